@@ -1,0 +1,472 @@
+//! Checks as data: each `checks/<id>/check.toml` is parsed, its queries compiled and its filters
+//! and templates validated when loaded. A broken check file is a load error (and so a test
+//! failure), never a silently skipped rule.
+//!
+//! All rules of all enabled checks for one language are compiled into a single tree-sitter
+//! query, so each file is walked once whatever the number of checks.
+
+use super::filters::{lookup, FilterExpr};
+use super::finding::Severity;
+use super::language::{self, Language};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_checks.rs"));
+
+/// A problem in a check file. Names the file and what to change.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("checks/{path}: {message}")]
+pub struct CheckLoadError {
+    /// File path relative to `checks/`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The named lists in a check's `[data]` table (method names, crate prefixes, keywords, ...).
+#[derive(Debug, Clone, Default)]
+pub struct CheckData {
+    /// List name → entries.
+    pub lists: BTreeMap<String, Vec<String>>,
+}
+
+/// The reviewer's explanation attached to every finding of a check.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Explanation {
+    /// What happens in production (template).
+    pub failure_mode: String,
+    /// How to fix it (template).
+    pub fix: String,
+    /// How to suppress it.
+    pub suppress: String,
+}
+
+/// A message template: text with `{name}` placeholders filled from captures and filter vars.
+#[derive(Debug, Clone)]
+pub struct Template {
+    /// The raw template text.
+    pub text: String,
+}
+
+impl Template {
+    /// The placeholder names used in the template. `{{` and `}}` are literal braces.
+    pub fn placeholders(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = self.text.as_str();
+        while let Some(i) = rest.find('{') {
+            if rest[i..].starts_with("{{") {
+                rest = &rest[i + 2..];
+                continue;
+            }
+            let Some(j) = rest[i..].find('}') else { break };
+            out.push(rest[i + 1..i + j].to_string());
+            rest = &rest[i + j + 1..];
+        }
+        out
+    }
+
+    /// Fills the template. `value` returns the text for a placeholder name.
+    pub fn render(&self, value: impl Fn(&str) -> Option<String>) -> String {
+        let mut out = String::with_capacity(self.text.len());
+        let mut rest = self.text.as_str();
+        while let Some(i) = rest.find(['{', '}']) {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i..];
+            if tail.starts_with("{{") || tail.starts_with("}}") {
+                out.push_str(&tail[..1]);
+                rest = &tail[2..];
+                continue;
+            }
+            if tail.starts_with('}') {
+                out.push('}');
+                rest = &tail[1..];
+                continue;
+            }
+            match tail.find('}') {
+                Some(j) => {
+                    let name = &tail[1..j];
+                    out.push_str(&value(name).unwrap_or_else(|| format!("{{{name}}}")));
+                    rest = &tail[j + 1..];
+                }
+                None => {
+                    out.push_str(tail);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// A machine-applicable replacement: the lines of capture `replace` become `with`.
+#[derive(Debug, Clone)]
+pub struct SuggestionTemplate {
+    /// Capture whose lines are replaced.
+    pub replace: String,
+    /// Replacement template; `{indent}` is the first line's indentation.
+    pub with: Template,
+    /// What the replacement does.
+    pub description: String,
+}
+
+/// One query of a check with its filters and message.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Rule id, unique within the check.
+    pub id: String,
+    /// The language the query is written for.
+    pub language: &'static Language,
+    /// The query text.
+    pub query: String,
+    /// Capture whose start line anchors the finding.
+    pub anchor: String,
+    /// Capture naming "the specific code" (defaults to the anchor).
+    pub code: String,
+    /// Constraints that must all hold.
+    pub filters: Vec<FilterExpr>,
+    /// One-line message template.
+    pub message: Template,
+    /// Overrides the check's failure mode.
+    pub failure_mode: Option<Template>,
+    /// Overrides the check's fix.
+    pub fix: Option<Template>,
+    /// Overrides the check's severity.
+    pub severity: Option<Severity>,
+    /// A mechanical fix, when there is one.
+    pub suggestion: Option<SuggestionTemplate>,
+    /// Report matches inside test code too (off by default, per the scope rules).
+    pub include_tests: bool,
+}
+
+/// A check: metadata, explanation, data lists and rules.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// The id users see and configure, e.g. `missing-retry`.
+    pub id: String,
+    /// Short title, e.g. "No retry on a transient failure".
+    pub title: String,
+    /// Default severity.
+    pub severity: Severity,
+    /// One sentence on what the check flags (SARIF `shortDescription`, docs).
+    pub summary: String,
+    /// The reviewer's explanation.
+    pub explain: Explanation,
+    /// Named lists filters read.
+    pub data: CheckData,
+    /// The rules.
+    pub rules: Vec<Rule>,
+    /// Example files: (path relative to `checks/<id>/`, contents).
+    pub examples: Vec<(String, String)>,
+}
+
+/// The compiled query for one language: every rule's patterns, and which rule each came from.
+#[derive(Debug)]
+pub struct LanguageQuery {
+    /// The language.
+    pub language: &'static Language,
+    /// One query holding the patterns of all rules for this language.
+    pub query: tree_sitter::Query,
+    /// For each pattern index of `query`: (check index, rule index).
+    pub owners: Vec<(usize, usize)>,
+}
+
+/// All checks, compiled.
+#[derive(Debug)]
+pub struct CheckSet {
+    /// The checks, in id order.
+    pub checks: Vec<Check>,
+    /// One compiled query per language that has rules.
+    pub queries: Vec<LanguageQuery>,
+}
+
+/// Template placeholders every rule may use besides captures and filter variables.
+pub const BUILTIN_VARS: &[&str] = &["check", "title", "indent", "path"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckFile {
+    id: String,
+    title: String,
+    severity: String,
+    summary: String,
+    languages: Vec<String>,
+    explain: Explanation,
+    #[serde(default)]
+    data: BTreeMap<String, Vec<String>>,
+    rules: Vec<RuleFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    id: String,
+    language: String,
+    query: String,
+    anchor: String,
+    code: Option<String>,
+    #[serde(default)]
+    filters: Vec<String>,
+    message: String,
+    failure_mode: Option<String>,
+    fix: Option<String>,
+    severity: Option<String>,
+    suggestion: Option<SuggestionFile>,
+    #[serde(default)]
+    include_tests: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuggestionFile {
+    replace: String,
+    with: String,
+    description: String,
+}
+
+impl CheckSet {
+    /// The checks compiled into the binary. Loaded once; a broken check file is reported here.
+    pub fn embedded() -> Result<&'static CheckSet, CheckLoadError> {
+        static SET: OnceLock<Result<CheckSet, CheckLoadError>> = OnceLock::new();
+        SET.get_or_init(|| CheckSet::from_files(EMBEDDED_CHECK_FILES.iter().map(|(p, c)| (p.to_string(), c.to_string()))))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Ids of all checks.
+    pub fn ids(&self) -> Vec<&str> {
+        self.checks.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    /// The check with this id.
+    pub fn get(&self, id: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// Builds a check set from (path relative to `checks/`, contents) pairs: every
+    /// `<id>/check.toml` is a check; other files under `<id>/` are its examples and docs.
+    pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<CheckSet, CheckLoadError> {
+        let files: Vec<(String, String)> = files.into_iter().collect();
+        let mut checks = Vec::new();
+        for (path, text) in &files {
+            let Some(dir) = path.strip_suffix("/check.toml") else { continue };
+            let mut check = parse_check(path, text)?;
+            if check.id != dir {
+                return Err(CheckLoadError {
+                    path: path.clone(),
+                    message: format!("id `{}` must match its folder name `{dir}`", check.id),
+                });
+            }
+            let prefix = format!("{dir}/");
+            check.examples = files
+                .iter()
+                .filter(|(p, _)| p.starts_with(&prefix) && p.ends_with(".rs"))
+                .map(|(p, c)| (p[prefix.len()..].to_string(), c.clone()))
+                .collect();
+            checks.push(check);
+        }
+        checks.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut queries = Vec::new();
+        for lang in language::LANGUAGES {
+            let mut text = String::new();
+            let mut owners = Vec::new();
+            for (ci, check) in checks.iter().enumerate() {
+                for (ri, rule) in check.rules.iter().enumerate() {
+                    if rule.language.name != lang.name {
+                        continue;
+                    }
+                    let q = tree_sitter::Query::new(&(lang.grammar)(), &rule.query).map_err(|e| CheckLoadError {
+                        path: format!("{}/check.toml", check.id),
+                        message: format!("rule `{}`: query does not compile: {e}", rule.id),
+                    })?;
+                    owners.extend(std::iter::repeat_n((ci, ri), q.pattern_count()));
+                    text.push_str(&rule.query);
+                    text.push('\n');
+                }
+            }
+            if owners.is_empty() {
+                continue;
+            }
+            let query = tree_sitter::Query::new(&(lang.grammar)(), &text).map_err(|e| CheckLoadError {
+                path: "(all checks)".into(),
+                message: format!("combined {} query does not compile: {e}", lang.name),
+            })?;
+            if query.pattern_count() != owners.len() {
+                return Err(CheckLoadError {
+                    path: "(all checks)".into(),
+                    message: "combined query has a different number of patterns than its rules".into(),
+                });
+            }
+            queries.push(LanguageQuery { language: lang, query, owners });
+        }
+        Ok(CheckSet { checks, queries })
+    }
+}
+
+fn parse_check(path: &str, text: &str) -> Result<Check, CheckLoadError> {
+    let err = |message: String| CheckLoadError { path: path.to_string(), message };
+    let raw: CheckFile = toml::from_str(text).map_err(|e| {
+        let (line, col) = crate::config::line_col(text, e.span().map_or(0, |s| s.start));
+        err(format!("{line}:{col}: {}", e.message().trim()))
+    })?;
+    let severity = raw.severity.parse::<Severity>().map_err(|e| err(e.to_string()))?;
+    for l in &raw.languages {
+        if language::by_name(l).is_none() {
+            return Err(err(format!("unknown language `{l}`")));
+        }
+    }
+    let data = CheckData { lists: raw.data };
+    let mut rules = Vec::new();
+    let mut seen = BTreeSet::new();
+    for r in raw.rules {
+        let rerr = |m: String| err(format!("rule `{}`: {m}", r.id));
+        if !seen.insert(r.id.clone()) {
+            return Err(rerr("duplicate rule id".into()));
+        }
+        let lang = language::by_name(&r.language).ok_or_else(|| rerr(format!("unknown language `{}`", r.language)))?;
+        let q = tree_sitter::Query::new(&(lang.grammar)(), &r.query).map_err(|e| rerr(format!("query does not compile: {e}")))?;
+        let captures: Vec<&str> = q.capture_names().to_vec();
+        for c in [Some(&r.anchor), r.code.as_ref(), r.suggestion.as_ref().map(|s| &s.replace)].into_iter().flatten() {
+            if !captures.contains(&c.as_str()) {
+                return Err(rerr(format!("`{c}` is not a capture of the query (captures: {})", captures.join(", "))));
+            }
+        }
+        let filters = r
+            .filters
+            .iter()
+            .map(|f| FilterExpr::parse(f, &captures, &data).map_err(|m| rerr(m)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut vars: BTreeSet<String> = BUILTIN_VARS.iter().map(|s| s.to_string()).collect();
+        vars.extend(captures.iter().map(|c| c.to_string()));
+        vars.extend(captures.iter().map(|c| format!("{c}.full")));
+        for f in &filters {
+            for call in &f.any_of {
+                vars.extend(call.def.sets.iter().map(|s| s.to_string()));
+            }
+        }
+        let templates = [
+            Some(("message", &r.message)),
+            r.failure_mode.as_ref().map(|t| ("failure_mode", t)),
+            r.fix.as_ref().map(|t| ("fix", t)),
+            r.suggestion.as_ref().map(|s| ("suggestion.with", &s.with)),
+            Some(("explain.failure_mode", &raw.explain.failure_mode)),
+            Some(("explain.fix", &raw.explain.fix)),
+        ];
+        for (field, t) in templates.into_iter().flatten() {
+            for p in (Template { text: t.clone() }).placeholders() {
+                if !vars.contains(&p) {
+                    return Err(rerr(format!(
+                        "{field} uses `{{{p}}}`, which is neither a capture nor a variable set by this rule's filters"
+                    )));
+                }
+            }
+        }
+        let severity = r.severity.as_deref().map(str::parse::<Severity>).transpose().map_err(|e| rerr(e.to_string()))?;
+        rules.push(Rule {
+            id: r.id.clone(),
+            language: lang,
+            code: r.code.clone().unwrap_or_else(|| r.anchor.clone()),
+            anchor: r.anchor,
+            filters,
+            message: Template { text: r.message },
+            failure_mode: r.failure_mode.map(|text| Template { text }),
+            fix: r.fix.map(|text| Template { text }),
+            severity,
+            suggestion: r.suggestion.map(|s| SuggestionTemplate {
+                replace: s.replace,
+                with: Template { text: s.with },
+                description: s.description,
+            }),
+            include_tests: r.include_tests,
+            query: r.query,
+        });
+    }
+    if rules.is_empty() {
+        return Err(err("a check needs at least one [[rules]] entry".into()));
+    }
+    Ok(Check {
+        id: raw.id,
+        title: raw.title,
+        severity,
+        summary: raw.summary,
+        explain: raw.explain,
+        data,
+        rules,
+        examples: Vec::new(),
+    })
+}
+
+/// Whether a filter name exists (used by docs and tests).
+pub fn filter_exists(name: &str) -> bool {
+    lookup(name).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+id = "demo"
+title = "Demo"
+severity = "medium"
+summary = "demo"
+languages = ["rust"]
+[explain]
+failure_mode = "it breaks"
+fix = "fix it"
+suppress = "allow it"
+[data]
+words = ["ignore"]
+[[rules]]
+id = "let-underscore"
+language = "rust"
+query = "(let_declaration pattern: (_) @pat value: (_) @value) @stmt"
+anchor = "stmt"
+code = "value"
+filters = ['!has_intent_comment(stmt, "words")']
+message = "`{value}` is dropped"
+"#;
+
+    fn load(text: &str) -> Result<CheckSet, CheckLoadError> {
+        CheckSet::from_files([("demo/check.toml".to_string(), text.to_string())])
+    }
+
+    #[test]
+    fn good_check_compiles() {
+        let set = load(GOOD).unwrap();
+        assert_eq!(set.ids(), vec!["demo"]);
+        assert_eq!(set.queries[0].owners, vec![(0, 0)]);
+    }
+
+    #[test]
+    fn broken_checks_are_load_errors() {
+        let cases = [
+            (GOOD.replace("(let_declaration", "(let_declarationz"), "query does not compile"),
+            (GOOD.replace("has_intent_comment", "has_intent_coment"), "unknown filter"),
+            (GOOD.replace("\"words\")", "\"nope\")"), "[data] table"),
+            (GOOD.replace("`{value}`", "`{valu}`"), "`{valu}`"),
+            (GOOD.replace("anchor = \"stmt\"", "anchor = \"stm\""), "not a capture"),
+            (GOOD.replace("severity = \"medium\"", "severity = \"urgent\""), "unknown severity"),
+            (GOOD.replace("summary = \"demo\"", "summary = \"demo\"\nsumary = 1"), "unknown field"),
+            (GOOD.replace("id = \"demo\"", "id = \"other\""), "must match its folder"),
+        ];
+        for (text, expected) in cases {
+            let err = load(&text).unwrap_err();
+            assert!(err.to_string().contains(expected), "expected `{expected}` in: {err}");
+        }
+    }
+
+    #[test]
+    fn templates_render_and_escape() {
+        let t = Template { text: "a {x} {{literal}} {y}".into() };
+        assert_eq!(t.placeholders(), vec!["x", "y"]);
+        assert_eq!(t.render(|n| (n == "x").then(|| "1".to_string())), "a 1 {literal} {y}");
+    }
+
+    #[test]
+    fn embedded_checks_load() {
+        CheckSet::embedded().unwrap();
+    }
+}

@@ -1,0 +1,238 @@
+//! Filters: the relational constraints a tree-sitter query cannot express ("not inside a retry
+//! wrapper", "nothing logged in the same arm", "not a channel send"). Check files name them in
+//! their `filters = [...]` lists; the engine evaluates them on each query match.
+//!
+//! A filter expression is `name(arg, ...)`, optionally negated with `!`, and alternatives can be
+//! joined with `||`. Arguments are capture names (bare words, e.g. `call`) or string literals
+//! (`"effect_methods"`, which often name a list in the check's `[data]` table). Every name and
+//! argument is validated when the check is loaded, so a typo fails the tests instead of silently
+//! disabling a rule.
+//!
+//! Filters are grouped by topic, one module each; [`REGISTRY`] lists them all.
+
+pub mod common;
+pub mod errors;
+pub mod handlers;
+pub mod retry;
+
+use super::check::CheckData;
+use super::index::RepoIndex;
+use super::source::ParsedFile;
+use crate::config::Config;
+use std::collections::BTreeMap;
+use tree_sitter::Node;
+
+/// The kind of one filter argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    /// A capture name from the rule's query.
+    Capture,
+    /// A string literal: a list name from the check's `[data]` table.
+    DataList,
+    /// A string literal used as-is.
+    Text,
+}
+
+/// A filter argument after validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterArg {
+    /// A capture name.
+    Capture(String),
+    /// A string literal (list name or plain text).
+    Text(String),
+}
+
+impl FilterArg {
+    /// The argument's string, whichever kind it is.
+    pub fn as_str(&self) -> &str {
+        match self {
+            FilterArg::Capture(s) | FilterArg::Text(s) => s,
+        }
+    }
+}
+
+/// The signature of a filter: true when the match passes this constraint.
+pub type FilterFn = fn(&mut MatchCtx<'_, '_>, &[FilterArg]) -> bool;
+
+/// A named filter the check files can use.
+pub struct FilterDef {
+    /// The name used in check files.
+    pub name: &'static str,
+    /// The arguments it takes, in order.
+    pub args: &'static [ArgKind],
+    /// Template variables it may set for messages (e.g. `service`).
+    pub sets: &'static [&'static str],
+    /// What it checks, for `failmode checks --filters` and error messages.
+    pub doc: &'static str,
+    /// The implementation.
+    pub eval: FilterFn,
+}
+
+/// Every filter, from every topic module.
+pub fn registry() -> impl Iterator<Item = &'static FilterDef> {
+    common::FILTERS
+        .iter()
+        .chain(errors::FILTERS.iter())
+        .chain(handlers::FILTERS.iter())
+        .chain(retry::FILTERS.iter())
+}
+
+/// Looks up a filter by name.
+pub fn lookup(name: &str) -> Option<&'static FilterDef> {
+    registry().find(|f| f.name == name)
+}
+
+/// One call of a filter in a rule: the filter, its arguments, and whether it is negated.
+#[derive(Clone)]
+pub struct FilterCall {
+    /// The filter.
+    pub def: &'static FilterDef,
+    /// Validated arguments.
+    pub args: Vec<FilterArg>,
+    /// `!name(..)`.
+    pub negated: bool,
+}
+
+/// One entry of a rule's `filters` list: alternatives joined by `||`; passes if any passes.
+#[derive(Clone)]
+pub struct FilterExpr {
+    /// The alternatives.
+    pub any_of: Vec<FilterCall>,
+    /// The text as written, for errors.
+    pub source: String,
+}
+
+impl std::fmt::Debug for FilterExpr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+impl FilterExpr {
+    /// Parses and validates `text` against the capture names of the query and the data lists.
+    pub fn parse(text: &str, captures: &[&str], data: &CheckData) -> Result<FilterExpr, String> {
+        let mut any_of = Vec::new();
+        for alt in text.split("||") {
+            any_of.push(parse_call(alt.trim(), captures, data)?);
+        }
+        Ok(FilterExpr { any_of, source: text.to_string() })
+    }
+
+    /// Evaluates the expression on a match.
+    pub fn eval(&self, ctx: &mut MatchCtx<'_, '_>) -> bool {
+        self.any_of.iter().any(|c| (c.def.eval)(ctx, &c.args) != c.negated)
+    }
+}
+
+fn parse_call(text: &str, captures: &[&str], data: &CheckData) -> Result<FilterCall, String> {
+    let (negated, text) = match text.strip_prefix('!') {
+        Some(rest) => (true, rest.trim()),
+        None => (false, text),
+    };
+    let open = text.find('(').ok_or_else(|| format!("filter `{text}` must look like name(arg, ...)"))?;
+    if !text.ends_with(')') {
+        return Err(format!("filter `{text}` must end with `)`"));
+    }
+    let name = text[..open].trim();
+    let def = lookup(name).ok_or_else(|| {
+        let mut names: Vec<_> = registry().map(|f| f.name).collect();
+        names.sort_unstable();
+        format!("unknown filter `{name}`; known filters: {}", names.join(", "))
+    })?;
+    let inner = text[open + 1..text.len() - 1].trim();
+    let raw_args: Vec<&str> = if inner.is_empty() { Vec::new() } else { split_args(inner) };
+    if raw_args.len() != def.args.len() {
+        return Err(format!("filter `{name}` takes {} argument(s), got {}", def.args.len(), raw_args.len()));
+    }
+    let mut args = Vec::new();
+    for (raw, kind) in raw_args.iter().zip(def.args) {
+        let raw = raw.trim();
+        let quoted = raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"');
+        match kind {
+            ArgKind::Capture => {
+                if quoted || !captures.contains(&raw) {
+                    return Err(format!(
+                        "filter `{name}`: `{raw}` is not a capture of this rule's query (captures: {})",
+                        captures.join(", ")
+                    ));
+                }
+                args.push(FilterArg::Capture(raw.to_string()));
+            }
+            ArgKind::DataList => {
+                let list = raw.trim_matches('"');
+                if !quoted || !data.lists.contains_key(list) {
+                    return Err(format!("filter `{name}`: `{raw}` must be a quoted name of a list in this check's [data] table"));
+                }
+                args.push(FilterArg::Text(list.to_string()));
+            }
+            ArgKind::Text => {
+                if !quoted {
+                    return Err(format!("filter `{name}`: argument `{raw}` must be a quoted string"));
+                }
+                args.push(FilterArg::Text(raw[1..raw.len() - 1].to_string()));
+            }
+        }
+    }
+    Ok(FilterCall { def, args, negated })
+}
+
+fn split_args(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut in_str = false;
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        match c {
+            '"' => in_str = !in_str,
+            ',' if !in_str => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// Everything a filter can look at for one query match.
+pub struct MatchCtx<'a, 't> {
+    /// The file being checked.
+    pub file: &'a ParsedFile,
+    /// Facts about the whole repository (other files, tests, manifests).
+    pub index: &'a RepoIndex,
+    /// The repository config (extra retry wrappers, handler registrations, ...).
+    pub config: &'a Config,
+    /// The check's `[data]` lists.
+    pub data: &'a CheckData,
+    /// The query captures of this match, by name.
+    pub captures: Vec<(&'a str, Node<'t>)>,
+    /// Values filters set for the message templates (e.g. `service`, `method`, `path`).
+    pub vars: BTreeMap<String, String>,
+}
+
+impl<'a, 't> MatchCtx<'a, 't> {
+    /// The node captured as `name` (the first, if captured more than once).
+    pub fn capture(&self, name: &str) -> Option<Node<'t>> {
+        self.captures.iter().find(|(n, _)| *n == name).map(|(_, node)| *node)
+    }
+
+    /// The node of a capture argument.
+    pub fn arg_node(&self, arg: &FilterArg) -> Option<Node<'t>> {
+        self.capture(arg.as_str())
+    }
+
+    /// The list named by a data-list argument (empty if missing, which validation prevents).
+    pub fn list(&self, arg: &FilterArg) -> &'a [String] {
+        self.data.lists.get(arg.as_str()).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The source text of a node.
+    pub fn text(&self, node: Node<'_>) -> &'a str {
+        self.file.node_text(node)
+    }
+
+    /// Sets a template variable for the message.
+    pub fn set_var(&mut self, name: &str, value: impl Into<String>) {
+        self.vars.insert(name.to_string(), value.into());
+    }
+}

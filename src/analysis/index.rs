@@ -1,0 +1,144 @@
+//! Whole-repository facts for cross-file checks, built once per analysis run from every parsed
+//! file (including tests) and every `Cargo.toml`: which crates depend on what, which clients are
+//! built with retry middleware, which handlers exist and which tests reach them.
+
+use super::filters::{errors::ErrorFacts, handlers::HandlerFacts, retry::RetryFacts};
+use super::source::{ParsedFile, SourceInput};
+use std::collections::BTreeSet;
+
+/// One crate's manifest: where it lives and what it depends on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CrateManifest {
+    /// Directory of the `Cargo.toml`, relative to the root (`""` for the root itself).
+    pub dir: String,
+    /// Names of all dependencies (normal, dev and build), as written in the manifest.
+    pub dependencies: BTreeSet<String>,
+}
+
+/// All manifests found in the inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Manifests {
+    /// The manifests, in no particular order.
+    pub crates: Vec<CrateManifest>,
+}
+
+impl Manifests {
+    /// Reads a `Cargo.toml` (tolerating broken ones: they just contribute nothing).
+    pub fn add(&mut self, input: &SourceInput) {
+        let dir = input.path.strip_suffix("Cargo.toml").unwrap_or("").trim_end_matches('/').to_string();
+        let Ok(text) = std::str::from_utf8(&input.bytes) else { return };
+        let Ok(value) = text.parse::<toml::Table>() else { return };
+        let mut deps = BTreeSet::new();
+        let mut tables = Vec::new();
+        for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
+            tables.push(value.get(key));
+            if let Some(ws) = value.get("workspace") {
+                tables.push(ws.get(key));
+            }
+        }
+        if let Some(targets) = value.get("target").and_then(|t| t.as_table()) {
+            for t in targets.values() {
+                for key in ["dependencies", "dev-dependencies"] {
+                    tables.push(t.get(key));
+                }
+            }
+        }
+        for t in tables.into_iter().flatten() {
+            if let Some(t) = t.as_table() {
+                for (name, spec) in t {
+                    deps.insert(name.clone());
+                    if let Some(pkg) = spec.get("package").and_then(|p| p.as_str()) {
+                        deps.insert(pkg.to_string());
+                    }
+                }
+            }
+        }
+        self.crates.push(CrateManifest { dir, dependencies: deps });
+    }
+
+    /// The manifest of the crate a file belongs to (the nearest enclosing `Cargo.toml`).
+    pub fn crate_of(&self, path: &str) -> Option<&CrateManifest> {
+        self.crates
+            .iter()
+            .filter(|c| c.dir.is_empty() || path.starts_with(&format!("{}/", c.dir)))
+            .max_by_key(|c| c.dir.len())
+    }
+
+    /// Whether the crate of `path`, or any crate in the repository when none encloses it,
+    /// depends on `dependency`.
+    pub fn depends_on(&self, path: &str, dependency: &str) -> bool {
+        match self.crate_of(path) {
+            Some(c) => c.dependencies.contains(dependency) || self.workspace_root_has(dependency),
+            None => self.crates.iter().any(|c| c.dependencies.contains(dependency)),
+        }
+    }
+
+    fn workspace_root_has(&self, dependency: &str) -> bool {
+        self.crates.iter().any(|c| c.dir.is_empty() && c.dependencies.contains(dependency))
+    }
+
+    /// The crate directory of `path` (`""` when it is the root crate or none is known).
+    pub fn crate_dir(&self, path: &str) -> String {
+        self.crate_of(path).map(|c| c.dir.clone()).unwrap_or_default()
+    }
+}
+
+/// The repository-wide facts. Each topic's facts are owned by its filter module.
+#[derive(Debug, Default)]
+pub struct RepoIndex {
+    /// Cargo manifests.
+    pub manifests: Manifests,
+    /// Retry facts (retry-configured clients, retry helpers).
+    pub retry: RetryFacts,
+    /// Error-handling facts (logging wrappers, `#[instrument(err)]` functions).
+    pub errors: ErrorFacts,
+    /// Handler and test facts (routes, test requests and calls).
+    pub handlers: HandlerFacts,
+}
+
+impl RepoIndex {
+    /// Collects the facts of one parsed file into a fresh index part.
+    pub fn collect(file: &ParsedFile, manifests: &Manifests) -> RepoIndex {
+        let mut part = RepoIndex::default();
+        part.retry.collect(file, manifests);
+        part.errors.collect(file, manifests);
+        part.handlers.collect(file, manifests);
+        part
+    }
+
+    /// Merges another part (from another file) into this one.
+    pub fn merge(&mut self, other: RepoIndex) {
+        self.retry.merge(other.retry);
+        self.errors.merge(other.errors);
+        self.handlers.merge(other.handlers);
+    }
+
+    /// Called once after all files are merged, so facts that need the whole picture (e.g.
+    /// following test helpers one level deep) can be resolved.
+    pub fn finish(&mut self) {
+        self.retry.finish();
+        self.errors.finish();
+        self.handlers.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifests_resolve_nearest_crate() {
+        let mut m = Manifests::default();
+        m.add(&SourceInput { path: "Cargo.toml".into(), bytes: b"[workspace]\nmembers=[\"svc\"]\n[workspace.dependencies]\ntokio = \"1\"\n".to_vec() });
+        m.add(&SourceInput {
+            path: "svc/Cargo.toml".into(),
+            bytes: b"[package]\nname='svc'\n[dependencies]\nreqwest-retry = \"0.7\"\nhttp = { package = \"reqwest-middleware\", version = \"0.4\" }\n".to_vec(),
+        });
+        m.add(&SourceInput { path: "broken/Cargo.toml".into(), bytes: b"[[[".to_vec() });
+        assert_eq!(m.crate_dir("svc/src/main.rs"), "svc");
+        assert!(m.depends_on("svc/src/main.rs", "reqwest-retry"));
+        assert!(m.depends_on("svc/src/main.rs", "reqwest-middleware"));
+        assert!(m.depends_on("svc/src/main.rs", "tokio"));
+        assert!(!m.depends_on("src/lib.rs", "reqwest-retry"));
+    }
+}

@@ -1,0 +1,267 @@
+//! Source files: what is analysed, what is skipped (and why), and parsing under a time budget.
+
+use super::language::{self, Language};
+use std::time::{Duration, Instant};
+
+/// Default largest file analysed, in bytes. Hand-written Rust files are far below this; larger
+/// files are generated or minified and would only cost time.
+pub const DEFAULT_MAX_FILE_SIZE: usize = 2 * 1024 * 1024;
+
+/// Default time one file may take to parse before it is skipped.
+pub const DEFAULT_PARSE_BUDGET: Duration = Duration::from_secs(2);
+
+/// A file handed to the analysis: its repository-relative path (`/`-separated) and bytes.
+#[derive(Debug, Clone)]
+pub struct SourceInput {
+    /// Path relative to the repository root, with `/` separators.
+    pub path: String,
+    /// The raw file contents.
+    pub bytes: Vec<u8>,
+}
+
+/// What a file is for, which decides whether checks report on it and at what severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileRole {
+    /// Application code: always in scope.
+    Production,
+    /// Tests and benches: never reported on, but read by cross-file checks.
+    Test,
+    /// `examples/`: reported at low severity (example code gets copied into production).
+    Example,
+    /// `build.rs`: reported at low severity.
+    BuildScript,
+}
+
+impl FileRole {
+    /// Classifies a repository-relative path.
+    pub fn of_path(path: &str) -> FileRole {
+        let components: Vec<&str> = path.split('/').collect();
+        let dirs = &components[..components.len().saturating_sub(1)];
+        let file = components.last().copied().unwrap_or("");
+        if dirs.iter().any(|d| *d == "tests" || *d == "benches" || *d == "test" || *d == "fuzz") {
+            FileRole::Test
+        } else if dirs.iter().any(|d| *d == "examples") {
+            FileRole::Example
+        } else if file == "build.rs" {
+            FileRole::BuildScript
+        } else {
+            FileRole::Production
+        }
+    }
+}
+
+/// Why a file was not analysed. Every skip is reported, so nothing is silently left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipReason {
+    /// Contains NUL bytes: a binary file, whatever its name says.
+    Binary,
+    /// Not valid UTF-8 (byte offset of the first invalid sequence).
+    NotUtf8 { at: usize },
+    /// Larger than the size limit.
+    TooLarge { size: usize, limit: usize },
+    /// Marked `@generated` near the top.
+    Generated,
+    /// Under a vendored or build-output directory (`vendor/`, `target/`).
+    Vendored,
+    /// The parser did not finish within the per-file budget.
+    ParseBudgetExceeded { budget: Duration },
+    /// Excluded by `.github/failmode.toml`.
+    Excluded,
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::Binary => write!(f, "binary file (contains NUL bytes)"),
+            SkipReason::NotUtf8 { at } => write!(f, "not valid UTF-8 (first invalid byte at offset {at})"),
+            SkipReason::TooLarge { size, limit } => {
+                write!(f, "too large ({size} bytes, limit {limit}); raise it with --max-file-size if this is hand-written code")
+            }
+            SkipReason::Generated => write!(f, "generated file (@generated marker)"),
+            SkipReason::Vendored => write!(f, "vendored or build output (vendor/ or target/)"),
+            SkipReason::ParseBudgetExceeded { budget } => {
+                write!(f, "parsing took longer than {} ms; the file is skipped so it cannot stall the run", budget.as_millis())
+            }
+            SkipReason::Excluded => write!(f, "excluded by .github/failmode.toml"),
+        }
+    }
+}
+
+/// A file that was not analysed, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Repository-relative path.
+    pub path: String,
+    /// The reason.
+    pub reason: SkipReason,
+}
+
+/// Whether a path lies under a vendored or build-output directory.
+pub fn is_vendored_path(path: &str) -> bool {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop();
+    parts.iter().any(|d| *d == "vendor" || *d == "target" || *d == "third_party" || *d == "node_modules")
+}
+
+/// Checks the cheap reasons to skip a file, before parsing. Returns the text when it is to be
+/// analysed.
+pub fn admit<'a>(input: &'a SourceInput, max_size: usize) -> Result<&'a str, SkipReason> {
+    if is_vendored_path(&input.path) {
+        return Err(SkipReason::Vendored);
+    }
+    if input.bytes.len() > max_size {
+        return Err(SkipReason::TooLarge { size: input.bytes.len(), limit: max_size });
+    }
+    let head = &input.bytes[..input.bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Err(SkipReason::Binary);
+    }
+    let text = std::str::from_utf8(&input.bytes).map_err(|e| {
+        if input.bytes.contains(&0) {
+            SkipReason::Binary
+        } else {
+            SkipReason::NotUtf8 { at: e.valid_up_to() }
+        }
+    })?;
+    if text.contains('\0') {
+        return Err(SkipReason::Binary);
+    }
+    let top: String = text.lines().take(5).collect::<Vec<_>>().join("\n");
+    if top.contains("@generated") || top.contains("DO NOT EDIT") && top.contains("generated") {
+        return Err(SkipReason::Generated);
+    }
+    Ok(text)
+}
+
+/// A parsed source file, ready for checks.
+pub struct ParsedFile {
+    /// Repository-relative path.
+    pub path: String,
+    /// The language it was parsed as.
+    pub language: &'static Language,
+    /// What the file is for.
+    pub role: FileRole,
+    /// The source text.
+    pub text: String,
+    /// The syntax tree. May contain ERROR nodes; checks still run where the tree is sound.
+    pub tree: tree_sitter::Tree,
+    /// Byte offset where each line starts, for line lookups.
+    pub line_starts: Vec<usize>,
+}
+
+impl ParsedFile {
+    /// The text of line `line` (1-based), without its newline.
+    pub fn line(&self, line: usize) -> &str {
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else { return "" };
+        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// The number of lines.
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The source text of a node.
+    pub fn node_text(&self, node: tree_sitter::Node<'_>) -> &str {
+        self.text.get(node.byte_range()).unwrap_or("")
+    }
+}
+
+/// Parses `text` as `language`, giving up after `budget`.
+pub fn parse(
+    path: &str,
+    text: &str,
+    language: &'static Language,
+    budget: Duration,
+) -> Result<ParsedFile, SkipReason> {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&(language.grammar)())
+        .map_err(|_| SkipReason::ParseBudgetExceeded { budget })?;
+    let started = Instant::now();
+    let mut over_budget = |_: &tree_sitter::ParseState| started.elapsed() > budget;
+    let bytes = text.as_bytes();
+    let tree = parser
+        .parse_with_options(
+            &mut |offset, _| bytes.get(offset..).unwrap_or(&[]),
+            None,
+            Some(tree_sitter::ParseOptions::new().progress_callback(&mut over_budget)),
+        )
+        .ok_or(SkipReason::ParseBudgetExceeded { budget })?;
+    let mut line_starts = vec![0];
+    line_starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+    if line_starts.last() == Some(&bytes.len()) && bytes.len() > 0 {
+        line_starts.pop();
+    }
+    Ok(ParsedFile {
+        path: path.to_string(),
+        language,
+        role: FileRole::of_path(path),
+        text: text.to_string(),
+        tree,
+        line_starts,
+    })
+}
+
+/// Admits and parses one input: the file, or why it was skipped. `None` for files in no
+/// supported language.
+pub fn load(input: &SourceInput, max_size: usize, budget: Duration) -> Option<Result<ParsedFile, SkipReason>> {
+    let language = language::for_path(&input.path)?;
+    Some(admit(input, max_size).and_then(|text| parse(&input.path, text, language, budget)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(path: &str, bytes: &[u8]) -> SourceInput {
+        SourceInput { path: path.into(), bytes: bytes.to_vec() }
+    }
+
+    #[test]
+    fn roles_follow_cargo_layout() {
+        assert_eq!(FileRole::of_path("src/lib.rs"), FileRole::Production);
+        assert_eq!(FileRole::of_path("tests/api.rs"), FileRole::Test);
+        assert_eq!(FileRole::of_path("crates/x/tests/common/mod.rs"), FileRole::Test);
+        assert_eq!(FileRole::of_path("benches/b.rs"), FileRole::Test);
+        assert_eq!(FileRole::of_path("examples/demo.rs"), FileRole::Example);
+        assert_eq!(FileRole::of_path("build.rs"), FileRole::BuildScript);
+        assert_eq!(FileRole::of_path("src/tests.rs"), FileRole::Production);
+    }
+
+    #[test]
+    fn hostile_inputs_are_skipped_with_reasons() {
+        let budget = DEFAULT_PARSE_BUDGET;
+        let m = DEFAULT_MAX_FILE_SIZE;
+        assert_eq!(load(&input("a.rs", b"\x7fELF\0\0\0"), m, budget).unwrap().err(), Some(SkipReason::Binary));
+        assert_eq!(load(&input("a.rs", b"fn a() {}\n\xff\xfe"), m, budget).unwrap().err(), Some(SkipReason::NotUtf8 { at: 10 }));
+        assert!(matches!(load(&input("a.rs", &vec![b'a'; m + 1]), m, budget).unwrap(), Err(SkipReason::TooLarge { .. })));
+        assert_eq!(load(&input("a.rs", b"// @generated by prost\nfn a(){}"), m, budget).unwrap().err(), Some(SkipReason::Generated));
+        assert_eq!(load(&input("vendor/x/a.rs", b"fn a(){}"), m, budget).unwrap().err(), Some(SkipReason::Vendored));
+        assert!(load(&input("README.md", b"# hi"), m, budget).is_none());
+        let empty = load(&input("a.rs", b""), m, budget).unwrap().unwrap();
+        assert_eq!(empty.line_count(), 1);
+    }
+
+    #[test]
+    fn deep_nesting_parses_or_is_skipped_without_crashing() {
+        let mut s = String::from("fn f() ");
+        s.push_str(&"{".repeat(100_000));
+        s.push_str(&"}".repeat(100_000));
+        let r = load(&input("deep.rs", s.as_bytes()), DEFAULT_MAX_FILE_SIZE, Duration::from_millis(500)).unwrap();
+        match r {
+            Ok(f) => assert!(f.tree.root_node().end_byte() > 0),
+            Err(reason) => assert!(matches!(reason, SkipReason::ParseBudgetExceeded { .. })),
+        }
+    }
+
+    #[test]
+    fn line_lookup() {
+        let f = load(&input("a.rs", b"fn a() {}\r\nfn b() {}\n"), DEFAULT_MAX_FILE_SIZE, DEFAULT_PARSE_BUDGET).unwrap().unwrap();
+        assert_eq!(f.line(1), "fn a() {}");
+        assert_eq!(f.line(2), "fn b() {}");
+        assert_eq!(f.line(3), "");
+        assert_eq!(f.line_count(), 2);
+    }
+}

@@ -1,0 +1,265 @@
+//! Small, iterative helpers over tree-sitter trees shared by the engine and filters. Nothing here
+//! recurses over the tree, so a file with 100,000 nested braces cannot overflow the stack.
+
+use super::source::ParsedFile;
+use tree_sitter::Node;
+
+/// The ancestors of `node`, innermost first (not including `node`).
+pub fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    std::iter::successors(node.parent(), |n| n.parent())
+}
+
+/// All descendants of `node` in document order (including `node`), without recursion.
+pub fn descendants(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    let mut cursor = node.walk();
+    let mut done = false;
+    let root_id = node.id();
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let current = cursor.node();
+        if cursor.goto_first_child() {
+            return Some(current);
+        }
+        loop {
+            if cursor.node().id() == root_id {
+                done = true;
+                return Some(current);
+            }
+            if cursor.goto_next_sibling() {
+                return Some(current);
+            }
+            if !cursor.goto_parent() {
+                done = true;
+                return Some(current);
+            }
+        }
+    })
+}
+
+/// The attribute items (`#[...]`) written directly before an item, as source text without `#[`
+/// and `]`, e.g. `tokio::test`, `cfg(test)`.
+pub fn attributes<'f>(file: &'f ParsedFile, item: Node<'_>) -> Vec<&'f str> {
+    let mut out = Vec::new();
+    let mut prev = item.prev_sibling();
+    while let Some(p) = prev {
+        match p.kind() {
+            "attribute_item" => {
+                let t = file.node_text(p);
+                out.push(t.trim_start_matches("#[").trim_end_matches(']').trim());
+            }
+            "line_comment" | "block_comment" => {}
+            _ => break,
+        }
+        prev = p.prev_sibling();
+    }
+    out
+}
+
+/// Whether an attribute marks a test function (`#[test]`, `#[tokio::test]`, `#[rstest]`, ...).
+pub fn is_test_attribute(attr: &str) -> bool {
+    let name = attr.split(['(', ' ']).next().unwrap_or("");
+    name == "test" || name.ends_with("::test") || name.ends_with("_test") || name == "rstest" || name == "test_case"
+}
+
+/// Whether an attribute is `cfg(test)` (possibly inside `all(..)`).
+pub fn is_cfg_test(attr: &str) -> bool {
+    let compact: String = attr.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.starts_with("cfg(") && (compact.contains("(test)") || compact.contains("(test,") || compact.contains(",test)") || compact.contains(",test,"))
+        && !compact.contains("not(test")
+}
+
+/// Whether `node` is inside test code: a `#[test]`-like function or a `#[cfg(test)]` module
+/// (or the file itself is a test file).
+pub fn is_in_test_code(file: &ParsedFile, node: Node<'_>) -> bool {
+    if file.role == super::source::FileRole::Test {
+        return true;
+    }
+    std::iter::once(node).chain(ancestors(node)).any(|a| match a.kind() {
+        "function_item" => attributes(file, a).iter().any(|t| is_test_attribute(t) || is_cfg_test(t)),
+        "mod_item" | "impl_item" => attributes(file, a).iter().any(|t| is_cfg_test(t)),
+        _ => false,
+    })
+}
+
+/// The innermost function (`fn` item or closure) containing `node`.
+pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
+    ancestors(node).find(|a| a.kind() == "function_item")
+}
+
+/// A readable path of the items enclosing `node`, e.g. `billing::impl Client::charge`.
+pub fn item_path(file: &ParsedFile, node: Node<'_>) -> String {
+    let mut parts = Vec::new();
+    for a in std::iter::once(node).chain(ancestors(node)) {
+        let name = match a.kind() {
+            "function_item" | "mod_item" | "trait_item" | "struct_item" | "enum_item" => {
+                a.child_by_field_name("name").map(|n| file.node_text(n).to_string())
+            }
+            "impl_item" => a.child_by_field_name("type").map(|n| format!("impl {}", file.node_text(n))),
+            _ => None,
+        };
+        if let Some(n) = name {
+            parts.push(n);
+        }
+    }
+    parts.reverse();
+    parts.join("::")
+}
+
+/// The code of `node` shortened for a message: argument lists with content become `(..)`,
+/// closures `|..| ..`, whitespace collapses, and long text is cut with `…`.
+pub fn abbreviate(file: &ParsedFile, node: Node<'_>) -> String {
+    let range = node.byte_range();
+    let mut cuts: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
+    let mut skip_until = 0usize;
+    for d in descendants(node) {
+        if d.start_byte() < skip_until {
+            continue;
+        }
+        let replacement = match d.kind() {
+            "arguments" if d.named_child_count() > 0 => Some("(..)"),
+            "closure_expression" if d.id() != node.id() => Some("|..| .."),
+            "block" if d.id() != node.id() && d.named_child_count() > 0 => Some("{ .. }"),
+            _ => None,
+        };
+        if let Some(r) = replacement {
+            cuts.push((d.byte_range(), r));
+            skip_until = d.end_byte();
+        }
+    }
+    let mut out = String::new();
+    let mut pos = range.start;
+    for (r, rep) in cuts {
+        out.push_str(file.text.get(pos..r.start).unwrap_or(""));
+        out.push_str(rep);
+        pos = r.end;
+    }
+    out.push_str(file.text.get(pos..range.end).unwrap_or(""));
+    let collapsed = collapse_whitespace(&out);
+    if collapsed.chars().count() > 90 {
+        let cut: String = collapsed.chars().take(87).collect();
+        format!("{cut}…")
+    } else {
+        collapsed
+    }
+}
+
+/// Collapses runs of whitespace to one space, and removes whitespace before `.` and `?` (so a
+/// multi-line method chain reads as one line).
+pub fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space && !matches!(c, '.' | '?' | ')' | ',' | ';') && !out.ends_with(['(', '.']) {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.push(c);
+    }
+    out
+}
+
+/// Text with all whitespace and comments' layout removed, for fingerprints: formatting changes
+/// must not change a finding's identity.
+pub fn normalize(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The name of the method or function being called by a `call_expression`, e.g. `send` for
+/// `client.post(u).send()`, `spawn` for `tokio::spawn(..)`.
+pub fn call_name<'f>(file: &'f ParsedFile, call: Node<'_>) -> Option<&'f str> {
+    let f = call.child_by_field_name("function")?;
+    let name_node = match f.kind() {
+        "field_expression" => f.child_by_field_name("field")?,
+        "scoped_identifier" => f.child_by_field_name("name")?,
+        "identifier" => f,
+        "generic_function" => {
+            let inner = f.child_by_field_name("function")?;
+            match inner.kind() {
+                "field_expression" => inner.child_by_field_name("field")?,
+                "scoped_identifier" => inner.child_by_field_name("name")?,
+                _ => inner,
+            }
+        }
+        _ => return None,
+    };
+    Some(file.node_text(name_node))
+}
+
+/// The receiver of a method call (`client.post(u)` for `client.post(u).send()`), if `call` is a
+/// method call.
+pub fn call_receiver(call: Node<'_>) -> Option<Node<'_>> {
+    let f = call.child_by_field_name("function")?;
+    let f = if f.kind() == "generic_function" { f.child_by_field_name("function")? } else { f };
+    (f.kind() == "field_expression").then(|| f.child_by_field_name("value")).flatten()
+}
+
+/// Strips wrappers that do not change what an expression is: `.await`, `?`, parentheses,
+/// references. Returns the innermost "real" expression.
+pub fn unwrap_expression(mut node: Node<'_>) -> Node<'_> {
+    loop {
+        let next = match node.kind() {
+            "await_expression" | "try_expression" | "parenthesized_expression" | "reference_expression" => {
+                node.named_child(0)
+            }
+            _ => None,
+        };
+        match next {
+            Some(n) => node = n,
+            None => return node,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::source::{parse, DEFAULT_PARSE_BUDGET};
+
+    fn file(src: &str) -> ParsedFile {
+        parse("src/a.rs", src, crate::analysis::language::by_name("rust").unwrap(), DEFAULT_PARSE_BUDGET).unwrap()
+    }
+
+    fn find<'t>(f: &'t ParsedFile, kind: &str, nth: usize) -> Node<'t> {
+        descendants(f.tree.root_node()).filter(|n| n.kind() == kind).nth(nth).unwrap()
+    }
+
+    #[test]
+    fn abbreviates_chains() {
+        let f = file("async fn a() { state.http.post(&url)\n    .json(&ev)\n    .send().await; }");
+        let call = find(&f, "expression_statement", 0);
+        assert_eq!(abbreviate(&f, call.named_child(0).unwrap()), "state.http.post(..).json(..).send().await");
+    }
+
+    #[test]
+    fn item_path_and_test_scope() {
+        let f = file("mod billing { impl Client { fn charge() { x(); } } }\n#[cfg(test)]\nmod tests { #[test] fn t() { y(); } }\n#[tokio::test]\nasync fn z() { w(); }");
+        let c0 = find(&f, "call_expression", 0);
+        assert_eq!(item_path(&f, c0), "billing::impl Client::charge");
+        assert!(!is_in_test_code(&f, c0));
+        assert!(is_in_test_code(&f, find(&f, "call_expression", 1)));
+        assert!(is_in_test_code(&f, find(&f, "call_expression", 2)));
+    }
+
+    #[test]
+    fn call_names() {
+        let f = file("fn a() { tokio::spawn(x); c.post(u).send(); f::<T>(); }");
+        let names: Vec<_> = descendants(f.tree.root_node())
+            .filter(|n| n.kind() == "call_expression")
+            .filter_map(|n| call_name(&f, n))
+            .collect();
+        assert_eq!(names, vec!["spawn", "send", "post", "f"]);
+    }
+
+    #[test]
+    fn descendants_visits_every_node_once() {
+        let f = file("fn a() { b(c, d); }");
+        let n = descendants(f.tree.root_node()).count();
+        assert_eq!(n, f.tree.root_node().descendant_count());
+    }
+}

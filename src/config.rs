@@ -1,0 +1,382 @@
+//! `.github/failmode.toml`: the per-repository configuration. Strict on purpose: an unknown key,
+//! a wrong type or an unknown check id is an error that cites `file:line:col`, and callers never
+//! fall back to defaults when the file is broken.
+
+use crate::analysis::finding::Severity;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use toml::Spanned;
+
+/// Where the config lives, relative to the repository root.
+pub const CONFIG_PATH: &str = ".github/failmode.toml";
+
+/// Default cap on inline comments per push.
+pub const DEFAULT_MAX_INLINE_COMMENTS: usize = 25;
+
+/// A configuration problem, located in the file so the user can fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}:{line}:{col}: {message}")]
+pub struct ConfigError {
+    /// The config file's path as the user knows it.
+    pub path: String,
+    /// 1-based line of the offending key or value.
+    pub line: usize,
+    /// 1-based column of the offending key or value.
+    pub col: usize,
+    /// What is wrong and what is expected instead.
+    pub message: String,
+}
+
+/// The severity threshold at which a run "fails" (CLI exit 1, check-run conclusion `failure`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// Fail when any finding is at or above this severity.
+    Severity(Severity),
+    /// Never fail, only report.
+    Never,
+}
+
+impl FailOn {
+    /// Whether a finding of `severity` makes the run fail.
+    pub fn fails(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Severity(min) => severity >= min,
+            FailOn::Never => false,
+        }
+    }
+
+    /// Parses `low`, `medium`, `high` or `never`.
+    pub fn parse(s: &str) -> Result<FailOn, String> {
+        if s.eq_ignore_ascii_case("never") || s.eq_ignore_ascii_case("none") {
+            return Ok(FailOn::Never);
+        }
+        s.parse::<Severity>()
+            .map(FailOn::Severity)
+            .map_err(|_| format!("unknown severity `{s}`: expected low, medium, high or never"))
+    }
+}
+
+/// Settings for one check.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CheckSettings {
+    /// `false` turns the check off for the repository.
+    pub enabled: bool,
+    /// Replaces the check's own severity (and its path-based downgrades).
+    pub severity: Option<Severity>,
+    /// Paths the check does not look at.
+    pub exclude: Option<GlobSetWithSource>,
+}
+
+/// A compiled glob set, keeping the patterns it was built from for display and equality.
+#[derive(Debug, Clone)]
+pub struct GlobSetWithSource {
+    /// The patterns as written.
+    pub patterns: Vec<String>,
+    set: GlobSet,
+}
+
+impl PartialEq for GlobSetWithSource {
+    fn eq(&self, other: &Self) -> bool {
+        self.patterns == other.patterns
+    }
+}
+impl Eq for GlobSetWithSource {}
+
+impl GlobSetWithSource {
+    /// Whether `path` (relative, `/`-separated) matches any pattern, or lies under a matching
+    /// directory.
+    pub fn is_match(&self, path: &str) -> bool {
+        if self.set.is_match(path) {
+            return true;
+        }
+        let mut prefix = path;
+        while let Some(i) = prefix.rfind('/') {
+            prefix = &prefix[..i];
+            if self.set.is_match(prefix) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// The whole repository configuration, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Threshold for a failing run.
+    pub fail_on: FailOn,
+    /// Paths no check looks at.
+    pub exclude: Option<GlobSetWithSource>,
+    /// Per-check settings, keyed by check id; checks not listed use their defaults.
+    pub checks: BTreeMap<String, CheckSettings>,
+    /// Extra function or method names that wrap a call in a retry (e.g. `with_retry`).
+    pub retry_wrappers: Vec<String>,
+    /// Extra function or method names that register a handler, e.g. `register("/path", h)`.
+    pub handler_registrations: Vec<String>,
+    /// Review draft pull requests too (the App skips drafts by default).
+    pub review_drafts: bool,
+    /// Cap on inline comments in one review; the rest go to the check run.
+    pub max_inline_comments: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            fail_on: FailOn::Severity(Severity::Low),
+            exclude: None,
+            checks: BTreeMap::new(),
+            retry_wrappers: Vec::new(),
+            handler_registrations: Vec::new(),
+            review_drafts: false,
+            max_inline_comments: DEFAULT_MAX_INLINE_COMMENTS,
+        }
+    }
+}
+
+impl Config {
+    /// Whether `check` runs at all.
+    pub fn check_enabled(&self, check: &str) -> bool {
+        self.checks.get(check).is_none_or(|c| c.enabled)
+    }
+
+    /// The severity override for `check`, if the config sets one.
+    pub fn severity_override(&self, check: &str) -> Option<Severity> {
+        self.checks.get(check).and_then(|c| c.severity)
+    }
+
+    /// Whether `path` is excluded for `check` (globally or for that check).
+    pub fn is_excluded(&self, check: &str, path: &str) -> bool {
+        if self.exclude.as_ref().is_some_and(|g| g.is_match(path)) {
+            return true;
+        }
+        self.checks
+            .get(check)
+            .and_then(|c| c.exclude.as_ref())
+            .is_some_and(|g| g.is_match(path))
+    }
+
+    /// Whether `path` is excluded for every check.
+    pub fn is_excluded_everywhere(&self, path: &str) -> bool {
+        self.exclude.as_ref().is_some_and(|g| g.is_match(path))
+    }
+
+    /// Reads and validates the config under `root`, if the file exists.
+    pub fn load_from_root(root: &Path, known_checks: &[&str]) -> Result<Option<Config>, ConfigError> {
+        let path = root.join(CONFIG_PATH);
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes).map_err(|e| ConfigError {
+                    path: CONFIG_PATH.to_string(),
+                    line: 1,
+                    col: 1,
+                    message: format!("the file is not valid UTF-8 ({e}); save it as UTF-8"),
+                })?;
+                Config::parse(&text, CONFIG_PATH, known_checks).map(Some)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(ConfigError {
+                path: CONFIG_PATH.to_string(),
+                line: 1,
+                col: 1,
+                message: format!("cannot read the file: {e}"),
+            }),
+        }
+    }
+
+    /// Parses and validates config text. `display_path` is used in error messages;
+    /// `known_checks` are the ids a `[checks.<id>]` table may name.
+    pub fn parse(text: &str, display_path: &str, known_checks: &[&str]) -> Result<Config, ConfigError> {
+        let at = |span: std::ops::Range<usize>, message: String| {
+            let (line, col) = line_col(text, span.start);
+            ConfigError { path: display_path.to_string(), line, col, message }
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            at(span, e.message().trim().to_string())
+        })?;
+        let mut cfg = Config::default();
+        if let Some(f) = raw.fail_on {
+            cfg.fail_on = FailOn::parse(f.get_ref()).map_err(|m| at(f.span(), m))?;
+        }
+        if let Some(ex) = raw.exclude {
+            cfg.exclude = Some(build_globs(&ex).map_err(|(span, m)| at(span, m))?);
+        }
+        if let Some(d) = raw.review_drafts {
+            cfg.review_drafts = d;
+        }
+        if let Some(m) = raw.max_inline_comments {
+            let v = *m.get_ref();
+            if v < 0 {
+                return Err(at(m.span(), format!("max_inline_comments must be 0 or more, got {v}")));
+            }
+            cfg.max_inline_comments = v as usize;
+        }
+        for (id, settings) in raw.checks {
+            if !known_checks.contains(&id.get_ref().as_str()) {
+                return Err(at(
+                    id.span(),
+                    format!(
+                        "unknown check `{}`: known checks are {}",
+                        id.get_ref(),
+                        known_checks.join(", ")
+                    ),
+                ));
+            }
+            let severity = match settings.severity {
+                Some(s) => Some(s.get_ref().parse::<Severity>().map_err(|e| at(s.span(), e.to_string()))?),
+                None => None,
+            };
+            let exclude = match settings.exclude {
+                Some(ex) => Some(build_globs(&ex).map_err(|(span, m)| at(span, m))?),
+                None => None,
+            };
+            cfg.checks.insert(
+                id.into_inner(),
+                CheckSettings { enabled: settings.enabled.unwrap_or(true), severity, exclude },
+            );
+        }
+        if let Some(r) = raw.retry {
+            cfg.retry_wrappers = r.wrappers.into_iter().map(Spanned::into_inner).collect();
+        }
+        if let Some(h) = raw.handlers {
+            cfg.handler_registrations = h.registrations.into_iter().map(Spanned::into_inner).collect();
+        }
+        Ok(cfg)
+    }
+}
+
+fn build_globs(patterns: &[Spanned<String>]) -> Result<GlobSetWithSource, (std::ops::Range<usize>, String)> {
+    let mut builder = GlobSetBuilder::new();
+    for p in patterns {
+        let pat = p.get_ref().trim_start_matches("./").trim_end_matches('/');
+        let glob = Glob::new(pat).map_err(|e| (p.span(), format!("invalid glob `{}`: {e}", p.get_ref())))?;
+        builder.add(glob);
+    }
+    let set = builder.build().map_err(|e| (0..0, format!("invalid globs: {e}")))?;
+    Ok(GlobSetWithSource { patterns: patterns.iter().map(|p| p.get_ref().clone()).collect(), set })
+}
+
+/// 1-based line and column (in characters) of byte offset `at` in `text`.
+pub fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let at = at.min(text.len());
+    let before = &text.as_bytes()[..at];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line, col)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    fail_on: Option<Spanned<String>>,
+    exclude: Option<Vec<Spanned<String>>>,
+    review_drafts: Option<bool>,
+    max_inline_comments: Option<Spanned<i64>>,
+    #[serde(default)]
+    checks: BTreeMap<Spanned<String>, RawCheck>,
+    retry: Option<RawRetry>,
+    handlers: Option<RawHandlers>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    enabled: Option<bool>,
+    severity: Option<Spanned<String>>,
+    exclude: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRetry {
+    #[serde(default)]
+    wrappers: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHandlers {
+    #[serde(default)]
+    registrations: Vec<Spanned<String>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHECKS: &[&str] = &["missing-retry", "swallowed-error", "untested-handler"];
+
+    #[test]
+    fn full_config_parses() {
+        let cfg = Config::parse(
+            r#"
+fail_on = "medium"
+exclude = ["generated/**", "vendor"]
+review_drafts = true
+max_inline_comments = 10
+
+[checks.missing-retry]
+enabled = false
+
+[checks.swallowed-error]
+severity = "low"
+exclude = ["src/legacy/**"]
+
+[retry]
+wrappers = ["with_retry", "retry_db"]
+
+[handlers]
+registrations = ["register"]
+"#,
+            CONFIG_PATH,
+            CHECKS,
+        )
+        .unwrap();
+        assert_eq!(cfg.fail_on, FailOn::Severity(Severity::Medium));
+        assert!(!cfg.check_enabled("missing-retry"));
+        assert!(cfg.check_enabled("untested-handler"));
+        assert_eq!(cfg.severity_override("swallowed-error"), Some(Severity::Low));
+        assert!(cfg.is_excluded("swallowed-error", "src/legacy/a.rs"));
+        assert!(!cfg.is_excluded("missing-retry", "src/legacy/a.rs"));
+        assert!(cfg.is_excluded("missing-retry", "vendor/x/y.rs"));
+        assert!(cfg.is_excluded("missing-retry", "generated/a/b.rs"));
+        assert_eq!(cfg.retry_wrappers, vec!["with_retry", "retry_db"]);
+        assert_eq!(cfg.handler_registrations, vec!["register"]);
+        assert!(cfg.review_drafts);
+        assert_eq!(cfg.max_inline_comments, 10);
+    }
+
+    #[test]
+    fn unknown_key_cites_line_and_column() {
+        let err = Config::parse("fail_on = \"high\"\n\n[retry]\nwrapers = []\n", CONFIG_PATH, CHECKS).unwrap_err();
+        assert_eq!((err.line, err.col), (4, 1), "{err}");
+        assert!(err.message.contains("unknown field `wrapers`"), "{err}");
+        assert!(err.to_string().starts_with(".github/failmode.toml:4:1: "), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_cites_line_and_column() {
+        let err = Config::parse("[checks.missing-retry]\nenabled = \"no\"\n", CONFIG_PATH, CHECKS).unwrap_err();
+        assert_eq!((err.line, err.col), (2, 11), "{err}");
+    }
+
+    #[test]
+    fn unknown_check_and_bad_severity_are_errors() {
+        let err = Config::parse("[checks.missing-retries]\nenabled = false\n", CONFIG_PATH, CHECKS).unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(err.message.contains("unknown check `missing-retries`"), "{err}");
+        let err = Config::parse("[checks.missing-retry]\nseverity = \"critical\"\n", CONFIG_PATH, CHECKS).unwrap_err();
+        assert_eq!((err.line, err.col), (2, 12), "{err}");
+        let err = Config::parse("fail_on = \"sometimes\"\n", CONFIG_PATH, CHECKS).unwrap_err();
+        assert_eq!((err.line, err.col), (1, 11), "{err}");
+    }
+
+    #[test]
+    fn syntax_error_is_located() {
+        let err = Config::parse("fail_on = \n", CONFIG_PATH, CHECKS).unwrap_err();
+        assert_eq!(err.line, 1, "{err}");
+    }
+}

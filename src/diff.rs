@@ -1,0 +1,1 @@
+//! Unified diffs and GitHub `patch` hunks → changed and commentable lines per file.
