@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod engine;
+pub mod examples;
 pub mod filters;
 pub mod finding;
 pub mod index;
