@@ -8,3 +8,4 @@ pub mod analysis;
 pub mod config;
 pub mod diff;
 pub mod report;
+pub mod server;

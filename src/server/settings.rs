@@ -1,0 +1,246 @@
+//! `failmode serve` configuration, from the environment. Startup fails fast with one message
+//! naming every missing or malformed setting; secrets never appear in `Debug` output.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+/// Default REST API base.
+pub const DEFAULT_API_URL: &str = "https://api.github.com";
+/// Default listen address.
+pub const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
+/// Default job store: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://failmode.db?mode=rwc";
+
+/// A secret string whose `Debug`/`Display` never print it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Everything `failmode serve` needs to run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The GitHub App id (`FAILMODE_APP_ID`).
+    pub app_id: u64,
+    /// The App's private key PEM (`FAILMODE_PRIVATE_KEY` or the file at `FAILMODE_PRIVATE_KEY_PATH`).
+    pub private_key_pem: Secret,
+    /// The webhook secret (`FAILMODE_WEBHOOK_SECRET`).
+    pub webhook_secret: Secret,
+    /// REST API base URL without a trailing slash (`FAILMODE_GITHUB_API_URL`).
+    pub api_url: String,
+    /// Listen address (`FAILMODE_LISTEN`).
+    pub listen: SocketAddr,
+    /// Job store URL (`FAILMODE_DATABASE_URL`).
+    pub database_url: String,
+    /// Number of review workers (`FAILMODE_WORKERS`, default 4).
+    pub workers: usize,
+}
+
+/// Every problem found in the environment, so one restart fixes them all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("failmode serve cannot start:\n{}", .problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct SettingsError {
+    /// One line per missing or malformed setting, each naming the variable.
+    pub problems: Vec<String>,
+}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Settings, SettingsError> {
+        Settings::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads the settings through `get` (the environment in production, a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
+        let mut problems = Vec::new();
+        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let app_id = match get("FAILMODE_APP_ID") {
+            None => {
+                problems.push("FAILMODE_APP_ID is not set: set it to the numeric App ID from the App's settings page".to_string());
+                0
+            }
+            Some(v) => v.trim().parse::<u64>().unwrap_or_else(|_| {
+                problems.push(format!("FAILMODE_APP_ID must be a number, got `{v}`"));
+                0
+            }),
+        };
+        let pem = match (
+            get("FAILMODE_PRIVATE_KEY"),
+            get("FAILMODE_PRIVATE_KEY_PATH"),
+        ) {
+            (Some(pem), _) => Some(pem),
+            (None, Some(path)) => match std::fs::read_to_string(&path) {
+                Ok(pem) => Some(pem),
+                Err(e) => {
+                    problems.push(format!(
+                        "FAILMODE_PRIVATE_KEY_PATH: cannot read `{path}`: {e}"
+                    ));
+                    None
+                }
+            },
+            (None, None) => {
+                problems.push(
+                    "neither FAILMODE_PRIVATE_KEY_PATH nor FAILMODE_PRIVATE_KEY is set: point FAILMODE_PRIVATE_KEY_PATH at the App's .pem file"
+                        .to_string(),
+                );
+                None
+            }
+        };
+        if let Some(p) = &pem {
+            if !p.contains("-----BEGIN") || !p.contains("PRIVATE KEY-----") {
+                problems.push("the App private key is not a PEM private key (expected `-----BEGIN RSA PRIVATE KEY-----`)".to_string());
+            }
+        }
+        let webhook_secret = get("FAILMODE_WEBHOOK_SECRET");
+        if webhook_secret.is_none() {
+            problems.push(
+                "FAILMODE_WEBHOOK_SECRET is not set: set it to the App's webhook secret"
+                    .to_string(),
+            );
+        }
+        let api_url = get("FAILMODE_GITHUB_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_string());
+        if !(api_url.starts_with("http://") || api_url.starts_with("https://")) {
+            problems.push(format!(
+                "FAILMODE_GITHUB_API_URL must be an http(s) URL, got `{api_url}`"
+            ));
+        }
+        let listen_raw = get("FAILMODE_LISTEN").unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let listen = listen_raw.parse::<SocketAddr>().unwrap_or_else(|_| {
+            problems.push(format!(
+                "FAILMODE_LISTEN must be an address like 0.0.0.0:3000, got `{listen_raw}`"
+            ));
+            SocketAddr::from(([0, 0, 0, 0], 3000))
+        });
+        let database_url =
+            get("FAILMODE_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        if !["sqlite:", "postgres://", "postgresql://"]
+            .iter()
+            .any(|p| database_url.starts_with(p))
+        {
+            problems.push(format!(
+                "FAILMODE_DATABASE_URL must start with sqlite: or postgres://, got `{}`",
+                redact_url(&database_url)
+            ));
+        }
+        let workers = match get("FAILMODE_WORKERS") {
+            None => 4,
+            Some(v) => match v.trim().parse::<usize>() {
+                Ok(n) if n > 0 => n,
+                _ => {
+                    problems.push(format!(
+                        "FAILMODE_WORKERS must be a positive number, got `{v}`"
+                    ));
+                    1
+                }
+            },
+        };
+        if !problems.is_empty() {
+            return Err(SettingsError { problems });
+        }
+        Ok(Settings {
+            app_id,
+            private_key_pem: Secret::new(pem.unwrap_or_default()),
+            webhook_secret: Secret::new(webhook_secret.unwrap_or_default()),
+            api_url: api_url.trim_end_matches('/').to_string(),
+            listen,
+            database_url,
+            workers,
+        })
+    }
+}
+
+/// A database URL with any password replaced by `***`, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((creds, host)) => match creds.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const PEM: &str = "-----BEGIN RSA PRIVATE KEY-----\nMII...\n-----END RSA PRIVATE KEY-----\n";
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn every_missing_setting_is_named_at_once() {
+        let err = Settings::from_lookup(lookup(&[])).unwrap_err();
+        let text = err.to_string();
+        for name in [
+            "FAILMODE_APP_ID",
+            "FAILMODE_PRIVATE_KEY_PATH",
+            "FAILMODE_WEBHOOK_SECRET",
+        ] {
+            assert!(text.contains(name), "{text}");
+        }
+        assert_eq!(err.problems.len(), 3);
+    }
+
+    #[test]
+    fn malformed_settings_are_named() {
+        let err = Settings::from_lookup(lookup(&[
+            ("FAILMODE_APP_ID", "abc"),
+            ("FAILMODE_PRIVATE_KEY", "not a key"),
+            ("FAILMODE_WEBHOOK_SECRET", "s"),
+            ("FAILMODE_LISTEN", "nowhere"),
+            ("FAILMODE_DATABASE_URL", "mysql://u:hunter2@db/x"),
+        ]))
+        .unwrap_err();
+        let text = err.to_string();
+        assert_eq!(err.problems.len(), 4, "{text}");
+        assert!(text.contains("FAILMODE_APP_ID must be a number"));
+        assert!(text.contains("FAILMODE_LISTEN"));
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+
+    #[test]
+    fn defaults_and_secrets_stay_hidden() {
+        let s = Settings::from_lookup(lookup(&[
+            ("FAILMODE_APP_ID", "42"),
+            ("FAILMODE_PRIVATE_KEY", PEM),
+            ("FAILMODE_WEBHOOK_SECRET", "topsecret"),
+            ("FAILMODE_GITHUB_API_URL", "https://ghe.example.com/api/v3/"),
+        ]))
+        .unwrap();
+        assert_eq!(s.app_id, 42);
+        assert_eq!(s.api_url, "https://ghe.example.com/api/v3");
+        assert_eq!(s.listen.to_string(), "0.0.0.0:3000");
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        let debug = format!("{s:?}");
+        assert!(
+            !debug.contains("topsecret") && !debug.contains("MII"),
+            "{debug}"
+        );
+    }
+}
