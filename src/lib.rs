@@ -9,3 +9,4 @@ pub mod config;
 pub mod diff;
 pub mod report;
 pub mod server;
+pub mod review;
