@@ -220,7 +220,8 @@ impl JobStore {
     pub async fn ping(&self) -> Result<(), QueueError> {
         with_pool!(&self.backend, |pool| sqlx::query("SELECT 1")
             .execute(pool)
-            .await)
+            .await
+            .map(|_| ()))
         .map(|_| ())
         .map_err(QueueError::db("pinging the database"))
     }
@@ -240,9 +241,10 @@ impl JobStore {
             .bind(now)
             .execute(pool)
             .await
+            .map(|done| done.rows_affected())
         })
         .map_err(QueueError::db("recording a delivery"))?;
-        Ok(done.rows_affected() == 1)
+        Ok(done == 1)
     }
 
     /// Stores `job` durably, once per delivery id, in one transaction: a redelivery (same
@@ -398,9 +400,10 @@ impl JobStore {
             .bind(now)
             .execute(pool)
             .await
+            .map(|done| done.rows_affected())
         })
         .map_err(QueueError::db("extending a lease"))?;
-        if done.rows_affected() == 0 {
+        if done == 0 {
             return Err(QueueError::LeaseLost { job_id: job.id.0 });
         }
         Ok(millis_to_datetime(until))
@@ -426,9 +429,10 @@ impl JobStore {
             .bind(now)
             .execute(pool)
             .await
+            .map(|done| done.rows_affected())
         })
         .map_err(QueueError::db("finishing a job"))?;
-        if done.rows_affected() == 0 {
+        if done == 0 {
             return Err(QueueError::LeaseLost { job_id: job.id.0 });
         }
         Ok(())
@@ -500,9 +504,10 @@ impl JobStore {
             .bind(now)
             .execute(pool)
             .await
+            .map(|done| done.rows_affected())
         })
         .map_err(QueueError::db("releasing a job"))?;
-        if done.rows_affected() == 0 {
+        if done == 0 {
             return Err(QueueError::LeaseLost { job_id: job.id.0 });
         }
         Ok(())
@@ -602,9 +607,10 @@ impl JobStore {
             .bind(now)
             .execute(pool)
             .await
+            .map(|done| done.rows_affected())
         })
         .map_err(QueueError::db("recording a publication"))?;
-        if done.rows_affected() == 1 {
+        if done == 1 {
             return Ok(PublicationRecorded::Recorded);
         }
         let existing = self
