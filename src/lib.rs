@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod config;
 pub mod diff;
+pub mod queue;
 pub mod report;
 pub mod server;
 pub mod review;
