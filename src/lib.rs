@@ -7,4 +7,5 @@
 pub mod analysis;
 pub mod config;
 pub mod diff;
+pub mod github;
 pub mod report;
