@@ -8,11 +8,13 @@ use std::time::{Duration, Instant};
 
 use failmode::github::client::{CallKey, ClientSettings, GithubClient};
 use failmode::github::types::{
-    Annotation, AnnotationLevel, CheckConclusion, CheckRunOutput, CheckRunUpdate, CheckStatus, NewCheckRun, NewReview,
-    NewReviewComment, ReviewEvent, Side,
+    Annotation, AnnotationLevel, CheckConclusion, CheckRunOutput, CheckRunUpdate, CheckStatus,
+    NewCheckRun, NewReview, NewReviewComment, ReviewEvent, Side,
 };
 use failmode::github::{verify_signature, AppCredentials, Event, GithubError};
-use support::fake_github::{object_id, test_private_key_pem, FakeFile, FakeGithub, FakePull, Fault};
+use support::fake_github::{
+    object_id, test_private_key_pem, FakeFile, FakeGithub, FakePull, Fault,
+};
 
 const APP_ID: u64 = 4242;
 const INSTALLATION: u64 = 77;
@@ -32,8 +34,12 @@ fn settings(url: &str) -> ClientSettings {
 }
 
 fn client_for(fake: &FakeGithub, settings: ClientSettings) -> GithubClient {
-    let credentials = AppCredentials::from_pem(APP_ID.to_string(), &test_private_key_pem(), "FAILMODE_PRIVATE_KEY_PATH")
-        .expect("test key loads");
+    let credentials = AppCredentials::from_pem(
+        APP_ID.to_string(),
+        &test_private_key_pem(),
+        "FAILMODE_PRIVATE_KEY_PATH",
+    )
+    .expect("test key loads");
     let _ = fake;
     GithubClient::new(settings, credentials).expect("client builds")
 }
@@ -60,7 +66,10 @@ async fn fake_with_pull(files: Vec<FakeFile>) -> FakeGithub {
 fn count(client: &GithubClient, endpoint: &str, status: u16) -> u64 {
     client
         .call_counts()
-        .get(&CallKey { endpoint: endpoint.to_string(), status })
+        .get(&CallKey {
+            endpoint: endpoint.to_string(),
+            status,
+        })
         .copied()
         .unwrap_or(0)
 }
@@ -71,22 +80,42 @@ async fn one_token_request_serves_many_calls_and_every_repo_call_uses_it() {
     fake.add_commit(REPO, HEAD, &[("src/pay.rs", b"fn charge() {}\n")]);
     let client = client_for(&fake, settings(&fake.url()));
 
-    let pull = client.get_pull(INSTALLATION, "acme", "payments", 7).await.unwrap();
+    let pull = client
+        .get_pull(INSTALLATION, "acme", "payments", 7)
+        .await
+        .unwrap();
     assert_eq!(pull.head.sha, HEAD);
     assert_eq!(pull.base.git_ref, "main");
-    assert_eq!(pull.head.repo.as_ref().map(|r| r.full_name.as_str()), Some("contributor/payments"));
+    assert_eq!(
+        pull.head.repo.as_ref().map(|r| r.full_name.as_str()),
+        Some("contributor/payments")
+    );
     assert!(!pull.draft);
     for _ in 0..3 {
-        client.list_pull_files(INSTALLATION, "acme", "payments", 7).await.unwrap();
+        client
+            .list_pull_files(INSTALLATION, "acme", "payments", 7)
+            .await
+            .unwrap();
     }
-    client.get_file_at(INSTALLATION, "acme", "payments", "src/pay.rs", HEAD).await.unwrap();
+    client
+        .get_file_at(INSTALLATION, "acme", "payments", "src/pay.rs", HEAD)
+        .await
+        .unwrap();
 
     assert_eq!(fake.tokens_issued(), 1);
-    assert_eq!(fake.count("POST /app/installations/{installation_id}/access_tokens"), 1);
+    assert_eq!(
+        fake.count("POST /app/installations/{installation_id}/access_tokens"),
+        1
+    );
     let requests = fake.requests();
     assert_eq!(requests.len(), 6, "{requests:#?}");
     assert_eq!(requests[0].auth, "jwt");
-    assert!(requests[1..].iter().all(|r| r.auth == format!("installation:{INSTALLATION}") && r.status == 200), "{requests:#?}");
+    assert!(
+        requests[1..]
+            .iter()
+            .all(|r| r.auth == format!("installation:{INSTALLATION}") && r.status == 200),
+        "{requests:#?}"
+    );
     assert_eq!(client.total_calls(), 6);
     assert!(fake.errors().is_empty(), "{:?}", fake.errors());
 }
@@ -95,12 +124,32 @@ async fn one_token_request_serves_many_calls_and_every_repo_call_uses_it() {
 async fn a_revoked_token_is_replaced_once_after_a_401() {
     let fake = fake_with_pull(vec![]).await;
     let client = client_for(&fake, settings(&fake.url()));
-    client.get_pull(INSTALLATION, "acme", "payments", 7).await.unwrap();
+    client
+        .get_pull(INSTALLATION, "acme", "payments", 7)
+        .await
+        .unwrap();
     fake.revoke_all_tokens();
-    client.get_pull(INSTALLATION, "acme", "payments", 7).await.unwrap();
+    client
+        .get_pull(INSTALLATION, "acme", "payments", 7)
+        .await
+        .unwrap();
     assert_eq!(fake.tokens_issued(), 2);
-    assert_eq!(count(&client, "GET /repos/{owner}/{repo}/pulls/{pull_number}", 401), 1);
-    assert_eq!(count(&client, "GET /repos/{owner}/{repo}/pulls/{pull_number}", 200), 2);
+    assert_eq!(
+        count(
+            &client,
+            "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+            401
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &client,
+            "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+            200
+        ),
+        2
+    );
     assert!(fake.errors().is_empty(), "{:?}", fake.errors());
 }
 
@@ -109,24 +158,39 @@ async fn an_uninstalled_app_gets_a_typed_not_found_or_unauthorized() {
     let fake = fake_with_pull(vec![]).await;
     let client = client_for(&fake, settings(&fake.url()));
     // Installation 99 does not exist: the token request is a 404.
-    let err = client.get_pull(99, "acme", "payments", 7).await.unwrap_err();
-    assert!(matches!(err, GithubError::NotFound { ref endpoint } if endpoint.contains("access_tokens")), "{err:?}");
+    let err = client
+        .get_pull(99, "acme", "payments", 7)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, GithubError::NotFound { ref endpoint } if endpoint.contains("access_tokens")),
+        "{err:?}"
+    );
     assert!(!err.is_retryable());
     // A PEM of another App: the JWT does not verify, so GitHub answers 401.
     let other_key = rsa_pem_of_another_app();
     let stranger = GithubClient::new(
         settings(&fake.url()),
-        AppCredentials::from_pem(APP_ID.to_string(), other_key.as_bytes(), "FAILMODE_PRIVATE_KEY").unwrap(),
+        AppCredentials::from_pem(
+            APP_ID.to_string(),
+            other_key.as_bytes(),
+            "FAILMODE_PRIVATE_KEY",
+        )
+        .unwrap(),
     )
     .unwrap();
-    let err = stranger.get_pull(INSTALLATION, "acme", "payments", 7).await.unwrap_err();
+    let err = stranger
+        .get_pull(INSTALLATION, "acme", "payments", 7)
+        .await
+        .unwrap_err();
     assert!(matches!(err, GithubError::Unauthorized { .. }), "{err:?}");
     assert_eq!(fake.tokens_issued(), 0);
     assert!(fake.errors().is_empty(), "{:?}", fake.errors());
 }
 
 fn rsa_pem_of_another_app() -> String {
-    std::fs::read_to_string(support::fake_github::fixtures_dir().join("other-app-key.pem")).expect("second test key")
+    std::fs::read_to_string(support::fake_github::fixtures_dir().join("other-app-key.pem"))
+        .expect("second test key")
 }
 
 #[tokio::test]
@@ -134,11 +198,18 @@ async fn two_hundred_fifty_files_take_three_pages() {
     let mut files: Vec<FakeFile> = (0..249)
         .map(|i| FakeFile::modified(&format!("src/f{i:03}.rs"), "@@ -1,1 +1,2 @@\n a\n+b"))
         .collect();
-    files.push(FakeFile { filename: "logo.png".into(), status: "added".into(), patch: None });
+    files.push(FakeFile {
+        filename: "logo.png".into(),
+        status: "added".into(),
+        patch: None,
+    });
     let fake = fake_with_pull(files).await;
     let client = client_for(&fake, settings(&fake.url()));
 
-    let listed = client.list_pull_files(INSTALLATION, "acme", "payments", 7).await.unwrap();
+    let listed = client
+        .list_pull_files(INSTALLATION, "acme", "payments", 7)
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 250);
     assert_eq!(listed[0].filename, "src/f000.rs");
     assert_eq!(listed[248].filename, "src/f248.rs");
@@ -172,17 +243,45 @@ async fn raw_contents_trees_and_blobs_come_back_byte_exact() {
     fake.add_commit(
         REPO,
         HEAD,
-        &[("src/main.rs", source.as_bytes()), ("assets/data.bin", &binary), ("dir with space/x #1.rs", b"x")],
+        &[
+            ("src/main.rs", source.as_bytes()),
+            ("assets/data.bin", &binary),
+            ("dir with space/x #1.rs", b"x"),
+        ],
     );
     let client = client_for(&fake, settings(&fake.url()));
 
-    let got = client.get_file_at(INSTALLATION, "acme", "payments", "src/main.rs", HEAD).await.unwrap();
+    let got = client
+        .get_file_at(INSTALLATION, "acme", "payments", "src/main.rs", HEAD)
+        .await
+        .unwrap();
     assert_eq!(got.as_deref(), Some(source.as_bytes()));
-    let got = client.get_file_at(INSTALLATION, "acme", "payments", "assets/data.bin", HEAD).await.unwrap();
+    let got = client
+        .get_file_at(INSTALLATION, "acme", "payments", "assets/data.bin", HEAD)
+        .await
+        .unwrap();
     assert_eq!(got, Some(binary.clone()));
-    let got = client.get_file_at(INSTALLATION, "acme", "payments", "dir with space/x #1.rs", HEAD).await.unwrap();
+    let got = client
+        .get_file_at(
+            INSTALLATION,
+            "acme",
+            "payments",
+            "dir with space/x #1.rs",
+            HEAD,
+        )
+        .await
+        .unwrap();
     assert_eq!(got.as_deref(), Some(&b"x"[..]));
-    let missing = client.get_file_at(INSTALLATION, "acme", "payments", ".github/failmode.toml", BASE).await.unwrap();
+    let missing = client
+        .get_file_at(
+            INSTALLATION,
+            "acme",
+            "payments",
+            ".github/failmode.toml",
+            BASE,
+        )
+        .await
+        .unwrap();
     assert_eq!(missing, None);
     let contents: Vec<_> = fake
         .requests()
@@ -190,21 +289,54 @@ async fn raw_contents_trees_and_blobs_come_back_byte_exact() {
         .filter(|r| r.endpoint == "GET /repos/{owner}/{repo}/contents/{path}")
         .collect();
     assert_eq!(contents.len(), 4);
-    assert!(contents.iter().all(|r| r.accept.as_deref() == Some("application/vnd.github.raw+json")));
-    assert_eq!(contents[2].path, format!("/repos/acme/payments/contents/dir%20with%20space/x%20%231.rs?ref={HEAD}"));
+    assert!(contents
+        .iter()
+        .all(|r| r.accept.as_deref() == Some("application/vnd.github.raw+json")));
+    assert_eq!(
+        contents[2].path,
+        format!("/repos/acme/payments/contents/dir%20with%20space/x%20%231.rs?ref={HEAD}")
+    );
 
-    let tree = client.get_tree(INSTALLATION, "acme", "payments", HEAD, true).await.unwrap();
+    let tree = client
+        .get_tree(INSTALLATION, "acme", "payments", HEAD, true)
+        .await
+        .unwrap();
     assert!(!tree.truncated);
-    let blob_entry = tree.tree.iter().find(|e| e.path == "assets/data.bin").expect("blob listed");
+    let blob_entry = tree
+        .tree
+        .iter()
+        .find(|e| e.path == "assets/data.bin")
+        .expect("blob listed");
     assert_eq!(blob_entry.kind, "blob");
     assert_eq!(blob_entry.size, Some(256));
-    assert!(tree.tree.iter().any(|e| e.path == "assets" && e.kind == "tree"));
-    let top = client.get_tree(INSTALLATION, "acme", "payments", HEAD, false).await.unwrap();
-    assert!(top.tree.iter().all(|e| !e.path.contains('/')), "{:?}", top.tree);
+    assert!(tree
+        .tree
+        .iter()
+        .any(|e| e.path == "assets" && e.kind == "tree"));
+    let top = client
+        .get_tree(INSTALLATION, "acme", "payments", HEAD, false)
+        .await
+        .unwrap();
+    assert!(
+        top.tree.iter().all(|e| !e.path.contains('/')),
+        "{:?}",
+        top.tree
+    );
 
-    let blob = client.get_blob(INSTALLATION, "acme", "payments", &blob_entry.sha).await.unwrap();
+    let blob = client
+        .get_blob(INSTALLATION, "acme", "payments", &blob_entry.sha)
+        .await
+        .unwrap();
     assert_eq!(blob, binary);
-    let big = client.get_blob(INSTALLATION, "acme", "payments", &object_id(source.as_bytes())).await.unwrap();
+    let big = client
+        .get_blob(
+            INSTALLATION,
+            "acme",
+            "payments",
+            &object_id(source.as_bytes()),
+        )
+        .await
+        .unwrap();
     assert_eq!(big, source.as_bytes());
     assert!(fake.errors().is_empty(), "{:?}", fake.errors());
 }
@@ -238,68 +370,159 @@ fn check_run(name: &str, annotations: usize) -> NewCheckRun {
 #[tokio::test]
 async fn two_502s_then_success_create_exactly_one_check_run() {
     let fake = fake_with_pull(vec![]).await;
-    fake.inject("POST /repos/{owner}/{repo}/check-runs", Fault::bad_gateway(), 2);
+    fake.inject(
+        "POST /repos/{owner}/{repo}/check-runs",
+        Fault::bad_gateway(),
+        2,
+    );
     let client = client_for(&fake, settings(&fake.url()));
 
-    let run = client.create_check_run(INSTALLATION, "acme", "payments", &check_run("failmode", 0)).await.unwrap();
+    let run = client
+        .create_check_run(INSTALLATION, "acme", "payments", &check_run("failmode", 0))
+        .await
+        .unwrap();
     assert_eq!(run.name, "failmode");
     assert_eq!(run.status, "in_progress");
     assert_eq!(fake.check_runs().len(), 1);
     assert_eq!(fake.count("POST /repos/{owner}/{repo}/check-runs"), 3);
-    assert_eq!(count(&client, "POST /repos/{owner}/{repo}/check-runs", 502), 2);
-    assert_eq!(count(&client, "POST /repos/{owner}/{repo}/check-runs", 201), 1);
+    assert_eq!(
+        count(&client, "POST /repos/{owner}/{repo}/check-runs", 502),
+        2
+    );
+    assert_eq!(
+        count(&client, "POST /repos/{owner}/{repo}/check-runs", 201),
+        1
+    );
     assert!(fake.errors().is_empty(), "{:?}", fake.errors());
 }
 
 #[tokio::test]
 async fn persistent_502s_end_in_a_transient_error_after_the_attempt_bound() {
     let fake = fake_with_pull(vec![]).await;
-    fake.inject("GET /repos/{owner}/{repo}/pulls/{pull_number}", Fault::bad_gateway(), 10);
+    fake.inject(
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+        Fault::bad_gateway(),
+        10,
+    );
     let client = client_for(&fake, settings(&fake.url()));
-    let err = client.get_pull(INSTALLATION, "acme", "payments", 7).await.unwrap_err();
+    let err = client
+        .get_pull(INSTALLATION, "acme", "payments", 7)
+        .await
+        .unwrap_err();
     assert!(matches!(err, GithubError::Transient { .. }), "{err:?}");
     assert!(err.is_retryable());
-    assert_eq!(fake.count("GET /repos/{owner}/{repo}/pulls/{pull_number}"), 5);
+    assert_eq!(
+        fake.count("GET /repos/{owner}/{repo}/pulls/{pull_number}"),
+        5
+    );
 }
 
 #[tokio::test]
 async fn a_response_slower_than_the_timeout_is_retried() {
     let fake = fake_with_pull(vec![]).await;
-    fake.inject("GET /repos/{owner}/{repo}/pulls/{pull_number}", Fault::Delay(Duration::from_millis(2500)), 1);
+    fake.inject(
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+        Fault::Delay(Duration::from_millis(2500)),
+        1,
+    );
     let client = client_for(&fake, settings(&fake.url()));
-    let pull = client.get_pull(INSTALLATION, "acme", "payments", 7).await.unwrap();
+    let pull = client
+        .get_pull(INSTALLATION, "acme", "payments", 7)
+        .await
+        .unwrap();
     assert_eq!(pull.number, 7);
-    assert_eq!(count(&client, "GET /repos/{owner}/{repo}/pulls/{pull_number}", 0), 1);
-    assert_eq!(count(&client, "GET /repos/{owner}/{repo}/pulls/{pull_number}", 200), 1);
+    assert_eq!(
+        count(&client, "GET /repos/{owner}/{repo}/pulls/{pull_number}", 0),
+        1
+    );
+    assert_eq!(
+        count(
+            &client,
+            "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+            200
+        ),
+        1
+    );
 }
 
 #[tokio::test]
 async fn retry_after_on_403_is_honoured_and_a_long_one_is_a_typed_rate_limit() {
     let fake = fake_with_pull(vec![]).await;
     let client = client_for(&fake, settings(&fake.url()));
-    client.get_pull(INSTALLATION, "acme", "payments", 7).await.unwrap(); // token fetched
+    client
+        .get_pull(INSTALLATION, "acme", "payments", 7)
+        .await
+        .unwrap(); // token fetched
 
-    fake.inject("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", Fault::secondary_rate_limit(403, 1), 1);
+    fake.inject(
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+        Fault::secondary_rate_limit(403, 1),
+        1,
+    );
     let started = Instant::now();
-    client.list_pull_files(INSTALLATION, "acme", "payments", 7).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1), "retry-after: 1 was not honoured");
-    assert_eq!(count(&client, "GET /repos/{owner}/{repo}/pulls/{pull_number}/files", 403), 1);
-    assert_eq!(count(&client, "GET /repos/{owner}/{repo}/pulls/{pull_number}/files", 200), 1);
+    client
+        .list_pull_files(INSTALLATION, "acme", "payments", 7)
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "retry-after: 1 was not honoured"
+    );
+    assert_eq!(
+        count(
+            &client,
+            "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+            403
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &client,
+            "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+            200
+        ),
+        1
+    );
 
-    fake.inject("GET /repos/{owner}/{repo}/pulls/{pull_number}", Fault::secondary_rate_limit(429, 3600), 1);
-    let err = client.get_pull(INSTALLATION, "acme", "payments", 7).await.unwrap_err();
+    fake.inject(
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+        Fault::secondary_rate_limit(429, 3600),
+        1,
+    );
+    let err = client
+        .get_pull(INSTALLATION, "acme", "payments", 7)
+        .await
+        .unwrap_err();
     match err {
         GithubError::RateLimited { until, .. } => {
             let ahead = until - chrono::Utc::now();
-            assert!(ahead > chrono::Duration::minutes(59) && ahead <= chrono::Duration::minutes(60), "{ahead}");
+            assert!(
+                ahead > chrono::Duration::minutes(59) && ahead <= chrono::Duration::minutes(60),
+                "{ahead}"
+            );
         }
         other => panic!("expected RateLimited, got {other:?}"),
     }
-    assert_eq!(count(&client, "GET /repos/{owner}/{repo}/pulls/{pull_number}", 429), 1);
+    assert_eq!(
+        count(
+            &client,
+            "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+            429
+        ),
+        1
+    );
 
     let reset = chrono::Utc::now().timestamp() + 7200;
-    fake.inject("GET /repos/{owner}/{repo}/pulls/{pull_number}", Fault::primary_rate_limit(reset), 1);
-    let err = client.get_pull(INSTALLATION, "acme", "payments", 7).await.unwrap_err();
+    fake.inject(
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+        Fault::primary_rate_limit(reset),
+        1,
+    );
+    let err = client
+        .get_pull(INSTALLATION, "acme", "payments", 7)
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, GithubError::RateLimited { until, .. } if (until.timestamp() - reset).abs() <= 2),
         "{err:?}"
@@ -332,9 +555,14 @@ async fn an_out_of_diff_comment_rejects_the_whole_review_with_githubs_message() 
             comment("src/pay.rs", 30, None, "outside every hunk"),
         ],
     };
-    let err = client.create_review(INSTALLATION, "acme", "payments", 7, &review).await.unwrap_err();
+    let err = client
+        .create_review(INSTALLATION, "acme", "payments", 7, &review)
+        .await
+        .unwrap_err();
     match &err {
-        GithubError::Unprocessable { message, errors, .. } => {
+        GithubError::Unprocessable {
+            message, errors, ..
+        } => {
             assert_eq!(message, "Unprocessable Entity");
             assert_eq!(
                 errors,
@@ -344,18 +572,37 @@ async fn an_out_of_diff_comment_rejects_the_whole_review_with_githubs_message() 
         other => panic!("expected Unprocessable, got {other:?}"),
     }
     assert!(!err.is_retryable());
-    assert!(fake.reviews().is_empty(), "a rejected review must store nothing");
-    assert_eq!(fake.count("POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"), 1, "422 is not retried");
+    assert!(
+        fake.reviews().is_empty(),
+        "a rejected review must store nothing"
+    );
+    assert_eq!(
+        fake.count("POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"),
+        1,
+        "422 is not retried"
+    );
 
     // A range crossing two hunks and a single-line range are rejected too.
-    let crossing = NewReview { comments: vec![comment("src/pay.rs", 43, Some(14), "x")], ..review.clone() };
-    let err = client.create_review(INSTALLATION, "acme", "payments", 7, &crossing).await.unwrap_err();
+    let crossing = NewReview {
+        comments: vec![comment("src/pay.rs", 43, Some(14), "x")],
+        ..review.clone()
+    };
+    let err = client
+        .create_review(INSTALLATION, "acme", "payments", 7, &crossing)
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, GithubError::Unprocessable { errors, .. } if errors == &vec!["Pull request review thread start line must be part of the same hunk as the line.".to_string()]),
         "{err:?}"
     );
-    let same = NewReview { comments: vec![comment("src/pay.rs", 14, Some(14), "x")], ..review.clone() };
-    let err = client.create_review(INSTALLATION, "acme", "payments", 7, &same).await.unwrap_err();
+    let same = NewReview {
+        comments: vec![comment("src/pay.rs", 14, Some(14), "x")],
+        ..review.clone()
+    };
+    let err = client
+        .create_review(INSTALLATION, "acme", "payments", 7, &same)
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, GithubError::Unprocessable { errors, .. } if errors == &vec!["Pull request review thread start line must precede the end line.".to_string()]),
         "{err:?}"
@@ -371,7 +618,10 @@ async fn an_out_of_diff_comment_rejects_the_whole_review_with_githubs_message() 
         ],
         ..review.clone()
     };
-    let id = client.create_review(INSTALLATION, "acme", "payments", 7, &good).await.unwrap();
+    let id = client
+        .create_review(INSTALLATION, "acme", "payments", 7, &good)
+        .await
+        .unwrap();
     let stored = fake.reviews();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].id, id);
@@ -386,24 +636,57 @@ async fn an_out_of_diff_comment_rejects_the_whole_review_with_githubs_message() 
         serde_json::json!({"path": "src/pay.rs", "body": "context line", "line": 10, "side": "RIGHT"})
     );
 
-    let comments = client.list_review_comments(INSTALLATION, "acme", "payments", 7).await.unwrap();
+    let comments = client
+        .list_review_comments(INSTALLATION, "acme", "payments", 7)
+        .await
+        .unwrap();
     let summary: Vec<(String, Option<u64>, String, String)> = comments
         .iter()
-        .map(|c| (c.path.clone(), c.line, c.body.clone(), c.user.as_ref().map(|u| u.login.clone()).unwrap_or_default()))
+        .map(|c| {
+            (
+                c.path.clone(),
+                c.line,
+                c.body.clone(),
+                c.user.as_ref().map(|u| u.login.clone()).unwrap_or_default(),
+            )
+        })
         .collect();
     assert_eq!(
         summary,
         vec![
-            ("src/pay.rs".into(), Some(15), "retry this call".into(), "failmode[bot]".into()),
-            ("src/pay.rs".into(), Some(10), "context line".into(), "failmode[bot]".into()),
-            ("src/pay.rs".into(), Some(43), "second hunk".into(), "failmode[bot]".into()),
+            (
+                "src/pay.rs".into(),
+                Some(15),
+                "retry this call".into(),
+                "failmode[bot]".into()
+            ),
+            (
+                "src/pay.rs".into(),
+                Some(10),
+                "context line".into(),
+                "failmode[bot]".into()
+            ),
+            (
+                "src/pay.rs".into(),
+                Some(43),
+                "second hunk".into(),
+                "failmode[bot]".into()
+            ),
         ]
     );
-    assert!(comments.iter().all(|c| c.pull_request_review_id == Some(id)));
-    let reviews = client.list_reviews(INSTALLATION, "acme", "payments", 7).await.unwrap();
+    assert!(comments
+        .iter()
+        .all(|c| c.pull_request_review_id == Some(id)));
+    let reviews = client
+        .list_reviews(INSTALLATION, "acme", "payments", 7)
+        .await
+        .unwrap();
     assert_eq!(reviews.len(), 1);
     assert_eq!(reviews[0].state, "COMMENTED");
-    assert_eq!(reviews[0].body.as_deref(), Some("failmode found 2 problems"));
+    assert_eq!(
+        reviews[0].body.as_deref(),
+        Some("failmode found 2 problems")
+    );
     assert!(fake.errors().is_empty(), "{:?}", fake.errors());
 }
 
@@ -411,9 +694,20 @@ async fn an_out_of_diff_comment_rejects_the_whole_review_with_githubs_message() 
 async fn check_runs_send_annotations_fifty_at_a_time_and_are_listed_by_ref() {
     let fake = fake_with_pull(vec![]).await;
     let client = client_for(&fake, settings(&fake.url()));
-    let run = client.create_check_run(INSTALLATION, "acme", "payments", &check_run("failmode", 120)).await.unwrap();
+    let run = client
+        .create_check_run(
+            INSTALLATION,
+            "acme",
+            "payments",
+            &check_run("failmode", 120),
+        )
+        .await
+        .unwrap();
     assert_eq!(fake.count("POST /repos/{owner}/{repo}/check-runs"), 1);
-    assert_eq!(fake.count("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"), 2);
+    assert_eq!(
+        fake.count("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"),
+        2
+    );
     let updated = client
         .update_check_run(
             INSTALLATION,
@@ -423,7 +717,12 @@ async fn check_runs_send_annotations_fifty_at_a_time_and_are_listed_by_ref() {
             &CheckRunUpdate {
                 status: None,
                 conclusion: Some(CheckConclusion::Neutral),
-                output: Some(CheckRunOutput { title: "failmode: 120 findings".into(), summary: "done".into(), text: Some("details".into()), annotations: vec![] }),
+                output: Some(CheckRunOutput {
+                    title: "failmode: 120 findings".into(),
+                    summary: "done".into(),
+                    text: Some("details".into()),
+                    annotations: vec![],
+                }),
             },
         )
         .await
@@ -434,17 +733,34 @@ async fn check_runs_send_annotations_fifty_at_a_time_and_are_listed_by_ref() {
     assert_eq!(stored[0]["output"]["annotations_count"], 120);
     assert_eq!(stored[0]["output"]["title"], "failmode: 120 findings");
     assert_eq!(stored[0]["external_id"], "job-1");
-    let last_patch = fake.requests().into_iter().rev().find(|r| r.method == "PATCH").unwrap();
+    let last_patch = fake
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.method == "PATCH")
+        .unwrap();
     assert_eq!(last_patch.body.as_ref().unwrap()["conclusion"], "neutral");
     assert!(last_patch.body.as_ref().unwrap()["completed_at"].is_string());
 
-    client.create_check_run(INSTALLATION, "acme", "payments", &check_run("other-bot", 0)).await.unwrap();
-    let ours = client.list_check_runs_for_ref(INSTALLATION, "acme", "payments", HEAD, Some("failmode")).await.unwrap();
+    client
+        .create_check_run(INSTALLATION, "acme", "payments", &check_run("other-bot", 0))
+        .await
+        .unwrap();
+    let ours = client
+        .list_check_runs_for_ref(INSTALLATION, "acme", "payments", HEAD, Some("failmode"))
+        .await
+        .unwrap();
     assert_eq!(ours.len(), 1);
     assert_eq!(ours[0].id, run.id);
-    let all = client.list_check_runs_for_ref(INSTALLATION, "acme", "payments", HEAD, None).await.unwrap();
+    let all = client
+        .list_check_runs_for_ref(INSTALLATION, "acme", "payments", HEAD, None)
+        .await
+        .unwrap();
     assert_eq!(all.len(), 2);
-    let none = client.list_check_runs_for_ref(INSTALLATION, "acme", "payments", BASE, Some("failmode")).await.unwrap();
+    let none = client
+        .list_check_runs_for_ref(INSTALLATION, "acme", "payments", BASE, Some("failmode"))
+        .await
+        .unwrap();
     assert!(none.is_empty());
     assert!(fake.errors().is_empty(), "{:?}", fake.errors());
 }
@@ -455,12 +771,21 @@ async fn content_creating_calls_are_paced_per_installation() {
     let mut paced = settings(&fake.url());
     paced.min_write_interval = Duration::from_millis(300);
     let client = client_for(&fake, paced);
-    client.get_pull(INSTALLATION, "acme", "payments", 7).await.unwrap();
+    client
+        .get_pull(INSTALLATION, "acme", "payments", 7)
+        .await
+        .unwrap();
     let started = Instant::now();
     for _ in 0..3 {
-        client.create_check_run(INSTALLATION, "acme", "payments", &check_run("failmode", 0)).await.unwrap();
+        client
+            .create_check_run(INSTALLATION, "acme", "payments", &check_run("failmode", 0))
+            .await
+            .unwrap();
     }
-    assert!(started.elapsed() >= Duration::from_millis(600), "three writes must be ≥ 300 ms apart");
+    assert!(
+        started.elapsed() >= Duration::from_millis(600),
+        "three writes must be ≥ 300 ms apart"
+    );
     assert_eq!(fake.check_runs().len(), 3);
 }
 
@@ -468,7 +793,10 @@ async fn content_creating_calls_are_paced_per_installation() {
 async fn missed_deliveries_are_listed_by_cursor_and_redelivered_signed() {
     let fake = fake_with_pull(vec![]).await;
     let payload: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(support::fake_github::fixtures_dir().join("webhooks/pull_request/opened.payload.json")).unwrap(),
+        &std::fs::read(
+            support::fake_github::fixtures_dir().join("webhooks/pull_request/opened.payload.json"),
+        )
+        .unwrap(),
     )
     .unwrap();
     let failed = fake.add_delivery("guid-failed", "pull_request", &payload, 502);
@@ -484,20 +812,33 @@ async fn missed_deliveries_are_listed_by_cursor_and_redelivered_signed() {
         let secret = secret.clone();
         axum::Router::new().route(
             "/webhook",
-            axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
-                let received = received.clone();
-                let secret = secret.clone();
-                async move {
-                    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-                    let signature = header("x-hub-signature-256");
-                    if verify_signature(&secret, &body, Some(&signature)).is_err() {
-                        return axum::http::StatusCode::UNAUTHORIZED;
+            axum::routing::post(
+                move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                    let received = received.clone();
+                    let secret = secret.clone();
+                    async move {
+                        let header = |name: &str| {
+                            headers
+                                .get(name)
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("")
+                                .to_string()
+                        };
+                        let signature = header("x-hub-signature-256");
+                        if verify_signature(&secret, &body, Some(&signature)).is_err() {
+                            return axum::http::StatusCode::UNAUTHORIZED;
+                        }
+                        let event =
+                            Event::parse(&header("x-github-event"), &body).expect("payload parses");
+                        received.lock().unwrap().push((
+                            header("x-github-event"),
+                            header("x-github-delivery"),
+                            event,
+                        ));
+                        axum::http::StatusCode::ACCEPTED
                     }
-                    let event = Event::parse(&header("x-github-event"), &body).expect("payload parses");
-                    received.lock().unwrap().push((header("x-github-event"), header("x-github-delivery"), event));
-                    axum::http::StatusCode::ACCEPTED
-                }
-            }),
+                },
+            ),
         )
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -509,12 +850,34 @@ async fn missed_deliveries_are_listed_by_cursor_and_redelivered_signed() {
 
     let client = client_for(&fake, settings(&fake.url()));
     let first = client.list_app_hook_deliveries(None, 2).await.unwrap();
-    assert_eq!(first.deliveries.iter().map(|d| d.guid.as_str()).collect::<Vec<_>>(), vec!["guid-ok-2", "guid-ok-1"]);
+    assert_eq!(
+        first
+            .deliveries
+            .iter()
+            .map(|d| d.guid.as_str())
+            .collect::<Vec<_>>(),
+        vec!["guid-ok-2", "guid-ok-1"]
+    );
     let cursor = first.next_cursor.clone().expect("more pages");
-    let second = client.list_app_hook_deliveries(Some(&cursor), 2).await.unwrap();
-    assert_eq!(second.deliveries.iter().map(|d| d.guid.as_str()).collect::<Vec<_>>(), vec!["guid-ok-0", "guid-failed"]);
+    let second = client
+        .list_app_hook_deliveries(Some(&cursor), 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        second
+            .deliveries
+            .iter()
+            .map(|d| d.guid.as_str())
+            .collect::<Vec<_>>(),
+        vec!["guid-ok-0", "guid-failed"]
+    );
     assert_eq!(second.next_cursor, None);
-    let missed: Vec<u64> = second.deliveries.iter().filter(|d| d.status != "OK").map(|d| d.id).collect();
+    let missed: Vec<u64> = second
+        .deliveries
+        .iter()
+        .filter(|d| d.status != "OK")
+        .map(|d| d.id)
+        .collect();
     assert_eq!(missed, vec![failed]);
     assert_eq!(second.deliveries[1].installation_id, Some(1));
 
@@ -524,8 +887,17 @@ async fn missed_deliveries_are_listed_by_cursor_and_redelivered_signed() {
     assert_eq!(got[0].0, "pull_request");
     assert_eq!(got[0].1, "guid-failed", "a redelivery reuses the GUID");
     assert!(matches!(got[0].2, Event::PullRequest { number: 2, .. }));
-    assert!(fake.deliveries().iter().any(|(_, guid, redelivery, status)| guid == "guid-failed" && *redelivery && *status == 202));
-    assert!(fake.requests().iter().filter(|r| r.endpoint.starts_with("GET /app") || r.endpoint.starts_with("POST /app/hook")).all(|r| r.auth == "jwt"));
+    assert!(fake
+        .deliveries()
+        .iter()
+        .any(|(_, guid, redelivery, status)| guid == "guid-failed"
+            && *redelivery
+            && *status == 202));
+    assert!(fake
+        .requests()
+        .iter()
+        .filter(|r| r.endpoint.starts_with("GET /app") || r.endpoint.starts_with("POST /app/hook"))
+        .all(|r| r.auth == "jwt"));
     assert!(fake.errors().is_empty(), "{:?}", fake.errors());
 }
 
@@ -533,9 +905,19 @@ async fn missed_deliveries_are_listed_by_cursor_and_redelivered_signed() {
 async fn secrets_never_show_in_debug_output_or_errors() {
     let fake = fake_with_pull(vec![]).await;
     let client = client_for(&fake, settings(&fake.url()));
-    client.get_pull(INSTALLATION, "acme", "payments", 7).await.unwrap();
-    fake.inject("GET /repos/{owner}/{repo}/pulls/{pull_number}", Fault::bad_gateway(), 5);
-    let err = client.get_pull(INSTALLATION, "acme", "payments", 7).await.unwrap_err();
+    client
+        .get_pull(INSTALLATION, "acme", "payments", 7)
+        .await
+        .unwrap();
+    fake.inject(
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+        Fault::bad_gateway(),
+        5,
+    );
+    let err = client
+        .get_pull(INSTALLATION, "acme", "payments", 7)
+        .await
+        .unwrap_err();
 
     // Tokens the fake issues start with `ghs_`.
     let token = "ghs_".to_string();

@@ -197,10 +197,11 @@ impl AppSettings {
                 hint: "set FAILMODE_PRIVATE_KEY_PATH to the App's .pem file, or FAILMODE_PRIVATE_KEY to its contents",
             });
         };
-        let webhook_secret = non_empty("FAILMODE_WEBHOOK_SECRET").ok_or(AuthError::MissingSetting {
-            setting: "FAILMODE_WEBHOOK_SECRET",
-            hint: "set it to the webhook secret configured on the GitHub App",
-        })?;
+        let webhook_secret =
+            non_empty("FAILMODE_WEBHOOK_SECRET").ok_or(AuthError::MissingSetting {
+                setting: "FAILMODE_WEBHOOK_SECRET",
+                hint: "set it to the webhook secret configured on the GitHub App",
+            })?;
         let api_url = non_empty("FAILMODE_GITHUB_API_URL")
             .map(|url| url.trim().trim_end_matches('/').to_string())
             .unwrap_or_else(|| DEFAULT_API_URL.to_string());
@@ -298,7 +299,11 @@ impl InstallationTokens {
 
     /// Returns the cached token for `installation_id`, or runs `fetch` to get a new one and
     /// caches it. Only one fetch per installation runs at a time.
-    pub async fn get_or_fetch<F, Fut, E>(&self, installation_id: u64, fetch: F) -> Result<InstallationToken, E>
+    pub async fn get_or_fetch<F, Fut, E>(
+        &self,
+        installation_id: u64,
+        fetch: F,
+    ) -> Result<InstallationToken, E>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<InstallationToken, E>>,
@@ -306,7 +311,8 @@ impl InstallationTokens {
         let slot = self.slot(installation_id);
         let mut guard = slot.lock().await;
         if let Some(token) = guard.as_ref() {
-            let margin = chrono::Duration::from_std(self.refresh_margin).unwrap_or_else(|_| chrono::Duration::zero());
+            let margin = chrono::Duration::from_std(self.refresh_margin)
+                .unwrap_or_else(|_| chrono::Duration::zero());
             if token.expires_at - margin > Utc::now() {
                 return Ok(token.clone());
             }
@@ -333,7 +339,8 @@ mod tests {
 
     fn test_pem() -> Vec<u8> {
         std::fs::read(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/github/test-app-key.pem"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/github/test-app-key.pem"),
         )
         .expect("test key")
     }
@@ -344,7 +351,8 @@ mod tests {
         let now = Utc::now();
         let jwt = creds.app_jwt_at(now).unwrap();
         let public = std::fs::read(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/github/test-app-key.pub.pem"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/github/test-app-key.pub.pem"),
         )
         .unwrap();
         let mut validation = jsonwebtoken::Validation::new(Algorithm::RS256);
@@ -363,9 +371,17 @@ mod tests {
 
     #[test]
     fn malformed_pem_names_the_setting() {
-        let err = AppCredentials::from_pem("1", b"-----BEGIN RSA PRIVATE KEY-----\nnope\n-----END RSA PRIVATE KEY-----\n", "FAILMODE_PRIVATE_KEY_PATH")
-            .unwrap_err();
-        assert!(err.to_string().starts_with("FAILMODE_PRIVATE_KEY_PATH is invalid"), "{err}");
+        let err = AppCredentials::from_pem(
+            "1",
+            b"-----BEGIN RSA PRIVATE KEY-----\nnope\n-----END RSA PRIVATE KEY-----\n",
+            "FAILMODE_PRIVATE_KEY_PATH",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("FAILMODE_PRIVATE_KEY_PATH is invalid"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -394,8 +410,13 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("FAILMODE_WEBHOOK_SECRET"), "{err}");
-        let err = AppSettings::from_lookup(|name| (name == "FAILMODE_APP_ID").then(|| "42".to_string())).unwrap_err();
-        assert!(err.to_string().contains("FAILMODE_PRIVATE_KEY_PATH"), "{err}");
+        let err =
+            AppSettings::from_lookup(|name| (name == "FAILMODE_APP_ID").then(|| "42".to_string()))
+                .unwrap_err();
+        assert!(
+            err.to_string().contains("FAILMODE_PRIVATE_KEY_PATH"),
+            "{err}"
+        );
         let err = AppSettings::from_lookup(|name| match name {
             "FAILMODE_APP_ID" => Some("42".to_string()),
             "FAILMODE_PRIVATE_KEY" => Some(escaped.clone()),

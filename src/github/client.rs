@@ -223,11 +223,18 @@ fn encode_component(text: &str) -> String {
 
 /// Percent-encodes a file path, keeping its `/` separators.
 fn encode_path(path: &str) -> String {
-    path.split('/').map(encode_component).collect::<Vec<_>>().join("/")
+    path.split('/')
+        .map(encode_component)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn repo_path(owner: &str, repo: &str) -> String {
-    format!("/repos/{}/{}", encode_component(owner), encode_component(repo))
+    format!(
+        "/repos/{}/{}",
+        encode_component(owner),
+        encode_component(repo)
+    )
 }
 
 /// The URL of `rel="next"` in a `Link` header.
@@ -238,7 +245,12 @@ fn next_link(headers: &HeaderMap) -> Option<String> {
         let is_next = params
             .split(';')
             .any(|param| param.trim().replace(' ', "") == "rel=\"next\"");
-        is_next.then(|| url.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+        is_next.then(|| {
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
     })
 }
 
@@ -255,16 +267,25 @@ impl GithubClient {
             status: None,
             message,
         };
-        let base: http::Uri = settings.api_url.trim_end_matches('/').parse().map_err(|err| {
-            config_error(format!(
-                "FAILMODE_GITHUB_API_URL {:?} is not a URL ({err})",
-                settings.api_url
-            ))
-        })?;
+        let base: http::Uri = settings
+            .api_url
+            .trim_end_matches('/')
+            .parse()
+            .map_err(|err| {
+                config_error(format!(
+                    "FAILMODE_GITHUB_API_URL {:?} is not a URL ({err})",
+                    settings.api_url
+                ))
+            })?;
         let base_authority = base
             .authority()
             .map(|authority| authority.to_string())
-            .ok_or_else(|| config_error(format!("FAILMODE_GITHUB_API_URL {:?} has no host", settings.api_url)))?;
+            .ok_or_else(|| {
+                config_error(format!(
+                    "FAILMODE_GITHUB_API_URL {:?} has no host",
+                    settings.api_url
+                ))
+            })?;
         let http = Octocrab::builder()
             .base_uri(base)
             .map_err(|err| config_error(format!("FAILMODE_GITHUB_API_URL is unusable: {err}")))?
@@ -352,7 +373,10 @@ impl GithubClient {
         Duration::from_millis(rand::thread_rng().gen_range(0..=millis))
     }
 
-    async fn installation_token(&self, installation_id: u64) -> Result<InstallationToken, GithubError> {
+    async fn installation_token(
+        &self,
+        installation_id: u64,
+    ) -> Result<InstallationToken, GithubError> {
         self.inner
             .tokens
             .get_or_fetch(installation_id, || async {
@@ -365,14 +389,20 @@ impl GithubClient {
                     credential: Credential::App,
                 };
                 let reply = Box::pin(self.send(call)).await?;
-                let parsed: TokenResponse =
-                    parse_json("POST /app/installations/{installation_id}/access_tokens", &reply)?;
+                let parsed: TokenResponse = parse_json(
+                    "POST /app/installations/{installation_id}/access_tokens",
+                    &reply,
+                )?;
                 Ok(InstallationToken::new(parsed.token, parsed.expires_at))
             })
             .await
     }
 
-    async fn authorization(&self, credential: Credential, endpoint: &str) -> Result<String, GithubError> {
+    async fn authorization(
+        &self,
+        credential: Credential,
+        endpoint: &str,
+    ) -> Result<String, GithubError> {
         match credential {
             Credential::App => self
                 .inner
@@ -382,7 +412,9 @@ impl GithubClient {
                 .map_err(|err| GithubError::Other {
                     endpoint: endpoint.to_string(),
                     status: None,
-                    message: format!("{err}; check FAILMODE_PRIVATE_KEY_PATH / FAILMODE_PRIVATE_KEY"),
+                    message: format!(
+                        "{err}; check FAILMODE_PRIVATE_KEY_PATH / FAILMODE_PRIVATE_KEY"
+                    ),
                 }),
             Credential::Installation(id) => self
                 .installation_token(id)
@@ -397,9 +429,12 @@ impl GithubClient {
             .uri(call.target.as_str())
             .header(http::header::ACCEPT, call.accept)
             .header("X-GitHub-Api-Version", API_VERSION)
-            .header(http::header::USER_AGENT, self.inner.settings.user_agent.as_str());
-        let mut auth_value =
-            http::HeaderValue::from_str(authorization).map_err(|_| "credential is not a valid header value".to_string())?;
+            .header(
+                http::header::USER_AGENT,
+                self.inner.settings.user_agent.as_str(),
+            );
+        let mut auth_value = http::HeaderValue::from_str(authorization)
+            .map_err(|_| "credential is not a valid header value".to_string())?;
         auth_value.set_sensitive(true);
         builder = builder.header(http::header::AUTHORIZATION, auth_value);
         let body = match &call.body {
@@ -409,7 +444,9 @@ impl GithubClient {
             }
             None => Vec::new(),
         };
-        let request = builder.body(body).map_err(|err| format!("cannot build request: {err}"))?;
+        let request = builder
+            .body(body)
+            .map_err(|err| format!("cannot build request: {err}"))?;
         let exchange = async {
             let response = self
                 .inner
@@ -449,7 +486,8 @@ impl GithubClient {
             return Some(Duration::from_secs(reset.saturating_sub(now) + 1));
         }
         let message = String::from_utf8_lossy(&reply.body).to_ascii_lowercase();
-        if reply.status == StatusCode::TOO_MANY_REQUESTS || message.contains("secondary rate limit") {
+        if reply.status == StatusCode::TOO_MANY_REQUESTS || message.contains("secondary rate limit")
+        {
             let base = self.inner.settings.secondary_limit_wait;
             return Some(base.saturating_mul(1u32 << attempt.saturating_sub(1).min(10)));
         }
@@ -477,7 +515,10 @@ impl GithubClient {
                 });
             }
         }
-        let mutating = matches!(call.method, Method::POST | Method::PATCH | Method::PUT | Method::DELETE);
+        let mutating = matches!(
+            call.method,
+            Method::POST | Method::PATCH | Method::PUT | Method::DELETE
+        );
         let max_attempts = self.inner.settings.max_attempts.max(1);
         let mut refreshed_token = false;
         let mut attempt = 0u32;
@@ -523,14 +564,21 @@ impl GithubClient {
                     let Some(wait) = self.rate_limit_wait(&reply, attempt) else {
                         return Err(other_error(endpoint, &reply));
                     };
-                    let until = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::days(1));
+                    let until = Utc::now()
+                        + chrono::Duration::from_std(wait)
+                            .unwrap_or_else(|_| chrono::Duration::days(1));
                     if wait > self.inner.settings.max_rate_limit_wait || attempt >= max_attempts {
                         return Err(GithubError::RateLimited {
                             endpoint: endpoint.to_string(),
                             until,
                         });
                     }
-                    tracing::warn!(endpoint, attempt, wait_ms = wait.as_millis() as u64, "GitHub rate limit; waiting");
+                    tracing::warn!(
+                        endpoint,
+                        attempt,
+                        wait_ms = wait.as_millis() as u64,
+                        "GitHub rate limit; waiting"
+                    );
                     tokio::time::sleep(wait).await;
                 }
                 404 => {
@@ -542,7 +590,8 @@ impl GithubClient {
                     let parsed: Option<ErrorBody> = serde_json::from_slice(&reply.body).ok();
                     let (message, errors) = match parsed {
                         Some(body) => (
-                            body.message.unwrap_or_else(|| "Unprocessable Entity".to_string()),
+                            body.message
+                                .unwrap_or_else(|| "Unprocessable Entity".to_string()),
                             body.errors
                                 .unwrap_or_default()
                                 .into_iter()
@@ -556,7 +605,10 @@ impl GithubClient {
                                 })
                                 .collect(),
                         ),
-                        None => (String::from_utf8_lossy(&reply.body).into_owned(), Vec::new()),
+                        None => (
+                            String::from_utf8_lossy(&reply.body).into_owned(),
+                            Vec::new(),
+                        ),
                     };
                     return Err(GithubError::Unprocessable {
                         endpoint: endpoint.to_string(),
@@ -611,7 +663,8 @@ impl GithubClient {
         let mut items = Vec::new();
         let mut next = Some(first);
         while let Some(target) = next.take() {
-            let (page, headers): (Vec<T>, HeaderMap) = self.get_json(installation_id, endpoint, target).await?;
+            let (page, headers): (Vec<T>, HeaderMap) =
+                self.get_json(installation_id, endpoint, target).await?;
             let empty = page.is_empty();
             items.extend(page);
             if items.len() >= limit {
@@ -661,7 +714,11 @@ impl GithubClient {
     ) -> Result<PullRequest, GithubError> {
         let target = format!("{}/pulls/{number}", repo_path(owner, repo));
         let (pull, _) = self
-            .get_json(installation_id, "GET /repos/{owner}/{repo}/pulls/{pull_number}", target)
+            .get_json(
+                installation_id,
+                "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+                target,
+            )
             .await?;
         Ok(pull)
     }
@@ -675,7 +732,10 @@ impl GithubClient {
         repo: &str,
         number: u64,
     ) -> Result<Vec<PullFile>, GithubError> {
-        let target = format!("{}/pulls/{number}/files?per_page=100", repo_path(owner, repo));
+        let target = format!(
+            "{}/pulls/{number}/files?per_page=100",
+            repo_path(owner, repo)
+        );
         self.get_paginated(
             installation_id,
             "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
@@ -728,12 +788,20 @@ impl GithubClient {
         sha: &str,
         recursive: bool,
     ) -> Result<Tree, GithubError> {
-        let mut target = format!("{}/git/trees/{}", repo_path(owner, repo), encode_component(sha));
+        let mut target = format!(
+            "{}/git/trees/{}",
+            repo_path(owner, repo),
+            encode_component(sha)
+        );
         if recursive {
             target.push_str("?recursive=1");
         }
         let (tree, _) = self
-            .get_json(installation_id, "GET /repos/{owner}/{repo}/git/trees/{tree_sha}", target)
+            .get_json(
+                installation_id,
+                "GET /repos/{owner}/{repo}/git/trees/{tree_sha}",
+                target,
+            )
             .await?;
         Ok(tree)
     }
@@ -747,12 +815,20 @@ impl GithubClient {
         sha: &str,
     ) -> Result<Vec<u8>, GithubError> {
         let endpoint = "GET /repos/{owner}/{repo}/git/blobs/{file_sha}";
-        let target = format!("{}/git/blobs/{}", repo_path(owner, repo), encode_component(sha));
+        let target = format!(
+            "{}/git/blobs/{}",
+            repo_path(owner, repo),
+            encode_component(sha)
+        );
         let (blob, _): (BlobResponse, _) = self.get_json(installation_id, endpoint, target).await?;
         match blob.encoding.as_deref() {
             Some("utf-8") => Ok(blob.content.into_bytes()),
             _ => {
-                let compact: String = blob.content.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+                let compact: String = blob
+                    .content
+                    .chars()
+                    .filter(|c| !c.is_ascii_whitespace())
+                    .collect();
                 base64::engine::general_purpose::STANDARD
                     .decode(compact.as_bytes())
                     .map_err(|err| GithubError::Other {
@@ -772,7 +848,10 @@ impl GithubClient {
         repo: &str,
         number: u64,
     ) -> Result<Vec<ReviewComment>, GithubError> {
-        let target = format!("{}/pulls/{number}/comments?per_page=100", repo_path(owner, repo));
+        let target = format!(
+            "{}/pulls/{number}/comments?per_page=100",
+            repo_path(owner, repo)
+        );
         self.get_paginated(
             installation_id,
             "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
@@ -790,7 +869,10 @@ impl GithubClient {
         repo: &str,
         number: u64,
     ) -> Result<Vec<Review>, GithubError> {
-        let target = format!("{}/pulls/{number}/reviews?per_page=100", repo_path(owner, repo));
+        let target = format!(
+            "{}/pulls/{number}/reviews?per_page=100",
+            repo_path(owner, repo)
+        );
         self.get_paginated(
             installation_id,
             "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
@@ -832,7 +914,9 @@ impl GithubClient {
         repo: &str,
         run: &NewCheckRun,
     ) -> Result<CheckRun, GithubError> {
-        let completed_at = run.conclusion.map(|_| Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let completed_at = run
+            .conclusion
+            .map(|_| Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         let body = CheckRunBody {
             name: Some(&run.name),
             head_sha: Some(&run.head_sha),
@@ -854,7 +938,8 @@ impl GithubClient {
             .await?;
         match &run.output {
             Some(output) if output.annotations.len() > ANNOTATIONS_PER_REQUEST => {
-                self.append_annotations(installation_id, owner, repo, created.id, output).await
+                self.append_annotations(installation_id, owner, repo, created.id, output)
+                    .await
             }
             _ => Ok(created),
         }
@@ -882,10 +967,13 @@ impl GithubClient {
             external_id: None,
             output: update.output.as_ref().map(|output| output_chunk(output, 0)),
         };
-        let updated = self.patch_check_run(installation_id, owner, repo, check_run_id, &body).await?;
+        let updated = self
+            .patch_check_run(installation_id, owner, repo, check_run_id, &body)
+            .await?;
         match &update.output {
             Some(output) if output.annotations.len() > ANNOTATIONS_PER_REQUEST => {
-                self.append_annotations(installation_id, owner, repo, check_run_id, output).await
+                self.append_annotations(installation_id, owner, repo, check_run_id, output)
+                    .await
             }
             _ => Ok(updated),
         }
@@ -930,7 +1018,10 @@ impl GithubClient {
                 external_id: None,
                 output: Some(output_chunk(output, from)),
             };
-            last = Some(self.patch_check_run(installation_id, owner, repo, check_run_id, &body).await?);
+            last = Some(
+                self.patch_check_run(installation_id, owner, repo, check_run_id, &body)
+                    .await?,
+            );
             from += ANNOTATIONS_PER_REQUEST;
         }
         last.ok_or_else(|| GithubError::Other {
@@ -962,7 +1053,8 @@ impl GithubClient {
         let mut runs = Vec::new();
         let mut next = Some(target);
         while let Some(target) = next.take() {
-            let (page, headers): (CheckRunList, _) = self.get_json(installation_id, endpoint, target).await?;
+            let (page, headers): (CheckRunList, _) =
+                self.get_json(installation_id, endpoint, target).await?;
             let empty = page.check_runs.is_empty();
             runs.extend(page.check_runs);
             if !empty {
@@ -1055,7 +1147,12 @@ fn other_error(endpoint: &str, reply: &Reply) -> GithubError {
     let message = serde_json::from_slice::<ErrorBody>(&reply.body)
         .ok()
         .and_then(|body| body.message)
-        .unwrap_or_else(|| String::from_utf8_lossy(&reply.body).chars().take(500).collect());
+        .unwrap_or_else(|| {
+            String::from_utf8_lossy(&reply.body)
+                .chars()
+                .take(500)
+                .collect()
+        });
     let hint = if reply.status == StatusCode::FORBIDDEN {
         " (the App may lack a permission: it needs pull_requests: write, contents: read, checks: write)"
     } else {

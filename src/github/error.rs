@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 #[derive(Debug, thiserror::Error)]
 pub enum GithubError {
     /// A network failure, timeout or 5xx that persisted through every retry. Retry the job later.
-    #[error("GitHub is unreachable or failing ({endpoint}): {reason}; the job should be retried later")]
+    #[error(
+        "GitHub is unreachable or failing ({endpoint}): {reason}; the job should be retried later"
+    )]
     Transient {
         /// The endpoint template, e.g. `GET /repos/{owner}/{repo}/pulls/{pull_number}`.
         endpoint: String,
@@ -64,7 +66,10 @@ pub enum GithubError {
 impl GithubError {
     /// Whether retrying the same call later can succeed (transient failures and rate limits).
     pub fn is_retryable(&self) -> bool {
-        matches!(self, GithubError::Transient { .. } | GithubError::RateLimited { .. })
+        matches!(
+            self,
+            GithubError::Transient { .. } | GithubError::RateLimited { .. }
+        )
     }
 
     /// The earliest time a retry makes sense, for rate limits.

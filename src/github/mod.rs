@@ -8,7 +8,9 @@ pub mod error;
 pub mod types;
 pub mod webhook;
 
-pub use auth::{AppCredentials, AppSettings, AuthError, InstallationToken, InstallationTokens, WebhookSecret};
+pub use auth::{
+    AppCredentials, AppSettings, AuthError, InstallationToken, InstallationTokens, WebhookSecret,
+};
 pub use client::{CallKey, ClientSettings, GithubClient};
 pub use error::GithubError;
 pub use webhook::{verify_signature, Event, RepoRef, WebhookError};

@@ -47,7 +47,8 @@ pub fn verify_signature(
     if expected.len() != 32 {
         return Err(WebhookError::MalformedSignature);
     }
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|_| WebhookError::SignatureMismatch)?;
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret).map_err(|_| WebhookError::SignatureMismatch)?;
     mac.update(raw_body);
     mac.verify_slice(&expected)
         .map_err(|_| WebhookError::SignatureMismatch)
@@ -456,22 +457,22 @@ impl Event {
             }
             "check_run" => {
                 let wire: WireCheckRunEvent = decode(event, body)?;
-                let action = match wire.action.as_str() {
-                    "rerequested" => CheckRunAction::Rerequested,
-                    "requested_action" => match wire.requested_action {
-                        Some(requested) => CheckRunAction::RequestedAction {
-                            identifier: requested.identifier,
-                        },
-                        None => {
-                            return Err(WebhookError::MalformedPayload {
+                let action =
+                    match wire.action.as_str() {
+                        "rerequested" => CheckRunAction::Rerequested,
+                        "requested_action" => match wire.requested_action {
+                            Some(requested) => CheckRunAction::RequestedAction {
+                                identifier: requested.identifier,
+                            },
+                            None => return Err(WebhookError::MalformedPayload {
                                 event: event.to_string(),
-                                reason: "requested_action delivery without a requested_action object"
-                                    .to_string(),
-                            })
-                        }
-                    },
-                    other => CheckRunAction::Other(other.to_string()),
-                };
+                                reason:
+                                    "requested_action delivery without a requested_action object"
+                                        .to_string(),
+                            }),
+                        },
+                        other => CheckRunAction::Other(other.to_string()),
+                    };
                 Ok(Event::CheckRun {
                     action,
                     installation_id: wire.installation.map(|i| i.id),
@@ -479,7 +480,12 @@ impl Event {
                     check_run_id: wire.check_run.id,
                     name: wire.check_run.name,
                     head_sha: wire.check_run.head_sha,
-                    pull_requests: wire.check_run.pull_requests.into_iter().map(|p| p.number).collect(),
+                    pull_requests: wire
+                        .check_run
+                        .pull_requests
+                        .into_iter()
+                        .map(|p| p.number)
+                        .collect(),
                     app_id: wire.check_run.app.map(|app| app.id),
                 })
             }
@@ -497,7 +503,12 @@ impl Event {
                     check_suite_id: wire.check_suite.id,
                     head_sha: wire.check_suite.head_sha,
                     head_branch: wire.check_suite.head_branch,
-                    pull_requests: wire.check_suite.pull_requests.into_iter().map(|p| p.number).collect(),
+                    pull_requests: wire
+                        .check_suite
+                        .pull_requests
+                        .into_iter()
+                        .map(|p| p.number)
+                        .collect(),
                 })
             }
             "installation" => {
@@ -533,12 +544,24 @@ impl Event {
     pub fn installation_id(&self) -> Option<u64> {
         match self {
             Event::Ping { .. } => None,
-            Event::PullRequest { installation_id, .. }
-            | Event::CheckRun { installation_id, .. }
-            | Event::CheckSuite { installation_id, .. }
-            | Event::Other { installation_id, .. } => *installation_id,
-            Event::Installation { installation_id, .. }
-            | Event::InstallationRepositories { installation_id, .. } => Some(*installation_id),
+            Event::PullRequest {
+                installation_id, ..
+            }
+            | Event::CheckRun {
+                installation_id, ..
+            }
+            | Event::CheckSuite {
+                installation_id, ..
+            }
+            | Event::Other {
+                installation_id, ..
+            } => *installation_id,
+            Event::Installation {
+                installation_id, ..
+            }
+            | Event::InstallationRepositories {
+                installation_id, ..
+            } => Some(*installation_id),
         }
     }
 }
@@ -554,15 +577,26 @@ mod tests {
 
     #[test]
     fn official_test_vector_verifies() {
-        verify_signature(VECTOR_SECRET.as_bytes(), b"Hello, World!", Some(VECTOR_SIGNATURE))
-            .expect("GitHub's published vector must verify");
-        assert_eq!(sign(VECTOR_SECRET.as_bytes(), b"Hello, World!"), VECTOR_SIGNATURE);
+        verify_signature(
+            VECTOR_SECRET.as_bytes(),
+            b"Hello, World!",
+            Some(VECTOR_SIGNATURE),
+        )
+        .expect("GitHub's published vector must verify");
+        assert_eq!(
+            sign(VECTOR_SECRET.as_bytes(), b"Hello, World!"),
+            VECTOR_SIGNATURE
+        );
     }
 
     #[test]
     fn tampered_body_wrong_secret_and_bad_headers_are_rejected() {
         assert!(matches!(
-            verify_signature(VECTOR_SECRET.as_bytes(), b"Hello, World?", Some(VECTOR_SIGNATURE)),
+            verify_signature(
+                VECTOR_SECRET.as_bytes(),
+                b"Hello, World?",
+                Some(VECTOR_SIGNATURE)
+            ),
             Err(WebhookError::SignatureMismatch)
         ));
         assert!(matches!(
@@ -579,11 +613,19 @@ mod tests {
             Err(WebhookError::MalformedSignature)
         ));
         assert!(matches!(
-            verify_signature(VECTOR_SECRET.as_bytes(), b"Hello, World!", Some("sha256=zz")),
+            verify_signature(
+                VECTOR_SECRET.as_bytes(),
+                b"Hello, World!",
+                Some("sha256=zz")
+            ),
             Err(WebhookError::MalformedSignature)
         ));
         assert!(matches!(
-            verify_signature(VECTOR_SECRET.as_bytes(), b"Hello, World!", Some("sha256=abcd")),
+            verify_signature(
+                VECTOR_SECRET.as_bytes(),
+                b"Hello, World!",
+                Some("sha256=abcd")
+            ),
             Err(WebhookError::MalformedSignature)
         ));
     }
@@ -603,7 +645,11 @@ mod tests {
         }
     }
 
-    fn pull_request_event(action: PullRequestAction, installation_id: Option<u64>, draft: bool) -> Event {
+    fn pull_request_event(
+        action: PullRequestAction,
+        installation_id: Option<u64>,
+        draft: bool,
+    ) -> Event {
         Event::PullRequest {
             action,
             installation_id,
@@ -622,10 +668,30 @@ mod tests {
     #[test]
     fn pull_request_fixtures_parse() {
         let cases = [
-            ("pull_request/opened.payload.json", PullRequestAction::Opened, Some(1), false),
-            ("pull_request/opened.with-null-body.json", PullRequestAction::Opened, Some(1), false),
-            ("pull_request/reopened.payload.json", PullRequestAction::Reopened, Some(1), false),
-            ("pull_request/ready_for_review.payload.json", PullRequestAction::ReadyForReview, None, false),
+            (
+                "pull_request/opened.payload.json",
+                PullRequestAction::Opened,
+                Some(1),
+                false,
+            ),
+            (
+                "pull_request/opened.with-null-body.json",
+                PullRequestAction::Opened,
+                Some(1),
+                false,
+            ),
+            (
+                "pull_request/reopened.payload.json",
+                PullRequestAction::Reopened,
+                Some(1),
+                false,
+            ),
+            (
+                "pull_request/ready_for_review.payload.json",
+                PullRequestAction::ReadyForReview,
+                None,
+                false,
+            ),
             (
                 "pull_request/ready_for_review.with-installation.payload.json",
                 PullRequestAction::ReadyForReview,
@@ -638,17 +704,31 @@ mod tests {
                 Some(1),
                 true,
             ),
-            ("pull_request/closed.payload.json", PullRequestAction::Closed { merged: false }, Some(1), false),
+            (
+                "pull_request/closed.payload.json",
+                PullRequestAction::Closed { merged: false },
+                Some(1),
+                false,
+            ),
         ];
         for (file, action, installation, draft) in cases {
-            let event = Event::parse("pull_request", &fixture(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-            assert_eq!(event, pull_request_event(action, installation, draft), "{file}");
+            let event = Event::parse("pull_request", &fixture(file))
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert_eq!(
+                event,
+                pull_request_event(action, installation, draft),
+                "{file}"
+            );
         }
     }
 
     #[test]
     fn synchronize_carries_before_and_after() {
-        let event = Event::parse("pull_request", &fixture("pull_request/synchronize.payload.json")).unwrap();
+        let event = Event::parse(
+            "pull_request",
+            &fixture("pull_request/synchronize.payload.json"),
+        )
+        .unwrap();
         let mut expected = pull_request_event(PullRequestAction::Synchronize, Some(1), false);
         if let Event::PullRequest { before, after, .. } = &mut expected {
             *before = Some("f95f852bd8fca8fcc58a9a2d6c842781e32a215e".into());
@@ -663,10 +743,15 @@ mod tests {
             serde_json::from_slice(&fixture("pull_request/opened.payload.json")).unwrap();
         value["pull_request"]["head"]["repo"] = serde_json::Value::Null;
         value["action"] = "edited".into();
-        value["changes"] = serde_json::json!({"base": {"ref": {"from": "main"}, "sha": {"from": "abc"}}});
+        value["changes"] =
+            serde_json::json!({"base": {"ref": {"from": "main"}, "sha": {"from": "abc"}}});
         let event = Event::parse("pull_request", value.to_string().as_bytes()).unwrap();
         match event {
-            Event::PullRequest { action, head_repo_full_name, .. } => {
+            Event::PullRequest {
+                action,
+                head_repo_full_name,
+                ..
+            } => {
                 assert_eq!(action, PullRequestAction::Edited { base_changed: true });
                 assert_eq!(head_repo_full_name, None);
             }
@@ -676,7 +761,8 @@ mod tests {
 
     #[test]
     fn check_run_fixtures_parse() {
-        let event = Event::parse("check_run", &fixture("check_run/rerequested.payload.json")).unwrap();
+        let event =
+            Event::parse("check_run", &fixture("check_run/rerequested.payload.json")).unwrap();
         assert_eq!(
             event,
             Event::CheckRun {
@@ -694,10 +780,27 @@ mod tests {
                 app_id: Some(2),
             }
         );
-        let event = Event::parse("check_run", &fixture("check_run/requested_action.payload.json")).unwrap();
+        let event = Event::parse(
+            "check_run",
+            &fixture("check_run/requested_action.payload.json"),
+        )
+        .unwrap();
         match event {
-            Event::CheckRun { action, installation_id, repo, head_sha, pull_requests, name, .. } => {
-                assert_eq!(action, CheckRunAction::RequestedAction { identifier: "lgtm|26764".into() });
+            Event::CheckRun {
+                action,
+                installation_id,
+                repo,
+                head_sha,
+                pull_requests,
+                name,
+                ..
+            } => {
+                assert_eq!(
+                    action,
+                    CheckRunAction::RequestedAction {
+                        identifier: "lgtm|26764".into()
+                    }
+                );
                 assert_eq!(installation_id, Some(690857));
                 assert_eq!(repo.full_name, "electron/electron");
                 assert_eq!(repo.owner, "electron");
@@ -711,7 +814,11 @@ mod tests {
 
     #[test]
     fn check_suite_fixtures_parse() {
-        let event = Event::parse("check_suite", &fixture("check_suite/requested.payload.json")).unwrap();
+        let event = Event::parse(
+            "check_suite",
+            &fixture("check_suite/requested.payload.json"),
+        )
+        .unwrap();
         assert_eq!(
             event,
             Event::CheckSuite {
@@ -724,7 +831,11 @@ mod tests {
                 pull_requests: vec![],
             }
         );
-        let event = Event::parse("check_suite", &fixture("check_suite/rerequested.payload.json")).unwrap();
+        let event = Event::parse(
+            "check_suite",
+            &fixture("check_suite/rerequested.payload.json"),
+        )
+        .unwrap();
         assert_eq!(
             event,
             Event::CheckSuite {
@@ -741,9 +852,18 @@ mod tests {
 
     #[test]
     fn installation_fixtures_parse() {
-        let created = Event::parse("installation", &fixture("installation/created.payload.json")).unwrap();
+        let created = Event::parse(
+            "installation",
+            &fixture("installation/created.payload.json"),
+        )
+        .unwrap();
         match created {
-            Event::Installation { action, installation_id, account_login, repositories } => {
+            Event::Installation {
+                action,
+                installation_id,
+                account_login,
+                repositories,
+            } => {
                 assert_eq!(action, "created");
                 assert_eq!(installation_id, 957387);
                 assert_eq!(account_login.as_deref(), Some("Codertocat"));
@@ -751,15 +871,26 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
-        let deleted = Event::parse("installation", &fixture("installation/deleted.payload.json")).unwrap();
-        assert!(matches!(deleted, Event::Installation { ref action, installation_id: 2, .. } if action == "deleted"));
+        let deleted = Event::parse(
+            "installation",
+            &fixture("installation/deleted.payload.json"),
+        )
+        .unwrap();
+        assert!(
+            matches!(deleted, Event::Installation { ref action, installation_id: 2, .. } if action == "deleted")
+        );
         let added = Event::parse(
             "installation_repositories",
             &fixture("installation_repositories/added.payload.json"),
         )
         .unwrap();
         match added {
-            Event::InstallationRepositories { action, installation_id, added, removed } => {
+            Event::InstallationRepositories {
+                action,
+                installation_id,
+                added,
+                removed,
+            } => {
                 assert_eq!(action, "added");
                 assert_eq!(installation_id, 957387);
                 assert_eq!(added, vec!["Codertocat/Space".to_string()]);
@@ -773,7 +904,12 @@ mod tests {
         )
         .unwrap();
         match removed {
-            Event::InstallationRepositories { action, installation_id, added, removed } => {
+            Event::InstallationRepositories {
+                action,
+                installation_id,
+                added,
+                removed,
+            } => {
                 assert_eq!(action, "removed");
                 assert_eq!(installation_id, 2);
                 assert!(added.is_empty());
@@ -786,11 +922,25 @@ mod tests {
     #[test]
     fn ping_fixtures_parse() {
         let ping = Event::parse("ping", &fixture("ping/payload.json")).unwrap();
-        assert!(matches!(ping, Event::Ping { hook_id: Some(109948940), app_id: None, .. }));
+        assert!(matches!(
+            ping,
+            Event::Ping {
+                hook_id: Some(109948940),
+                app_id: None,
+                ..
+            }
+        ));
         let app_ping = Event::parse("ping", &fixture("ping/with-app_id.payload.json")).unwrap();
         match app_ping {
-            Event::Ping { zen, hook_id, app_id } => {
-                assert_eq!(zen.as_deref(), Some("Anything added dilutes everything else."));
+            Event::Ping {
+                zen,
+                hook_id,
+                app_id,
+            } => {
+                assert_eq!(
+                    zen.as_deref(),
+                    Some("Anything added dilutes everything else.")
+                );
                 assert_eq!(hook_id, Some(109948940));
                 assert!(app_id.is_some());
             }
@@ -800,10 +950,15 @@ mod tests {
 
     #[test]
     fn unknown_events_are_other_and_malformed_json_is_a_typed_error() {
-        let other = Event::parse("star", br#"{"action":"created","installation":{"id":7}}"#).unwrap();
+        let other =
+            Event::parse("star", br#"{"action":"created","installation":{"id":7}}"#).unwrap();
         assert_eq!(
             other,
-            Event::Other { event: "star".into(), action: Some("created".into()), installation_id: Some(7) }
+            Event::Other {
+                event: "star".into(),
+                action: Some("created".into()),
+                installation_id: Some(7)
+            }
         );
         for (event, body) in [
             ("pull_request", &b"{not json"[..]),

@@ -273,7 +273,9 @@ pub fn object_id(bytes: &[u8]) -> String {
 impl FakeGithub {
     /// Starts the fake for App `app_id`, verifying JWTs with the committed test public key.
     pub async fn start(app_id: u64) -> FakeGithub {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind fake GitHub");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind fake GitHub");
         let addr = listener.local_addr().expect("local addr");
         let state = Arc::new(Mutex::new(FakeState {
             base_url: format!("http://{addr}"),
@@ -300,7 +302,11 @@ impl FakeGithub {
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        FakeGithub { state, addr, server }
+        FakeGithub {
+            state,
+            addr,
+            server,
+        }
     }
 
     /// The API base URL to give the client (`http://127.0.0.1:PORT`).
@@ -329,7 +335,9 @@ impl FakeGithub {
 
     /// Adds a pull request.
     pub fn add_pull(&self, pull: FakePull) {
-        lock(&self.state).pulls.insert((pull.repo.clone(), pull.number), pull);
+        lock(&self.state)
+            .pulls
+            .insert((pull.repo.clone(), pull.number), pull);
     }
 
     /// Stores the files of commit `sha` in `repo` (for contents, trees and blobs).
@@ -340,7 +348,9 @@ impl FakeGithub {
             state.blobs.insert(object_id(bytes), bytes.to_vec());
             tree.insert(path.to_string(), bytes.to_vec());
         }
-        state.commits.insert((repo.to_string(), sha.to_string()), tree);
+        state
+            .commits
+            .insert((repo.to_string(), sha.to_string()), tree);
     }
 
     /// Where redeliveries are POSTed, and the secret they are signed with.
@@ -356,7 +366,10 @@ impl FakeGithub {
             id,
             guid: guid.to_string(),
             event: event.to_string(),
-            action: payload.get("action").and_then(|a| a.as_str()).map(str::to_string),
+            action: payload
+                .get("action")
+                .and_then(|a| a.as_str())
+                .map(str::to_string),
             installation_id: payload.pointer("/installation/id").and_then(|i| i.as_u64()),
             payload: payload.to_string().into_bytes(),
             redelivery: false,
@@ -382,7 +395,11 @@ impl FakeGithub {
 
     /// How many requests hit `endpoint` (any status).
     pub fn count(&self, endpoint: &str) -> usize {
-        lock(&self.state).requests.iter().filter(|r| r.endpoint == endpoint).count()
+        lock(&self.state)
+            .requests
+            .iter()
+            .filter(|r| r.endpoint == endpoint)
+            .count()
     }
 
     /// Protocol violations and requests to unimplemented endpoints. Tests assert it is empty.
@@ -402,7 +419,11 @@ impl FakeGithub {
 
     /// Check runs as currently stored (GitHub's JSON shape).
     pub fn check_runs(&self) -> Vec<Value> {
-        lock(&self.state).check_runs.iter().map(|(_, run)| run.clone()).collect()
+        lock(&self.state)
+            .check_runs
+            .iter()
+            .map(|(_, run)| run.clone())
+            .collect()
     }
 
     /// Deliveries in the log: (id, guid, redelivery, status_code).
@@ -416,7 +437,14 @@ impl FakeGithub {
 }
 
 fn json_response(status: u16, body: Value) -> (u16, Vec<(String, String)>, Vec<u8>) {
-    (status, vec![("content-type".into(), "application/json; charset=utf-8".into())], body.to_string().into_bytes())
+    (
+        status,
+        vec![(
+            "content-type".into(),
+            "application/json; charset=utf-8".into(),
+        )],
+        body.to_string().into_bytes(),
+    )
 }
 
 fn error_response(status: u16, message: &str, doc: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
@@ -438,7 +466,13 @@ fn query_params(uri: &Uri) -> HashMap<String, String> {
     uri.query()
         .unwrap_or("")
         .split('&')
-        .filter_map(|pair| pair.split_once('=').or(if pair.is_empty() { None } else { Some((pair, "")) }))
+        .filter_map(|pair| {
+            pair.split_once('=').or(if pair.is_empty() {
+                None
+            } else {
+                Some((pair, ""))
+            })
+        })
         .map(|(k, v)| (k.to_string(), percent_decode(v)))
         .collect()
 }
@@ -493,17 +527,27 @@ fn identify(state: &FakeState, headers: &HeaderMap) -> Caller {
 }
 
 fn verify_jwt(state: &FakeState, jwt: &str) -> Result<(), String> {
-    let key = jsonwebtoken::DecodingKey::from_rsa_pem(&state.public_key).map_err(|e| e.to_string())?;
+    let key =
+        jsonwebtoken::DecodingKey::from_rsa_pem(&state.public_key).map_err(|e| e.to_string())?;
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
     validation.validate_exp = false;
     validation.required_spec_claims.clear();
-    let data = jsonwebtoken::decode::<Value>(jwt, &key, &validation).map_err(|e| format!("JWT signature: {e}"))?;
+    let data = jsonwebtoken::decode::<Value>(jwt, &key, &validation)
+        .map_err(|e| format!("JWT signature: {e}"))?;
     let claims = data.claims;
     let now = chrono::Utc::now().timestamp();
-    let iat = claims.get("iat").and_then(Value::as_i64).ok_or("'iat' missing")?;
-    let exp = claims.get("exp").and_then(Value::as_i64).ok_or("'exp' missing")?;
+    let iat = claims
+        .get("iat")
+        .and_then(Value::as_i64)
+        .ok_or("'iat' missing")?;
+    let exp = claims
+        .get("exp")
+        .and_then(Value::as_i64)
+        .ok_or("'exp' missing")?;
     if iat > now + 1 {
-        return Err("'Issued at' claim ('iat') must be an Integer representing a time in the past".into());
+        return Err(
+            "'Issued at' claim ('iat') must be an Integer representing a time in the past".into(),
+        );
     }
     if exp <= now {
         return Err("'Expiration time' claim ('exp') must be a future timestamp".into());
@@ -524,43 +568,66 @@ fn verify_jwt(state: &FakeState, jwt: &str) -> Result<(), String> {
 
 /// Route a request to an endpoint template and its path parameters.
 fn route(method: &Method, path: &str) -> Option<(&'static str, Vec<String>)> {
-    let segments: Vec<String> = path.trim_start_matches('/').split('/').map(percent_decode).collect();
+    let segments: Vec<String> = path
+        .trim_start_matches('/')
+        .split('/')
+        .map(percent_decode)
+        .collect();
     let s: Vec<&str> = segments.iter().map(String::as_str).collect();
     let m = method.as_str();
     let p = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     match (m, s.as_slice()) {
-        ("POST", ["app", "installations", id, "access_tokens"]) => {
-            Some(("POST /app/installations/{installation_id}/access_tokens", p(&[id])))
-        }
+        ("POST", ["app", "installations", id, "access_tokens"]) => Some((
+            "POST /app/installations/{installation_id}/access_tokens",
+            p(&[id]),
+        )),
         ("GET", ["app", "hook", "deliveries"]) => Some(("GET /app/hook/deliveries", vec![])),
         ("POST", ["app", "hook", "deliveries", id, "attempts"]) => {
             Some(("POST /app/hook/deliveries/{delivery_id}/attempts", p(&[id])))
         }
-        ("GET", ["repos", o, r, "pulls", n]) => Some(("GET /repos/{owner}/{repo}/pulls/{pull_number}", p(&[o, r, n]))),
-        ("GET", ["repos", o, r, "pulls", n, "files"]) => {
-            Some(("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", p(&[o, r, n])))
+        ("GET", ["repos", o, r, "pulls", n]) => Some((
+            "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+            p(&[o, r, n]),
+        )),
+        ("GET", ["repos", o, r, "pulls", n, "files"]) => Some((
+            "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+            p(&[o, r, n]),
+        )),
+        ("GET", ["repos", o, r, "pulls", n, "comments"]) => Some((
+            "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+            p(&[o, r, n]),
+        )),
+        ("GET", ["repos", o, r, "pulls", n, "reviews"]) => Some((
+            "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+            p(&[o, r, n]),
+        )),
+        ("POST", ["repos", o, r, "pulls", n, "reviews"]) => Some((
+            "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+            p(&[o, r, n]),
+        )),
+        ("GET", ["repos", o, r, "contents", rest @ ..]) if !rest.is_empty() => Some((
+            "GET /repos/{owner}/{repo}/contents/{path}",
+            vec![o.to_string(), r.to_string(), rest.join("/")],
+        )),
+        ("GET", ["repos", o, r, "git", "trees", sha]) => Some((
+            "GET /repos/{owner}/{repo}/git/trees/{tree_sha}",
+            p(&[o, r, sha]),
+        )),
+        ("GET", ["repos", o, r, "git", "blobs", sha]) => Some((
+            "GET /repos/{owner}/{repo}/git/blobs/{file_sha}",
+            p(&[o, r, sha]),
+        )),
+        ("POST", ["repos", o, r, "check-runs"]) => {
+            Some(("POST /repos/{owner}/{repo}/check-runs", p(&[o, r])))
         }
-        ("GET", ["repos", o, r, "pulls", n, "comments"]) => {
-            Some(("GET /repos/{owner}/{repo}/pulls/{pull_number}/comments", p(&[o, r, n])))
-        }
-        ("GET", ["repos", o, r, "pulls", n, "reviews"]) => {
-            Some(("GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", p(&[o, r, n])))
-        }
-        ("POST", ["repos", o, r, "pulls", n, "reviews"]) => {
-            Some(("POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews", p(&[o, r, n])))
-        }
-        ("GET", ["repos", o, r, "contents", rest @ ..]) if !rest.is_empty() => {
-            Some(("GET /repos/{owner}/{repo}/contents/{path}", vec![o.to_string(), r.to_string(), rest.join("/")]))
-        }
-        ("GET", ["repos", o, r, "git", "trees", sha]) => Some(("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", p(&[o, r, sha]))),
-        ("GET", ["repos", o, r, "git", "blobs", sha]) => Some(("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", p(&[o, r, sha]))),
-        ("POST", ["repos", o, r, "check-runs"]) => Some(("POST /repos/{owner}/{repo}/check-runs", p(&[o, r]))),
-        ("PATCH", ["repos", o, r, "check-runs", id]) => {
-            Some(("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", p(&[o, r, id])))
-        }
-        ("GET", ["repos", o, r, "commits", git_ref, "check-runs"]) => {
-            Some(("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", p(&[o, r, git_ref])))
-        }
+        ("PATCH", ["repos", o, r, "check-runs", id]) => Some((
+            "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
+            p(&[o, r, id]),
+        )),
+        ("GET", ["repos", o, r, "commits", git_ref, "check-runs"]) => Some((
+            "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+            p(&[o, r, git_ref]),
+        )),
         _ => None,
     }
 }
@@ -573,24 +640,46 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     // GitHub Enterprise Server serves the API under /api/v3.
-    let path = uri.path().strip_prefix("/api/v3").unwrap_or(uri.path()).to_string();
-    let path_and_query = uri.path_and_query().map(|pq| pq.as_str().to_string()).unwrap_or_else(|| path.clone());
-    let json_body: Option<Value> = if body.is_empty() { None } else { serde_json::from_slice(&body).ok() };
-    let accept = headers.get("accept").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let path = uri
+        .path()
+        .strip_prefix("/api/v3")
+        .unwrap_or(uri.path())
+        .to_string();
+    let path_and_query = uri
+        .path_and_query()
+        .map(|pq| pq.as_str().to_string())
+        .unwrap_or_else(|| path.clone());
+    let json_body: Option<Value> = if body.is_empty() {
+        None
+    } else {
+        serde_json::from_slice(&body).ok()
+    };
+    let accept = headers
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
 
     let routed = route(&method, &path);
     let fault = {
         let mut st = lock(&state);
         // Protocol checks every GitHub request must pass.
         if headers.get("user-agent").is_none() {
-            st.errors.push(format!("{method} {path_and_query}: no User-Agent (GitHub answers 403)"));
+            st.errors.push(format!(
+                "{method} {path_and_query}: no User-Agent (GitHub answers 403)"
+            ));
         }
-        match headers.get("x-github-api-version").and_then(|v| v.to_str().ok()) {
+        match headers
+            .get("x-github-api-version")
+            .and_then(|v| v.to_str().ok())
+        {
             Some("2022-11-28") => {}
-            other => st.errors.push(format!("{method} {path_and_query}: X-GitHub-Api-Version is {other:?}")),
+            other => st.errors.push(format!(
+                "{method} {path_and_query}: X-GitHub-Api-Version is {other:?}"
+            )),
         }
         if !body.is_empty() && json_body.is_none() {
-            st.errors.push(format!("{method} {path_and_query}: body is not JSON"));
+            st.errors
+                .push(format!("{method} {path_and_query}: body is not JSON"));
         }
         match routed {
             Some((endpoint, _)) => st.faults.get_mut(endpoint).and_then(VecDeque::pop_front),
@@ -601,14 +690,31 @@ async fn handle(
     let (status, extra_headers, response_body, endpoint, auth) = match (routed, fault) {
         (None, _) => {
             let mut st = lock(&state);
-            st.errors.push(format!("unimplemented endpoint: {method} {path_and_query}"));
+            st.errors
+                .push(format!("unimplemented endpoint: {method} {path_and_query}"));
             let (s, h, b) = not_found();
             (s, h, b, "UNIMPLEMENTED".to_string(), "n/a".to_string())
         }
-        (Some((endpoint, _)), Some(Fault::Status { status, headers: fault_headers, body })) => {
-            let mut h = vec![("content-type".to_string(), "application/json; charset=utf-8".to_string())];
+        (
+            Some((endpoint, _)),
+            Some(Fault::Status {
+                status,
+                headers: fault_headers,
+                body,
+            }),
+        ) => {
+            let mut h = vec![(
+                "content-type".to_string(),
+                "application/json; charset=utf-8".to_string(),
+            )];
             h.extend(fault_headers);
-            (status, h, body.into_bytes(), endpoint.to_string(), "fault".to_string())
+            (
+                status,
+                h,
+                body.into_bytes(),
+                endpoint.to_string(),
+                "fault".to_string(),
+            )
         }
         (Some((endpoint, params)), fault) => {
             if let Some(Fault::Delay(delay)) = fault {
@@ -625,7 +731,16 @@ async fn handle(
                 };
                 (auth, caller)
             };
-            let (s, h, b) = dispatch(&state, endpoint, &params, &uri, &headers, json_body.as_ref(), caller).await;
+            let (s, h, b) = dispatch(
+                &state,
+                endpoint,
+                &params,
+                &uri,
+                &headers,
+                json_body.as_ref(),
+                caller,
+            )
+            .await;
             (s, h, b, endpoint.to_string(), auth)
         }
     };
@@ -640,9 +755,16 @@ async fn handle(
         body: json_body,
     });
 
-    let mut response = (StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), response_body).into_response();
+    let mut response = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        response_body,
+    )
+        .into_response();
     for (name, value) in extra_headers {
-        if let (Ok(name), Ok(value)) = (axum::http::HeaderName::try_from(name), HeaderValue::from_str(&value)) {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::try_from(name),
+            HeaderValue::from_str(&value),
+        ) {
             response.headers_mut().insert(name, value);
         }
     }
@@ -654,11 +776,9 @@ type Answer = (u16, Vec<(String, String)>, Vec<u8>);
 fn require_app(caller: &Caller) -> Result<(), Answer> {
     match caller {
         Caller::Jwt => Ok(()),
-        Caller::Invalid(reason) if reason.starts_with('\'') || reason.starts_with("JWT") => Err(error_response(
-            401,
-            reason,
-            "https://docs.github.com/rest",
-        )),
+        Caller::Invalid(reason) if reason.starts_with('\'') || reason.starts_with("JWT") => {
+            Err(error_response(401, reason, "https://docs.github.com/rest"))
+        }
         _ => Err(error_response(
             401,
             "A JSON web token could not be decoded",
@@ -687,11 +807,18 @@ fn paginate(state: &FakeState, uri: &Uri, items: Vec<Value>, default_per_page: u
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(default_per_page)
         .clamp(1, 100);
-    let page = params.get("page").and_then(|v| v.parse::<usize>().ok()).unwrap_or(1).max(1);
+    let page = params
+        .get("page")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
     let last_page = items.len().div_ceil(per_page).max(1);
     let start = (page - 1) * per_page;
     let slice: Vec<Value> = items.into_iter().skip(start).take(per_page).collect();
-    let mut headers = vec![("content-type".to_string(), "application/json; charset=utf-8".to_string())];
+    let mut headers = vec![(
+        "content-type".to_string(),
+        "application/json; charset=utf-8".to_string(),
+    )];
     let link_for = |p: usize| {
         let mut query: Vec<String> = vec![format!("per_page={per_page}"), format!("page={p}")];
         for (k, v) in &params {
@@ -778,12 +905,22 @@ fn hunks(patch: &str) -> Vec<(Vec<u64>, Vec<u64>)> {
             let mut parts = header.split(' ');
             let old = parts.next().unwrap_or("-0").trim_start_matches('-');
             let new = parts.next().unwrap_or("+0").trim_start_matches('+');
-            left = old.split(',').next().and_then(|n| n.parse().ok()).unwrap_or(0);
-            right = new.split(',').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+            left = old
+                .split(',')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            right = new
+                .split(',')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
             result.push((Vec::new(), Vec::new()));
             continue;
         }
-        let Some((lefts, rights)) = result.last_mut() else { continue };
+        let Some((lefts, rights)) = result.last_mut() else {
+            continue;
+        };
         match line.as_bytes().first() {
             Some(b'+') => {
                 rights.push(right);
@@ -818,9 +955,15 @@ fn join_messages(messages: &[&str]) -> String {
 fn validate_comment(pull: &FakePull, comment: &Value) -> Option<String> {
     let path = comment.get("path").and_then(Value::as_str)?;
     let line = comment.get("line").and_then(Value::as_u64);
-    let side = comment.get("side").and_then(Value::as_str).unwrap_or("RIGHT");
+    let side = comment
+        .get("side")
+        .and_then(Value::as_str)
+        .unwrap_or("RIGHT");
     let start_line = comment.get("start_line").and_then(Value::as_u64);
-    let start_side = comment.get("start_side").and_then(Value::as_str).unwrap_or(side);
+    let start_side = comment
+        .get("start_side")
+        .and_then(Value::as_str)
+        .unwrap_or(side);
     let Some(line) = line else {
         return Some("Pull request review thread line must be part of the diff and Pull request review thread diff hunk can't be blank".into());
     };
@@ -838,7 +981,9 @@ fn validate_comment(pull: &FakePull, comment: &Value) -> Option<String> {
             hunk.1.clone()
         }
     };
-    let line_hunk = file_hunks.iter().position(|h| lines_of(h, side).contains(&line));
+    let line_hunk = file_hunks
+        .iter()
+        .position(|h| lines_of(h, side).contains(&line));
     let mut failures: Vec<&str> = Vec::new();
     if line_hunk.is_none() {
         failures.push("Pull request review thread line must be part of the diff");
@@ -847,9 +992,13 @@ fn validate_comment(pull: &FakePull, comment: &Value) -> Option<String> {
         if start == line && start_side == side {
             return Some("Pull request review thread start line must precede the end line.".into());
         }
-        let start_hunk = file_hunks.iter().position(|h| lines_of(h, start_side).contains(&start));
+        let start_hunk = file_hunks
+            .iter()
+            .position(|h| lines_of(h, start_side).contains(&start));
         if start_hunk.is_none() || start_hunk != line_hunk {
-            failures.push("Pull request review thread start line must be part of the same hunk as the line.");
+            failures.push(
+                "Pull request review thread start line must be part of the same hunk as the line.",
+            );
         } else if start_side == side && start > line {
             return Some("Pull request review thread start line must precede the end line.".into());
         }
@@ -895,21 +1044,32 @@ async fn dispatch(
             if let Err(answer) = require_app(&caller) {
                 return answer;
             }
-            let Ok(id) = param(0).parse::<u64>() else { return not_found() };
+            let Ok(id) = param(0).parse::<u64>() else {
+                return not_found();
+            };
             if !st.installations.contains_key(&id) {
                 return not_found();
             }
             st.tokens_issued += 1;
             // Opaque tokens of varying length, like GitHub's stateless `ghs_APPID_JWT` format.
-            let token = format!("ghs_{}_{}", st.tokens_issued, "x".repeat(36 + st.tokens_issued * 17));
+            let token = format!(
+                "ghs_{}_{}",
+                st.tokens_issued,
+                "x".repeat(36 + st.tokens_issued * 17)
+            );
             let expires_at = chrono::Utc::now() + st.token_lifetime;
             st.tokens.insert(
                 token.clone(),
-                IssuedToken { installation_id: id, expires_at, revoked: false },
+                IssuedToken {
+                    installation_id: id,
+                    expires_at,
+                    revoked: false,
+                },
             );
             let mut value = rest_fixture("apps__create-installation-access-token.201.default.json");
             value["token"] = json!(token);
-            value["expires_at"] = json!(expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            value["expires_at"] =
+                json!(expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
             json_response(201, value)
         }
         "GET /app/hook/deliveries" => {
@@ -917,7 +1077,11 @@ async fn dispatch(
                 return answer;
             }
             let params_map = query_params(uri);
-            let per_page = params_map.get("per_page").and_then(|v| v.parse::<usize>().ok()).unwrap_or(30).clamp(1, 100);
+            let per_page = params_map
+                .get("per_page")
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(30)
+                .clamp(1, 100);
             let start = params_map
                 .get("cursor")
                 .and_then(|c| c.strip_prefix("v1_"))
@@ -934,7 +1098,11 @@ async fn dispatch(
                     v["id"] = json!(d.id);
                     v["guid"] = json!(d.guid);
                     v["redelivery"] = json!(d.redelivery);
-                    v["status"] = json!(if (200..300).contains(&d.status_code) { "OK".to_string() } else { format!("Invalid HTTP Response: {}", d.status_code) });
+                    v["status"] = json!(if (200..300).contains(&d.status_code) {
+                        "OK".to_string()
+                    } else {
+                        format!("Invalid HTTP Response: {}", d.status_code)
+                    });
                     v["status_code"] = json!(d.status_code);
                     v["event"] = json!(d.event);
                     v["action"] = json!(d.action);
@@ -942,7 +1110,10 @@ async fn dispatch(
                     v
                 })
                 .collect();
-            let mut headers = vec![("content-type".to_string(), "application/json; charset=utf-8".to_string())];
+            let mut headers = vec![(
+                "content-type".to_string(),
+                "application/json; charset=utf-8".to_string(),
+            )];
             if start + per_page < newest_first.len() {
                 headers.push((
                     "link".to_string(),
@@ -959,7 +1130,10 @@ async fn dispatch(
             if let Err(a) = require_repo(st, &caller, &param(0), &param(1)) {
                 return a;
             }
-            let key = (format!("{}/{}", param(0), param(1)), param(2).parse().unwrap_or(0));
+            let key = (
+                format!("{}/{}", param(0), param(1)),
+                param(2).parse().unwrap_or(0),
+            );
             match st.pulls.get(&key) {
                 Some(pull) => json_response(200, pull_json(pull)),
                 None => not_found(),
@@ -969,8 +1143,13 @@ async fn dispatch(
             if let Err(a) = require_repo(st, &caller, &param(0), &param(1)) {
                 return a;
             }
-            let key = (format!("{}/{}", param(0), param(1)), param(2).parse().unwrap_or(0));
-            let Some(pull) = st.pulls.get(&key) else { return not_found() };
+            let key = (
+                format!("{}/{}", param(0), param(1)),
+                param(2).parse().unwrap_or(0),
+            );
+            let Some(pull) = st.pulls.get(&key) else {
+                return not_found();
+            };
             let items: Vec<Value> = pull.files.iter().take(3000).map(file_json).collect();
             paginate(st, uri, items, 30)
         }
@@ -1009,8 +1188,11 @@ async fn dispatch(
             }
             let repo = format!("{}/{}", param(0), param(1));
             let number: u64 = param(2).parse().unwrap_or(0);
-            let Some(pull) = st.pulls.get(&(repo.clone(), number)).cloned() else { return not_found() };
-            let doc = "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request";
+            let Some(pull) = st.pulls.get(&(repo.clone(), number)).cloned() else {
+                return not_found();
+            };
+            let doc =
+                "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request";
             let Some(body) = body.cloned() else {
                 return error_response(400, "Problems parsing JSON", doc);
             };
@@ -1020,13 +1202,25 @@ async fn dispatch(
                     return unprocessable(vec![json!(format!("Event {e} is not valid"))], doc);
                 }
             }
-            let comments = body.get("comments").and_then(Value::as_array).cloned().unwrap_or_default();
+            let comments = body
+                .get("comments")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             for comment in &comments {
                 if comment.get("position").is_some() {
-                    st.errors.push("review comment uses the deprecated `position`".into());
+                    st.errors
+                        .push("review comment uses the deprecated `position`".into());
                 }
-                if comment.get("path").and_then(Value::as_str).is_none() || comment.get("body").and_then(Value::as_str).is_none() {
-                    return unprocessable(vec![json!("Invalid request.\n\n\"path\" and \"body\" are required")], doc);
+                if comment.get("path").and_then(Value::as_str).is_none()
+                    || comment.get("body").and_then(Value::as_str).is_none()
+                {
+                    return unprocessable(
+                        vec![json!(
+                            "Invalid request.\n\n\"path\" and \"body\" are required"
+                        )],
+                        doc,
+                    );
                 }
                 if let Some(failure) = validate_comment(&pull, comment) {
                     // One bad comment rejects the whole review; nothing is stored.
@@ -1034,7 +1228,11 @@ async fn dispatch(
                 }
             }
             let id = st.next_id();
-            let commit_id = body.get("commit_id").and_then(Value::as_str).unwrap_or(&pull.head_sha).to_string();
+            let commit_id = body
+                .get("commit_id")
+                .and_then(Value::as_str)
+                .unwrap_or(&pull.head_sha)
+                .to_string();
             let template = first_of("pulls__list-review-comments.200.default.json");
             for comment in &comments {
                 let comment_id = st.next_id();
@@ -1045,7 +1243,10 @@ async fn dispatch(
                 c["body"] = comment["body"].clone();
                 c["line"] = comment["line"].clone();
                 c["original_line"] = comment["line"].clone();
-                c["side"] = json!(comment.get("side").and_then(Value::as_str).unwrap_or("RIGHT"));
+                c["side"] = json!(comment
+                    .get("side")
+                    .and_then(Value::as_str)
+                    .unwrap_or("RIGHT"));
                 c["start_line"] = comment.get("start_line").cloned().unwrap_or(Value::Null);
                 c["original_start_line"] = c["start_line"].clone();
                 c["start_side"] = comment.get("start_side").cloned().unwrap_or(Value::Null);
@@ -1056,7 +1257,12 @@ async fn dispatch(
                 c["user"]["type"] = json!("Bot");
                 st.review_comments.push((repo.clone(), number, c));
             }
-            let stored = StoredReview { id, repo, number, request: body };
+            let stored = StoredReview {
+                id,
+                repo,
+                number,
+                request: body,
+            };
             let template = rest_fixture("pulls__create-review.200.default.json");
             let answer = review_json(&template, &stored);
             st.reviews.push(stored);
@@ -1069,17 +1275,34 @@ async fn dispatch(
             let repo = format!("{}/{}", param(0), param(1));
             let q = query_params(uri);
             let Some(git_ref) = q.get("ref") else {
-                st.errors.push("contents requested without ?ref= (failmode must pin a SHA)".into());
+                st.errors
+                    .push("contents requested without ?ref= (failmode must pin a SHA)".into());
                 return not_found();
             };
-            let Some(bytes) = st.commits.get(&(repo, git_ref.clone())).and_then(|files| files.get(&param(2))).cloned() else {
+            let Some(bytes) = st
+                .commits
+                .get(&(repo, git_ref.clone()))
+                .and_then(|files| files.get(&param(2)))
+                .cloned()
+            else {
                 return not_found();
             };
-            let accept = headers.get("accept").and_then(|v| v.to_str().ok()).unwrap_or("");
+            let accept = headers
+                .get("accept")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             if accept.contains("raw") {
-                return (200, vec![("content-type".into(), "application/vnd.github.raw+json; charset=utf-8".into())], bytes);
+                return (
+                    200,
+                    vec![(
+                        "content-type".into(),
+                        "application/vnd.github.raw+json; charset=utf-8".into(),
+                    )],
+                    bytes,
+                );
             }
-            let mut value = rest_fixture("repos__get-content.200.response-if-content-is-a-file.json");
+            let mut value =
+                rest_fixture("repos__get-content.200.response-if-content-is-a-file.json");
             value["content"] = json!(base64_wrapped(&bytes));
             value["size"] = json!(bytes.len());
             value["path"] = json!(param(2));
@@ -1092,9 +1315,12 @@ async fn dispatch(
                 return a;
             }
             let repo = format!("{}/{}", param(0), param(1));
-            let Some(files) = st.commits.get(&(repo, param(2))) else { return not_found() };
+            let Some(files) = st.commits.get(&(repo, param(2))) else {
+                return not_found();
+            };
             let recursive = query_params(uri).contains_key("recursive");
-            let template = rest_fixture("git__get-tree.200.response-recursively-retrieving-a-tree.json");
+            let template =
+                rest_fixture("git__get-tree.200.response-recursively-retrieving-a-tree.json");
             let entry_template = template["tree"][0].clone();
             let mut entries = Vec::new();
             let mut dirs = std::collections::BTreeSet::new();
@@ -1136,7 +1362,9 @@ async fn dispatch(
             if let Err(a) = require_repo(st, &caller, &param(0), &param(1)) {
                 return a;
             }
-            let Some(bytes) = st.blobs.get(&param(2)).cloned() else { return not_found() };
+            let Some(bytes) = st.blobs.get(&param(2)).cloned() else {
+                return not_found();
+            };
             let mut value = rest_fixture("git__get-blob.200.default.json");
             value["content"] = json!(base64_wrapped(&bytes));
             value["sha"] = json!(param(2));
@@ -1148,9 +1376,17 @@ async fn dispatch(
                 return a;
             }
             let doc = "https://docs.github.com/rest/checks/runs#create-a-check-run";
-            let Some(body) = body else { return error_response(400, "Problems parsing JSON", doc) };
-            let (Some(name), Some(head_sha)) = (body.get("name").and_then(Value::as_str), body.get("head_sha").and_then(Value::as_str)) else {
-                return unprocessable(vec![json!({"resource":"CheckRun","code":"missing_field","field":"name"})], doc);
+            let Some(body) = body else {
+                return error_response(400, "Problems parsing JSON", doc);
+            };
+            let (Some(name), Some(head_sha)) = (
+                body.get("name").and_then(Value::as_str),
+                body.get("head_sha").and_then(Value::as_str),
+            ) else {
+                return unprocessable(
+                    vec![json!({"resource":"CheckRun","code":"missing_field","field":"name"})],
+                    doc,
+                );
             };
             if let Some(problem) = check_output_problem(body, true) {
                 return unprocessable(vec![json!(problem)], doc);
@@ -1161,15 +1397,25 @@ async fn dispatch(
             run["name"] = json!(name);
             run["head_sha"] = json!(head_sha);
             run["external_id"] = body.get("external_id").cloned().unwrap_or(Value::Null);
-            run["html_url"] = json!(format!("https://github.com/{}/{}/runs/{id}", param(0), param(1)));
-            run["url"] = json!(format!("{}/repos/{}/{}/check-runs/{id}", st.base_url, param(0), param(1)));
+            run["html_url"] = json!(format!(
+                "https://github.com/{}/{}/runs/{id}",
+                param(0),
+                param(1)
+            ));
+            run["url"] = json!(format!(
+                "{}/repos/{}/{}/check-runs/{id}",
+                st.base_url,
+                param(0),
+                param(1)
+            ));
             run["started_at"] = json!(now_iso());
             run["pull_requests"] = json!([]);
             apply_check_update(&mut run, body);
             if run["status"].is_null() {
                 run["status"] = json!("queued");
             }
-            st.check_runs.push((format!("{}/{}", param(0), param(1)), run.clone()));
+            st.check_runs
+                .push((format!("{}/{}", param(0), param(1)), run.clone()));
             json_response(201, run)
         }
         "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}" => {
@@ -1177,13 +1423,19 @@ async fn dispatch(
                 return a;
             }
             let doc = "https://docs.github.com/rest/checks/runs#update-a-check-run";
-            let Some(body) = body else { return error_response(400, "Problems parsing JSON", doc) };
+            let Some(body) = body else {
+                return error_response(400, "Problems parsing JSON", doc);
+            };
             if let Some(problem) = check_output_problem(body, false) {
                 return unprocessable(vec![json!(problem)], doc);
             }
             let repo = format!("{}/{}", param(0), param(1));
             let id: u64 = param(2).parse().unwrap_or(0);
-            let Some((_, run)) = st.check_runs.iter_mut().find(|entry| entry.0 == repo && entry.1["id"] == json!(id)) else {
+            let Some((_, run)) = st
+                .check_runs
+                .iter_mut()
+                .find(|entry| entry.0 == repo && entry.1["id"] == json!(id))
+            else {
                 return not_found();
             };
             apply_check_update(run, body);
@@ -1199,13 +1451,17 @@ async fn dispatch(
                 .check_runs
                 .iter()
                 .filter(|(r, run)| *r == repo && run["head_sha"] == json!(param(2)))
-                .filter(|(_, run)| q.get("check_name").is_none_or(|name| run["name"] == json!(name)))
+                .filter(|(_, run)| {
+                    q.get("check_name")
+                        .is_none_or(|name| run["name"] == json!(name))
+                })
                 .map(|(_, run)| run.clone())
                 .collect();
             json_response(200, json!({"total_count": runs.len(), "check_runs": runs}))
         }
         other => {
-            st.errors.push(format!("routed but unhandled endpoint {other}"));
+            st.errors
+                .push(format!("routed but unhandled endpoint {other}"));
             not_found()
         }
     }
@@ -1221,7 +1477,11 @@ fn review_json(template: &Value, review: &StoredReview) -> Value {
         Some("COMMENT") => "COMMENTED",
         _ => "PENDING",
     });
-    value["commit_id"] = review.request.get("commit_id").cloned().unwrap_or(Value::Null);
+    value["commit_id"] = review
+        .request
+        .get("commit_id")
+        .cloned()
+        .unwrap_or(Value::Null);
     value["user"]["login"] = json!("failmode[bot]");
     value["user"]["type"] = json!("Bot");
     value
@@ -1235,9 +1495,15 @@ fn check_output_problem(body: &Value, creating: bool) -> Option<String> {
     if !creating && output.get("summary").is_none() {
         return Some("output.summary is required".into());
     }
-    let count = output.get("annotations").and_then(Value::as_array).map(Vec::len).unwrap_or(0);
+    let count = output
+        .get("annotations")
+        .and_then(Value::as_array)
+        .map(Vec::len)
+        .unwrap_or(0);
     if count > 50 {
-        return Some(format!("Only 50 annotations are allowed per request; got {count}"));
+        return Some(format!(
+            "Only 50 annotations are allowed per request; got {count}"
+        ));
     }
     if body.get("status") == Some(&json!("completed")) && body.get("conclusion").is_none() {
         return Some("conclusion is required when status is completed".into());
@@ -1256,7 +1522,11 @@ fn apply_check_update(run: &mut Value, body: &Value) {
     }
     if let Some(output) = body.get("output") {
         let previous = run["output"]["annotations_count"].as_u64().unwrap_or(0);
-        let added = output.get("annotations").and_then(Value::as_array).map(Vec::len).unwrap_or(0) as u64;
+        let added = output
+            .get("annotations")
+            .and_then(Value::as_array)
+            .map(Vec::len)
+            .unwrap_or(0) as u64;
         for field in ["title", "summary", "text"] {
             if let Some(v) = output.get(field) {
                 run["output"][field] = v.clone();
@@ -1285,13 +1555,20 @@ async fn redeliver(state: &Arc<Mutex<FakeState>>, caller: &Caller, id: &str) -> 
     }
     let (delivery, target) = {
         let st = lock(state);
-        let Some(delivery) = st.deliveries.iter().find(|d| d.id.to_string() == id).cloned() else {
+        let Some(delivery) = st
+            .deliveries
+            .iter()
+            .find(|d| d.id.to_string() == id)
+            .cloned()
+        else {
             return not_found();
         };
         (delivery, st.webhook.clone())
     };
     let Some((url, secret)) = target else {
-        lock(state).errors.push("redelivery requested but no webhook target configured".into());
+        lock(state)
+            .errors
+            .push("redelivery requested but no webhook target configured".into());
         return json_response(202, json!({}));
     };
     let mut mac = Hmac::<Sha256>::new_from_slice(&secret).expect("hmac key");
