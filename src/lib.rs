@@ -7,7 +7,8 @@
 pub mod analysis;
 pub mod config;
 pub mod diff;
+pub mod github;
 pub mod queue;
 pub mod report;
-pub mod server;
 pub mod review;
+pub mod server;

@@ -1,0 +1,16 @@
+//! The GitHub App layer `failmode serve` calls (REST only): webhook signature check and event
+//! parsing ([`webhook`]), App JWT and installation tokens ([`auth`]), and a REST client with
+//! retries, rate-limit handling, pacing and typed errors ([`client`]).
+
+pub mod auth;
+pub mod client;
+pub mod error;
+pub mod types;
+pub mod webhook;
+
+pub use auth::{
+    AppCredentials, AppSettings, AuthError, InstallationToken, InstallationTokens, WebhookSecret,
+};
+pub use client::{CallKey, ClientSettings, GithubClient};
+pub use error::GithubError;
+pub use webhook::{verify_signature, Event, RepoRef, WebhookError};
