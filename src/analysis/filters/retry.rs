@@ -194,7 +194,8 @@ impl RetryFacts {
                             }
                         }
                     }
-                    if !body_has_retry_shape(file, body) {
+                    let long_running = syntax::descendants(body).any(|d| matches!(d.kind(), "loop_expression" | "while_expression"));
+                    if !long_running && !body_has_retry_shape(file, body) {
                         let summaries = body_chains(file, body);
                         if !summaries.is_empty() {
                             self.effect_fns.insert((krate.clone(), name), summaries);
@@ -606,7 +607,7 @@ fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
     // AWS SDK fluent builder: `client.op().field(..).send()`.
     if last == "send" && s.calls.last().is_some_and(|(_, c, _)| *c == 0) {
         if let Some((op, 0, _)) = s.calls.first() {
-            if s.calls.len() >= 2 && op.contains('_') || s.calls.len() >= 2 && op.chars().all(|c| c.is_ascii_lowercase()) {
+            if s.calls.len() >= 2 && (op.contains('_') || op.chars().all(|c| c.is_ascii_lowercase())) {
                 let write = !is_read(op);
                 let service = lists
                     .lookup("service_receivers", &receiver_lower, name_matches)
@@ -695,7 +696,7 @@ fn what_of(method: &str) -> String {
 /// The innermost "real" call of an expression: strips `.await`, `?`, and the methods that only
 /// reshape a result (`.ok()`, `.inspect_err(..)`, `.json()` after `send()`, ...).
 fn effect_call<'t>(file: &ParsedFile, lists: &Lists<'_>, node: Node<'t>) -> (Node<'t>, bool) {
-    let mut n = node;
+    let mut n = resolve_binding(file, node);
     let mut awaited = false;
     for _ in 0..64 {
         let before = n;
@@ -721,6 +722,35 @@ fn effect_call<'t>(file: &ParsedFile, lists: &Lists<'_>, node: Node<'t>) -> (Nod
         }
     }
     (n, awaited)
+}
+
+/// `if let Err(e) = res` where `let res = call.await;` came just before in the same block (or an
+/// enclosing one): the bound call. Anything else is returned unchanged.
+fn resolve_binding<'t>(file: &ParsedFile, node: Node<'t>) -> Node<'t> {
+    let inner = syntax::unwrap_expression(node);
+    if inner.kind() != "identifier" {
+        return node;
+    }
+    let name = file.node_text(inner);
+    let mut cur = node;
+    for _ in 0..64 {
+        let Some(p) = cur.parent() else { break };
+        if matches!(p.kind(), "function_item" | "closure_expression") {
+            break;
+        }
+        let mut sib = cur.prev_sibling();
+        while let Some(s) = sib {
+            if s.kind() == "let_declaration" {
+                let pat = s.child_by_field_name("pattern").map(|p| file.node_text(p)).unwrap_or("");
+                if pat == name || pat == format!("mut {name}") {
+                    return s.child_by_field_name("value").unwrap_or(node);
+                }
+            }
+            sib = s.prev_sibling();
+        }
+        cur = p;
+    }
+    node
 }
 
 fn crate_of(ctx: &MatchCtx<'_, '_>) -> String {
@@ -1079,7 +1109,8 @@ fn propagates_nowhere(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return true;
     }
     let write = ctx.vars.get("severity").is_some_and(|s| s == "high");
-    if !write || !in_github_webhook(ctx, &lists, stmt) {
+    let database = ctx.vars.get("service").is_some_and(|s| s == "the database");
+    if !write || database || !in_github_webhook(ctx, &lists, stmt) {
         return false;
     }
     // The `?` must reach the handler itself, not a closure or async block inside it.
@@ -1090,10 +1121,7 @@ fn propagates_nowhere(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 
 /// The statements after `stmt` in its block and the enclosing blocks, up to the fn or the given
 /// loop body: used to see whether the work item is consumed (acked, deleted) anyway.
-fn later_calls<'t>(ctx: &MatchCtx<'_, 't>, stmt: Node<'t>, stop: Option<Node<'t>>) -> Vec<&'t str>
-where
-    't: 't,
-{
+fn later_calls<'a, 't>(ctx: &MatchCtx<'a, 't>, stmt: Node<'t>, stop: Option<Node<'t>>) -> Vec<&'a str> {
     let mut out = Vec::new();
     let mut cur = stmt;
     for _ in 0..64 {
