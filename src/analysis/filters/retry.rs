@@ -172,14 +172,21 @@ impl RetryFacts {
                     if syntax::is_in_test_code(file, node) {
                         continue;
                     }
-                    let (Some(name), Some(body)) = (node.child_by_field_name("name"), node.child_by_field_name("body")) else {
+                    let (Some(name), Some(body)) = (
+                        node.child_by_field_name("name"),
+                        node.child_by_field_name("body"),
+                    ) else {
                         continue;
                     };
                     let name = name_of(name);
                     let body_text = file.node_text(body);
                     if has_marker(body_text) {
-                        let types = node.child_by_field_name("return_type").map(|t| type_idents(file, t)).unwrap_or_default();
-                        self.retry_client_fns.insert((krate.clone(), name.clone()), types);
+                        let types = node
+                            .child_by_field_name("return_type")
+                            .map(|t| type_idents(file, t))
+                            .unwrap_or_default();
+                        self.retry_client_fns
+                            .insert((krate.clone(), name.clone()), types);
                     }
                     if is_retry_helper(file, node, &name) {
                         self.retry_helpers.insert((krate.clone(), name.clone()));
@@ -187,14 +194,22 @@ impl RetryFacts {
                     }
                     if let Some(params) = node.child_by_field_name("parameters") {
                         for p in syntax::descendants(params).filter(|p| p.kind() == "parameter") {
-                            if let (Some(pat), Some(ty)) = (p.child_by_field_name("pattern"), p.child_by_field_name("type")) {
+                            if let (Some(pat), Some(ty)) = (
+                                p.child_by_field_name("pattern"),
+                                p.child_by_field_name("type"),
+                            ) {
                                 if pat.kind() == "identifier" {
-                                    self.typed_names.push((krate.clone(), name_of(pat), type_idents(file, ty)));
+                                    self.typed_names.push((
+                                        krate.clone(),
+                                        name_of(pat),
+                                        type_idents(file, ty),
+                                    ));
                                 }
                             }
                         }
                     }
-                    let long_running = syntax::descendants(body).any(|d| matches!(d.kind(), "loop_expression" | "while_expression"));
+                    let long_running = syntax::descendants(body)
+                        .any(|d| matches!(d.kind(), "loop_expression" | "while_expression"));
                     if !long_running && !body_has_retry_shape(file, body) {
                         let summaries = body_chains(file, body);
                         if !summaries.is_empty() {
@@ -203,18 +218,40 @@ impl RetryFacts {
                     }
                 }
                 "field_declaration" => {
-                    if let (Some(n), Some(t)) = (node.child_by_field_name("name"), node.child_by_field_name("type")) {
-                        self.typed_names.push((krate.clone(), name_of(n), type_idents(file, t)));
+                    if let (Some(n), Some(t)) = (
+                        node.child_by_field_name("name"),
+                        node.child_by_field_name("type"),
+                    ) {
+                        self.typed_names
+                            .push((krate.clone(), name_of(n), type_idents(file, t)));
                     }
                 }
-                "let_declaration" | "field_initializer" | "static_item" | "const_item" | "assignment_expression" => {
+                "let_declaration"
+                | "field_initializer"
+                | "static_item"
+                | "const_item"
+                | "assignment_expression" => {
                     let (target, value) = match node.kind() {
-                        "let_declaration" => (node.child_by_field_name("pattern"), node.child_by_field_name("value")),
-                        "field_initializer" => (node.child_by_field_name("field"), node.child_by_field_name("value")),
-                        "assignment_expression" => (node.child_by_field_name("left"), node.child_by_field_name("right")),
-                        _ => (node.child_by_field_name("name"), node.child_by_field_name("value")),
+                        "let_declaration" => (
+                            node.child_by_field_name("pattern"),
+                            node.child_by_field_name("value"),
+                        ),
+                        "field_initializer" => (
+                            node.child_by_field_name("field"),
+                            node.child_by_field_name("value"),
+                        ),
+                        "assignment_expression" => (
+                            node.child_by_field_name("left"),
+                            node.child_by_field_name("right"),
+                        ),
+                        _ => (
+                            node.child_by_field_name("name"),
+                            node.child_by_field_name("value"),
+                        ),
                     };
-                    let (Some(target), Some(value)) = (target, value) else { continue };
+                    let (Some(target), Some(value)) = (target, value) else {
+                        continue;
+                    };
                     let target = match target.kind() {
                         "identifier" | "field_identifier" => name_of(target),
                         "field_expression" => match target.child_by_field_name("field") {
@@ -225,7 +262,11 @@ impl RetryFacts {
                     };
                     if node.kind() == "let_declaration" {
                         if let Some(t) = node.child_by_field_name("type") {
-                            self.typed_names.push((krate.clone(), target.clone(), type_idents(file, t)));
+                            self.typed_names.push((
+                                krate.clone(),
+                                target.clone(),
+                                type_idents(file, t),
+                            ));
                         }
                     }
                     let value_text = file.node_text(value);
@@ -233,7 +274,13 @@ impl RetryFacts {
                         self.retry_names.insert((krate.clone(), target));
                     } else if value_text.len() <= 600 {
                         let idents: Vec<String> = syntax::descendants(value)
-                            .filter(|d| matches!(d.kind(), "identifier" | "type_identifier" | "field_identifier"))
+                            .filter(|d| {
+                                matches!(
+                                    d.kind(),
+                                    "identifier" | "type_identifier" | "field_identifier"
+                                )
+                            })
+                            .filter(|d| !is_associated_fn_name(file, *d))
                             .map(name_of)
                             .take(24)
                             .collect();
@@ -274,16 +321,21 @@ impl RetryFacts {
             }
         }
         for krate in &self.middleware_crates {
-            self.retry_types.insert((krate.clone(), "ClientWithMiddleware".to_string()));
+            self.retry_types
+                .insert((krate.clone(), "ClientWithMiddleware".to_string()));
         }
         for (krate, name, types) in &self.typed_names {
-            if types.iter().any(|t| self.retry_types.contains(&(krate.clone(), t.clone()))) {
+            if types
+                .iter()
+                .any(|t| self.retry_types.contains(&(krate.clone(), t.clone())))
+            {
                 self.retry_names.insert((krate.clone(), name.clone()));
             }
         }
         for (krate, name, types) in self.typed_names.iter().chain(self.bindings.iter()) {
             if let Some(service) = types.iter().find_map(|t| client_type_service(t)) {
-                self.client_names.insert((krate.clone(), name.clone()), service);
+                self.client_names
+                    .insert((krate.clone(), name.clone()), service);
             }
         }
         // Fixpoint over bindings: `let http = build();`, `AppState { http: client }`,
@@ -314,20 +366,40 @@ impl RetryFacts {
 
     /// Whether `name` (a variable, field or static) holds a client built with retries in `krate`.
     pub fn is_retrying_client(&self, krate: &str, name: &str) -> bool {
-        self.retry_names.contains(&(krate.to_string(), name.to_string()))
-            || self.retry_client_fns.contains_key(&(krate.to_string(), name.to_string()))
+        self.retry_names
+            .contains(&(krate.to_string(), name.to_string()))
+            || self
+                .retry_client_fns
+                .contains_key(&(krate.to_string(), name.to_string()))
     }
 
     /// Whether `name` is a same-crate retry helper in `krate`.
     pub fn is_retry_helper(&self, krate: &str, name: &str) -> bool {
-        self.retry_helpers.contains(&(krate.to_string(), name.to_string()))
+        self.retry_helpers
+            .contains(&(krate.to_string(), name.to_string()))
     }
+}
+
+/// Whether `d` is the fn name in `Type::name` (`LedgerClient::connect`): a constructor of that type,
+/// not a same-crate free fn of the same name.
+fn is_associated_fn_name(file: &ParsedFile, d: Node<'_>) -> bool {
+    let Some(p) = d.parent() else { return false };
+    p.kind() == "scoped_identifier"
+        && p.child_by_field_name("name")
+            .is_some_and(|n| n.id() == d.id())
+        && p.child_by_field_name("path").is_some_and(|path| {
+            let last = file.node_text(path).rsplit("::").next().unwrap_or("");
+            last.starts_with(|c: char| c.is_ascii_uppercase())
+        })
 }
 
 /// `LedgerClient` → `ledger`: the service of a typed API client (`Client` alone names no service).
 fn client_type_service(t: &str) -> Option<String> {
     let stem = t.strip_suffix("Client")?;
-    if stem.is_empty() || !stem.starts_with(|c: char| c.is_ascii_uppercase()) || matches!(stem, "Http" | "Reqwest" | "Hyper" | "Api" | "Grpc") {
+    if stem.is_empty()
+        || !stem.starts_with(|c: char| c.is_ascii_uppercase())
+        || matches!(stem, "Http" | "Reqwest" | "Hyper" | "Api" | "Grpc")
+    {
         return None;
     }
     Some(stem.to_ascii_lowercase())
@@ -335,7 +407,9 @@ fn client_type_service(t: &str) -> Option<String> {
 
 /// The type identifiers in a type, without the wrappers that do not name the client.
 fn type_idents(file: &ParsedFile, ty: Node<'_>) -> Vec<String> {
-    const WRAPPERS: &[&str] = &["Result", "Option", "Arc", "Box", "Rc", "Error", "Self", "String"];
+    const WRAPPERS: &[&str] = &[
+        "Result", "Option", "Arc", "Box", "Rc", "Error", "Self", "String",
+    ];
     syntax::descendants(ty)
         .filter(|d| d.kind() == "type_identifier")
         .map(|d| file.node_text(d).to_string())
@@ -345,7 +419,10 @@ fn type_idents(file: &ParsedFile, ty: Node<'_>) -> Vec<String> {
 
 fn lower_has_retry_word(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    lower.contains("retry") || lower.contains("retries") || lower.contains("backoff") || lower.contains("with_attempts")
+    lower.contains("retry")
+        || lower.contains("retries")
+        || lower.contains("backoff")
+        || lower.contains("with_attempts")
 }
 
 /// A same-crate retry helper: a fn named like a retry (`retry`, `with_retry`, `retry_db`), or one
@@ -355,8 +432,15 @@ fn is_retry_helper(file: &ParsedFile, func: Node<'_>, name: &str) -> bool {
         .child_by_field_name("parameters")
         .map(|p| file.node_text(p))
         .into_iter()
-        .chain(func.child_by_field_name("type_parameters").map(|p| file.node_text(p)))
-        .chain(syntax::descendants(func).find(|d| d.kind() == "where_clause").map(|w| file.node_text(w)))
+        .chain(
+            func.child_by_field_name("type_parameters")
+                .map(|p| file.node_text(p)),
+        )
+        .chain(
+            syntax::descendants(func)
+                .find(|d| d.kind() == "where_clause")
+                .map(|w| file.node_text(w)),
+        )
         .any(|t| t.contains("Fn"));
     if !takes_closure {
         return false;
@@ -364,9 +448,16 @@ fn is_retry_helper(file: &ParsedFile, func: Node<'_>, name: &str) -> bool {
     if lower_has_retry_word(name) {
         return true;
     }
-    let Some(body) = func.child_by_field_name("body") else { return false };
+    let Some(body) = func.child_by_field_name("body") else {
+        return false;
+    };
     syntax::descendants(body)
-        .filter(|d| matches!(d.kind(), "loop_expression" | "for_expression" | "while_expression"))
+        .filter(|d| {
+            matches!(
+                d.kind(),
+                "loop_expression" | "for_expression" | "while_expression"
+            )
+        })
         .any(|l| {
             let t = file.node_text(l);
             t.contains("sleep") || t.contains("delay")
@@ -380,7 +471,10 @@ fn body_has_retry_shape(file: &ParsedFile, body: Node<'_>) -> bool {
         "loop_expression" | "for_expression" | "while_expression" => is_retry_loop(file, d),
         "call_expression" => syntax::call_name(file, d).is_some_and(|n| {
             matches!(n, "retry" | "retry_notify" | "spawn") && {
-                let f = d.child_by_field_name("function").map(|f| file.node_text(f)).unwrap_or("");
+                let f = d
+                    .child_by_field_name("function")
+                    .map(|f| file.node_text(f))
+                    .unwrap_or("");
                 n != "spawn" || f.contains("Retry")
             }
         }),
@@ -395,7 +489,9 @@ fn body_chains(file: &ParsedFile, body: Node<'_>) -> Vec<ChainSummary> {
         if d.kind() != "await_expression" || out.len() >= 16 {
             continue;
         }
-        let Some(inner) = d.named_child(0) else { continue };
+        let Some(inner) = d.named_child(0) else {
+            continue;
+        };
         let inner = syntax::unwrap_expression(inner);
         if inner.kind() != "call_expression" {
             continue;
@@ -416,21 +512,31 @@ fn is_retry_loop(file: &ParsedFile, l: Node<'_>) -> bool {
     let has_words = |t: &str| words.is_some_and(|re| re.is_match(t));
     match l.kind() {
         "for_expression" => {
-            let pat = l.child_by_field_name("pattern").map(|p| file.node_text(p)).unwrap_or("");
+            let pat = l
+                .child_by_field_name("pattern")
+                .map(|p| file.node_text(p))
+                .unwrap_or("");
             let value = l.child_by_field_name("value");
             has_words(pat)
                 || (pat.starts_with('_') && value.is_some_and(|v| v.kind() == "range_expression"))
                 || value.is_some_and(|v| has_words(file.node_text(v)))
         }
         "while_expression" => {
-            let cond = l.child_by_field_name("condition").map(|p| file.node_text(p)).unwrap_or("");
+            let cond = l
+                .child_by_field_name("condition")
+                .map(|p| file.node_text(p))
+                .unwrap_or("");
             cond.contains("Err(") || has_words(cond)
         }
         "loop_expression" => {
-            let Some(body) = l.child_by_field_name("body") else { return false };
+            let Some(body) = l.child_by_field_name("body") else {
+                return false;
+            };
             let t = file.node_text(body);
             let breaks = t.contains("break") || t.contains("return");
-            breaks && (has_words(t) || ((t.contains("sleep") || t.contains("delay")) && !t.contains(".tick()")))
+            breaks
+                && (has_words(t)
+                    || ((t.contains("sleep") || t.contains("delay")) && !t.contains(".tick()")))
         }
         _ => false,
     }
@@ -507,7 +613,9 @@ struct Lists<'a> {
 
 impl<'a> Lists<'a> {
     fn of(ctx: &MatchCtx<'a, '_>) -> Lists<'a> {
-        Lists { get: &ctx.data.lists }
+        Lists {
+            get: &ctx.data.lists,
+        }
     }
     fn list(&self, name: &str) -> &'a [String] {
         self.get.get(name).map(Vec::as_slice).unwrap_or(&[])
@@ -516,7 +624,12 @@ impl<'a> Lists<'a> {
         self.list(name).iter().any(|l| l == item)
     }
     /// `pattern=Display` entries: the display for the first pattern matching `name`.
-    fn lookup(&self, list: &str, name: &str, matches: impl Fn(&str, &str) -> bool) -> Option<String> {
+    fn lookup(
+        &self,
+        list: &str,
+        name: &str,
+        matches: impl Fn(&str, &str) -> bool,
+    ) -> Option<String> {
         self.list(list).iter().find_map(|e| {
             let (p, d) = e.split_once('=').unwrap_or((e.as_str(), e.as_str()));
             matches(name, p).then(|| d.to_string())
@@ -526,15 +639,23 @@ impl<'a> Lists<'a> {
 
 /// Whether a receiver name (`billing_client`, `gh`) matches a pattern (`client`, `gh`).
 fn name_matches(name: &str, pattern: &str) -> bool {
-    name == pattern || name.ends_with(&format!("_{pattern}")) || name.starts_with(&format!("{pattern}_"))
+    name == pattern
+        || name.ends_with(&format!("_{pattern}"))
+        || name.starts_with(&format!("{pattern}_"))
 }
 
 /// The last name of a receiver expression: `state.http` → `http`, `self.gh` → `gh`,
 /// `crate::CLIENT` → `CLIENT`, `self.client()` → `client`.
 fn receiver_name<'f>(file: &'f ParsedFile, root: Node<'_>) -> &'f str {
     match root.kind() {
-        "field_expression" => root.child_by_field_name("field").map(|f| file.node_text(f)).unwrap_or(""),
-        "scoped_identifier" => root.child_by_field_name("name").map(|f| file.node_text(f)).unwrap_or(""),
+        "field_expression" => root
+            .child_by_field_name("field")
+            .map(|f| file.node_text(f))
+            .unwrap_or(""),
+        "scoped_identifier" => root
+            .child_by_field_name("name")
+            .map(|f| file.node_text(f))
+            .unwrap_or(""),
         _ => file.node_text(root),
     }
 }
@@ -543,26 +664,45 @@ fn receiver_name<'f>(file: &'f ParsedFile, root: Node<'_>) -> &'f str {
 fn http_service(url_args: &str, receiver: &str) -> String {
     static HOST: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
     static IDENT: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    let host = HOST.get_or_init(|| regex::Regex::new(r"https?://([A-Za-z0-9.-]+)").ok()).as_ref();
+    let host = HOST
+        .get_or_init(|| regex::Regex::new(r"https?://([A-Za-z0-9.-]+)").ok())
+        .as_ref();
     let ident = IDENT
-        .get_or_init(|| regex::Regex::new(r"(?i)\b([a-z][a-z0-9]*)_(?:api_)?(?:url|base_url|base|endpoint|host|uri|addr)\b").ok())
+        .get_or_init(|| {
+            regex::Regex::new(
+                r"(?i)\b([a-z][a-z0-9]*)_(?:api_)?(?:url|base_url|base|endpoint|host|uri|addr)\b",
+            )
+            .ok()
+        })
         .as_ref();
     if let Some(c) = host.and_then(|re| re.captures(url_args)) {
         let h = c.get(1).map(|m| m.as_str()).unwrap_or("");
-        if let Some(label) = h.split('.').find(|l| !matches!(*l, "api" | "www" | "hooks" | "internal" | "svc")) {
+        if let Some(label) = h
+            .split('.')
+            .find(|l| !matches!(*l, "api" | "www" | "hooks" | "internal" | "svc"))
+        {
             if !label.is_empty() && label != "localhost" {
                 return label.to_string();
             }
         }
     }
     if let Some(c) = ident.and_then(|re| re.captures(url_args)) {
-        let w = c.get(1).map(|m| m.as_str().to_ascii_lowercase()).unwrap_or_default();
-        if !matches!(w.as_str(), "base" | "api" | "service" | "target" | "remote" | "webhook" | "hook" | "callback") {
+        let w = c
+            .get(1)
+            .map(|m| m.as_str().to_ascii_lowercase())
+            .unwrap_or_default();
+        if !matches!(
+            w.as_str(),
+            "base" | "api" | "service" | "target" | "remote" | "webhook" | "hook" | "callback"
+        ) {
             return w;
         }
     }
     let r = receiver.to_ascii_lowercase();
-    let stem = r.trim_end_matches("_client").trim_end_matches("_http").trim_start_matches("http_");
+    let stem = r
+        .trim_end_matches("_client")
+        .trim_end_matches("_http")
+        .trim_start_matches("http_");
     if !stem.is_empty() && !matches!(stem, "http" | "client" | "self" | "reqwest" | "c" | "api") {
         return stem.to_string();
     }
@@ -577,7 +717,12 @@ fn http_service(url_args: &str, receiver: &str) -> String {
 fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
     let names: Vec<&str> = s.calls.iter().map(|(n, _, _)| n.as_str()).collect();
     let last = *names.last()?;
-    let root_last = s.root.rsplit(['.', ':']).next().unwrap_or(&s.root).trim_end_matches("()");
+    let root_last = s
+        .root
+        .rsplit(['.', ':'])
+        .next()
+        .unwrap_or(&s.root)
+        .trim_end_matches("()");
     let receiver = if root_last == "self" {
         // `self.client().post(..)`: the getter names the client.
         match s.calls.first() {
@@ -588,46 +733,88 @@ fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
         root_last
     };
     let receiver_lower = receiver.to_ascii_lowercase();
-    if lists.list("not_transient_receivers").iter().any(|p| name_matches(&receiver_lower, p)) {
+    if lists
+        .list("not_transient_receivers")
+        .iter()
+        .any(|p| name_matches(&receiver_lower, p))
+    {
         return None;
     }
-    let is_read = |n: &str| lists.list("read_prefixes").iter().any(|p| n.starts_with(p.as_str()));
+    let is_read = |n: &str| {
+        lists
+            .list("read_prefixes")
+            .iter()
+            .any(|p| n.starts_with(p.as_str()))
+    };
     // HTTP: a verb with a URL, sent.
-    if let Some((verb, _, args)) = s.calls.iter().find(|(n, c, _)| *c > 0 && lists.has("http_verbs", n)) {
-        if matches!(last, "send" | "execute" | "call") || s.root.starts_with("reqwest::") || s.root.starts_with("ureq::") {
+    if let Some((verb, _, args)) = s
+        .calls
+        .iter()
+        .find(|(n, c, _)| *c > 0 && lists.has("http_verbs", n))
+    {
+        if matches!(last, "send" | "execute" | "call")
+            || s.root.starts_with("reqwest::")
+            || s.root.starts_with("ureq::")
+        {
             let write = !matches!(verb.as_str(), "get" | "head");
             return Some(Effect {
                 service: http_service(args, receiver),
                 write,
                 aws: false,
-                what: if write { "request".into() } else { "read".into() },
+                what: if write {
+                    "request".into()
+                } else {
+                    "read".into()
+                },
             });
         }
     }
     // AWS SDK fluent builder: `client.op().field(..).send()`.
     if last == "send" && s.calls.last().is_some_and(|(_, c, _)| *c == 0) {
         if let Some((op, 0, _)) = s.calls.first() {
-            if s.calls.len() >= 2 && (op.contains('_') || op.chars().all(|c| c.is_ascii_lowercase())) {
+            if s.calls.len() >= 2
+                && (op.contains('_') || op.chars().all(|c| c.is_ascii_lowercase()))
+            {
                 let write = !is_read(op);
                 let service = lists
                     .lookup("service_receivers", &receiver_lower, name_matches)
                     .filter(|d| d != "*")
                     .unwrap_or_else(|| "AWS".to_string());
-                return Some(Effect { service, write, aws: true, what: aws_what(op) });
+                return Some(Effect {
+                    service,
+                    write,
+                    aws: true,
+                    what: aws_what(op),
+                });
             }
         }
     }
     // Databases: sqlx / diesel / sea-orm execution methods.
     if let Some(m) = names.iter().find(|n| lists.has("db_methods", n)) {
-        let sql = s.calls.iter().map(|(_, _, a)| a.as_str()).chain([s.root.as_str()]).collect::<Vec<_>>().join(" ");
+        let sql = s
+            .calls
+            .iter()
+            .map(|(_, _, a)| a.as_str())
+            .chain([s.root.as_str()])
+            .collect::<Vec<_>>()
+            .join(" ");
         let looks_db = s.root.contains("query")
             || s.root.contains("sqlx")
-            || names.iter().any(|n| matches!(*n, "query" | "query_as" | "query_scalar" | "bind" | "filter" | "values" | "set"))
-            || ["pool", "db", "conn", "tx", "database", "pg"].iter().any(|p| sql.contains(p));
+            || names.iter().any(|n| {
+                matches!(
+                    *n,
+                    "query" | "query_as" | "query_scalar" | "bind" | "filter" | "values" | "set"
+                )
+            })
+            || ["pool", "db", "conn", "tx", "database", "pg"]
+                .iter()
+                .any(|p| sql.contains(p));
         if looks_db {
             let upper = sql.to_ascii_uppercase();
             let write = matches!(*m, "execute" | "exec" | "execute_many")
-                || ["INSERT ", "UPDATE ", "DELETE ", "UPSERT", "MERGE "].iter().any(|k| upper.contains(k));
+                || ["INSERT ", "UPDATE ", "DELETE ", "UPSERT", "MERGE "]
+                    .iter()
+                    .any(|k| upper.contains(k));
             return Some(Effect {
                 service: "the database".into(),
                 write,
@@ -640,14 +827,25 @@ fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
         return None;
     }
     // Methods that only talk to a broker, mail server or API (`basic_publish`, `send_email`).
-    if let Some(display) = names.iter().find_map(|n| lists.lookup("service_methods", n, |a, b| a == b)) {
+    if let Some(display) = names
+        .iter()
+        .find_map(|n| lists.lookup("service_methods", n, |a, b| a == b))
+    {
         let write = !is_read(last);
-        return Some(Effect { service: display, write, aws: false, what: what_of(last) });
+        return Some(Effect {
+            service: display,
+            write,
+            aws: false,
+            what: what_of(last),
+        });
     }
     // Named service clients (`gh.post_comment(..)`, `mailer.send(..)`, `billing_client.charge(..)`).
     if let Some(display) = lists.lookup("service_receivers", &receiver_lower, name_matches) {
         let service = if display == "*" {
-            let stem = receiver_lower.trim_end_matches("_client").trim_end_matches("client").trim_end_matches('_');
+            let stem = receiver_lower
+                .trim_end_matches("_client")
+                .trim_end_matches("client")
+                .trim_end_matches('_');
             if stem.is_empty() || stem == "http" {
                 "the remote service".to_string()
             } else {
@@ -657,7 +855,12 @@ fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
             display
         };
         let write = !is_read(last);
-        return Some(Effect { service, write, aws: false, what: what_of(last) });
+        return Some(Effect {
+            service,
+            write,
+            aws: false,
+            what: what_of(last),
+        });
     }
     None
 }
@@ -711,7 +914,9 @@ fn effect_call<'t>(file: &ParsedFile, lists: &Lists<'_>, node: Node<'t>) -> (Nod
                 None => break,
             }
         }
-        if n.kind() == "call_expression" && syntax::call_name(file, n).is_some_and(|m| lists.has("passthrough_methods", m)) {
+        if n.kind() == "call_expression"
+            && syntax::call_name(file, n).is_some_and(|m| lists.has("passthrough_methods", m))
+        {
             if let Some(r) = syntax::call_receiver(n) {
                 n = r;
                 continue;
@@ -741,7 +946,10 @@ fn resolve_binding<'t>(file: &ParsedFile, node: Node<'t>) -> Node<'t> {
         let mut sib = cur.prev_sibling();
         while let Some(s) = sib {
             if s.kind() == "let_declaration" {
-                let pat = s.child_by_field_name("pattern").map(|p| file.node_text(p)).unwrap_or("");
+                let pat = s
+                    .child_by_field_name("pattern")
+                    .map(|p| file.node_text(p))
+                    .unwrap_or("");
                 if pat == name || pat == format!("mut {name}") {
                     return s.child_by_field_name("value").unwrap_or(node);
                 }
@@ -758,7 +966,9 @@ fn crate_of(ctx: &MatchCtx<'_, '_>) -> String {
 }
 
 fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(node) = ctx.arg_node(&args[0]) else { return false };
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
     let lists = Lists::of(ctx);
     let (call, awaited) = effect_call(ctx.file, &lists, node);
     if call.kind() != "call_expression" {
@@ -774,7 +984,10 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         if direct && !name.is_empty() {
             let krate = crate_of(ctx);
             if let Some(inner) = ctx.index.retry.effect_fns.get(&(krate, name.to_string())) {
-                effect = inner.iter().filter_map(|s| classify(&lists, s)).find(|e| !e.aws);
+                effect = inner
+                    .iter()
+                    .filter_map(|s| classify(&lists, s))
+                    .find(|e| !e.aws);
             }
         }
     }
@@ -783,9 +996,22 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         let krate = crate_of(ctx);
         let receiver = receiver_name(ctx.file, chain.root);
         if !lists.has("non_io_methods", last) {
-            if let Some(service) = ctx.index.retry.client_names.get(&(krate, receiver.to_string())) {
-                let write = !lists.list("read_prefixes").iter().any(|p| last.starts_with(p.as_str()));
-                effect = Some(Effect { service: service.clone(), write, aws: false, what: what_of(last) });
+            if let Some(service) = ctx
+                .index
+                .retry
+                .client_names
+                .get(&(krate, receiver.to_string()))
+            {
+                let write = !lists
+                    .list("read_prefixes")
+                    .iter()
+                    .any(|p| last.starts_with(p.as_str()));
+                effect = Some(Effect {
+                    service: service.clone(),
+                    write,
+                    aws: false,
+                    what: what_of(last),
+                });
             }
         }
     }
@@ -806,18 +1032,29 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 /// Whether `name` (a call's function name or path) is a retry wrapper: the data list, the
 /// user's `retry_wrappers`, or a same-crate helper.
 fn is_wrapper_call(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, call: Node<'_>) -> bool {
-    let Some(name) = syntax::call_name(ctx.file, call) else { return false };
-    let path = call.child_by_field_name("function").map(|f| ctx.file.node_text(f)).unwrap_or("");
+    let Some(name) = syntax::call_name(ctx.file, call) else {
+        return false;
+    };
+    let path = call
+        .child_by_field_name("function")
+        .map(|f| ctx.file.node_text(f))
+        .unwrap_or("");
     let short_path = path.rsplit("::").take(2).collect::<Vec<_>>();
     let short_path = short_path.into_iter().rev().collect::<Vec<_>>().join("::");
     lists.has("retry_wrappers", name)
         || lists.has("retry_wrappers", &short_path)
-        || ctx.config.retry_wrappers.iter().any(|w| w == name || w == path || *w == short_path)
+        || ctx
+            .config
+            .retry_wrappers
+            .iter()
+            .any(|w| w == name || w == path || *w == short_path)
         || ctx.index.retry.is_retry_helper(&crate_of(ctx), name)
 }
 
 fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(node) = ctx.arg_node(&args[0]) else { return false };
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
     let lists = Lists::of(ctx);
     let file = ctx.file;
     // Wrappers and loops around the call.
@@ -827,8 +1064,13 @@ fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             "closure_expression" | "async_block" => {
                 let mut p = a.parent();
                 while let Some(pp) = p {
-                    if matches!(pp.kind(), "parenthesized_expression" | "closure_expression" | "block" | "expression_statement")
-                        && pp.kind() != "block"
+                    if matches!(
+                        pp.kind(),
+                        "parenthesized_expression"
+                            | "closure_expression"
+                            | "block"
+                            | "expression_statement"
+                    ) && pp.kind() != "block"
                     {
                         p = pp.parent();
                     } else {
@@ -844,8 +1086,13 @@ fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                     }
                 }
                 if p.kind() == "field_expression" {
-                    let field = p.child_by_field_name("field").map(|f| file.node_text(f)).unwrap_or("");
-                    if matches!(field, "retry" | "retry_notify" | "retry_with" | "retry_if") || lists.has("retry_wrappers", field) {
+                    let field = p
+                        .child_by_field_name("field")
+                        .map(|f| file.node_text(f))
+                        .unwrap_or("");
+                    if matches!(field, "retry" | "retry_notify" | "retry_with" | "retry_if")
+                        || lists.has("retry_wrappers", field)
+                    {
                         return true;
                     }
                 }
@@ -867,16 +1114,25 @@ fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let krate = crate_of(ctx);
     let mut receivers = vec![receiver_name(file, chain.root).to_string()];
     if let Some((n, c)) = chain.calls.first() {
-        if c.child_by_field_name("arguments").is_some_and(|a| a.named_child_count() == 0) {
+        if c.child_by_field_name("arguments")
+            .is_some_and(|a| a.named_child_count() == 0)
+        {
             receivers.push(n.clone());
         }
     }
-    if receivers.iter().any(|r| ctx.index.retry.is_retrying_client(&krate, r)) {
+    if receivers
+        .iter()
+        .any(|r| ctx.index.retry.is_retrying_client(&krate, r))
+    {
         return true;
     }
     if ctx.vars.get("aws").is_some_and(|a| a == "yes") {
         let uses_aws = ctx.index.retry.aws_crates.contains(&krate)
-            || ctx.index.manifests.crate_of(&file.path).is_some_and(|c| c.dependencies.iter().any(|d| d.starts_with("aws-sdk-") || d == "aws-config"));
+            || ctx.index.manifests.crate_of(&file.path).is_some_and(|c| {
+                c.dependencies
+                    .iter()
+                    .any(|d| d.starts_with("aws-sdk-") || d == "aws-config")
+            });
         if uses_aws && !ctx.index.retry.aws_retry_disabled.contains(&krate) {
             return true;
         }
@@ -905,15 +1161,26 @@ fn logs(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, node: Node<'_>) -> bool {
                 t.rsplit("::").next().unwrap_or(t).to_string()
             })
             .is_some_and(|m| lists.has("log_macros", &m)),
-        "call_expression" => syntax::call_name(ctx.file, d).is_some_and(|n| lists.has("log_macros", n)),
+        "call_expression" => {
+            syntax::call_name(ctx.file, d).is_some_and(|n| lists.has("log_macros", n))
+        }
         _ => false,
     })
 }
 
 /// Whether an Err branch hands the error (or an error status) back, requeues, or diverges.
-fn propagates_or_requeues(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, branch: Node<'_>, in_spawn: bool) -> bool {
+fn propagates_or_requeues(
+    ctx: &MatchCtx<'_, '_>,
+    lists: &Lists<'_>,
+    branch: Node<'_>,
+    in_spawn: bool,
+) -> bool {
     let text = ctx.file.node_text(branch);
-    if lists.list("requeue_words").iter().any(|w| text.contains(w.as_str())) {
+    if lists
+        .list("requeue_words")
+        .iter()
+        .any(|w| text.contains(w.as_str()))
+    {
         return true;
     }
     if in_spawn {
@@ -922,16 +1189,29 @@ fn propagates_or_requeues(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, branch: Nod
     for d in syntax::descendants(branch) {
         match d.kind() {
             "return_expression" => {
-                let value = d.named_child(0).map(|v| ctx.file.node_text(v)).unwrap_or("");
-                if !value.is_empty() && !value.starts_with("Ok(") && value != "()" && !is_success_status(value) {
+                let value = d
+                    .named_child(0)
+                    .map(|v| ctx.file.node_text(v))
+                    .unwrap_or("");
+                if !value.is_empty()
+                    && !value.starts_with("Ok(")
+                    && value != "()"
+                    && !is_success_status(value)
+                {
                     return true;
                 }
             }
             "try_expression" => return true,
             "macro_invocation" => {
-                let m = d.child_by_field_name("macro").map(|m| ctx.file.node_text(m)).unwrap_or("");
+                let m = d
+                    .child_by_field_name("macro")
+                    .map(|m| ctx.file.node_text(m))
+                    .unwrap_or("");
                 let m = m.rsplit("::").next().unwrap_or(m);
-                if matches!(m, "bail" | "panic" | "unreachable" | "todo" | "unimplemented" | "ensure") {
+                if matches!(
+                    m,
+                    "bail" | "panic" | "unreachable" | "todo" | "unimplemented" | "ensure"
+                ) {
                     return true;
                 }
             }
@@ -941,7 +1221,10 @@ fn propagates_or_requeues(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, branch: Nod
     // A tail value that is an error or an error status.
     if let Some(tail) = tail_value(branch) {
         let t = ctx.file.node_text(tail);
-        if t.starts_with("Err(") || (t.contains("StatusCode::") && !is_success_status(t)) || t.contains("_error(") {
+        if t.starts_with("Err(")
+            || (t.contains("StatusCode::") && !is_success_status(t))
+            || t.contains("_error(")
+        {
             return true;
         }
     }
@@ -949,7 +1232,14 @@ fn propagates_or_requeues(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, branch: Nod
 }
 
 fn is_success_status(t: &str) -> bool {
-    ["StatusCode::OK", "StatusCode::ACCEPTED", "StatusCode::NO_CONTENT", "StatusCode::CREATED"].iter().any(|s| t.contains(s))
+    [
+        "StatusCode::OK",
+        "StatusCode::ACCEPTED",
+        "StatusCode::NO_CONTENT",
+        "StatusCode::CREATED",
+    ]
+    .iter()
+    .any(|s| t.contains(s))
         && !t.contains("StatusCode::BAD")
 }
 
@@ -960,7 +1250,10 @@ fn tail_value(branch: Node<'_>) -> Option<Node<'_>> {
         return Some(branch);
     }
     let last = branch.named_child(branch.named_child_count().checked_sub(1)?)?;
-    if last.kind().ends_with("_statement") || last.kind() == "let_declaration" || last.kind().ends_with("comment") {
+    if last.kind().ends_with("_statement")
+        || last.kind() == "let_declaration"
+        || last.kind().ends_with("comment")
+    {
         return None;
     }
     Some(last)
@@ -975,7 +1268,8 @@ fn err_branch<'t>(ctx: &MatchCtx<'_, 't>, stmt: Node<'t>) -> Option<Node<'t>> {
             if pat.starts_with("Err") {
                 stmt.child_by_field_name("consequence")
             } else if pat.starts_with("Ok") {
-                stmt.child_by_field_name("alternative").and_then(|e| e.named_child(0))
+                stmt.child_by_field_name("alternative")
+                    .and_then(|e| e.named_child(0))
             } else {
                 None
             }
@@ -983,10 +1277,15 @@ fn err_branch<'t>(ctx: &MatchCtx<'_, 't>, stmt: Node<'t>) -> Option<Node<'t>> {
         "match_expression" => {
             let body = stmt.child_by_field_name("body")?;
             let mut cursor = body.walk();
-            let arms: Vec<Node<'t>> = body.named_children(&mut cursor).filter(|a| a.kind() == "match_arm").collect();
+            let arms: Vec<Node<'t>> = body
+                .named_children(&mut cursor)
+                .filter(|a| a.kind() == "match_arm")
+                .collect();
             arms.into_iter().find_map(|arm| {
                 let pat = ctx.file.node_text(arm.child_by_field_name("pattern")?);
-                (pat.starts_with("Err") || pat.contains("::Err") || pat.starts_with("_")).then(|| arm.child_by_field_name("value")).flatten()
+                (pat.starts_with("Err") || pat.contains("::Err") || pat.starts_with("_"))
+                    .then(|| arm.child_by_field_name("value"))
+                    .flatten()
             })
         }
         _ => None,
@@ -994,9 +1293,13 @@ fn err_branch<'t>(ctx: &MatchCtx<'_, 't>, stmt: Node<'t>) -> Option<Node<'t>> {
 }
 
 fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(stmt) = ctx.arg_node(&args[0]) else { return false };
+    let Some(stmt) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
     let lists = Lists::of(ctx);
-    let Some(branch) = err_branch(ctx, stmt) else { return false };
+    let Some(branch) = err_branch(ctx, stmt) else {
+        return false;
+    };
     if !logs(ctx, &lists, branch) {
         return false; // silent: swallowed-error's finding (docs/checks.md §8)
     }
@@ -1009,7 +1312,12 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     if read {
         if let Some(tail) = tail_value(branch) {
             let t = ctx.file.node_text(tail);
-            if !t.is_empty() && t != "()" && tail.kind() != "macro_invocation" && !t.starts_with("continue") && !t.starts_with("Ok(())") {
+            if !t.is_empty()
+                && t != "()"
+                && tail.kind() != "macro_invocation"
+                && !t.starts_with("continue")
+                && !t.starts_with("Ok(())")
+            {
                 return false;
             }
         }
@@ -1021,7 +1329,9 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 }
 
 fn discarded_with_log(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(node) = ctx.arg_node(&args[0]) else { return false };
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
     let lists = Lists::of(ctx);
     let node = syntax::unwrap_expression(node);
     if node.kind() != "call_expression" {
@@ -1030,7 +1340,10 @@ fn discarded_with_log(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let chain = Chain::of(ctx.file, node);
     let mut logged = false;
     for (name, call) in &chain.calls {
-        if matches!(name.as_str(), "inspect_err" | "map_err" | "unwrap_or_else" | "or_else" | "map_or_else") {
+        if matches!(
+            name.as_str(),
+            "inspect_err" | "map_err" | "unwrap_or_else" | "or_else" | "map_or_else"
+        ) {
             if let Some(a) = call.child_by_field_name("arguments") {
                 if logs(ctx, &lists, a) {
                     logged = true;
@@ -1039,7 +1352,11 @@ fn discarded_with_log(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         }
     }
     let last = chain.calls.last().map(|(n, _)| n.as_str()).unwrap_or("");
-    logged && matches!(last, "ok" | "unwrap_or_default" | "unwrap_or" | "unwrap_or_else" | "map_err" | "inspect_err")
+    logged
+        && matches!(
+            last,
+            "ok" | "unwrap_or_default" | "unwrap_or" | "unwrap_or_else" | "map_err" | "inspect_err"
+        )
 }
 
 /// The fire-and-forget spawn whose task contains `node` (with no loop or nested closure in
@@ -1047,14 +1364,21 @@ fn discarded_with_log(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 fn fire_and_forget_spawn<'t>(ctx: &MatchCtx<'_, 't>, node: Node<'t>) -> Option<Node<'t>> {
     for a in syntax::ancestors(node) {
         match a.kind() {
-            "function_item" | "loop_expression" | "for_expression" | "while_expression" => return None,
+            "function_item" | "loop_expression" | "for_expression" | "while_expression" => {
+                return None
+            }
             "async_block" | "closure_expression" => {
                 let mut p = a.parent()?;
                 // `async move { .. }.instrument(span)` / `(async { .. })`
                 for _ in 0..4 {
                     match p.kind() {
-                        "field_expression" | "parenthesized_expression" | "closure_expression" => p = p.parent()?,
-                        "call_expression" if syntax::call_name(ctx.file, p).is_some_and(|n| n == "instrument" || n == "in_current_span") => {
+                        "field_expression" | "parenthesized_expression" | "closure_expression" => {
+                            p = p.parent()?
+                        }
+                        "call_expression"
+                            if syntax::call_name(ctx.file, p)
+                                .is_some_and(|n| n == "instrument" || n == "in_current_span") =>
+                        {
                             p = p.parent()?
                         }
                         _ => break,
@@ -1065,7 +1389,10 @@ fn fire_and_forget_spawn<'t>(ctx: &MatchCtx<'_, 't>, node: Node<'t>) -> Option<N
                 }
                 let call = p.parent()?;
                 let name = syntax::call_name(ctx.file, call)?;
-                let path = call.child_by_field_name("function").map(|f| ctx.file.node_text(f)).unwrap_or("");
+                let path = call
+                    .child_by_field_name("function")
+                    .map(|f| ctx.file.node_text(f))
+                    .unwrap_or("");
                 if !matches!(name, "spawn" | "spawn_local") || path.contains("Retry") {
                     return None;
                 }
@@ -1079,7 +1406,9 @@ fn fire_and_forget_spawn<'t>(ctx: &MatchCtx<'_, 't>, node: Node<'t>) -> Option<N
                 let parent = call.parent()?;
                 let dropped = match parent.kind() {
                     "expression_statement" => true,
-                    "let_declaration" => parent.child_by_field_name("pattern").is_some_and(|p| ctx.file.node_text(p).starts_with('_')),
+                    "let_declaration" => parent
+                        .child_by_field_name("pattern")
+                        .is_some_and(|p| ctx.file.node_text(p).starts_with('_')),
                     "block" => false,
                     _ => false,
                 };
@@ -1093,17 +1422,30 @@ fn fire_and_forget_spawn<'t>(ctx: &MatchCtx<'_, 't>, node: Node<'t>) -> Option<N
 
 /// Whether the enclosing fn is a GitHub webhook handler (GitHub does not redeliver).
 fn in_github_webhook(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, node: Node<'_>) -> bool {
-    let Some(func) = syntax::ancestors(node).filter(|a| a.kind() == "function_item").last() else { return false };
-    let name = func.child_by_field_name("name").map(|n| ctx.file.node_text(n).to_ascii_lowercase()).unwrap_or_default();
+    let Some(func) = syntax::ancestors(node)
+        .filter(|a| a.kind() == "function_item")
+        .last()
+    else {
+        return false;
+    };
+    let name = func
+        .child_by_field_name("name")
+        .map(|n| ctx.file.node_text(n).to_ascii_lowercase())
+        .unwrap_or_default();
     if name.contains("github") && (name.contains("hook") || name.contains("event")) {
         return true;
     }
     let text = ctx.file.node_text(func).to_ascii_lowercase();
-    lists.list("github_webhook_markers").iter().any(|m| text.contains(&m.to_ascii_lowercase()))
+    lists
+        .list("github_webhook_markers")
+        .iter()
+        .any(|m| text.contains(&m.to_ascii_lowercase()))
 }
 
 fn propagates_nowhere(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(stmt) = ctx.arg_node(&args[0]) else { return false };
+    let Some(stmt) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
     let lists = Lists::of(ctx);
     if fire_and_forget_spawn(ctx, stmt).is_some() {
         return true;
@@ -1121,7 +1463,11 @@ fn propagates_nowhere(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 
 /// The statements after `stmt` in its block and the enclosing blocks, up to the fn or the given
 /// loop body: used to see whether the work item is consumed (acked, deleted) anyway.
-fn later_calls<'a, 't>(ctx: &MatchCtx<'a, 't>, stmt: Node<'t>, stop: Option<Node<'t>>) -> Vec<&'a str> {
+fn later_calls<'a, 't>(
+    ctx: &MatchCtx<'a, 't>,
+    stmt: Node<'t>,
+    stop: Option<Node<'t>>,
+) -> Vec<&'a str> {
     let mut out = Vec::new();
     let mut cur = stmt;
     for _ in 0..64 {
@@ -1135,7 +1481,10 @@ fn later_calls<'a, 't>(ctx: &MatchCtx<'a, 't>, stmt: Node<'t>, stop: Option<Node
             sib = s.next_sibling();
         }
         let Some(p) = cur.parent() else { break };
-        if p.kind() == "function_item" || p.kind() == "closure_expression" || stop.is_some_and(|s| s.id() == p.id()) {
+        if p.kind() == "function_item"
+            || p.kind() == "closure_expression"
+            || stop.is_some_and(|s| s.id() == p.id())
+        {
             break;
         }
         cur = p;
@@ -1144,17 +1493,41 @@ fn later_calls<'a, 't>(ctx: &MatchCtx<'a, 't>, stmt: Node<'t>, stop: Option<Node
 }
 
 fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(stmt) = ctx.arg_node(&args[0]) else { return false };
+    let Some(stmt) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
     let lists = Lists::of(ctx);
     let file = ctx.file;
-    let what = ctx.vars.get("what").cloned().unwrap_or_else(|| "call".into());
-    let service = ctx.vars.get("service").cloned().unwrap_or_else(|| "the service".into());
+    let what = ctx
+        .vars
+        .get("what")
+        .cloned()
+        .unwrap_or_else(|| "call".into());
+    let service = ctx
+        .vars
+        .get("service")
+        .cloned()
+        .unwrap_or_else(|| "the service".into());
     let innermost_loop = syntax::ancestors(stmt)
-        .take_while(|a| !matches!(a.kind(), "function_item" | "closure_expression" | "async_block"))
-        .find(|a| matches!(a.kind(), "loop_expression" | "for_expression" | "while_expression"));
-    let consumed = later_calls(ctx, stmt, innermost_loop.and_then(|l| l.child_by_field_name("body")))
-        .into_iter()
-        .find(|n| lists.has("consume_methods", n));
+        .take_while(|a| {
+            !matches!(
+                a.kind(),
+                "function_item" | "closure_expression" | "async_block"
+            )
+        })
+        .find(|a| {
+            matches!(
+                a.kind(),
+                "loop_expression" | "for_expression" | "while_expression"
+            )
+        });
+    let consumed = later_calls(
+        ctx,
+        stmt,
+        innermost_loop.and_then(|l| l.child_by_field_name("body")),
+    )
+    .into_iter()
+    .find(|n| lists.has("consume_methods", n));
     let spawn = fire_and_forget_spawn(ctx, stmt);
     let webhook = in_github_webhook(ctx, &lists, stmt);
     let how = if spawn.is_some() {
@@ -1174,8 +1547,18 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     }
     let consumed = if diverges { None } else { consumed };
     let periodic = syntax::ancestors(stmt)
-        .take_while(|a| !matches!(a.kind(), "function_item" | "closure_expression" | "async_block"))
-        .filter(|a| matches!(a.kind(), "loop_expression" | "for_expression" | "while_expression"))
+        .take_while(|a| {
+            !matches!(
+                a.kind(),
+                "function_item" | "closure_expression" | "async_block"
+            )
+        })
+        .filter(|a| {
+            matches!(
+                a.kind(),
+                "loop_expression" | "for_expression" | "while_expression"
+            )
+        })
         .any(|l| {
             let t = file.node_text(l);
             t.contains(".tick()") || t.contains("sleep(") || t.contains("interval")
@@ -1186,7 +1569,10 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     if let Some(l) = innermost_loop {
         if l.kind() == "for_expression" && consumed.is_none() {
             let btext = file.node_text(branch.unwrap_or(stmt));
-            let records = btext.contains(".push(") || btext.contains("+= 1") || btext.contains("counter!") || btext.contains(".insert(");
+            let records = btext.contains(".push(")
+                || btext.contains("+= 1")
+                || btext.contains("counter!")
+                || btext.contains(".insert(");
             let words = super::common::comment_near_mentions(ctx, l, lists.list("fanout_words"))
                 || super::common::comment_near_mentions(ctx, stmt, lists.list("fanout_words"));
             if records || words {
@@ -1195,7 +1581,13 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         }
     }
     let consequence = if let Some(c) = consumed {
-        let verb = if c.contains("delete") { "deleted" } else if c.contains("ack") { "acked" } else { "marked done" };
+        let verb = if c.contains("delete") {
+            "deleted"
+        } else if c.contains("ack") {
+            "acked"
+        } else {
+            "marked done"
+        };
         format!("the message is {verb} anyway, so the queue never redelivers it and this {what} is lost")
     } else if webhook {
         format!("GitHub does not redeliver webhooks, so this {what} to {service} is never retried")
@@ -1217,13 +1609,22 @@ mod tests {
     use crate::analysis::source::{parse, SourceInput, DEFAULT_PARSE_BUDGET};
 
     fn file(path: &str, src: &str) -> ParsedFile {
-        parse(path, src, crate::analysis::language::by_name("rust").unwrap(), DEFAULT_PARSE_BUDGET).unwrap()
+        parse(
+            path,
+            src,
+            crate::analysis::language::by_name("rust").unwrap(),
+            DEFAULT_PARSE_BUDGET,
+        )
+        .unwrap()
     }
 
     fn facts(files: &[(&str, &str)]) -> RetryFacts {
         let mut manifests = Manifests::default();
         for (p, t) in files.iter().filter(|(p, _)| p.ends_with("Cargo.toml")) {
-            manifests.add(&SourceInput { path: p.to_string(), bytes: t.as_bytes().to_vec() });
+            manifests.add(&SourceInput {
+                path: p.to_string(),
+                bytes: t.as_bytes().to_vec(),
+            });
         }
         let mut all = RetryFacts::default();
         for (p, t) in files.iter().filter(|(p, _)| p.ends_with(".rs")) {
@@ -1246,13 +1647,25 @@ mod tests {
             ("svc/src/state.rs", "pub struct AppState { pub billing: ClientWithMiddleware, pub plain: reqwest::Client }\nfn main() { let http = build_client(); let other = http.clone(); let raw = reqwest::Client::new(); }"),
             ("other/src/lib.rs", "struct S { billing: reqwest::Client }"),
         ]);
-        assert!(f.is_retrying_client("svc", "billing"), "field typed with the retry fn's return type");
-        assert!(f.is_retrying_client("svc", "http"), "binding to the retry fn");
-        assert!(f.is_retrying_client("svc", "other"), "binding to a retrying binding");
+        assert!(
+            f.is_retrying_client("svc", "billing"),
+            "field typed with the retry fn's return type"
+        );
+        assert!(
+            f.is_retrying_client("svc", "http"),
+            "binding to the retry fn"
+        );
+        assert!(
+            f.is_retrying_client("svc", "other"),
+            "binding to a retrying binding"
+        );
         assert!(f.is_retrying_client("svc", "build_client"));
         assert!(!f.is_retrying_client("svc", "plain"));
         assert!(!f.is_retrying_client("svc", "raw"));
-        assert!(!f.is_retrying_client("other", "billing"), "facts are per crate");
+        assert!(
+            !f.is_retrying_client("other", "billing"),
+            "facts are per crate"
+        );
     }
 
     #[test]
@@ -1285,7 +1698,10 @@ mod tests {
         let f = facts(&[
             ("a/Cargo.toml", "[package]\nname='a'\n"),
             ("b/Cargo.toml", "[package]\nname='b'\n"),
-            ("a/src/lib.rs", "use aws_sdk_s3 as s3; fn c() { RetryConfig::disabled(); }"),
+            (
+                "a/src/lib.rs",
+                "use aws_sdk_s3 as s3; fn c() { RetryConfig::disabled(); }",
+            ),
             ("b/src/lib.rs", "use aws_sdk_s3 as s3;"),
         ]);
         assert!(f.aws_retry_disabled.contains("a"));
@@ -1302,16 +1718,26 @@ mod tests {
         let f = file("src/a.rs", &format!("async fn a() {{ {src}; }}"));
         let data = lists();
         let lists = Lists { get: &data };
-        let stmt = syntax::descendants(f.tree.root_node()).find(|n| n.kind() == "expression_statement")?;
+        let stmt =
+            syntax::descendants(f.tree.root_node()).find(|n| n.kind() == "expression_statement")?;
         let (call, awaited) = effect_call(&f, &lists, stmt.named_child(0)?);
         classify(&lists, &Chain::of(&f, call).summary(&f, awaited))
     }
 
     #[test]
     fn classifies_dependencies() {
-        let e = classify_src("state.http.post(format!(\"{}/v1/charges\", state.billing_url)).json(&b).send().await").unwrap();
-        assert_eq!((e.service.as_str(), e.write, e.aws), ("billing", true, false));
-        let e = classify_src("http.get(\"https://api.stripe.com/v1/x\").send().await?.json::<T>().await").unwrap();
+        let e = classify_src(
+            "state.http.post(format!(\"{}/v1/charges\", state.billing_url)).json(&b).send().await",
+        )
+        .unwrap();
+        assert_eq!(
+            (e.service.as_str(), e.write, e.aws),
+            ("billing", true, false)
+        );
+        let e = classify_src(
+            "http.get(\"https://api.stripe.com/v1/x\").send().await?.json::<T>().await",
+        )
+        .unwrap();
         assert_eq!((e.service.as_str(), e.write), ("stripe", false));
         let e = classify_src("s3.put_object().bucket(b).key(k).send().await").unwrap();
         assert!(e.aws && e.write);
@@ -1334,14 +1760,25 @@ mod tests {
         }
     }
 
-    fn findings(src: &str, config: &crate::config::Config) -> Vec<crate::analysis::finding::Finding> {
+    fn findings(
+        src: &str,
+        config: &crate::config::Config,
+    ) -> Vec<crate::analysis::finding::Finding> {
         let set = crate::analysis::check::CheckSet::embedded().unwrap();
-        let inputs = vec![SourceInput { path: "src/lib.rs".into(), bytes: src.as_bytes().to_vec() }];
-        crate::analysis::analyze(&inputs, config, set, &crate::analysis::AnalysisOptions::default())
-            .findings
-            .into_iter()
-            .filter(|f| f.check == "missing-retry")
-            .collect()
+        let inputs = vec![SourceInput {
+            path: "src/lib.rs".into(),
+            bytes: src.as_bytes().to_vec(),
+        }];
+        crate::analysis::analyze(
+            &inputs,
+            config,
+            set,
+            &crate::analysis::AnalysisOptions::default(),
+        )
+        .findings
+        .into_iter()
+        .filter(|f| f.check == "missing-retry")
+        .collect()
     }
 
     const WRAPPED: &str = "async fn notify(http: &reqwest::Client) {\n    let r = resilient::persist(|| http.post(HOOK_URL).send()).await;\n    if let Err(e) = resilient::persist(|| async { http.post(HOOK_URL).send().await }).await { tracing::warn!(%e); }\n    tokio::spawn(async move {\n        if let Err(e) = resilient::persist(|| async { if let Err(e) = http.post(HOOK_URL).send().await { tracing::warn!(%e); } }).await {}\n    });\n}\n";
@@ -1350,8 +1787,14 @@ mod tests {
     fn config_retry_wrappers_count_as_coverage() {
         let plain = crate::config::Config::default();
         let got = findings(WRAPPED, &plain);
-        assert_eq!(got.iter().map(|f| f.span.start_line).collect::<Vec<_>>(), vec![5]);
-        let cfg = crate::config::Config { retry_wrappers: vec!["persist".into()], ..crate::config::Config::default() };
+        assert_eq!(
+            got.iter().map(|f| f.span.start_line).collect::<Vec<_>>(),
+            vec![5]
+        );
+        let cfg = crate::config::Config {
+            retry_wrappers: vec!["persist".into()],
+            ..crate::config::Config::default()
+        };
         assert!(findings(WRAPPED, &cfg).is_empty());
     }
 
@@ -1367,7 +1810,16 @@ mod tests {
             f.message,
             "`gh.post_comment(..)` runs once in a spawned task nobody awaits: GitHub does not redeliver webhooks, so this comment to GitHub is never retried"
         );
-        assert!(f.failure_mode.contains("talks to GitHub once"), "{}", f.failure_mode);
-        assert!(f.fix.contains("ExponentialBuilder::default().with_jitter().with_max_times(3)"), "{}", f.fix);
+        assert!(
+            f.failure_mode.contains("talks to GitHub once"),
+            "{}",
+            f.failure_mode
+        );
+        assert!(
+            f.fix
+                .contains("ExponentialBuilder::default().with_jitter().with_max_times(3)"),
+            "{}",
+            f.fix
+        );
     }
 }
