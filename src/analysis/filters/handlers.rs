@@ -597,15 +597,29 @@ impl HandlerFacts {
         let is_method = syntax::call_receiver(call).is_some();
         let Some(args) = call.child_by_field_name("arguments") else { return };
         let arg_list: Vec<Node<'_>> = named_args(args);
-        let relevant = matches!(
-            name,
-            "route" | "at" | "route_service" | "to" | "fallback" | "nest" | "nest_service" | "merge" | "service" | "configure"
-                | "service_fn" | "and_then" | "map"
-        ) || (arg_list.len() >= 2 && string_value(file, arg_list[0]).is_some_and(|s| s.starts_with('/')));
+        let warp_target = matches!(name, "and_then" | "map")
+            && arg_list.len() == 1
+            && syntax::call_receiver(call).is_some_and(|r| {
+                let chain = file.node_text(r);
+                chain.contains("warp::") || chain.contains("path!")
+            })
+            && syntax::unwrap_expression(arg_list[0]).kind() != "closure_expression";
+        let relevant = warp_target
+            || matches!(
+                name,
+                "route" | "at" | "route_service" | "to" | "fallback" | "nest" | "nest_service" | "merge" | "service" | "configure"
+                    | "service_fn"
+            ) || (arg_list.len() >= 2 && string_value(file, arg_list[0]).is_some_and(|s| s.starts_with('/')));
         if !relevant || syntax::is_in_test_code(file, call) {
             return;
         }
-        let (group, inline_prefix) = location(file, file_module, call);
+        let (group, mut inline_prefix) = location(file, file_module, call);
+        // actix: a call chained on `web::scope("/x")` is itself under that scope.
+        if is_method {
+            if let Some(p) = chain_root_call(file, call, "scope").and_then(|s| first_string_arg(file, s)) {
+                inline_prefix = join_path(&inline_prefix, &p);
+            }
+        }
         let push_route = |facts: &mut Self, path: Option<String>, method: Option<Method>, h: HandlerRef, fw: Framework, via: Option<String>| {
             facts.routes.push(RawRoute {
                 group: group.clone(),
@@ -677,19 +691,12 @@ impl HandlerFacts {
                     push_route(self, None, None, h, Framework::Lambda, None);
                 }
             }
-            ("and_then" | "map", true) if arg_list.len() == 1 => {
+            ("and_then" | "map", true) if warp_target => {
                 let Some(receiver) = syntax::call_receiver(call) else { return };
-                let chain = file.node_text(receiver);
-                if !(chain.contains("warp::") || chain.contains("path!")) {
-                    return;
-                }
-                let arg = syntax::unwrap_expression(arg_list[0]);
-                if name == "map" && arg.kind() == "closure_expression" {
-                    return;
-                }
-                let Some(h) = handler_ref(file, arg) else { return };
+                let Some(h) = handler_ref(file, arg_list[0]) else { return };
+                // Without a recognisable path filter, any request a test sends may reach it.
                 let (method, path) = warp_route(file, receiver);
-                push_route(self, path, method, h, Framework::Warp, None);
+                push_route(self, Some(path.unwrap_or_else(|| "/{*rest}".into())), method, h, Framework::Warp, None);
             }
             _ => {
                 // Candidate for `config.handler_registrations`: `register("/path", handler)`.
@@ -1252,9 +1259,25 @@ fn collect_test_fn(file: &ParsedFile, func: Node<'_>, name: String) -> TestFnRaw
                 }
             }
             "macro_invocation" => {
-                // Handler names mentioned in assertion macros or `routes![..]` built in tests.
+                // Handlers called inside macros (`assert!(h(ev).await.is_ok())`) or listed in a
+                // `routes![..]` a test mounts. Method calls (`.status()`) do not count.
+                let mac_name = d.child_by_field_name("macro").map(|m| file.node_text(m)).unwrap_or("");
+                let listing = mac_name == "routes" || mac_name.ends_with("::routes");
                 for tok in syntax::descendants(d).filter(|n| n.kind() == "identifier") {
-                    t.direct.insert(file.node_text(tok).to_string());
+                    let after_dot = tok.prev_sibling().is_some_and(|p| file.node_text(p) == ".");
+                    let called = tok.next_sibling().is_some_and(|n| n.kind() == "token_tree" && file.node_text(n).starts_with('('));
+                    let tok_text = file.node_text(tok);
+                    if called && HTTP_METHODS.contains(&tok_text) {
+                        // `assert_eq!(client.get("/x").send().await.status(), 200)`
+                        let lit = tok.next_sibling().and_then(|n| n.named_child(0)).filter(|l| l.kind() == "string_literal");
+                        if let Some(path) = lit.and_then(|l| string_value(file, l)).and_then(|s| request_segments(&s)) {
+                            t.requests.push(Request { method: Some(tok_text.to_ascii_uppercase()), path });
+                        }
+                    }
+                    if listing || (called && !after_dot) {
+                        t.direct.insert(file.node_text(tok).to_string());
+                        t.calls.insert(file.node_text(tok).to_string());
+                    }
                 }
             }
             _ => {}
@@ -1285,11 +1308,14 @@ fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) ->
         "identifier" => vars.get(file.node_text(arg)).cloned(),
         "call_expression" => {
             let args = arg.child_by_field_name("arguments").map(named_args).unwrap_or_default();
-            if matches!(syntax::call_name(file, arg), Some("url" | "path" | "uri" | "join")) || syntax::call_receiver(arg).is_none() {
-                args.first().and_then(|a| url_text(file, *a, vars))
-            } else {
+            match syntax::call_name(file, arg) {
+                // `app.url("/p")`, `base.join("/p")`, `Url::parse("http://..")`
+                Some("url" | "join" | "parse" | "endpoint") => args.first().and_then(|a| url_text(file, *a, vars)),
                 // `format!(..).as_str()`, `url.clone()`
-                syntax::call_receiver(arg).and_then(|r| url_text(file, r, vars))
+                Some("as_str" | "clone" | "to_string" | "to_owned" | "as_ref" | "into") => {
+                    syntax::call_receiver(arg).and_then(|r| url_text(file, r, vars))
+                }
+                _ => None,
             }
         }
         _ => None,
@@ -1318,7 +1344,18 @@ fn test_request(
         // warp::test::request().method("POST").path("/p")
         (chain_method(file, call), url_text(file, args[0], vars)?)
     } else {
-        return None;
+        // A project's own helper taking the path: `post_json("/orders", body)`,
+        // `send(app, "DELETE", "/orders/1")`, `app.call(Method::PUT, "/x")`.
+        let url = args.iter().find_map(|a| url_text(file, *a, vars))?;
+        let from_args = args.iter().find_map(|a| {
+            let t = file.node_text(*a).rsplit("::").next().unwrap_or("").trim_matches('"').to_ascii_lowercase();
+            HTTP_METHODS.contains(&t.as_str()).then(|| t.to_ascii_uppercase())
+        });
+        let from_name = lower
+            .split('_')
+            .find(|w| HTTP_METHODS.contains(w))
+            .map(|w| w.to_ascii_uppercase());
+        (from_args.or(from_name), url)
     };
     Some(Request { method, path: request_segments(&url)? })
 }
