@@ -11,7 +11,7 @@ use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
 use crate::analysis::index::Manifests;
 use crate::analysis::source::{FileRole, ParsedFile};
 use crate::analysis::syntax;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 use tree_sitter::Node;
 
@@ -443,7 +443,7 @@ impl HandlerFacts {
         self.direct_calls.contains(name) && self.fns.contains_key(name)
     }
 
-    fn consumer_loops(&self, key: &FnKey) -> impl Iterator<Item = &ConsumerLoop> {
+    fn consumer_loops<'a>(&'a self, key: &'a FnKey) -> impl Iterator<Item = &'a ConsumerLoop> + 'a {
         self.consumers.iter().filter(move |c| &c.function == key)
     }
 
