@@ -58,10 +58,22 @@ pub type Method = String;
 
 /// Calls that may pull messages in a consumer loop. The check's `consumer_calls` list narrows
 /// this; collecting only these keeps the index small.
-const CONSUMER_CALL_CANDIDATES: &[&str] =
-    &["next", "try_next", "recv", "recv_many", "recv_async", "receive_message", "receive", "poll_recv", "fetch_messages", "poll"];
+const CONSUMER_CALL_CANDIDATES: &[&str] = &[
+    "next",
+    "try_next",
+    "recv",
+    "recv_many",
+    "recv_async",
+    "receive_message",
+    "receive",
+    "poll_recv",
+    "fetch_messages",
+    "poll",
+];
 
-const HTTP_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options", "trace"];
+const HTTP_METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "options", "trace",
+];
 
 /// One segment of a route template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,9 +92,15 @@ pub fn route_segments(path: &str) -> Vec<RouteSegment> {
     path.split('/')
         .filter(|s| !s.is_empty())
         .map(|s| {
-            if s.starts_with('*') || (s.starts_with("{*") && s.ends_with('}')) || (s.starts_with('<') && s.ends_with("..>")) {
+            if s.starts_with('*')
+                || (s.starts_with("{*") && s.ends_with('}'))
+                || (s.starts_with('<') && s.ends_with("..>"))
+            {
                 RouteSegment::Rest
-            } else if s.starts_with(':') || s.contains('{') || (s.starts_with('<') && s.ends_with('>')) {
+            } else if s.starts_with(':')
+                || s.contains('{')
+                || (s.starts_with('<') && s.ends_with('>'))
+            {
                 RouteSegment::Param
             } else {
                 RouteSegment::Literal(s.to_string())
@@ -124,7 +142,13 @@ pub fn request_segments(url: &str) -> Option<Vec<RequestSegment>> {
     Some(
         rest.split('/')
             .filter(|s| !s.is_empty())
-            .map(|s| if s.contains('{') { RequestSegment::Any } else { RequestSegment::Literal(s.to_string()) })
+            .map(|s| {
+                if s.contains('{') {
+                    RequestSegment::Any
+                } else {
+                    RequestSegment::Literal(s.to_string())
+                }
+            })
             .collect(),
     )
 }
@@ -255,7 +279,11 @@ enum MountChild {
     /// A function returning a router / configuring a scope / an attribute-routed handler.
     Named(NameRef),
     /// A local variable (or, if no such binding has routes, a function of that name).
-    Ident { file: String, fn_start: usize, name: String },
+    Ident {
+        file: String,
+        fn_start: usize,
+        name: String,
+    },
 }
 
 /// What one test-context function does: whom it calls and which requests it sends.
@@ -329,7 +357,12 @@ impl HandlerFacts {
         for node in syntax::descendants(root) {
             match node.kind() {
                 "function_item" => {
-                    let Some(name) = node.child_by_field_name("name").map(|n| file.node_text(n).to_string()) else { continue };
+                    let Some(name) = node
+                        .child_by_field_name("name")
+                        .map(|n| file.node_text(n).to_string())
+                    else {
+                        continue;
+                    };
                     if syntax::is_in_test_code(file, node) {
                         self.test_fns.push(collect_test_fn(file, node, name));
                     } else {
@@ -340,12 +373,17 @@ impl HandlerFacts {
                 }
                 "call_expression" => self.collect_call(file, &file_module, node, lambda_file),
                 "macro_invocation" => self.collect_macro(file, &file_module, node),
-                "while_expression" | "loop_expression" | "for_expression" => self.collect_loop(file, &file_module, node),
+                "while_expression" | "loop_expression" | "for_expression" => {
+                    self.collect_loop(file, &file_module, node)
+                }
                 "use_declaration" => {
                     for path in expand_use(file.node_text(node)) {
                         let mut segs = path;
                         let Some(name) = segs.pop() else { continue };
-                        self.imports.entry((file.path.clone(), name)).or_default().push(segs);
+                        self.imports
+                            .entry((file.path.clone(), name))
+                            .or_default()
+                            .push(segs);
                     }
                 }
                 _ => {}
@@ -372,7 +410,8 @@ impl HandlerFacts {
     /// level deep).
     pub fn finish(&mut self) {
         // Deterministic order whatever the merge order was.
-        self.routes.sort_by(|a, b| (&a.group, &a.handler, &a.path).cmp(&(&b.group, &b.handler, &b.path)));
+        self.routes
+            .sort_by(|a, b| (&a.group, &a.handler, &a.path).cmp(&(&b.group, &b.handler, &b.path)));
         for v in self.fns.values_mut() {
             v.sort();
             v.dedup();
@@ -381,9 +420,15 @@ impl HandlerFacts {
         let prefixes = self.resolve_prefixes();
         let routes = std::mem::take(&mut self.routes);
         for r in &routes {
-            let group_prefixes = prefixes.get(&r.group).cloned().unwrap_or_else(|| vec![String::new()]);
+            let group_prefixes = prefixes
+                .get(&r.group)
+                .cloned()
+                .unwrap_or_else(|| vec![String::new()]);
             let full: Vec<Option<String>> = match &r.path {
-                Some(p) => group_prefixes.iter().map(|g| Some(join_path(&join_path(g, &r.inline_prefix), p))).collect(),
+                Some(p) => group_prefixes
+                    .iter()
+                    .map(|g| Some(join_path(&join_path(g, &r.inline_prefix), p)))
+                    .collect(),
                 None => vec![None],
             };
             let targets: Vec<Target> = match &r.handler {
@@ -405,7 +450,12 @@ impl HandlerFacts {
                     Target::Closure(f, s) => self.closures.entry((f, s)).or_default(),
                 };
                 for p in &full {
-                    let entry = (r.method.clone(), p.clone().unwrap_or_default(), r.framework, r.via_call.clone());
+                    let entry = (
+                        r.method.clone(),
+                        p.clone().unwrap_or_default(),
+                        r.framework,
+                        r.via_call.clone(),
+                    );
                     if !info.routes.contains(&entry) {
                         info.routes.push(entry);
                     }
@@ -421,7 +471,8 @@ impl HandlerFacts {
         let requests = &self.requests;
         let direct = &self.direct_calls;
         for (k, info) in self.handlers.iter_mut() {
-            info.tested = direct.contains(&k.name) || info.routes.iter().any(|r| route_reached(requests, r));
+            info.tested =
+                direct.contains(&k.name) || info.routes.iter().any(|r| route_reached(requests, r));
         }
         for info in self.closures.values_mut() {
             info.tested = info.routes.iter().any(|r| route_reached(requests, r));
@@ -449,24 +500,42 @@ impl HandlerFacts {
 
     /// Production functions a name reference may denote.
     fn resolve_name(&self, n: &NameRef) -> Vec<FnKey> {
-        let Some(cands) = self.fns.get(&n.name) else { return Vec::new() };
-        let qual: Vec<&String> =
-            n.qualifier.iter().filter(|q| !matches!(q.as_str(), "crate" | "self" | "super" | "Self")).collect();
+        let Some(cands) = self.fns.get(&n.name) else {
+            return Vec::new();
+        };
+        let qual: Vec<&String> = n
+            .qualifier
+            .iter()
+            .filter(|q| !matches!(q.as_str(), "crate" | "self" | "super" | "Self"))
+            .collect();
         if !qual.is_empty() {
-            return cands.iter().filter(|c| qual.iter().any(|q| c.module.contains(q))).cloned().collect();
+            return cands
+                .iter()
+                .filter(|c| qual.iter().any(|q| c.module.contains(q)))
+                .cloned()
+                .collect();
         }
-        let same_file: Vec<FnKey> = cands.iter().filter(|c| c.file == n.from_file).cloned().collect();
+        let same_file: Vec<FnKey> = cands
+            .iter()
+            .filter(|c| c.file == n.from_file)
+            .cloned()
+            .collect();
         if !same_file.is_empty() {
             return same_file;
         }
         // Imported by name (`use crate::handlers::orders::create;`), or by a glob.
         let by_import = |key: &str| -> Vec<FnKey> {
-            let Some(paths) = self.imports.get(&(n.from_file.clone(), key.to_string())) else { return Vec::new() };
+            let Some(paths) = self.imports.get(&(n.from_file.clone(), key.to_string())) else {
+                return Vec::new();
+            };
             cands
                 .iter()
                 .filter(|c| {
                     paths.iter().any(|p| {
-                        let last = p.iter().rev().find(|s| !matches!(s.as_str(), "crate" | "self" | "super"));
+                        let last = p
+                            .iter()
+                            .rev()
+                            .find(|s| !matches!(s.as_str(), "crate" | "self" | "super"));
                         last.is_none_or(|l| c.module.contains(l))
                     })
                 })
@@ -477,7 +546,10 @@ impl HandlerFacts {
         if !named.is_empty() {
             return named;
         }
-        if self.imports.contains_key(&(n.from_file.clone(), n.name.clone())) {
+        if self
+            .imports
+            .contains_key(&(n.from_file.clone(), n.name.clone()))
+        {
             // Imported from somewhere that defines no such function here (another crate).
             return Vec::new();
         }
@@ -492,20 +564,39 @@ impl HandlerFacts {
     /// bounded rounds, so cycles and deep nesting are harmless).
     fn resolve_prefixes(&self) -> HashMap<RouteGroup, Vec<String>> {
         const MAX_PREFIXES: usize = 16;
-        let locals: HashSet<&RouteGroup> =
-            self.routes.iter().map(|r| &r.group).chain(self.mounts.iter().map(|m| &m.parent)).collect();
+        let locals: HashSet<&RouteGroup> = self
+            .routes
+            .iter()
+            .map(|r| &r.group)
+            .chain(self.mounts.iter().map(|m| &m.parent))
+            .collect();
         // Resolve mount children to groups.
         let mut edges: Vec<(RouteGroup, RouteGroup, String)> = Vec::new();
         for m in &self.mounts {
             let children: Vec<RouteGroup> = match &m.child {
-                MountChild::Named(n) => self.resolve_name(n).into_iter().map(RouteGroup::Fn).collect(),
-                MountChild::Ident { file, fn_start, name } => {
+                MountChild::Named(n) => self
+                    .resolve_name(n)
+                    .into_iter()
+                    .map(RouteGroup::Fn)
+                    .collect(),
+                MountChild::Ident {
+                    file,
+                    fn_start,
+                    name,
+                } => {
                     let local = RouteGroup::Local(file.clone(), *fn_start, name.clone());
                     if locals.contains(&local) {
                         vec![local]
                     } else {
-                        let n = NameRef { qualifier: Vec::new(), name: name.clone(), from_file: file.clone() };
-                        self.resolve_name(&n).into_iter().map(RouteGroup::Fn).collect()
+                        let n = NameRef {
+                            qualifier: Vec::new(),
+                            name: name.clone(),
+                            from_file: file.clone(),
+                        };
+                        self.resolve_name(&n)
+                            .into_iter()
+                            .map(RouteGroup::Fn)
+                            .collect()
                     }
                 }
             };
@@ -525,7 +616,9 @@ impl HandlerFacts {
         for _round in 0..12 {
             let mut changed = false;
             for (child, parent, prefix) in &edges {
-                let Some(parent_prefixes) = prefixes.get(parent).cloned() else { continue };
+                let Some(parent_prefixes) = prefixes.get(parent).cloned() else {
+                    continue;
+                };
                 let set = prefixes.entry(child.clone()).or_default();
                 for pp in parent_prefixes {
                     if set.len() >= MAX_PREFIXES {
@@ -579,7 +672,9 @@ impl HandlerFacts {
 
     fn collect_attribute_route(&mut self, file: &ParsedFile, node: Node<'_>, key: &FnKey) {
         for attr in syntax::attributes(file, node) {
-            let Some((method, path, framework)) = parse_route_attribute(attr, &file.text) else { continue };
+            let Some((method, path, framework)) = parse_route_attribute(attr, &file.text) else {
+                continue;
+            };
             self.routes.push(RawRoute {
                 group: RouteGroup::Fn(key.clone()),
                 inline_prefix: String::new(),
@@ -592,10 +687,20 @@ impl HandlerFacts {
         }
     }
 
-    fn collect_call(&mut self, file: &ParsedFile, file_module: &[String], call: Node<'_>, lambda_file: bool) {
-        let Some(name) = syntax::call_name(file, call) else { return };
+    fn collect_call(
+        &mut self,
+        file: &ParsedFile,
+        file_module: &[String],
+        call: Node<'_>,
+        lambda_file: bool,
+    ) {
+        let Some(name) = syntax::call_name(file, call) else {
+            return;
+        };
         let is_method = syntax::call_receiver(call).is_some();
-        let Some(args) = call.child_by_field_name("arguments") else { return };
+        let Some(args) = call.child_by_field_name("arguments") else {
+            return;
+        };
         let arg_list: Vec<Node<'_>> = named_args(args);
         let warp_target = matches!(name, "and_then" | "map")
             && arg_list.len() == 1
@@ -607,20 +712,38 @@ impl HandlerFacts {
         let relevant = warp_target
             || matches!(
                 name,
-                "route" | "at" | "route_service" | "to" | "fallback" | "nest" | "nest_service" | "merge" | "service" | "configure"
+                "route"
+                    | "at"
+                    | "route_service"
+                    | "to"
+                    | "fallback"
+                    | "nest"
+                    | "nest_service"
+                    | "merge"
+                    | "service"
+                    | "configure"
                     | "service_fn"
-            ) || (arg_list.len() >= 2 && string_value(file, arg_list[0]).is_some_and(|s| s.starts_with('/')));
+            )
+            || (arg_list.len() >= 2
+                && string_value(file, arg_list[0]).is_some_and(|s| s.starts_with('/')));
         if !relevant || syntax::is_in_test_code(file, call) {
             return;
         }
         let (group, mut inline_prefix) = location(file, file_module, call);
         // actix: a call chained on `web::scope("/x")` is itself under that scope.
         if is_method {
-            if let Some(p) = chain_root_call(file, call, "scope").and_then(|s| first_string_arg(file, s)) {
+            if let Some(p) =
+                chain_root_call(file, call, "scope").and_then(|s| first_string_arg(file, s))
+            {
                 inline_prefix = join_path(&inline_prefix, &p);
             }
         }
-        let push_route = |facts: &mut Self, path: Option<String>, method: Option<Method>, h: HandlerRef, fw: Framework, via: Option<String>| {
+        let push_route = |facts: &mut Self,
+                          path: Option<String>,
+                          method: Option<Method>,
+                          h: HandlerRef,
+                          fw: Framework,
+                          via: Option<String>| {
             facts.routes.push(RawRoute {
                 group: group.clone(),
                 inline_prefix: inline_prefix.clone(),
@@ -633,7 +756,9 @@ impl HandlerFacts {
         };
         match (name, is_method) {
             ("route" | "at" | "route_service", true) if arg_list.len() == 2 => {
-                let Some(path) = string_value(file, arg_list[0]) else { return };
+                let Some(path) = string_value(file, arg_list[0]) else {
+                    return;
+                };
                 let fw = if name == "at" {
                     Framework::Poem
                 } else if file.node_text(arg_list[1]).contains(".to(") {
@@ -647,32 +772,57 @@ impl HandlerFacts {
             }
             ("route", true) if arg_list.len() == 1 => {
                 // actix: web::resource("/p").route(web::get().to(h))
-                let Some(path) = chain_root_call(file, call, "resource").and_then(|c| first_string_arg(file, c)) else { return };
+                let Some(path) =
+                    chain_root_call(file, call, "resource").and_then(|c| first_string_arg(file, c))
+                else {
+                    return;
+                };
                 for (m, h) in method_router_handlers(file, arg_list[0]) {
                     push_route(self, Some(path.clone()), m, h, Framework::Actix, None);
                 }
             }
             ("to", true) if arg_list.len() == 1 => {
                 // actix: web::resource("/p").to(h)
-                let Some(path) = chain_root_call(file, call, "resource").and_then(|c| first_string_arg(file, c)) else { return };
+                let Some(path) =
+                    chain_root_call(file, call, "resource").and_then(|c| first_string_arg(file, c))
+                else {
+                    return;
+                };
                 if let Some(h) = handler_ref(file, arg_list[0]) {
                     push_route(self, Some(path), None, h, Framework::Actix, None);
                 }
             }
             ("fallback", true) if arg_list.len() == 1 => {
                 if let Some(h) = handler_ref(file, arg_list[0]) {
-                    push_route(self, Some("/{*rest}".into()), None, h, Framework::Axum, None);
+                    push_route(
+                        self,
+                        Some("/{*rest}".into()),
+                        None,
+                        h,
+                        Framework::Axum,
+                        None,
+                    );
                 }
             }
             ("nest" | "nest_service", true) if arg_list.len() == 2 => {
-                let Some(prefix) = string_value(file, arg_list[0]) else { return };
+                let Some(prefix) = string_value(file, arg_list[0]) else {
+                    return;
+                };
                 if let Some(child) = mount_child(file, call, arg_list[1]) {
-                    self.mounts.push(RawMount { parent: group, prefix: join_path(&inline_prefix, &prefix), child });
+                    self.mounts.push(RawMount {
+                        parent: group,
+                        prefix: join_path(&inline_prefix, &prefix),
+                        child,
+                    });
                 }
             }
             ("merge" | "service" | "configure", true) if arg_list.len() == 1 => {
                 if let Some(child) = mount_child(file, call, arg_list[0]) {
-                    self.mounts.push(RawMount { parent: group, prefix: inline_prefix, child });
+                    self.mounts.push(RawMount {
+                        parent: group,
+                        prefix: inline_prefix,
+                        child,
+                    });
                 }
             }
             ("service_fn", _) if lambda_file && arg_list.len() == 1 => {
@@ -683,7 +833,11 @@ impl HandlerFacts {
                         .filter_map(|c| c.child_by_field_name("function"))
                         .filter_map(|f| name_ref(file, f))
                         .collect();
-                    Some(HandlerRef::Forwarding(file.path.clone(), arg.start_byte(), names))
+                    Some(HandlerRef::Forwarding(
+                        file.path.clone(),
+                        arg.start_byte(),
+                        names,
+                    ))
                 } else {
                     handler_ref(file, arg)
                 };
@@ -692,19 +846,41 @@ impl HandlerFacts {
                 }
             }
             ("and_then" | "map", true) if warp_target => {
-                let Some(receiver) = syntax::call_receiver(call) else { return };
-                let Some(h) = handler_ref(file, arg_list[0]) else { return };
+                let Some(receiver) = syntax::call_receiver(call) else {
+                    return;
+                };
+                let Some(h) = handler_ref(file, arg_list[0]) else {
+                    return;
+                };
                 // Without a recognisable path filter, any request a test sends may reach it.
                 let (method, path) = warp_route(file, receiver);
-                push_route(self, Some(path.unwrap_or_else(|| "/{*rest}".into())), method, h, Framework::Warp, None);
+                push_route(
+                    self,
+                    Some(path.unwrap_or_else(|| "/{*rest}".into())),
+                    method,
+                    h,
+                    Framework::Warp,
+                    None,
+                );
             }
             _ => {
                 // Candidate for `config.handler_registrations`: `register("/path", handler)`.
                 if arg_list.len() >= 2 {
-                    let Some(path) = string_value(file, arg_list[0]) else { return };
-                    let Some(last) = arg_list.last().copied() else { return };
+                    let Some(path) = string_value(file, arg_list[0]) else {
+                        return;
+                    };
+                    let Some(last) = arg_list.last().copied() else {
+                        return;
+                    };
                     if let Some(h) = handler_ref(file, last) {
-                        push_route(self, Some(path), None, h, Framework::Configured, Some(name.to_string()));
+                        push_route(
+                            self,
+                            Some(path),
+                            None,
+                            h,
+                            Framework::Configured,
+                            Some(name.to_string()),
+                        );
                     }
                 }
             }
@@ -712,15 +888,25 @@ impl HandlerFacts {
     }
 
     fn collect_macro(&mut self, file: &ParsedFile, file_module: &[String], mac: Node<'_>) {
-        let Some(m) = mac.child_by_field_name("macro") else { return };
+        let Some(m) = mac.child_by_field_name("macro") else {
+            return;
+        };
         let name = file.node_text(m).rsplit("::").next().unwrap_or("");
         if name != "routes" || syntax::is_in_test_code(file, mac) {
             return;
         }
         // rocket: mount("/base", routes![a, b::c])
         let (group, prefix) = location(file, file_module, mac);
-        let Some(tt) = mac.named_children(&mut mac.walk()).find(|c| c.kind() == "token_tree") else { return };
-        let text = file.node_text(tt).trim_start_matches(['(', '[', '{']).trim_end_matches([')', ']', '}']);
+        let Some(tt) = mac
+            .named_children(&mut mac.walk())
+            .find(|c| c.kind() == "token_tree")
+        else {
+            return;
+        };
+        let text = file
+            .node_text(tt)
+            .trim_start_matches(['(', '[', '{'])
+            .trim_end_matches([')', ']', '}']);
         for item in text.split(',') {
             let item: String = item.chars().filter(|c| !c.is_whitespace()).collect();
             if item.is_empty() {
@@ -734,14 +920,25 @@ impl HandlerFacts {
             self.mounts.push(RawMount {
                 parent: group.clone(),
                 prefix: prefix.clone(),
-                child: MountChild::Named(NameRef { qualifier: segs, name, from_file: file.path.clone() }),
+                child: MountChild::Named(NameRef {
+                    qualifier: segs,
+                    name,
+                    from_file: file.path.clone(),
+                }),
             });
         }
     }
 
     fn collect_loop(&mut self, file: &ParsedFile, file_module: &[String], lp: Node<'_>) {
-        let Some(func) = syntax::enclosing_function(lp) else { return };
-        let Some(name) = func.child_by_field_name("name").map(|n| file.node_text(n).to_string()) else { return };
+        let Some(func) = syntax::enclosing_function(lp) else {
+            return;
+        };
+        let Some(name) = func
+            .child_by_field_name("name")
+            .map(|n| file.node_text(n).to_string())
+        else {
+            return;
+        };
         if name == "main" || syntax::is_in_test_code(file, lp) {
             return;
         }
@@ -753,13 +950,29 @@ impl HandlerFacts {
         };
         for s in search {
             for c in syntax::descendants(s).filter(|d| d.kind() == "call_expression") {
-                if syntax::ancestors(c).take_while(|a| a.id() != lp.id()).any(|a| {
-                    matches!(a.kind(), "closure_expression" | "function_item" | "loop_expression" | "while_expression" | "for_expression")
-                }) {
+                if syntax::ancestors(c)
+                    .take_while(|a| a.id() != lp.id())
+                    .any(|a| {
+                        matches!(
+                            a.kind(),
+                            "closure_expression"
+                                | "function_item"
+                                | "loop_expression"
+                                | "while_expression"
+                                | "for_expression"
+                        )
+                    })
+                {
                     continue;
                 }
-                let Some(call) = syntax::call_name(file, c).filter(|n| CONSUMER_CALL_CANDIDATES.contains(n)) else { continue };
-                let Some(receiver) = syntax::call_receiver(c) else { continue };
+                let Some(call) =
+                    syntax::call_name(file, c).filter(|n| CONSUMER_CALL_CANDIDATES.contains(n))
+                else {
+                    continue;
+                };
+                let Some(receiver) = syntax::call_receiver(c) else {
+                    continue;
+                };
                 let awaited = c.parent().is_some_and(|p| p.kind() == "await_expression");
                 let key = fn_key(file, file_module, func, &name);
                 self.consumers.push(ConsumerLoop {
@@ -778,7 +991,10 @@ enum Target {
     Closure(String, usize),
 }
 
-fn route_reached(requests: &[Request], route: &(Option<Method>, String, Framework, Option<String>)) -> bool {
+fn route_reached(
+    requests: &[Request],
+    route: &(Option<Method>, String, Framework, Option<String>),
+) -> bool {
     let (method, path, fw, _) = route;
     if matches!(fw, Framework::Lambda | Framework::Consumer) {
         return false;
@@ -797,7 +1013,9 @@ fn route_reached(requests: &[Request], route: &(Option<Method>, String, Framewor
 /// Renamed imports (`x as y`) are left out; globs end in `*`.
 fn expand_use(text: &str) -> Vec<Vec<String>> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let Some(start) = compact.find("use") else { return Vec::new() };
+    let Some(start) = compact.find("use") else {
+        return Vec::new();
+    };
     let body = compact[start + 3..].trim_end_matches(';');
     let mut out = Vec::new();
     let mut work = vec![body.to_string()];
@@ -815,7 +1033,9 @@ fn expand_use(text: &str) -> Vec<Vec<String>> {
             }
             Some(open) => {
                 let prefix = &item[..open];
-                let Some(close) = item.rfind('}') else { continue };
+                let Some(close) = item.rfind('}') else {
+                    continue;
+                };
                 if close < open {
                     continue;
                 }
@@ -870,19 +1090,33 @@ fn fn_key(file: &ParsedFile, file_module: &[String], func: Node<'_>, name: &str)
         .collect();
     inline.reverse();
     module.extend(inline);
-    FnKey { file: file.path.clone(), module, name: name.to_string() }
+    FnKey {
+        file: file.path.clone(),
+        module,
+        name: name.to_string(),
+    }
 }
 
 /// The key of the function whose definition is `func` (for filters).
 pub fn fn_key_of(file: &ParsedFile, func: Node<'_>) -> Option<FnKey> {
     let name = func.child_by_field_name("name")?;
-    Some(fn_key(file, &module_of_path(&file.path), func, file.node_text(name)))
+    Some(fn_key(
+        file,
+        &module_of_path(&file.path),
+        func,
+        file.node_text(name),
+    ))
 }
 
 fn named_args(args: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = args.walk();
     args.named_children(&mut cursor)
-        .filter(|n| !matches!(n.kind(), "line_comment" | "block_comment" | "attribute_item"))
+        .filter(|n| {
+            !matches!(
+                n.kind(),
+                "line_comment" | "block_comment" | "attribute_item"
+            )
+        })
         .collect()
 }
 
@@ -891,14 +1125,22 @@ fn string_value(file: &ParsedFile, node: Node<'_>) -> Option<String> {
     let node = syntax::unwrap_expression(node);
     match node.kind() {
         "string_literal" | "raw_string_literal" => {
-            let content = node.named_children(&mut node.walk()).find(|c| c.kind() == "string_content");
-            Some(content.map(|c| file.node_text(c).to_string()).unwrap_or_default())
+            let content = node
+                .named_children(&mut node.walk())
+                .find(|c| c.kind() == "string_content");
+            Some(
+                content
+                    .map(|c| file.node_text(c).to_string())
+                    .unwrap_or_default(),
+            )
         }
         "call_expression" => {
             let name = syntax::call_name(file, node)?;
             if matches!(name, "to_string" | "to_owned" | "into" | "from") {
-                let inner = syntax::call_receiver(node)
-                    .or_else(|| node.child_by_field_name("arguments").and_then(|a| named_args(a).first().copied()))?;
+                let inner = syntax::call_receiver(node).or_else(|| {
+                    node.child_by_field_name("arguments")
+                        .and_then(|a| named_args(a).first().copied())
+                })?;
                 string_value(file, inner)
             } else {
                 None
@@ -927,14 +1169,30 @@ fn chain_root_call<'t>(file: &ParsedFile, call: Node<'t>, name: &str) -> Option<
 }
 
 fn name_ref(file: &ParsedFile, node: Node<'_>) -> Option<NameRef> {
-    let node = if node.kind() == "generic_function" { node.child_by_field_name("function")? } else { node };
+    let node = if node.kind() == "generic_function" {
+        node.child_by_field_name("function")?
+    } else {
+        node
+    };
     match node.kind() {
-        "identifier" => Some(NameRef { qualifier: Vec::new(), name: file.node_text(node).to_string(), from_file: file.path.clone() }),
+        "identifier" => Some(NameRef {
+            qualifier: Vec::new(),
+            name: file.node_text(node).to_string(),
+            from_file: file.path.clone(),
+        }),
         "scoped_identifier" => {
-            let text: String = file.node_text(node).chars().filter(|c| !c.is_whitespace()).collect();
+            let text: String = file
+                .node_text(node)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
             let mut segs: Vec<String> = text.split("::").map(str::to_string).collect();
             let name = segs.pop()?;
-            Some(NameRef { qualifier: segs, name, from_file: file.path.clone() })
+            Some(NameRef {
+                qualifier: segs,
+                name,
+                from_file: file.path.clone(),
+            })
         }
         _ => None,
     }
@@ -946,10 +1204,19 @@ fn handler_ref(file: &ParsedFile, node: Node<'_>) -> Option<HandlerRef> {
     let mut node = syntax::unwrap_expression(node);
     loop {
         match node.kind() {
-            "closure_expression" => return Some(HandlerRef::Closure(file.path.clone(), node.start_byte())),
-            "identifier" | "scoped_identifier" | "generic_function" => return name_ref(file, node).map(HandlerRef::Named),
+            "closure_expression" => {
+                return Some(HandlerRef::Closure(file.path.clone(), node.start_byte()))
+            }
+            "identifier" | "scoped_identifier" | "generic_function" => {
+                return name_ref(file, node).map(HandlerRef::Named)
+            }
             "call_expression" => match syntax::call_receiver(node) {
-                Some(r) if matches!(syntax::call_name(file, node), Some("with_state" | "layer" | "into_service" | "boxed")) => {
+                Some(r)
+                    if matches!(
+                        syntax::call_name(file, node),
+                        Some("with_state" | "layer" | "into_service" | "boxed")
+                    ) =>
+                {
                     node = syntax::unwrap_expression(r)
                 }
                 _ => return None,
@@ -968,9 +1235,20 @@ fn method_router_handlers(file: &ParsedFile, node: Node<'_>) -> Vec<(Option<Meth
     for _ in 0..64 {
         match cur.kind() {
             "call_expression" => {
-                let Some(name) = syntax::call_name(file, cur) else { break };
-                let args = cur.child_by_field_name("arguments").map(named_args).unwrap_or_default();
-                let method = if HTTP_METHODS.contains(&name) { Some(Some(name.to_ascii_uppercase())) } else if name == "any" { Some(None) } else { None };
+                let Some(name) = syntax::call_name(file, cur) else {
+                    break;
+                };
+                let args = cur
+                    .child_by_field_name("arguments")
+                    .map(named_args)
+                    .unwrap_or_default();
+                let method = if HTTP_METHODS.contains(&name) {
+                    Some(Some(name.to_ascii_uppercase()))
+                } else if name == "any" {
+                    Some(None)
+                } else {
+                    None
+                };
                 match (method, name) {
                     (Some(m), _) if !args.is_empty() => {
                         if let Some(h) = handler_ref(file, args[0]) {
@@ -979,7 +1257,10 @@ fn method_router_handlers(file: &ParsedFile, node: Node<'_>) -> Vec<(Option<Meth
                     }
                     (_, "on") if args.len() == 2 => {
                         let filter = file.node_text(args[0]).to_ascii_lowercase();
-                        let m = HTTP_METHODS.iter().find(|m| filter.ends_with(*m)).map(|m| m.to_ascii_uppercase());
+                        let m = HTTP_METHODS
+                            .iter()
+                            .find(|m| filter.ends_with(*m))
+                            .map(|m| m.to_ascii_uppercase());
                         if let Some(h) = handler_ref(file, args[1]) {
                             out.push((m, h));
                         }
@@ -987,7 +1268,13 @@ fn method_router_handlers(file: &ParsedFile, node: Node<'_>) -> Vec<(Option<Meth
                     (_, "to") if args.len() == 1 => {
                         let m = syntax::call_receiver(cur)
                             .map(syntax::unwrap_expression)
-                            .and_then(|r| if r.kind() == "call_expression" { syntax::call_name(file, r) } else { None })
+                            .and_then(|r| {
+                                if r.kind() == "call_expression" {
+                                    syntax::call_name(file, r)
+                                } else {
+                                    None
+                                }
+                            })
                             .filter(|n| HTTP_METHODS.contains(n))
                             .map(|n| n.to_ascii_uppercase());
                         if let Some(h) = handler_ref(file, args[0]) {
@@ -1030,7 +1317,11 @@ fn mount_child(file: &ParsedFile, call: Node<'_>, arg: Node<'_>) -> Option<Mount
             },
             "identifier" => {
                 let fn_start = syntax::enclosing_function(call).map_or(0, |f| f.start_byte());
-                return Some(MountChild::Ident { file: file.path.clone(), fn_start, name: file.node_text(cur).to_string() });
+                return Some(MountChild::Ident {
+                    file: file.path.clone(),
+                    fn_start,
+                    name: file.node_text(cur).to_string(),
+                });
             }
             "scoped_identifier" => return name_ref(file, cur).map(MountChild::Named),
             _ => return None,
@@ -1058,38 +1349,75 @@ fn location(file: &ParsedFile, file_module: &[String], node: Node<'_>) -> (Route
                         }
                     }
                     if syntax::call_receiver(call).is_some() {
-                        if let Some(p) = chain_root_call(file, call, "scope").and_then(|s| first_string_arg(file, s)) {
+                        if let Some(p) = chain_root_call(file, call, "scope")
+                            .and_then(|s| first_string_arg(file, s))
+                        {
                             parts.push(p);
                         }
                     }
                 }
             }
             "let_declaration" => {
-                if let Some(p) = a.child_by_field_name("pattern").filter(|p| p.kind() == "identifier") {
+                if let Some(p) = a
+                    .child_by_field_name("pattern")
+                    .filter(|p| p.kind() == "identifier")
+                {
                     let fn_start = syntax::enclosing_function(a).map_or(0, |f| f.start_byte());
-                    return (RouteGroup::Local(file.path.clone(), fn_start, file.node_text(p).to_string()), joined(parts));
+                    return (
+                        RouteGroup::Local(
+                            file.path.clone(),
+                            fn_start,
+                            file.node_text(p).to_string(),
+                        ),
+                        joined(parts),
+                    );
                 }
             }
             "assignment_expression" => {
-                if let Some(l) = a.child_by_field_name("left").filter(|l| l.kind() == "identifier") {
+                if let Some(l) = a
+                    .child_by_field_name("left")
+                    .filter(|l| l.kind() == "identifier")
+                {
                     let fn_start = syntax::enclosing_function(a).map_or(0, |f| f.start_byte());
-                    return (RouteGroup::Local(file.path.clone(), fn_start, file.node_text(l).to_string()), joined(parts));
+                    return (
+                        RouteGroup::Local(
+                            file.path.clone(),
+                            fn_start,
+                            file.node_text(l).to_string(),
+                        ),
+                        joined(parts),
+                    );
                 }
             }
             "function_item" => {
-                let name = a.child_by_field_name("name").map(|n| file.node_text(n)).unwrap_or("");
-                return (RouteGroup::Fn(fn_key(file, file_module, a, name)), joined(parts));
+                let name = a
+                    .child_by_field_name("name")
+                    .map(|n| file.node_text(n))
+                    .unwrap_or("");
+                return (
+                    RouteGroup::Fn(fn_key(file, file_module, a, name)),
+                    joined(parts),
+                );
             }
             _ => {}
         }
         prev = a;
     }
-    (RouteGroup::Fn(FnKey { file: file.path.clone(), module: file_module.to_vec(), name: String::new() }), joined(parts))
+    (
+        RouteGroup::Fn(FnKey {
+            file: file.path.clone(),
+            module: file_module.to_vec(),
+            name: String::new(),
+        }),
+        joined(parts),
+    )
 }
 
 fn joined(mut inner_first: Vec<String>) -> String {
     inner_first.reverse();
-    inner_first.iter().fold(String::new(), |acc, p| join_path(&acc, p))
+    inner_first
+        .iter()
+        .fold(String::new(), |acc, p| join_path(&acc, p))
 }
 
 /// Best-effort method and path of a warp filter chain: `warp::path!("a" / u32)`,
@@ -1100,10 +1428,16 @@ fn warp_route(file: &ParsedFile, chain: Node<'_>) -> (Option<Method>, Option<Str
     for d in syntax::descendants(chain) {
         match d.kind() {
             "macro_invocation" => {
-                let name = d.child_by_field_name("macro").map(|m| file.node_text(m)).unwrap_or("");
+                let name = d
+                    .child_by_field_name("macro")
+                    .map(|m| file.node_text(m))
+                    .unwrap_or("");
                 if name.ends_with("path") {
                     let text = file.node_text(d);
-                    let inner = text.split_once('(').map_or("", |(_, r)| r).trim_end_matches([')', ';']);
+                    let inner = text
+                        .split_once('(')
+                        .map_or("", |(_, r)| r)
+                        .trim_end_matches([')', ';']);
                     for part in inner.split('/') {
                         let part = part.trim();
                         if part.starts_with('"') {
@@ -1117,9 +1451,14 @@ fn warp_route(file: &ParsedFile, chain: Node<'_>) -> (Option<Method>, Option<Str
                 }
             }
             "call_expression" => {
-                let Some(f) = d.child_by_field_name("function") else { continue };
+                let Some(f) = d.child_by_field_name("function") else {
+                    continue;
+                };
                 let ft = file.node_text(f);
-                if let Some(m) = ft.strip_prefix("warp::").filter(|m| HTTP_METHODS.contains(m)) {
+                if let Some(m) = ft
+                    .strip_prefix("warp::")
+                    .filter(|m| HTTP_METHODS.contains(m))
+                {
                     method = Some(m.to_ascii_uppercase());
                 } else if ft == "warp::path" || ft == "path" {
                     if let Some(s) = first_string_arg(file, d) {
@@ -1132,18 +1471,28 @@ fn warp_route(file: &ParsedFile, chain: Node<'_>) -> (Option<Method>, Option<Str
             _ => {}
         }
     }
-    let path = if segs.is_empty() { None } else { Some(format!("/{}", segs.join("/"))) };
+    let path = if segs.is_empty() {
+        None
+    } else {
+        Some(format!("/{}", segs.join("/")))
+    };
     (method, path)
 }
 
 /// Parses a route attribute: actix/rocket `get("/p")`, `route("/p", method = "GET")`,
 /// `utoipa::path(post, path = "/p")`, poem-openapi `oai(path = "/p", method = "post")`.
-fn parse_route_attribute(attr: &str, file_text: &str) -> Option<(Option<Method>, String, Framework)> {
+fn parse_route_attribute(
+    attr: &str,
+    file_text: &str,
+) -> Option<(Option<Method>, String, Framework)> {
     let (head, rest) = attr.split_once('(')?;
     let head = head.trim();
     let name = head.rsplit("::").next().unwrap_or(head);
     let literals = string_literals(rest);
-    let fw = if head.starts_with("rocket") || file_text.contains("rocket::") || file_text.contains("#[macro_use] extern crate rocket") {
+    let fw = if head.starts_with("rocket")
+        || file_text.contains("rocket::")
+        || file_text.contains("#[macro_use] extern crate rocket")
+    {
         Framework::Rocket
     } else if head.starts_with("actix") || file_text.contains("actix_web") {
         Framework::Actix
@@ -1154,7 +1503,9 @@ fn parse_route_attribute(attr: &str, file_text: &str) -> Option<(Option<Method>,
     };
     if HTTP_METHODS.contains(&name) {
         let path = literals.first()?.clone();
-        return path.starts_with('/').then(|| (Some(name.to_ascii_uppercase()), path, fw));
+        return path
+            .starts_with('/')
+            .then(|| (Some(name.to_ascii_uppercase()), path, fw));
     }
     let keyed = |key: &str| -> Vec<String> {
         let mut out = Vec::new();
@@ -1182,13 +1533,23 @@ fn parse_route_attribute(attr: &str, file_text: &str) -> Option<(Option<Method>,
         }
         "path" if head.contains("utoipa") || rest.contains("path =") || rest.contains("path=") => {
             let path = keyed("path").into_iter().next()?;
-            let first = rest.split([',', ')']).next().unwrap_or("").trim().to_ascii_lowercase();
-            let m = HTTP_METHODS.contains(&first.as_str()).then(|| first.to_ascii_uppercase());
+            let first = rest
+                .split([',', ')'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            let m = HTTP_METHODS
+                .contains(&first.as_str())
+                .then(|| first.to_ascii_uppercase());
             Some((m, path, Framework::Axum))
         }
         "oai" => {
             let path = keyed("path").into_iter().next()?;
-            let m = keyed("method").into_iter().next().map(|m| m.to_ascii_uppercase());
+            let m = keyed("method")
+                .into_iter()
+                .next()
+                .map(|m| m.to_ascii_uppercase());
             Some((m, path, Framework::Poem))
         }
         _ => None,
@@ -1225,16 +1586,31 @@ fn string_literals(text: &str) -> Vec<String> {
 
 /// Reads one function in test code: its direct calls, helper calls, and the requests it sends.
 fn collect_test_fn(file: &ParsedFile, func: Node<'_>, name: String) -> TestFnRaw {
-    let is_test = syntax::attributes(file, func).iter().any(|a| syntax::is_test_attribute(a));
-    let ignored = syntax::attributes(file, func).iter().any(|a| a.starts_with("ignore"));
-    let mut t = TestFnRaw { name, is_test: is_test && !ignored, ..Default::default() };
-    let Some(body) = func.child_by_field_name("body") else { return t };
+    let is_test = syntax::attributes(file, func)
+        .iter()
+        .any(|a| syntax::is_test_attribute(a));
+    let ignored = syntax::attributes(file, func)
+        .iter()
+        .any(|a| a.starts_with("ignore"));
+    let mut t = TestFnRaw {
+        name,
+        is_test: is_test && !ignored,
+        ..Default::default()
+    };
+    let Some(body) = func.child_by_field_name("body") else {
+        return t;
+    };
     // `let url = format!("{addr}/orders")` → url → "/orders"
     let mut url_vars: HashMap<String, String> = HashMap::new();
     for d in syntax::descendants(body) {
         match d.kind() {
             "let_declaration" => {
-                let (Some(p), Some(v)) = (d.child_by_field_name("pattern"), d.child_by_field_name("value")) else { continue };
+                let (Some(p), Some(v)) = (
+                    d.child_by_field_name("pattern"),
+                    d.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
                 if p.kind() == "identifier" {
                     if let Some(u) = url_text(file, v, &HashMap::new()) {
                         url_vars.insert(file.node_text(p).to_string(), u);
@@ -1242,13 +1618,20 @@ fn collect_test_fn(file: &ParsedFile, func: Node<'_>, name: String) -> TestFnRaw
                 }
             }
             "call_expression" => {
-                let Some(f) = d.child_by_field_name("function") else { continue };
-                let Some(cname) = syntax::call_name(file, d) else { continue };
+                let Some(f) = d.child_by_field_name("function") else {
+                    continue;
+                };
+                let Some(cname) = syntax::call_name(file, d) else {
+                    continue;
+                };
                 t.calls.insert(cname.to_string());
                 if f.kind() != "field_expression" {
                     t.direct.insert(cname.to_string());
                 }
-                let args = d.child_by_field_name("arguments").map(named_args).unwrap_or_default();
+                let args = d
+                    .child_by_field_name("arguments")
+                    .map(named_args)
+                    .unwrap_or_default();
                 for a in &args {
                     if let Some(n) = name_ref(file, syntax::unwrap_expression(*a)) {
                         t.direct.insert(n.name);
@@ -1261,17 +1644,31 @@ fn collect_test_fn(file: &ParsedFile, func: Node<'_>, name: String) -> TestFnRaw
             "macro_invocation" => {
                 // Handlers called inside macros (`assert!(h(ev).await.is_ok())`) or listed in a
                 // `routes![..]` a test mounts. Method calls (`.status()`) do not count.
-                let mac_name = d.child_by_field_name("macro").map(|m| file.node_text(m)).unwrap_or("");
+                let mac_name = d
+                    .child_by_field_name("macro")
+                    .map(|m| file.node_text(m))
+                    .unwrap_or("");
                 let listing = mac_name == "routes" || mac_name.ends_with("::routes");
                 for tok in syntax::descendants(d).filter(|n| n.kind() == "identifier") {
                     let after_dot = tok.prev_sibling().is_some_and(|p| file.node_text(p) == ".");
-                    let called = tok.next_sibling().is_some_and(|n| n.kind() == "token_tree" && file.node_text(n).starts_with('('));
+                    let called = tok.next_sibling().is_some_and(|n| {
+                        n.kind() == "token_tree" && file.node_text(n).starts_with('(')
+                    });
                     let tok_text = file.node_text(tok);
                     if called && HTTP_METHODS.contains(&tok_text) {
                         // `assert_eq!(client.get("/x").send().await.status(), 200)`
-                        let lit = tok.next_sibling().and_then(|n| n.named_child(0)).filter(|l| l.kind() == "string_literal");
-                        if let Some(path) = lit.and_then(|l| string_value(file, l)).and_then(|s| request_segments(&s)) {
-                            t.requests.push(Request { method: Some(tok_text.to_ascii_uppercase()), path });
+                        let lit = tok
+                            .next_sibling()
+                            .and_then(|n| n.named_child(0))
+                            .filter(|l| l.kind() == "string_literal");
+                        if let Some(path) = lit
+                            .and_then(|l| string_value(file, l))
+                            .and_then(|s| request_segments(&s))
+                        {
+                            t.requests.push(Request {
+                                method: Some(tok_text.to_ascii_uppercase()),
+                                path,
+                            });
                         }
                     }
                     if listing || (called && !after_dot) {
@@ -1296,21 +1693,33 @@ fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) ->
     }
     match arg.kind() {
         "macro_invocation" => {
-            let name = arg.child_by_field_name("macro").map(|m| file.node_text(m)).unwrap_or("");
+            let name = arg
+                .child_by_field_name("macro")
+                .map(|m| file.node_text(m))
+                .unwrap_or("");
             if name != "format" && !name.ends_with("::format") {
                 return None;
             }
-            let tt = arg.named_children(&mut arg.walk()).find(|c| c.kind() == "token_tree")?;
-            let lit = tt.named_children(&mut tt.walk()).find(|c| matches!(c.kind(), "string_literal" | "raw_string_literal"))?;
+            let tt = arg
+                .named_children(&mut arg.walk())
+                .find(|c| c.kind() == "token_tree")?;
+            let lit = tt
+                .named_children(&mut tt.walk())
+                .find(|c| matches!(c.kind(), "string_literal" | "raw_string_literal"))?;
             let s = string_value(file, lit)?;
             request_segments(&s).is_some().then_some(s)
         }
         "identifier" => vars.get(file.node_text(arg)).cloned(),
         "call_expression" => {
-            let args = arg.child_by_field_name("arguments").map(named_args).unwrap_or_default();
+            let args = arg
+                .child_by_field_name("arguments")
+                .map(named_args)
+                .unwrap_or_default();
             match syntax::call_name(file, arg) {
                 // `app.url("/p")`, `base.join("/p")`, `Url::parse("http://..")`
-                Some("url" | "join" | "parse" | "endpoint") => args.first().and_then(|a| url_text(file, *a, vars)),
+                Some("url" | "join" | "parse" | "endpoint") => {
+                    args.first().and_then(|a| url_text(file, *a, vars))
+                }
                 // `format!(..).as_str()`, `url.clone()`
                 Some("as_str" | "clone" | "to_string" | "to_owned" | "as_ref" | "into") => {
                     syntax::call_receiver(arg).and_then(|r| url_text(file, r, vars))
@@ -1333,11 +1742,22 @@ fn test_request(
     let lower = name.to_ascii_lowercase();
     let (method, url) = if HTTP_METHODS.contains(&lower.as_str()) && !args.is_empty() {
         // Request::get("/p"), server.post("/p"), client.get(format!(..)), TestClient::get("/p")
-        (Some(name.to_ascii_uppercase()), url_text(file, args[0], vars)?)
+        (
+            Some(name.to_ascii_uppercase()),
+            url_text(file, args[0], vars)?,
+        )
     } else if name == "request" && args.len() == 2 {
         // reqwest: client.request(Method::POST, url)
-        let m = file.node_text(args[0]).rsplit("::").next().unwrap_or("").trim_matches('"').to_ascii_uppercase();
-        let m = HTTP_METHODS.contains(&m.to_ascii_lowercase().as_str()).then_some(m);
+        let m = file
+            .node_text(args[0])
+            .rsplit("::")
+            .next()
+            .unwrap_or("")
+            .trim_matches('"')
+            .to_ascii_uppercase();
+        let m = HTTP_METHODS
+            .contains(&m.to_ascii_lowercase().as_str())
+            .then_some(m);
         (m, url_text(file, args[1], vars)?)
     } else if matches!(name, "uri" | "path" | "with_uri") && !args.is_empty() {
         // Request::builder().method("POST").uri("/p"), TestRequest::post().uri("/p"),
@@ -1348,8 +1768,16 @@ fn test_request(
         // `send(app, "DELETE", "/orders/1")`, `app.call(Method::PUT, "/x")`.
         let url = args.iter().find_map(|a| url_text(file, *a, vars))?;
         let from_args = args.iter().find_map(|a| {
-            let t = file.node_text(*a).rsplit("::").next().unwrap_or("").trim_matches('"').to_ascii_lowercase();
-            HTTP_METHODS.contains(&t.as_str()).then(|| t.to_ascii_uppercase())
+            let t = file
+                .node_text(*a)
+                .rsplit("::")
+                .next()
+                .unwrap_or("")
+                .trim_matches('"')
+                .to_ascii_lowercase();
+            HTTP_METHODS
+                .contains(&t.as_str())
+                .then(|| t.to_ascii_uppercase())
         });
         let from_name = lower
             .split('_')
@@ -1357,7 +1785,10 @@ fn test_request(
             .map(|w| w.to_ascii_uppercase());
         (from_args.or(from_name), url)
     };
-    Some(Request { method, path: request_segments(&url)? })
+    Some(Request {
+        method,
+        path: request_segments(&url)?,
+    })
 }
 
 /// The method stated anywhere in the method chain around `call`: `.method("POST")`,
@@ -1384,9 +1815,18 @@ fn chain_method(file: &ParsedFile, call: Node<'_>) -> Option<Method> {
             break;
         }
         let name = syntax::call_name(file, cur).unwrap_or("");
-        let args = cur.child_by_field_name("arguments").map(named_args).unwrap_or_default();
+        let args = cur
+            .child_by_field_name("arguments")
+            .map(named_args)
+            .unwrap_or_default();
         if name == "method" && args.len() == 1 {
-            let m = file.node_text(args[0]).rsplit("::").next().unwrap_or("").trim_matches('"').to_ascii_uppercase();
+            let m = file
+                .node_text(args[0])
+                .rsplit("::")
+                .next()
+                .unwrap_or("")
+                .trim_matches('"')
+                .to_ascii_uppercase();
             if HTTP_METHODS.contains(&m.to_ascii_lowercase().as_str()) {
                 return Some(m);
             }
@@ -1430,9 +1870,19 @@ fn not_found_only(body: &str) -> bool {
         }
     }
     !statuses.is_empty()
-        && statuses
-            .iter()
-            .all(|s| matches!(*s, "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NotFound" | "MethodNotAllowed" | "not_found" | "method_not_allowed" | "404" | "405"))
+        && statuses.iter().all(|s| {
+            matches!(
+                *s,
+                "NOT_FOUND"
+                    | "METHOD_NOT_ALLOWED"
+                    | "NotFound"
+                    | "MethodNotAllowed"
+                    | "not_found"
+                    | "method_not_allowed"
+                    | "404"
+                    | "405"
+            )
+        })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1445,18 +1895,28 @@ fn lookup<'a>(ctx: &MatchCtx<'a, '_>, node: Node<'_>) -> Option<(&'a HandlerInfo
             let key = fn_key_of(ctx.file, node)?;
             Some((ctx.index.handlers.handler(&key)?, Some(key)))
         }
-        "closure_expression" => Some((ctx.index.handlers.closures.get(&(ctx.file.path.clone(), node.start_byte()))?, None)),
+        "closure_expression" => Some((
+            ctx.index
+                .handlers
+                .closures
+                .get(&(ctx.file.path.clone(), node.start_byte()))?,
+            None,
+        )),
         _ => None,
     }
 }
 
 fn is_untested_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(node) = ctx.arg_node(&args[0]) else { return false };
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
     // Example code is demo code: its handlers are not meant to carry tests.
     if ctx.file.role == FileRole::Example {
         return false;
     }
-    let Some((info, key)) = lookup(ctx, node) else { return false };
+    let Some((info, key)) = lookup(ctx, node) else {
+        return false;
+    };
     let facts = &ctx.index.handlers;
     let consumer_calls = ctx.list(&args[1]);
     let consumer_receivers = ctx.list(&args[2]);
@@ -1465,43 +1925,86 @@ fn is_untested_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let routes: Vec<&(Option<Method>, String, Framework, Option<String>)> = info
         .routes
         .iter()
-        .filter(|r| r.2 != Framework::Configured || r.3.as_ref().is_some_and(|c| configured.contains(c)))
+        .filter(|r| {
+            r.2 != Framework::Configured || r.3.as_ref().is_some_and(|c| configured.contains(c))
+        })
         .collect();
     let is_consumer = key.as_ref().is_some_and(|k| {
         facts.consumer_loops(k).any(|c| {
             let recv = c.receiver.to_ascii_lowercase();
             consumer_calls.iter().any(|n| n == &c.call)
                 && (c.call == "receive_message" || c.awaited || c.call == "recv")
-                && (c.call == "receive_message" || consumer_receivers.iter().any(|r| recv.contains(r.as_str())))
+                && (c.call == "receive_message"
+                    || consumer_receivers.iter().any(|r| recv.contains(r.as_str())))
         })
     });
     if routes.is_empty() && !is_consumer {
         return false;
     }
-    let configured_tested = routes.iter().any(|r| r.2 == Framework::Configured && route_reached(facts.test_requests(), r));
+    let configured_tested = routes
+        .iter()
+        .any(|r| r.2 == Framework::Configured && route_reached(facts.test_requests(), r));
     if info.tested || configured_tested || thin_wrapper_over_tested(ctx, node) {
         return false;
     }
-    let name = key.as_ref().map_or_else(|| "closure".to_string(), |k| k.name.clone());
-    let http: Vec<&&(Option<Method>, String, Framework, Option<String>)> =
-        routes.iter().filter(|r| !matches!(r.2, Framework::Lambda)).collect();
+    let name = key
+        .as_ref()
+        .map_or_else(|| "closure".to_string(), |k| k.name.clone());
+    let http: Vec<&&(Option<Method>, String, Framework, Option<String>)> = routes
+        .iter()
+        .filter(|r| !matches!(r.2, Framework::Lambda))
+        .collect();
     let (route, reach, framework) = if let Some(first) = http.first() {
-        let mut methods: Vec<&str> = http.iter().filter(|r| r.1 == first.1).filter_map(|r| r.0.as_deref()).collect();
+        let mut methods: Vec<&str> = http
+            .iter()
+            .filter(|r| r.1 == first.1)
+            .filter_map(|r| r.0.as_deref())
+            .collect();
         methods.sort_unstable();
         methods.dedup();
-        let mut route = if methods.is_empty() { first.1.clone() } else { format!("{} {}", methods.join("|"), first.1) };
-        let others = http.iter().map(|r| &r.1).collect::<BTreeSet<_>>().len().saturating_sub(1);
+        let mut route = if methods.is_empty() {
+            first.1.clone()
+        } else {
+            format!("{} {}", methods.join("|"), first.1)
+        };
+        let others = http
+            .iter()
+            .map(|r| &r.1)
+            .collect::<BTreeSet<_>>()
+            .len()
+            .saturating_sub(1);
         if others > 0 {
-            route.push_str(&format!(" (+{others} more route{})", if others == 1 { "" } else { "s" }));
+            route.push_str(&format!(
+                " (+{others} more route{})",
+                if others == 1 { "" } else { "s" }
+            ));
         }
-        (route, "no test calls it or sends a request to this route", first.2)
+        (
+            route,
+            "no test calls it or sends a request to this route",
+            first.2,
+        )
     } else if routes.iter().any(|r| r.2 == Framework::Lambda) {
-        ("Lambda handler".to_string(), "no test calls it with a sample event", Framework::Lambda)
+        (
+            "Lambda handler".to_string(),
+            "no test calls it with a sample event",
+            Framework::Lambda,
+        )
     } else {
-        ("queue consumer".to_string(), "no test calls it with a sample message", Framework::Consumer)
+        (
+            "queue consumer".to_string(),
+            "no test calls it with a sample message",
+            Framework::Consumer,
+        )
     };
-    let first_method = http.first().and_then(|r| r.0.clone()).unwrap_or_else(|| "GET".into());
-    let first_path = http.first().map(|r| example_path(&r.1)).unwrap_or_else(|| "/".into());
+    let first_method = http
+        .first()
+        .and_then(|r| r.0.clone())
+        .unwrap_or_else(|| "GET".into());
+    let first_path = http
+        .first()
+        .map(|r| example_path(&r.1))
+        .unwrap_or_else(|| "/".into());
     let lower = first_method.to_ascii_lowercase();
     let fix_example = match framework {
         Framework::Actix => format!(
@@ -1516,14 +2019,22 @@ fn is_untested_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             "`app().oneshot(Request::{lower}(\"{first_path}\").body(Body::empty()).unwrap()).await` (axum, `tower::ServiceExt`)"
         ),
     };
-    let webhook = name.contains("webhook") || route.to_ascii_lowercase().contains("webhook") || route.contains("hook");
+    let webhook = name.contains("webhook")
+        || route.to_ascii_lowercase().contains("webhook")
+        || route.contains("hook");
     let consequence = match framework {
         Framework::Consumer => "as messages that fail or are silently dropped in production (and redelivered forever, or lost)",
         Framework::Lambda => "as failed invocations in production (for queue events: retried batches, then messages in the dead-letter queue or lost)",
         _ if webhook => "as 4xx/5xx responses in production, and for a webhook as events that were silently lost, since the sender may not redeliver",
         _ => "as 4xx/5xx responses in production",
     };
-    let kind = if framework == Framework::Consumer { "consumer" } else if webhook { "webhook" } else { "route" };
+    let kind = if framework == Framework::Consumer {
+        "consumer"
+    } else if webhook {
+        "webhook"
+    } else {
+        "route"
+    };
     ctx.set_var("route", route);
     ctx.set_var("handler", name);
     ctx.set_var("reach", reach);
@@ -1537,14 +2048,22 @@ fn is_untested_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 /// with no branching of its own: the logic is tested, the wrapper has nothing to get wrong
 /// (§7 false-positive trap 4). Wrappers that branch (signature checks, auth) are still reported.
 fn thin_wrapper_over_tested(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
-    let Some(body) = handler_body(node) else { return false };
+    let Some(body) = handler_body(node) else {
+        return false;
+    };
     let mut forwards = false;
     for d in syntax::descendants(body) {
         match d.kind() {
-            "if_expression" | "match_expression" | "while_expression" | "loop_expression" | "for_expression" => return false,
+            "if_expression" | "match_expression" | "while_expression" | "loop_expression"
+            | "for_expression" => return false,
             "call_expression" => {
-                let is_plain = d.child_by_field_name("function").is_some_and(|f| f.kind() != "field_expression");
-                if is_plain && syntax::call_name(ctx.file, d).is_some_and(|n| ctx.index.handlers.is_called_by_tests(n)) {
+                let is_plain = d
+                    .child_by_field_name("function")
+                    .is_some_and(|f| f.kind() != "field_expression");
+                if is_plain
+                    && syntax::call_name(ctx.file, d)
+                        .is_some_and(|n| ctx.index.handlers.is_called_by_tests(n))
+                {
                     forwards = true;
                 }
             }
@@ -1575,22 +2094,33 @@ fn handler_body(node: Node<'_>) -> Option<Node<'_>> {
 }
 
 fn is_trivial_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(node) = ctx.arg_node(&args[0]) else { return false };
-    let Some(body) = handler_body(node) else { return false };
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let Some(body) = handler_body(node) else {
+        return false;
+    };
     let calls = ctx.list(&args[1]);
     let macros = ctx.list(&args[2]);
     for d in syntax::descendants(body) {
         match d.kind() {
-            "await_expression" | "try_expression" | "if_expression" | "match_expression" | "while_expression" | "loop_expression"
-            | "for_expression" | "unsafe_block" => return false,
+            "await_expression" | "try_expression" | "if_expression" | "match_expression"
+            | "while_expression" | "loop_expression" | "for_expression" | "unsafe_block" => {
+                return false
+            }
             "call_expression" => {
-                let Some(name) = syntax::call_name(ctx.file, d) else { return false };
+                let Some(name) = syntax::call_name(ctx.file, d) else {
+                    return false;
+                };
                 if !calls.iter().any(|c| c == name) {
                     return false;
                 }
             }
             "macro_invocation" => {
-                let name = d.child_by_field_name("macro").map(|m| ctx.file.node_text(m)).unwrap_or("");
+                let name = d
+                    .child_by_field_name("macro")
+                    .map(|m| ctx.file.node_text(m))
+                    .unwrap_or("");
                 let name = name.rsplit("::").next().unwrap_or(name);
                 if !macros.iter().any(|m| m == name) {
                     return false;
@@ -1603,27 +2133,49 @@ fn is_trivial_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 }
 
 fn handler_severity(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(node) = ctx.arg_node(&args[0]) else { return true };
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return true;
+    };
     let auth_words = ctx.list(&args[1]);
     let event_types = ctx.list(&args[2]);
     let io_markers = ctx.list(&args[3]);
     let kind = ctx.vars.get("kind").cloned().unwrap_or_default();
-    let route = ctx.vars.get("route").cloned().unwrap_or_default().to_ascii_lowercase();
-    let name = ctx.vars.get("handler").cloned().unwrap_or_default().to_ascii_lowercase();
+    let route = ctx
+        .vars
+        .get("route")
+        .cloned()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let name = ctx
+        .vars
+        .get("handler")
+        .cloned()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     let text = ctx.text(node);
-    let signature = handler_body(node).map_or(text, |b| ctx.file.text.get(node.start_byte()..b.start_byte()).unwrap_or(""));
-    let writes = ["post ", "put ", "patch ", "delete "].iter().any(|m| route.starts_with(m) || route.contains(&format!("|{m}")))
+    let signature = handler_body(node).map_or(text, |b| {
+        ctx.file
+            .text
+            .get(node.start_byte()..b.start_byte())
+            .unwrap_or("")
+    });
+    let writes = ["post ", "put ", "patch ", "delete "]
+        .iter()
+        .any(|m| route.starts_with(m) || route.contains(&format!("|{m}")))
         || route.contains("post|")
         || route.contains("put|")
         || route.contains("patch|")
         || route.contains("delete|");
-    let auth = auth_words.iter().any(|w| name.contains(w.as_str()) || route.contains(w.as_str()));
+    let auth = auth_words
+        .iter()
+        .any(|w| name.contains(w.as_str()) || route.contains(w.as_str()));
     let queue_event = event_types.iter().any(|e| signature.contains(e.as_str()));
     let severity = if kind == "consumer" || kind == "webhook" || writes || auth || queue_event {
         "high"
     } else if handler_body(node).is_some_and(|b| {
         let body = ctx.text(b);
-        io_markers.iter().any(|m| body.contains(m.as_str())) || syntax::descendants(b).any(|d| d.kind() == "await_expression")
+        io_markers.iter().any(|m| body.contains(m.as_str()))
+            || syntax::descendants(b).any(|d| d.kind() == "await_expression")
     }) {
         "medium"
     } else {
@@ -1634,13 +2186,17 @@ fn handler_severity(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 }
 
 fn handler_effect(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(node) = ctx.arg_node(&args[0]) else { return true };
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return true;
+    };
     let body = handler_body(node).map_or("", |b| ctx.text(b));
     let mut phrases: Vec<&str> = Vec::new();
     for entry in ctx.list(&args[1]) {
         let mut parts = entry.split('|');
         let Some(phrase) = parts.next() else { continue };
-        if parts.any(|needle| !needle.is_empty() && body.contains(needle)) && !phrases.contains(&phrase) {
+        if parts.any(|needle| !needle.is_empty() && body.contains(needle))
+            && !phrases.contains(&phrase)
+        {
             phrases.push(phrase);
         }
     }
@@ -1661,7 +2217,13 @@ mod tests {
     use crate::analysis::source::{parse, DEFAULT_PARSE_BUDGET};
 
     fn parsed(path: &str, src: &str) -> ParsedFile {
-        parse(path, src, crate::analysis::language::by_name("rust").unwrap(), DEFAULT_PARSE_BUDGET).unwrap()
+        parse(
+            path,
+            src,
+            crate::analysis::language::by_name("rust").unwrap(),
+            DEFAULT_PARSE_BUDGET,
+        )
+        .unwrap()
     }
 
     fn facts(files: &[(&str, &str)]) -> HandlerFacts {
@@ -1680,7 +2242,11 @@ mod tests {
             .handlers
             .iter()
             .filter(|(k, _)| k.name == name)
-            .flat_map(|(_, i)| i.routes.iter().map(|r| format!("{} {}", r.0.clone().unwrap_or_else(|| "ANY".into()), r.1)))
+            .flat_map(|(_, i)| {
+                i.routes
+                    .iter()
+                    .map(|r| format!("{} {}", r.0.clone().unwrap_or_else(|| "ANY".into()), r.1))
+            })
             .collect();
         out.sort();
         out
@@ -1699,25 +2265,61 @@ mod tests {
         assert!(!path_matches(&t, &req("/orders")));
         assert!(!path_matches(&t, &req("/orders/42/items")));
         assert!(!path_matches(&t, &req("/users/42")));
-        assert!(path_matches(&route_segments("/users/:id/posts"), &req("/users/7/posts/")));
-        assert!(path_matches(&route_segments("/static/*path"), &req("/static/a/b.css")));
-        assert!(path_matches(&route_segments("/files/{*rest}"), &req("/files/x/y")));
-        assert!(path_matches(&route_segments("/blog/<slug>"), &req("/blog/hello")));
-        assert!(path_matches(&route_segments("/assets/<path..>"), &req("/assets/a/b")));
+        assert!(path_matches(
+            &route_segments("/users/:id/posts"),
+            &req("/users/7/posts/")
+        ));
+        assert!(path_matches(
+            &route_segments("/static/*path"),
+            &req("/static/a/b.css")
+        ));
+        assert!(path_matches(
+            &route_segments("/files/{*rest}"),
+            &req("/files/x/y")
+        ));
+        assert!(path_matches(
+            &route_segments("/blog/<slug>"),
+            &req("/blog/hello")
+        ));
+        assert!(path_matches(
+            &route_segments("/assets/<path..>"),
+            &req("/assets/a/b")
+        ));
         assert!(path_matches(&route_segments("/"), &req("/")));
         assert!(!path_matches(&route_segments("/"), &req("/x")));
-        assert!(path_matches(&route_segments("/search?<q>"), &req("/search?q=a")));
+        assert!(path_matches(
+            &route_segments("/search?<q>"),
+            &req("/search?q=a")
+        ));
     }
 
     #[test]
     fn request_urls_drop_host_and_placeholders() {
-        assert_eq!(req("http://127.0.0.1:8080/orders?x=1"), vec![RequestSegment::Literal("orders".into())]);
-        assert_eq!(req("{addr}/orders/{id}"), vec![RequestSegment::Literal("orders".into()), RequestSegment::Any]);
-        assert_eq!(req("{}/health"), vec![RequestSegment::Literal("health".into())]);
+        assert_eq!(
+            req("http://127.0.0.1:8080/orders?x=1"),
+            vec![RequestSegment::Literal("orders".into())]
+        );
+        assert_eq!(
+            req("{addr}/orders/{id}"),
+            vec![
+                RequestSegment::Literal("orders".into()),
+                RequestSegment::Any
+            ]
+        );
+        assert_eq!(
+            req("{}/health"),
+            vec![RequestSegment::Literal("health".into())]
+        );
         assert_eq!(request_segments("orders"), None);
         assert_eq!(request_segments("{}{}"), None);
-        assert!(path_matches(&route_segments("/orders/{id}"), &req("{base}/orders/{id}")));
-        assert!(!path_matches(&route_segments("/orders/{id}/cancel"), &req("{base}/orders/{id}")));
+        assert!(path_matches(
+            &route_segments("/orders/{id}"),
+            &req("{base}/orders/{id}")
+        ));
+        assert!(!path_matches(
+            &route_segments("/orders/{id}/cancel"),
+            &req("{base}/orders/{id}")
+        ));
     }
 
     #[test]
@@ -1738,7 +2340,10 @@ mod tests {
         assert_eq!(routes_of(&f, "list_orders"), vec!["GET /api/orders"]);
         assert_eq!(routes_of(&f, "create_order"), vec!["POST /api/orders"]);
         assert_eq!(routes_of(&f, "item"), vec!["GET /api/v2/items/:id"]);
-        assert_eq!(routes_of(&f, "delete_user"), vec!["DELETE /admin/v1/users/{id}"]);
+        assert_eq!(
+            routes_of(&f, "delete_user"),
+            vec!["DELETE /admin/v1/users/{id}"]
+        );
         assert_eq!(routes_of(&f, "healthz"), vec!["GET /healthz"]);
     }
 
@@ -1775,10 +2380,19 @@ mod tests {
                  #[tokio::test]\nasync fn gone_is_404() { let r = app().oneshot(Request::get(\"/gone\").body(Body::empty()).unwrap()).await.unwrap(); assert_eq!(r.status(), StatusCode::NOT_FOUND); }",
             ),
         ]);
-        let tested = |name: &str| f.handlers.iter().find(|(k, _)| k.name == name).map(|(_, i)| i.tested);
+        let tested = |name: &str| {
+            f.handlers
+                .iter()
+                .find(|(k, _)| k.name == name)
+                .map(|(_, i)| i.tested)
+        };
         assert_eq!(tested("create_order"), Some(true));
         assert_eq!(tested("get_order"), Some(false));
-        assert_eq!(tested("gone"), Some(false), "a 404-only test does not count");
+        assert_eq!(
+            tested("gone"),
+            Some(false),
+            "a 404-only test does not count"
+        );
     }
 
     #[test]
@@ -1808,7 +2422,10 @@ mod tests {
     fn configured_registrations_count_only_when_configured() {
         use crate::analysis::{analyze, check::CheckSet, source::SourceInput, AnalysisOptions};
         let src = "pub fn routes(r: &mut Registry) {\n    r.register(\"/refunds\", issue_refund);\n}\n\npub async fn issue_refund(req: Req) -> Result<(), Error> {\n    db::insert_refund(&req).await\n}\n";
-        let inputs = vec![SourceInput { path: "src/lib.rs".into(), bytes: src.as_bytes().to_vec() }];
+        let inputs = vec![SourceInput {
+            path: "src/lib.rs".into(),
+            bytes: src.as_bytes().to_vec(),
+        }];
         let set = CheckSet::embedded().unwrap();
         let run = |cfg: &crate::config::Config| {
             analyze(&inputs, cfg, set, &AnalysisOptions::default())
@@ -1819,7 +2436,10 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert!(run(&crate::config::Config::default()).is_empty());
-        let cfg = crate::config::Config { handler_registrations: vec!["register".into()], ..Default::default() };
+        let cfg = crate::config::Config {
+            handler_registrations: vec!["register".into()],
+            ..Default::default()
+        };
         assert_eq!(run(&cfg), vec![(5, "`/refunds` (`issue_refund`) has no test: no test calls it or sends a request to this route".to_string())]);
         let mut with_test = inputs.clone();
         with_test.push(SourceInput {
@@ -1827,12 +2447,16 @@ mod tests {
             bytes: b"#[tokio::test]\nasync fn refunds() { let r = client.post(format!(\"{base}/refunds\")).send().await.unwrap(); assert!(r.status().is_success()); }".to_vec(),
         });
         let found = analyze(&with_test, &cfg, set, &AnalysisOptions::default()).findings;
-        assert!(found.iter().all(|f| f.check != "untested-handler"), "{found:?}");
+        assert!(
+            found.iter().all(|f| f.check != "untested-handler"),
+            "{found:?}"
+        );
     }
 
     #[test]
     fn use_declarations_expand() {
-        let mut got = expand_use("pub use crate::handlers::{orders::{create, list}, users::*, health as h};");
+        let mut got =
+            expand_use("pub use crate::handlers::{orders::{create, list}, users::*, health as h};");
         got.sort();
         assert_eq!(
             got,
@@ -1857,12 +2481,21 @@ mod tests {
 
     #[test]
     fn route_attributes_parse() {
-        assert_eq!(parse_route_attribute("get(\"/a\")", "use actix_web::get;"), Some((Some("GET".into()), "/a".into(), Framework::Actix)));
         assert_eq!(
-            parse_route_attribute("utoipa::path(post, path = \"/api/x\", responses((status = 200)))", ""),
+            parse_route_attribute("get(\"/a\")", "use actix_web::get;"),
+            Some((Some("GET".into()), "/a".into(), Framework::Actix))
+        );
+        assert_eq!(
+            parse_route_attribute(
+                "utoipa::path(post, path = \"/api/x\", responses((status = 200)))",
+                ""
+            ),
             Some((Some("POST".into()), "/api/x".into(), Framework::Axum))
         );
-        assert_eq!(parse_route_attribute("route(\"/r\", method = \"PUT\")", ""), Some((Some("PUT".into()), "/r".into(), Framework::Axum)));
+        assert_eq!(
+            parse_route_attribute("route(\"/r\", method = \"PUT\")", ""),
+            Some((Some("PUT".into()), "/r".into(), Framework::Axum))
+        );
         assert_eq!(parse_route_attribute("derive(Debug)", ""), None);
         assert_eq!(parse_route_attribute("get(\"not a path\")", ""), None);
     }
