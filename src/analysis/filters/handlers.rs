@@ -1,23 +1,2502 @@
-//! Filters for the `handlers` topic, and the repository facts they need.
+//! Filters for the `handlers` topic (the `untested-handler` check), and the repository facts they
+//! need.
+//!
+//! All cross-file work happens once, in [`HandlerFacts`]: `collect` reads every parsed file
+//! (production code for registrations, test code for what tests call and which requests they
+//! send), `merge` joins the per-file parts, and `finish` resolves router prefixes (`nest`,
+//! `scope`, `mount`, `merge`, `configure`), binds registrations to function definitions and
+//! follows test helpers one level deep. The filters then only look things up.
 
-use super::FilterDef;
+use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
 use crate::analysis::index::Manifests;
-use crate::analysis::source::ParsedFile;
+use crate::analysis::source::{FileRole, ParsedFile};
+use crate::analysis::syntax;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::OnceLock;
+use tree_sitter::Node;
 
 /// The filters of this topic.
-pub static FILTERS: &[FilterDef] = &[];
+pub static FILTERS: &[FilterDef] = &[
+    FilterDef {
+        name: "is_untested_handler",
+        args: &[ArgKind::Capture, ArgKind::DataList, ArgKind::DataList],
+        sets: &["route", "handler", "reach", "fix_example", "consequence", "kind"],
+        doc: "the function or closure is a registered entry point (route handler, Lambda handler, queue consumer, or a \
+              `config.handler_registrations` call) and no test calls it or sends a request matching its route; \
+              the lists name the calls and receivers (substrings) that make a loop a queue consumer",
+        eval: is_untested_handler,
+    },
+    FilterDef {
+        name: "is_trivial_handler",
+        args: &[ArgKind::Capture, ArgKind::DataList, ArgKind::DataList],
+        sets: &[],
+        doc: "the handler body does no I/O and no branching: no `.await`, `?`, `if`, `match` or loop, and only calls \
+              and macros from the two lists (constant health probes, `include_str!` pages, constant redirects)",
+        eval: is_trivial_handler,
+    },
+    FilterDef {
+        name: "handler_severity",
+        args: &[ArgKind::Capture, ArgKind::DataList, ArgKind::DataList, ArgKind::DataList],
+        sets: &["severity"],
+        doc: "sets `severity`: high for webhooks, queue consumers, writes (POST/PUT/PATCH/DELETE) and handlers whose name \
+              or path has a word of the first list (auth) or whose signature names an event type of the second \
+              list; medium when the body has a marker of the third list (external state) or awaits; else low",
+        eval: handler_severity,
+    },
+    FilterDef {
+        name: "handler_effect",
+        args: &[ArgKind::Capture, ArgKind::DataList],
+        sets: &["effect"],
+        doc: "sets `effect` to what the handler does, from `phrase|needle|needle..` entries whose needle occurs in \
+              its body (e.g. `writes to the database|INSERT `); always passes",
+        eval: handler_effect,
+    },
+];
+
+/// An HTTP method, upper case (`GET`, `POST`...).
+pub type Method = String;
+
+/// Calls that may pull messages in a consumer loop. The check's `consumer_calls` list narrows
+/// this; collecting only these keeps the index small.
+const CONSUMER_CALL_CANDIDATES: &[&str] = &[
+    "next",
+    "try_next",
+    "recv",
+    "recv_many",
+    "recv_async",
+    "receive_message",
+    "receive",
+    "poll_recv",
+    "fetch_messages",
+    "poll",
+];
+
+const HTTP_METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "options", "trace",
+];
+
+/// One segment of a route template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteSegment {
+    /// A literal segment (`orders`).
+    Literal(String),
+    /// A parameter matching exactly one segment (`{id}`, `:id`, `<id>`).
+    Param,
+    /// A wildcard matching the rest of the path (`*rest`, `{*rest}`, `<rest..>`).
+    Rest,
+}
+
+/// Splits a route template into segments. Query strings are ignored.
+pub fn route_segments(path: &str) -> Vec<RouteSegment> {
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            if s.starts_with('*')
+                || (s.starts_with("{*") && s.ends_with('}'))
+                || (s.starts_with('<') && s.ends_with("..>"))
+            {
+                RouteSegment::Rest
+            } else if s.starts_with(':')
+                || s.contains('{')
+                || (s.starts_with('<') && s.ends_with('>'))
+            {
+                RouteSegment::Param
+            } else {
+                RouteSegment::Literal(s.to_string())
+            }
+        })
+        .collect()
+}
+
+/// One segment of a path a test requests: a literal, or a value unknown to the bot (a
+/// `format!` placeholder such as `{id}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestSegment {
+    /// Literal text (`orders`, `42`).
+    Literal(String),
+    /// Any one segment.
+    Any,
+}
+
+/// Parses the path of a URL or path a test sends a request to: scheme and host are dropped
+/// (`http://127.0.0.1:3000/x`, `{addr}/x`, `{}/x`), as is the query string. `None` when the text
+/// does not look like a path or URL.
+pub fn request_segments(url: &str) -> Option<Vec<RequestSegment>> {
+    let mut rest = url.trim();
+    if let Some(i) = rest.find("://") {
+        let after = &rest[i + 3..];
+        rest = after.find('/').map_or("", |j| &after[j..]);
+    } else if rest.starts_with('{') {
+        // `{addr}/orders`, `{}/orders`, `{base_url}/api/x`
+        let close = rest.find('}')?;
+        let after = &rest[close + 1..];
+        if !(after.is_empty() || after.starts_with('/')) {
+            return None;
+        }
+        rest = after;
+    } else if !rest.starts_with('/') {
+        return None;
+    }
+    let rest = rest.split(['?', '#']).next().unwrap_or("");
+    Some(
+        rest.split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                if s.contains('{') {
+                    RequestSegment::Any
+                } else {
+                    RequestSegment::Literal(s.to_string())
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Whether a requested path matches a route template, segment by segment.
+pub fn path_matches(template: &[RouteSegment], request: &[RequestSegment]) -> bool {
+    let mut i = 0;
+    for t in template {
+        match t {
+            RouteSegment::Rest => return true,
+            RouteSegment::Param => {
+                if i >= request.len() {
+                    return false;
+                }
+            }
+            RouteSegment::Literal(l) => match request.get(i) {
+                Some(RequestSegment::Literal(r)) if r == l => {}
+                Some(RequestSegment::Any) => {}
+                _ => return false,
+            },
+        }
+        i += 1;
+    }
+    i == request.len()
+}
+
+/// Joins a prefix and a path (`/api` + `/orders` → `/api/orders`).
+pub fn join_path(prefix: &str, path: &str) -> String {
+    let p = prefix.trim_end_matches('/');
+    let s = path.trim_start_matches('/');
+    match (p.is_empty(), s.is_empty()) {
+        (true, true) => "/".to_string(),
+        (true, false) => format!("/{s}"),
+        (false, true) => p.to_string(),
+        (false, false) => format!("{p}/{s}"),
+    }
+}
+
+/// The web framework a registration belongs to (chooses the fix example).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Framework {
+    /// axum, utoipa-axum (and anything router-shaped we do not recognise).
+    Axum,
+    /// actix-web.
+    Actix,
+    /// rocket.
+    Rocket,
+    /// poem.
+    Poem,
+    /// warp.
+    Warp,
+    /// lambda_runtime / lambda_http.
+    Lambda,
+    /// A loop pulling messages off a queue or channel.
+    Consumer,
+    /// A call named in `config.handler_registrations`.
+    Configured,
+}
+
+/// Identifies a function definition: file, module path and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FnKey {
+    /// Repository-relative file path.
+    pub file: String,
+    /// Module path (from the file path and inline `mod` items).
+    pub module: Vec<String>,
+    /// The function name.
+    pub name: String,
+}
+
+/// A set of routes that share prefixes: a function body, or a `let` binding in one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RouteGroup {
+    /// The routes registered in a function (or, for attribute routes, the function itself).
+    Fn(FnKey),
+    /// The routes in a `let` binding: (file, start byte of the enclosing fn, variable).
+    Local(String, usize, String),
+}
+
+/// A reference to a function by (possibly qualified) name, from a given file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NameRef {
+    /// Path segments before the name (`handlers::orders` for `handlers::orders::create`).
+    pub qualifier: Vec<String>,
+    /// The function name.
+    pub name: String,
+    /// The file the reference is written in.
+    pub from_file: String,
+}
+
+/// The handler a registration names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HandlerRef {
+    /// A function, by name.
+    Named(NameRef),
+    /// Exactly this function (an attribute route names the function it is written on).
+    Exact(FnKey),
+    /// A closure: (file, start byte).
+    Closure(String, usize),
+    /// A closure that forwards to one of these functions (e.g. `service_fn(|ev| handler(ev, &c))`);
+    /// the first that is defined in the repository is the handler, else the closure itself.
+    Forwarding(String, usize, Vec<NameRef>),
+}
+
+/// A registration as written, before prefixes are resolved.
+#[derive(Debug, Clone)]
+struct RawRoute {
+    group: RouteGroup,
+    inline_prefix: String,
+    path: Option<String>,
+    method: Option<Method>,
+    handler: HandlerRef,
+    framework: Framework,
+    /// For `config.handler_registrations`: the name of the registering call.
+    via_call: Option<String>,
+}
+
+/// A child router mounted into a group with a prefix.
+#[derive(Debug, Clone)]
+struct RawMount {
+    parent: RouteGroup,
+    prefix: String,
+    child: MountChild,
+}
+
+#[derive(Debug, Clone)]
+enum MountChild {
+    /// A function returning a router / configuring a scope / an attribute-routed handler.
+    Named(NameRef),
+    /// A local variable (or, if no such binding has routes, a function of that name).
+    Ident {
+        file: String,
+        fn_start: usize,
+        name: String,
+    },
+}
+
+/// What one test-context function does: whom it calls and which requests it sends.
+#[derive(Debug, Clone, Default)]
+struct TestFnRaw {
+    name: String,
+    is_test: bool,
+    /// Plain function calls and function names passed as arguments (direct use).
+    direct: BTreeSet<String>,
+    /// Every call name, function or method (for following helpers).
+    calls: BTreeSet<String>,
+    requests: Vec<Request>,
+    not_found_only: bool,
+}
+
+/// A request a test sends: method (when stated) and path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// Upper-case method, when the test states it.
+    pub method: Option<Method>,
+    /// The requested path.
+    pub path: Vec<RequestSegment>,
+}
+
+/// A queue-consumer loop found in a function: the call pulling messages and its receiver.
+#[derive(Debug, Clone)]
+struct ConsumerLoop {
+    function: FnKey,
+    call: String,
+    receiver: String,
+    awaited: bool,
+}
+
+/// Everything known about one registered handler after `finish`.
+#[derive(Debug, Clone, Default)]
+pub struct HandlerInfo {
+    /// Its routes: (method, full path, framework, registering call for configured ones).
+    pub routes: Vec<(Option<Method>, String, Framework, Option<String>)>,
+    /// Whether a test exercises it (direct call, or a request matching one of its routes).
+    /// Configured registrations are checked at lookup time, so this covers the others.
+    pub tested: bool,
+}
 
 /// Repository-wide facts for this topic, collected from every parsed file.
 #[derive(Debug, Default)]
-pub struct HandlerFacts {}
+pub struct HandlerFacts {
+    routes: Vec<RawRoute>,
+    mounts: Vec<RawMount>,
+    test_fns: Vec<TestFnRaw>,
+    consumers: Vec<ConsumerLoop>,
+    /// Production functions by name.
+    fns: HashMap<String, Vec<FnKey>>,
+    /// `use` imports: (file, imported name) → path before the name; `*` imports under name `*`.
+    imports: HashMap<(String, String), Vec<Vec<String>>>,
+    /// Resolved: handlers that are functions.
+    handlers: HashMap<FnKey, HandlerInfo>,
+    /// Resolved: handlers that are closures, by (file, start byte).
+    closures: HashMap<(String, usize), HandlerInfo>,
+    /// Resolved: every request tests send (after helper following, without 404-only tests).
+    requests: Vec<Request>,
+    /// Resolved: names tests call directly (after helper following).
+    direct_calls: HashSet<String>,
+}
 
 impl HandlerFacts {
     /// Collects facts from one file.
-    pub fn collect(&mut self, _file: &ParsedFile, _manifests: &Manifests) {}
+    pub fn collect(&mut self, file: &ParsedFile, _manifests: &Manifests) {
+        let root = file.tree.root_node();
+        let file_module = module_of_path(&file.path);
+        let lambda_file = file.text.contains("lambda_runtime") || file.text.contains("lambda_http");
+        for node in syntax::descendants(root) {
+            match node.kind() {
+                "function_item" => {
+                    let Some(name) = node
+                        .child_by_field_name("name")
+                        .map(|n| file.node_text(n).to_string())
+                    else {
+                        continue;
+                    };
+                    if syntax::is_in_test_code(file, node) {
+                        self.test_fns.push(collect_test_fn(file, node, name));
+                    } else {
+                        let key = fn_key(file, &file_module, node, &name);
+                        self.collect_attribute_route(file, node, &key);
+                        self.fns.entry(name).or_default().push(key);
+                    }
+                }
+                "call_expression" => self.collect_call(file, &file_module, node, lambda_file),
+                "macro_invocation" => self.collect_macro(file, &file_module, node),
+                "while_expression" | "loop_expression" | "for_expression" => {
+                    self.collect_loop(file, &file_module, node)
+                }
+                "use_declaration" => {
+                    for path in expand_use(file.node_text(node)) {
+                        let mut segs = path;
+                        let Some(name) = segs.pop() else { continue };
+                        self.imports
+                            .entry((file.path.clone(), name))
+                            .or_default()
+                            .push(segs);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 
     /// Merges facts collected from other files.
-    pub fn merge(&mut self, _other: Self) {}
+    pub fn merge(&mut self, other: Self) {
+        self.routes.extend(other.routes);
+        self.mounts.extend(other.mounts);
+        self.test_fns.extend(other.test_fns);
+        self.consumers.extend(other.consumers);
+        for (k, v) in other.fns {
+            self.fns.entry(k).or_default().extend(v);
+        }
+        for (k, v) in other.imports {
+            self.imports.entry(k).or_default().extend(v);
+        }
+    }
 
-    /// Resolves facts that need the whole repository, after all files are merged.
-    pub fn finish(&mut self) {}
+    /// Resolves facts that need the whole repository, after all files are merged: router
+    /// prefixes, which function each registration names, and what tests reach (helpers one
+    /// level deep).
+    pub fn finish(&mut self) {
+        // Deterministic order whatever the merge order was.
+        self.routes
+            .sort_by(|a, b| (&a.group, &a.handler, &a.path).cmp(&(&b.group, &b.handler, &b.path)));
+        for v in self.fns.values_mut() {
+            v.sort();
+            v.dedup();
+        }
+        self.resolve_tests();
+        let prefixes = self.resolve_prefixes();
+        let routes = std::mem::take(&mut self.routes);
+        for r in &routes {
+            let group_prefixes = prefixes
+                .get(&r.group)
+                .cloned()
+                .unwrap_or_else(|| vec![String::new()]);
+            let full: Vec<Option<String>> = match &r.path {
+                Some(p) => group_prefixes
+                    .iter()
+                    .map(|g| Some(join_path(&join_path(g, &r.inline_prefix), p)))
+                    .collect(),
+                None => vec![None],
+            };
+            let targets: Vec<Target> = match &r.handler {
+                HandlerRef::Named(n) => self.resolve_name(n).into_iter().map(Target::Fn).collect(),
+                HandlerRef::Exact(k) => vec![Target::Fn(k.clone())],
+                HandlerRef::Closure(f, s) => vec![Target::Closure(f.clone(), *s)],
+                HandlerRef::Forwarding(f, s, names) => {
+                    let fns: Vec<FnKey> = names.iter().flat_map(|n| self.resolve_name(n)).collect();
+                    if fns.is_empty() {
+                        vec![Target::Closure(f.clone(), *s)]
+                    } else {
+                        fns.into_iter().map(Target::Fn).collect()
+                    }
+                }
+            };
+            for t in targets {
+                let info = match t {
+                    Target::Fn(k) => self.handlers.entry(k).or_default(),
+                    Target::Closure(f, s) => self.closures.entry((f, s)).or_default(),
+                };
+                for p in &full {
+                    let entry = (
+                        r.method.clone(),
+                        p.clone().unwrap_or_default(),
+                        r.framework,
+                        r.via_call.clone(),
+                    );
+                    if !info.routes.contains(&entry) {
+                        info.routes.push(entry);
+                    }
+                }
+            }
+        }
+        self.routes = routes;
+        let consumers = std::mem::take(&mut self.consumers);
+        for c in &consumers {
+            self.handlers.entry(c.function.clone()).or_default();
+        }
+        self.consumers = consumers;
+        let requests = &self.requests;
+        let direct = &self.direct_calls;
+        for (k, info) in self.handlers.iter_mut() {
+            info.tested =
+                direct.contains(&k.name) || info.routes.iter().any(|r| route_reached(requests, r));
+        }
+        for info in self.closures.values_mut() {
+            info.tested = info.routes.iter().any(|r| route_reached(requests, r));
+        }
+    }
+
+    /// The handler facts for a function definition, if it is a registered entry point.
+    pub fn handler(&self, key: &FnKey) -> Option<&HandlerInfo> {
+        self.handlers.get(key)
+    }
+
+    /// The requests tests send (after following helpers, without 404-only tests).
+    pub fn test_requests(&self) -> &[Request] {
+        &self.requests
+    }
+
+    /// Whether tests call the repository function `name` directly.
+    pub fn is_called_by_tests(&self, name: &str) -> bool {
+        self.direct_calls.contains(name) && self.fns.contains_key(name)
+    }
+
+    fn consumer_loops<'a>(&'a self, key: &'a FnKey) -> impl Iterator<Item = &'a ConsumerLoop> + 'a {
+        self.consumers.iter().filter(move |c| &c.function == key)
+    }
+
+    /// Production functions a name reference may denote.
+    fn resolve_name(&self, n: &NameRef) -> Vec<FnKey> {
+        let Some(cands) = self.fns.get(&n.name) else {
+            return Vec::new();
+        };
+        let qual: Vec<&String> = n
+            .qualifier
+            .iter()
+            .filter(|q| !matches!(q.as_str(), "crate" | "self" | "super" | "Self"))
+            .collect();
+        if !qual.is_empty() {
+            return cands
+                .iter()
+                .filter(|c| qual.iter().any(|q| c.module.contains(q)))
+                .cloned()
+                .collect();
+        }
+        let same_file: Vec<FnKey> = cands
+            .iter()
+            .filter(|c| c.file == n.from_file)
+            .cloned()
+            .collect();
+        if !same_file.is_empty() {
+            return same_file;
+        }
+        // Imported by name (`use crate::handlers::orders::create;`), or by a glob.
+        let by_import = |key: &str| -> Vec<FnKey> {
+            let Some(paths) = self.imports.get(&(n.from_file.clone(), key.to_string())) else {
+                return Vec::new();
+            };
+            cands
+                .iter()
+                .filter(|c| {
+                    paths.iter().any(|p| {
+                        let last = p
+                            .iter()
+                            .rev()
+                            .find(|s| !matches!(s.as_str(), "crate" | "self" | "super"));
+                        last.is_none_or(|l| c.module.contains(l))
+                    })
+                })
+                .cloned()
+                .collect()
+        };
+        let named = by_import(&n.name);
+        if !named.is_empty() {
+            return named;
+        }
+        if self
+            .imports
+            .contains_key(&(n.from_file.clone(), n.name.clone()))
+        {
+            // Imported from somewhere that defines no such function here (another crate).
+            return Vec::new();
+        }
+        let globbed = by_import("*");
+        if !globbed.is_empty() {
+            return globbed;
+        }
+        cands.clone()
+    }
+
+    /// Full prefixes of every group that is mounted somewhere, by propagation (no recursion:
+    /// bounded rounds, so cycles and deep nesting are harmless).
+    fn resolve_prefixes(&self) -> HashMap<RouteGroup, Vec<String>> {
+        const MAX_PREFIXES: usize = 16;
+        let locals: HashSet<&RouteGroup> = self
+            .routes
+            .iter()
+            .map(|r| &r.group)
+            .chain(self.mounts.iter().map(|m| &m.parent))
+            .collect();
+        // Resolve mount children to groups.
+        let mut edges: Vec<(RouteGroup, RouteGroup, String)> = Vec::new();
+        for m in &self.mounts {
+            let children: Vec<RouteGroup> = match &m.child {
+                MountChild::Named(n) => self
+                    .resolve_name(n)
+                    .into_iter()
+                    .map(RouteGroup::Fn)
+                    .collect(),
+                MountChild::Ident {
+                    file,
+                    fn_start,
+                    name,
+                } => {
+                    let local = RouteGroup::Local(file.clone(), *fn_start, name.clone());
+                    if locals.contains(&local) {
+                        vec![local]
+                    } else {
+                        let n = NameRef {
+                            qualifier: Vec::new(),
+                            name: name.clone(),
+                            from_file: file.clone(),
+                        };
+                        self.resolve_name(&n)
+                            .into_iter()
+                            .map(RouteGroup::Fn)
+                            .collect()
+                    }
+                }
+            };
+            for c in children {
+                if c != m.parent {
+                    edges.push((c, m.parent.clone(), m.prefix.clone()));
+                }
+            }
+        }
+        let mounted: HashSet<RouteGroup> = edges.iter().map(|e| e.0.clone()).collect();
+        let mut prefixes: HashMap<RouteGroup, BTreeSet<String>> = HashMap::new();
+        for g in locals.iter().copied().chain(edges.iter().map(|e| &e.1)) {
+            if !mounted.contains(g) {
+                prefixes.entry(g.clone()).or_default().insert(String::new());
+            }
+        }
+        for _round in 0..12 {
+            let mut changed = false;
+            for (child, parent, prefix) in &edges {
+                let Some(parent_prefixes) = prefixes.get(parent).cloned() else {
+                    continue;
+                };
+                let set = prefixes.entry(child.clone()).or_default();
+                for pp in parent_prefixes {
+                    if set.len() >= MAX_PREFIXES {
+                        break;
+                    }
+                    changed |= set.insert(join_path(&pp, prefix));
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        prefixes
+            .into_iter()
+            .map(|(g, set)| {
+                let mut v: Vec<String> = set.into_iter().collect();
+                if v.is_empty() {
+                    v.push(String::new());
+                }
+                (g, v)
+            })
+            .collect()
+    }
+
+    /// What tests reach: each test's own calls and requests plus those of the helpers it calls
+    /// (one level deep). Requests of tests that only assert 404/405 do not count.
+    fn resolve_tests(&mut self) {
+        let mut helpers: HashMap<&str, Vec<&TestFnRaw>> = HashMap::new();
+        for t in self.test_fns.iter().filter(|t| !t.is_test) {
+            helpers.entry(t.name.as_str()).or_default().push(t);
+        }
+        let mut requests = Vec::new();
+        let mut direct = HashSet::new();
+        for t in self.test_fns.iter().filter(|t| t.is_test) {
+            let mut reached: Vec<&TestFnRaw> = vec![t];
+            for c in &t.calls {
+                if let Some(hs) = helpers.get(c.as_str()) {
+                    reached.extend(hs.iter().copied());
+                }
+            }
+            for r in reached {
+                direct.extend(r.direct.iter().cloned());
+                if !t.not_found_only {
+                    requests.extend(r.requests.iter().cloned());
+                }
+            }
+        }
+        self.requests = requests;
+        self.direct_calls = direct;
+    }
+
+    fn collect_attribute_route(&mut self, file: &ParsedFile, node: Node<'_>, key: &FnKey) {
+        for attr in syntax::attributes(file, node) {
+            let Some((method, path, framework)) = parse_route_attribute(attr, &file.text) else {
+                continue;
+            };
+            self.routes.push(RawRoute {
+                group: RouteGroup::Fn(key.clone()),
+                inline_prefix: String::new(),
+                path: Some(path),
+                method,
+                handler: HandlerRef::Exact(key.clone()),
+                framework,
+                via_call: None,
+            });
+        }
+    }
+
+    fn collect_call(
+        &mut self,
+        file: &ParsedFile,
+        file_module: &[String],
+        call: Node<'_>,
+        lambda_file: bool,
+    ) {
+        let Some(name) = syntax::call_name(file, call) else {
+            return;
+        };
+        let is_method = syntax::call_receiver(call).is_some();
+        let Some(args) = call.child_by_field_name("arguments") else {
+            return;
+        };
+        let arg_list: Vec<Node<'_>> = named_args(args);
+        let warp_target = matches!(name, "and_then" | "map")
+            && arg_list.len() == 1
+            && syntax::call_receiver(call).is_some_and(|r| {
+                let chain = file.node_text(r);
+                chain.contains("warp::") || chain.contains("path!")
+            })
+            && syntax::unwrap_expression(arg_list[0]).kind() != "closure_expression";
+        let relevant = warp_target
+            || matches!(
+                name,
+                "route"
+                    | "at"
+                    | "route_service"
+                    | "to"
+                    | "fallback"
+                    | "nest"
+                    | "nest_service"
+                    | "merge"
+                    | "service"
+                    | "configure"
+                    | "service_fn"
+            )
+            || (arg_list.len() >= 2
+                && string_value(file, arg_list[0]).is_some_and(|s| s.starts_with('/')));
+        if !relevant || syntax::is_in_test_code(file, call) {
+            return;
+        }
+        let (group, mut inline_prefix) = location(file, file_module, call);
+        // actix: a call chained on `web::scope("/x")` is itself under that scope.
+        if is_method {
+            if let Some(p) =
+                chain_root_call(file, call, "scope").and_then(|s| first_string_arg(file, s))
+            {
+                inline_prefix = join_path(&inline_prefix, &p);
+            }
+        }
+        let push_route = |facts: &mut Self,
+                          path: Option<String>,
+                          method: Option<Method>,
+                          h: HandlerRef,
+                          fw: Framework,
+                          via: Option<String>| {
+            facts.routes.push(RawRoute {
+                group: group.clone(),
+                inline_prefix: inline_prefix.clone(),
+                path,
+                method,
+                handler: h,
+                framework: fw,
+                via_call: via,
+            });
+        };
+        match (name, is_method) {
+            ("route" | "at" | "route_service", true) if arg_list.len() == 2 => {
+                let Some(path) = string_value(file, arg_list[0]) else {
+                    return;
+                };
+                let fw = if name == "at" {
+                    Framework::Poem
+                } else if file.node_text(arg_list[1]).contains(".to(") {
+                    Framework::Actix
+                } else {
+                    Framework::Axum
+                };
+                for (m, h) in method_router_handlers(file, arg_list[1]) {
+                    push_route(self, Some(path.clone()), m, h, fw, None);
+                }
+            }
+            ("route", true) if arg_list.len() == 1 => {
+                // actix: web::resource("/p").route(web::get().to(h))
+                let Some(path) =
+                    chain_root_call(file, call, "resource").and_then(|c| first_string_arg(file, c))
+                else {
+                    return;
+                };
+                for (m, h) in method_router_handlers(file, arg_list[0]) {
+                    push_route(self, Some(path.clone()), m, h, Framework::Actix, None);
+                }
+            }
+            ("to", true) if arg_list.len() == 1 => {
+                // actix: web::resource("/p").to(h)
+                let Some(path) =
+                    chain_root_call(file, call, "resource").and_then(|c| first_string_arg(file, c))
+                else {
+                    return;
+                };
+                if let Some(h) = handler_ref(file, arg_list[0]) {
+                    push_route(self, Some(path), None, h, Framework::Actix, None);
+                }
+            }
+            ("fallback", true) if arg_list.len() == 1 => {
+                if let Some(h) = handler_ref(file, arg_list[0]) {
+                    push_route(
+                        self,
+                        Some("/{*rest}".into()),
+                        None,
+                        h,
+                        Framework::Axum,
+                        None,
+                    );
+                }
+            }
+            ("nest" | "nest_service", true) if arg_list.len() == 2 => {
+                let Some(prefix) = string_value(file, arg_list[0]) else {
+                    return;
+                };
+                if let Some(child) = mount_child(file, call, arg_list[1]) {
+                    self.mounts.push(RawMount {
+                        parent: group,
+                        prefix: join_path(&inline_prefix, &prefix),
+                        child,
+                    });
+                }
+            }
+            ("merge" | "service" | "configure", true) if arg_list.len() == 1 => {
+                if let Some(child) = mount_child(file, call, arg_list[0]) {
+                    self.mounts.push(RawMount {
+                        parent: group,
+                        prefix: inline_prefix,
+                        child,
+                    });
+                }
+            }
+            ("service_fn", _) if lambda_file && arg_list.len() == 1 => {
+                let arg = syntax::unwrap_expression(arg_list[0]);
+                let h = if arg.kind() == "closure_expression" {
+                    let names: Vec<NameRef> = syntax::descendants(arg)
+                        .filter(|d| d.kind() == "call_expression")
+                        .filter_map(|c| c.child_by_field_name("function"))
+                        .filter_map(|f| name_ref(file, f))
+                        .collect();
+                    Some(HandlerRef::Forwarding(
+                        file.path.clone(),
+                        arg.start_byte(),
+                        names,
+                    ))
+                } else {
+                    handler_ref(file, arg)
+                };
+                if let Some(h) = h {
+                    push_route(self, None, None, h, Framework::Lambda, None);
+                }
+            }
+            ("and_then" | "map", true) if warp_target => {
+                let Some(receiver) = syntax::call_receiver(call) else {
+                    return;
+                };
+                let Some(h) = handler_ref(file, arg_list[0]) else {
+                    return;
+                };
+                // Without a recognisable path filter, any request a test sends may reach it.
+                let (method, path) = warp_route(file, receiver);
+                push_route(
+                    self,
+                    Some(path.unwrap_or_else(|| "/{*rest}".into())),
+                    method,
+                    h,
+                    Framework::Warp,
+                    None,
+                );
+            }
+            _ => {
+                // Candidate for `config.handler_registrations`: `register("/path", handler)`.
+                if arg_list.len() >= 2 {
+                    let Some(path) = string_value(file, arg_list[0]) else {
+                        return;
+                    };
+                    let Some(last) = arg_list.last().copied() else {
+                        return;
+                    };
+                    if let Some(h) = handler_ref(file, last) {
+                        push_route(
+                            self,
+                            Some(path),
+                            None,
+                            h,
+                            Framework::Configured,
+                            Some(name.to_string()),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn collect_macro(&mut self, file: &ParsedFile, file_module: &[String], mac: Node<'_>) {
+        let Some(m) = mac.child_by_field_name("macro") else {
+            return;
+        };
+        let name = file.node_text(m).rsplit("::").next().unwrap_or("");
+        if name != "routes" || syntax::is_in_test_code(file, mac) {
+            return;
+        }
+        // rocket: mount("/base", routes![a, b::c])
+        let (group, prefix) = location(file, file_module, mac);
+        let Some(tt) = mac
+            .named_children(&mut mac.walk())
+            .find(|c| c.kind() == "token_tree")
+        else {
+            return;
+        };
+        let text = file
+            .node_text(tt)
+            .trim_start_matches(['(', '[', '{'])
+            .trim_end_matches([')', ']', '}']);
+        for item in text.split(',') {
+            let item: String = item.chars().filter(|c| !c.is_whitespace()).collect();
+            if item.is_empty() {
+                continue;
+            }
+            let mut segs: Vec<String> = item.split("::").map(str::to_string).collect();
+            let Some(name) = segs.pop() else { continue };
+            if !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            self.mounts.push(RawMount {
+                parent: group.clone(),
+                prefix: prefix.clone(),
+                child: MountChild::Named(NameRef {
+                    qualifier: segs,
+                    name,
+                    from_file: file.path.clone(),
+                }),
+            });
+        }
+    }
+
+    fn collect_loop(&mut self, file: &ParsedFile, file_module: &[String], lp: Node<'_>) {
+        let Some(func) = syntax::enclosing_function(lp) else {
+            return;
+        };
+        let Some(name) = func
+            .child_by_field_name("name")
+            .map(|n| file.node_text(n).to_string())
+        else {
+            return;
+        };
+        if name == "main" || syntax::is_in_test_code(file, lp) {
+            return;
+        }
+        // The pulling call is in a `while let` condition, or (for `loop`) a statement of the body.
+        let search: Vec<Node<'_>> = match lp.kind() {
+            "while_expression" => lp.child_by_field_name("condition").into_iter().collect(),
+            "for_expression" => lp.child_by_field_name("value").into_iter().collect(),
+            _ => lp.child_by_field_name("body").into_iter().collect(),
+        };
+        for s in search {
+            for c in syntax::descendants(s).filter(|d| d.kind() == "call_expression") {
+                if syntax::ancestors(c)
+                    .take_while(|a| a.id() != lp.id())
+                    .any(|a| {
+                        matches!(
+                            a.kind(),
+                            "closure_expression"
+                                | "function_item"
+                                | "loop_expression"
+                                | "while_expression"
+                                | "for_expression"
+                        )
+                    })
+                {
+                    continue;
+                }
+                let Some(call) =
+                    syntax::call_name(file, c).filter(|n| CONSUMER_CALL_CANDIDATES.contains(n))
+                else {
+                    continue;
+                };
+                let Some(receiver) = syntax::call_receiver(c) else {
+                    continue;
+                };
+                let awaited = c.parent().is_some_and(|p| p.kind() == "await_expression");
+                let key = fn_key(file, file_module, func, &name);
+                self.consumers.push(ConsumerLoop {
+                    function: key,
+                    call: call.to_string(),
+                    receiver: file.node_text(receiver).to_string(),
+                    awaited,
+                });
+            }
+        }
+    }
+}
+
+enum Target {
+    Fn(FnKey),
+    Closure(String, usize),
+}
+
+fn route_reached(
+    requests: &[Request],
+    route: &(Option<Method>, String, Framework, Option<String>),
+) -> bool {
+    let (method, path, fw, _) = route;
+    if matches!(fw, Framework::Lambda | Framework::Consumer) {
+        return false;
+    }
+    let template = route_segments(path);
+    requests.iter().any(|r| {
+        let method_ok = match (&r.method, method) {
+            (Some(a), Some(b)) => a == b || (a == "HEAD" && b == "GET"),
+            _ => true,
+        };
+        method_ok && path_matches(&template, &r.path)
+    })
+}
+
+/// The paths a `use` declaration imports, as segments (`use a::{b, c::d};` → `a::b`, `a::c::d`).
+/// Renamed imports (`x as y`) are left out; globs end in `*`.
+fn expand_use(text: &str) -> Vec<Vec<String>> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let Some(start) = compact.find("use") else {
+        return Vec::new();
+    };
+    let body = compact[start + 3..].trim_end_matches(';');
+    let mut out = Vec::new();
+    let mut work = vec![body.to_string()];
+    let mut steps = 0;
+    while let Some(item) = work.pop() {
+        steps += 1;
+        if steps > 4096 {
+            break;
+        }
+        match item.find('{') {
+            None => {
+                if !item.is_empty() && !item.contains("as") {
+                    out.push(item.split("::").map(str::to_string).collect());
+                }
+            }
+            Some(open) => {
+                let prefix = &item[..open];
+                let Some(close) = item.rfind('}') else {
+                    continue;
+                };
+                if close < open {
+                    continue;
+                }
+                let inner = &item[open + 1..close];
+                let mut depth = 0usize;
+                let mut part = String::new();
+                for c in inner.chars() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => depth = depth.saturating_sub(1),
+                        ',' if depth == 0 => {
+                            work.push(format!("{prefix}{part}"));
+                            part.clear();
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    part.push(c);
+                }
+                if !part.is_empty() {
+                    work.push(format!("{prefix}{part}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Module path of a file: the components after the last `src/` (`src/routes/users.rs` →
+/// `routes::users`; `mod.rs`, `lib.rs` and `main.rs` add nothing).
+fn module_of_path(path: &str) -> Vec<String> {
+    let comps: Vec<&str> = path.split('/').collect();
+    let start = comps.iter().rposition(|c| *c == "src").map_or(0, |i| i + 1);
+    let mut out: Vec<String> = Vec::new();
+    for (i, c) in comps.iter().enumerate().skip(start) {
+        let last = i + 1 == comps.len();
+        let c = if last { c.trim_end_matches(".rs") } else { c };
+        if last && matches!(c, "mod" | "lib" | "main") {
+            continue;
+        }
+        out.push(c.to_string());
+    }
+    out
+}
+
+fn fn_key(file: &ParsedFile, file_module: &[String], func: Node<'_>, name: &str) -> FnKey {
+    let mut module = file_module.to_vec();
+    let mut inline: Vec<String> = syntax::ancestors(func)
+        .filter(|a| a.kind() == "mod_item")
+        .filter_map(|m| m.child_by_field_name("name"))
+        .map(|n| file.node_text(n).to_string())
+        .collect();
+    inline.reverse();
+    module.extend(inline);
+    FnKey {
+        file: file.path.clone(),
+        module,
+        name: name.to_string(),
+    }
+}
+
+/// The key of the function whose definition is `func` (for filters).
+pub fn fn_key_of(file: &ParsedFile, func: Node<'_>) -> Option<FnKey> {
+    let name = func.child_by_field_name("name")?;
+    Some(fn_key(
+        file,
+        &module_of_path(&file.path),
+        func,
+        file.node_text(name),
+    ))
+}
+
+fn named_args(args: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor)
+        .filter(|n| {
+            !matches!(
+                n.kind(),
+                "line_comment" | "block_comment" | "attribute_item"
+            )
+        })
+        .collect()
+}
+
+/// The value of a string literal (also raw strings, `&"..."`, `"..".to_string()`).
+fn string_value(file: &ParsedFile, node: Node<'_>) -> Option<String> {
+    let node = syntax::unwrap_expression(node);
+    match node.kind() {
+        "string_literal" | "raw_string_literal" => {
+            let content = node
+                .named_children(&mut node.walk())
+                .find(|c| c.kind() == "string_content");
+            Some(
+                content
+                    .map(|c| file.node_text(c).to_string())
+                    .unwrap_or_default(),
+            )
+        }
+        "call_expression" => {
+            let name = syntax::call_name(file, node)?;
+            if matches!(name, "to_string" | "to_owned" | "into" | "from") {
+                let inner = syntax::call_receiver(node).or_else(|| {
+                    node.child_by_field_name("arguments")
+                        .and_then(|a| named_args(a).first().copied())
+                })?;
+                string_value(file, inner)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+fn first_string_arg(file: &ParsedFile, call: Node<'_>) -> Option<String> {
+    let args = call.child_by_field_name("arguments")?;
+    string_value(file, *named_args(args).first()?)
+}
+
+/// The innermost call at the root of a method chain, if its name is `name`
+/// (`web::scope("/x")` for `web::scope("/x").service(a).service(b)`).
+fn chain_root_call<'t>(file: &ParsedFile, call: Node<'t>, name: &str) -> Option<Node<'t>> {
+    let mut cur = call;
+    loop {
+        match syntax::call_receiver(cur).map(syntax::unwrap_expression) {
+            Some(r) if r.kind() == "call_expression" => cur = r,
+            Some(_) => return None,
+            None => return (syntax::call_name(file, cur) == Some(name)).then_some(cur),
+        }
+    }
+}
+
+fn name_ref(file: &ParsedFile, node: Node<'_>) -> Option<NameRef> {
+    let node = if node.kind() == "generic_function" {
+        node.child_by_field_name("function")?
+    } else {
+        node
+    };
+    match node.kind() {
+        "identifier" => Some(NameRef {
+            qualifier: Vec::new(),
+            name: file.node_text(node).to_string(),
+            from_file: file.path.clone(),
+        }),
+        "scoped_identifier" => {
+            let text: String = file
+                .node_text(node)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let mut segs: Vec<String> = text.split("::").map(str::to_string).collect();
+            let name = segs.pop()?;
+            Some(NameRef {
+                qualifier: segs,
+                name,
+                from_file: file.path.clone(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The handler an argument names: a function path, a closure, or the root of a chain on one
+/// (`handler.with_state(s)`).
+fn handler_ref(file: &ParsedFile, node: Node<'_>) -> Option<HandlerRef> {
+    let mut node = syntax::unwrap_expression(node);
+    loop {
+        match node.kind() {
+            "closure_expression" => {
+                return Some(HandlerRef::Closure(file.path.clone(), node.start_byte()))
+            }
+            "identifier" | "scoped_identifier" | "generic_function" => {
+                return name_ref(file, node).map(HandlerRef::Named)
+            }
+            "call_expression" => match syntax::call_receiver(node) {
+                Some(r)
+                    if matches!(
+                        syntax::call_name(file, node),
+                        Some("with_state" | "layer" | "into_service" | "boxed")
+                    ) =>
+                {
+                    node = syntax::unwrap_expression(r)
+                }
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+}
+
+/// The (method, handler) pairs of an axum/poem method router (`get(a).post(b)`,
+/// `routing::any(c)`, `on(MethodFilter::PUT, d)`) or an actix route (`web::post().to(h)`), or a
+/// bare handler (poem `.at("/p", h)`).
+fn method_router_handlers(file: &ParsedFile, node: Node<'_>) -> Vec<(Option<Method>, HandlerRef)> {
+    let mut out = Vec::new();
+    let mut cur = syntax::unwrap_expression(node);
+    for _ in 0..64 {
+        match cur.kind() {
+            "call_expression" => {
+                let Some(name) = syntax::call_name(file, cur) else {
+                    break;
+                };
+                let args = cur
+                    .child_by_field_name("arguments")
+                    .map(named_args)
+                    .unwrap_or_default();
+                let method = if HTTP_METHODS.contains(&name) {
+                    Some(Some(name.to_ascii_uppercase()))
+                } else if name == "any" {
+                    Some(None)
+                } else {
+                    None
+                };
+                match (method, name) {
+                    (Some(m), _) if !args.is_empty() => {
+                        if let Some(h) = handler_ref(file, args[0]) {
+                            out.push((m, h));
+                        }
+                    }
+                    (_, "on") if args.len() == 2 => {
+                        let filter = file.node_text(args[0]).to_ascii_lowercase();
+                        let m = HTTP_METHODS
+                            .iter()
+                            .find(|m| filter.ends_with(*m))
+                            .map(|m| m.to_ascii_uppercase());
+                        if let Some(h) = handler_ref(file, args[1]) {
+                            out.push((m, h));
+                        }
+                    }
+                    (_, "to") if args.len() == 1 => {
+                        let m = syntax::call_receiver(cur)
+                            .map(syntax::unwrap_expression)
+                            .and_then(|r| {
+                                if r.kind() == "call_expression" {
+                                    syntax::call_name(file, r)
+                                } else {
+                                    None
+                                }
+                            })
+                            .filter(|n| HTTP_METHODS.contains(n))
+                            .map(|n| n.to_ascii_uppercase());
+                        if let Some(h) = handler_ref(file, args[0]) {
+                            out.push((m, h));
+                        }
+                    }
+                    _ => {}
+                }
+                match syntax::call_receiver(cur) {
+                    Some(r) => cur = syntax::unwrap_expression(r),
+                    None => break,
+                }
+            }
+            "identifier" | "scoped_identifier" | "closure_expression" => {
+                if out.is_empty() {
+                    if let Some(h) = handler_ref(file, cur) {
+                        out.push((None, h));
+                    }
+                }
+                break;
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+/// The child router a `nest`/`merge`/`service`/`configure` argument names: the root of its
+/// method chain (`api_routes(state).layer(..)` → `api_routes`; `api` → the local `api`).
+fn mount_child(file: &ParsedFile, call: Node<'_>, arg: Node<'_>) -> Option<MountChild> {
+    let mut cur = syntax::unwrap_expression(arg);
+    for _ in 0..64 {
+        match cur.kind() {
+            "call_expression" => match syntax::call_receiver(cur) {
+                Some(r) => cur = syntax::unwrap_expression(r),
+                None => {
+                    let f = cur.child_by_field_name("function")?;
+                    return name_ref(file, f).map(MountChild::Named);
+                }
+            },
+            "identifier" => {
+                let fn_start = syntax::enclosing_function(call).map_or(0, |f| f.start_byte());
+                return Some(MountChild::Ident {
+                    file: file.path.clone(),
+                    fn_start,
+                    name: file.node_text(cur).to_string(),
+                });
+            }
+            "scoped_identifier" => return name_ref(file, cur).map(MountChild::Named),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Where a registration is written: its group (the enclosing `let` binding or function) and the
+/// prefix added by the routers it is nested in inside that group (`nest("/x", ..)` arguments,
+/// actix `web::scope("/x")` chains, rocket `mount("/x", ..)` arguments).
+fn location(file: &ParsedFile, file_module: &[String], node: Node<'_>) -> (RouteGroup, String) {
+    let mut parts: Vec<String> = Vec::new();
+    let mut prev = node;
+    for a in syntax::ancestors(node) {
+        match a.kind() {
+            "arguments" => {
+                if let Some(call) = a.parent().filter(|p| p.kind() == "call_expression") {
+                    let name = syntax::call_name(file, call).unwrap_or("");
+                    let first = named_args(a).first().copied();
+                    let in_first = first.is_some_and(|f| f.id() == prev.id());
+                    if matches!(name, "nest" | "nest_service" | "mount") && !in_first {
+                        if let Some(p) = first.and_then(|f| string_value(file, f)) {
+                            parts.push(p);
+                        }
+                    }
+                    if syntax::call_receiver(call).is_some() {
+                        if let Some(p) = chain_root_call(file, call, "scope")
+                            .and_then(|s| first_string_arg(file, s))
+                        {
+                            parts.push(p);
+                        }
+                    }
+                }
+            }
+            "let_declaration" => {
+                if let Some(p) = a
+                    .child_by_field_name("pattern")
+                    .filter(|p| p.kind() == "identifier")
+                {
+                    let fn_start = syntax::enclosing_function(a).map_or(0, |f| f.start_byte());
+                    return (
+                        RouteGroup::Local(
+                            file.path.clone(),
+                            fn_start,
+                            file.node_text(p).to_string(),
+                        ),
+                        joined(parts),
+                    );
+                }
+            }
+            "assignment_expression" => {
+                if let Some(l) = a
+                    .child_by_field_name("left")
+                    .filter(|l| l.kind() == "identifier")
+                {
+                    let fn_start = syntax::enclosing_function(a).map_or(0, |f| f.start_byte());
+                    return (
+                        RouteGroup::Local(
+                            file.path.clone(),
+                            fn_start,
+                            file.node_text(l).to_string(),
+                        ),
+                        joined(parts),
+                    );
+                }
+            }
+            "function_item" => {
+                let name = a
+                    .child_by_field_name("name")
+                    .map(|n| file.node_text(n))
+                    .unwrap_or("");
+                return (
+                    RouteGroup::Fn(fn_key(file, file_module, a, name)),
+                    joined(parts),
+                );
+            }
+            _ => {}
+        }
+        prev = a;
+    }
+    (
+        RouteGroup::Fn(FnKey {
+            file: file.path.clone(),
+            module: file_module.to_vec(),
+            name: String::new(),
+        }),
+        joined(parts),
+    )
+}
+
+fn joined(mut inner_first: Vec<String>) -> String {
+    inner_first.reverse();
+    inner_first
+        .iter()
+        .fold(String::new(), |acc, p| join_path(&acc, p))
+}
+
+/// Best-effort method and path of a warp filter chain: `warp::path!("a" / u32)`,
+/// `warp::path("a")`, `warp::post()`.
+fn warp_route(file: &ParsedFile, chain: Node<'_>) -> (Option<Method>, Option<String>) {
+    let mut method = None;
+    let mut segs: Vec<String> = Vec::new();
+    for d in syntax::descendants(chain) {
+        match d.kind() {
+            "macro_invocation" => {
+                let name = d
+                    .child_by_field_name("macro")
+                    .map(|m| file.node_text(m))
+                    .unwrap_or("");
+                if name.ends_with("path") {
+                    let text = file.node_text(d);
+                    let inner = text
+                        .split_once('(')
+                        .map_or("", |(_, r)| r)
+                        .trim_end_matches([')', ';']);
+                    for part in inner.split('/') {
+                        let part = part.trim();
+                        if part.starts_with('"') {
+                            segs.push(part.trim_matches('"').to_string());
+                        } else if part == ".." {
+                            segs.push("*rest".into());
+                        } else if !part.is_empty() {
+                            segs.push("{param}".into());
+                        }
+                    }
+                }
+            }
+            "call_expression" => {
+                let Some(f) = d.child_by_field_name("function") else {
+                    continue;
+                };
+                let ft = file.node_text(f);
+                if let Some(m) = ft
+                    .strip_prefix("warp::")
+                    .filter(|m| HTTP_METHODS.contains(m))
+                {
+                    method = Some(m.to_ascii_uppercase());
+                } else if ft == "warp::path" || ft == "path" {
+                    if let Some(s) = first_string_arg(file, d) {
+                        segs.push(s);
+                    }
+                } else if ft.ends_with("path::param") {
+                    segs.push("{param}".into());
+                }
+            }
+            _ => {}
+        }
+    }
+    let path = if segs.is_empty() {
+        None
+    } else {
+        Some(format!("/{}", segs.join("/")))
+    };
+    (method, path)
+}
+
+/// Parses a route attribute: actix/rocket `get("/p")`, `route("/p", method = "GET")`,
+/// `utoipa::path(post, path = "/p")`, poem-openapi `oai(path = "/p", method = "post")`.
+fn parse_route_attribute(
+    attr: &str,
+    file_text: &str,
+) -> Option<(Option<Method>, String, Framework)> {
+    let (head, rest) = attr.split_once('(')?;
+    let head = head.trim();
+    let name = head.rsplit("::").next().unwrap_or(head);
+    let literals = string_literals(rest);
+    let fw = if head.starts_with("rocket")
+        || file_text.contains("rocket::")
+        || file_text.contains("#[macro_use] extern crate rocket")
+    {
+        Framework::Rocket
+    } else if head.starts_with("actix") || file_text.contains("actix_web") {
+        Framework::Actix
+    } else if file_text.contains("poem") {
+        Framework::Poem
+    } else {
+        Framework::Axum
+    };
+    if HTTP_METHODS.contains(&name) {
+        let path = literals.first()?.clone();
+        return path
+            .starts_with('/')
+            .then(|| (Some(name.to_ascii_uppercase()), path, fw));
+    }
+    let keyed = |key: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut s = rest;
+        while let Some(i) = s.find(key) {
+            let after = s[i + key.len()..].trim_start();
+            if let Some(v) = after.strip_prefix('=') {
+                if let Some(lit) = string_literals(v).first() {
+                    out.push(lit.clone());
+                }
+            }
+            s = &s[i + key.len()..];
+        }
+        out
+    };
+    match name {
+        "route" => {
+            let path = literals.first()?.clone();
+            if !path.starts_with('/') {
+                return None;
+            }
+            let methods = keyed("method");
+            let m = (methods.len() == 1).then(|| methods[0].to_ascii_uppercase());
+            Some((m, path, fw))
+        }
+        "path" if head.contains("utoipa") || rest.contains("path =") || rest.contains("path=") => {
+            let path = keyed("path").into_iter().next()?;
+            let first = rest
+                .split([',', ')'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            let m = HTTP_METHODS
+                .contains(&first.as_str())
+                .then(|| first.to_ascii_uppercase());
+            Some((m, path, Framework::Axum))
+        }
+        "oai" => {
+            let path = keyed("path").into_iter().next()?;
+            let m = keyed("method")
+                .into_iter()
+                .next()
+                .map(|m| m.to_ascii_uppercase());
+            Some((m, path, Framework::Poem))
+        }
+        _ => None,
+    }
+}
+
+/// The contents of the `"..."` literals in a piece of attribute text.
+fn string_literals(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c != '"' {
+            continue;
+        }
+        let mut end = None;
+        let mut escaped = false;
+        for (j, d) in chars.by_ref() {
+            if escaped {
+                escaped = false;
+            } else if d == '\\' {
+                escaped = true;
+            } else if d == '"' {
+                end = Some(j);
+                break;
+            }
+        }
+        match end {
+            Some(j) => out.push(text[i + 1..j].to_string()),
+            None => break,
+        }
+    }
+    out
+}
+
+/// Reads one function in test code: its direct calls, helper calls, and the requests it sends.
+fn collect_test_fn(file: &ParsedFile, func: Node<'_>, name: String) -> TestFnRaw {
+    let is_test = syntax::attributes(file, func)
+        .iter()
+        .any(|a| syntax::is_test_attribute(a));
+    let ignored = syntax::attributes(file, func)
+        .iter()
+        .any(|a| a.starts_with("ignore"));
+    let mut t = TestFnRaw {
+        name,
+        is_test: is_test && !ignored,
+        ..Default::default()
+    };
+    let Some(body) = func.child_by_field_name("body") else {
+        return t;
+    };
+    // `let url = format!("{addr}/orders")` → url → "/orders"
+    let mut url_vars: HashMap<String, String> = HashMap::new();
+    for d in syntax::descendants(body) {
+        match d.kind() {
+            "let_declaration" => {
+                let (Some(p), Some(v)) = (
+                    d.child_by_field_name("pattern"),
+                    d.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                if p.kind() == "identifier" {
+                    if let Some(u) = url_text(file, v, &HashMap::new()) {
+                        url_vars.insert(file.node_text(p).to_string(), u);
+                    }
+                }
+            }
+            "call_expression" => {
+                let Some(f) = d.child_by_field_name("function") else {
+                    continue;
+                };
+                let Some(cname) = syntax::call_name(file, d) else {
+                    continue;
+                };
+                t.calls.insert(cname.to_string());
+                if f.kind() != "field_expression" {
+                    t.direct.insert(cname.to_string());
+                }
+                let args = d
+                    .child_by_field_name("arguments")
+                    .map(named_args)
+                    .unwrap_or_default();
+                for a in &args {
+                    if let Some(n) = name_ref(file, syntax::unwrap_expression(*a)) {
+                        t.direct.insert(n.name);
+                    }
+                }
+                if let Some(r) = test_request(file, d, cname, &args, &url_vars) {
+                    t.requests.push(r);
+                }
+            }
+            "macro_invocation" => {
+                // Handlers called inside macros (`assert!(h(ev).await.is_ok())`) or listed in a
+                // `routes![..]` a test mounts. Method calls (`.status()`) do not count.
+                let mac_name = d
+                    .child_by_field_name("macro")
+                    .map(|m| file.node_text(m))
+                    .unwrap_or("");
+                let listing = mac_name == "routes" || mac_name.ends_with("::routes");
+                for tok in syntax::descendants(d).filter(|n| n.kind() == "identifier") {
+                    let after_dot = tok.prev_sibling().is_some_and(|p| file.node_text(p) == ".");
+                    let called = tok.next_sibling().is_some_and(|n| {
+                        n.kind() == "token_tree" && file.node_text(n).starts_with('(')
+                    });
+                    let tok_text = file.node_text(tok);
+                    if called && HTTP_METHODS.contains(&tok_text) {
+                        // `assert_eq!(client.get("/x").send().await.status(), 200)`
+                        let lit = tok
+                            .next_sibling()
+                            .and_then(|n| n.named_child(0))
+                            .filter(|l| l.kind() == "string_literal");
+                        if let Some(path) = lit
+                            .and_then(|l| string_value(file, l))
+                            .and_then(|s| request_segments(&s))
+                        {
+                            t.requests.push(Request {
+                                method: Some(tok_text.to_ascii_uppercase()),
+                                path,
+                            });
+                        }
+                    }
+                    if listing || (called && !after_dot) {
+                        t.direct.insert(file.node_text(tok).to_string());
+                        t.calls.insert(file.node_text(tok).to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    t.not_found_only = not_found_only(file.node_text(body));
+    t
+}
+
+/// The URL or path an argument denotes: a literal, `format!(..)`, `&format!(..)`, a variable
+/// bound to one of those, or a call with a literal path argument (`srv.url("/p")`).
+fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) -> Option<String> {
+    let arg = syntax::unwrap_expression(arg);
+    if let Some(s) = string_value(file, arg) {
+        return request_segments(&s).is_some().then_some(s);
+    }
+    match arg.kind() {
+        "macro_invocation" => {
+            let name = arg
+                .child_by_field_name("macro")
+                .map(|m| file.node_text(m))
+                .unwrap_or("");
+            if name != "format" && !name.ends_with("::format") {
+                return None;
+            }
+            let tt = arg
+                .named_children(&mut arg.walk())
+                .find(|c| c.kind() == "token_tree")?;
+            let lit = tt
+                .named_children(&mut tt.walk())
+                .find(|c| matches!(c.kind(), "string_literal" | "raw_string_literal"))?;
+            let s = string_value(file, lit)?;
+            request_segments(&s).is_some().then_some(s)
+        }
+        "identifier" => vars.get(file.node_text(arg)).cloned(),
+        "call_expression" => {
+            let args = arg
+                .child_by_field_name("arguments")
+                .map(named_args)
+                .unwrap_or_default();
+            match syntax::call_name(file, arg) {
+                // `app.url("/p")`, `base.join("/p")`, `Url::parse("http://..")`
+                Some("url" | "join" | "parse" | "endpoint") => {
+                    args.first().and_then(|a| url_text(file, *a, vars))
+                }
+                // `format!(..).as_str()`, `url.clone()`
+                Some("as_str" | "clone" | "to_string" | "to_owned" | "as_ref" | "into") => {
+                    syntax::call_receiver(arg).and_then(|r| url_text(file, r, vars))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A request sent by a call in a test, if the call is one of the request shapes of §4.2.
+fn test_request(
+    file: &ParsedFile,
+    call: Node<'_>,
+    name: &str,
+    args: &[Node<'_>],
+    vars: &HashMap<String, String>,
+) -> Option<Request> {
+    let lower = name.to_ascii_lowercase();
+    let (method, url) = if HTTP_METHODS.contains(&lower.as_str()) && !args.is_empty() {
+        // Request::get("/p"), server.post("/p"), client.get(format!(..)), TestClient::get("/p")
+        (
+            Some(name.to_ascii_uppercase()),
+            url_text(file, args[0], vars)?,
+        )
+    } else if name == "request" && args.len() == 2 {
+        // reqwest: client.request(Method::POST, url)
+        let m = file
+            .node_text(args[0])
+            .rsplit("::")
+            .next()
+            .unwrap_or("")
+            .trim_matches('"')
+            .to_ascii_uppercase();
+        let m = HTTP_METHODS
+            .contains(&m.to_ascii_lowercase().as_str())
+            .then_some(m);
+        (m, url_text(file, args[1], vars)?)
+    } else if matches!(name, "uri" | "path" | "with_uri") && !args.is_empty() {
+        // Request::builder().method("POST").uri("/p"), TestRequest::post().uri("/p"),
+        // warp::test::request().method("POST").path("/p")
+        (chain_method(file, call), url_text(file, args[0], vars)?)
+    } else {
+        // A project's own helper taking the path: `post_json("/orders", body)`,
+        // `send(app, "DELETE", "/orders/1")`, `app.call(Method::PUT, "/x")`.
+        let url = args.iter().find_map(|a| url_text(file, *a, vars))?;
+        let from_args = args.iter().find_map(|a| {
+            let t = file
+                .node_text(*a)
+                .rsplit("::")
+                .next()
+                .unwrap_or("")
+                .trim_matches('"')
+                .to_ascii_lowercase();
+            HTTP_METHODS
+                .contains(&t.as_str())
+                .then(|| t.to_ascii_uppercase())
+        });
+        let from_name = lower
+            .split('_')
+            .find(|w| HTTP_METHODS.contains(w))
+            .map(|w| w.to_ascii_uppercase());
+        (from_args.or(from_name), url)
+    };
+    Some(Request {
+        method,
+        path: request_segments(&url)?,
+    })
+}
+
+/// The method stated anywhere in the method chain around `call`: `.method("POST")`,
+/// `.method(Method::POST)`, `TestRequest::post()`.
+fn chain_method(file: &ParsedFile, call: Node<'_>) -> Option<Method> {
+    // Climb to the outermost call of the chain.
+    let mut top = call;
+    while let Some(p) = top.parent() {
+        if p.kind() == "field_expression" {
+            if let Some(c) = p.parent().filter(|c| c.kind() == "call_expression") {
+                top = c;
+                continue;
+            }
+        }
+        if p.kind() == "await_expression" || p.kind() == "try_expression" {
+            top = p;
+            continue;
+        }
+        break;
+    }
+    let mut cur = syntax::unwrap_expression(top);
+    for _ in 0..64 {
+        if cur.kind() != "call_expression" {
+            break;
+        }
+        let name = syntax::call_name(file, cur).unwrap_or("");
+        let args = cur
+            .child_by_field_name("arguments")
+            .map(named_args)
+            .unwrap_or_default();
+        if name == "method" && args.len() == 1 {
+            let m = file
+                .node_text(args[0])
+                .rsplit("::")
+                .next()
+                .unwrap_or("")
+                .trim_matches('"')
+                .to_ascii_uppercase();
+            if HTTP_METHODS.contains(&m.to_ascii_lowercase().as_str()) {
+                return Some(m);
+            }
+        }
+        if HTTP_METHODS.contains(&name) && args.is_empty() {
+            return Some(name.to_ascii_uppercase());
+        }
+        match syntax::call_receiver(cur) {
+            Some(r) => cur = syntax::unwrap_expression(r),
+            None => break,
+        }
+    }
+    None
+}
+
+fn status_regexes() -> &'static [regex::Regex] {
+    static RE: OnceLock<Vec<regex::Regex>> = OnceLock::new();
+    RE.get_or_init(|| {
+        [
+            r"(?:StatusCode|Status)::([A-Za-z_]+)",
+            r"assert_status_([a-z_]+)",
+            r"\.(is_success|is_client_error|is_server_error|is_redirection)\(",
+            r"status\(\)[^;]{0,24}?\b([1-5][0-9][0-9])\b",
+            r"\b([1-5][0-9][0-9])\b\s*,\s*[a-z_.]*status",
+        ]
+        .iter()
+        .filter_map(|p| regex::Regex::new(p).ok())
+        .collect()
+    })
+}
+
+/// Whether a test body asserts only 404/405 statuses: such a test shows a route is absent, not
+/// that its handler works.
+fn not_found_only(body: &str) -> bool {
+    let mut statuses = Vec::new();
+    for re in status_regexes() {
+        for c in re.captures_iter(body) {
+            if let Some(m) = c.get(1) {
+                statuses.push(m.as_str());
+            }
+        }
+    }
+    !statuses.is_empty()
+        && statuses.iter().all(|s| {
+            matches!(
+                *s,
+                "NOT_FOUND"
+                    | "METHOD_NOT_ALLOWED"
+                    | "NotFound"
+                    | "MethodNotAllowed"
+                    | "not_found"
+                    | "method_not_allowed"
+                    | "404"
+                    | "405"
+            )
+        })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filters
+
+/// The handler facts behind a captured node: a function definition or a closure.
+fn lookup<'a>(ctx: &MatchCtx<'a, '_>, node: Node<'_>) -> Option<(&'a HandlerInfo, Option<FnKey>)> {
+    match node.kind() {
+        "function_item" => {
+            let key = fn_key_of(ctx.file, node)?;
+            Some((ctx.index.handlers.handler(&key)?, Some(key)))
+        }
+        "closure_expression" => Some((
+            ctx.index
+                .handlers
+                .closures
+                .get(&(ctx.file.path.clone(), node.start_byte()))?,
+            None,
+        )),
+        _ => None,
+    }
+}
+
+fn is_untested_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    // Example code is demo code: its handlers are not meant to carry tests.
+    if ctx.file.role == FileRole::Example {
+        return false;
+    }
+    let Some((info, key)) = lookup(ctx, node) else {
+        return false;
+    };
+    let facts = &ctx.index.handlers;
+    let consumer_calls = ctx.list(&args[1]);
+    let consumer_receivers = ctx.list(&args[2]);
+    let configured = &ctx.config.handler_registrations;
+    // Routes that count: configured registrations only when their call is named in the config.
+    let routes: Vec<&(Option<Method>, String, Framework, Option<String>)> = info
+        .routes
+        .iter()
+        .filter(|r| {
+            r.2 != Framework::Configured || r.3.as_ref().is_some_and(|c| configured.contains(c))
+        })
+        .collect();
+    let is_consumer = key.as_ref().is_some_and(|k| {
+        facts.consumer_loops(k).any(|c| {
+            let recv = c.receiver.to_ascii_lowercase();
+            consumer_calls.iter().any(|n| n == &c.call)
+                && (c.call == "receive_message" || c.awaited || c.call == "recv")
+                && (c.call == "receive_message"
+                    || consumer_receivers.iter().any(|r| recv.contains(r.as_str())))
+        })
+    });
+    if routes.is_empty() && !is_consumer {
+        return false;
+    }
+    let configured_tested = routes
+        .iter()
+        .any(|r| r.2 == Framework::Configured && route_reached(facts.test_requests(), r));
+    if info.tested || configured_tested || thin_wrapper_over_tested(ctx, node) {
+        return false;
+    }
+    let name = key
+        .as_ref()
+        .map_or_else(|| "closure".to_string(), |k| k.name.clone());
+    let http: Vec<&&(Option<Method>, String, Framework, Option<String>)> = routes
+        .iter()
+        .filter(|r| !matches!(r.2, Framework::Lambda))
+        .collect();
+    let (route, reach, framework) = if let Some(first) = http.first() {
+        let mut methods: Vec<&str> = http
+            .iter()
+            .filter(|r| r.1 == first.1)
+            .filter_map(|r| r.0.as_deref())
+            .collect();
+        methods.sort_unstable();
+        methods.dedup();
+        let mut route = if methods.is_empty() {
+            first.1.clone()
+        } else {
+            format!("{} {}", methods.join("|"), first.1)
+        };
+        let others = http
+            .iter()
+            .map(|r| &r.1)
+            .collect::<BTreeSet<_>>()
+            .len()
+            .saturating_sub(1);
+        if others > 0 {
+            route.push_str(&format!(
+                " (+{others} more route{})",
+                if others == 1 { "" } else { "s" }
+            ));
+        }
+        (
+            route,
+            "no test calls it or sends a request to this route",
+            first.2,
+        )
+    } else if routes.iter().any(|r| r.2 == Framework::Lambda) {
+        (
+            "Lambda handler".to_string(),
+            "no test calls it with a sample event",
+            Framework::Lambda,
+        )
+    } else {
+        (
+            "queue consumer".to_string(),
+            "no test calls it with a sample message",
+            Framework::Consumer,
+        )
+    };
+    let first_method = http
+        .first()
+        .and_then(|r| r.0.clone())
+        .unwrap_or_else(|| "GET".into());
+    let first_path = http
+        .first()
+        .map(|r| example_path(&r.1))
+        .unwrap_or_else(|| "/".into());
+    let lower = first_method.to_ascii_lowercase();
+    let fix_example = match framework {
+        Framework::Actix => format!(
+            "`let app = test::init_service(App::new().service({name})).await;` then `test::call_service(&app, test::TestRequest::{lower}().uri(\"{first_path}\").to_request()).await` (actix-web)"
+        ),
+        Framework::Rocket => format!("`Client::tracked(rocket()).await?.{lower}(\"{first_path}\").dispatch().await` (rocket)"),
+        Framework::Poem => format!("`TestClient::new(app()).{lower}(\"{first_path}\").send().await` (poem)"),
+        Framework::Warp => format!("`warp::test::request().method(\"{first_method}\").path(\"{first_path}\").reply(&routes()).await` (warp)"),
+        Framework::Lambda => format!("`{name}(LambdaEvent::new(sample_event, Context::default())).await` (call the Lambda handler directly with a sample event)"),
+        Framework::Consumer => format!("call `{name}` with a channel or stub consumer that yields one good and one malformed message"),
+        Framework::Axum | Framework::Configured => format!(
+            "`app().oneshot(Request::{lower}(\"{first_path}\").body(Body::empty()).unwrap()).await` (axum, `tower::ServiceExt`)"
+        ),
+    };
+    let webhook = name.contains("webhook")
+        || route.to_ascii_lowercase().contains("webhook")
+        || route.contains("hook");
+    let consequence = match framework {
+        Framework::Consumer => "as messages that fail or are silently dropped in production (and redelivered forever, or lost)",
+        Framework::Lambda => "as failed invocations in production (for queue events: retried batches, then messages in the dead-letter queue or lost)",
+        _ if webhook => "as 4xx/5xx responses in production, and for a webhook as events that were silently lost, since the sender may not redeliver",
+        _ => "as 4xx/5xx responses in production",
+    };
+    let kind = if framework == Framework::Consumer {
+        "consumer"
+    } else if webhook {
+        "webhook"
+    } else {
+        "route"
+    };
+    ctx.set_var("route", route);
+    ctx.set_var("handler", name);
+    ctx.set_var("reach", reach);
+    ctx.set_var("fix_example", fix_example);
+    ctx.set_var("consequence", consequence);
+    ctx.set_var("kind", kind);
+    true
+}
+
+/// A handler that only forwards to a function tests call directly (`handle_event(ev).await`),
+/// with no branching of its own: the logic is tested, the wrapper has nothing to get wrong
+/// (§7 false-positive trap 4). Wrappers that branch (signature checks, auth) are still reported.
+fn thin_wrapper_over_tested(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
+    let Some(body) = handler_body(node) else {
+        return false;
+    };
+    let mut forwards = false;
+    for d in syntax::descendants(body) {
+        match d.kind() {
+            "if_expression" | "match_expression" | "while_expression" | "loop_expression"
+            | "for_expression" => return false,
+            "call_expression" => {
+                let is_plain = d
+                    .child_by_field_name("function")
+                    .is_some_and(|f| f.kind() != "field_expression");
+                if is_plain
+                    && syntax::call_name(ctx.file, d)
+                        .is_some_and(|n| ctx.index.handlers.is_called_by_tests(n))
+                {
+                    forwards = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    forwards
+}
+
+/// A concrete example path for a template (`/orders/{id}` → `/orders/1`).
+fn example_path(template: &str) -> String {
+    let segs: Vec<String> = template
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| match route_segments(s).first() {
+            Some(RouteSegment::Literal(l)) => l.clone(),
+            Some(RouteSegment::Param) => "1".into(),
+            Some(RouteSegment::Rest) => "x".into(),
+            None => String::new(),
+        })
+        .collect();
+    format!("/{}", segs.join("/"))
+}
+
+/// The body of a handler node: a function's block or a closure's body.
+fn handler_body(node: Node<'_>) -> Option<Node<'_>> {
+    node.child_by_field_name("body")
+}
+
+fn is_trivial_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let Some(body) = handler_body(node) else {
+        return false;
+    };
+    let calls = ctx.list(&args[1]);
+    let macros = ctx.list(&args[2]);
+    for d in syntax::descendants(body) {
+        match d.kind() {
+            "await_expression" | "try_expression" | "if_expression" | "match_expression"
+            | "while_expression" | "loop_expression" | "for_expression" | "unsafe_block" => {
+                return false
+            }
+            "call_expression" => {
+                let Some(name) = syntax::call_name(ctx.file, d) else {
+                    return false;
+                };
+                if !calls.iter().any(|c| c == name) {
+                    return false;
+                }
+            }
+            "macro_invocation" => {
+                let name = d
+                    .child_by_field_name("macro")
+                    .map(|m| ctx.file.node_text(m))
+                    .unwrap_or("");
+                let name = name.rsplit("::").next().unwrap_or(name);
+                if !macros.iter().any(|m| m == name) {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
+fn handler_severity(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return true;
+    };
+    let auth_words = ctx.list(&args[1]);
+    let event_types = ctx.list(&args[2]);
+    let io_markers = ctx.list(&args[3]);
+    let kind = ctx.vars.get("kind").cloned().unwrap_or_default();
+    let route = ctx
+        .vars
+        .get("route")
+        .cloned()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let name = ctx
+        .vars
+        .get("handler")
+        .cloned()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let text = ctx.text(node);
+    let signature = handler_body(node).map_or(text, |b| {
+        ctx.file
+            .text
+            .get(node.start_byte()..b.start_byte())
+            .unwrap_or("")
+    });
+    let writes = ["post ", "put ", "patch ", "delete "]
+        .iter()
+        .any(|m| route.starts_with(m) || route.contains(&format!("|{m}")))
+        || route.contains("post|")
+        || route.contains("put|")
+        || route.contains("patch|")
+        || route.contains("delete|");
+    let auth = auth_words
+        .iter()
+        .any(|w| name.contains(w.as_str()) || route.contains(w.as_str()));
+    let queue_event = event_types.iter().any(|e| signature.contains(e.as_str()));
+    let severity = if kind == "consumer" || kind == "webhook" || writes || auth || queue_event {
+        "high"
+    } else if handler_body(node).is_some_and(|b| {
+        let body = ctx.text(b);
+        io_markers.iter().any(|m| body.contains(m.as_str()))
+            || syntax::descendants(b).any(|d| d.kind() == "await_expression")
+    }) {
+        "medium"
+    } else {
+        "low"
+    };
+    ctx.set_var("severity", severity);
+    true
+}
+
+fn handler_effect(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return true;
+    };
+    let body = handler_body(node).map_or("", |b| ctx.text(b));
+    let mut phrases: Vec<&str> = Vec::new();
+    for entry in ctx.list(&args[1]) {
+        let mut parts = entry.split('|');
+        let Some(phrase) = parts.next() else { continue };
+        if parts.any(|needle| !needle.is_empty() && body.contains(needle))
+            && !phrases.contains(&phrase)
+        {
+            phrases.push(phrase);
+        }
+    }
+    let effect = match phrases.as_slice() {
+        [] => "parses and answers input from outside the service".to_string(),
+        [one] => one.to_string(),
+        [a, b] => format!("{a} and {b}"),
+        [a, b, c, ..] => format!("{a}, {b} and {c}"),
+    };
+    ctx.set_var("effect", effect);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::index::Manifests;
+    use crate::analysis::source::{parse, DEFAULT_PARSE_BUDGET};
+
+    fn parsed(path: &str, src: &str) -> ParsedFile {
+        parse(
+            path,
+            src,
+            crate::analysis::language::by_name("rust").unwrap(),
+            DEFAULT_PARSE_BUDGET,
+        )
+        .unwrap()
+    }
+
+    fn facts(files: &[(&str, &str)]) -> HandlerFacts {
+        let mut all = HandlerFacts::default();
+        for (p, s) in files {
+            let mut part = HandlerFacts::default();
+            part.collect(&parsed(p, s), &Manifests::default());
+            all.merge(part);
+        }
+        all.finish();
+        all
+    }
+
+    fn routes_of(f: &HandlerFacts, name: &str) -> Vec<String> {
+        let mut out: Vec<String> = f
+            .handlers
+            .iter()
+            .filter(|(k, _)| k.name == name)
+            .flat_map(|(_, i)| {
+                i.routes
+                    .iter()
+                    .map(|r| format!("{} {}", r.0.clone().unwrap_or_else(|| "ANY".into()), r.1))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn req(s: &str) -> Vec<RequestSegment> {
+        request_segments(s).unwrap()
+    }
+
+    #[test]
+    fn templates_match_by_segments() {
+        let t = route_segments("/orders/{id}");
+        assert!(path_matches(&t, &req("/orders/42")));
+        assert!(path_matches(&t, &req("/orders/42?expand=items")));
+        assert!(path_matches(&t, &req("/orders/{id}")));
+        assert!(!path_matches(&t, &req("/orders")));
+        assert!(!path_matches(&t, &req("/orders/42/items")));
+        assert!(!path_matches(&t, &req("/users/42")));
+        assert!(path_matches(
+            &route_segments("/users/:id/posts"),
+            &req("/users/7/posts/")
+        ));
+        assert!(path_matches(
+            &route_segments("/static/*path"),
+            &req("/static/a/b.css")
+        ));
+        assert!(path_matches(
+            &route_segments("/files/{*rest}"),
+            &req("/files/x/y")
+        ));
+        assert!(path_matches(
+            &route_segments("/blog/<slug>"),
+            &req("/blog/hello")
+        ));
+        assert!(path_matches(
+            &route_segments("/assets/<path..>"),
+            &req("/assets/a/b")
+        ));
+        assert!(path_matches(&route_segments("/"), &req("/")));
+        assert!(!path_matches(&route_segments("/"), &req("/x")));
+        assert!(path_matches(
+            &route_segments("/search?<q>"),
+            &req("/search?q=a")
+        ));
+    }
+
+    #[test]
+    fn request_urls_drop_host_and_placeholders() {
+        assert_eq!(
+            req("http://127.0.0.1:8080/orders?x=1"),
+            vec![RequestSegment::Literal("orders".into())]
+        );
+        assert_eq!(
+            req("{addr}/orders/{id}"),
+            vec![
+                RequestSegment::Literal("orders".into()),
+                RequestSegment::Any
+            ]
+        );
+        assert_eq!(
+            req("{}/health"),
+            vec![RequestSegment::Literal("health".into())]
+        );
+        assert_eq!(request_segments("orders"), None);
+        assert_eq!(request_segments("{}{}"), None);
+        assert!(path_matches(
+            &route_segments("/orders/{id}"),
+            &req("{base}/orders/{id}")
+        ));
+        assert!(!path_matches(
+            &route_segments("/orders/{id}/cancel"),
+            &req("{base}/orders/{id}")
+        ));
+    }
+
+    #[test]
+    fn nest_prefixes_resolve_across_functions_and_files() {
+        let f = facts(&[
+            (
+                "src/main.rs",
+                "fn app() -> Router { Router::new().nest(\"/api\", api::routes()).nest(\"/admin\", admin_routes()).route(\"/healthz\", get(healthz)) }\n\
+                 fn admin_routes() -> Router { let users = Router::new().route(\"/users/{id}\", delete(delete_user)); Router::new().nest(\"/v1\", users) }\n\
+                 async fn healthz() -> &'static str { \"ok\" }\nasync fn delete_user() {}",
+            ),
+            (
+                "src/api/mod.rs",
+                "pub fn routes() -> Router { Router::new().route(\"/orders\", get(list_orders).post(create_order)).nest(\"/v2\", Router::new().route(\"/items/:id\", get(item))) }\n\
+                 async fn list_orders() {}\nasync fn create_order() {}\nasync fn item() {}",
+            ),
+        ]);
+        assert_eq!(routes_of(&f, "list_orders"), vec!["GET /api/orders"]);
+        assert_eq!(routes_of(&f, "create_order"), vec!["POST /api/orders"]);
+        assert_eq!(routes_of(&f, "item"), vec!["GET /api/v2/items/:id"]);
+        assert_eq!(
+            routes_of(&f, "delete_user"),
+            vec!["DELETE /admin/v1/users/{id}"]
+        );
+        assert_eq!(routes_of(&f, "healthz"), vec!["GET /healthz"]);
+    }
+
+    #[test]
+    fn actix_scopes_and_rocket_mounts_prefix_attribute_routes() {
+        let f = facts(&[
+            (
+                "src/main.rs",
+                "use actix_web::{web, App};\nfn config(cfg: &mut web::ServiceConfig) { cfg.service(web::scope(\"/api\").service(get_user).route(\"/ping\", web::get().to(ping)).service(web::resource(\"/orders\").route(web::post().to(create)))); }\n\
+                 #[get(\"/users/{id}\")]\nasync fn get_user() {}\nasync fn ping() {}\nasync fn create() {}",
+            ),
+            (
+                "src/web.rs",
+                "use rocket::{get, routes};\n#[post(\"/charge\", data = \"<body>\")]\nfn charge() {}\nfn rocket() -> Rocket<Build> { rocket::build().mount(\"/billing\", routes![charge]) }",
+            ),
+        ]);
+        assert_eq!(routes_of(&f, "get_user"), vec!["GET /api/users/{id}"]);
+        assert_eq!(routes_of(&f, "ping"), vec!["GET /api/ping"]);
+        assert_eq!(routes_of(&f, "create"), vec!["POST /api/orders"]);
+        assert_eq!(routes_of(&f, "charge"), vec!["POST /billing/charge"]);
+    }
+
+    #[test]
+    fn tests_reach_routes_through_helpers_one_level_deep() {
+        let f = facts(&[
+            ("src/lib.rs", "pub fn app() -> Router { Router::new().route(\"/orders\", post(create_order)).route(\"/orders/{id}\", get(get_order)).route(\"/gone\", get(gone)) }\nasync fn create_order() {}\nasync fn get_order() {}\nasync fn gone() {}"),
+            (
+                "tests/common/mod.rs",
+                "pub struct TestApp { addr: String }\nimpl TestApp { pub async fn post_order(&self, b: &str) -> Response { reqwest::Client::new().post(format!(\"{}/orders\", self.addr)).body(b).send().await.unwrap() } }",
+            ),
+            (
+                "tests/api.rs",
+                "#[tokio::test]\nasync fn creates() { let app = spawn_app().await; let r = app.post_order(\"{}\").await; assert_eq!(r.status(), StatusCode::CREATED); }\n\
+                 #[tokio::test]\nasync fn gone_is_404() { let r = app().oneshot(Request::get(\"/gone\").body(Body::empty()).unwrap()).await.unwrap(); assert_eq!(r.status(), StatusCode::NOT_FOUND); }",
+            ),
+        ]);
+        let tested = |name: &str| {
+            f.handlers
+                .iter()
+                .find(|(k, _)| k.name == name)
+                .map(|(_, i)| i.tested)
+        };
+        assert_eq!(tested("create_order"), Some(true));
+        assert_eq!(tested("get_order"), Some(false));
+        assert_eq!(
+            tested("gone"),
+            Some(false),
+            "a 404-only test does not count"
+        );
+    }
+
+    #[test]
+    fn request_shapes_in_tests() {
+        let f = facts(&[(
+            "tests/t.rs",
+            "#[test]\nfn t() {\n let a = Request::builder().method(\"POST\").uri(\"/a\").body(x);\n let b = test::TestRequest::put().uri(\"/b/1\").to_request();\n let url = format!(\"{addr}/c\");\n client.delete(&url).send();\n warp::test::request().method(\"PATCH\").path(\"/d\");\n client.request(Method::HEAD, \"http://localhost/e\");\n}",
+        )]);
+        let got: Vec<String> = f
+            .requests
+            .iter()
+            .map(|r| format!("{} {:?}", r.method.clone().unwrap_or_default(), r.path))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "POST [Literal(\"a\")]",
+                "PUT [Literal(\"b\"), Literal(\"1\")]",
+                "DELETE [Literal(\"c\")]",
+                "PATCH [Literal(\"d\")]",
+                "HEAD [Literal(\"e\")]",
+            ]
+        );
+    }
+
+    #[test]
+    fn configured_registrations_count_only_when_configured() {
+        use crate::analysis::{analyze, check::CheckSet, source::SourceInput, AnalysisOptions};
+        let src = "pub fn routes(r: &mut Registry) {\n    r.register(\"/refunds\", issue_refund);\n}\n\npub async fn issue_refund(req: Req) -> Result<(), Error> {\n    db::insert_refund(&req).await\n}\n";
+        let inputs = vec![SourceInput {
+            path: "src/lib.rs".into(),
+            bytes: src.as_bytes().to_vec(),
+        }];
+        let set = CheckSet::embedded().unwrap();
+        let run = |cfg: &crate::config::Config| {
+            analyze(&inputs, cfg, set, &AnalysisOptions::default())
+                .findings
+                .into_iter()
+                .filter(|f| f.check == "untested-handler")
+                .map(|f| (f.span.start_line, f.message))
+                .collect::<Vec<_>>()
+        };
+        assert!(run(&crate::config::Config::default()).is_empty());
+        let cfg = crate::config::Config {
+            handler_registrations: vec!["register".into()],
+            ..Default::default()
+        };
+        assert_eq!(run(&cfg), vec![(5, "`/refunds` (`issue_refund`) has no test: no test calls it or sends a request to this route".to_string())]);
+        let mut with_test = inputs.clone();
+        with_test.push(SourceInput {
+            path: "tests/refunds.rs".into(),
+            bytes: b"#[tokio::test]\nasync fn refunds() { let r = client.post(format!(\"{base}/refunds\")).send().await.unwrap(); assert!(r.status().is_success()); }".to_vec(),
+        });
+        let found = analyze(&with_test, &cfg, set, &AnalysisOptions::default()).findings;
+        assert!(
+            found.iter().all(|f| f.check != "untested-handler"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn use_declarations_expand() {
+        let mut got =
+            expand_use("pub use crate::handlers::{orders::{create, list}, users::*, health as h};");
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                vec!["crate", "handlers", "orders", "create"],
+                vec!["crate", "handlers", "orders", "list"],
+                vec!["crate", "handlers", "users", "*"],
+            ]
+        );
+    }
+
+    #[test]
+    fn imported_handlers_bind_to_the_imported_module() {
+        let f = facts(&[
+            ("src/app.rs", "use crate::handlers::orders::list;\nfn app() -> Router { Router::new().route(\"/orders\", get(list)) }"),
+            ("src/handlers/orders.rs", "pub async fn list() {}"),
+            ("src/cli.rs", "pub fn list() {}"),
+        ]);
+        let files: Vec<&str> = f.handlers.keys().map(|k| k.file.as_str()).collect();
+        assert_eq!(files, vec!["src/handlers/orders.rs"]);
+    }
+
+    #[test]
+    fn route_attributes_parse() {
+        assert_eq!(
+            parse_route_attribute("get(\"/a\")", "use actix_web::get;"),
+            Some((Some("GET".into()), "/a".into(), Framework::Actix))
+        );
+        assert_eq!(
+            parse_route_attribute(
+                "utoipa::path(post, path = \"/api/x\", responses((status = 200)))",
+                ""
+            ),
+            Some((Some("POST".into()), "/api/x".into(), Framework::Axum))
+        );
+        assert_eq!(
+            parse_route_attribute("route(\"/r\", method = \"PUT\")", ""),
+            Some((Some("PUT".into()), "/r".into(), Framework::Axum))
+        );
+        assert_eq!(parse_route_attribute("derive(Debug)", ""), None);
+        assert_eq!(parse_route_attribute("get(\"not a path\")", ""), None);
+    }
 }

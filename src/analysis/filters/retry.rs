@@ -1,23 +1,1825 @@
-//! Filters for the `retry` topic, and the repository facts they need.
+//! Filters for the `retry` topic (the `missing-retry` check), and the repository facts they need.
+//!
+//! The check's rules match the shapes where a failed call is *noticed and then dropped* (an
+//! `if let Err(e) = call { warn!(..) }`, a `match` whose `Err` arm logs and carries on, a
+//! `.inspect_err(log).ok();`) and the shapes where a `?` sends the error nowhere (a spawned task
+//! nobody awaits, a GitHub webhook handler). The filters here decide, on each match:
+//!
+//! - [`transient_call`]: is the call a dependency that fails transiently (HTTP, AWS, DB, broker,
+//!   SMTP, GitHub, gRPC, or a same-crate fn that makes such a call)? Sets `effect`, `service`,
+//!   `what` and `severity`.
+//! - [`retry_covered`]: does a retry already cover it (a wrapper or loop around it, a same-crate
+//!   retry helper, a client built with retry middleware anywhere in the crate, AWS SDK defaults)?
+//! - [`logged_and_dropped`] / [`discarded_with_log`] / [`propagates_nowhere`]: is the error noticed
+//!   and then dropped (silent drops belong to `swallowed-error`, docs/checks.md §8)?
+//! - [`nobody_retries`]: would anything upstream try again (a periodic loop's next tick, a
+//!   requeue, a deliberate fan-out)? Sets `how` and `consequence` for the message.
+//!
+//! The lists of names the filters read (HTTP verbs, service receivers, log macros, ...) live in
+//! the check's `[data]` table under the names in [`REQUIRED_LISTS`].
 
-use super::FilterDef;
+use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
 use crate::analysis::index::Manifests;
 use crate::analysis::source::ParsedFile;
+use crate::analysis::syntax;
+use std::collections::{BTreeMap, BTreeSet};
+use tree_sitter::Node;
+
+/// The `[data]` lists the filters of this module read by name. A check using these filters must
+/// define all of them (a unit test holds the embedded `missing-retry` check to this).
+pub const REQUIRED_LISTS: &[&str] = &[
+    "http_verbs",
+    "db_methods",
+    "service_receivers",
+    "service_methods",
+    "not_transient_receivers",
+    "non_io_methods",
+    "passthrough_methods",
+    "read_prefixes",
+    "retry_wrappers",
+    "log_macros",
+    "consume_methods",
+    "requeue_words",
+    "fanout_words",
+    "github_webhook_markers",
+];
 
 /// The filters of this topic.
-pub static FILTERS: &[FilterDef] = &[];
+pub static FILTERS: &[FilterDef] = &[
+    FilterDef {
+        name: "transient_call",
+        args: &[ArgKind::Capture],
+        sets: &["effect", "service", "what", "severity", "aws"],
+        doc: "the expression calls a dependency that fails transiently (HTTP, AWS, DB, broker, mail, GitHub, gRPC, or a same-crate fn that does)",
+        eval: transient_call,
+    },
+    FilterDef {
+        name: "retry_covered",
+        args: &[ArgKind::Capture],
+        sets: &[],
+        doc: "a retry covers the call: a retry wrapper, helper or loop around it, a client built with retry middleware in the crate, or AWS SDK default retries",
+        eval: retry_covered,
+    },
+    FilterDef {
+        name: "logged_and_dropped",
+        args: &[ArgKind::Capture],
+        sets: &[],
+        doc: "the `if let Err` / `match` statement's Err branch logs the error and then carries on (no return of an error, no requeue, no fallback value for reads)",
+        eval: logged_and_dropped,
+    },
+    FilterDef {
+        name: "discarded_with_log",
+        args: &[ArgKind::Capture],
+        sets: &[],
+        doc: "the call chain logs the error in a closure (`inspect_err`, `map_err`, `unwrap_or_else`) and then discards it",
+        eval: discarded_with_log,
+    },
+    FilterDef {
+        name: "propagates_nowhere",
+        args: &[ArgKind::Capture],
+        sets: &[],
+        doc: "the statement's `?` sends the error to a spawned task's dropped JoinHandle, or back to GitHub from a webhook handler (GitHub does not redeliver)",
+        eval: propagates_nowhere,
+    },
+    FilterDef {
+        name: "nobody_retries",
+        args: &[ArgKind::Capture],
+        sets: &["how", "consequence"],
+        doc: "nothing upstream retries the dropped work (not a periodic loop whose next tick retries, no requeue, not a deliberate fan-out); sets the message's consequence",
+        eval: nobody_retries,
+    },
+];
+
+/// Types and calls that configure retries on a client when it is built (reqwest-retry
+/// middleware, tower retry layers, reqwest's own retry policies). A binding whose initialiser
+/// mentions one of these is a retrying client.
+const CLIENT_RETRY_MARKERS: &[&str] = &[
+    "RetryTransientMiddleware",
+    "RetryLayer",
+    "tower::retry",
+    "retry::Retry::new",
+    "Retry::new(",
+    "reqwest::retry::",
+    "retry::for_host",
+    "RetryPolicy",
+];
 
 /// Repository-wide facts for this topic, collected from every parsed file.
 #[derive(Debug, Default)]
-pub struct RetryFacts {}
+pub struct RetryFacts {
+    /// (crate dir, name) of bindings, fields and statics initialised with retry configuration,
+    /// plus (after [`RetryFacts::finish`]) everything that resolves to one.
+    retry_names: BTreeSet<(String, String)>,
+    /// (crate dir, fn name) → names of the types it returns, for fns that build a retrying client.
+    retry_client_fns: BTreeMap<(String, String), Vec<String>>,
+    /// (crate dir, name) → identifiers in its initialiser (`let http = build_client();`,
+    /// `Client::new(channel)`), resolved against the retry names in `finish`.
+    bindings: Vec<(String, String, Vec<String>)>,
+    /// (crate dir, field or parameter name, type identifiers).
+    typed_names: Vec<(String, String, Vec<String>)>,
+    /// (crate dir, type name) of types that are retrying clients (resolved in `finish`).
+    retry_types: BTreeSet<(String, String)>,
+    /// Crate dirs in which `RetryTransientMiddleware` appears (any `ClientWithMiddleware` there is
+    /// taken to carry it).
+    middleware_crates: BTreeSet<String>,
+    /// (crate dir, fn name) of same-crate retry helpers: named like a retry, or looping with a
+    /// sleep around a closure they take.
+    retry_helpers: BTreeSet<(String, String)>,
+    /// Crate dirs that use the AWS SDK in code.
+    aws_crates: BTreeSet<String>,
+    /// Crate dirs that turn the AWS SDK's retries off (`RetryConfig::disabled()`,
+    /// `with_max_attempts(1)`).
+    aws_retry_disabled: BTreeSet<String>,
+    /// (crate dir, variable or field name) → service, for names whose type (or constructor) is a
+    /// `<Service>Client` (tonic and hand-written API clients): `ledger: LedgerClient<Channel>`.
+    client_names: BTreeMap<(String, String), String>,
+    /// (crate dir, fn name) → summaries of the transient-looking calls in its body, for fns that
+    /// do not retry themselves. Used to see through `notify_billing(&http, ev)`.
+    effect_fns: BTreeMap<(String, String), Vec<ChainSummary>>,
+}
+
+/// A method chain reduced to what classification needs: the root receiver's text, the method
+/// names (innermost first) and their argument texts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainSummary {
+    /// The root receiver (`state.http`, `sqlx::query`, `self`).
+    pub root: String,
+    /// (method or function name, argument count, argument text) innermost first.
+    pub calls: Vec<(String, usize, String)>,
+    /// Whether the chain is awaited.
+    pub awaited: bool,
+}
 
 impl RetryFacts {
     /// Collects facts from one file.
-    pub fn collect(&mut self, _file: &ParsedFile, _manifests: &Manifests) {}
+    pub fn collect(&mut self, file: &ParsedFile, manifests: &Manifests) {
+        let krate = manifests.crate_dir(&file.path);
+        let text = &file.text;
+        if text.contains("aws_sdk_") || text.contains("aws_config") {
+            self.aws_crates.insert(krate.clone());
+        }
+        if text.contains("RetryConfig::disabled()") || text.contains("with_max_attempts(1)") {
+            self.aws_retry_disabled.insert(krate.clone());
+        }
+        if text.contains("RetryTransientMiddleware") {
+            self.middleware_crates.insert(krate.clone());
+        }
+        let has_marker = |t: &str| CLIENT_RETRY_MARKERS.iter().any(|m| t.contains(m));
+        let name_of = |n: Node<'_>| file.node_text(n).to_string();
+        for node in syntax::descendants(file.tree.root_node()) {
+            match node.kind() {
+                "function_item" => {
+                    if syntax::is_in_test_code(file, node) {
+                        continue;
+                    }
+                    let (Some(name), Some(body)) = (
+                        node.child_by_field_name("name"),
+                        node.child_by_field_name("body"),
+                    ) else {
+                        continue;
+                    };
+                    let name = name_of(name);
+                    let body_text = file.node_text(body);
+                    if has_marker(body_text) {
+                        let types = node
+                            .child_by_field_name("return_type")
+                            .map(|t| type_idents(file, t))
+                            .unwrap_or_default();
+                        self.retry_client_fns
+                            .insert((krate.clone(), name.clone()), types);
+                    }
+                    if is_retry_helper(file, node, &name) {
+                        self.retry_helpers.insert((krate.clone(), name.clone()));
+                        continue;
+                    }
+                    if let Some(params) = node.child_by_field_name("parameters") {
+                        for p in syntax::descendants(params).filter(|p| p.kind() == "parameter") {
+                            if let (Some(pat), Some(ty)) = (
+                                p.child_by_field_name("pattern"),
+                                p.child_by_field_name("type"),
+                            ) {
+                                if pat.kind() == "identifier" {
+                                    self.typed_names.push((
+                                        krate.clone(),
+                                        name_of(pat),
+                                        type_idents(file, ty),
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                    let long_running = syntax::descendants(body)
+                        .any(|d| matches!(d.kind(), "loop_expression" | "while_expression"));
+                    if !long_running && !body_has_retry_shape(file, body) {
+                        let summaries = body_chains(file, body);
+                        if !summaries.is_empty() {
+                            self.effect_fns.insert((krate.clone(), name), summaries);
+                        }
+                    }
+                }
+                "field_declaration" => {
+                    if let (Some(n), Some(t)) = (
+                        node.child_by_field_name("name"),
+                        node.child_by_field_name("type"),
+                    ) {
+                        self.typed_names
+                            .push((krate.clone(), name_of(n), type_idents(file, t)));
+                    }
+                }
+                "let_declaration"
+                | "field_initializer"
+                | "static_item"
+                | "const_item"
+                | "assignment_expression" => {
+                    let (target, value) = match node.kind() {
+                        "let_declaration" => (
+                            node.child_by_field_name("pattern"),
+                            node.child_by_field_name("value"),
+                        ),
+                        "field_initializer" => (
+                            node.child_by_field_name("field"),
+                            node.child_by_field_name("value"),
+                        ),
+                        "assignment_expression" => (
+                            node.child_by_field_name("left"),
+                            node.child_by_field_name("right"),
+                        ),
+                        _ => (
+                            node.child_by_field_name("name"),
+                            node.child_by_field_name("value"),
+                        ),
+                    };
+                    let (Some(target), Some(value)) = (target, value) else {
+                        continue;
+                    };
+                    let target = match target.kind() {
+                        "identifier" | "field_identifier" => name_of(target),
+                        "field_expression" => match target.child_by_field_name("field") {
+                            Some(f) => name_of(f),
+                            None => continue,
+                        },
+                        _ => continue,
+                    };
+                    if node.kind() == "let_declaration" {
+                        if let Some(t) = node.child_by_field_name("type") {
+                            self.typed_names.push((
+                                krate.clone(),
+                                target.clone(),
+                                type_idents(file, t),
+                            ));
+                        }
+                    }
+                    let value_text = file.node_text(value);
+                    if has_marker(value_text) {
+                        self.retry_names.insert((krate.clone(), target));
+                    } else if value_text.len() <= 600 {
+                        let idents: Vec<String> = syntax::descendants(value)
+                            .filter(|d| {
+                                matches!(
+                                    d.kind(),
+                                    "identifier" | "type_identifier" | "field_identifier"
+                                )
+                            })
+                            .filter(|d| !is_associated_fn_name(file, *d))
+                            .map(name_of)
+                            .take(24)
+                            .collect();
+                        if !idents.is_empty() {
+                            self.bindings.push((krate.clone(), target, idents));
+                        }
+                    }
+                }
+                "shorthand_field_initializer" => {}
+                _ => {}
+            }
+        }
+    }
 
     /// Merges facts collected from other files.
-    pub fn merge(&mut self, _other: Self) {}
+    pub fn merge(&mut self, other: Self) {
+        self.retry_names.extend(other.retry_names);
+        self.retry_client_fns.extend(other.retry_client_fns);
+        self.bindings.extend(other.bindings);
+        self.typed_names.extend(other.typed_names);
+        self.retry_types.extend(other.retry_types);
+        self.middleware_crates.extend(other.middleware_crates);
+        self.retry_helpers.extend(other.retry_helpers);
+        self.aws_crates.extend(other.aws_crates);
+        self.aws_retry_disabled.extend(other.aws_retry_disabled);
+        self.effect_fns.extend(other.effect_fns);
+        self.client_names.extend(other.client_names);
+    }
 
-    /// Resolves facts that need the whole repository, after all files are merged.
-    pub fn finish(&mut self) {}
+    /// Resolves which names hold retrying clients: bindings to a retry-configured value, to a
+    /// call of a fn that builds one, to another retrying name, and fields or parameters whose
+    /// type such a fn returns (or `ClientWithMiddleware` in a crate that adds
+    /// `RetryTransientMiddleware`).
+    pub fn finish(&mut self) {
+        for ((krate, _), types) in &self.retry_client_fns {
+            for t in types {
+                self.retry_types.insert((krate.clone(), t.clone()));
+            }
+        }
+        for krate in &self.middleware_crates {
+            self.retry_types
+                .insert((krate.clone(), "ClientWithMiddleware".to_string()));
+        }
+        for (krate, name, types) in &self.typed_names {
+            if types
+                .iter()
+                .any(|t| self.retry_types.contains(&(krate.clone(), t.clone())))
+            {
+                self.retry_names.insert((krate.clone(), name.clone()));
+            }
+        }
+        for (krate, name, types) in self.typed_names.iter().chain(self.bindings.iter()) {
+            if let Some(service) = types.iter().find_map(|t| client_type_service(t)) {
+                self.client_names
+                    .insert((krate.clone(), name.clone()), service);
+            }
+        }
+        // Fixpoint over bindings: `let http = build();`, `AppState { http: client }`,
+        // `Client::new(channel)`. Bounded: each round adds at least one name or stops.
+        for _ in 0..self.bindings.len().min(64) + 1 {
+            let mut added = false;
+            for (krate, name, idents) in &self.bindings {
+                let key = (krate.clone(), name.clone());
+                if self.retry_names.contains(&key) {
+                    continue;
+                }
+                let resolves = idents.iter().any(|i| {
+                    let k = (krate.clone(), i.clone());
+                    self.retry_names.contains(&k) || self.retry_client_fns.contains_key(&k)
+                });
+                if resolves {
+                    self.retry_names.insert(key);
+                    added = true;
+                }
+            }
+            if !added {
+                break;
+            }
+        }
+        self.bindings = Vec::new();
+        self.typed_names = Vec::new();
+    }
+
+    /// Whether `name` (a variable, field or static) holds a client built with retries in `krate`.
+    pub fn is_retrying_client(&self, krate: &str, name: &str) -> bool {
+        self.retry_names
+            .contains(&(krate.to_string(), name.to_string()))
+            || self
+                .retry_client_fns
+                .contains_key(&(krate.to_string(), name.to_string()))
+    }
+
+    /// Whether `name` is a same-crate retry helper in `krate`.
+    pub fn is_retry_helper(&self, krate: &str, name: &str) -> bool {
+        self.retry_helpers
+            .contains(&(krate.to_string(), name.to_string()))
+    }
+}
+
+/// Whether `d` is the fn name in `Type::name` (`LedgerClient::connect`): a constructor of that type,
+/// not a same-crate free fn of the same name.
+fn is_associated_fn_name(file: &ParsedFile, d: Node<'_>) -> bool {
+    let Some(p) = d.parent() else { return false };
+    p.kind() == "scoped_identifier"
+        && p.child_by_field_name("name")
+            .is_some_and(|n| n.id() == d.id())
+        && p.child_by_field_name("path").is_some_and(|path| {
+            let last = file.node_text(path).rsplit("::").next().unwrap_or("");
+            last.starts_with(|c: char| c.is_ascii_uppercase())
+        })
+}
+
+/// `LedgerClient` → `ledger`: the service of a typed API client (`Client` alone names no service).
+fn client_type_service(t: &str) -> Option<String> {
+    let stem = t.strip_suffix("Client")?;
+    if stem.is_empty()
+        || !stem.starts_with(|c: char| c.is_ascii_uppercase())
+        || matches!(stem, "Http" | "Reqwest" | "Hyper" | "Api" | "Grpc")
+    {
+        return None;
+    }
+    Some(stem.to_ascii_lowercase())
+}
+
+/// The type identifiers in a type, without the wrappers that do not name the client.
+fn type_idents(file: &ParsedFile, ty: Node<'_>) -> Vec<String> {
+    const WRAPPERS: &[&str] = &[
+        "Result", "Option", "Arc", "Box", "Rc", "Error", "Self", "String",
+    ];
+    syntax::descendants(ty)
+        .filter(|d| d.kind() == "type_identifier")
+        .map(|d| file.node_text(d).to_string())
+        .filter(|t| !WRAPPERS.contains(&t.as_str()))
+        .collect()
+}
+
+fn lower_has_retry_word(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.contains("retry")
+        || lower.contains("retries")
+        || lower.contains("backoff")
+        || lower.contains("with_attempts")
+}
+
+/// A same-crate retry helper: a fn named like a retry (`retry`, `with_retry`, `retry_db`), or one
+/// that takes a closure (`F: Fn..`, `impl FnMut..`) and loops with a sleep.
+fn is_retry_helper(file: &ParsedFile, func: Node<'_>, name: &str) -> bool {
+    let takes_closure = func
+        .child_by_field_name("parameters")
+        .map(|p| file.node_text(p))
+        .into_iter()
+        .chain(
+            func.child_by_field_name("type_parameters")
+                .map(|p| file.node_text(p)),
+        )
+        .chain(
+            syntax::descendants(func)
+                .find(|d| d.kind() == "where_clause")
+                .map(|w| file.node_text(w)),
+        )
+        .any(|t| t.contains("Fn"));
+    if !takes_closure {
+        return false;
+    }
+    if lower_has_retry_word(name) {
+        return true;
+    }
+    let Some(body) = func.child_by_field_name("body") else {
+        return false;
+    };
+    syntax::descendants(body)
+        .filter(|d| {
+            matches!(
+                d.kind(),
+                "loop_expression" | "for_expression" | "while_expression"
+            )
+        })
+        .any(|l| {
+            let t = file.node_text(l);
+            t.contains("sleep") || t.contains("delay")
+        })
+}
+
+/// Whether a fn body retries by itself (a retry loop or wrapper inside), so calls to it are
+/// covered.
+fn body_has_retry_shape(file: &ParsedFile, body: Node<'_>) -> bool {
+    syntax::descendants(body).any(|d| match d.kind() {
+        "loop_expression" | "for_expression" | "while_expression" => is_retry_loop(file, d),
+        "call_expression" => syntax::call_name(file, d).is_some_and(|n| {
+            matches!(n, "retry" | "retry_notify" | "spawn") && {
+                let f = d
+                    .child_by_field_name("function")
+                    .map(|f| file.node_text(f))
+                    .unwrap_or("");
+                n != "spawn" || f.contains("Retry")
+            }
+        }),
+        _ => false,
+    })
+}
+
+/// Summaries of the awaited method chains in a fn body (only outermost chain calls), bounded.
+fn body_chains(file: &ParsedFile, body: Node<'_>) -> Vec<ChainSummary> {
+    let mut out = Vec::new();
+    for d in syntax::descendants(body) {
+        if d.kind() != "await_expression" || out.len() >= 16 {
+            continue;
+        }
+        let Some(inner) = d.named_child(0) else {
+            continue;
+        };
+        let inner = syntax::unwrap_expression(inner);
+        if inner.kind() != "call_expression" {
+            continue;
+        }
+        let chain = Chain::of(file, inner);
+        out.push(chain.summary(file, true));
+    }
+    out
+}
+
+/// A retry loop: `for attempt in ..`, `for _ in 0..n`, `while let Err(..)`, or a `loop`/`while`
+/// that counts attempts or sleeps between tries and breaks out on success.
+fn is_retry_loop(file: &ParsedFile, l: Node<'_>) -> bool {
+    static WORDS: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let words = WORDS
+        .get_or_init(|| regex::Regex::new(r"(?i)\b(attempts?|retry|retries|retried|tries|backoff|max_tries|max_attempts|remaining_tries)\b").ok())
+        .as_ref();
+    let has_words = |t: &str| words.is_some_and(|re| re.is_match(t));
+    match l.kind() {
+        "for_expression" => {
+            let pat = l
+                .child_by_field_name("pattern")
+                .map(|p| file.node_text(p))
+                .unwrap_or("");
+            let value = l.child_by_field_name("value");
+            has_words(pat)
+                || (pat.starts_with('_') && value.is_some_and(|v| v.kind() == "range_expression"))
+                || value.is_some_and(|v| has_words(file.node_text(v)))
+        }
+        "while_expression" => {
+            let cond = l
+                .child_by_field_name("condition")
+                .map(|p| file.node_text(p))
+                .unwrap_or("");
+            cond.contains("Err(") || has_words(cond)
+        }
+        "loop_expression" => {
+            let Some(body) = l.child_by_field_name("body") else {
+                return false;
+            };
+            let t = file.node_text(body);
+            let breaks = t.contains("break") || t.contains("return");
+            breaks
+                && (has_words(t)
+                    || ((t.contains("sleep") || t.contains("delay")) && !t.contains(".tick()")))
+        }
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Method chains and classification
+// ---------------------------------------------------------------------------------------------
+
+/// A method chain: `state.http.post(url).json(&b).send()` → root `state.http`, calls
+/// `post`, `json`, `send` (innermost first).
+struct Chain<'t> {
+    root: Node<'t>,
+    calls: Vec<(String, Node<'t>)>,
+}
+
+impl<'t> Chain<'t> {
+    fn of(file: &ParsedFile, call: Node<'t>) -> Chain<'t> {
+        let mut calls = Vec::new();
+        let mut cur = call;
+        let mut steps = 0;
+        let root = loop {
+            steps += 1;
+            if steps > 256 || cur.kind() != "call_expression" {
+                break cur;
+            }
+            let name = syntax::call_name(file, cur).unwrap_or("").to_string();
+            calls.push((name, cur));
+            match syntax::call_receiver(cur) {
+                Some(recv) => cur = syntax::unwrap_expression(recv),
+                None => break cur.child_by_field_name("function").unwrap_or(cur),
+            }
+        };
+        calls.reverse();
+        Chain { root, calls }
+    }
+
+    fn summary(&self, file: &ParsedFile, awaited: bool) -> ChainSummary {
+        ChainSummary {
+            root: file.node_text(self.root).to_string(),
+            calls: self
+                .calls
+                .iter()
+                .map(|(n, c)| {
+                    let args = c.child_by_field_name("arguments");
+                    let count = args.map(|a| a.named_child_count()).unwrap_or(0);
+                    let text = args.map(|a| file.node_text(a)).unwrap_or("");
+                    let text: String = text.chars().take(200).collect();
+                    (n.clone(), count, text)
+                })
+                .collect(),
+            awaited,
+        }
+    }
+}
+
+/// What kind of dependency a call talks to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effect {
+    /// The service, for the message (`billing`, `GitHub`, `the database`).
+    pub service: String,
+    /// Whether the call changes state (write, send, publish) rather than reads.
+    pub write: bool,
+    /// Whether the call goes through the AWS SDK fluent builder (`.op()...send()`).
+    pub aws: bool,
+    /// What is lost when it fails, for the message (`request`, `message`, `email`, `update`).
+    pub what: String,
+}
+
+/// The data lists as plain slices, looked up once per classification.
+struct Lists<'a> {
+    get: &'a BTreeMap<String, Vec<String>>,
+}
+
+impl<'a> Lists<'a> {
+    fn of(ctx: &MatchCtx<'a, '_>) -> Lists<'a> {
+        Lists {
+            get: &ctx.data.lists,
+        }
+    }
+    fn list(&self, name: &str) -> &'a [String] {
+        self.get.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+    fn has(&self, name: &str, item: &str) -> bool {
+        self.list(name).iter().any(|l| l == item)
+    }
+    /// `pattern=Display` entries: the display for the first pattern matching `name`.
+    fn lookup(
+        &self,
+        list: &str,
+        name: &str,
+        matches: impl Fn(&str, &str) -> bool,
+    ) -> Option<String> {
+        self.list(list).iter().find_map(|e| {
+            let (p, d) = e.split_once('=').unwrap_or((e.as_str(), e.as_str()));
+            matches(name, p).then(|| d.to_string())
+        })
+    }
+}
+
+/// Whether a receiver name (`billing_client`, `gh`) matches a pattern (`client`, `gh`).
+fn name_matches(name: &str, pattern: &str) -> bool {
+    name == pattern
+        || name.ends_with(&format!("_{pattern}"))
+        || name.starts_with(&format!("{pattern}_"))
+}
+
+/// The last name of a receiver expression: `state.http` → `http`, `self.gh` → `gh`,
+/// `crate::CLIENT` → `CLIENT`, `self.client()` → `client`.
+fn receiver_name<'f>(file: &'f ParsedFile, root: Node<'_>) -> &'f str {
+    match root.kind() {
+        "field_expression" => root
+            .child_by_field_name("field")
+            .map(|f| file.node_text(f))
+            .unwrap_or(""),
+        "scoped_identifier" => root
+            .child_by_field_name("name")
+            .map(|f| file.node_text(f))
+            .unwrap_or(""),
+        _ => file.node_text(root),
+    }
+}
+
+/// The service an HTTP request goes to, from its URL argument or the receiver's name.
+fn http_service(url_args: &str, receiver: &str) -> String {
+    static HOST: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    static IDENT: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let host = HOST
+        .get_or_init(|| regex::Regex::new(r"https?://([A-Za-z0-9.-]+)").ok())
+        .as_ref();
+    let ident = IDENT
+        .get_or_init(|| {
+            regex::Regex::new(
+                r"(?i)\b([a-z][a-z0-9]*)_(?:api_)?(?:url|base_url|base|endpoint|host|uri|addr)\b",
+            )
+            .ok()
+        })
+        .as_ref();
+    if let Some(c) = host.and_then(|re| re.captures(url_args)) {
+        let h = c.get(1).map(|m| m.as_str()).unwrap_or("");
+        if let Some(label) = h
+            .split('.')
+            .find(|l| !matches!(*l, "api" | "www" | "hooks" | "internal" | "svc"))
+        {
+            if !label.is_empty() && label != "localhost" {
+                return label.to_string();
+            }
+        }
+    }
+    if let Some(c) = ident.and_then(|re| re.captures(url_args)) {
+        let w = c
+            .get(1)
+            .map(|m| m.as_str().to_ascii_lowercase())
+            .unwrap_or_default();
+        if !matches!(
+            w.as_str(),
+            "base" | "api" | "service" | "target" | "remote" | "webhook" | "hook" | "callback"
+        ) {
+            return w;
+        }
+    }
+    let r = receiver.to_ascii_lowercase();
+    let stem = r
+        .trim_end_matches("_client")
+        .trim_end_matches("_http")
+        .trim_start_matches("http_");
+    if !stem.is_empty() && !matches!(stem, "http" | "client" | "self" | "reqwest" | "c" | "api") {
+        return stem.to_string();
+    }
+    if url_args.to_ascii_lowercase().contains("hook") {
+        return "the webhook endpoint".to_string();
+    }
+    "the remote service".to_string()
+}
+
+/// Classifies a call chain. `awaited` says whether the expression is awaited (required for the
+/// name-based guesses, which are otherwise too loose).
+fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
+    let names: Vec<&str> = s.calls.iter().map(|(n, _, _)| n.as_str()).collect();
+    let last = *names.last()?;
+    let root_last = s
+        .root
+        .rsplit(['.', ':'])
+        .next()
+        .unwrap_or(&s.root)
+        .trim_end_matches("()");
+    let receiver = if root_last == "self" {
+        // `self.client().post(..)`: the getter names the client.
+        match s.calls.first() {
+            Some((n, 0, _)) if s.calls.len() > 1 => n.as_str(),
+            _ => root_last,
+        }
+    } else {
+        root_last
+    };
+    let receiver_lower = receiver.to_ascii_lowercase();
+    if lists
+        .list("not_transient_receivers")
+        .iter()
+        .any(|p| name_matches(&receiver_lower, p))
+    {
+        return None;
+    }
+    let is_read = |n: &str| {
+        lists
+            .list("read_prefixes")
+            .iter()
+            .any(|p| n.starts_with(p.as_str()))
+    };
+    // HTTP: a verb with a URL, sent.
+    if let Some((verb, _, args)) = s
+        .calls
+        .iter()
+        .find(|(n, c, _)| *c > 0 && lists.has("http_verbs", n))
+    {
+        if matches!(last, "send" | "execute" | "call")
+            || s.root.starts_with("reqwest::")
+            || s.root.starts_with("ureq::")
+        {
+            let write = !matches!(verb.as_str(), "get" | "head");
+            return Some(Effect {
+                service: http_service(args, receiver),
+                write,
+                aws: false,
+                what: if write {
+                    "request".into()
+                } else {
+                    "read".into()
+                },
+            });
+        }
+    }
+    // AWS SDK fluent builder: `client.op().field(..).send()`.
+    if last == "send" && s.calls.last().is_some_and(|(_, c, _)| *c == 0) {
+        if let Some((op, 0, _)) = s.calls.first() {
+            if s.calls.len() >= 2
+                && (op.contains('_') || op.chars().all(|c| c.is_ascii_lowercase()))
+            {
+                let write = !is_read(op);
+                let service = lists
+                    .lookup("service_receivers", &receiver_lower, name_matches)
+                    .filter(|d| d != "*")
+                    .unwrap_or_else(|| "AWS".to_string());
+                return Some(Effect {
+                    service,
+                    write,
+                    aws: true,
+                    what: aws_what(op),
+                });
+            }
+        }
+    }
+    // Databases: sqlx / diesel / sea-orm execution methods.
+    if let Some(m) = names.iter().find(|n| lists.has("db_methods", n)) {
+        let sql = s
+            .calls
+            .iter()
+            .map(|(_, _, a)| a.as_str())
+            .chain([s.root.as_str()])
+            .collect::<Vec<_>>()
+            .join(" ");
+        let looks_db = s.root.contains("query")
+            || s.root.contains("sqlx")
+            || names.iter().any(|n| {
+                matches!(
+                    *n,
+                    "query" | "query_as" | "query_scalar" | "bind" | "filter" | "values" | "set"
+                )
+            })
+            || ["pool", "db", "conn", "tx", "database", "pg"]
+                .iter()
+                .any(|p| sql.contains(p));
+        if looks_db {
+            let upper = sql.to_ascii_uppercase();
+            let write = matches!(*m, "execute" | "exec" | "execute_many")
+                || ["INSERT ", "UPDATE ", "DELETE ", "UPSERT", "MERGE "]
+                    .iter()
+                    .any(|k| upper.contains(k));
+            return Some(Effect {
+                service: "the database".into(),
+                write,
+                aws: false,
+                what: if write { "write".into() } else { "read".into() },
+            });
+        }
+    }
+    if !s.awaited || lists.has("non_io_methods", last) {
+        return None;
+    }
+    // Methods that only talk to a broker, mail server or API (`basic_publish`, `send_email`).
+    if let Some(display) = names
+        .iter()
+        .find_map(|n| lists.lookup("service_methods", n, |a, b| a == b))
+    {
+        let write = !is_read(last);
+        return Some(Effect {
+            service: display,
+            write,
+            aws: false,
+            what: what_of(last),
+        });
+    }
+    // Named service clients (`gh.post_comment(..)`, `mailer.send(..)`, `billing_client.charge(..)`).
+    if let Some(display) = lists.lookup("service_receivers", &receiver_lower, name_matches) {
+        let service = if display == "*" {
+            let stem = receiver_lower
+                .trim_end_matches("_client")
+                .trim_end_matches("client")
+                .trim_end_matches('_');
+            if stem.is_empty() || stem == "http" {
+                "the remote service".to_string()
+            } else {
+                stem.to_string()
+            }
+        } else {
+            display
+        };
+        let write = !is_read(last);
+        return Some(Effect {
+            service,
+            write,
+            aws: false,
+            what: what_of(last),
+        });
+    }
+    None
+}
+
+fn aws_what(op: &str) -> String {
+    if op.contains("message") || op.starts_with("publish") {
+        "message".into()
+    } else if op.contains("email") {
+        "email".into()
+    } else if op.contains("object") {
+        "object".into()
+    } else {
+        "update".into()
+    }
+}
+
+fn what_of(method: &str) -> String {
+    let m = method.to_ascii_lowercase();
+    if m.contains("comment") {
+        "comment".into()
+    } else if m.contains("email") || m.contains("mail") {
+        "email".into()
+    } else if m.contains("publish") || m.contains("message") || m.contains("enqueue") {
+        "message".into()
+    } else if m.contains("notif") {
+        "notification".into()
+    } else if m.contains("charge") || m.contains("pay") || m.contains("refund") {
+        "payment".into()
+    } else if m.contains("label") || m.contains("status") || m.contains("check") {
+        "update".into()
+    } else {
+        "call".into()
+    }
+}
+
+/// The innermost "real" call of an expression: strips `.await`, `?`, and the methods that only
+/// reshape a result (`.ok()`, `.inspect_err(..)`, `.json()` after `send()`, ...).
+fn effect_call<'t>(file: &ParsedFile, lists: &Lists<'_>, node: Node<'t>) -> (Node<'t>, bool) {
+    let mut n = resolve_binding(file, node);
+    let mut awaited = false;
+    for _ in 0..64 {
+        let before = n;
+        loop {
+            match n.kind() {
+                "await_expression" => awaited = true,
+                "try_expression" | "parenthesized_expression" | "reference_expression" => {}
+                _ => break,
+            }
+            match n.named_child(0) {
+                Some(c) => n = c,
+                None => break,
+            }
+        }
+        if n.kind() == "call_expression"
+            && syntax::call_name(file, n).is_some_and(|m| lists.has("passthrough_methods", m))
+        {
+            if let Some(r) = syntax::call_receiver(n) {
+                n = r;
+                continue;
+            }
+        }
+        if n.id() == before.id() {
+            break;
+        }
+    }
+    (n, awaited)
+}
+
+/// `if let Err(e) = res` where `let res = call.await;` came just before in the same block (or an
+/// enclosing one): the bound call. Anything else is returned unchanged.
+fn resolve_binding<'t>(file: &ParsedFile, node: Node<'t>) -> Node<'t> {
+    let inner = syntax::unwrap_expression(node);
+    if inner.kind() != "identifier" {
+        return node;
+    }
+    let name = file.node_text(inner);
+    let mut cur = node;
+    for _ in 0..64 {
+        let Some(p) = cur.parent() else { break };
+        if matches!(p.kind(), "function_item" | "closure_expression") {
+            break;
+        }
+        let mut sib = cur.prev_sibling();
+        while let Some(s) = sib {
+            if s.kind() == "let_declaration" {
+                let pat = s
+                    .child_by_field_name("pattern")
+                    .map(|p| file.node_text(p))
+                    .unwrap_or("");
+                if pat == name || pat == format!("mut {name}") {
+                    return s.child_by_field_name("value").unwrap_or(node);
+                }
+            }
+            sib = s.prev_sibling();
+        }
+        cur = p;
+    }
+    node
+}
+
+fn crate_of(ctx: &MatchCtx<'_, '_>) -> String {
+    ctx.index.manifests.crate_dir(&ctx.file.path)
+}
+
+fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let lists = Lists::of(ctx);
+    let (call, awaited) = effect_call(ctx.file, &lists, node);
+    if call.kind() != "call_expression" {
+        return false;
+    }
+    let chain = Chain::of(ctx.file, call);
+    let summary = chain.summary(ctx.file, awaited);
+    let mut effect = classify(&lists, &summary);
+    if effect.is_none() && awaited {
+        // One level into same-crate fns: `notify_billing(&http, ev).await`, `self.publish(ev).await`.
+        let name = chain.calls.last().map(|(n, _)| n.as_str()).unwrap_or("");
+        let direct = chain.calls.len() == 1 || receiver_name(ctx.file, chain.root) == "self";
+        if direct && !name.is_empty() {
+            let krate = crate_of(ctx);
+            if let Some(inner) = ctx.index.retry.effect_fns.get(&(krate, name.to_string())) {
+                effect = inner
+                    .iter()
+                    .filter_map(|s| classify(&lists, s))
+                    .find(|e| !e.aws);
+            }
+        }
+    }
+    if effect.is_none() && awaited {
+        let last = chain.calls.last().map(|(n, _)| n.as_str()).unwrap_or("");
+        let krate = crate_of(ctx);
+        let receiver = receiver_name(ctx.file, chain.root);
+        if !lists.has("non_io_methods", last) {
+            if let Some(service) = ctx
+                .index
+                .retry
+                .client_names
+                .get(&(krate, receiver.to_string()))
+            {
+                let write = !lists
+                    .list("read_prefixes")
+                    .iter()
+                    .any(|p| last.starts_with(p.as_str()));
+                effect = Some(Effect {
+                    service: service.clone(),
+                    write,
+                    aws: false,
+                    what: what_of(last),
+                });
+            }
+        }
+    }
+    let Some(effect) = effect else { return false };
+    let code = syntax::abbreviate(ctx.file, call);
+    ctx.set_var("effect", code);
+    ctx.set_var("service", effect.service.clone());
+    ctx.set_var("what", effect.what.clone());
+    ctx.set_var("severity", if effect.write { "high" } else { "medium" });
+    ctx.set_var("aws", if effect.aws { "yes" } else { "" });
+    true
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coverage
+// ---------------------------------------------------------------------------------------------
+
+/// Whether `name` (a call's function name or path) is a retry wrapper: the data list, the
+/// user's `retry_wrappers`, or a same-crate helper.
+fn is_wrapper_call(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, call: Node<'_>) -> bool {
+    let Some(name) = syntax::call_name(ctx.file, call) else {
+        return false;
+    };
+    let path = call
+        .child_by_field_name("function")
+        .map(|f| ctx.file.node_text(f))
+        .unwrap_or("");
+    let short_path = path.rsplit("::").take(2).collect::<Vec<_>>();
+    let short_path = short_path.into_iter().rev().collect::<Vec<_>>().join("::");
+    lists.has("retry_wrappers", name)
+        || lists.has("retry_wrappers", &short_path)
+        || ctx
+            .config
+            .retry_wrappers
+            .iter()
+            .any(|w| w == name || w == path || *w == short_path)
+        || ctx.index.retry.is_retry_helper(&crate_of(ctx), name)
+}
+
+fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let lists = Lists::of(ctx);
+    let file = ctx.file;
+    // Wrappers and loops around the call.
+    for a in syntax::ancestors(node) {
+        match a.kind() {
+            "function_item" => break,
+            "closure_expression" | "async_block" => {
+                let mut p = a.parent();
+                while let Some(pp) = p {
+                    if matches!(
+                        pp.kind(),
+                        "parenthesized_expression"
+                            | "closure_expression"
+                            | "block"
+                            | "expression_statement"
+                    ) && pp.kind() != "block"
+                    {
+                        p = pp.parent();
+                    } else {
+                        break;
+                    }
+                }
+                let Some(p) = p else { continue };
+                if p.kind() == "arguments" {
+                    if let Some(call) = p.parent() {
+                        if call.kind() == "call_expression" && is_wrapper_call(ctx, &lists, call) {
+                            return true;
+                        }
+                    }
+                }
+                if p.kind() == "field_expression" {
+                    let field = p
+                        .child_by_field_name("field")
+                        .map(|f| file.node_text(f))
+                        .unwrap_or("");
+                    if matches!(field, "retry" | "retry_notify" | "retry_with" | "retry_if")
+                        || lists.has("retry_wrappers", field)
+                    {
+                        return true;
+                    }
+                }
+            }
+            "for_expression" | "loop_expression" | "while_expression" => {
+                if is_retry_loop(file, a) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    // The client: retry middleware configured where it was built, or AWS SDK defaults.
+    let (call, _) = effect_call(file, &lists, node);
+    if call.kind() != "call_expression" {
+        return false;
+    }
+    let chain = Chain::of(file, call);
+    let krate = crate_of(ctx);
+    let mut receivers = vec![receiver_name(file, chain.root).to_string()];
+    if let Some((n, c)) = chain.calls.first() {
+        if c.child_by_field_name("arguments")
+            .is_some_and(|a| a.named_child_count() == 0)
+        {
+            receivers.push(n.clone());
+        }
+    }
+    if receivers
+        .iter()
+        .any(|r| ctx.index.retry.is_retrying_client(&krate, r))
+    {
+        return true;
+    }
+    if ctx.vars.get("aws").is_some_and(|a| a == "yes") {
+        let uses_aws = ctx.index.retry.aws_crates.contains(&krate)
+            || ctx.index.manifests.crate_of(&file.path).is_some_and(|c| {
+                c.dependencies
+                    .iter()
+                    .any(|d| d.starts_with("aws-sdk-") || d == "aws-config")
+            });
+        if uses_aws && !ctx.index.retry.aws_retry_disabled.contains(&krate) {
+            return true;
+        }
+    }
+    // A same-crate fn whose body retries (`notify_with_retry(..)`).
+    if let Some((name, _)) = chain.calls.last() {
+        if lower_has_retry_word(name) || ctx.index.retry.is_retry_helper(&krate, name) {
+            return true;
+        }
+    }
+    false
+}
+
+// ---------------------------------------------------------------------------------------------
+// What happens to the error
+// ---------------------------------------------------------------------------------------------
+
+/// Whether a subtree logs: a log macro (`warn!`, `tracing::error!`, `eprintln!`) or a call named
+/// like one of the log macros (`report_error(..)`).
+fn logs(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, node: Node<'_>) -> bool {
+    syntax::descendants(node).any(|d| match d.kind() {
+        "macro_invocation" => d
+            .child_by_field_name("macro")
+            .map(|m| {
+                let t = ctx.file.node_text(m);
+                t.rsplit("::").next().unwrap_or(t).to_string()
+            })
+            .is_some_and(|m| lists.has("log_macros", &m)),
+        "call_expression" => {
+            syntax::call_name(ctx.file, d).is_some_and(|n| lists.has("log_macros", n))
+        }
+        _ => false,
+    })
+}
+
+/// Whether an Err branch hands the error (or an error status) back, requeues, or diverges.
+fn propagates_or_requeues(
+    ctx: &MatchCtx<'_, '_>,
+    lists: &Lists<'_>,
+    branch: Node<'_>,
+    in_spawn: bool,
+) -> bool {
+    let text = ctx.file.node_text(branch);
+    if lists
+        .list("requeue_words")
+        .iter()
+        .any(|w| text.contains(w.as_str()))
+    {
+        return true;
+    }
+    if in_spawn {
+        return false;
+    }
+    for d in syntax::descendants(branch) {
+        match d.kind() {
+            "return_expression" => {
+                let value = d
+                    .named_child(0)
+                    .map(|v| ctx.file.node_text(v))
+                    .unwrap_or("");
+                if !value.is_empty()
+                    && !value.starts_with("Ok(")
+                    && value != "()"
+                    && !is_success_status(value)
+                {
+                    return true;
+                }
+            }
+            "try_expression" => return true,
+            "macro_invocation" => {
+                let m = d
+                    .child_by_field_name("macro")
+                    .map(|m| ctx.file.node_text(m))
+                    .unwrap_or("");
+                let m = m.rsplit("::").next().unwrap_or(m);
+                if matches!(
+                    m,
+                    "bail" | "panic" | "unreachable" | "todo" | "unimplemented" | "ensure"
+                ) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    // A tail value that is an error or an error status.
+    if let Some(tail) = tail_value(branch) {
+        let t = ctx.file.node_text(tail);
+        if t.starts_with("Err(")
+            || (t.contains("StatusCode::") && !is_success_status(t))
+            || t.contains("_error(")
+        {
+            return true;
+        }
+    }
+    false
+}
+
+fn is_success_status(t: &str) -> bool {
+    [
+        "StatusCode::OK",
+        "StatusCode::ACCEPTED",
+        "StatusCode::NO_CONTENT",
+        "StatusCode::CREATED",
+    ]
+    .iter()
+    .any(|s| t.contains(s))
+        && !t.contains("StatusCode::BAD")
+}
+
+/// The value a branch evaluates to: the arm's expression, or a block's last expression without
+/// a trailing `;`.
+fn tail_value(branch: Node<'_>) -> Option<Node<'_>> {
+    if branch.kind() != "block" {
+        return Some(branch);
+    }
+    let last = branch.named_child(branch.named_child_count().checked_sub(1)?)?;
+    if last.kind().ends_with("_statement")
+        || last.kind() == "let_declaration"
+        || last.kind().ends_with("comment")
+    {
+        return None;
+    }
+    Some(last)
+}
+
+/// The Err branch of an `if let Err(..) = ..` or a `match` on a Result.
+fn err_branch<'t>(ctx: &MatchCtx<'_, 't>, stmt: Node<'t>) -> Option<Node<'t>> {
+    match stmt.kind() {
+        "if_expression" => {
+            let cond = stmt.child_by_field_name("condition")?;
+            let pat = ctx.file.node_text(cond.child_by_field_name("pattern")?);
+            if pat.starts_with("Err") {
+                stmt.child_by_field_name("consequence")
+            } else if pat.starts_with("Ok") {
+                stmt.child_by_field_name("alternative")
+                    .and_then(|e| e.named_child(0))
+            } else {
+                None
+            }
+        }
+        "match_expression" => {
+            let body = stmt.child_by_field_name("body")?;
+            let mut cursor = body.walk();
+            let arms: Vec<Node<'t>> = body
+                .named_children(&mut cursor)
+                .filter(|a| a.kind() == "match_arm")
+                .collect();
+            arms.into_iter().find_map(|arm| {
+                let pat = ctx.file.node_text(arm.child_by_field_name("pattern")?);
+                (pat.starts_with("Err") || pat.contains("::Err") || pat.starts_with("_"))
+                    .then(|| arm.child_by_field_name("value"))
+                    .flatten()
+            })
+        }
+        _ => None,
+    }
+}
+
+fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(stmt) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let lists = Lists::of(ctx);
+    let Some(branch) = err_branch(ctx, stmt) else {
+        return false;
+    };
+    if !logs(ctx, &lists, branch) {
+        return false; // silent: swallowed-error's finding (docs/checks.md §8)
+    }
+    let in_spawn = fire_and_forget_spawn(ctx, stmt).is_some();
+    if propagates_or_requeues(ctx, &lists, branch, in_spawn) {
+        return false;
+    }
+    // A read that falls back to a value (cache, default) degrades on purpose.
+    let read = ctx.vars.get("severity").is_some_and(|s| s == "medium");
+    if read {
+        if let Some(tail) = tail_value(branch) {
+            let t = ctx.file.node_text(tail);
+            if !t.is_empty()
+                && t != "()"
+                && tail.kind() != "macro_invocation"
+                && !t.starts_with("continue")
+                && !t.starts_with("Ok(())")
+            {
+                return false;
+            }
+        }
+        if stmt.parent().is_some_and(|p| p.kind() == "let_declaration") {
+            return false;
+        }
+    }
+    true
+}
+
+fn discarded_with_log(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let lists = Lists::of(ctx);
+    let node = syntax::unwrap_expression(node);
+    if node.kind() != "call_expression" {
+        return false;
+    }
+    let chain = Chain::of(ctx.file, node);
+    let mut logged = false;
+    for (name, call) in &chain.calls {
+        if matches!(
+            name.as_str(),
+            "inspect_err" | "map_err" | "unwrap_or_else" | "or_else" | "map_or_else"
+        ) {
+            if let Some(a) = call.child_by_field_name("arguments") {
+                if logs(ctx, &lists, a) {
+                    logged = true;
+                }
+            }
+        }
+    }
+    let last = chain.calls.last().map(|(n, _)| n.as_str()).unwrap_or("");
+    logged
+        && matches!(
+            last,
+            "ok" | "unwrap_or_default" | "unwrap_or" | "unwrap_or_else" | "map_err" | "inspect_err"
+        )
+}
+
+/// The fire-and-forget spawn whose task contains `node` (with no loop or nested closure in
+/// between): `tokio::spawn(async move { .. });` whose JoinHandle is dropped.
+fn fire_and_forget_spawn<'t>(ctx: &MatchCtx<'_, 't>, node: Node<'t>) -> Option<Node<'t>> {
+    for a in syntax::ancestors(node) {
+        match a.kind() {
+            "function_item" | "loop_expression" | "for_expression" | "while_expression" => {
+                return None
+            }
+            "async_block" | "closure_expression" => {
+                let mut p = a.parent()?;
+                // `async move { .. }.instrument(span)` / `(async { .. })`
+                for _ in 0..4 {
+                    match p.kind() {
+                        "field_expression" | "parenthesized_expression" | "closure_expression" => {
+                            p = p.parent()?
+                        }
+                        "call_expression"
+                            if syntax::call_name(ctx.file, p)
+                                .is_some_and(|n| n == "instrument" || n == "in_current_span") =>
+                        {
+                            p = p.parent()?
+                        }
+                        _ => break,
+                    }
+                }
+                if p.kind() != "arguments" {
+                    return None;
+                }
+                let call = p.parent()?;
+                let name = syntax::call_name(ctx.file, call)?;
+                let path = call
+                    .child_by_field_name("function")
+                    .map(|f| ctx.file.node_text(f))
+                    .unwrap_or("");
+                if !matches!(name, "spawn" | "spawn_local") || path.contains("Retry") {
+                    return None;
+                }
+                // `set.spawn(..)` on a JoinSet is joined later; only path spawns and runtime handles.
+                if let Some(recv) = syntax::call_receiver(call) {
+                    let r = receiver_name(ctx.file, recv).to_ascii_lowercase();
+                    if !(r.contains("runtime") || r == "rt" || r.ends_with("handle")) {
+                        return None;
+                    }
+                }
+                let parent = call.parent()?;
+                let dropped = match parent.kind() {
+                    "expression_statement" => true,
+                    "let_declaration" => parent
+                        .child_by_field_name("pattern")
+                        .is_some_and(|p| ctx.file.node_text(p).starts_with('_')),
+                    "block" => false,
+                    _ => false,
+                };
+                return dropped.then_some(call);
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether the enclosing fn is a GitHub webhook handler (GitHub does not redeliver).
+fn in_github_webhook(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, node: Node<'_>) -> bool {
+    let Some(func) = syntax::ancestors(node)
+        .filter(|a| a.kind() == "function_item")
+        .last()
+    else {
+        return false;
+    };
+    let name = func
+        .child_by_field_name("name")
+        .map(|n| ctx.file.node_text(n).to_ascii_lowercase())
+        .unwrap_or_default();
+    if name.contains("github") && (name.contains("hook") || name.contains("event")) {
+        return true;
+    }
+    let text = ctx.file.node_text(func).to_ascii_lowercase();
+    lists
+        .list("github_webhook_markers")
+        .iter()
+        .any(|m| text.contains(&m.to_ascii_lowercase()))
+}
+
+fn propagates_nowhere(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(stmt) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let lists = Lists::of(ctx);
+    if fire_and_forget_spawn(ctx, stmt).is_some() {
+        return true;
+    }
+    let write = ctx.vars.get("severity").is_some_and(|s| s == "high");
+    let database = ctx.vars.get("service").is_some_and(|s| s == "the database");
+    if !write || database || !in_github_webhook(ctx, &lists, stmt) {
+        return false;
+    }
+    // The `?` must reach the handler itself, not a closure or async block inside it.
+    !syntax::ancestors(stmt)
+        .take_while(|a| a.kind() != "function_item")
+        .any(|a| matches!(a.kind(), "closure_expression" | "async_block"))
+}
+
+/// The statements after `stmt` in its block and the enclosing blocks, up to the fn or the given
+/// loop body: used to see whether the work item is consumed (acked, deleted) anyway.
+fn later_calls<'a, 't>(
+    ctx: &MatchCtx<'a, 't>,
+    stmt: Node<'t>,
+    stop: Option<Node<'t>>,
+) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut cur = stmt;
+    for _ in 0..64 {
+        let mut sib = cur.next_sibling();
+        while let Some(s) = sib {
+            for d in syntax::descendants(s).filter(|d| d.kind() == "call_expression") {
+                if let Some(n) = syntax::call_name(ctx.file, d) {
+                    out.push(n);
+                }
+            }
+            sib = s.next_sibling();
+        }
+        let Some(p) = cur.parent() else { break };
+        if p.kind() == "function_item"
+            || p.kind() == "closure_expression"
+            || stop.is_some_and(|s| s.id() == p.id())
+        {
+            break;
+        }
+        cur = p;
+    }
+    out
+}
+
+fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(stmt) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let lists = Lists::of(ctx);
+    let file = ctx.file;
+    let what = ctx
+        .vars
+        .get("what")
+        .cloned()
+        .unwrap_or_else(|| "call".into());
+    let service = ctx
+        .vars
+        .get("service")
+        .cloned()
+        .unwrap_or_else(|| "the service".into());
+    let innermost_loop = syntax::ancestors(stmt)
+        .take_while(|a| {
+            !matches!(
+                a.kind(),
+                "function_item" | "closure_expression" | "async_block"
+            )
+        })
+        .find(|a| {
+            matches!(
+                a.kind(),
+                "loop_expression" | "for_expression" | "while_expression"
+            )
+        });
+    let consumed = later_calls(
+        ctx,
+        stmt,
+        innermost_loop.and_then(|l| l.child_by_field_name("body")),
+    )
+    .into_iter()
+    .find(|n| lists.has("consume_methods", n));
+    let spawn = fire_and_forget_spawn(ctx, stmt);
+    let webhook = in_github_webhook(ctx, &lists, stmt);
+    let how = if spawn.is_some() {
+        "runs once in a spawned task nobody awaits".to_string()
+    } else if ctx.captures.iter().any(|(n, _)| *n == "propagated") {
+        "is tried once and its error goes back to GitHub".to_string()
+    } else {
+        "fails once and the error is only logged".to_string()
+    };
+    let branch = err_branch(ctx, stmt);
+    let diverges = branch.is_some_and(|b| {
+        let t = file.node_text(b);
+        t.contains("continue") || t.contains("return") || t.contains("break")
+    });
+    if consumed.is_some() && diverges {
+        return false; // the work item is left unconsumed, so the queue redelivers it
+    }
+    let consumed = if diverges { None } else { consumed };
+    let periodic = syntax::ancestors(stmt)
+        .take_while(|a| {
+            !matches!(
+                a.kind(),
+                "function_item" | "closure_expression" | "async_block"
+            )
+        })
+        .filter(|a| {
+            matches!(
+                a.kind(),
+                "loop_expression" | "for_expression" | "while_expression"
+            )
+        })
+        .any(|l| {
+            let t = file.node_text(l);
+            t.contains(".tick()") || t.contains("sleep(") || t.contains("interval")
+        });
+    if periodic && consumed.is_none() {
+        return false; // the next tick is the retry
+    }
+    if let Some(l) = innermost_loop {
+        if l.kind() == "for_expression" && consumed.is_none() {
+            let btext = file.node_text(branch.unwrap_or(stmt));
+            let records = btext.contains(".push(")
+                || btext.contains("+= 1")
+                || btext.contains("counter!")
+                || btext.contains(".insert(");
+            let words = super::common::comment_near_mentions(ctx, l, lists.list("fanout_words"))
+                || super::common::comment_near_mentions(ctx, stmt, lists.list("fanout_words"));
+            if records || words {
+                return false; // deliberate per-item tolerance
+            }
+        }
+    }
+    let consequence = if let Some(c) = consumed {
+        let verb = if c.contains("delete") {
+            "deleted"
+        } else if c.contains("ack") {
+            "acked"
+        } else {
+            "marked done"
+        };
+        format!("the message is {verb} anyway, so the queue never redelivers it and this {what} is lost")
+    } else if webhook {
+        format!("GitHub does not redeliver webhooks, so this {what} to {service} is never retried")
+    } else if spawn.is_some() {
+        format!("nothing awaits the task, so if {service} is down for a second this {what} is lost")
+    } else if innermost_loop.is_some() {
+        format!("the loop moves on and nothing retries this {what} to {service}")
+    } else {
+        format!("the caller sees success, so nothing retries this {what} to {service}")
+    };
+    ctx.set_var("how", how);
+    ctx.set_var("consequence", consequence);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::source::{parse, SourceInput, DEFAULT_PARSE_BUDGET};
+
+    fn file(path: &str, src: &str) -> ParsedFile {
+        parse(
+            path,
+            src,
+            crate::analysis::language::by_name("rust").unwrap(),
+            DEFAULT_PARSE_BUDGET,
+        )
+        .unwrap()
+    }
+
+    fn facts(files: &[(&str, &str)]) -> RetryFacts {
+        let mut manifests = Manifests::default();
+        for (p, t) in files.iter().filter(|(p, _)| p.ends_with("Cargo.toml")) {
+            manifests.add(&SourceInput {
+                path: p.to_string(),
+                bytes: t.as_bytes().to_vec(),
+            });
+        }
+        let mut all = RetryFacts::default();
+        for (p, t) in files.iter().filter(|(p, _)| p.ends_with(".rs")) {
+            let mut part = RetryFacts::default();
+            part.collect(&file(p, t), &manifests);
+            all.merge(part);
+        }
+        all.finish();
+        all
+    }
+
+    #[test]
+    fn client_origin_follows_fns_fields_and_bindings() {
+        let f = facts(&[
+            ("svc/Cargo.toml", "[package]\nname='svc'\n"),
+            (
+                "svc/src/http.rs",
+                "pub fn build_client() -> ClientWithMiddleware {\n  let policy = ExponentialBackoff::builder().build_with_max_retries(3);\n  ClientBuilder::new(reqwest::Client::new()).with(RetryTransientMiddleware::new_with_policy(policy)).build()\n}",
+            ),
+            ("svc/src/state.rs", "pub struct AppState { pub billing: ClientWithMiddleware, pub plain: reqwest::Client }\nfn main() { let http = build_client(); let other = http.clone(); let raw = reqwest::Client::new(); }"),
+            ("other/src/lib.rs", "struct S { billing: reqwest::Client }"),
+        ]);
+        assert!(
+            f.is_retrying_client("svc", "billing"),
+            "field typed with the retry fn's return type"
+        );
+        assert!(
+            f.is_retrying_client("svc", "http"),
+            "binding to the retry fn"
+        );
+        assert!(
+            f.is_retrying_client("svc", "other"),
+            "binding to a retrying binding"
+        );
+        assert!(f.is_retrying_client("svc", "build_client"));
+        assert!(!f.is_retrying_client("svc", "plain"));
+        assert!(!f.is_retrying_client("svc", "raw"));
+        assert!(
+            !f.is_retrying_client("other", "billing"),
+            "facts are per crate"
+        );
+    }
+
+    #[test]
+    fn tower_retry_layer_reaches_the_grpc_client() {
+        let f = facts(&[(
+            "src/main.rs",
+            "async fn main() { let channel = ServiceBuilder::new().layer(RetryLayer::new(policy)).service(ch); let ledger = LedgerClient::new(channel); }",
+        )]);
+        assert!(f.is_retrying_client("", "channel"));
+        assert!(f.is_retrying_client("", "ledger"));
+    }
+
+    #[test]
+    fn retry_helpers_are_named_or_loop_with_sleep() {
+        let f = facts(&[(
+            "src/db.rs",
+            "pub async fn retry_db<F, T>(pool: &PgPool, f: F) -> Result<T> where F: Fn() -> T { f() }\n\
+             async fn persistently<F: FnMut() -> Fut>(mut op: F) -> R { let mut n = 0; loop { match op().await { Ok(v) => return Ok(v), Err(e) => { tokio::time::sleep(d).await; } } } }\n\
+             async fn retry_count(x: u32) -> u32 { x }\n\
+             async fn poll<F: Fn()>(f: F) { loop { f(); } }",
+        )]);
+        assert!(f.is_retry_helper("", "retry_db"));
+        assert!(f.is_retry_helper("", "persistently"));
+        assert!(!f.is_retry_helper("", "retry_count"), "takes no closure");
+        assert!(!f.is_retry_helper("", "poll"), "loops without a sleep");
+    }
+
+    #[test]
+    fn aws_disabled_retries_are_per_crate() {
+        let f = facts(&[
+            ("a/Cargo.toml", "[package]\nname='a'\n"),
+            ("b/Cargo.toml", "[package]\nname='b'\n"),
+            (
+                "a/src/lib.rs",
+                "use aws_sdk_s3 as s3; fn c() { RetryConfig::disabled(); }",
+            ),
+            ("b/src/lib.rs", "use aws_sdk_s3 as s3;"),
+        ]);
+        assert!(f.aws_retry_disabled.contains("a"));
+        assert!(!f.aws_retry_disabled.contains("b"));
+        assert!(f.aws_crates.contains("b"));
+    }
+
+    fn lists() -> BTreeMap<String, Vec<String>> {
+        let set = crate::analysis::check::CheckSet::embedded().unwrap();
+        set.get("missing-retry").unwrap().data.lists.clone()
+    }
+
+    fn classify_src(src: &str) -> Option<Effect> {
+        let f = file("src/a.rs", &format!("async fn a() {{ {src}; }}"));
+        let data = lists();
+        let lists = Lists { get: &data };
+        let stmt =
+            syntax::descendants(f.tree.root_node()).find(|n| n.kind() == "expression_statement")?;
+        let (call, awaited) = effect_call(&f, &lists, stmt.named_child(0)?);
+        classify(&lists, &Chain::of(&f, call).summary(&f, awaited))
+    }
+
+    #[test]
+    fn classifies_dependencies() {
+        let e = classify_src(
+            "state.http.post(format!(\"{}/v1/charges\", state.billing_url)).json(&b).send().await",
+        )
+        .unwrap();
+        assert_eq!(
+            (e.service.as_str(), e.write, e.aws),
+            ("billing", true, false)
+        );
+        let e = classify_src(
+            "http.get(\"https://api.stripe.com/v1/x\").send().await?.json::<T>().await",
+        )
+        .unwrap();
+        assert_eq!((e.service.as_str(), e.write), ("stripe", false));
+        let e = classify_src("s3.put_object().bucket(b).key(k).send().await").unwrap();
+        assert!(e.aws && e.write);
+        let e = classify_src("sqlx::query(\"UPDATE t SET a = 1\").execute(&pool).await").unwrap();
+        assert_eq!((e.service.as_str(), e.write), ("the database", true));
+        let e = classify_src("gh.post_comment(n, \"thanks\").await").unwrap();
+        assert_eq!((e.service.as_str(), e.what.as_str()), ("GitHub", "comment"));
+        let e = classify_src("self.billing_client.charge(req).await").unwrap();
+        assert_eq!(e.service, "billing");
+        assert!(classify_src("tx.send(msg).await").is_none());
+        assert!(classify_src("cache.get(&k).await").is_none());
+        assert!(classify_src("gh.clone()").is_none());
+    }
+
+    #[test]
+    fn embedded_check_defines_every_list_the_filters_read() {
+        let data = lists();
+        for l in REQUIRED_LISTS {
+            assert!(data.contains_key(*l), "missing-retry [data] lacks `{l}`");
+        }
+    }
+
+    fn findings(
+        src: &str,
+        config: &crate::config::Config,
+    ) -> Vec<crate::analysis::finding::Finding> {
+        let set = crate::analysis::check::CheckSet::embedded().unwrap();
+        let inputs = vec![SourceInput {
+            path: "src/lib.rs".into(),
+            bytes: src.as_bytes().to_vec(),
+        }];
+        crate::analysis::analyze(
+            &inputs,
+            config,
+            set,
+            &crate::analysis::AnalysisOptions::default(),
+        )
+        .findings
+        .into_iter()
+        .filter(|f| f.check == "missing-retry")
+        .collect()
+    }
+
+    const WRAPPED: &str = "async fn notify(http: &reqwest::Client) {\n    let r = resilient::persist(|| http.post(HOOK_URL).send()).await;\n    if let Err(e) = resilient::persist(|| async { http.post(HOOK_URL).send().await }).await { tracing::warn!(%e); }\n    tokio::spawn(async move {\n        if let Err(e) = resilient::persist(|| async { if let Err(e) = http.post(HOOK_URL).send().await { tracing::warn!(%e); } }).await {}\n    });\n}\n";
+
+    #[test]
+    fn config_retry_wrappers_count_as_coverage() {
+        let plain = crate::config::Config::default();
+        let got = findings(WRAPPED, &plain);
+        assert_eq!(
+            got.iter().map(|f| f.span.start_line).collect::<Vec<_>>(),
+            vec![5]
+        );
+        let cfg = crate::config::Config {
+            retry_wrappers: vec!["persist".into()],
+            ..crate::config::Config::default()
+        };
+        assert!(findings(WRAPPED, &cfg).is_empty());
+    }
+
+    #[test]
+    fn message_names_the_call_the_service_and_the_consequence() {
+        let src = "async fn github_hook(State(s): State<App>, ev: Json<Event>) -> StatusCode {\n    let gh = s.github.clone();\n    tokio::spawn(async move {\n        if let Err(e) = gh.post_comment(ev.issue, \"thanks!\").await { tracing::warn!(%e); }\n    });\n    StatusCode::OK\n}\n";
+        let got = findings(src, &crate::config::Config::default());
+        assert_eq!(got.len(), 1);
+        let f = &got[0];
+        assert_eq!(f.span.start_line, 4);
+        assert_eq!(f.severity, crate::analysis::finding::Severity::High);
+        assert_eq!(
+            f.message,
+            "`gh.post_comment(..)` runs once in a spawned task nobody awaits: GitHub does not redeliver webhooks, so this comment to GitHub is never retried"
+        );
+        assert!(
+            f.failure_mode.contains("talks to GitHub once"),
+            "{}",
+            f.failure_mode
+        );
+        assert!(
+            f.fix
+                .contains("ExponentialBuilder::default().with_jitter().with_max_times(3)"),
+            "{}",
+            f.fix
+        );
+    }
 }

@@ -1,0 +1,2 @@
+pub mod routes;
+pub mod startup;

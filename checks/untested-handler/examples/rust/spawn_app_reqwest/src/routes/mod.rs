@@ -1,0 +1,7 @@
+pub mod subscriptions;
+
+use axum::http::StatusCode;
+
+pub async fn health_check() -> StatusCode {
+    StatusCode::OK
+}
