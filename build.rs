@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let checks = root.join("checks");
     println!("cargo:rerun-if-changed=checks");
     let mut files = Vec::new();
@@ -14,22 +15,37 @@ fn main() {
     let mut out = String::from("/// Every file under `checks/`, as (path relative to `checks/`, contents).\npub static EMBEDDED_CHECK_FILES: &[(&str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
-        let rel = f.strip_prefix(&checks).expect("walked under checks/").to_string_lossy().replace('\\', "/");
-        writeln!(out, "    ({rel:?}, include_str!({:?})),", f.display().to_string()).expect("write to String");
+        let rel = f
+            .strip_prefix(&checks)
+            .expect("walked under checks/")
+            .to_string_lossy()
+            .replace('\\', "/");
+        writeln!(
+            out,
+            "    ({rel:?}, include_str!({:?})),",
+            f.display().to_string()
+        )
+        .expect("write to String");
     }
     out.push_str("];\n");
-    let dest = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_checks.rs");
+    let dest = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join("embedded_checks.rs");
     std::fs::write(dest, out).expect("write embedded_checks.rs into OUT_DIR");
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
             println!("cargo:rerun-if-changed={}", p.display());
             collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "toml" || x == "rs" || x == "md") {
+        } else if p
+            .extension()
+            .is_some_and(|x| x == "toml" || x == "rs" || x == "md")
+        {
             out.push(p);
         }
     }

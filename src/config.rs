@@ -163,7 +163,10 @@ impl Config {
     }
 
     /// Reads and validates the config under `root`, if the file exists.
-    pub fn load_from_root(root: &Path, known_checks: &[&str]) -> Result<Option<Config>, ConfigError> {
+    pub fn load_from_root(
+        root: &Path,
+        known_checks: &[&str],
+    ) -> Result<Option<Config>, ConfigError> {
         let path = root.join(CONFIG_PATH);
         match std::fs::read(&path) {
             Ok(bytes) => {
@@ -187,10 +190,19 @@ impl Config {
 
     /// Parses and validates config text. `display_path` is used in error messages;
     /// `known_checks` are the ids a `[checks.<id>]` table may name.
-    pub fn parse(text: &str, display_path: &str, known_checks: &[&str]) -> Result<Config, ConfigError> {
+    pub fn parse(
+        text: &str,
+        display_path: &str,
+        known_checks: &[&str],
+    ) -> Result<Config, ConfigError> {
         let at = |span: std::ops::Range<usize>, message: String| {
             let (line, col) = line_col(text, span.start);
-            ConfigError { path: display_path.to_string(), line, col, message }
+            ConfigError {
+                path: display_path.to_string(),
+                line,
+                col,
+                message,
+            }
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
@@ -209,7 +221,10 @@ impl Config {
         if let Some(m) = raw.max_inline_comments {
             let v = *m.get_ref();
             if v < 0 {
-                return Err(at(m.span(), format!("max_inline_comments must be 0 or more, got {v}")));
+                return Err(at(
+                    m.span(),
+                    format!("max_inline_comments must be 0 or more, got {v}"),
+                ));
             }
             cfg.max_inline_comments = v as usize;
         }
@@ -225,7 +240,11 @@ impl Config {
                 ));
             }
             let severity = match settings.severity {
-                Some(s) => Some(s.get_ref().parse::<Severity>().map_err(|e| at(s.span(), e.to_string()))?),
+                Some(s) => Some(
+                    s.get_ref()
+                        .parse::<Severity>()
+                        .map_err(|e| at(s.span(), e.to_string()))?,
+                ),
                 None => None,
             };
             let exclude = match settings.exclude {
@@ -234,28 +253,44 @@ impl Config {
             };
             cfg.checks.insert(
                 id.into_inner(),
-                CheckSettings { enabled: settings.enabled.unwrap_or(true), severity, exclude },
+                CheckSettings {
+                    enabled: settings.enabled.unwrap_or(true),
+                    severity,
+                    exclude,
+                },
             );
         }
         if let Some(r) = raw.retry {
             cfg.retry_wrappers = r.wrappers.into_iter().map(Spanned::into_inner).collect();
         }
         if let Some(h) = raw.handlers {
-            cfg.handler_registrations = h.registrations.into_iter().map(Spanned::into_inner).collect();
+            cfg.handler_registrations = h
+                .registrations
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect();
         }
         Ok(cfg)
     }
 }
 
-fn build_globs(patterns: &[Spanned<String>]) -> Result<GlobSetWithSource, (std::ops::Range<usize>, String)> {
+fn build_globs(
+    patterns: &[Spanned<String>],
+) -> Result<GlobSetWithSource, (std::ops::Range<usize>, String)> {
     let mut builder = GlobSetBuilder::new();
     for p in patterns {
         let pat = p.get_ref().trim_start_matches("./").trim_end_matches('/');
-        let glob = Glob::new(pat).map_err(|e| (p.span(), format!("invalid glob `{}`: {e}", p.get_ref())))?;
+        let glob = Glob::new(pat)
+            .map_err(|e| (p.span(), format!("invalid glob `{}`: {e}", p.get_ref())))?;
         builder.add(glob);
     }
-    let set = builder.build().map_err(|e| (0..0, format!("invalid globs: {e}")))?;
-    Ok(GlobSetWithSource { patterns: patterns.iter().map(|p| p.get_ref().clone()).collect(), set })
+    let set = builder
+        .build()
+        .map_err(|e| (0..0, format!("invalid globs: {e}")))?;
+    Ok(GlobSetWithSource {
+        patterns: patterns.iter().map(|p| p.get_ref().clone()).collect(),
+        set,
+    })
 }
 
 /// 1-based line and column (in characters) of byte offset `at` in `text`.
@@ -263,8 +298,14 @@ pub fn line_col(text: &str, at: usize) -> (usize, usize) {
     let at = at.min(text.len());
     let before = &text.as_bytes()[..at];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, col)
 }
 
@@ -338,7 +379,10 @@ registrations = ["register"]
         assert_eq!(cfg.fail_on, FailOn::Severity(Severity::Medium));
         assert!(!cfg.check_enabled("missing-retry"));
         assert!(cfg.check_enabled("untested-handler"));
-        assert_eq!(cfg.severity_override("swallowed-error"), Some(Severity::Low));
+        assert_eq!(
+            cfg.severity_override("swallowed-error"),
+            Some(Severity::Low)
+        );
         assert!(cfg.is_excluded("swallowed-error", "src/legacy/a.rs"));
         assert!(!cfg.is_excluded("missing-retry", "src/legacy/a.rs"));
         assert!(cfg.is_excluded("missing-retry", "vendor/x/y.rs"));
@@ -351,24 +395,50 @@ registrations = ["register"]
 
     #[test]
     fn unknown_key_cites_line_and_column() {
-        let err = Config::parse("fail_on = \"high\"\n\n[retry]\nwrapers = []\n", CONFIG_PATH, CHECKS).unwrap_err();
+        let err = Config::parse(
+            "fail_on = \"high\"\n\n[retry]\nwrapers = []\n",
+            CONFIG_PATH,
+            CHECKS,
+        )
+        .unwrap_err();
         assert_eq!((err.line, err.col), (4, 1), "{err}");
         assert!(err.message.contains("unknown field `wrapers`"), "{err}");
-        assert!(err.to_string().starts_with(".github/failmode.toml:4:1: "), "{err}");
+        assert!(
+            err.to_string().starts_with(".github/failmode.toml:4:1: "),
+            "{err}"
+        );
     }
 
     #[test]
     fn wrong_type_cites_line_and_column() {
-        let err = Config::parse("[checks.missing-retry]\nenabled = \"no\"\n", CONFIG_PATH, CHECKS).unwrap_err();
+        let err = Config::parse(
+            "[checks.missing-retry]\nenabled = \"no\"\n",
+            CONFIG_PATH,
+            CHECKS,
+        )
+        .unwrap_err();
         assert_eq!((err.line, err.col), (2, 11), "{err}");
     }
 
     #[test]
     fn unknown_check_and_bad_severity_are_errors() {
-        let err = Config::parse("[checks.missing-retries]\nenabled = false\n", CONFIG_PATH, CHECKS).unwrap_err();
+        let err = Config::parse(
+            "[checks.missing-retries]\nenabled = false\n",
+            CONFIG_PATH,
+            CHECKS,
+        )
+        .unwrap_err();
         assert_eq!(err.line, 1);
-        assert!(err.message.contains("unknown check `missing-retries`"), "{err}");
-        let err = Config::parse("[checks.missing-retry]\nseverity = \"critical\"\n", CONFIG_PATH, CHECKS).unwrap_err();
+        assert!(
+            err.message.contains("unknown check `missing-retries`"),
+            "{err}"
+        );
+        let err = Config::parse(
+            "[checks.missing-retry]\nseverity = \"critical\"\n",
+            CONFIG_PATH,
+            CHECKS,
+        )
+        .unwrap_err();
         assert_eq!((err.line, err.col), (2, 12), "{err}");
         let err = Config::parse("fail_on = \"sometimes\"\n", CONFIG_PATH, CHECKS).unwrap_err();
         assert_eq!((err.line, err.col), (1, 11), "{err}");

@@ -16,7 +16,12 @@ fn every_check_example_produces_exactly_its_marked_findings() {
             continue;
         }
         let examples = examples_of(check);
-        assert!(!examples.is_empty(), "check {} has no examples under checks/{}/examples/", check.id, check.id);
+        assert!(
+            !examples.is_empty(),
+            "check {} has no examples under checks/{}/examples/",
+            check.id,
+            check.id
+        );
         for ex in &examples {
             ran += 1;
             if let Err(e) = run_example(set, check, ex) {
@@ -24,5 +29,10 @@ fn every_check_example_produces_exactly_its_marked_findings() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {ran} examples failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} examples failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -230,9 +230,15 @@ impl CheckSet {
     /// The checks compiled into the binary. Loaded once; a broken check file is reported here.
     pub fn embedded() -> Result<&'static CheckSet, CheckLoadError> {
         static SET: OnceLock<Result<CheckSet, CheckLoadError>> = OnceLock::new();
-        SET.get_or_init(|| CheckSet::from_files(EMBEDDED_CHECK_FILES.iter().map(|(p, c)| (p.to_string(), c.to_string()))))
-            .as_ref()
-            .map_err(Clone::clone)
+        SET.get_or_init(|| {
+            CheckSet::from_files(
+                EMBEDDED_CHECK_FILES
+                    .iter()
+                    .map(|(p, c)| (p.to_string(), c.to_string())),
+            )
+        })
+        .as_ref()
+        .map_err(Clone::clone)
     }
 
     /// Ids of all checks.
@@ -247,11 +253,15 @@ impl CheckSet {
 
     /// Builds a check set from (path relative to `checks/`, contents) pairs: every
     /// `<id>/check.toml` is a check; other files under `<id>/` are its examples and docs.
-    pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<CheckSet, CheckLoadError> {
+    pub fn from_files(
+        files: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<CheckSet, CheckLoadError> {
         let files: Vec<(String, String)> = files.into_iter().collect();
         let mut checks = Vec::new();
         for (path, text) in &files {
-            let Some(dir) = path.strip_suffix("/check.toml") else { continue };
+            let Some(dir) = path.strip_suffix("/check.toml") else {
+                continue;
+            };
             let mut check = parse_check(path, text)?;
             if check.id != dir {
                 return Err(CheckLoadError {
@@ -277,10 +287,13 @@ impl CheckSet {
                     if rule.language.name != lang.name {
                         continue;
                     }
-                    let q = tree_sitter::Query::new(&(lang.grammar)(), &rule.query).map_err(|e| CheckLoadError {
-                        path: format!("{}/check.toml", check.id),
-                        message: format!("rule `{}`: query does not compile: {e}", rule.id),
-                    })?;
+                    let q =
+                        tree_sitter::Query::new(&(lang.grammar)(), &rule.query).map_err(|e| {
+                            CheckLoadError {
+                                path: format!("{}/check.toml", check.id),
+                                message: format!("rule `{}`: query does not compile: {e}", rule.id),
+                            }
+                        })?;
                     owners.extend(std::iter::repeat_n((ci, ri), q.pattern_count()));
                     text.push_str(&rule.query);
                     text.push('\n');
@@ -289,29 +302,41 @@ impl CheckSet {
             if owners.is_empty() {
                 continue;
             }
-            let query = tree_sitter::Query::new(&(lang.grammar)(), &text).map_err(|e| CheckLoadError {
-                path: "(all checks)".into(),
-                message: format!("combined {} query does not compile: {e}", lang.name),
-            })?;
+            let query =
+                tree_sitter::Query::new(&(lang.grammar)(), &text).map_err(|e| CheckLoadError {
+                    path: "(all checks)".into(),
+                    message: format!("combined {} query does not compile: {e}", lang.name),
+                })?;
             if query.pattern_count() != owners.len() {
                 return Err(CheckLoadError {
                     path: "(all checks)".into(),
-                    message: "combined query has a different number of patterns than its rules".into(),
+                    message: "combined query has a different number of patterns than its rules"
+                        .into(),
                 });
             }
-            queries.push(LanguageQuery { language: lang, query, owners });
+            queries.push(LanguageQuery {
+                language: lang,
+                query,
+                owners,
+            });
         }
         Ok(CheckSet { checks, queries })
     }
 }
 
 fn parse_check(path: &str, text: &str) -> Result<Check, CheckLoadError> {
-    let err = |message: String| CheckLoadError { path: path.to_string(), message };
+    let err = |message: String| CheckLoadError {
+        path: path.to_string(),
+        message,
+    };
     let raw: CheckFile = toml::from_str(text).map_err(|e| {
         let (line, col) = crate::config::line_col(text, e.span().map_or(0, |s| s.start));
         err(format!("{line}:{col}: {}", e.message().trim()))
     })?;
-    let severity = raw.severity.parse::<Severity>().map_err(|e| err(e.to_string()))?;
+    let severity = raw
+        .severity
+        .parse::<Severity>()
+        .map_err(|e| err(e.to_string()))?;
     for l in &raw.languages {
         if language::by_name(l).is_none() {
             return Err(err(format!("unknown language `{l}`")));
@@ -325,12 +350,24 @@ fn parse_check(path: &str, text: &str) -> Result<Check, CheckLoadError> {
         if !seen.insert(r.id.clone()) {
             return Err(rerr("duplicate rule id".into()));
         }
-        let lang = language::by_name(&r.language).ok_or_else(|| rerr(format!("unknown language `{}`", r.language)))?;
-        let q = tree_sitter::Query::new(&(lang.grammar)(), &r.query).map_err(|e| rerr(format!("query does not compile: {e}")))?;
+        let lang = language::by_name(&r.language)
+            .ok_or_else(|| rerr(format!("unknown language `{}`", r.language)))?;
+        let q = tree_sitter::Query::new(&(lang.grammar)(), &r.query)
+            .map_err(|e| rerr(format!("query does not compile: {e}")))?;
         let captures: Vec<&str> = q.capture_names().to_vec();
-        for c in [Some(&r.anchor), r.code.as_ref(), r.suggestion.as_ref().map(|s| &s.replace)].into_iter().flatten() {
+        for c in [
+            Some(&r.anchor),
+            r.code.as_ref(),
+            r.suggestion.as_ref().map(|s| &s.replace),
+        ]
+        .into_iter()
+        .flatten()
+        {
             if !captures.contains(&c.as_str()) {
-                return Err(rerr(format!("`{c}` is not a capture of the query (captures: {})", captures.join(", "))));
+                return Err(rerr(format!(
+                    "`{c}` is not a capture of the query (captures: {})",
+                    captures.join(", ")
+                )));
             }
         }
         let filters = r
@@ -363,7 +400,12 @@ fn parse_check(path: &str, text: &str) -> Result<Check, CheckLoadError> {
                 }
             }
         }
-        let severity = r.severity.as_deref().map(str::parse::<Severity>).transpose().map_err(|e| rerr(e.to_string()))?;
+        let severity = r
+            .severity
+            .as_deref()
+            .map(str::parse::<Severity>)
+            .transpose()
+            .map_err(|e| rerr(e.to_string()))?;
         rules.push(Rule {
             id: r.id.clone(),
             language: lang,
@@ -443,26 +485,52 @@ message = "`{value}` is dropped"
     #[test]
     fn broken_checks_are_load_errors() {
         let cases = [
-            (GOOD.replace("(let_declaration", "(let_declarationz"), "query does not compile"),
-            (GOOD.replace("has_intent_comment", "has_intent_coment"), "unknown filter"),
+            (
+                GOOD.replace("(let_declaration", "(let_declarationz"),
+                "query does not compile",
+            ),
+            (
+                GOOD.replace("has_intent_comment", "has_intent_coment"),
+                "unknown filter",
+            ),
             (GOOD.replace("\"words\")", "\"nope\")"), "[data] table"),
             (GOOD.replace("`{value}`", "`{valu}`"), "`{valu}`"),
-            (GOOD.replace("anchor = \"stmt\"", "anchor = \"stm\""), "not a capture"),
-            (GOOD.replace("severity = \"medium\"", "severity = \"urgent\""), "unknown severity"),
-            (GOOD.replace("summary = \"demo\"", "summary = \"demo\"\nsumary = 1"), "unknown field"),
-            (GOOD.replace("id = \"demo\"", "id = \"other\""), "must match its folder"),
+            (
+                GOOD.replace("anchor = \"stmt\"", "anchor = \"stm\""),
+                "not a capture",
+            ),
+            (
+                GOOD.replace("severity = \"medium\"", "severity = \"urgent\""),
+                "unknown severity",
+            ),
+            (
+                GOOD.replace("summary = \"demo\"", "summary = \"demo\"\nsumary = 1"),
+                "unknown field",
+            ),
+            (
+                GOOD.replace("id = \"demo\"", "id = \"other\""),
+                "must match its folder",
+            ),
         ];
         for (text, expected) in cases {
             let err = load(&text).unwrap_err();
-            assert!(err.to_string().contains(expected), "expected `{expected}` in: {err}");
+            assert!(
+                err.to_string().contains(expected),
+                "expected `{expected}` in: {err}"
+            );
         }
     }
 
     #[test]
     fn templates_render_and_escape() {
-        let t = Template { text: "a {x} {{literal}} {y}".into() };
+        let t = Template {
+            text: "a {x} {{literal}} {y}".into(),
+        };
         assert_eq!(t.placeholders(), vec!["x", "y"]);
-        assert_eq!(t.render(|n| (n == "x").then(|| "1".to_string())), "a 1 {literal} {y}");
+        assert_eq!(
+            t.render(|n| (n == "x").then(|| "1".to_string())),
+            "a 1 {literal} {y}"
+        );
     }
 
     #[test]

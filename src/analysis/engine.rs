@@ -18,8 +18,18 @@ const MATCH_LIMIT: u32 = 1 << 16;
 
 /// Runs every enabled check on `file`. Findings in test code and in excluded paths are left out;
 /// suppressions are applied by the caller.
-pub fn check_file(file: &ParsedFile, checks: &CheckSet, index: &RepoIndex, config: &Config, budget: Duration) -> Vec<Finding> {
-    let Some(lq) = checks.queries.iter().find(|q| q.language.name == file.language.name) else {
+pub fn check_file(
+    file: &ParsedFile,
+    checks: &CheckSet,
+    index: &RepoIndex,
+    config: &Config,
+    budget: Duration,
+) -> Vec<Finding> {
+    let Some(lq) = checks
+        .queries
+        .iter()
+        .find(|q| q.language.name == file.language.name)
+    else {
         return Vec::new();
     };
     if file.role == FileRole::Test || config.is_excluded_everywhere(&file.path) {
@@ -47,22 +57,40 @@ pub fn check_file(file: &ParsedFile, checks: &CheckSet, index: &RepoIndex, confi
     let mut findings = Vec::new();
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
     while let Some(m) = matches.next() {
-        let Some(&(ci, ri)) = lq.owners.get(m.pattern_index) else { continue };
+        let Some(&(ci, ri)) = lq.owners.get(m.pattern_index) else {
+            continue;
+        };
         if !enabled[ci] {
             continue;
         }
         let check = &checks.checks[ci];
         let rule = &check.rules[ri];
-        let captures: Vec<(&str, tree_sitter::Node<'_>)> =
-            m.captures.iter().map(|c| (names[c.index as usize], c.node)).collect();
-        let Some(anchor) = captures.iter().find(|(n, _)| *n == rule.anchor).map(|(_, n)| *n) else { continue };
+        let captures: Vec<(&str, tree_sitter::Node<'_>)> = m
+            .captures
+            .iter()
+            .map(|c| (names[c.index as usize], c.node))
+            .collect();
+        let Some(anchor) = captures
+            .iter()
+            .find(|(n, _)| *n == rule.anchor)
+            .map(|(_, n)| *n)
+        else {
+            continue;
+        };
         if seen.contains(&(ci, anchor.start_byte())) {
             continue;
         }
         if !rule.include_tests && syntax::is_in_test_code(file, anchor) {
             continue;
         }
-        let mut ctx = MatchCtx { file, index, config, data: &check.data, captures, vars: BTreeMap::new() };
+        let mut ctx = MatchCtx {
+            file,
+            index,
+            config,
+            data: &check.data,
+            captures,
+            vars: BTreeMap::new(),
+        };
         if !rule.filters.iter().all(|f| f.eval(&mut ctx)) {
             continue;
         }
@@ -82,7 +110,11 @@ fn build_finding(
 ) -> Finding {
     let code_node = ctx.capture(&rule.code).unwrap_or(anchor);
     let code = syntax::abbreviate(file, code_node);
-    let indent: String = file.line(anchor.start_position().row + 1).chars().take_while(|c| c.is_whitespace()).collect();
+    let indent: String = file
+        .line(anchor.start_position().row + 1)
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .collect();
     let value = |name: &str| -> Option<String> {
         if let Some(v) = ctx.vars.get(name) {
             return Some(v.clone());
@@ -132,7 +164,11 @@ fn build_finding(
             start_byte,
             end_byte,
         };
-        Some(Suggestion { description: s.description.clone(), span, replacement })
+        Some(Suggestion {
+            description: s.description.clone(),
+            span,
+            replacement,
+        })
     });
     let item = syntax::item_path(file, anchor);
     let fingerprint = fingerprint(&check.id, &item, file.node_text(code_node));
@@ -144,8 +180,12 @@ fn build_finding(
         span: Span::of(anchor),
         code,
         message: render(&rule.message),
-        failure_mode: render(rule.failure_mode.as_ref().unwrap_or(&Template { text: check.explain.failure_mode.clone() })),
-        fix: render(rule.fix.as_ref().unwrap_or(&Template { text: check.explain.fix.clone() })),
+        failure_mode: render(rule.failure_mode.as_ref().unwrap_or(&Template {
+            text: check.explain.failure_mode.clone(),
+        })),
+        fix: render(rule.fix.as_ref().unwrap_or(&Template {
+            text: check.explain.fix.clone(),
+        })),
         suppress: check.explain.suppress.replace("{check}", &check.id),
         suggestion,
         fingerprint,

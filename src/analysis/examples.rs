@@ -30,15 +30,28 @@ pub struct Example {
 pub fn examples_of(check: &Check) -> Vec<Example> {
     let mut groups: BTreeMap<String, Vec<SourceInput>> = BTreeMap::new();
     for (path, text) in &check.examples {
-        let Some(rest) = path.strip_prefix("examples/") else { continue };
-        let Some((lang, rest)) = rest.split_once('/') else { continue };
+        let Some(rest) = path.strip_prefix("examples/") else {
+            continue;
+        };
+        let Some((lang, rest)) = rest.split_once('/') else {
+            continue;
+        };
         let (name, rel) = match rest.split_once('/') {
             Some((dir, rel)) => (format!("{lang}/{dir}"), rel.to_string()),
-            None => (format!("{lang}/{}", rest.trim_end_matches(".rs")), format!("src/{rest}")),
+            None => (
+                format!("{lang}/{}", rest.trim_end_matches(".rs")),
+                format!("src/{rest}"),
+            ),
         };
-        groups.entry(name).or_default().push(SourceInput { path: rel, bytes: text.as_bytes().to_vec() });
+        groups.entry(name).or_default().push(SourceInput {
+            path: rel,
+            bytes: text.as_bytes().to_vec(),
+        });
     }
-    groups.into_iter().map(|(name, files)| Example { name, files }).collect()
+    groups
+        .into_iter()
+        .map(|(name, files)| Example { name, files })
+        .collect()
 }
 
 /// Expected findings from the markers: (path, line, check) → optional severity.
@@ -65,10 +78,19 @@ pub fn run_example(set: &CheckSet, check: &Check, example: &Example) -> Result<(
     let expected = expected_markers(example);
     let mut compared: BTreeSet<String> = expected.keys().map(|(_, _, c)| c.clone()).collect();
     compared.insert(check.id.clone());
-    let analysis = analyze(&example.files, &Config::default(), set, &AnalysisOptions::default());
+    let analysis = analyze(
+        &example.files,
+        &Config::default(),
+        set,
+        &AnalysisOptions::default(),
+    );
     let mut problems = Vec::new();
     let mut actual = BTreeMap::new();
-    for f in analysis.findings.iter().filter(|f| compared.contains(&f.check)) {
+    for f in analysis
+        .findings
+        .iter()
+        .filter(|f| compared.contains(&f.check))
+    {
         actual.insert((f.path.clone(), f.span.start_line, f.check.clone()), f);
     }
     for (key, sev) in &expected {
@@ -77,7 +99,10 @@ pub fn run_example(set: &CheckSet, check: &Check, example: &Example) -> Result<(
             Some(f) => {
                 if let Some(s) = sev {
                     if f.severity != *s {
-                        problems.push(format!("  severity  {}:{} {}: expected {s}, got {}", key.0, key.1, key.2, f.severity));
+                        problems.push(format!(
+                            "  severity  {}:{} {}: expected {s}, got {}",
+                            key.0, key.1, key.2, f.severity
+                        ));
                     }
                 }
             }
@@ -85,7 +110,10 @@ pub fn run_example(set: &CheckSet, check: &Check, example: &Example) -> Result<(
     }
     for (key, f) in &actual {
         if !expected.contains_key(key) {
-            problems.push(format!("  unexpected {}:{} {} [{}]: {}", key.0, key.1, key.2, f.rule, f.message));
+            problems.push(format!(
+                "  unexpected {}:{} {} [{}]: {}",
+                key.0, key.1, key.2, f.rule, f.message
+            ));
         }
     }
     for s in &analysis.skipped {
@@ -94,6 +122,11 @@ pub fn run_example(set: &CheckSet, check: &Check, example: &Example) -> Result<(
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(format!("{} example {}:\n{}", check.id, example.name, problems.join("\n")))
+        Err(format!(
+            "{} example {}:\n{}",
+            check.id,
+            example.name,
+            problems.join("\n")
+        ))
     }
 }

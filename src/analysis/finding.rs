@@ -137,7 +137,12 @@ pub struct Finding {
 impl Finding {
     /// Sort key giving a stable, reader-friendly order: path, line, column, check.
     pub fn sort_key(&self) -> (&str, usize, usize, &str) {
-        (&self.path, self.span.start_line, self.span.start_col, &self.check)
+        (
+            &self.path,
+            self.span.start_line,
+            self.span.start_col,
+            &self.check,
+        )
     }
 }
 

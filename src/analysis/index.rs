@@ -25,9 +25,18 @@ pub struct Manifests {
 impl Manifests {
     /// Reads a `Cargo.toml` (tolerating broken ones: they just contribute nothing).
     pub fn add(&mut self, input: &SourceInput) {
-        let dir = input.path.strip_suffix("Cargo.toml").unwrap_or("").trim_end_matches('/').to_string();
-        let Ok(text) = std::str::from_utf8(&input.bytes) else { return };
-        let Ok(value) = text.parse::<toml::Table>() else { return };
+        let dir = input
+            .path
+            .strip_suffix("Cargo.toml")
+            .unwrap_or("")
+            .trim_end_matches('/')
+            .to_string();
+        let Ok(text) = std::str::from_utf8(&input.bytes) else {
+            return;
+        };
+        let Ok(value) = text.parse::<toml::Table>() else {
+            return;
+        };
         let mut deps = BTreeSet::new();
         let mut tables = Vec::new();
         for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
@@ -53,7 +62,10 @@ impl Manifests {
                 }
             }
         }
-        self.crates.push(CrateManifest { dir, dependencies: deps });
+        self.crates.push(CrateManifest {
+            dir,
+            dependencies: deps,
+        });
     }
 
     /// The manifest of the crate a file belongs to (the nearest enclosing `Cargo.toml`).
@@ -69,17 +81,24 @@ impl Manifests {
     pub fn depends_on(&self, path: &str, dependency: &str) -> bool {
         match self.crate_of(path) {
             Some(c) => c.dependencies.contains(dependency) || self.workspace_root_has(dependency),
-            None => self.crates.iter().any(|c| c.dependencies.contains(dependency)),
+            None => self
+                .crates
+                .iter()
+                .any(|c| c.dependencies.contains(dependency)),
         }
     }
 
     fn workspace_root_has(&self, dependency: &str) -> bool {
-        self.crates.iter().any(|c| c.dir.is_empty() && c.dependencies.contains(dependency))
+        self.crates
+            .iter()
+            .any(|c| c.dir.is_empty() && c.dependencies.contains(dependency))
     }
 
     /// The crate directory of `path` (`""` when it is the root crate or none is known).
     pub fn crate_dir(&self, path: &str) -> String {
-        self.crate_of(path).map(|c| c.dir.clone()).unwrap_or_default()
+        self.crate_of(path)
+            .map(|c| c.dir.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -129,12 +148,19 @@ mod tests {
     #[test]
     fn manifests_resolve_nearest_crate() {
         let mut m = Manifests::default();
-        m.add(&SourceInput { path: "Cargo.toml".into(), bytes: b"[workspace]\nmembers=[\"svc\"]\n[workspace.dependencies]\ntokio = \"1\"\n".to_vec() });
+        m.add(&SourceInput {
+            path: "Cargo.toml".into(),
+            bytes: b"[workspace]\nmembers=[\"svc\"]\n[workspace.dependencies]\ntokio = \"1\"\n"
+                .to_vec(),
+        });
         m.add(&SourceInput {
             path: "svc/Cargo.toml".into(),
             bytes: b"[package]\nname='svc'\n[dependencies]\nreqwest-retry = \"0.7\"\nhttp = { package = \"reqwest-middleware\", version = \"0.4\" }\n".to_vec(),
         });
-        m.add(&SourceInput { path: "broken/Cargo.toml".into(), bytes: b"[[[".to_vec() });
+        m.add(&SourceInput {
+            path: "broken/Cargo.toml".into(),
+            bytes: b"[[[".to_vec(),
+        });
         assert_eq!(m.crate_dir("svc/src/main.rs"), "svc");
         assert!(m.depends_on("svc/src/main.rs", "reqwest-retry"));
         assert!(m.depends_on("svc/src/main.rs", "reqwest-middleware"));

@@ -17,7 +17,11 @@ fn rust_grammar() -> tree_sitter::Language {
 }
 
 /// Every supported language.
-pub static LANGUAGES: &[Language] = &[Language { name: "rust", extensions: &["rs"], grammar: rust_grammar }];
+pub static LANGUAGES: &[Language] = &[Language {
+    name: "rust",
+    extensions: &["rs"],
+    grammar: rust_grammar,
+}];
 
 /// The language of a path, by extension.
 pub fn for_path(path: &str) -> Option<&'static Language> {

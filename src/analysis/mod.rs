@@ -61,7 +61,12 @@ pub struct Analysis {
 
 /// Analyses a set of files as one repository. Inputs in no supported language are ignored,
 /// except `Cargo.toml` manifests, which feed the index.
-pub fn analyze(inputs: &[SourceInput], config: &Config, checks: &CheckSet, opts: &AnalysisOptions) -> Analysis {
+pub fn analyze(
+    inputs: &[SourceInput],
+    config: &Config,
+    checks: &CheckSet,
+    opts: &AnalysisOptions,
+) -> Analysis {
     analyze_with_progress(inputs, config, checks, opts, &|| {})
 }
 
@@ -74,7 +79,10 @@ pub fn analyze_with_progress(
     tick: &(dyn Fn() + Sync),
 ) -> Analysis {
     let mut manifests = Manifests::default();
-    for input in inputs.iter().filter(|i| i.path == "Cargo.toml" || i.path.ends_with("/Cargo.toml")) {
+    for input in inputs
+        .iter()
+        .filter(|i| i.path == "Cargo.toml" || i.path.ends_with("/Cargo.toml"))
+    {
         manifests.add(input);
     }
     let loaded: Vec<(Option<ParsedFile>, Option<Skipped>)> = inputs
@@ -84,7 +92,13 @@ pub fn analyze_with_progress(
             tick();
             Some(match result {
                 Ok(f) => (Some(f), None),
-                Err(reason) => (None, Some(Skipped { path: input.path.clone(), reason })),
+                Err(reason) => (
+                    None,
+                    Some(Skipped {
+                        path: input.path.clone(),
+                        reason,
+                    }),
+                ),
             })
         })
         .collect();
@@ -144,7 +158,10 @@ fn apply_suppressions(file: &ParsedFile, findings: &mut Vec<Finding>, checks: &C
     let (good, bad) = suppress::scan(file);
     let mut used = vec![false; good.len()];
     findings.retain(|f| {
-        match good.iter().position(|s| s.covers(&f.check, f.span.start_line)) {
+        match good
+            .iter()
+            .position(|s| s.covers(&f.check, f.span.start_line))
+        {
             Some(i) => {
                 used[i] = true;
                 false
@@ -152,7 +169,8 @@ fn apply_suppressions(file: &ParsedFile, findings: &mut Vec<Finding>, checks: &C
             None => true,
         }
     });
-    let meta = |line: usize, col: usize, message: String, rule: &str| Finding {
+    let meta = |line: usize, col: usize, message: String, rule: &str| {
+        Finding {
         check: SUPPRESSION_CHECK.to_string(),
         rule: rule.to_string(),
         severity: Severity::Low,
@@ -172,6 +190,7 @@ fn apply_suppressions(file: &ParsedFile, findings: &mut Vec<Finding>, checks: &C
         suppress: "Fix or delete the suppression comment.".to_string(),
         suggestion: None,
         fingerprint: engine::fingerprint(SUPPRESSION_CHECK, &file.path, file.line(line)),
+    }
     };
     for b in bad {
         findings.push(meta(b.line, b.col, b.message, "malformed"));
@@ -179,12 +198,23 @@ fn apply_suppressions(file: &ParsedFile, findings: &mut Vec<Finding>, checks: &C
     let known = checks.ids();
     for (s, used) in good.iter().zip(used) {
         if let Some(unknown) = s.checks.iter().find(|c| !known.contains(&c.as_str())) {
-            findings.push(meta(s.line, s.col, format!("`{unknown}` is not a failmode check (known: {})", known.join(", ")), "unknown-check"));
+            findings.push(meta(
+                s.line,
+                s.col,
+                format!(
+                    "`{unknown}` is not a failmode check (known: {})",
+                    known.join(", ")
+                ),
+                "unknown-check",
+            ));
         } else if !used {
             findings.push(meta(
                 s.line,
                 s.col,
-                format!("unused suppression: nothing on this line or the next is flagged by {}", s.checks.join(", ")),
+                format!(
+                    "unused suppression: nothing on this line or the next is flagged by {}",
+                    s.checks.join(", ")
+                ),
                 "unused",
             ));
         }

@@ -38,7 +38,10 @@ impl FileRole {
         let components: Vec<&str> = path.split('/').collect();
         let dirs = &components[..components.len().saturating_sub(1)];
         let file = components.last().copied().unwrap_or("");
-        if dirs.iter().any(|d| *d == "tests" || *d == "benches" || *d == "test" || *d == "fuzz") {
+        if dirs
+            .iter()
+            .any(|d| *d == "tests" || *d == "benches" || *d == "test" || *d == "fuzz")
+        {
             FileRole::Test
         } else if dirs.iter().any(|d| *d == "examples") {
             FileRole::Example
@@ -73,7 +76,9 @@ impl std::fmt::Display for SkipReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SkipReason::Binary => write!(f, "binary file (contains NUL bytes)"),
-            SkipReason::NotUtf8 { at } => write!(f, "not valid UTF-8 (first invalid byte at offset {at})"),
+            SkipReason::NotUtf8 { at } => {
+                write!(f, "not valid UTF-8 (first invalid byte at offset {at})")
+            }
             SkipReason::TooLarge { size, limit } => {
                 write!(f, "too large ({size} bytes, limit {limit}); raise it with --max-file-size if this is hand-written code")
             }
@@ -100,7 +105,9 @@ pub struct Skipped {
 pub fn is_vendored_path(path: &str) -> bool {
     let mut parts: Vec<&str> = path.split('/').collect();
     parts.pop();
-    parts.iter().any(|d| *d == "vendor" || *d == "target" || *d == "third_party" || *d == "node_modules")
+    parts
+        .iter()
+        .any(|d| *d == "vendor" || *d == "target" || *d == "third_party" || *d == "node_modules")
 }
 
 /// Checks the cheap reasons to skip a file, before parsing. Returns the text when it is to be
@@ -110,7 +117,10 @@ pub fn admit<'a>(input: &'a SourceInput, max_size: usize) -> Result<&'a str, Ski
         return Err(SkipReason::Vendored);
     }
     if input.bytes.len() > max_size {
-        return Err(SkipReason::TooLarge { size: input.bytes.len(), limit: max_size });
+        return Err(SkipReason::TooLarge {
+            size: input.bytes.len(),
+            limit: max_size,
+        });
     }
     let head = &input.bytes[..input.bytes.len().min(8192)];
     if head.contains(&0) {
@@ -120,7 +130,9 @@ pub fn admit<'a>(input: &'a SourceInput, max_size: usize) -> Result<&'a str, Ski
         if input.bytes.contains(&0) {
             SkipReason::Binary
         } else {
-            SkipReason::NotUtf8 { at: e.valid_up_to() }
+            SkipReason::NotUtf8 {
+                at: e.valid_up_to(),
+            }
         }
     })?;
     if text.contains('\0') {
@@ -152,8 +164,14 @@ pub struct ParsedFile {
 impl ParsedFile {
     /// The text of line `line` (1-based), without its newline.
     pub fn line(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else { return "" };
-        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
@@ -190,7 +208,13 @@ pub fn parse(
         )
         .ok_or(SkipReason::ParseBudgetExceeded { budget })?;
     let mut line_starts = vec![0];
-    line_starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+    line_starts.extend(
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| i + 1),
+    );
     if line_starts.last() == Some(&bytes.len()) && bytes.len() > 0 {
         line_starts.pop();
     }
@@ -206,7 +230,11 @@ pub fn parse(
 
 /// Admits and parses one input: the file, or why it was skipped. `None` for files in no
 /// supported language.
-pub fn load(input: &SourceInput, max_size: usize, budget: Duration) -> Option<Result<ParsedFile, SkipReason>> {
+pub fn load(
+    input: &SourceInput,
+    max_size: usize,
+    budget: Duration,
+) -> Option<Result<ParsedFile, SkipReason>> {
     let language = language::for_path(&input.path)?;
     Some(admit(input, max_size).and_then(|text| parse(&input.path, text, language, budget)))
 }
@@ -216,14 +244,20 @@ mod tests {
     use super::*;
 
     fn input(path: &str, bytes: &[u8]) -> SourceInput {
-        SourceInput { path: path.into(), bytes: bytes.to_vec() }
+        SourceInput {
+            path: path.into(),
+            bytes: bytes.to_vec(),
+        }
     }
 
     #[test]
     fn roles_follow_cargo_layout() {
         assert_eq!(FileRole::of_path("src/lib.rs"), FileRole::Production);
         assert_eq!(FileRole::of_path("tests/api.rs"), FileRole::Test);
-        assert_eq!(FileRole::of_path("crates/x/tests/common/mod.rs"), FileRole::Test);
+        assert_eq!(
+            FileRole::of_path("crates/x/tests/common/mod.rs"),
+            FileRole::Test
+        );
         assert_eq!(FileRole::of_path("benches/b.rs"), FileRole::Test);
         assert_eq!(FileRole::of_path("examples/demo.rs"), FileRole::Example);
         assert_eq!(FileRole::of_path("build.rs"), FileRole::BuildScript);
@@ -234,11 +268,38 @@ mod tests {
     fn hostile_inputs_are_skipped_with_reasons() {
         let budget = DEFAULT_PARSE_BUDGET;
         let m = DEFAULT_MAX_FILE_SIZE;
-        assert_eq!(load(&input("a.rs", b"\x7fELF\0\0\0"), m, budget).unwrap().err(), Some(SkipReason::Binary));
-        assert_eq!(load(&input("a.rs", b"fn a() {}\n\xff\xfe"), m, budget).unwrap().err(), Some(SkipReason::NotUtf8 { at: 10 }));
-        assert!(matches!(load(&input("a.rs", &vec![b'a'; m + 1]), m, budget).unwrap(), Err(SkipReason::TooLarge { .. })));
-        assert_eq!(load(&input("a.rs", b"// @generated by prost\nfn a(){}"), m, budget).unwrap().err(), Some(SkipReason::Generated));
-        assert_eq!(load(&input("vendor/x/a.rs", b"fn a(){}"), m, budget).unwrap().err(), Some(SkipReason::Vendored));
+        assert_eq!(
+            load(&input("a.rs", b"\x7fELF\0\0\0"), m, budget)
+                .unwrap()
+                .err(),
+            Some(SkipReason::Binary)
+        );
+        assert_eq!(
+            load(&input("a.rs", b"fn a() {}\n\xff\xfe"), m, budget)
+                .unwrap()
+                .err(),
+            Some(SkipReason::NotUtf8 { at: 10 })
+        );
+        assert!(matches!(
+            load(&input("a.rs", &vec![b'a'; m + 1]), m, budget).unwrap(),
+            Err(SkipReason::TooLarge { .. })
+        ));
+        assert_eq!(
+            load(
+                &input("a.rs", b"// @generated by prost\nfn a(){}"),
+                m,
+                budget
+            )
+            .unwrap()
+            .err(),
+            Some(SkipReason::Generated)
+        );
+        assert_eq!(
+            load(&input("vendor/x/a.rs", b"fn a(){}"), m, budget)
+                .unwrap()
+                .err(),
+            Some(SkipReason::Vendored)
+        );
         assert!(load(&input("README.md", b"# hi"), m, budget).is_none());
         let empty = load(&input("a.rs", b""), m, budget).unwrap().unwrap();
         assert_eq!(empty.line_count(), 1);
@@ -249,7 +310,12 @@ mod tests {
         let mut s = String::from("fn f() ");
         s.push_str(&"{".repeat(100_000));
         s.push_str(&"}".repeat(100_000));
-        let r = load(&input("deep.rs", s.as_bytes()), DEFAULT_MAX_FILE_SIZE, Duration::from_millis(500)).unwrap();
+        let r = load(
+            &input("deep.rs", s.as_bytes()),
+            DEFAULT_MAX_FILE_SIZE,
+            Duration::from_millis(500),
+        )
+        .unwrap();
         match r {
             Ok(f) => assert!(f.tree.root_node().end_byte() > 0),
             Err(reason) => assert!(matches!(reason, SkipReason::ParseBudgetExceeded { .. })),
@@ -258,7 +324,13 @@ mod tests {
 
     #[test]
     fn line_lookup() {
-        let f = load(&input("a.rs", b"fn a() {}\r\nfn b() {}\n"), DEFAULT_MAX_FILE_SIZE, DEFAULT_PARSE_BUDGET).unwrap().unwrap();
+        let f = load(
+            &input("a.rs", b"fn a() {}\r\nfn b() {}\n"),
+            DEFAULT_MAX_FILE_SIZE,
+            DEFAULT_PARSE_BUDGET,
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(f.line(1), "fn a() {}");
         assert_eq!(f.line(2), "fn b() {}");
         assert_eq!(f.line(3), "");

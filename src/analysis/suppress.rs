@@ -22,7 +22,8 @@ pub struct Suppression {
 impl Suppression {
     /// Whether this suppression covers a finding of `check` anchored at `line`.
     pub fn covers(&self, check: &str, line: usize) -> bool {
-        self.checks.iter().any(|c| c == check) && (line == self.line || (self.own_line && line == self.line + 1))
+        self.checks.iter().any(|c| c == check)
+            && (line == self.line || (self.own_line && line == self.line + 1))
     }
 }
 
@@ -46,23 +47,47 @@ pub fn scan(file: &ParsedFile) -> (Vec<Suppression>, Vec<BadSuppression>) {
     }
     for line_no in 1..=file.line_count() {
         let line = file.line(line_no);
-        let Some(comment_at) = line.find("//") else { continue };
+        let Some(comment_at) = line.find("//") else {
+            continue;
+        };
         let comment = &line[comment_at..];
-        let Some(rel) = comment.find("failmode:") else { continue };
+        let Some(rel) = comment.find("failmode:") else {
+            continue;
+        };
         let col = comment_at + rel + 1;
         let rest = comment[rel + "failmode:".len()..].trim_start();
         let Some(args) = rest.strip_prefix("allow(") else {
-            bad.push(BadSuppression { line: line_no, col, message: "expected `failmode: allow(<check-id>) <reason>`".into() });
+            bad.push(BadSuppression {
+                line: line_no,
+                col,
+                message: "expected `failmode: allow(<check-id>) <reason>`".into(),
+            });
             continue;
         };
         let Some(close) = args.find(')') else {
-            bad.push(BadSuppression { line: line_no, col, message: "unclosed `allow(`: write `failmode: allow(<check-id>) <reason>`".into() });
+            bad.push(BadSuppression {
+                line: line_no,
+                col,
+                message: "unclosed `allow(`: write `failmode: allow(<check-id>) <reason>`".into(),
+            });
             continue;
         };
-        let checks: Vec<String> = args[..close].split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-        let reason = args[close + 1..].trim().trim_start_matches(['-', ':', '—']).trim().to_string();
+        let checks: Vec<String> = args[..close]
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let reason = args[close + 1..]
+            .trim()
+            .trim_start_matches(['-', ':', '—'])
+            .trim()
+            .to_string();
         if checks.is_empty() {
-            bad.push(BadSuppression { line: line_no, col, message: "`allow()` names no check: write `allow(<check-id>)`".into() });
+            bad.push(BadSuppression {
+                line: line_no,
+                col,
+                message: "`allow()` names no check: write `allow(<check-id>)`".into(),
+            });
             continue;
         }
         if reason.is_empty() {
@@ -78,7 +103,13 @@ pub fn scan(file: &ParsedFile) -> (Vec<Suppression>, Vec<BadSuppression>) {
             continue;
         }
         let own_line = line[..comment_at].trim().is_empty();
-        good.push(Suppression { line: line_no, col, checks, reason, own_line });
+        good.push(Suppression {
+            line: line_no,
+            col,
+            checks,
+            reason,
+            own_line,
+        });
     }
     (good, bad)
 }
@@ -91,7 +122,13 @@ mod tests {
     #[test]
     fn parses_good_and_bad_pragmas() {
         let src = "fn a() {\n    // failmode: allow(missing-retry) the queue redelivers\n    x();\n    y(); // failmode: allow(swallowed-error, missing-retry): best effort\n    // failmode: allow(missing-retry)\n    // failmode: deny(x)\n}\n";
-        let f = parse("src/a.rs", src, crate::analysis::language::by_name("rust").unwrap(), DEFAULT_PARSE_BUDGET).unwrap();
+        let f = parse(
+            "src/a.rs",
+            src,
+            crate::analysis::language::by_name("rust").unwrap(),
+            DEFAULT_PARSE_BUDGET,
+        )
+        .unwrap();
         let (good, bad) = scan(&f);
         assert_eq!(good.len(), 2);
         assert!(good[0].covers("missing-retry", 3));

@@ -60,13 +60,21 @@ pub fn attributes<'f>(file: &'f ParsedFile, item: Node<'_>) -> Vec<&'f str> {
 /// Whether an attribute marks a test function (`#[test]`, `#[tokio::test]`, `#[rstest]`, ...).
 pub fn is_test_attribute(attr: &str) -> bool {
     let name = attr.split(['(', ' ']).next().unwrap_or("");
-    name == "test" || name.ends_with("::test") || name.ends_with("_test") || name == "rstest" || name == "test_case"
+    name == "test"
+        || name.ends_with("::test")
+        || name.ends_with("_test")
+        || name == "rstest"
+        || name == "test_case"
 }
 
 /// Whether an attribute is `cfg(test)` (possibly inside `all(..)`).
 pub fn is_cfg_test(attr: &str) -> bool {
     let compact: String = attr.chars().filter(|c| !c.is_whitespace()).collect();
-    compact.starts_with("cfg(") && (compact.contains("(test)") || compact.contains("(test,") || compact.contains(",test)") || compact.contains(",test,"))
+    compact.starts_with("cfg(")
+        && (compact.contains("(test)")
+            || compact.contains("(test,")
+            || compact.contains(",test)")
+            || compact.contains(",test,"))
         && !compact.contains("not(test")
 }
 
@@ -76,11 +84,15 @@ pub fn is_in_test_code(file: &ParsedFile, node: Node<'_>) -> bool {
     if file.role == super::source::FileRole::Test {
         return true;
     }
-    std::iter::once(node).chain(ancestors(node)).any(|a| match a.kind() {
-        "function_item" => attributes(file, a).iter().any(|t| is_test_attribute(t) || is_cfg_test(t)),
-        "mod_item" | "impl_item" => attributes(file, a).iter().any(|t| is_cfg_test(t)),
-        _ => false,
-    })
+    std::iter::once(node)
+        .chain(ancestors(node))
+        .any(|a| match a.kind() {
+            "function_item" => attributes(file, a)
+                .iter()
+                .any(|t| is_test_attribute(t) || is_cfg_test(t)),
+            "mod_item" | "impl_item" => attributes(file, a).iter().any(|t| is_cfg_test(t)),
+            _ => false,
+        })
 }
 
 /// The innermost function (`fn` item or closure) containing `node`.
@@ -93,10 +105,12 @@ pub fn item_path(file: &ParsedFile, node: Node<'_>) -> String {
     let mut parts = Vec::new();
     for a in std::iter::once(node).chain(ancestors(node)) {
         let name = match a.kind() {
-            "function_item" | "mod_item" | "trait_item" | "struct_item" | "enum_item" => {
-                a.child_by_field_name("name").map(|n| file.node_text(n).to_string())
-            }
-            "impl_item" => a.child_by_field_name("type").map(|n| format!("impl {}", file.node_text(n))),
+            "function_item" | "mod_item" | "trait_item" | "struct_item" | "enum_item" => a
+                .child_by_field_name("name")
+                .map(|n| file.node_text(n).to_string()),
+            "impl_item" => a
+                .child_by_field_name("type")
+                .map(|n| format!("impl {}", file.node_text(n))),
             _ => None,
         };
         if let Some(n) = name {
@@ -155,7 +169,8 @@ pub fn collapse_whitespace(s: &str) -> String {
             pending_space = !out.is_empty();
             continue;
         }
-        if pending_space && !matches!(c, '.' | '?' | ')' | ',' | ';') && !out.ends_with(['(', '.']) {
+        if pending_space && !matches!(c, '.' | '?' | ')' | ',' | ';') && !out.ends_with(['(', '.'])
+        {
             out.push(' ');
         }
         pending_space = false;
@@ -195,8 +210,14 @@ pub fn call_name<'f>(file: &'f ParsedFile, call: Node<'_>) -> Option<&'f str> {
 /// method call.
 pub fn call_receiver(call: Node<'_>) -> Option<Node<'_>> {
     let f = call.child_by_field_name("function")?;
-    let f = if f.kind() == "generic_function" { f.child_by_field_name("function")? } else { f };
-    (f.kind() == "field_expression").then(|| f.child_by_field_name("value")).flatten()
+    let f = if f.kind() == "generic_function" {
+        f.child_by_field_name("function")?
+    } else {
+        f
+    };
+    (f.kind() == "field_expression")
+        .then(|| f.child_by_field_name("value"))
+        .flatten()
 }
 
 /// Strips wrappers that do not change what an expression is: `.await`, `?`, parentheses,
@@ -204,9 +225,10 @@ pub fn call_receiver(call: Node<'_>) -> Option<Node<'_>> {
 pub fn unwrap_expression(mut node: Node<'_>) -> Node<'_> {
     loop {
         let next = match node.kind() {
-            "await_expression" | "try_expression" | "parenthesized_expression" | "reference_expression" => {
-                node.named_child(0)
-            }
+            "await_expression"
+            | "try_expression"
+            | "parenthesized_expression"
+            | "reference_expression" => node.named_child(0),
             _ => None,
         };
         match next {
@@ -222,18 +244,30 @@ mod tests {
     use crate::analysis::source::{parse, DEFAULT_PARSE_BUDGET};
 
     fn file(src: &str) -> ParsedFile {
-        parse("src/a.rs", src, crate::analysis::language::by_name("rust").unwrap(), DEFAULT_PARSE_BUDGET).unwrap()
+        parse(
+            "src/a.rs",
+            src,
+            crate::analysis::language::by_name("rust").unwrap(),
+            DEFAULT_PARSE_BUDGET,
+        )
+        .unwrap()
     }
 
     fn find<'t>(f: &'t ParsedFile, kind: &str, nth: usize) -> Node<'t> {
-        descendants(f.tree.root_node()).filter(|n| n.kind() == kind).nth(nth).unwrap()
+        descendants(f.tree.root_node())
+            .filter(|n| n.kind() == kind)
+            .nth(nth)
+            .unwrap()
     }
 
     #[test]
     fn abbreviates_chains() {
         let f = file("async fn a() { state.http.post(&url)\n    .json(&ev)\n    .send().await; }");
         let call = find(&f, "expression_statement", 0);
-        assert_eq!(abbreviate(&f, call.named_child(0).unwrap()), "state.http.post(..).json(..).send().await");
+        assert_eq!(
+            abbreviate(&f, call.named_child(0).unwrap()),
+            "state.http.post(..).json(..).send().await"
+        );
     }
 
     #[test]

@@ -51,16 +51,23 @@ pub static FILTERS: &[FilterDef] = &[
 ];
 
 fn in_test_code(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    ctx.arg_node(&args[0]).is_some_and(|n| syntax::is_in_test_code(ctx.file, n))
+    ctx.arg_node(&args[0])
+        .is_some_and(|n| syntax::is_in_test_code(ctx.file, n))
 }
 
 /// Whether a comment near `node` (its first line, the line above, or inside it) contains one of
 /// `words`. Used for the intent signals of `docs/checks.md` §0.
-pub fn comment_near_mentions(ctx: &MatchCtx<'_, '_>, node: tree_sitter::Node<'_>, words: &[String]) -> bool {
+pub fn comment_near_mentions(
+    ctx: &MatchCtx<'_, '_>,
+    node: tree_sitter::Node<'_>,
+    words: &[String],
+) -> bool {
     let line = node.start_position().row + 1;
     let mentions = |text: &str| {
         let lower = text.to_ascii_lowercase();
-        words.iter().any(|w| lower.contains(&w.to_ascii_lowercase()))
+        words
+            .iter()
+            .any(|w| lower.contains(&w.to_ascii_lowercase()))
     };
     for l in [line.saturating_sub(1), line] {
         if l == 0 {
@@ -91,39 +98,56 @@ pub fn comment_near_mentions(ctx: &MatchCtx<'_, '_>, node: tree_sitter::Node<'_>
 }
 
 fn has_intent_comment(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(node) = ctx.arg_node(&args[0]) else { return false };
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
     comment_near_mentions(ctx, node, ctx.list(&args[1]))
 }
 
 fn call_name_in(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(node) = ctx.arg_node(&args[0]) else { return false };
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
     let node = syntax::unwrap_expression(node);
     if node.kind() != "call_expression" {
         return false;
     }
-    syntax::call_name(ctx.file, node).is_some_and(|name| ctx.list(&args[1]).iter().any(|l| l == name))
+    syntax::call_name(ctx.file, node)
+        .is_some_and(|name| ctx.list(&args[1]).iter().any(|l| l == name))
 }
 
 fn regex_cache(pattern: &str) -> Option<regex::Regex> {
-    static CACHE: OnceLock<std::sync::Mutex<std::collections::HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
+    static CACHE: OnceLock<
+        std::sync::Mutex<std::collections::HashMap<String, Option<regex::Regex>>>,
+    > = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    let mut map = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    map.entry(pattern.to_string()).or_insert_with(|| regex::Regex::new(pattern).ok()).clone()
+    let mut map = cache
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    map.entry(pattern.to_string())
+        .or_insert_with(|| regex::Regex::new(pattern).ok())
+        .clone()
 }
 
 fn text_matches(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(node) = ctx.arg_node(&args[0]) else { return false };
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
     regex_cache(args[1].as_str()).is_some_and(|re| re.is_match(ctx.text(node)))
 }
 
 fn text_contains_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(node) = ctx.arg_node(&args[0]) else { return false };
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
     let text = ctx.text(node);
     ctx.list(&args[1]).iter().any(|s| text.contains(s.as_str()))
 }
 
 fn inside_kind(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(node) = ctx.arg_node(&args[0]) else { return false };
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
     let kind = args[1].as_str();
     for a in syntax::ancestors(node) {
         if a.kind() == kind {

@@ -115,12 +115,17 @@ impl FilterExpr {
         for alt in text.split("||") {
             any_of.push(parse_call(alt.trim(), captures, data)?);
         }
-        Ok(FilterExpr { any_of, source: text.to_string() })
+        Ok(FilterExpr {
+            any_of,
+            source: text.to_string(),
+        })
     }
 
     /// Evaluates the expression on a match.
     pub fn eval(&self, ctx: &mut MatchCtx<'_, '_>) -> bool {
-        self.any_of.iter().any(|c| (c.def.eval)(ctx, &c.args) != c.negated)
+        self.any_of
+            .iter()
+            .any(|c| (c.def.eval)(ctx, &c.args) != c.negated)
     }
 }
 
@@ -129,7 +134,9 @@ fn parse_call(text: &str, captures: &[&str], data: &CheckData) -> Result<FilterC
         Some(rest) => (true, rest.trim()),
         None => (false, text),
     };
-    let open = text.find('(').ok_or_else(|| format!("filter `{text}` must look like name(arg, ...)"))?;
+    let open = text
+        .find('(')
+        .ok_or_else(|| format!("filter `{text}` must look like name(arg, ...)"))?;
     if !text.ends_with(')') {
         return Err(format!("filter `{text}` must end with `)`"));
     }
@@ -137,12 +144,23 @@ fn parse_call(text: &str, captures: &[&str], data: &CheckData) -> Result<FilterC
     let def = lookup(name).ok_or_else(|| {
         let mut names: Vec<_> = registry().map(|f| f.name).collect();
         names.sort_unstable();
-        format!("unknown filter `{name}`; known filters: {}", names.join(", "))
+        format!(
+            "unknown filter `{name}`; known filters: {}",
+            names.join(", ")
+        )
     })?;
     let inner = text[open + 1..text.len() - 1].trim();
-    let raw_args: Vec<&str> = if inner.is_empty() { Vec::new() } else { split_args(inner) };
+    let raw_args: Vec<&str> = if inner.is_empty() {
+        Vec::new()
+    } else {
+        split_args(inner)
+    };
     if raw_args.len() != def.args.len() {
-        return Err(format!("filter `{name}` takes {} argument(s), got {}", def.args.len(), raw_args.len()));
+        return Err(format!(
+            "filter `{name}` takes {} argument(s), got {}",
+            def.args.len(),
+            raw_args.len()
+        ));
     }
     let mut args = Vec::new();
     for (raw, kind) in raw_args.iter().zip(def.args) {
@@ -167,7 +185,9 @@ fn parse_call(text: &str, captures: &[&str], data: &CheckData) -> Result<FilterC
             }
             ArgKind::Text => {
                 if !quoted {
-                    return Err(format!("filter `{name}`: argument `{raw}` must be a quoted string"));
+                    return Err(format!(
+                        "filter `{name}`: argument `{raw}` must be a quoted string"
+                    ));
                 }
                 args.push(FilterArg::Text(raw[1..raw.len() - 1].to_string()));
             }
@@ -213,7 +233,10 @@ pub struct MatchCtx<'a, 't> {
 impl<'a, 't> MatchCtx<'a, 't> {
     /// The node captured as `name` (the first, if captured more than once).
     pub fn capture(&self, name: &str) -> Option<Node<'t>> {
-        self.captures.iter().find(|(n, _)| *n == name).map(|(_, node)| *node)
+        self.captures
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, node)| *node)
     }
 
     /// The node of a capture argument.
@@ -223,7 +246,11 @@ impl<'a, 't> MatchCtx<'a, 't> {
 
     /// The list named by a data-list argument (empty if missing, which validation prevents).
     pub fn list(&self, arg: &FilterArg) -> &'a [String] {
-        self.data.lists.get(arg.as_str()).map(Vec::as_slice).unwrap_or(&[])
+        self.data
+            .lists
+            .get(arg.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// The source text of a node.
