@@ -1623,20 +1623,3 @@ mod tests {
         );
     }
 }
-
-#[cfg(test)]
-mod dump {
-    #[test]
-    #[ignore]
-    fn dump_tree() {
-        let src = std::env::var("SRC").unwrap_or_default();
-        let f = crate::analysis::source::parse(
-            "src/a.rs",
-            &src,
-            crate::analysis::language::by_name("rust").unwrap(),
-            crate::analysis::source::DEFAULT_PARSE_BUDGET,
-        )
-        .unwrap();
-        println!("{}", f.tree.root_node().to_sexp());
-    }
-}
