@@ -1,23 +1,1625 @@
-//! Filters for the `errors` topic, and the repository facts they need.
+//! Filters for the `errors` topic (the `swallowed-error` check), and the repository facts they
+//! need.
+//!
+//! The core is [`classify`]: given a call expression, decide whether it is a fallible operation
+//! with an external or durable effect (database, object storage, queue, network, filesystem,
+//! process) and what it does (read, write, delete, send). Everything it knows about method and
+//! crate names comes from the check's `[data]` lists, so the rules stay data.
+//!
+//! Per-repository facts ([`ErrorFacts`]) record, for every function defined in the repository,
+//! whether it returns a `Result`, whether it records its own errors (`#[instrument(err)]`, or a
+//! wrapper such as `spawn_logged(fut)` that logs `Err`), and whether its body performs an
+//! effect. Calls to same-crate functions are resolved one level through these facts.
 
-use super::FilterDef;
+use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
+use crate::analysis::check::{CheckData, CheckSet};
 use crate::analysis::index::Manifests;
 use crate::analysis::source::ParsedFile;
+use crate::analysis::syntax;
+use std::collections::BTreeMap;
+use tree_sitter::Node;
+
+/// The id of the check these filters serve (its `[data]` lists feed [`ErrorFacts::collect`]).
+pub const CHECK_ID: &str = "swallowed-error";
 
 /// The filters of this topic.
-pub static FILTERS: &[FilterDef] = &[];
+pub static FILTERS: &[FilterDef] = &[
+    FilterDef {
+        name: "swallowed_effect",
+        args: &[ArgKind::Capture, ArgKind::Text],
+        sets: &["effect", "consequence", "severity", "what", "log_line"],
+        doc: "the call is a fallible operation with an external or durable effect (mode: any, write, read, batch, consumer) whose callee does not record its own error",
+        eval: swallowed_effect,
+    },
+    FilterDef {
+        name: "records_error",
+        args: &[ArgKind::Capture, ArgKind::DataList],
+        sets: &[],
+        doc: "the node contains a log, metric or error-report call (macro or function named in the list)",
+        eval: records_error,
+    },
+    FilterDef {
+        name: "lint_allowed",
+        args: &[ArgKind::Capture, ArgKind::DataList],
+        sets: &[],
+        doc: "an #[allow]/#[expect] naming one of the listed lints sits on the statement or an enclosing item",
+        eval: lint_allowed,
+    },
+    FilterDef {
+        name: "on_failing_path",
+        args: &[ArgKind::Capture],
+        sets: &[],
+        doc: "the node is cleanup inside an error branch (Err arm, if let Err, map_err/or_else closure) that goes on to return or log an error",
+        eval: on_failing_path,
+    },
+    FilterDef {
+        name: "silent_err_arm",
+        args: &[ArgKind::Capture, ArgKind::DataList],
+        sets: &[],
+        doc: "the match arm matches Err(..) (not an expected error named in the list) and its body does nothing: {}, (), continue, break, return, return Ok(..), Ok(())",
+        eval: silent_err_arm,
+    },
+    FilterDef {
+        name: "empty_block",
+        args: &[ArgKind::Capture],
+        sets: &[],
+        doc: "the block has no statements (comments are handled by the intent filter)",
+        eval: empty_block,
+    },
+    FilterDef {
+        name: "spawned_result_dropped",
+        args: &[ArgKind::Capture],
+        sets: &["effect", "consequence", "severity", "what"],
+        doc: "the async block's output is a Result from an effectful call (tail `<call>.await`, or `?` inside and a tail `Ok(..)`)",
+        eval: spawned_result_dropped,
+    },
+    FilterDef {
+        name: "parse_to_default",
+        args: &[ArgKind::Capture, ArgKind::Capture],
+        sets: &["source", "severity", "effect", "consequence", "what"],
+        doc: "the first capture is `<text>.parse()` / `parse::<T>()` / `from_str(..)` on incoming data (request, header, body, record, file, env); the second is the default-producing call",
+        eval: parse_to_default,
+    },
+    FilterDef {
+        name: "logged_after",
+        args: &[ArgKind::Capture, ArgKind::DataList],
+        sets: &[],
+        doc: "a statement after the node in the same block logs (e.g. a consumer loop followed by `warn!(\"consumer stopped\")`)",
+        eval: logged_after,
+    },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Effect classification
+// ---------------------------------------------------------------------------------------------
+
+/// What kind of external or durable system an operation touches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EffectKind {
+    /// A database or key-value store.
+    Database,
+    /// S3, GCS, Azure blobs, `object_store`.
+    ObjectStorage,
+    /// A message queue, stream or pub/sub topic (or a durable channel such as an outbox).
+    Queue,
+    /// HTTP, gRPC, email or another remote API.
+    Network,
+    /// Files on disk.
+    Filesystem,
+    /// A child process.
+    Process,
+}
+
+impl EffectKind {
+    /// The word used in messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            EffectKind::Database => "database",
+            EffectKind::ObjectStorage => "object storage",
+            EffectKind::Queue => "queue",
+            EffectKind::Network => "network",
+            EffectKind::Filesystem => "filesystem",
+            EffectKind::Process => "process",
+        }
+    }
+
+    fn parse(s: &str) -> Option<EffectKind> {
+        Some(match s.trim() {
+            "database" => EffectKind::Database,
+            "object storage" => EffectKind::ObjectStorage,
+            "queue" => EffectKind::Queue,
+            "network" => EffectKind::Network,
+            "filesystem" => EffectKind::Filesystem,
+            "process" => EffectKind::Process,
+            _ => return None,
+        })
+    }
+}
+
+/// What the operation does to that system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Action {
+    /// Reads data (a failure is an outage, not a lost write).
+    Read,
+    /// Writes or updates data.
+    Write,
+    /// Deletes data.
+    Delete,
+    /// Sends a message, request, email or command.
+    Send,
+    /// Acknowledges a message.
+    Ack,
+}
+
+/// A classified effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effect {
+    /// The system touched.
+    pub kind: EffectKind,
+    /// What is done to it.
+    pub action: Action,
+    /// A partial-batch API whose `Ok` output carries per-item failures.
+    pub batch: bool,
+    /// Short name of the operation for messages and log lines, e.g. `UPDATE orders`, `delete_object`.
+    pub what: String,
+}
+
+/// The `[data]` lists the classifier reads, borrowed from the check.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Lists<'a> {
+    data: Option<&'a CheckData>,
+}
+
+impl<'a> Lists<'a> {
+    /// Lists from a check's data table.
+    pub fn new(data: &'a CheckData) -> Self {
+        Lists { data: Some(data) }
+    }
+
+    /// The lists of the embedded `swallowed-error` check (empty if it failed to load).
+    pub fn embedded() -> Lists<'static> {
+        Lists {
+            data: CheckSet::embedded()
+                .ok()
+                .and_then(|s| s.get(CHECK_ID))
+                .map(|c| &c.data),
+        }
+    }
+
+    fn get(&self, name: &str) -> &'a [String] {
+        self.data
+            .and_then(|d| d.lists.get(name))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    fn has(&self, name: &str, value: &str) -> bool {
+        self.get(name).iter().any(|v| v == value)
+    }
+
+    /// Entries of a `"key:value"` list whose key equals `key`.
+    fn lookup(&self, name: &str, key: &str) -> Option<&'a str> {
+        self.get(name)
+            .iter()
+            .find_map(|e| e.split_once(':').filter(|(k, _)| *k == key).map(|(_, v)| v))
+    }
+
+    /// The value of the first `"word:value"` entry whose word is one of `words`.
+    fn lookup_word(&self, name: &str, words: &[String]) -> Option<&'a str> {
+        self.get(name).iter().find_map(|e| {
+            let (k, v) = e.split_once(':')?;
+            words.iter().any(|w| w == k).then_some(v)
+        })
+    }
+
+    fn any_word(&self, name: &str, words: &[String]) -> bool {
+        self.get(name).iter().any(|l| words.iter().any(|w| w == l))
+    }
+}
+
+/// A method chain, outermost call first: `a.b(x).c().await` → methods `[c, b]`, root `a`.
+#[derive(Debug)]
+pub struct Chain<'t> {
+    /// (method name, call node), outermost first.
+    pub methods: Vec<(String, Node<'t>)>,
+    /// A path call at the bottom of the chain (`sqlx::query(..)`, `Command::new(..)`), if any.
+    pub path_call: Option<(String, Node<'t>)>,
+    /// The receiver expression at the bottom of the chain (`self.db`, `client`), if any.
+    pub root: Option<Node<'t>>,
+    /// Whether `.await` appears in the chain.
+    pub awaited: bool,
+    /// Whether a macro call (`sqlx::query!(..)`) is at the bottom of the chain.
+    pub root_macro: Option<String>,
+}
+
+/// Walks a method chain iteratively.
+pub fn chain<'t>(file: &ParsedFile, node: Node<'t>) -> Chain<'t> {
+    let mut out = Chain {
+        methods: Vec::new(),
+        path_call: None,
+        root: None,
+        awaited: false,
+        root_macro: None,
+    };
+    let mut cur = node;
+    loop {
+        match cur.kind() {
+            "await_expression" => {
+                out.awaited = true;
+                match cur.named_child(0) {
+                    Some(n) => cur = n,
+                    None => return out,
+                }
+            }
+            "try_expression" | "parenthesized_expression" | "reference_expression" => {
+                match cur.named_child(0) {
+                    Some(n) => cur = n,
+                    None => return out,
+                }
+            }
+            "call_expression" => {
+                let Some(f) = cur.child_by_field_name("function") else {
+                    return out;
+                };
+                let f = if f.kind() == "generic_function" {
+                    f.child_by_field_name("function").unwrap_or(f)
+                } else {
+                    f
+                };
+                match f.kind() {
+                    "field_expression" => {
+                        let name = f
+                            .child_by_field_name("field")
+                            .map(|n| file.node_text(n).to_string())
+                            .unwrap_or_default();
+                        out.methods.push((name, cur));
+                        match f.child_by_field_name("value") {
+                            Some(v) => cur = v,
+                            None => return out,
+                        }
+                    }
+                    _ => {
+                        out.path_call = Some((file.node_text(f).to_string(), cur));
+                        return out;
+                    }
+                }
+            }
+            "macro_invocation" => {
+                out.root_macro = cur
+                    .child_by_field_name("macro")
+                    .map(|m| file.node_text(m).to_string());
+                return out;
+            }
+            _ => {
+                out.root = Some(cur);
+                return out;
+            }
+        }
+    }
+}
+
+/// Lower-case identifier words of `text`: `state.s3_client` → `state`, `s3`, `client`.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase())
+        .collect()
+}
+
+/// The last two `::` segments of a path, e.g. `std::fs::write` → `fs::write`.
+fn path_tail(path: &str) -> String {
+    let segs: Vec<&str> = path.split("::").map(str::trim).collect();
+    let n = segs.len();
+    if n >= 2 {
+        format!("{}::{}", segs[n - 2], segs[n - 1])
+    } else {
+        path.trim().to_string()
+    }
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path).trim()
+}
+
+fn action_of_op(lists: &Lists<'_>, op: &str) -> Action {
+    let starts = |list: &str| lists.get(list).iter().any(|p| op.starts_with(p.as_str()));
+    if op.contains("ack") && !op.contains("back") && !op.contains("pack") && !op.contains("track") {
+        Action::Ack
+    } else if starts("read_prefixes") {
+        Action::Read
+    } else if starts("delete_prefixes") {
+        Action::Delete
+    } else if op.starts_with("send")
+        || op.starts_with("publish")
+        || op.starts_with("put_record")
+        || op.starts_with("put_events")
+    {
+        Action::Send
+    } else {
+        Action::Write
+    }
+}
+
+/// The SQL verb and table of the first SQL string literal in `node`, e.g. `UPDATE orders`.
+fn sql_summary(file: &ParsedFile, node: Node<'_>) -> Option<(String, Option<String>)> {
+    let lit = syntax::descendants(node)
+        .find(|d| d.kind() == "string_literal" || d.kind() == "raw_string_literal")?;
+    let text = file.node_text(lit);
+    let ws: Vec<&str> = text
+        .trim_start_matches(['r', '#', '"'])
+        .split(|c: char| c.is_whitespace() || c == '(' || c == '"')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let verb = ws.first()?.to_ascii_uppercase();
+    let table = match verb.as_str() {
+        "UPDATE" => ws.get(1),
+        "INSERT" | "DELETE" => ws
+            .iter()
+            .position(|w| w.eq_ignore_ascii_case("into") || w.eq_ignore_ascii_case("from"))
+            .and_then(|i| ws.get(i + 1)),
+        "SELECT" | "WITH" => ws
+            .iter()
+            .position(|w| w.eq_ignore_ascii_case("from"))
+            .and_then(|i| ws.get(i + 1)),
+        _ => return None,
+    };
+    Some((
+        verb,
+        table.map(|t| {
+            t.trim_matches(|c: char| !c.is_alphanumeric() && c != '_' && c != '.')
+                .to_string()
+        }),
+    ))
+}
+
+/// How a callee resolved through the repository facts behaves.
+enum Resolved {
+    /// Not a same-crate function (or an ambiguous name).
+    Unknown,
+    /// Returns no `Result`, or records its own errors: nothing to swallow.
+    Quiet,
+    /// A same-crate function with this effect in its body.
+    Effect(Effect),
+}
+
+fn resolve(
+    file: &ParsedFile,
+    chain: &Chain<'_>,
+    lists: &Lists<'_>,
+    facts: Option<&ErrorFacts>,
+) -> Resolved {
+    let Some(facts) = facts else {
+        return Resolved::Unknown;
+    };
+    let name = match (&chain.methods.first(), &chain.path_call) {
+        (Some((m, _)), _) => {
+            // Only `self.x()` / `Self::x()` style methods and names that are not well-known
+            // client methods are resolved by name, so a repo's own `fn send` does not hide
+            // every `reqwest` `.send()`.
+            let known = [
+                "db_methods",
+                "sdk_operations",
+                "queue_methods",
+                "http_builder_methods",
+                "channel_send_methods",
+            ]
+            .iter()
+            .any(|l| lists.has(l, m) || lists.lookup(l, m).is_some());
+            let on_self =
+                chain.methods.len() == 1 && chain.root.is_some_and(|r| file.node_text(r) == "self");
+            if known && !on_self {
+                return Resolved::Unknown;
+            }
+            m.clone()
+        }
+        (None, Some((p, _))) => last_segment(p).to_string(),
+        _ => return Resolved::Unknown,
+    };
+    match facts.fns.get(&name) {
+        Some(info) if !info.returns_result || info.records_error => Resolved::Quiet,
+        Some(info) => match &info.effect {
+            Some(e) => Resolved::Effect(Effect {
+                what: name.clone(),
+                ..e.clone()
+            }),
+            None => Resolved::Unknown,
+        },
+        None => Resolved::Unknown,
+    }
+}
+
+/// Classifies `node` (a call, possibly awaited) as an effectful fallible operation.
+/// `facts` resolves same-crate callees one level deep; pass `None` while collecting facts.
+pub fn classify(
+    file: &ParsedFile,
+    node: Node<'_>,
+    lists: &Lists<'_>,
+    facts: Option<&ErrorFacts>,
+) -> Option<Effect> {
+    let ch = chain(file, node);
+    let all_text = file.node_text(node);
+    let text_words = words(all_text);
+    if lists.any_word("best_effort_words", &text_words)
+        || lists
+            .get("best_effort_calls")
+            .iter()
+            .any(|c| all_text.contains(c.as_str()))
+    {
+        return None;
+    }
+    match resolve(file, &ch, lists, facts) {
+        Resolved::Quiet => return None,
+        Resolved::Effect(e) => return Some(e),
+        Resolved::Unknown => {}
+    }
+    let method_names: Vec<&str> = ch.methods.iter().map(|(m, _)| m.as_str()).collect();
+    let root_words = ch
+        .root
+        .map(|r| words(file.node_text(r)))
+        .unwrap_or_default();
+    let outer = method_names.first().copied();
+
+    // Process: `Command::new(..)...status()`.
+    if let Some((p, _)) = &ch.path_call {
+        if path_tail(p) == "Command::new" {
+            return outer
+                .filter(|m| lists.has("process_methods", m))
+                .map(|m| Effect {
+                    kind: EffectKind::Process,
+                    action: Action::Send,
+                    batch: false,
+                    what: format!("command {m}"),
+                });
+        }
+    }
+    // Cloud SDK fluent calls: `client.put_object()...send().await`.
+    if outer == Some("send") || outer == Some("into_paginator") {
+        if let Some((op, _)) = ch.methods.last() {
+            if let Some(kind) = lists
+                .lookup("sdk_operations", op)
+                .and_then(EffectKind::parse)
+            {
+                return Some(Effect {
+                    kind,
+                    action: action_of_op(lists, op),
+                    batch: lists.has("batch_operations", op),
+                    what: op.clone(),
+                });
+            }
+            if ch.methods.len() >= 2 {
+                if let Some(kind) = lists
+                    .lookup_word("sdk_clients", &root_words)
+                    .and_then(EffectKind::parse)
+                {
+                    return Some(Effect {
+                        kind,
+                        action: action_of_op(lists, op),
+                        batch: false,
+                        what: op.clone(),
+                    });
+                }
+            }
+        }
+        // HTTP request builders: `client.post(url).json(..).send().await`.
+        let builder: Vec<&str> = method_names
+            .iter()
+            .skip(1)
+            .copied()
+            .filter(|m| lists.has("http_builder_methods", m))
+            .collect();
+        if !builder.is_empty() {
+            let read = method_names
+                .last()
+                .is_some_and(|m| *m == "get" || *m == "head");
+            return Some(Effect {
+                kind: EffectKind::Network,
+                action: if read { Action::Read } else { Action::Send },
+                batch: false,
+                what: "request".into(),
+            });
+        }
+    }
+    // Response body reads after `.send().await?`: `.json::<T>().await`, `.text().await`.
+    if let Some(m) = outer {
+        if lists.has("http_body_methods", m) && method_names.iter().skip(1).any(|x| *x == "send") {
+            return Some(Effect {
+                kind: EffectKind::Network,
+                action: Action::Read,
+                batch: false,
+                what: "response body".into(),
+            });
+        }
+    }
+    // Database: sqlx/diesel/rusqlite chains, tokio-postgres, redis, mongo.
+    if let Some(m) = outer {
+        let sql_root = ch.path_call.as_ref().is_some_and(|(p, _)| {
+            lists.has("sql_builders", &path_tail(p)) || lists.has("sql_builders", last_segment(p))
+        }) || ch.root_macro.as_deref().is_some_and(|r| {
+            lists.has("sql_builders", &path_tail(r)) || lists.has("sql_builders", last_segment(r))
+        });
+        let db_receiver = lists.any_word("db_receivers", &root_words);
+        let http_receiver = lists.any_word("http_receivers", &root_words);
+        let generic_db = lists.has("db_methods", m) && !http_receiver;
+        let receiver_db =
+            db_receiver && lists.has("db_receiver_methods", m) && ch.methods.len() == 1;
+        if generic_db || receiver_db || (sql_root && lists.has("db_methods", m)) {
+            let (action, what) = match sql_summary(file, node) {
+                Some((verb, table)) => {
+                    let action = match verb.as_str() {
+                        "SELECT" | "WITH" => Action::Read,
+                        "DELETE" => Action::Delete,
+                        _ => Action::Write,
+                    };
+                    (action, table.map(|t| format!("{verb} {t}")).unwrap_or(verb))
+                }
+                None => {
+                    let action = if lists.has("db_read_methods", m)
+                        || lists
+                            .get("read_prefixes")
+                            .iter()
+                            .any(|p| m.starts_with(p.as_str()))
+                    {
+                        Action::Read
+                    } else if lists
+                        .get("delete_prefixes")
+                        .iter()
+                        .any(|p| m.starts_with(p.as_str()))
+                    {
+                        Action::Delete
+                    } else {
+                        Action::Write
+                    };
+                    (action, format!("database {m}"))
+                }
+            };
+            return Some(Effect {
+                kind: EffectKind::Database,
+                action,
+                batch: false,
+                what,
+            });
+        }
+        // Queues, producers, mailers: `producer.send(record, t)`, `nats.publish(..)`, `msg.ack()`.
+        let consumer = lists.has("consumer_methods", m);
+        if lists.has("queue_methods", m) || consumer || m == "send" || m == "send_batch" {
+            if let Some(kind) = lists
+                .lookup_word("send_receivers", &root_words)
+                .and_then(EffectKind::parse)
+            {
+                let action = if consumer {
+                    Action::Read
+                } else {
+                    action_of_op(lists, m)
+                };
+                return Some(Effect {
+                    kind,
+                    action,
+                    batch: false,
+                    what: m.to_string(),
+                });
+            }
+            if lists.has("queue_methods", m) && !lists.has("channel_send_methods", m) {
+                return Some(Effect {
+                    kind: EffectKind::Queue,
+                    action: action_of_op(lists, m),
+                    batch: false,
+                    what: m.to_string(),
+                });
+            }
+        }
+        // Channels: a send only matters when the channel is the only path to durable work.
+        if lists.has("channel_send_methods", m) && ch.methods.len() == 1 {
+            if lists.any_word("durable_channel_words", &root_words) {
+                return Some(Effect {
+                    kind: EffectKind::Queue,
+                    action: Action::Send,
+                    batch: false,
+                    what: m.to_string(),
+                });
+            }
+            return None;
+        }
+        // Object storage clients (`object_store`, GCS, Azure): `store.put(&path, bytes)`.
+        if lists.any_word("storage_receivers", &root_words)
+            && lists.has("storage_methods", m)
+            && ch.methods.len() == 1
+        {
+            return Some(Effect {
+                kind: EffectKind::ObjectStorage,
+                action: action_of_op(lists, m),
+                batch: false,
+                what: m.to_string(),
+            });
+        }
+        // File handles: `file.write_all(..)`, `file.sync_all()`.
+        if lists.has("file_methods", m) && ch.methods.len() == 1 {
+            if let Some(root) = ch.root {
+                if receiver_is_file(file, root, lists) {
+                    return Some(Effect {
+                        kind: EffectKind::Filesystem,
+                        action: Action::Write,
+                        batch: false,
+                        what: m.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    // Filesystem functions: `fs::write(..)`, `tokio::fs::rename(..).await`.
+    if let (None, Some((p, _))) = (outer, &ch.path_call) {
+        let tail = path_tail(p);
+        if lists.has("fs_write_fns", &tail) {
+            let action = if tail.contains("remove") {
+                Action::Delete
+            } else {
+                Action::Write
+            };
+            return Some(Effect {
+                kind: EffectKind::Filesystem,
+                action,
+                batch: false,
+                what: tail,
+            });
+        }
+    }
+    // `write!(file, ..)` into a file.
+    if let Some(mac) = macro_of(node) {
+        let name = mac
+            .child_by_field_name("macro")
+            .map(|m| file.node_text(m))
+            .unwrap_or("");
+        if name == "write" || name == "writeln" {
+            let target = macro_first_token(file, mac)?;
+            if receiver_is_file_named(file, mac, &target, lists) {
+                return Some(Effect {
+                    kind: EffectKind::Filesystem,
+                    action: Action::Write,
+                    batch: false,
+                    what: format!("{name}!"),
+                });
+            }
+        }
+        return None;
+    }
+    // Same-crate or unknown async functions whose name and arguments say what they do:
+    // `crm::push_contact(&http, &user).await`, `self.repo.save(&order).await`.
+    if ch.awaited {
+        let name = match (outer, &ch.path_call) {
+            (Some(m), _) => m.to_string(),
+            (None, Some((p, _))) => last_segment(p).to_string(),
+            _ => return None,
+        };
+        let verb = name.split('_').next().unwrap_or("");
+        let read = lists.has("read_verbs", verb);
+        let write = lists.has("effect_verbs", verb);
+        if read || write {
+            let call = ch
+                .methods
+                .first()
+                .map(|(_, c)| *c)
+                .or(ch.path_call.as_ref().map(|(_, c)| *c))?;
+            let mut ctx_words = root_words.clone();
+            if let Some(args) = call.child_by_field_name("arguments") {
+                ctx_words.extend(words(file.node_text(args)));
+            }
+            if let Some((p, _)) = &ch.path_call {
+                ctx_words.extend(words(p));
+            }
+            ctx_words.extend(
+                ch.methods
+                    .iter()
+                    .skip(1)
+                    .map(|(m, _)| m.to_ascii_lowercase()),
+            );
+            if let Some(kind) = lists
+                .lookup_word("client_words", &ctx_words)
+                .and_then(EffectKind::parse)
+            {
+                let action = if read {
+                    Action::Read
+                } else if lists
+                    .get("delete_prefixes")
+                    .iter()
+                    .any(|p| name.starts_with(p.as_str()))
+                {
+                    Action::Delete
+                } else {
+                    Action::Send
+                };
+                return Some(Effect {
+                    kind,
+                    action,
+                    batch: false,
+                    what: name,
+                });
+            }
+        }
+    }
+    None
+}
+
+fn macro_of(node: Node<'_>) -> Option<Node<'_>> {
+    let n = syntax::unwrap_expression(node);
+    (n.kind() == "macro_invocation").then_some(n)
+}
+
+fn macro_first_token(file: &ParsedFile, mac: Node<'_>) -> Option<String> {
+    let tt = (0..mac.named_child_count())
+        .filter_map(|i| mac.named_child(i))
+        .find(|c| c.kind() == "token_tree")?;
+    let inner = file.node_text(tt).trim_start_matches(['(', '[', '{']);
+    let first = inner.split(',').next()?.trim();
+    Some(
+        first
+            .trim_start_matches("&mut ")
+            .trim_start_matches('&')
+            .trim()
+            .to_string(),
+    )
+}
+
+/// The `let` value that declares `name` in the function enclosing `at` (the last one before
+/// `at`), or the parameter's type when `name` is a parameter.
+pub fn declaration_text<'f>(file: &'f ParsedFile, at: Node<'_>, name: &str) -> Option<&'f str> {
+    let func = syntax::ancestors(at).find(|a| a.kind() == "function_item")?;
+    let mut found = None;
+    for d in syntax::descendants(func) {
+        if d.start_byte() >= at.start_byte() {
+            break;
+        }
+        match d.kind() {
+            "let_declaration" => {
+                let Some(p) = d.child_by_field_name("pattern") else {
+                    continue;
+                };
+                let pat = file.node_text(p).trim_start_matches("mut ").trim();
+                if pat == name {
+                    found = d
+                        .child_by_field_name("value")
+                        .or(d.child_by_field_name("type"))
+                        .map(|v| file.node_text(v));
+                }
+            }
+            "parameter" => {
+                let Some(p) = d.child_by_field_name("pattern") else {
+                    continue;
+                };
+                if file.node_text(p).trim_start_matches("mut ").trim() == name {
+                    found = d.child_by_field_name("type").map(|t| file.node_text(t));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Whether writes through the receiver named `name` cannot fail: declared in the same function
+/// as `String::new()`, `format!(..)`, `Vec::new()`, a `Cursor`, a hasher or a `fmt::Formatter`.
+pub fn receiver_is_infallible(
+    file: &ParsedFile,
+    at: Node<'_>,
+    name: &str,
+    lists: &Lists<'_>,
+) -> bool {
+    let name = name.trim_start_matches("self.");
+    match declaration_text(file, at, name) {
+        Some(decl) => lists
+            .get("infallible_sinks")
+            .iter()
+            .any(|s| decl.contains(s.as_str())),
+        None => false,
+    }
+}
+
+fn receiver_is_file(file: &ParsedFile, root: Node<'_>, lists: &Lists<'_>) -> bool {
+    receiver_is_file_named(file, root, file.node_text(root), lists)
+}
+
+fn receiver_is_file_named(file: &ParsedFile, at: Node<'_>, name: &str, lists: &Lists<'_>) -> bool {
+    if receiver_is_infallible(file, at, name, lists) {
+        return false;
+    }
+    if let Some(decl) = declaration_text(file, at, name) {
+        return lists
+            .get("file_constructors")
+            .iter()
+            .any(|s| decl.contains(s.as_str()));
+    }
+    let ws = words(name);
+    ws.last().is_some_and(|w| w == "file")
+}
+
+fn severity_of(e: &Effect) -> &'static str {
+    match (e.kind, e.action) {
+        (_, Action::Read) => "medium",
+        (EffectKind::Database | EffectKind::ObjectStorage | EffectKind::Queue, _) => "high",
+        (_, Action::Delete) => "high",
+        _ => "medium",
+    }
+}
+
+fn consequence_of(e: &Effect) -> String {
+    let table = e.what.split_once(' ').map(|(_, t)| t.to_string());
+    match (e.kind, e.action) {
+        (_, Action::Read) => {
+            "an outage looks exactly like an empty result and nothing records it".into()
+        }
+        (EffectKind::Database, Action::Delete) => match (e.what.starts_with("DELETE "), table) {
+            (true, Some(t)) => format!("the `{t}` rows are never deleted and nothing records it"),
+            _ => "the rows are never deleted and nothing records it".into(),
+        },
+        (EffectKind::Database, _) => match (e.what.split_once(' '), table) {
+            (Some(("UPDATE", _)), Some(t)) => {
+                format!("the `{t}` row is never updated and nothing records it")
+            }
+            (Some(("INSERT", _)), Some(t)) => {
+                format!("the `{t}` row is never inserted and nothing records it")
+            }
+            _ => "the write never happens and nothing records it".into(),
+        },
+        (EffectKind::ObjectStorage, Action::Delete) => {
+            "the object stays in the bucket and nothing records it".into()
+        }
+        (EffectKind::ObjectStorage, _) => {
+            "the object is never stored and nothing records it".into()
+        }
+        (EffectKind::Queue, Action::Ack) => {
+            "the message is not acknowledged and will be delivered again, and nothing records why"
+                .into()
+        }
+        (EffectKind::Queue, Action::Delete) => {
+            "the message stays on the queue and is processed again, and nothing records why".into()
+        }
+        (EffectKind::Queue, _) => "the message is never published and nothing records it".into(),
+        (EffectKind::Network, _) => {
+            "the request may never reach the other side and nothing records it".into()
+        }
+        (EffectKind::Filesystem, Action::Delete) => {
+            "the file stays on disk and nothing records it".into()
+        }
+        (EffectKind::Filesystem, _) => "the file is not written and nothing records it".into(),
+        (EffectKind::Process, _) => {
+            "the command may fail or never run and nothing records it".into()
+        }
+    }
+}
+
+/// The log statement suggested for a crate: `tracing::warn!` if it depends on tracing, `log::warn!`
+/// if on log, else `eprintln!`.
+fn log_line(manifests: &Manifests, path: &str, what: &str) -> String {
+    let what = what.replace(['"', '\\', '{', '}'], "");
+    if manifests.crates.is_empty() || manifests.depends_on(path, "tracing") {
+        format!("tracing::warn!(error = %e, \"{what} failed\")")
+    } else if manifests.depends_on(path, "log") {
+        format!("log::warn!(\"{what} failed: {{e}}\")")
+    } else {
+        format!("eprintln!(\"{what} failed: {{e}}\")")
+    }
+}
+
+fn set_effect_vars(ctx: &mut MatchCtx<'_, '_>, e: &Effect) {
+    ctx.set_var("effect", e.kind.label());
+    ctx.set_var("consequence", consequence_of(e));
+    ctx.set_var("severity", severity_of(e));
+    ctx.set_var("what", e.what.clone());
+    let line = log_line(&ctx.index.manifests, &ctx.file.path, &e.what);
+    ctx.set_var("log_line", line);
+}
+
+fn swallowed_effect(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let mode = args[1].as_str();
+    let lists = Lists::new(ctx.data);
+    // `let _ = x?;` propagates the error; only partial-batch APIs lose something there.
+    let has_try = {
+        let mut n = node;
+        let mut found = false;
+        while matches!(
+            n.kind(),
+            "await_expression" | "try_expression" | "parenthesized_expression"
+        ) {
+            found |= n.kind() == "try_expression";
+            match n.named_child(0) {
+                Some(c) => n = c,
+                None => break,
+            }
+        }
+        found
+    };
+    let target = strip_adapters(ctx.file, node, &lists);
+    let Some(effect) = classify(ctx.file, target, &lists, Some(&ctx.index.errors)) else {
+        return false;
+    };
+    let ok = match mode {
+        "batch" => effect.batch && has_try,
+        "write" => !has_try && effect.action != Action::Read,
+        "read" => effect.action == Action::Read,
+        "consumer" => {
+            matches!(effect.kind, EffectKind::Queue | EffectKind::Network)
+                && effect.action == Action::Read
+        }
+        _ => !has_try,
+    };
+    if !ok {
+        return false;
+    }
+    set_effect_vars(ctx, &effect);
+    true
+}
+
+/// `f().ok()` / `.is_ok()` / `.unwrap_or_default()` → `f()`, so `let _ = f().ok();` is judged by `f()`.
+fn strip_adapters<'t>(file: &ParsedFile, mut node: Node<'t>, lists: &Lists<'_>) -> Node<'t> {
+    loop {
+        let n = syntax::unwrap_expression(node);
+        if n.kind() != "call_expression" {
+            return node;
+        }
+        match (syntax::call_name(file, n), syntax::call_receiver(n)) {
+            (Some(name), Some(recv)) if lists.has("discard_adapters", name) => node = recv,
+            _ => return node,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logging, intent and context
+// ---------------------------------------------------------------------------------------------
+
+/// Whether `node` contains a call that records an error: a log/metric/report macro or a function
+/// whose name is in `names` (`warn`, `error`, `eprintln`, `counter`, `capture_error`, ...).
+pub fn contains_record(file: &ParsedFile, node: Node<'_>, names: &[String]) -> bool {
+    syntax::descendants(node).any(|d| match d.kind() {
+        "macro_invocation" => d
+            .child_by_field_name("macro")
+            .is_some_and(|m| names.iter().any(|n| n == last_segment(file.node_text(m)))),
+        "call_expression" => syntax::call_name(file, d).is_some_and(|c| {
+            names.iter().any(|n| n == c)
+                || c.starts_with("log_")
+                || c.starts_with("report_")
+                || c.starts_with("capture_")
+        }),
+        _ => false,
+    })
+}
+
+fn records_error(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    contains_record(ctx.file, node, ctx.list(&args[1]))
+}
+
+fn lint_allowed(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let lints = ctx.list(&args[1]);
+    std::iter::once(node)
+        .chain(syntax::ancestors(node))
+        .any(|a| {
+            syntax::attributes(ctx.file, a).iter().any(|attr| {
+                (attr.starts_with("allow") || attr.starts_with("expect"))
+                    && lints.iter().any(|l| attr.contains(l.as_str()))
+            })
+        })
+}
+
+fn pattern_is_err(file: &ParsedFile, pat: Node<'_>) -> bool {
+    let t = file.node_text(pat).trim_start();
+    t.starts_with("Err(") || t.starts_with("Err (") || t.contains("::Err(")
+}
+
+fn on_failing_path(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let file = ctx.file;
+    for a in syntax::ancestors(node) {
+        let branch_body = match a.kind() {
+            "match_arm" => a
+                .child_by_field_name("pattern")
+                .filter(|p| pattern_is_err(file, *p))
+                .and(a.child_by_field_name("value")),
+            "if_expression" => {
+                let cond = a.child_by_field_name("condition");
+                let is_err = cond.is_some_and(|c| {
+                    let t = file.node_text(c);
+                    (c.kind() == "let_condition"
+                        && c.child_by_field_name("pattern")
+                            .is_some_and(|p| pattern_is_err(file, p)))
+                        || t.ends_with(".is_err()")
+                });
+                // Only when the node is in the consequence, not in the condition.
+                let cons = a.child_by_field_name("consequence");
+                if is_err
+                    && cons.is_some_and(|c| {
+                        c.start_byte() <= node.start_byte() && node.end_byte() <= c.end_byte()
+                    })
+                {
+                    cons
+                } else {
+                    None
+                }
+            }
+            "closure_expression" => {
+                let call = a
+                    .parent()
+                    .and_then(|p| p.parent())
+                    .filter(|c| c.kind() == "call_expression");
+                call.filter(|c| {
+                    syntax::call_name(file, *c).is_some_and(|n| {
+                        matches!(n, "map_err" | "or_else" | "inspect_err" | "unwrap_or_else")
+                    })
+                })
+                .and(a.child_by_field_name("body"))
+            }
+            "function_item" => return false,
+            _ => None,
+        };
+        if let Some(body) = branch_body {
+            let after = file
+                .text
+                .get(node.end_byte()..body.end_byte())
+                .unwrap_or("");
+            return after.contains("Err(")
+                || after.contains("bail!")
+                || after.contains("return")
+                || after.contains('?')
+                || contains_record(
+                    file,
+                    body,
+                    &["error".into(), "warn".into(), "eprintln".into()],
+                )
+                || a.kind() == "closure_expression";
+        }
+    }
+    false
+}
+
+fn silent_err_arm(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(arm) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let file = ctx.file;
+    let Some(pat) = arm.child_by_field_name("pattern") else {
+        return false;
+    };
+    if !pattern_is_err(file, pat) {
+        return false;
+    }
+    let pat_text = file.node_text(pat);
+    if ctx
+        .list(&args[1])
+        .iter()
+        .any(|w| pat_text.contains(w.as_str()))
+    {
+        return false;
+    }
+    let Some(value) = arm.child_by_field_name("value") else {
+        return false;
+    };
+    is_silent_body(file, value)
+}
+
+/// `{}`, `()`, `continue`, `break`, `return`, `return Ok(..)`, `Ok(())`, or a block holding only one of those.
+fn is_silent_body(file: &ParsedFile, value: Node<'_>) -> bool {
+    let mut v = value;
+    if v.kind() == "block" {
+        let stmts: Vec<Node<'_>> = (0..v.named_child_count())
+            .filter_map(|i| v.named_child(i))
+            .filter(|c| c.kind() != "line_comment" && c.kind() != "block_comment")
+            .collect();
+        match stmts.as_slice() {
+            [] => return true,
+            [one] => {
+                v = if one.kind() == "expression_statement" {
+                    one.named_child(0).unwrap_or(*one)
+                } else {
+                    *one
+                };
+            }
+            _ => return false,
+        }
+    }
+    let t = syntax::normalize(file.node_text(v));
+    let t = t.trim_end_matches(';').trim();
+    matches!(
+        t,
+        "()" | "continue" | "break" | "return" | "Ok(())" | "return Ok(())"
+    ) || (t.starts_with("return Ok(") && !t.contains("Err"))
+        || (t.starts_with("Ok(") && v.kind() == "call_expression" && t.len() <= 12)
+}
+
+fn empty_block(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(b) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    (0..b.named_child_count())
+        .filter_map(|i| b.named_child(i))
+        .all(|c| c.kind() == "line_comment" || c.kind() == "block_comment")
+}
+
+fn logged_after(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let names = ctx.list(&args[1]);
+    // The loop may be wrapped in an expression statement.
+    let stmt = node
+        .parent()
+        .filter(|p| p.kind() == "expression_statement")
+        .unwrap_or(node);
+    let mut next = stmt.next_named_sibling();
+    while let Some(n) = next {
+        if contains_record(ctx.file, n, names) || file_text_returns_err(ctx.file, n) {
+            return true;
+        }
+        next = n.next_named_sibling();
+    }
+    false
+}
+
+fn file_text_returns_err(file: &ParsedFile, n: Node<'_>) -> bool {
+    let t = file.node_text(n);
+    t.contains("Err(") || t.contains("bail!")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spawned tasks
+// ---------------------------------------------------------------------------------------------
+
+fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(body) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let file = ctx.file;
+    let lists = Lists::new(ctx.data);
+    let block = if body.kind() == "async_block" {
+        match (0..body.named_child_count())
+            .filter_map(|i| body.named_child(i))
+            .find(|c| c.kind() == "block")
+        {
+            Some(b) => b,
+            None => return false,
+        }
+    } else {
+        // `tokio::spawn(crm::push(http, user))`: the future itself.
+        let Some(e) = classify(file, body, &lists, Some(&ctx.index.errors)) else {
+            return false;
+        };
+        if e.action == Action::Read {
+            return false;
+        }
+        set_spawn_vars(ctx, &e);
+        return true;
+    };
+    let Some(tail) = block.named_child(block.named_child_count().saturating_sub(1)) else {
+        return false;
+    };
+    if tail.kind() == "expression_statement" || tail.kind().ends_with("comment") {
+        return false; // the block ends with `;`: its output is `()`
+    }
+    let effect = if tail.kind() == "await_expression" {
+        classify(file, tail, &lists, Some(&ctx.index.errors))
+    } else if tail.kind() == "call_expression" && file.node_text(tail).starts_with("Ok") {
+        syntax::descendants(block)
+            .filter(|d| d.kind() == "try_expression")
+            .find_map(|t| {
+                t.named_child(0)
+                    .and_then(|c| classify(file, c, &lists, Some(&ctx.index.errors)))
+            })
+    } else {
+        None
+    };
+    let Some(e) = effect else { return false };
+    if e.action == Action::Read {
+        return false;
+    }
+    set_spawn_vars(ctx, &e);
+    true
+}
+
+fn set_spawn_vars(ctx: &mut MatchCtx<'_, '_>, e: &Effect) {
+    ctx.set_var("effect", e.kind.label());
+    ctx.set_var("consequence", consequence_of(e));
+    ctx.set_var("severity", severity_of(e));
+    ctx.set_var("what", e.what.clone());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parse errors turned into defaults
+// ---------------------------------------------------------------------------------------------
+
+fn parse_to_default(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let (Some(inner), Some(outer)) = (ctx.arg_node(&args[0]), ctx.arg_node(&args[1])) else {
+        return false;
+    };
+    let file = ctx.file;
+    let lists = Lists::new(ctx.data);
+    let inner = syntax::unwrap_expression(inner);
+    if inner.kind() != "call_expression" {
+        return false;
+    }
+    let Some(name) = syntax::call_name(file, inner) else {
+        return false;
+    };
+    let source = match (name, syntax::call_receiver(inner)) {
+        ("parse", Some(recv)) => recv,
+        ("from_str" | "from_slice" | "from_value", None) => {
+            match inner
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+            {
+                Some(a) => a,
+                None => return false,
+            }
+        }
+        _ => return false,
+    };
+    // `unwrap_or_else(|e| { warn!(..); 0 })` records the error.
+    if contains_record(file, outer, lists.get("log_names")) {
+        return false;
+    }
+    let src_text = file.node_text(source);
+    let mut evidence = words(src_text);
+    let root_ident = chain(file, source)
+        .root
+        .map(|r| file.node_text(r).to_string());
+    let ident = root_ident
+        .as_deref()
+        .unwrap_or(src_text)
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    if let Some(decl) = declaration_text(file, inner, &ident) {
+        evidence.extend(words(decl));
+    }
+    if !lists.any_word("incoming_data_words", &evidence) {
+        return false;
+    }
+    // Money: the value, its binding, or the surrounding statement names an amount.
+    let stmt = syntax::ancestors(outer).find(|a| {
+        a.kind() == "let_declaration"
+            || a.kind() == "expression_statement"
+            || a.kind() == "field_initializer"
+    });
+    let mut money_words = evidence.clone();
+    if let Some(s) = stmt {
+        money_words.extend(words(file.node_text(s)));
+    }
+    let money = lists.any_word("money_words", &money_words);
+    ctx.set_var("severity", if money { "high" } else { "medium" });
+    ctx.set_var("source", syntax::abbreviate(file, source));
+    ctx.set_var("effect", "input parsing");
+    ctx.set_var("what", "parse");
+    ctx.set_var(
+        "consequence",
+        "malformed input is processed as the default value and nothing records it",
+    );
+    true
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repository facts
+// ---------------------------------------------------------------------------------------------
+
+/// What the repository's own definition(s) of a function name tell callers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FnErrorInfo {
+    /// Some definition returns a `Result`.
+    pub returns_result: bool,
+    /// Some definition records its own errors: `#[instrument(err)]`, or a wrapper (a
+    /// future/closure parameter) whose body logs `Err`.
+    pub records_error: bool,
+    /// An effect performed directly in some definition's body.
+    pub effect: Option<Effect>,
+}
 
 /// Repository-wide facts for this topic, collected from every parsed file.
 #[derive(Debug, Default)]
-pub struct ErrorFacts {}
+pub struct ErrorFacts {
+    /// Function name → what its definitions tell callers (names merged across the repository).
+    pub fns: BTreeMap<String, FnErrorInfo>,
+}
 
 impl ErrorFacts {
     /// Collects facts from one file.
-    pub fn collect(&mut self, _file: &ParsedFile, _manifests: &Manifests) {}
+    pub fn collect(&mut self, file: &ParsedFile, _manifests: &Manifests) {
+        if file.language.name != "rust" {
+            return;
+        }
+        let lists = Lists::embedded();
+        let log_names = lists.get("log_names");
+        for f in syntax::descendants(file.tree.root_node()).filter(|n| n.kind() == "function_item")
+        {
+            let Some(name) = f
+                .child_by_field_name("name")
+                .map(|n| file.node_text(n).to_string())
+            else {
+                continue;
+            };
+            let ret = f
+                .child_by_field_name("return_type")
+                .map(|r| file.node_text(r))
+                .unwrap_or("");
+            let returns_result = ret.contains("Result") || ret.contains("JoinHandle");
+            let attrs = syntax::attributes(file, f);
+            let instrumented = attrs
+                .iter()
+                .any(|a| a.contains("instrument") && words(a).iter().any(|w| w == "err"));
+            let params = f
+                .child_by_field_name("parameters")
+                .map(|p| file.node_text(p))
+                .unwrap_or("");
+            let generics = f
+                .child_by_field_name("type_parameters")
+                .map(|p| file.node_text(p))
+                .unwrap_or("");
+            let where_clause = (0..f.named_child_count())
+                .filter_map(|i| f.named_child(i))
+                .find(|c| c.kind() == "where_clause")
+                .map(|w| file.node_text(w))
+                .unwrap_or("");
+            let takes_work = [params, generics, where_clause]
+                .iter()
+                .any(|t| t.contains("Future") || t.contains("FnOnce") || t.contains("Fn("));
+            let body = f.child_by_field_name("body");
+            let logs_err = body.is_some_and(|b| {
+                file.node_text(b).contains("Err") && contains_record(file, b, log_names)
+            });
+            let records_error = instrumented || (takes_work && logs_err);
+            let effect = body.and_then(|b| {
+                syntax::descendants(b)
+                    .filter(|d| d.kind() == "call_expression" || d.kind() == "await_expression")
+                    .filter_map(|d| classify(file, d, &lists, None))
+                    .max_by_key(|e| (e.action != Action::Read, e.kind == EffectKind::Database))
+            });
+            let info = FnErrorInfo {
+                returns_result,
+                records_error,
+                effect,
+            };
+            merge_info(self.fns.entry(name).or_default(), info);
+        }
+    }
 
     /// Merges facts collected from other files.
-    pub fn merge(&mut self, _other: Self) {}
+    pub fn merge(&mut self, other: Self) {
+        for (name, info) in other.fns {
+            merge_info(self.fns.entry(name).or_default(), info);
+        }
+    }
 
     /// Resolves facts that need the whole repository, after all files are merged.
     pub fn finish(&mut self) {}
+}
+
+fn merge_info(into: &mut FnErrorInfo, other: FnErrorInfo) {
+    into.returns_result |= other.returns_result;
+    into.records_error |= other.records_error;
+    if into.effect.is_none() {
+        into.effect = other.effect;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::source::{parse, DEFAULT_PARSE_BUDGET};
+
+    fn file(src: &str) -> ParsedFile {
+        parse(
+            "src/a.rs",
+            src,
+            crate::analysis::language::by_name("rust").unwrap(),
+            DEFAULT_PARSE_BUDGET,
+        )
+        .unwrap()
+    }
+
+    /// Classifies the value of the first `let _ = <value>;` in `src`.
+    fn classify_let(src: &str) -> Option<Effect> {
+        let f = file(src);
+        let lists = Lists::embedded();
+        let mut facts = ErrorFacts::default();
+        facts.collect(&f, &Manifests::default());
+        let l = syntax::descendants(f.tree.root_node())
+            .find(|n| n.kind() == "let_declaration")
+            .unwrap();
+        let v = l.child_by_field_name("value").unwrap();
+        let v = strip_adapters(&f, v, &lists);
+        classify(&f, v, &lists, Some(&facts))
+    }
+
+    fn kind_action(src: &str) -> Option<(EffectKind, Action)> {
+        classify_let(src).map(|e| (e.kind, e.action))
+    }
+
+    #[test]
+    fn classifies_effects_by_client_shape() {
+        use Action::*;
+        use EffectKind::*;
+        let cases: &[(&str, Option<(EffectKind, Action)>)] = &[
+            ("async fn a(db: &PgPool) { let _ = sqlx::query(\"UPDATE orders SET x = 1\").bind(1).execute(db).await; }", Some((Database, Write))),
+            ("async fn a(db: &PgPool) { let _ = sqlx::query(\"DELETE FROM carts WHERE id = $1\").execute(db).await; }", Some((Database, Delete))),
+            ("async fn a(db: &PgPool) { let _ = sqlx::query_as::<_, U>(\"SELECT * FROM users\").fetch_all(db).await; }", Some((Database, Read))),
+            ("async fn a(s3: &Client) { let _ = s3.delete_object().bucket(b).key(k).send().await; }", Some((ObjectStorage, Delete))),
+            ("async fn a(sqs: &Client) { let _ = sqs.send_message().queue_url(q).send().await; }", Some((Queue, Send))),
+            ("async fn a(http: &Client) { let _ = http.post(url).json(&ev).send().await; }", Some((Network, Send))),
+            ("async fn a(http: &Client) { let _ = http.get(url).send().await; }", Some((Network, Read))),
+            ("fn a() { let _ = std::fs::write(\"out.json\", data); }", Some((Filesystem, Write))),
+            ("fn a() { let _ = Command::new(\"git\").arg(\"push\").status(); }", Some((Process, Send))),
+            ("async fn a(p: &FutureProducer) { let _ = producer.send(record, t).await; }", Some((Queue, Send))),
+            ("async fn a(http: Client, u: User) { let _ = crm::push_contact(&http, &u).await; }", Some((Network, Send))),
+            ("async fn a(m: Message) { let _ = msg.ack().await; }", Some((Queue, Ack))),
+        ];
+        for (src, expected) in cases {
+            assert_eq!(kind_action(src), *expected, "{src}");
+        }
+    }
+
+    #[test]
+    fn leaves_non_effects_alone() {
+        let cases = [
+            "fn a(tx: Sender<u8>) { let _ = tx.send(1); }",
+            "async fn a(tx: mpsc::Sender<u8>) { let _ = tx.send(1).await; }",
+            "fn a() { let _ = dotenvy::dotenv().ok(); }",
+            "fn a(m: &mut HashMap<u8, u8>) { let _ = m.insert(1, 2); }",
+            "fn a() { let _ = std::fs::remove_file(\"/tmp/x.sock\"); }",
+            "fn a() { let mut out = String::new(); let _ = writeln!(out, \"x\"); }",
+            "fn a() { let _ = rustls::crypto::ring::default_provider().install_default(); }",
+            "async fn a(s: &Client) { let _ = metrics_client.post(url).send().await; }",
+            "fn a() { let _ = open::that(url); }",
+        ];
+        for src in cases {
+            assert_eq!(classify_let(src), None, "{src}");
+        }
+    }
+
+    #[test]
+    fn durable_channels_and_files_are_effects() {
+        assert_eq!(
+            kind_action("async fn a() { let _ = outbox_tx.send(ev).await; }"),
+            Some((EffectKind::Queue, Action::Send))
+        );
+        assert_eq!(
+            kind_action("fn a() { let mut f = File::create(p)?; let _ = writeln!(f, \"x\"); }"),
+            Some((EffectKind::Filesystem, Action::Write))
+        );
+        assert_eq!(
+            kind_action("fn a() { let mut buf = Vec::new(); let _ = buf.write_all(b\"x\"); }"),
+            None
+        );
+    }
+
+    #[test]
+    fn infallible_receivers_are_recognised_from_their_declaration() {
+        let f = file("fn a(f: &mut std::fs::File) { let mut s = String::new(); let mut h = Sha256::new(); let c = Cursor::new(v); x(); }");
+        let lists = Lists::embedded();
+        let at = syntax::descendants(f.tree.root_node())
+            .filter(|n| n.kind() == "call_expression")
+            .last()
+            .unwrap();
+        assert!(receiver_is_infallible(&f, at, "s", &lists));
+        assert!(receiver_is_infallible(&f, at, "h", &lists));
+        assert!(receiver_is_infallible(&f, at, "c", &lists));
+        assert!(!receiver_is_infallible(&f, at, "f", &lists));
+        assert!(!receiver_is_infallible(&f, at, "unknown", &lists));
+    }
+
+    #[test]
+    fn logging_is_detected_in_macros_and_calls() {
+        let lists = Lists::embedded();
+        let names = lists.get("log_names");
+        let f = file("fn a() { x().inspect_err(|e| tracing::warn!(error = %e, \"x\")).ok(); y().ok(); z().map_err(|e| log_failure(e)).ok(); }");
+        let stmts: Vec<Node<'_>> = syntax::descendants(f.tree.root_node())
+            .filter(|n| n.kind() == "expression_statement")
+            .collect();
+        assert!(contains_record(&f, stmts[0], names));
+        assert!(!contains_record(&f, stmts[1], names));
+        assert!(contains_record(&f, stmts[2], names));
+    }
+
+    #[test]
+    fn facts_record_instrumented_and_wrapper_functions() {
+        let f = file(
+            "#[tracing::instrument(skip(db), err)]\nasync fn save(db: &PgPool) -> Result<()> { Ok(()) }\n\
+             fn spawn_logged<F: Future<Output = Result<()>>>(fut: F) -> JoinHandle<()> { tokio::spawn(async move { if let Err(e) = fut.await { error!(%e) } }) }\n\
+             async fn notify(http: &Client) { let _ = 1; }\n\
+             async fn store(db: &PgPool) -> anyhow::Result<()> { sqlx::query(\"INSERT INTO t VALUES (1)\").execute(db).await?; Ok(()) }",
+        );
+        let mut facts = ErrorFacts::default();
+        facts.collect(&f, &Manifests::default());
+        assert!(facts.fns["save"].records_error);
+        assert!(facts.fns["spawn_logged"].records_error);
+        assert!(!facts.fns["notify"].returns_result);
+        let store = &facts.fns["store"];
+        assert!(store.returns_result && !store.records_error);
+        assert_eq!(
+            store.effect.as_ref().map(|e| (e.kind, e.action)),
+            Some((EffectKind::Database, Action::Write))
+        );
+    }
+
+    fn analyze_files(files: &[(&str, &str)]) -> Vec<crate::analysis::finding::Finding> {
+        use crate::analysis::source::SourceInput;
+        let inputs: Vec<SourceInput> = files
+            .iter()
+            .map(|(p, t)| SourceInput {
+                path: p.to_string(),
+                bytes: t.as_bytes().to_vec(),
+            })
+            .collect();
+        let set = CheckSet::embedded().unwrap();
+        let a = crate::analysis::analyze(
+            &inputs,
+            &crate::config::Config::default(),
+            set,
+            &Default::default(),
+        );
+        a.findings
+            .into_iter()
+            .filter(|f| f.check == CHECK_ID)
+            .collect()
+    }
+
+    #[test]
+    fn let_underscore_finding_names_the_call_and_suggests_logging() {
+        let src = "async fn mark_shipped(db: &sqlx::PgPool, id: i64) {\n    let _ = sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\")\n        .bind(id).execute(db).await;\n}\n";
+        let found = analyze_files(&[("src/a.rs", src)]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let f = &found[0];
+        assert_eq!(f.span.start_line, 2);
+        assert_eq!(f.severity, crate::analysis::finding::Severity::High);
+        assert_eq!(
+            f.message,
+            "`sqlx::query(..).bind(..).execute(..).await` can fail (database), and `let _ =` throws the error away: the `orders` row is never updated and nothing records it."
+        );
+        let s = f.suggestion.as_ref().unwrap();
+        assert_eq!((s.span.start_line, s.span.end_line), (2, 3));
+        assert_eq!(
+            s.replacement,
+            "    if let Err(e) = sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\")\n        .bind(id).execute(db).await {\n        tracing::warn!(error = %e, \"UPDATE orders failed\");\n    }"
+        );
+    }
+
+    #[test]
+    fn suggestion_uses_the_crates_logger() {
+        let cargo = "[package]\nname = \"job\"\n[dependencies]\nlog = \"0.4\"\n";
+        let src = "fn main() {\n    let out = std::path::Path::new(\"r.txt\");\n    std::fs::write(out, b\"x\").ok();\n}\n";
+        let found = analyze_files(&[("Cargo.toml", cargo), ("src/main.rs", src)]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let s = found[0].suggestion.as_ref().unwrap();
+        assert_eq!(s.replacement, "    if let Err(e) = std::fs::write(out, b\"x\") {\n        log::warn!(\"fs::write failed: {e}\");\n    }");
+        let cargo = "[package]\nname = \"job\"\n";
+        let found = analyze_files(&[("Cargo.toml", cargo), ("src/main.rs", src)]);
+        let s = found[0].suggestion.as_ref().unwrap();
+        assert!(
+            s.replacement
+                .contains("eprintln!(\"fs::write failed: {e}\");"),
+            "{}",
+            s.replacement
+        );
+    }
+
+    #[test]
+    fn sql_summary_names_verb_and_table() {
+        let f = file("fn a() { q(\"UPDATE orders SET shipped = true\"); q(\"insert into audit_log (a) values (1)\"); }");
+        let calls: Vec<Node<'_>> = syntax::descendants(f.tree.root_node())
+            .filter(|n| n.kind() == "call_expression")
+            .collect();
+        assert_eq!(
+            sql_summary(&f, calls[0]),
+            Some(("UPDATE".into(), Some("orders".into())))
+        );
+        assert_eq!(
+            sql_summary(&f, calls[1]),
+            Some(("INSERT".into(), Some("audit_log".into())))
+        );
+    }
 }

@@ -1,0 +1,20 @@
+// NO FLAG: documented intent.
+async fn touch(db: &sqlx::PgPool, http: &reqwest::Client, id: i64) {
+    // best effort: last_seen is advisory and refreshed on every request
+    let _ = sqlx::query("UPDATE users SET last_seen = now() WHERE id = $1").bind(id).execute(db).await;
+
+    let _ = http.post("https://hooks.example.com/ping").send().await; // ignore: the endpoint closes without a response
+
+    // The partner API may fail here; see https://github.com/acme/api/issues/412
+    http.post("https://partner.example.com/ping").send().await.ok();
+
+    let _ignored = sqlx::query("UPDATE users SET pinged = true WHERE id = $1").bind(id).execute(db).await;
+
+    // Intentionally dropped: the row is rebuilt by the nightly job.
+    let _: Result<_, _> = sqlx::query("DELETE FROM user_cache WHERE id = $1").bind(id).execute(db).await;
+}
+
+#[allow(clippy::let_underscore_must_use)]
+async fn legacy(db: &sqlx::PgPool) {
+    let _ = sqlx::query("UPDATE legacy SET touched = true").execute(db).await;
+}

@@ -1,0 +1,31 @@
+use axum::http::HeaderMap;
+
+// FLAG: parse errors on incoming data quietly turned into defaults.
+async fn charge(headers: HeaderMap, Json(req): Json<ChargeRequest>) -> StatusCode {
+    let amount = req.amount.parse::<u64>().unwrap_or_default(); //~ swallowed-error:high
+    let retries: u32 = headers //~ swallowed-error
+        .get("x-retry-count")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("0")
+        .parse()
+        .unwrap_or(0);
+    bill(amount, retries).await
+}
+
+fn import_line(line: &str) -> Item {
+    let cols: Vec<&str> = line.split(',').collect();
+    let qty = cols[2].trim().parse::<i32>().unwrap_or(0); //~ swallowed-error:high
+    let workers = std::env::var("WORKERS").unwrap_or_default().parse::<usize>().unwrap_or(4); //~ swallowed-error
+    Item { qty, workers }
+}
+
+// NO FLAG: constants, logged fallbacks, and Option conversions that are then checked.
+fn defaults(req: &Request) -> Settings {
+    let port: u16 = "8080".parse().unwrap_or(8080);
+    let limit = req.limit.parse::<u32>().unwrap_or_else(|e| {
+        tracing::warn!(error = %e, raw = %req.limit, "bad limit, using 50");
+        50
+    });
+    let page = req.page.parse::<u32>().ok();
+    Settings { port, limit, page }
+}
