@@ -1410,10 +1410,15 @@ async fn dispatch(
             ));
             run["started_at"] = json!(now_iso());
             run["pull_requests"] = json!([]);
-            apply_check_update(&mut run, body);
-            if run["status"].is_null() {
-                run["status"] = json!("queued");
+            // Start from a blank run: the fixture's example output and status are not ours.
+            run["output"]["annotations_count"] = json!(0);
+            for field in ["title", "summary", "text"] {
+                run["output"][field] = Value::Null;
             }
+            run["status"] = json!("queued");
+            run["conclusion"] = Value::Null;
+            run["completed_at"] = Value::Null;
+            apply_check_update(&mut run, body);
             st.check_runs
                 .push((format!("{}/{}", param(0), param(1)), run.clone()));
             json_response(201, run)
