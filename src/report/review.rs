@@ -173,12 +173,20 @@ impl ReviewPlan {
         }
         // Highest severity first; among equals, findings on lines this PR changed first.
         candidates.sort_by(|a, b| {
-            b.0.severity
-                .cmp(&a.0.severity)
-                .then(b.4.cmp(&a.4))
-                .then_with(|| a.0.sort_key().cmp(&b.0.sort_key()))
+            b.finding
+                .severity
+                .cmp(&a.finding.severity)
+                .then(b.on_added_line.cmp(&a.on_added_line))
+                .then_with(|| a.finding.sort_key().cmp(&b.finding.sort_key()))
         });
-        for (i, (f, start, line, with_suggestion, _)) in candidates.into_iter().enumerate() {
+        for (i, c) in candidates.into_iter().enumerate() {
+            let Candidate {
+                finding: f,
+                start,
+                line,
+                with_suggestion,
+                ..
+            } = c;
             if i >= max_inline {
                 plan.not_inline.push(NotInline {
                     finding: f.clone(),
