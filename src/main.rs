@@ -1,1 +1,10 @@
-fn main() {}
+//! The `failmode` binary: `failmode check` reviews a tree (or only what a diff changed) and
+//! prints findings as text, JSON, SARIF or GitHub workflow commands; `failmode checks` lists the
+//! checks. Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage, config or git
+//! error.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,425 @@
+//! Command-line edge: argument parsing, walking the tree, git, and printing. Errors here are
+//! `anyhow` and end the run with exit code 2; the library underneath returns typed errors.
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use failmode::analysis::check::CheckSet;
+use failmode::analysis::finding::Finding;
+use failmode::analysis::source::{SkipReason, Skipped, SourceInput, DEFAULT_MAX_FILE_SIZE};
+use failmode::analysis::{analyze_with_progress, AnalysisOptions};
+use failmode::config::{Config, FailOn};
+use failmode::diff::{self, FileDiff, FileStatus};
+use failmode::report::sarif::RuleInfo;
+use failmode::report::{self, Report, SkippedFile};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, ExitCode};
+
+/// Runs with more source files than this get a progress bar (when stderr is a terminal).
+const PROGRESS_MIN_FILES: usize = 200;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "failmode",
+    version,
+    about = "Reviews Rust code for production failure modes: missing retries, swallowed errors, untested handlers."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Analyse a tree (or only what a diff changed) and report findings.
+    Check(CheckArgs),
+    /// List the checks built into this binary.
+    Checks,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// rustc-style diagnostics.
+    Text,
+    /// Stable JSON for scripts.
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// Files or directories to analyse (default: the current directory). The first directory
+    /// is the root: paths are reported relative to it and its `.github/failmode.toml` is used.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Report only findings on lines changed since this git revision (plus untracked files).
+    #[arg(long, value_name = "REV", conflicts_with = "diff")]
+    diff_base: Option<String>,
+    /// Report only findings on lines added by this unified diff (`-` reads stdin). Paths in the
+    /// diff are relative to the root.
+    #[arg(long, value_name = "FILE|-")]
+    diff: Option<String>,
+    /// Exit 1 when a finding is at or above this severity (default: the config's `fail_on`,
+    /// else low).
+    #[arg(long, value_name = "low|medium|high|never", value_parser = parse_fail_on)]
+    fail_on: Option<FailOn>,
+    /// Largest file analysed, in bytes; larger files are skipped and reported.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: usize,
+    /// Config file to use instead of `<root>/.github/failmode.toml`.
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+}
+
+fn parse_fail_on(s: &str) -> std::result::Result<FailOn, String> {
+    FailOn::parse(s)
+}
+
+/// Entry point: parses arguments and maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let outcome = match cli.command {
+        Command::Check(args) => run_check(&args),
+        Command::Checks => list_checks().map(|()| ExitCode::SUCCESS),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load_checks() -> Result<&'static CheckSet> {
+    CheckSet::embedded().map_err(|e| {
+        anyhow!(
+            "the built-in checks failed to load: {e}; this is a bug in failmode, please report it"
+        )
+    })
+}
+
+fn list_checks() -> Result<()> {
+    let checks = load_checks()?;
+    let mut out = std::io::stdout().lock();
+    let width = checks
+        .checks
+        .iter()
+        .map(|c| c.id.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    writeln!(out, "{:<width$}  {:<8}  SUMMARY", "CHECK", "SEVERITY")?;
+    for c in &checks.checks {
+        writeln!(
+            out,
+            "{:<width$}  {:<8}  {}",
+            c.id,
+            c.severity.as_str(),
+            c.summary
+        )?;
+    }
+    Ok(())
+}
+
+/// The root: the first path if it is a directory, else the git top level of the current
+/// directory, else the current directory.
+fn find_root(paths: &[PathBuf]) -> Result<PathBuf> {
+    if let Some(first) = paths.first() {
+        if first.is_dir() {
+            return first
+                .canonicalize()
+                .with_context(|| format!("cannot open {}", first.display()));
+        }
+    }
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    Ok(git_toplevel(&cwd).unwrap_or(cwd))
+}
+
+fn git_toplevel(dir: &Path) -> Option<PathBuf> {
+    let out = Process::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let p = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    p.canonicalize().ok()
+}
+
+fn load_config(root: &Path, explicit: Option<&Path>, checks: &CheckSet) -> Result<Config> {
+    let ids = checks.ids();
+    let loaded = match explicit {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the config file {}", path.display()))?;
+            Some(Config::parse(&text, &path.display().to_string(), &ids))
+        }
+        None => Config::load_from_root(root, &ids).transpose(),
+    };
+    match loaded {
+        Some(Ok(c)) => Ok(c),
+        // The error already reads `file:line:col: message`.
+        Some(Err(e)) => Err(anyhow!("{e}")),
+        None => Ok(Config::default()),
+    }
+}
+
+fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn wanted(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "rs")
+        || path.file_name().is_some_and(|n| n == "Cargo.toml")
+}
+
+/// Reads the files to analyse. Files over the size limit are not read, only reported.
+fn collect_inputs(
+    root: &Path,
+    paths: &[PathBuf],
+    max_size: usize,
+) -> Result<(Vec<SourceInput>, Vec<SkippedFile>)> {
+    let mut files: BTreeSet<PathBuf> = BTreeSet::new();
+    let default = [root.to_path_buf()];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    for p in paths {
+        let p = p
+            .canonicalize()
+            .with_context(|| format!("cannot open {}: check the path exists", p.display()))?;
+        if p.is_file() {
+            files.insert(p);
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(&p)
+            .hidden(true)
+            .require_git(false)
+            .filter_entry(|e| {
+                // Cargo's build directory: generated code, never hand-written.
+                !(e.file_type().is_some_and(|t| t.is_dir())
+                    && e.path().join("CACHEDIR.TAG").is_file())
+            })
+            .build();
+        for entry in walker {
+            let entry = entry.with_context(|| format!("cannot walk {}", p.display()))?;
+            if entry.file_type().is_some_and(|t| t.is_file()) && wanted(entry.path()) {
+                files.insert(entry.into_path());
+            }
+        }
+    }
+    let mut inputs = Vec::new();
+    let mut skipped = Vec::new();
+    for f in files {
+        let path = rel_path(root, &f);
+        let size = std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0);
+        let size = usize::try_from(size).unwrap_or(usize::MAX);
+        if size > max_size {
+            if f.extension().is_some_and(|e| e == "rs") {
+                let s = Skipped {
+                    path,
+                    reason: SkipReason::TooLarge {
+                        size,
+                        limit: max_size,
+                    },
+                };
+                skipped.push(SkippedFile::from_skipped(&s));
+            }
+            continue;
+        }
+        match std::fs::read(&f) {
+            Ok(bytes) => inputs.push(SourceInput { path, bytes }),
+            Err(e) => skipped.push(SkippedFile::unreadable(&path, &e)),
+        }
+    }
+    Ok((inputs, skipped))
+}
+
+fn run_git(root: &Path, args: &[&str]) -> Result<String> {
+    let out = Process::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["-c", "core.quotepath=off"])
+        .args(args)
+        .output()
+        .context("cannot run git: is it installed and on PATH?")?;
+    if !out.status.success() {
+        bail!(
+            "`git {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Added lines per file (root-relative paths) since `rev`, untracked files counting as wholly
+/// added.
+fn changes_since(root: &Path, rev: &str) -> Result<BTreeMap<String, BTreeSet<usize>>> {
+    let text = run_git(
+        root,
+        &[
+            "diff",
+            "--no-color",
+            "--no-ext-diff",
+            "-U0",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            "--relative",
+            rev,
+            "--",
+        ],
+    )?;
+    let parsed = diff::parse_unified(&text)
+        .with_context(|| format!("cannot read the output of `git diff {rev}`"))?;
+    let mut changed = changed_lines(&parsed.files);
+    let untracked = run_git(root, &["ls-files", "--others", "--exclude-standard", "-z"])?;
+    for path in untracked.split('\0').filter(|p| !p.is_empty()) {
+        if !wanted(Path::new(path)) {
+            continue;
+        }
+        let text = std::fs::read(root.join(path))
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        let f = FileDiff::whole_file_added(path, &text);
+        changed.insert(path.to_string(), f.added_lines());
+    }
+    Ok(changed)
+}
+
+fn changes_from_diff_file(source: &str) -> Result<BTreeMap<String, BTreeSet<usize>>> {
+    let bytes = if source == "-" {
+        let mut b = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut b)
+            .context("cannot read the diff from stdin")?;
+        b
+    } else {
+        std::fs::read(source).with_context(|| format!("cannot read the diff file {source}"))?
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let parsed =
+        diff::parse_unified(&text).with_context(|| format!("cannot parse the diff {source}"))?;
+    for s in &parsed.skipped {
+        eprintln!("warning: diff of {} ignored: {}", s.path, s.reason);
+    }
+    Ok(changed_lines(&parsed.files))
+}
+
+fn changed_lines(files: &[FileDiff]) -> BTreeMap<String, BTreeSet<usize>> {
+    files
+        .iter()
+        .filter(|f| f.status != FileStatus::Deleted && !f.binary)
+        .map(|f| (f.path.clone(), f.added_lines()))
+        .filter(|(_, lines)| !lines.is_empty())
+        .collect()
+}
+
+fn run_check(args: &CheckArgs) -> Result<ExitCode> {
+    let checks = load_checks()?;
+    let root = find_root(&args.paths)?;
+    let config = load_config(&root, args.config.as_deref(), checks)?;
+    let fail_on = args.fail_on.unwrap_or(config.fail_on);
+    let changed = match (&args.diff_base, &args.diff) {
+        (Some(rev), _) => Some(changes_since(&root, rev)?),
+        (None, Some(source)) => Some(changes_from_diff_file(source)?),
+        (None, None) => None,
+    };
+    let (inputs, mut skipped) = collect_inputs(&root, &args.paths, args.max_file_size)?;
+    let opts = AnalysisOptions {
+        max_file_size: args.max_file_size,
+        report_paths: changed.as_ref().map(|c| c.keys().cloned().collect()),
+        ..AnalysisOptions::default()
+    };
+    let sources = inputs.iter().filter(|i| i.path.ends_with(".rs")).count();
+    let bar = (std::io::stderr().is_terminal() && sources > PROGRESS_MIN_FILES).then(|| {
+        let bar = indicatif::ProgressBar::new(sources as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} parsing {pos}/{len} files {wide_bar} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let tick = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let analysis = analyze_with_progress(&inputs, &config, checks, &opts, &tick);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    skipped.extend(analysis.skipped.iter().map(SkippedFile::from_skipped));
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut findings: Vec<Finding> = analysis.findings;
+    if let Some(changed) = &changed {
+        findings.retain(|f| {
+            changed
+                .get(&f.path)
+                .is_some_and(|lines| f.span.touches_any_line(|l| lines.contains(&l)))
+        });
+        skipped.retain(|s| changed.contains_key(&s.path));
+    }
+    let report = Report {
+        findings: &findings,
+        skipped: &skipped,
+        files_analyzed: analysis.files_parsed,
+        fail_on,
+    };
+    let texts: BTreeMap<String, String> = inputs
+        .iter()
+        .filter(|i| findings.iter().any(|f| f.path == i.path))
+        .filter_map(|i| {
+            std::str::from_utf8(&i.bytes)
+                .ok()
+                .map(|t| (i.path.clone(), t.to_string()))
+        })
+        .collect();
+    let output = match args.format {
+        Format::Text => {
+            let mut err = std::io::stderr().lock();
+            err.write_all(report::text::render_skipped(&report).as_bytes())?;
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            report::text::render(&report, &texts, color)
+        }
+        Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report, &RuleInfo::from_checks(checks), &texts),
+        Format::Github => report::workflow::render(&report),
+    };
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(output.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(e).context("cannot write the report to stdout");
+        }
+    }
+    Ok(if report.failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
