@@ -881,8 +881,7 @@ async fn unreachable_database_names_the_variable() {
     // Port 1 on loopback: nothing listens there, the connection is refused at once.
     let err = JobStore::connect("postgres://bot:hunter2@127.0.0.1:1/failmode")
         .await
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert!(matches!(err, QueueError::Unreachable { .. }), "{err:?}");
     let text = err.to_string();
     assert!(
@@ -898,8 +897,7 @@ async fn unreachable_database_names_the_variable() {
     );
     let err = JobStore::connect(&missing)
         .await
-        .err()
-        .expect("no such directory");
+        .expect_err("no such directory");
     assert!(matches!(err, QueueError::Unreachable { .. }), "{err:?}");
     assert!(err.to_string().contains("FAILMODE_DATABASE_URL"));
 }
