@@ -260,13 +260,17 @@ async fn newer_head_supersedes_queued_jobs(db: &TestDatabase) {
     let running = created(&store, &job("d-1", "acme/api", 7, "aaa")).await;
     let claimed = claim(&store, "w1").await.expect("a job to claim");
     assert_eq!(claimed.id, running);
+    assert!(
+        !store.is_superseded(&claimed).await.expect("check"),
+        "no newer head yet"
+    );
     let queued_old = created(&store, &job("d-2", "acme/api", 7, "bbb")).await;
     let other_pr = created(&store, &job("d-3", "acme/api", 8, "bbb")).await;
     let other_repo = created(&store, &job("d-4", "acme/web", 7, "bbb")).await;
-    assert!(
-        !store.is_superseded(&claimed).await.expect("check")
-            || state(&store, queued_old).await == JobState::Queued
-    );
+    // Jobs for other pull requests or repositories do not make the running job stale; the
+    // queued job for head bbb of the same PR does (it came later), before any supersede.
+    assert_eq!(state(&store, queued_old).await, JobState::Queued);
+    assert!(store.is_superseded(&claimed).await.expect("check"));
 
     let newest = created(&store, &job("d-5", "acme/api", 7, "ccc")).await;
     assert_eq!(state(&store, queued_old).await, JobState::Superseded);
@@ -314,7 +318,7 @@ async fn newer_head_supersedes_queued_jobs(db: &TestDatabase) {
     assert_eq!(order, vec![other_pr, other_repo, newest, rerun]);
     assert_eq!(
         store
-            .pull_request_for_head("acme/api", "bbb")
+            .pull_request_for_head("acme/api", "ccc")
             .await
             .expect("lookup"),
         Some(7)
@@ -877,8 +881,7 @@ async fn unreachable_database_names_the_variable() {
     // Port 1 on loopback: nothing listens there, the connection is refused at once.
     let err = JobStore::connect("postgres://bot:hunter2@127.0.0.1:1/failmode")
         .await
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert!(matches!(err, QueueError::Unreachable { .. }), "{err:?}");
     let text = err.to_string();
     assert!(
@@ -894,8 +897,7 @@ async fn unreachable_database_names_the_variable() {
     );
     let err = JobStore::connect(&missing)
         .await
-        .err()
-        .expect("no such directory");
+        .expect_err("no such directory");
     assert!(matches!(err, QueueError::Unreachable { .. }), "{err:?}");
     assert!(err.to_string().contains("FAILMODE_DATABASE_URL"));
 }
