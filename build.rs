@@ -9,6 +9,7 @@ fn main() {
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let checks = root.join("checks");
     println!("cargo:rerun-if-changed=checks");
+    println!("cargo:rerun-if-changed=migrations");
     let mut files = Vec::new();
     collect(&checks, &mut files);
     files.sort();

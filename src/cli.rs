@@ -36,6 +36,10 @@ enum Command {
     Check(CheckArgs),
     /// List the checks built into this binary.
     Checks,
+    /// Run the GitHub App: webhook intake, durable jobs, one review per push. Configured from
+    /// the environment (FAILMODE_APP_ID, FAILMODE_PRIVATE_KEY_PATH or FAILMODE_PRIVATE_KEY,
+    /// FAILMODE_WEBHOOK_SECRET, FAILMODE_GITHUB_API_URL, FAILMODE_LISTEN, FAILMODE_DATABASE_URL).
+    Serve,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -94,6 +98,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => run_check(&args),
         Command::Checks => list_checks().map(|()| ExitCode::SUCCESS),
+        Command::Serve => run_serve(),
     };
     match outcome {
         Ok(code) => code,
@@ -102,6 +107,21 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn run_serve() -> Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let settings = failmode::server::settings::Settings::from_env()?;
+    load_checks()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(failmode::server::app::serve(settings))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn load_checks() -> Result<&'static CheckSet> {

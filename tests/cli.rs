@@ -326,7 +326,6 @@ fn invalid_diff_is_an_error_not_a_silent_full_run() {
 // ---- Tests that need a real finding: the `swallowed-error` check (branch h-errors). ----
 
 #[test]
-#[ignore = "needs the swallowed-error check (branch h-errors); remove this line after merging it"]
 fn swallowed_error_is_reported_at_its_line_with_exit_1() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "Cargo.toml", CARGO_TOML.as_bytes());
@@ -397,7 +396,6 @@ fn swallowed_error_is_reported_at_its_line_with_exit_1() {
 }
 
 #[test]
-#[ignore = "needs the swallowed-error check (branch h-errors); remove this line after merging it"]
 fn diff_base_reports_only_changed_lines() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

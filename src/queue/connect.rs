@@ -62,15 +62,29 @@ async fn open_sqlite(options: SqliteConnectOptions, shown: &str) -> Result<Sqlit
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(SQLITE_BUSY_TIMEOUT)
         .foreign_keys(true);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .connect_with(options)
-        .await
-        .map_err(|source| QueueError::Unreachable {
-            url: shown.to_string(),
-            source,
-        })?;
+    // Two processes creating the same fresh file race on switching it to WAL, which SQLite
+    // answers with SQLITE_BUSY before the busy timeout applies; a short retry settles it.
+    let mut attempt = 0u32;
+    let pool = loop {
+        match SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options.clone())
+            .await
+        {
+            Ok(pool) => break pool,
+            Err(source) if attempt < 10 && is_sqlite_busy(&source) => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50 * u64::from(attempt))).await;
+            }
+            Err(source) => {
+                return Err(QueueError::Unreachable {
+                    url: shown.to_string(),
+                    source,
+                })
+            }
+        }
+    };
     // SQLite has no advisory lock: when two processes open a fresh file at once, both may try
     // the same migration and the second fails ("table already exists") after the first commits
     // (each migration is one transaction, so nothing half-applied is left). Running the migrator
@@ -85,6 +99,13 @@ async fn open_sqlite(options: SqliteConnectOptions, shown: &str) -> Result<Sqlit
             })?;
     }
     Ok(pool)
+}
+
+fn is_sqlite_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("5") | Some("6")),
+        _ => false,
+    }
 }
 
 async fn open_postgres(options: PgConnectOptions, shown: &str) -> Result<PgPool, QueueError> {

@@ -2,3 +2,4 @@
 //! check run.
 
 pub mod blobs;
+pub mod job;

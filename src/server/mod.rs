@@ -1,3 +1,7 @@
-//! `failmode serve`: the GitHub App's HTTP server, workers and the review of one push.
+//! `failmode serve`: the GitHub App's HTTP server, its workers and its configuration.
 
+pub mod app;
+pub mod metrics;
 pub mod settings;
+pub mod webhook;
+pub mod worker;

@@ -1,0 +1,507 @@
+//! The review of one push: read the pull request, its config (from the base branch) and its
+//! changed files, analyse them with the same engine as `failmode check`, then publish exactly one
+//! review with inline comments on changed lines and one check run with everything else.
+//!
+//! Idempotent by construction: comments already on the pull request (matched by the hidden
+//! fingerprint) are never posted again, and a retried job reuses the check run it created.
+
+use super::blobs::{git_blob_sha, BlobCache};
+use crate::analysis::check::{CheckLoadError, CheckSet};
+use crate::analysis::finding::Finding;
+use crate::analysis::source::{is_vendored_path, SourceInput, DEFAULT_MAX_FILE_SIZE};
+use crate::analysis::{analyze, AnalysisOptions};
+use crate::config::{Config, ConfigError, CONFIG_PATH};
+use crate::diff::{parse_patch, FileDiff};
+use crate::github::client::GithubClient;
+use crate::github::error::GithubError;
+use crate::github::types::{
+    Annotation, AnnotationLevel, CheckConclusion, CheckRunOutput, CheckRunUpdate, CheckStatus, NewCheckRun, NewReview,
+    NewReviewComment, PullFile, ReviewEvent, Side,
+};
+use crate::queue::{ClaimedJob, JobStore, Publication, PublicationKind, QueueError};
+use crate::report::review::{annotation_batches, check_run_summary, extract_fingerprints, InlineComment, ReviewPlan};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
+
+/// The check run's name on GitHub.
+pub const CHECK_RUN_NAME: &str = "failmode";
+
+/// Most blobs fetched in one job.
+const MAX_BLOB_FETCHES: usize = 400;
+/// Bytes of file contents kept across jobs.
+const BLOB_CACHE_BYTES: usize = 512 * 1024 * 1024;
+
+/// How one job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewOutcome {
+    /// The check run was completed, and a review posted when there were new inline comments.
+    Published {
+        /// The review, when one was posted (or had been posted by an earlier attempt).
+        review_id: Option<u64>,
+        /// Inline comments in that review.
+        inline_comments: usize,
+        /// The check run.
+        check_run_id: u64,
+    },
+    /// Nothing to do (draft, closed, no installation access...).
+    Skipped(String),
+    /// A newer push replaced the head this job was for.
+    Superseded,
+}
+
+/// Why a review could not be completed. Retried by the worker with backoff.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    /// A GitHub call failed after its own retries.
+    #[error(transparent)]
+    Github(#[from] GithubError),
+    /// The job store failed.
+    #[error("job store: {0}")]
+    Store(#[from] QueueError),
+    /// The built-in checks did not load (a build problem, not an input problem).
+    #[error("built-in checks: {0}")]
+    Checks(#[from] CheckLoadError),
+    /// The job names a repository that is not `owner/name`.
+    #[error("job for `{0}`: the repository must be owner/name")]
+    BadRepo(String),
+    /// The analysis task panicked or was cancelled.
+    #[error("analysis task failed: {0}")]
+    Analysis(String),
+}
+
+/// Runs reviews; shared by all workers (it holds the blob cache).
+pub struct Reviewer {
+    github: Arc<GithubClient>,
+    store: Arc<JobStore>,
+    blobs: BlobCache,
+}
+
+struct Target<'a> {
+    installation: u64,
+    owner: &'a str,
+    repo: &'a str,
+    full_name: &'a str,
+    number: u64,
+    head_sha: &'a str,
+}
+
+impl Reviewer {
+    /// A reviewer using this client and store.
+    pub fn new(github: Arc<GithubClient>, store: Arc<JobStore>) -> Reviewer {
+        Reviewer { github, store, blobs: BlobCache::new(BLOB_CACHE_BYTES) }
+    }
+
+    /// The GitHub client (for metrics and tests).
+    pub fn github(&self) -> &GithubClient {
+        &self.github
+    }
+
+    /// Reviews the push a job stands for.
+    pub async fn run(&self, job: &ClaimedJob) -> Result<ReviewOutcome, ReviewError> {
+        let (owner, repo) = job.repo.split_once('/').ok_or_else(|| ReviewError::BadRepo(job.repo.clone()))?;
+        let t = Target {
+            installation: job.installation_id as u64,
+            owner,
+            repo,
+            full_name: &job.repo,
+            number: job.pr_number as u64,
+            head_sha: &job.head_sha,
+        };
+        let gh = &self.github;
+        let pr = match gh.get_pull(t.installation, owner, repo, t.number).await {
+            Ok(pr) => pr,
+            Err(GithubError::NotFound { .. }) => return Ok(ReviewOutcome::Skipped("pull request not found or not accessible".into())),
+            Err(e) => return Err(e.into()),
+        };
+        if pr.state != "open" {
+            return Ok(ReviewOutcome::Skipped(format!("pull request is {}", pr.state)));
+        }
+        if pr.head.sha != job.head_sha {
+            return Ok(ReviewOutcome::Superseded);
+        }
+        let checks = CheckSet::embedded()?;
+        let known = checks.ids();
+        let base_config = gh.get_file_at(t.installation, owner, repo, CONFIG_PATH, &pr.base.sha).await?;
+        let config = match base_config {
+            None => Ok(Config::default()),
+            Some(bytes) => parse_config(&bytes, &known),
+        };
+        let review_drafts = config.as_ref().map(|c| c.review_drafts).unwrap_or(false);
+        if pr.draft && !review_drafts {
+            return Ok(ReviewOutcome::Skipped("draft pull request (set review_drafts = true to review drafts)".into()));
+        }
+        let files = gh.list_pull_files(t.installation, owner, repo, t.number).await?;
+        let head_config_error = match files.iter().find(|f| f.filename == CONFIG_PATH && f.status != "removed") {
+            Some(_) => match gh.get_file_at(t.installation, owner, repo, CONFIG_PATH, t.head_sha).await? {
+                Some(bytes) => parse_config(&bytes, &known).err(),
+                None => None,
+            },
+            None => None,
+        };
+        let check_run_id = self.check_run_for(&t, job.attempts > 1).await?;
+        let config = match config {
+            Ok(c) => c,
+            Err(e) => {
+                self.report_config_error(&t, check_run_id, &e, head_config_error.as_ref()).await?;
+                return Ok(ReviewOutcome::Published { review_id: None, inline_comments: 0, check_run_id });
+            }
+        };
+        let diffs = diffs_of(&files);
+        let reported: BTreeSet<String> = files
+            .iter()
+            .filter(|f| f.status != "removed" && f.filename.ends_with(".rs"))
+            .map(|f| f.filename.clone())
+            .collect();
+        let findings = if reported.is_empty() {
+            Vec::new()
+        } else {
+            let inputs = self.sources(&t, &files).await?;
+            let opts = AnalysisOptions { report_paths: Some(reported), ..AnalysisOptions::default() };
+            let cfg = config.clone();
+            let analysis = tokio::task::spawn_blocking(move || analyze(&inputs, &cfg, checks, &opts))
+                .await
+                .map_err(|e| ReviewError::Analysis(e.to_string()))?;
+            on_changed_lines(analysis.findings, &diffs)
+        };
+        let existing = gh.list_review_comments(t.installation, owner, repo, t.number).await?;
+        let posted: HashSet<String> = existing.iter().flat_map(|c| extract_fingerprints(&c.body)).collect();
+        let titles: BTreeMap<String, String> = checks.checks.iter().map(|c| (c.id.clone(), c.title.clone())).collect();
+        let plan = ReviewPlan::build(&findings, &diffs, &posted, config.max_inline_comments, &titles);
+        let (review_id, rejected) = self.publish_review(&t, &plan).await?;
+        let inline_comments = plan.comments.len() - rejected.len();
+        self.complete_check_run(&t, check_run_id, &config, &findings, &plan, &rejected, head_config_error.as_ref())
+            .await?;
+        Ok(ReviewOutcome::Published { review_id, inline_comments, check_run_id })
+    }
+
+    /// The check run for this head: the one an earlier attempt created, or a new one.
+    async fn check_run_for(&self, t: &Target<'_>, retried: bool) -> Result<u64, ReviewError> {
+        if let Some(p) = self.store.publication(t.full_name, t.number as i64, t.head_sha, PublicationKind::CheckRun).await? {
+            if let Ok(id) = p.external_id.parse::<u64>() {
+                return Ok(id);
+            }
+        }
+        if retried {
+            let runs = self
+                .github
+                .list_check_runs_for_ref(t.installation, t.owner, t.repo, t.head_sha, Some(CHECK_RUN_NAME))
+                .await?;
+            if let Some(run) = runs.iter().find(|r| r.name == CHECK_RUN_NAME) {
+                self.record(t, PublicationKind::CheckRun, run.id).await?;
+                return Ok(run.id);
+            }
+        }
+        let run = self
+            .github
+            .create_check_run(
+                t.installation,
+                t.owner,
+                t.repo,
+                &NewCheckRun {
+                    name: CHECK_RUN_NAME.to_string(),
+                    head_sha: t.head_sha.to_string(),
+                    status: CheckStatus::InProgress,
+                    conclusion: None,
+                    external_id: Some(format!("{}#{}@{}", t.full_name, t.number, t.head_sha)),
+                    output: Some(CheckRunOutput {
+                        title: "failmode is reviewing this push".into(),
+                        summary: "Analysing the changed files for missing retries, swallowed errors and untested handlers.".into(),
+                        text: None,
+                        annotations: Vec::new(),
+                    }),
+                },
+            )
+            .await?;
+        self.record(t, PublicationKind::CheckRun, run.id).await?;
+        Ok(run.id)
+    }
+
+    async fn record(&self, t: &Target<'_>, kind: PublicationKind, id: u64) -> Result<(), ReviewError> {
+        self.store
+            .record_publication(&Publication {
+                repo: t.full_name.to_string(),
+                pr_number: t.number as i64,
+                head_sha: t.head_sha.to_string(),
+                kind,
+                external_id: id.to_string(),
+                job_id: None,
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// File contents at the head SHA for every Rust file and manifest of the repository (so
+    /// cross-file checks see the whole crate and its tests), from the blob cache where possible.
+    async fn sources(&self, t: &Target<'_>, files: &[PullFile]) -> Result<Vec<SourceInput>, ReviewError> {
+        let gh = &self.github;
+        let wanted = |path: &str| (path.ends_with(".rs") || path == "Cargo.toml" || path.ends_with("/Cargo.toml")) && !is_vendored_path(path);
+        let tree = match gh.get_tree(t.installation, t.owner, t.repo, t.head_sha, true).await {
+            Ok(tree) if !tree.truncated => Some(tree),
+            Ok(_) => None,
+            Err(e @ (GithubError::Transient { .. } | GithubError::RateLimited { .. })) => return Err(e.into()),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot list the repository tree; analysing the changed files only");
+                None
+            }
+        };
+        let Some(tree) = tree else {
+            return self.changed_files_only(t, files, &wanted).await;
+        };
+        let entries: Vec<(String, String)> = tree
+            .tree
+            .iter()
+            .filter(|e| e.kind == "blob" && wanted(&e.path))
+            .filter(|e| e.size.is_none_or(|s| s as usize <= DEFAULT_MAX_FILE_SIZE))
+            .map(|e| (e.path.clone(), e.sha.clone()))
+            .collect();
+        let changed: HashSet<&str> = files.iter().map(|f| f.filename.as_str()).collect();
+        let mut still_missing: Vec<&(String, String)> =
+            entries.iter().filter(|(_, sha)| self.blobs.get(sha).is_none()).collect();
+        // Changed files first, then tests and manifests, then the rest of the crate.
+        still_missing.sort_by_key(|(p, _)| (!changed.contains(p.as_str()), !(p.contains("tests/") || p.ends_with("Cargo.toml")), p.clone()));
+        for (path, sha) in still_missing.into_iter().take(MAX_BLOB_FETCHES) {
+            match gh.get_blob(t.installation, t.owner, t.repo, sha).await {
+                Ok(bytes) => {
+                    self.blobs.insert(sha.clone(), bytes);
+                }
+                Err(GithubError::NotFound { .. }) => tracing::warn!(%path, "blob vanished; skipped"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(entries
+            .iter()
+            .filter_map(|(path, sha)| self.blobs.get(sha).map(|b| SourceInput { path: path.clone(), bytes: b.to_vec() }))
+            .collect())
+    }
+
+    async fn changed_files_only(
+        &self,
+        t: &Target<'_>,
+        files: &[PullFile],
+        wanted: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<Vec<SourceInput>, ReviewError> {
+        let mut out = Vec::new();
+        for f in files.iter().filter(|f| f.status != "removed" && wanted(&f.filename)) {
+            if let Some(bytes) = f.sha.as_deref().and_then(|s| self.blobs.get(s)) {
+                out.push(SourceInput { path: f.filename.clone(), bytes: bytes.to_vec() });
+                continue;
+            }
+            if let Some(bytes) = self.github.get_file_at(t.installation, t.owner, t.repo, &f.filename, t.head_sha).await? {
+                self.blobs.insert(git_blob_sha(&bytes), bytes.clone());
+                out.push(SourceInput { path: f.filename.clone(), bytes });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Posts the one review of this push, unless it has no new comment. Returns the review id
+    /// and the comments GitHub refused (which go to the check run instead).
+    async fn publish_review(&self, t: &Target<'_>, plan: &ReviewPlan) -> Result<(Option<u64>, Vec<InlineComment>), ReviewError> {
+        if plan.comments.is_empty() {
+            return Ok((None, Vec::new()));
+        }
+        if let Some(p) = self.store.publication(t.full_name, t.number as i64, t.head_sha, PublicationKind::Review).await? {
+            return Ok((p.external_id.parse().ok(), Vec::new()));
+        }
+        let review = |comments: &[InlineComment]| NewReview {
+            commit_id: t.head_sha.to_string(),
+            body: review_body(comments.len()),
+            event: ReviewEvent::Comment,
+            comments: comments.iter().map(to_github_comment).collect(),
+        };
+        match self.github.create_review(t.installation, t.owner, t.repo, t.number, &review(&plan.comments)).await {
+            Ok(id) => {
+                self.record(t, PublicationKind::Review, id).await?;
+                Ok((Some(id), Vec::new()))
+            }
+            Err(GithubError::Unprocessable { .. }) => {
+                // Our anchors are validated against the hunks, so GitHub's view of the diff
+                // differs from ours. Keep the comments on single added lines (the safest anchors),
+                // and move the rest to the check run rather than lose the whole review.
+                tracing::warn!("GitHub refused the review; retrying with single-line comments only");
+                let (safe, rejected): (Vec<InlineComment>, Vec<InlineComment>) =
+                    plan.comments.iter().cloned().partition(|c| c.start_line.is_none());
+                if safe.is_empty() || rejected.is_empty() {
+                    return Ok((None, plan.comments.clone()));
+                }
+                match self.github.create_review(t.installation, t.owner, t.repo, t.number, &review(&safe)).await {
+                    Ok(id) => {
+                        self.record(t, PublicationKind::Review, id).await?;
+                        Ok((Some(id), rejected))
+                    }
+                    Err(GithubError::Unprocessable { .. }) => Ok((None, plan.comments.clone())),
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn complete_check_run(
+        &self,
+        t: &Target<'_>,
+        check_run_id: u64,
+        config: &Config,
+        findings: &[Finding],
+        plan: &ReviewPlan,
+        rejected: &[InlineComment],
+        head_config_error: Option<&ConfigError>,
+    ) -> Result<(), ReviewError> {
+        let failing = findings.iter().filter(|f| config.fail_on.fails(f.severity)).count();
+        let conclusion = if failing > 0 { CheckConclusion::Failure } else { CheckConclusion::Success };
+        let mut summary = check_run_summary(findings, plan);
+        if !rejected.is_empty() {
+            summary.push_str("\n\n### Comments GitHub did not accept inline\n\n");
+            for c in rejected {
+                summary.push_str(&format!("- `{}` line {}\n", c.path, c.line));
+            }
+        }
+        if let Some(e) = head_config_error {
+            summary.push_str(&format!(
+                "\n\n### `{CONFIG_PATH}` in this pull request is invalid\n\n`{e}`\n\nIt takes effect only once merged; fix it before merging.\n"
+            ));
+        }
+        let title = match findings.len() {
+            0 => "No findings on the changed lines".to_string(),
+            1 => "1 finding on the changed lines".to_string(),
+            n => format!("{n} findings on the changed lines"),
+        };
+        let batches = annotation_batches(findings);
+        let mut batches = batches.into_iter();
+        let first = batches.next().unwrap_or_default();
+        let output = |annotations: Vec<crate::report::review::Annotation>| CheckRunOutput {
+            title: title.clone(),
+            summary: summary.clone(),
+            text: None,
+            annotations: annotations.into_iter().map(to_github_annotation).collect(),
+        };
+        for batch in batches {
+            self.github
+                .update_check_run(t.installation, t.owner, t.repo, check_run_id, &CheckRunUpdate { status: None, conclusion: None, output: Some(output(batch)) })
+                .await?;
+        }
+        self.github
+            .update_check_run(
+                t.installation,
+                t.owner,
+                t.repo,
+                check_run_id,
+                &CheckRunUpdate { status: Some(CheckStatus::Completed), conclusion: Some(conclusion), output: Some(output(first)) },
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn report_config_error(
+        &self,
+        t: &Target<'_>,
+        check_run_id: u64,
+        base: &ConfigError,
+        head: Option<&ConfigError>,
+    ) -> Result<(), ReviewError> {
+        let mut summary = format!(
+            "failmode did not review this push: the repository config on the base branch is invalid.\n\n`{base}`\n\nFix `{CONFIG_PATH}` on the base branch; failmode never falls back to defaults, so a broken config cannot silently change what is checked."
+        );
+        if let Some(h) = head {
+            summary.push_str(&format!("\n\nThe version in this pull request is invalid too:\n\n`{h}`\n"));
+        }
+        let annotation = Annotation {
+            path: CONFIG_PATH.to_string(),
+            start_line: base.line as u64,
+            end_line: base.line as u64,
+            annotation_level: AnnotationLevel::Failure,
+            message: base.message.clone(),
+            title: Some(format!("invalid config at {}:{}", base.line, base.col)),
+            raw_details: None,
+        };
+        self.github
+            .update_check_run(
+                t.installation,
+                t.owner,
+                t.repo,
+                check_run_id,
+                &CheckRunUpdate {
+                    status: Some(CheckStatus::Completed),
+                    conclusion: Some(CheckConclusion::ActionRequired),
+                    output: Some(CheckRunOutput {
+                        title: format!("Invalid {CONFIG_PATH} ({}:{})", base.line, base.col),
+                        summary,
+                        text: None,
+                        annotations: vec![annotation],
+                    }),
+                },
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+fn parse_config(bytes: &[u8], known: &[&str]) -> Result<Config, ConfigError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| ConfigError {
+        path: CONFIG_PATH.to_string(),
+        line: 1,
+        col: 1,
+        message: format!("the file is not valid UTF-8 ({e}); save it as UTF-8"),
+    })?;
+    Config::parse(text, CONFIG_PATH, known)
+}
+
+/// Parsed `patch` hunks per file; files without a patch (binary, too large) are absent.
+fn diffs_of(files: &[PullFile]) -> BTreeMap<String, FileDiff> {
+    files
+        .iter()
+        .filter_map(|f| {
+            let patch = f.patch.as_deref()?;
+            match parse_patch(&f.filename, patch) {
+                Ok(d) => Some((f.filename.clone(), d)),
+                Err(e) => {
+                    tracing::warn!(path = %f.filename, error = %e, "unparseable patch; its findings go to the check run");
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// Keeps the findings that touch a line this pull request added or changed.
+fn on_changed_lines(findings: Vec<Finding>, diffs: &BTreeMap<String, FileDiff>) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .filter(|f| diffs.get(&f.path).is_some_and(|d| f.span.touches_any_line(|l| d.is_added(l))))
+        .collect()
+}
+
+fn review_body(n: usize) -> String {
+    format!(
+        "**failmode** found {n} new {} on the lines this push changed. Each comment says what happens in production and how to fix it; the check run lists everything.",
+        if n == 1 { "issue" } else { "issues" }
+    )
+}
+
+fn to_github_comment(c: &InlineComment) -> NewReviewComment {
+    NewReviewComment {
+        path: c.path.clone(),
+        body: c.body.clone(),
+        line: c.line as u64,
+        side: Side::Right,
+        start_line: c.start_line.map(|l| l as u64),
+        start_side: c.start_line.map(|_| Side::Right),
+    }
+}
+
+fn to_github_annotation(a: crate::report::review::Annotation) -> Annotation {
+    Annotation {
+        path: a.path,
+        start_line: a.start_line as u64,
+        end_line: a.end_line as u64,
+        annotation_level: match a.annotation_level {
+            "failure" => AnnotationLevel::Failure,
+            "warning" => AnnotationLevel::Warning,
+            _ => AnnotationLevel::Notice,
+        },
+        message: a.message,
+        title: Some(a.title),
+        raw_details: Some(a.raw_details),
+    }
+}

@@ -1,0 +1,203 @@
+//! `POST /webhook`: verify the signature on the raw body, parse the event, and store a job
+//! durably before answering. GitHub does not redeliver on its own, so a 202 is only ever sent for
+//! work that is in the database; when the database is unreachable the answer is 503, which GitHub
+//! records as a failed delivery that recovery can redeliver.
+
+use super::app::ServerState;
+use crate::github::webhook::{verify_signature, CheckRunAction, CheckSuiteAction, Event, PullRequestAction, WebhookError};
+use crate::queue::{Delivery, Enqueued, JobKind, NewJob};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use std::sync::Arc;
+use tracing::Instrument;
+
+/// What a delivery asks for, after parsing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intake {
+    /// Answer and do nothing (ping, irrelevant events and actions).
+    Acknowledge(&'static str),
+    /// Store this job.
+    Enqueue(NewJob),
+    /// A re-run request for a head SHA whose pull request must be looked up in the store.
+    RerunHead {
+        /// The delivery.
+        delivery: Delivery,
+        /// The installation.
+        installation_id: i64,
+        /// `owner/name`.
+        repo: String,
+        /// The commit to review again.
+        head_sha: String,
+        /// Pull request numbers GitHub gave (empty for forks).
+        pull_requests: Vec<u64>,
+    },
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn answer(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "message": message }))).into_response()
+}
+
+/// The `POST /webhook` handler.
+pub async fn receive(State(state): State<Arc<ServerState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let delivery_id = header(&headers, "x-github-delivery").unwrap_or("").to_string();
+    let event = header(&headers, "x-github-event").unwrap_or("").to_string();
+    let span = tracing::info_span!("delivery", delivery_id = %delivery_id, event = %event, repo = tracing::field::Empty, pr = tracing::field::Empty, head_sha = tracing::field::Empty);
+    async move {
+        let response = handle(&state, &headers, &body, &delivery_id, &event).await;
+        let status = response.status();
+        let outcome = if status.is_success() { "accepted" } else { "rejected" };
+        metrics::counter!("failmode_deliveries_total", "outcome" => outcome, "status" => status.as_u16().to_string()).increment(1);
+        tracing::info!(status = status.as_u16(), "delivery answered");
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+async fn handle(state: &ServerState, headers: &HeaderMap, body: &[u8], delivery_id: &str, event: &str) -> Response {
+    if let Err(e) = verify_signature(state.webhook_secret.expose().as_bytes(), body, header(headers, "x-hub-signature-256")) {
+        tracing::warn!(error = %e, "rejected delivery: bad signature");
+        return answer(StatusCode::UNAUTHORIZED, "signature check failed");
+    }
+    if event.is_empty() || delivery_id.is_empty() {
+        return answer(StatusCode::BAD_REQUEST, "missing X-GitHub-Event or X-GitHub-Delivery header");
+    }
+    if state.is_shutting_down() {
+        return answer(StatusCode::SERVICE_UNAVAILABLE, "shutting down; redeliver later");
+    }
+    let parsed = match Event::parse(event, body) {
+        Ok(e) => e,
+        Err(e @ WebhookError::MalformedPayload { .. }) => {
+            tracing::warn!(error = %e, "rejected delivery: malformed payload");
+            return answer(StatusCode::BAD_REQUEST, &e.to_string());
+        }
+        Err(e) => return answer(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    let delivery = Delivery { id: delivery_id.to_string(), event: event.to_string(), action: action_of(body) };
+    match intake(delivery, parsed, state.app_id) {
+        Intake::Acknowledge(why) => answer(StatusCode::OK, why),
+        Intake::Enqueue(job) => {
+            let span = tracing::Span::current();
+            span.record("repo", job.repo.as_str());
+            span.record("pr", job.pr_number);
+            span.record("head_sha", job.head_sha.as_str());
+            store(state, &job).await
+        }
+        Intake::RerunHead { delivery, installation_id, repo, head_sha, pull_requests } => {
+            let number = match pull_requests.first() {
+                Some(n) => Some(*n as i64),
+                None => match state.store.pull_request_for_head(&repo, &head_sha).await {
+                    Ok(n) => n,
+                    Err(e) => {
+                        tracing::error!(error = %e, "job store unreachable while resolving a re-run");
+                        return answer(StatusCode::SERVICE_UNAVAILABLE, "job store unavailable; redeliver later");
+                    }
+                },
+            };
+            let Some(pr_number) = number else {
+                return answer(StatusCode::OK, "re-run for a commit failmode never reviewed; ignored");
+            };
+            let job = NewJob {
+                delivery,
+                kind: JobKind::Rerun,
+                installation_id,
+                repo,
+                pr_number,
+                head_sha,
+                payload: serde_json::Value::Null,
+            };
+            store(state, &job).await
+        }
+    }
+}
+
+async fn store(state: &ServerState, job: &NewJob) -> Response {
+    match state.store.enqueue(job).await {
+        Ok(Enqueued::Created(id)) => {
+            tracing::info!(job_id = id.0, "job stored");
+            state.wake_workers();
+            answer(StatusCode::ACCEPTED, "queued")
+        }
+        Ok(Enqueued::Duplicate(id)) => {
+            tracing::info!(job_id = id.0, "redelivery of a stored delivery; nothing new queued");
+            answer(StatusCode::ACCEPTED, "already queued")
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "job store unreachable; answering 503 so the delivery can be redelivered");
+            answer(StatusCode::SERVICE_UNAVAILABLE, "job store unavailable; redeliver later")
+        }
+    }
+}
+
+fn action_of(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct WithAction {
+        action: Option<String>,
+    }
+    serde_json::from_slice::<WithAction>(body).ok().and_then(|w| w.action)
+}
+
+/// Decides what a parsed delivery asks for. Pure, so every event shape is unit-tested.
+pub fn intake(delivery: Delivery, event: Event, app_id: u64) -> Intake {
+    match event {
+        Event::Ping { .. } => Intake::Acknowledge("pong"),
+        Event::PullRequest { action, installation_id, repo, number, head_sha, draft, .. } => {
+            let wanted = matches!(
+                action,
+                PullRequestAction::Opened
+                    | PullRequestAction::Synchronize
+                    | PullRequestAction::Reopened
+                    | PullRequestAction::ReadyForReview
+            ) || matches!(action, PullRequestAction::Edited { base_changed: true });
+            let Some(installation_id) = installation_id else {
+                return Intake::Acknowledge("not an App delivery (no installation); ignored");
+            };
+            if !wanted {
+                return Intake::Acknowledge("pull request action failmode does not review; ignored");
+            }
+            Intake::Enqueue(NewJob {
+                delivery,
+                kind: JobKind::Review,
+                installation_id: installation_id as i64,
+                repo: repo.full_name,
+                pr_number: number as i64,
+                head_sha,
+                payload: json!({ "draft": draft }),
+            })
+        }
+        Event::CheckRun { action, installation_id, repo, name, head_sha, pull_requests, app_id: owner, .. } => {
+            let ours = owner.is_none_or(|a| a == app_id) && name == crate::review::job::CHECK_RUN_NAME;
+            match (installation_id, ours, matches!(action, CheckRunAction::Rerequested)) {
+                (Some(inst), true, true) => Intake::RerunHead {
+                    delivery,
+                    installation_id: inst as i64,
+                    repo: repo.full_name,
+                    head_sha,
+                    pull_requests,
+                },
+                _ => Intake::Acknowledge("check run event failmode does not act on; ignored"),
+            }
+        }
+        Event::CheckSuite { action, installation_id, repo, head_sha, pull_requests, .. } => {
+            match (installation_id, matches!(action, CheckSuiteAction::Rerequested)) {
+                (Some(inst), true) => Intake::RerunHead {
+                    delivery,
+                    installation_id: inst as i64,
+                    repo: repo.full_name,
+                    head_sha,
+                    pull_requests,
+                },
+                _ => Intake::Acknowledge("check suite event failmode does not act on; ignored"),
+            }
+        }
+        _ => Intake::Acknowledge("event failmode does not act on; ignored"),
+    }
+}
