@@ -1674,6 +1674,11 @@ fn collect_test_fn(file: &ParsedFile, func: Node<'_>, name: String) -> TestFnRaw
                     if listing || (called && !after_dot) {
                         t.direct.insert(file.node_text(tok).to_string());
                         t.calls.insert(file.node_text(tok).to_string());
+                    } else if called {
+                        // A helper method called inside an assertion
+                        // (`assert_eq!(app.list_orders().await.status(), 200)`) is followed
+                        // like any other helper call; it is not a direct handler call.
+                        t.calls.insert(file.node_text(tok).to_string());
                     }
                 }
             }
