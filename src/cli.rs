@@ -119,7 +119,9 @@ fn run_serve() -> Result<ExitCode> {
         .init();
     let settings = failmode::server::settings::Settings::from_env()?;
     load_checks()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(failmode::server::app::serve(settings))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -19,7 +19,8 @@ const HEAD_SHA: &str = "2222222222222222222222222222222222222222";
 const BASE_LIB: &str = "pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n    sqlx::query(\"SELECT 1\").execute(db).await?;\n    Ok(())\n}\n";
 const HEAD_LIB: &str = "pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n    sqlx::query(\"SELECT 1\").execute(db).await?;\n    Ok(())\n}\n\npub async fn mark_shipped(db: &sqlx::PgPool, id: i64) {\n    let _ = sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\")\n        .bind(id)\n        .execute(db)\n        .await;\n}\n";
 const HEAD_PATCH: &str = "@@ -2,3 +2,10 @@ pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n     sqlx::query(\"SELECT 1\").execute(db).await?;\n     Ok(())\n }\n+\n+pub async fn mark_shipped(db: &sqlx::PgPool, id: i64) {\n+    let _ = sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\")\n+        .bind(id)\n+        .execute(db)\n+        .await;\n+}";
-const CARGO: &str = "[package]\nname = \"orders\"\nversion = \"0.1.0\"\n\n[dependencies]\nsqlx = \"0.8\"\n";
+const CARGO: &str =
+    "[package]\nname = \"orders\"\nversion = \"0.1.0\"\n\n[dependencies]\nsqlx = \"0.8\"\n";
 
 struct Server {
     child: Child,
@@ -35,7 +36,11 @@ impl Drop for Server {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn start_server(github: &FakeGithub, dir: tempfile::TempDir) -> Server {
@@ -50,7 +55,10 @@ async fn start_server(github: &FakeGithub, dir: tempfile::TempDir) -> Server {
         .env("FAILMODE_WEBHOOK_SECRET", SECRET)
         .env("FAILMODE_GITHUB_API_URL", github.url())
         .env("FAILMODE_LISTEN", format!("127.0.0.1:{port}"))
-        .env("FAILMODE_DATABASE_URL", format!("sqlite://{}?mode=rwc", db.display()))
+        .env(
+            "FAILMODE_DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", db.display()),
+        )
         .env("FAILMODE_WORKERS", "2")
         .env("RUST_LOG", "failmode=debug")
         .stdout(Stdio::null())
@@ -66,15 +74,27 @@ async fn start_server(github: &FakeGithub, dir: tempfile::TempDir) -> Server {
                 break;
             }
         }
-        assert!(Instant::now() < deadline, "failmode serve did not become healthy");
+        assert!(
+            Instant::now() < deadline,
+            "failmode serve did not become healthy"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Server { child, url, _dir: dir }
+    Server {
+        child,
+        url,
+        _dir: dir,
+    }
 }
 
 fn fixture(path: &str) -> Value {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/github/webhooks").join(path);
-    serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).unwrap()
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/github/webhooks")
+        .join(path);
+    serde_json::from_str(
+        &std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+    )
+    .unwrap()
 }
 
 fn pull_request_payload(action: &str, head: &str, draft: bool) -> Value {
@@ -97,7 +117,13 @@ fn pull_request_payload(action: &str, head: &str, draft: bool) -> Value {
     v
 }
 
-async fn deliver(server: &Server, event: &str, delivery: &str, body: &Value, secret: &str) -> reqwest::StatusCode {
+async fn deliver(
+    server: &Server,
+    event: &str,
+    delivery: &str,
+    body: &Value,
+    secret: &str,
+) -> reqwest::StatusCode {
     let raw = serde_json::to_vec(body).unwrap();
     let sig = failmode::github::webhook::sign(secret.as_bytes(), &raw);
     reqwest::Client::new()
@@ -115,8 +141,22 @@ async fn deliver(server: &Server, event: &str, delivery: &str, body: &Value, sec
 
 fn setup_repo(github: &FakeGithub, draft: bool) {
     github.add_installation(INSTALLATION, &[REPO]);
-    github.add_commit(REPO, BASE_SHA, &[("Cargo.toml", CARGO.as_bytes()), ("src/lib.rs", BASE_LIB.as_bytes())]);
-    github.add_commit(REPO, HEAD_SHA, &[("Cargo.toml", CARGO.as_bytes()), ("src/lib.rs", HEAD_LIB.as_bytes())]);
+    github.add_commit(
+        REPO,
+        BASE_SHA,
+        &[
+            ("Cargo.toml", CARGO.as_bytes()),
+            ("src/lib.rs", BASE_LIB.as_bytes()),
+        ],
+    );
+    github.add_commit(
+        REPO,
+        HEAD_SHA,
+        &[
+            ("Cargo.toml", CARGO.as_bytes()),
+            ("src/lib.rs", HEAD_LIB.as_bytes()),
+        ],
+    );
     github.add_pull(FakePull {
         repo: REPO.into(),
         number: 7,
@@ -141,7 +181,11 @@ async fn wait_for_completed_check_runs(github: &FakeGithub, n: usize) {
         if done >= n {
             return;
         }
-        assert!(Instant::now() < deadline, "no completed check run after 90 s; requests: {:#?}", github.requests());
+        assert!(
+            Instant::now() < deadline,
+            "no completed check run after 90 s; requests: {:#?}",
+            github.requests()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -154,9 +198,15 @@ async fn opened_pull_request_gets_exactly_one_review_and_redelivery_adds_nothing
 
     // A forged delivery is refused and stores nothing.
     let opened = pull_request_payload("opened", HEAD_SHA, false);
-    assert_eq!(deliver(&server, "pull_request", "bad-1", &opened, "wrong secret").await, 401);
+    assert_eq!(
+        deliver(&server, "pull_request", "bad-1", &opened, "wrong secret").await,
+        401
+    );
 
-    assert_eq!(deliver(&server, "pull_request", "d-1", &opened, SECRET).await, 202);
+    assert_eq!(
+        deliver(&server, "pull_request", "d-1", &opened, SECRET).await,
+        202
+    );
     wait_for_completed_check_runs(&github, 1).await;
     let reviews = github.reviews();
     assert_eq!(reviews.len(), 1, "exactly one review");
@@ -168,29 +218,60 @@ async fn opened_pull_request_gets_exactly_one_review_and_redelivery_adds_nothing
     assert_eq!(comments[0]["path"], "src/lib.rs");
     assert_eq!(comments[0]["side"], "RIGHT");
     let line = comments[0]["line"].as_u64().unwrap();
-    let start = comments[0].get("start_line").and_then(Value::as_u64).unwrap_or(line);
-    assert!(start <= 7 && 7 <= line, "the comment covers the `let _ =` statement (line 7): {comments:#?}");
+    let start = comments[0]
+        .get("start_line")
+        .and_then(Value::as_u64)
+        .unwrap_or(line);
+    assert!(
+        start <= 7 && 7 <= line,
+        "the comment covers the `let _ =` statement (line 7): {comments:#?}"
+    );
     let body = comments[0]["body"].as_str().unwrap();
-    assert!(body.contains("swallowed-error") && body.contains("<!-- failmode:fingerprint="), "{body}");
+    assert!(
+        body.contains("swallowed-error") && body.contains("<!-- failmode:fingerprint="),
+        "{body}"
+    );
 
     // The same delivery again (GitHub's redelivery reuses the GUID), then a new delivery for the
     // same head: neither posts anything new.
-    assert_eq!(deliver(&server, "pull_request", "d-1", &opened, SECRET).await, 202);
+    assert_eq!(
+        deliver(&server, "pull_request", "d-1", &opened, SECRET).await,
+        202
+    );
     let sync = pull_request_payload("synchronize", HEAD_SHA, false);
-    assert_eq!(deliver(&server, "pull_request", "d-2", &sync, SECRET).await, 202);
+    assert_eq!(
+        deliver(&server, "pull_request", "d-2", &sync, SECRET).await,
+        202
+    );
     wait_for_completed_check_runs(&github, 1).await;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let health: Value = reqwest::get(format!("{}/healthz", server.url)).await.unwrap().json().await.unwrap();
+        let health: Value = reqwest::get(format!("{}/healthz", server.url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         if health["jobs"]["done"].as_u64() == Some(2) {
             assert_eq!(health["jobs"]["queued"], 0);
             break;
         }
-        assert!(Instant::now() < deadline, "second job never finished: {health}");
+        assert!(
+            Instant::now() < deadline,
+            "second job never finished: {health}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(github.reviews().len(), 1, "no second review for the same findings");
-    assert!(github.errors().is_empty(), "fake GitHub saw unexpected requests: {:?}", github.errors());
+    assert_eq!(
+        github.reviews().len(),
+        1,
+        "no second review for the same findings"
+    );
+    assert!(
+        github.errors().is_empty(),
+        "fake GitHub saw unexpected requests: {:?}",
+        github.errors()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -199,14 +280,25 @@ async fn draft_pull_requests_are_skipped() {
     setup_repo(&github, true);
     let server = start_server(&github, tempfile::tempdir().unwrap()).await;
     let opened = pull_request_payload("opened", HEAD_SHA, true);
-    assert_eq!(deliver(&server, "pull_request", "draft-1", &opened, SECRET).await, 202);
+    assert_eq!(
+        deliver(&server, "pull_request", "draft-1", &opened, SECRET).await,
+        202
+    );
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let health: Value = reqwest::get(format!("{}/healthz", server.url)).await.unwrap().json().await.unwrap();
+        let health: Value = reqwest::get(format!("{}/healthz", server.url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         if health["jobs"]["skipped"].as_u64() == Some(1) {
             break;
         }
-        assert!(Instant::now() < deadline, "draft job never skipped: {health}");
+        assert!(
+            Instant::now() < deadline,
+            "draft job never skipped: {health}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(github.reviews().is_empty());
@@ -221,7 +313,14 @@ async fn webhook_intake_rejects_bad_input_and_answers_ping() {
     assert_eq!(deliver(&server, "ping", "p-1", &ping, SECRET).await, 200);
     let client = reqwest::Client::new();
     // Unsigned.
-    let r = client.post(format!("{}/webhook", server.url)).header("x-github-event", "ping").header("x-github-delivery", "u-1").body("{}").send().await.unwrap();
+    let r = client
+        .post(format!("{}/webhook", server.url))
+        .header("x-github-event", "ping")
+        .header("x-github-delivery", "u-1")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     // Signed but not JSON.
     let raw = b"{not json".to_vec();
@@ -238,9 +337,22 @@ async fn webhook_intake_rejects_bad_input_and_answers_ping() {
     assert_eq!(r.status(), 400);
     // Over GitHub's 25 MB cap.
     let big = vec![b' '; 26 * 1024 * 1024];
-    let r = client.post(format!("{}/webhook", server.url)).header("x-github-event", "ping").body(big).send().await.unwrap();
+    let r = client
+        .post(format!("{}/webhook", server.url))
+        .header("x-github-event", "ping")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 413);
-    let metrics = client.get(format!("{}/metrics", server.url)).send().await.unwrap().text().await.unwrap();
+    let metrics = client
+        .get(format!("{}/metrics", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("failmode_deliveries_total"), "{metrics}");
     assert!(github.requests().is_empty(), "nothing reached GitHub");
 }

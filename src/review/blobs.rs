@@ -33,11 +33,16 @@ struct CacheInner {
 impl BlobCache {
     /// A cache holding at most `max_bytes` of contents.
     pub fn new(max_bytes: usize) -> BlobCache {
-        BlobCache { max_bytes, inner: Mutex::new(CacheInner::default()) }
+        BlobCache {
+            max_bytes,
+            inner: Mutex::new(CacheInner::default()),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, CacheInner> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The contents of blob `sha`, if cached.
@@ -59,7 +64,9 @@ impl BlobCache {
         inner.blobs.insert(sha.clone(), bytes.clone());
         inner.order.push_back(sha);
         while inner.bytes > self.max_bytes {
-            let Some(old) = inner.order.pop_front() else { break };
+            let Some(old) = inner.order.pop_front() else {
+                break;
+            };
             if let Some(b) = inner.blobs.remove(&old) {
                 inner.bytes -= b.len();
             }
@@ -100,7 +107,9 @@ pub fn unpack_tarball(
             continue;
         }
         let raw_path = entry.path()?.to_string_lossy().replace('\\', "/");
-        let Some((_, path)) = raw_path.split_once('/') else { continue };
+        let Some((_, path)) = raw_path.split_once('/') else {
+            continue;
+        };
         if path.is_empty() || !wanted(path) || entry.size() > max_file {
             continue;
         }
@@ -118,8 +127,14 @@ mod tests {
     #[test]
     fn blob_sha_matches_git() {
         // `printf 'hello\n' | git hash-object --stdin`
-        assert_eq!(git_blob_sha(b"hello\n"), "ce013625030ba8dba906f756967f9e9ca394464a");
-        assert_eq!(git_blob_sha(b""), "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
+        assert_eq!(
+            git_blob_sha(b"hello\n"),
+            "ce013625030ba8dba906f756967f9e9ca394464a"
+        );
+        assert_eq!(
+            git_blob_sha(b""),
+            "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+        );
     }
 
     #[test]
@@ -137,8 +152,15 @@ mod tests {
 
     #[test]
     fn tarball_entries_lose_the_top_folder() {
-        let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
-        for (path, body) in [("o-r-abc/src/lib.rs", "fn a() {}\n"), ("o-r-abc/README.md", "hi"), ("o-r-abc/tests/t.rs", "#[test] fn t() {}")] {
+        let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::fast(),
+        ));
+        for (path, body) in [
+            ("o-r-abc/src/lib.rs", "fn a() {}\n"),
+            ("o-r-abc/README.md", "hi"),
+            ("o-r-abc/tests/t.rs", "#[test] fn t() {}"),
+        ] {
             let mut h = tar::Header::new_gnu();
             h.set_size(body.len() as u64);
             h.set_mode(0o644);

@@ -15,11 +15,13 @@ use crate::diff::{parse_patch, FileDiff};
 use crate::github::client::GithubClient;
 use crate::github::error::GithubError;
 use crate::github::types::{
-    Annotation, AnnotationLevel, CheckConclusion, CheckRunOutput, CheckRunUpdate, CheckStatus, NewCheckRun, NewReview,
-    NewReviewComment, PullFile, ReviewEvent, Side,
+    Annotation, AnnotationLevel, CheckConclusion, CheckRunOutput, CheckRunUpdate, CheckStatus,
+    NewCheckRun, NewReview, NewReviewComment, PullFile, ReviewEvent, Side,
 };
 use crate::queue::{ClaimedJob, JobStore, Publication, PublicationKind, QueueError};
-use crate::report::review::{annotation_batches, check_run_summary, extract_fingerprints, InlineComment, ReviewPlan};
+use crate::report::review::{
+    annotation_batches, check_run_summary, extract_fingerprints, InlineComment, ReviewPlan,
+};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
@@ -88,7 +90,11 @@ struct Target<'a> {
 impl Reviewer {
     /// A reviewer using this client and store.
     pub fn new(github: Arc<GithubClient>, store: Arc<JobStore>) -> Reviewer {
-        Reviewer { github, store, blobs: BlobCache::new(BLOB_CACHE_BYTES) }
+        Reviewer {
+            github,
+            store,
+            blobs: BlobCache::new(BLOB_CACHE_BYTES),
+        }
     }
 
     /// The GitHub client (for metrics and tests).
@@ -98,7 +104,10 @@ impl Reviewer {
 
     /// Reviews the push a job stands for.
     pub async fn run(&self, job: &ClaimedJob) -> Result<ReviewOutcome, ReviewError> {
-        let (owner, repo) = job.repo.split_once('/').ok_or_else(|| ReviewError::BadRepo(job.repo.clone()))?;
+        let (owner, repo) = job
+            .repo
+            .split_once('/')
+            .ok_or_else(|| ReviewError::BadRepo(job.repo.clone()))?;
         let t = Target {
             installation: job.installation_id as u64,
             owner,
@@ -110,29 +119,48 @@ impl Reviewer {
         let gh = &self.github;
         let pr = match gh.get_pull(t.installation, owner, repo, t.number).await {
             Ok(pr) => pr,
-            Err(GithubError::NotFound { .. }) => return Ok(ReviewOutcome::Skipped("pull request not found or not accessible".into())),
+            Err(GithubError::NotFound { .. }) => {
+                return Ok(ReviewOutcome::Skipped(
+                    "pull request not found or not accessible".into(),
+                ))
+            }
             Err(e) => return Err(e.into()),
         };
         if pr.state != "open" {
-            return Ok(ReviewOutcome::Skipped(format!("pull request is {}", pr.state)));
+            return Ok(ReviewOutcome::Skipped(format!(
+                "pull request is {}",
+                pr.state
+            )));
         }
         if pr.head.sha != job.head_sha {
             return Ok(ReviewOutcome::Superseded);
         }
         let checks = CheckSet::embedded()?;
         let known = checks.ids();
-        let base_config = gh.get_file_at(t.installation, owner, repo, CONFIG_PATH, &pr.base.sha).await?;
+        let base_config = gh
+            .get_file_at(t.installation, owner, repo, CONFIG_PATH, &pr.base.sha)
+            .await?;
         let config = match base_config {
             None => Ok(Config::default()),
             Some(bytes) => parse_config(&bytes, &known),
         };
         let review_drafts = config.as_ref().map(|c| c.review_drafts).unwrap_or(false);
         if pr.draft && !review_drafts {
-            return Ok(ReviewOutcome::Skipped("draft pull request (set review_drafts = true to review drafts)".into()));
+            return Ok(ReviewOutcome::Skipped(
+                "draft pull request (set review_drafts = true to review drafts)".into(),
+            ));
         }
-        let files = gh.list_pull_files(t.installation, owner, repo, t.number).await?;
-        let head_config_error = match files.iter().find(|f| f.filename == CONFIG_PATH && f.status != "removed") {
-            Some(_) => match gh.get_file_at(t.installation, owner, repo, CONFIG_PATH, t.head_sha).await? {
+        let files = gh
+            .list_pull_files(t.installation, owner, repo, t.number)
+            .await?;
+        let head_config_error = match files
+            .iter()
+            .find(|f| f.filename == CONFIG_PATH && f.status != "removed")
+        {
+            Some(_) => match gh
+                .get_file_at(t.installation, owner, repo, CONFIG_PATH, t.head_sha)
+                .await?
+            {
                 Some(bytes) => parse_config(&bytes, &known).err(),
                 None => None,
             },
@@ -142,8 +170,13 @@ impl Reviewer {
         let config = match config {
             Ok(c) => c,
             Err(e) => {
-                self.report_config_error(&t, check_run_id, &e, head_config_error.as_ref()).await?;
-                return Ok(ReviewOutcome::Published { review_id: None, inline_comments: 0, check_run_id });
+                self.report_config_error(&t, check_run_id, &e, head_config_error.as_ref())
+                    .await?;
+                return Ok(ReviewOutcome::Published {
+                    review_id: None,
+                    inline_comments: 0,
+                    check_run_id,
+                });
             }
         };
         let diffs = diffs_of(&files);
@@ -156,27 +189,67 @@ impl Reviewer {
             Vec::new()
         } else {
             let inputs = self.sources(&t, &files).await?;
-            let opts = AnalysisOptions { report_paths: Some(reported), ..AnalysisOptions::default() };
+            let opts = AnalysisOptions {
+                report_paths: Some(reported),
+                ..AnalysisOptions::default()
+            };
             let cfg = config.clone();
-            let analysis = tokio::task::spawn_blocking(move || analyze(&inputs, &cfg, checks, &opts))
-                .await
-                .map_err(|e| ReviewError::Analysis(e.to_string()))?;
+            let analysis =
+                tokio::task::spawn_blocking(move || analyze(&inputs, &cfg, checks, &opts))
+                    .await
+                    .map_err(|e| ReviewError::Analysis(e.to_string()))?;
             on_changed_lines(analysis.findings, &diffs)
         };
-        let existing = gh.list_review_comments(t.installation, owner, repo, t.number).await?;
-        let posted: HashSet<String> = existing.iter().flat_map(|c| extract_fingerprints(&c.body)).collect();
-        let titles: BTreeMap<String, String> = checks.checks.iter().map(|c| (c.id.clone(), c.title.clone())).collect();
-        let plan = ReviewPlan::build(&findings, &diffs, &posted, config.max_inline_comments, &titles);
+        let existing = gh
+            .list_review_comments(t.installation, owner, repo, t.number)
+            .await?;
+        let posted: HashSet<String> = existing
+            .iter()
+            .flat_map(|c| extract_fingerprints(&c.body))
+            .collect();
+        let titles: BTreeMap<String, String> = checks
+            .checks
+            .iter()
+            .map(|c| (c.id.clone(), c.title.clone()))
+            .collect();
+        let plan = ReviewPlan::build(
+            &findings,
+            &diffs,
+            &posted,
+            config.max_inline_comments,
+            &titles,
+        );
         let (review_id, rejected) = self.publish_review(&t, &plan).await?;
         let inline_comments = plan.comments.len() - rejected.len();
-        self.complete_check_run(&t, check_run_id, &config, &findings, &plan, &rejected, head_config_error.as_ref())
-            .await?;
-        Ok(ReviewOutcome::Published { review_id, inline_comments, check_run_id })
+        self.complete_check_run(
+            &t,
+            check_run_id,
+            &config,
+            &findings,
+            &plan,
+            &rejected,
+            head_config_error.as_ref(),
+        )
+        .await?;
+        Ok(ReviewOutcome::Published {
+            review_id,
+            inline_comments,
+            check_run_id,
+        })
     }
 
     /// The check run for this head: the one an earlier attempt created, or a new one.
     async fn check_run_for(&self, t: &Target<'_>, retried: bool) -> Result<u64, ReviewError> {
-        if let Some(p) = self.store.publication(t.full_name, t.number as i64, t.head_sha, PublicationKind::CheckRun).await? {
+        if let Some(p) = self
+            .store
+            .publication(
+                t.full_name,
+                t.number as i64,
+                t.head_sha,
+                PublicationKind::CheckRun,
+            )
+            .await?
+        {
             if let Ok(id) = p.external_id.parse::<u64>() {
                 return Ok(id);
             }
@@ -184,7 +257,13 @@ impl Reviewer {
         if retried {
             let runs = self
                 .github
-                .list_check_runs_for_ref(t.installation, t.owner, t.repo, t.head_sha, Some(CHECK_RUN_NAME))
+                .list_check_runs_for_ref(
+                    t.installation,
+                    t.owner,
+                    t.repo,
+                    t.head_sha,
+                    Some(CHECK_RUN_NAME),
+                )
                 .await?;
             if let Some(run) = runs.iter().find(|r| r.name == CHECK_RUN_NAME) {
                 self.record(t, PublicationKind::CheckRun, run.id).await?;
@@ -216,7 +295,12 @@ impl Reviewer {
         Ok(run.id)
     }
 
-    async fn record(&self, t: &Target<'_>, kind: PublicationKind, id: u64) -> Result<(), ReviewError> {
+    async fn record(
+        &self,
+        t: &Target<'_>,
+        kind: PublicationKind,
+        id: u64,
+    ) -> Result<(), ReviewError> {
         self.store
             .record_publication(&Publication {
                 repo: t.full_name.to_string(),
@@ -232,13 +316,25 @@ impl Reviewer {
 
     /// File contents at the head SHA for every Rust file and manifest of the repository (so
     /// cross-file checks see the whole crate and its tests), from the blob cache where possible.
-    async fn sources(&self, t: &Target<'_>, files: &[PullFile]) -> Result<Vec<SourceInput>, ReviewError> {
+    async fn sources(
+        &self,
+        t: &Target<'_>,
+        files: &[PullFile],
+    ) -> Result<Vec<SourceInput>, ReviewError> {
         let gh = &self.github;
-        let wanted = |path: &str| (path.ends_with(".rs") || path == "Cargo.toml" || path.ends_with("/Cargo.toml")) && !is_vendored_path(path);
-        let tree = match gh.get_tree(t.installation, t.owner, t.repo, t.head_sha, true).await {
+        let wanted = |path: &str| {
+            (path.ends_with(".rs") || path == "Cargo.toml" || path.ends_with("/Cargo.toml"))
+                && !is_vendored_path(path)
+        };
+        let tree = match gh
+            .get_tree(t.installation, t.owner, t.repo, t.head_sha, true)
+            .await
+        {
             Ok(tree) if !tree.truncated => Some(tree),
             Ok(_) => None,
-            Err(e @ (GithubError::Transient { .. } | GithubError::RateLimited { .. })) => return Err(e.into()),
+            Err(e @ (GithubError::Transient { .. } | GithubError::RateLimited { .. })) => {
+                return Err(e.into())
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "cannot list the repository tree; analysing the changed files only");
                 None
@@ -255,22 +351,37 @@ impl Reviewer {
             .map(|e| (e.path.clone(), e.sha.clone()))
             .collect();
         let changed: HashSet<&str> = files.iter().map(|f| f.filename.as_str()).collect();
-        let mut still_missing: Vec<&(String, String)> =
-            entries.iter().filter(|(_, sha)| self.blobs.get(sha).is_none()).collect();
+        let mut still_missing: Vec<&(String, String)> = entries
+            .iter()
+            .filter(|(_, sha)| self.blobs.get(sha).is_none())
+            .collect();
         // Changed files first, then tests and manifests, then the rest of the crate.
-        still_missing.sort_by_key(|(p, _)| (!changed.contains(p.as_str()), !(p.contains("tests/") || p.ends_with("Cargo.toml")), p.clone()));
+        still_missing.sort_by_key(|(p, _)| {
+            (
+                !changed.contains(p.as_str()),
+                !(p.contains("tests/") || p.ends_with("Cargo.toml")),
+                p.clone(),
+            )
+        });
         for (path, sha) in still_missing.into_iter().take(MAX_BLOB_FETCHES) {
             match gh.get_blob(t.installation, t.owner, t.repo, sha).await {
                 Ok(bytes) => {
                     self.blobs.insert(sha.clone(), bytes);
                 }
-                Err(GithubError::NotFound { .. }) => tracing::warn!(%path, "blob vanished; skipped"),
+                Err(GithubError::NotFound { .. }) => {
+                    tracing::warn!(%path, "blob vanished; skipped")
+                }
                 Err(e) => return Err(e.into()),
             }
         }
         Ok(entries
             .iter()
-            .filter_map(|(path, sha)| self.blobs.get(sha).map(|b| SourceInput { path: path.clone(), bytes: b.to_vec() }))
+            .filter_map(|(path, sha)| {
+                self.blobs.get(sha).map(|b| SourceInput {
+                    path: path.clone(),
+                    bytes: b.to_vec(),
+                })
+            })
             .collect())
     }
 
@@ -281,14 +392,27 @@ impl Reviewer {
         wanted: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<Vec<SourceInput>, ReviewError> {
         let mut out = Vec::new();
-        for f in files.iter().filter(|f| f.status != "removed" && wanted(&f.filename)) {
+        for f in files
+            .iter()
+            .filter(|f| f.status != "removed" && wanted(&f.filename))
+        {
             if let Some(bytes) = f.sha.as_deref().and_then(|s| self.blobs.get(s)) {
-                out.push(SourceInput { path: f.filename.clone(), bytes: bytes.to_vec() });
+                out.push(SourceInput {
+                    path: f.filename.clone(),
+                    bytes: bytes.to_vec(),
+                });
                 continue;
             }
-            if let Some(bytes) = self.github.get_file_at(t.installation, t.owner, t.repo, &f.filename, t.head_sha).await? {
+            if let Some(bytes) = self
+                .github
+                .get_file_at(t.installation, t.owner, t.repo, &f.filename, t.head_sha)
+                .await?
+            {
                 self.blobs.insert(git_blob_sha(&bytes), bytes.clone());
-                out.push(SourceInput { path: f.filename.clone(), bytes });
+                out.push(SourceInput {
+                    path: f.filename.clone(),
+                    bytes,
+                });
             }
         }
         Ok(out)
@@ -296,11 +420,24 @@ impl Reviewer {
 
     /// Posts the one review of this push, unless it has no new comment. Returns the review id
     /// and the comments GitHub refused (which go to the check run instead).
-    async fn publish_review(&self, t: &Target<'_>, plan: &ReviewPlan) -> Result<(Option<u64>, Vec<InlineComment>), ReviewError> {
+    async fn publish_review(
+        &self,
+        t: &Target<'_>,
+        plan: &ReviewPlan,
+    ) -> Result<(Option<u64>, Vec<InlineComment>), ReviewError> {
         if plan.comments.is_empty() {
             return Ok((None, Vec::new()));
         }
-        if let Some(p) = self.store.publication(t.full_name, t.number as i64, t.head_sha, PublicationKind::Review).await? {
+        if let Some(p) = self
+            .store
+            .publication(
+                t.full_name,
+                t.number as i64,
+                t.head_sha,
+                PublicationKind::Review,
+            )
+            .await?
+        {
             return Ok((p.external_id.parse().ok(), Vec::new()));
         }
         let review = |comments: &[InlineComment]| NewReview {
@@ -309,7 +446,17 @@ impl Reviewer {
             event: ReviewEvent::Comment,
             comments: comments.iter().map(to_github_comment).collect(),
         };
-        match self.github.create_review(t.installation, t.owner, t.repo, t.number, &review(&plan.comments)).await {
+        match self
+            .github
+            .create_review(
+                t.installation,
+                t.owner,
+                t.repo,
+                t.number,
+                &review(&plan.comments),
+            )
+            .await
+        {
             Ok(id) => {
                 self.record(t, PublicationKind::Review, id).await?;
                 Ok((Some(id), Vec::new()))
@@ -318,13 +465,22 @@ impl Reviewer {
                 // Our anchors are validated against the hunks, so GitHub's view of the diff
                 // differs from ours. Keep the comments on single added lines (the safest anchors),
                 // and move the rest to the check run rather than lose the whole review.
-                tracing::warn!("GitHub refused the review; retrying with single-line comments only");
-                let (safe, rejected): (Vec<InlineComment>, Vec<InlineComment>) =
-                    plan.comments.iter().cloned().partition(|c| c.start_line.is_none());
+                tracing::warn!(
+                    "GitHub refused the review; retrying with single-line comments only"
+                );
+                let (safe, rejected): (Vec<InlineComment>, Vec<InlineComment>) = plan
+                    .comments
+                    .iter()
+                    .cloned()
+                    .partition(|c| c.start_line.is_none());
                 if safe.is_empty() || rejected.is_empty() {
                     return Ok((None, plan.comments.clone()));
                 }
-                match self.github.create_review(t.installation, t.owner, t.repo, t.number, &review(&safe)).await {
+                match self
+                    .github
+                    .create_review(t.installation, t.owner, t.repo, t.number, &review(&safe))
+                    .await
+                {
                     Ok(id) => {
                         self.record(t, PublicationKind::Review, id).await?;
                         Ok((Some(id), rejected))
@@ -348,8 +504,15 @@ impl Reviewer {
         rejected: &[InlineComment],
         head_config_error: Option<&ConfigError>,
     ) -> Result<(), ReviewError> {
-        let failing = findings.iter().filter(|f| config.fail_on.fails(f.severity)).count();
-        let conclusion = if failing > 0 { CheckConclusion::Failure } else { CheckConclusion::Success };
+        let failing = findings
+            .iter()
+            .filter(|f| config.fail_on.fails(f.severity))
+            .count();
+        let conclusion = if failing > 0 {
+            CheckConclusion::Failure
+        } else {
+            CheckConclusion::Success
+        };
         let mut summary = check_run_summary(findings, plan);
         if !rejected.is_empty() {
             summary.push_str("\n\n### Comments GitHub did not accept inline\n\n");
@@ -378,7 +541,17 @@ impl Reviewer {
         };
         for batch in batches {
             self.github
-                .update_check_run(t.installation, t.owner, t.repo, check_run_id, &CheckRunUpdate { status: None, conclusion: None, output: Some(output(batch)) })
+                .update_check_run(
+                    t.installation,
+                    t.owner,
+                    t.repo,
+                    check_run_id,
+                    &CheckRunUpdate {
+                        status: None,
+                        conclusion: None,
+                        output: Some(output(batch)),
+                    },
+                )
                 .await?;
         }
         self.github
@@ -387,7 +560,11 @@ impl Reviewer {
                 t.owner,
                 t.repo,
                 check_run_id,
-                &CheckRunUpdate { status: Some(CheckStatus::Completed), conclusion: Some(conclusion), output: Some(output(first)) },
+                &CheckRunUpdate {
+                    status: Some(CheckStatus::Completed),
+                    conclusion: Some(conclusion),
+                    output: Some(output(first)),
+                },
             )
             .await?;
         Ok(())
@@ -404,7 +581,9 @@ impl Reviewer {
             "failmode did not review this push: the repository config on the base branch is invalid.\n\n`{base}`\n\nFix `{CONFIG_PATH}` on the base branch; failmode never falls back to defaults, so a broken config cannot silently change what is checked."
         );
         if let Some(h) = head {
-            summary.push_str(&format!("\n\nThe version in this pull request is invalid too:\n\n`{h}`\n"));
+            summary.push_str(&format!(
+                "\n\nThe version in this pull request is invalid too:\n\n`{h}`\n"
+            ));
         }
         let annotation = Annotation {
             path: CONFIG_PATH.to_string(),
@@ -468,7 +647,11 @@ fn diffs_of(files: &[PullFile]) -> BTreeMap<String, FileDiff> {
 fn on_changed_lines(findings: Vec<Finding>, diffs: &BTreeMap<String, FileDiff>) -> Vec<Finding> {
     findings
         .into_iter()
-        .filter(|f| diffs.get(&f.path).is_some_and(|d| f.span.touches_any_line(|l| d.is_added(l))))
+        .filter(|f| {
+            diffs
+                .get(&f.path)
+                .is_some_and(|d| f.span.touches_any_line(|l| d.is_added(l)))
+        })
         .collect()
 }
 

@@ -137,20 +137,36 @@ async fn healthz(State(state): State<Arc<ServerState>>) -> Response {
                 "superseded": counts.superseded,
                 "skipped": counts.skipped,
             });
-            (StatusCode::OK, Json(json!({ "status": status, "jobs": jobs, "dead_jobs": dead }))).into_response()
+            (
+                StatusCode::OK,
+                Json(json!({ "status": status, "jobs": jobs, "dead_jobs": dead })),
+            )
+                .into_response()
         }
-        Err(e) => (StatusCode::OK, Json(json!({ "status": "degraded", "database": e.to_string() }))).into_response(),
+        Err(e) => (
+            StatusCode::OK,
+            Json(json!({ "status": "degraded", "database": e.to_string() })),
+        )
+            .into_response(),
     }
 }
 
 /// Readiness: the database answers and the server is not shutting down.
 async fn readyz(State(state): State<Arc<ServerState>>) -> Response {
     if state.is_shutting_down() {
-        return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "ready": false, "reason": "shutting down" }))).into_response();
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "ready": false, "reason": "shutting down" })),
+        )
+            .into_response();
     }
     match state.store.ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "ready": true }))).into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "ready": false, "reason": e.to_string() }))).into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "ready": false, "reason": e.to_string() })),
+        )
+            .into_response(),
     }
 }
 
@@ -168,7 +184,14 @@ async fn metrics(State(state): State<Arc<ServerState>>) -> Response {
             metrics::gauge!("failmode_jobs", "state" => name).set(n as f64);
         }
     }
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], prom::render()).into_response()
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        prom::render(),
+    )
+        .into_response()
 }
 
 /// Runs `failmode serve` until SIGTERM/SIGINT: HTTP intake plus `settings.workers` workers.
@@ -177,7 +200,10 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     let state = build_state(&settings).await?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
-        .map_err(|source| ServeError::Bind { addr: settings.listen, source })?;
+        .map_err(|source| ServeError::Bind {
+            addr: settings.listen,
+            source,
+        })?;
     tracing::info!(listen = %settings.listen, api = %settings.api_url, workers = settings.workers, "failmode serve started");
     let workers = worker::spawn_workers(state.clone(), settings.workers);
     let shutdown_state = state.clone();

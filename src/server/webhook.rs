@@ -4,7 +4,9 @@
 //! records as a failed delivery that recovery can redeliver.
 
 use super::app::ServerState;
-use crate::github::webhook::{verify_signature, CheckRunAction, CheckSuiteAction, Event, PullRequestAction, WebhookError};
+use crate::github::webhook::{
+    verify_signature, CheckRunAction, CheckSuiteAction, Event, PullRequestAction, WebhookError,
+};
 use crate::queue::{Delivery, Enqueued, JobKind, NewJob};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -46,8 +48,14 @@ fn answer(status: StatusCode, message: &str) -> Response {
 }
 
 /// The `POST /webhook` handler.
-pub async fn receive(State(state): State<Arc<ServerState>>, headers: HeaderMap, body: Bytes) -> Response {
-    let delivery_id = header(&headers, "x-github-delivery").unwrap_or("").to_string();
+pub async fn receive(
+    State(state): State<Arc<ServerState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let delivery_id = header(&headers, "x-github-delivery")
+        .unwrap_or("")
+        .to_string();
     let event = header(&headers, "x-github-event").unwrap_or("").to_string();
     let span = tracing::info_span!("delivery", delivery_id = %delivery_id, event = %event, repo = tracing::field::Empty, pr = tracing::field::Empty, head_sha = tracing::field::Empty);
     async move {
@@ -62,16 +70,32 @@ pub async fn receive(State(state): State<Arc<ServerState>>, headers: HeaderMap, 
     .await
 }
 
-async fn handle(state: &ServerState, headers: &HeaderMap, body: &[u8], delivery_id: &str, event: &str) -> Response {
-    if let Err(e) = verify_signature(state.webhook_secret.expose().as_bytes(), body, header(headers, "x-hub-signature-256")) {
+async fn handle(
+    state: &ServerState,
+    headers: &HeaderMap,
+    body: &[u8],
+    delivery_id: &str,
+    event: &str,
+) -> Response {
+    if let Err(e) = verify_signature(
+        state.webhook_secret.expose().as_bytes(),
+        body,
+        header(headers, "x-hub-signature-256"),
+    ) {
         tracing::warn!(error = %e, "rejected delivery: bad signature");
         return answer(StatusCode::UNAUTHORIZED, "signature check failed");
     }
     if event.is_empty() || delivery_id.is_empty() {
-        return answer(StatusCode::BAD_REQUEST, "missing X-GitHub-Event or X-GitHub-Delivery header");
+        return answer(
+            StatusCode::BAD_REQUEST,
+            "missing X-GitHub-Event or X-GitHub-Delivery header",
+        );
     }
     if state.is_shutting_down() {
-        return answer(StatusCode::SERVICE_UNAVAILABLE, "shutting down; redeliver later");
+        return answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "shutting down; redeliver later",
+        );
     }
     let parsed = match Event::parse(event, body) {
         Ok(e) => e,
@@ -81,7 +105,11 @@ async fn handle(state: &ServerState, headers: &HeaderMap, body: &[u8], delivery_
         }
         Err(e) => return answer(StatusCode::BAD_REQUEST, &e.to_string()),
     };
-    let delivery = Delivery { id: delivery_id.to_string(), event: event.to_string(), action: action_of(body) };
+    let delivery = Delivery {
+        id: delivery_id.to_string(),
+        event: event.to_string(),
+        action: action_of(body),
+    };
     match intake(delivery, parsed, state.app_id) {
         Intake::Acknowledge(why) => answer(StatusCode::OK, why),
         Intake::Enqueue(job) => {
@@ -91,19 +119,31 @@ async fn handle(state: &ServerState, headers: &HeaderMap, body: &[u8], delivery_
             span.record("head_sha", job.head_sha.as_str());
             store(state, &job).await
         }
-        Intake::RerunHead { delivery, installation_id, repo, head_sha, pull_requests } => {
+        Intake::RerunHead {
+            delivery,
+            installation_id,
+            repo,
+            head_sha,
+            pull_requests,
+        } => {
             let number = match pull_requests.first() {
                 Some(n) => Some(*n as i64),
                 None => match state.store.pull_request_for_head(&repo, &head_sha).await {
                     Ok(n) => n,
                     Err(e) => {
                         tracing::error!(error = %e, "job store unreachable while resolving a re-run");
-                        return answer(StatusCode::SERVICE_UNAVAILABLE, "job store unavailable; redeliver later");
+                        return answer(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "job store unavailable; redeliver later",
+                        );
                     }
                 },
             };
             let Some(pr_number) = number else {
-                return answer(StatusCode::OK, "re-run for a commit failmode never reviewed; ignored");
+                return answer(
+                    StatusCode::OK,
+                    "re-run for a commit failmode never reviewed; ignored",
+                );
             };
             let job = NewJob {
                 delivery,
@@ -127,12 +167,18 @@ async fn store(state: &ServerState, job: &NewJob) -> Response {
             answer(StatusCode::ACCEPTED, "queued")
         }
         Ok(Enqueued::Duplicate(id)) => {
-            tracing::info!(job_id = id.0, "redelivery of a stored delivery; nothing new queued");
+            tracing::info!(
+                job_id = id.0,
+                "redelivery of a stored delivery; nothing new queued"
+            );
             answer(StatusCode::ACCEPTED, "already queued")
         }
         Err(e) => {
             tracing::error!(error = %e, "job store unreachable; answering 503 so the delivery can be redelivered");
-            answer(StatusCode::SERVICE_UNAVAILABLE, "job store unavailable; redeliver later")
+            answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "job store unavailable; redeliver later",
+            )
         }
     }
 }
@@ -142,14 +188,24 @@ fn action_of(body: &[u8]) -> Option<String> {
     struct WithAction {
         action: Option<String>,
     }
-    serde_json::from_slice::<WithAction>(body).ok().and_then(|w| w.action)
+    serde_json::from_slice::<WithAction>(body)
+        .ok()
+        .and_then(|w| w.action)
 }
 
 /// Decides what a parsed delivery asks for. Pure, so every event shape is unit-tested.
 pub fn intake(delivery: Delivery, event: Event, app_id: u64) -> Intake {
     match event {
         Event::Ping { .. } => Intake::Acknowledge("pong"),
-        Event::PullRequest { action, installation_id, repo, number, head_sha, draft, .. } => {
+        Event::PullRequest {
+            action,
+            installation_id,
+            repo,
+            number,
+            head_sha,
+            draft,
+            ..
+        } => {
             let wanted = matches!(
                 action,
                 PullRequestAction::Opened
@@ -161,7 +217,9 @@ pub fn intake(delivery: Delivery, event: Event, app_id: u64) -> Intake {
                 return Intake::Acknowledge("not an App delivery (no installation); ignored");
             };
             if !wanted {
-                return Intake::Acknowledge("pull request action failmode does not review; ignored");
+                return Intake::Acknowledge(
+                    "pull request action failmode does not review; ignored",
+                );
             }
             Intake::Enqueue(NewJob {
                 delivery,
@@ -173,9 +231,23 @@ pub fn intake(delivery: Delivery, event: Event, app_id: u64) -> Intake {
                 payload: json!({ "draft": draft }),
             })
         }
-        Event::CheckRun { action, installation_id, repo, name, head_sha, pull_requests, app_id: owner, .. } => {
-            let ours = owner.is_none_or(|a| a == app_id) && name == crate::review::job::CHECK_RUN_NAME;
-            match (installation_id, ours, matches!(action, CheckRunAction::Rerequested)) {
+        Event::CheckRun {
+            action,
+            installation_id,
+            repo,
+            name,
+            head_sha,
+            pull_requests,
+            app_id: owner,
+            ..
+        } => {
+            let ours =
+                owner.is_none_or(|a| a == app_id) && name == crate::review::job::CHECK_RUN_NAME;
+            match (
+                installation_id,
+                ours,
+                matches!(action, CheckRunAction::Rerequested),
+            ) {
                 (Some(inst), true, true) => Intake::RerunHead {
                     delivery,
                     installation_id: inst as i64,
@@ -186,8 +258,18 @@ pub fn intake(delivery: Delivery, event: Event, app_id: u64) -> Intake {
                 _ => Intake::Acknowledge("check run event failmode does not act on; ignored"),
             }
         }
-        Event::CheckSuite { action, installation_id, repo, head_sha, pull_requests, .. } => {
-            match (installation_id, matches!(action, CheckSuiteAction::Rerequested)) {
+        Event::CheckSuite {
+            action,
+            installation_id,
+            repo,
+            head_sha,
+            pull_requests,
+            ..
+        } => {
+            match (
+                installation_id,
+                matches!(action, CheckSuiteAction::Rerequested),
+            ) {
                 (Some(inst), true) => Intake::RerunHead {
                     delivery,
                     installation_id: inst as i64,

@@ -22,7 +22,11 @@ pub fn spawn_workers(state: Arc<ServerState>, n: usize) -> Vec<JoinHandle<()>> {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "failmode".to_string());
     (0..n)
         .map(|i| {
-            let worker_id = format!("{host}-{}-{i}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+            let worker_id = format!(
+                "{host}-{}-{i}-{}",
+                std::process::id(),
+                uuid::Uuid::new_v4().simple()
+            );
             tokio::spawn(run_worker(state.clone(), worker_id))
         })
         .collect()
@@ -40,7 +44,11 @@ pub async fn drain(workers: Vec<JoinHandle<()>>, grace: Duration) {
 
 async fn run_worker(state: Arc<ServerState>, worker_id: String) {
     while !state.is_shutting_down() {
-        match state.store.claim(&worker_id, LEASE, Some(MAX_RUNNING_PER_INSTALLATION)).await {
+        match state
+            .store
+            .claim(&worker_id, LEASE, Some(MAX_RUNNING_PER_INSTALLATION))
+            .await
+        {
             Ok(Some(job)) => process(&state, job).await,
             Ok(None) => state.wait_for_work(POLL).await,
             Err(e) => {
