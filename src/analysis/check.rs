@@ -79,9 +79,9 @@ impl Template {
                 rest = &tail[2..];
                 continue;
             }
-            if tail.starts_with('}') {
+            if let Some(after) = tail.strip_prefix('}') {
                 out.push('}');
-                rest = &tail[1..];
+                rest = after;
                 continue;
             }
             match tail.find('}') {
@@ -373,7 +373,7 @@ fn parse_check(path: &str, text: &str) -> Result<Check, CheckLoadError> {
         let filters = r
             .filters
             .iter()
-            .map(|f| FilterExpr::parse(f, &captures, &data).map_err(|m| rerr(m)))
+            .map(|f| FilterExpr::parse(f, &captures, &data).map_err(&rerr))
             .collect::<Result<Vec<_>, _>>()?;
         let mut vars: BTreeSet<String> = BUILTIN_VARS.iter().map(|s| s.to_string()).collect();
         vars.extend(captures.iter().map(|c| c.to_string()));

@@ -131,7 +131,7 @@ fn build_finding(
         }
         ctx.capture(name).map(|n| syntax::abbreviate(file, n))
     };
-    let render = |t: &Template| t.render(&value);
+    let render = |t: &Template| t.render(value);
     let mut severity = ctx
         .vars
         .get("severity")

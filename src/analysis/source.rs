@@ -43,7 +43,7 @@ impl FileRole {
             .any(|d| *d == "tests" || *d == "benches" || *d == "test" || *d == "fuzz")
         {
             FileRole::Test
-        } else if dirs.iter().any(|d| *d == "examples") {
+        } else if dirs.contains(&"examples") {
             FileRole::Example
         } else if file == "build.rs" {
             FileRole::BuildScript
@@ -112,7 +112,7 @@ pub fn is_vendored_path(path: &str) -> bool {
 
 /// Checks the cheap reasons to skip a file, before parsing. Returns the text when it is to be
 /// analysed.
-pub fn admit<'a>(input: &'a SourceInput, max_size: usize) -> Result<&'a str, SkipReason> {
+pub fn admit(input: &SourceInput, max_size: usize) -> Result<&str, SkipReason> {
     if is_vendored_path(&input.path) {
         return Err(SkipReason::Vendored);
     }
@@ -215,7 +215,7 @@ pub fn parse(
             .filter(|(_, b)| **b == b'\n')
             .map(|(i, _)| i + 1),
     );
-    if line_starts.last() == Some(&bytes.len()) && bytes.len() > 0 {
+    if line_starts.last() == Some(&bytes.len()) && !bytes.is_empty() {
         line_starts.pop();
     }
     Ok(ParsedFile {

@@ -267,7 +267,10 @@ fn arb_hunk_lines() -> impl Strategy<Value = Vec<(u8, String, bool)>> {
     prop::collection::vec((0u8..3, "[ -~]{0,12}", prop::bool::weighted(0.05)), 1..20)
 }
 
-fn build_hunks(specs: Vec<(usize, Vec<(u8, String, bool)>)>) -> Vec<Hunk> {
+/// (old start, lines as (kind, text, no-newline marker)) per hunk.
+type HunkSpec = (usize, Vec<(u8, String, bool)>);
+
+fn build_hunks(specs: Vec<HunkSpec>) -> Vec<Hunk> {
     let (mut old_no, mut new_no) = (1usize, 1usize);
     let mut hunks = Vec::new();
     for (gap, lines) in specs {

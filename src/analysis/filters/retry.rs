@@ -1097,10 +1097,8 @@ fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                     }
                 }
             }
-            "for_expression" | "loop_expression" | "while_expression" => {
-                if is_retry_loop(file, a) {
-                    return true;
-                }
+            "for_expression" | "loop_expression" | "while_expression" if is_retry_loop(file, a) => {
+                return true;
             }
             _ => {}
         }
