@@ -135,6 +135,7 @@ pub fn abbreviate(file: &ParsedFile, node: Node<'_>) -> String {
             "arguments" if d.named_child_count() > 0 => Some("(..)"),
             "closure_expression" if d.id() != node.id() => Some("|..| .."),
             "block" if d.id() != node.id() && d.named_child_count() > 0 => Some("{ .. }"),
+            "line_comment" | "block_comment" => Some(" "),
             _ => None,
         };
         if let Some(r) = replacement {
@@ -258,6 +259,16 @@ mod tests {
             .filter(|n| n.kind() == kind)
             .nth(nth)
             .unwrap()
+    }
+
+    #[test]
+    fn abbreviates_chains_without_comments() {
+        let f = file("async fn a() { headers // note\n    .get(\"x\")\n    .parse(); }");
+        let call = find(&f, "expression_statement", 0);
+        assert_eq!(
+            abbreviate(&f, call.named_child(0).unwrap()),
+            "headers.get(..).parse()"
+        );
     }
 
     #[test]
