@@ -226,6 +226,11 @@ async fn opened_pull_request_gets_exactly_one_review_and_redelivery_adds_nothing
         start <= 7 && 7 <= line,
         "the comment covers the `let _ =` statement (line 7): {comments:#?}"
     );
+    // token, pull, base config, files, check run, tree, 2 blobs, existing comments, review,
+    // check run update: 11 calls for a first review of a one-file PR.
+    let first_review_calls = github.requests().len();
+    eprintln!("GitHub API calls for the first review: {first_review_calls}");
+    assert!(first_review_calls <= 11, "{:#?}", github.requests());
     let body = comments[0]["body"].as_str().unwrap();
     assert!(
         body.contains("swallowed-error") && body.contains("<!-- failmode:fingerprint="),

@@ -272,7 +272,9 @@ impl CheckSet {
             let prefix = format!("{dir}/");
             check.examples = files
                 .iter()
-                .filter(|(p, _)| p.starts_with(&prefix) && p.ends_with(".rs"))
+                .filter(|(p, _)| {
+                    p.starts_with(&prefix) && (p.ends_with(".rs") || p.ends_with("/Cargo.toml"))
+                })
                 .map(|(p, c)| (p[prefix.len()..].to_string(), c.clone()))
                 .collect();
             checks.push(check);

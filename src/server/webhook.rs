@@ -283,3 +283,66 @@ pub fn intake(delivery: Delivery, event: Event, app_id: u64) -> Intake {
         _ => Intake::Acknowledge("event failmode does not act on; ignored"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(path: &str) -> Vec<u8> {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/github/webhooks")
+            .join(path);
+        std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    fn delivery(event: &str) -> Delivery {
+        Delivery {
+            id: "d-1".into(),
+            event: event.into(),
+            action: None,
+        }
+    }
+
+    #[test]
+    fn opened_pull_request_becomes_a_review_job() {
+        let event =
+            Event::parse("pull_request", &fixture("pull_request/opened.payload.json")).unwrap();
+        match intake(delivery("pull_request"), event, 1) {
+            Intake::Enqueue(job) => {
+                assert_eq!(job.kind, JobKind::Review);
+                assert!(job.repo.contains('/'));
+                assert!(job.pr_number > 0);
+                assert_eq!(job.head_sha.len(), 40);
+            }
+            // The fixture has no installation: the App never receives such deliveries.
+            Intake::Acknowledge(why) => assert!(why.contains("installation"), "{why}"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn closed_and_ping_are_acknowledged_only() {
+        let closed =
+            Event::parse("pull_request", &fixture("pull_request/closed.payload.json")).unwrap();
+        assert!(matches!(
+            intake(delivery("pull_request"), closed, 1),
+            Intake::Acknowledge(_)
+        ));
+        let ping = Event::parse("ping", &fixture("ping/payload.json")).unwrap();
+        assert_eq!(
+            intake(delivery("ping"), ping, 1),
+            Intake::Acknowledge("pong")
+        );
+    }
+
+    #[test]
+    fn check_run_rerequest_for_another_app_is_ignored() {
+        let event =
+            Event::parse("check_run", &fixture("check_run/rerequested.payload.json")).unwrap();
+        // The fixture's check run is not named `failmode`, so it is not ours to re-run.
+        assert!(matches!(
+            intake(delivery("check_run"), event, 1),
+            Intake::Acknowledge(_)
+        ));
+    }
+}
