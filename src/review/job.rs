@@ -530,30 +530,12 @@ impl Reviewer {
             1 => "1 finding on the changed lines".to_string(),
             n => format!("{n} findings on the changed lines"),
         };
-        let batches = annotation_batches(findings);
-        let mut batches = batches.into_iter();
-        let first = batches.next().unwrap_or_default();
-        let output = |annotations: Vec<crate::report::review::Annotation>| CheckRunOutput {
-            title: title.clone(),
-            summary: summary.clone(),
-            text: None,
-            annotations: annotations.into_iter().map(to_github_annotation).collect(),
-        };
-        for batch in batches {
-            self.github
-                .update_check_run(
-                    t.installation,
-                    t.owner,
-                    t.repo,
-                    check_run_id,
-                    &CheckRunUpdate {
-                        status: None,
-                        conclusion: None,
-                        output: Some(output(batch)),
-                    },
-                )
-                .await?;
-        }
+        // The client sends annotations beyond GitHub's 50 per request in follow-up updates.
+        let annotations = annotation_batches(findings)
+            .into_iter()
+            .flatten()
+            .map(to_github_annotation)
+            .collect();
         self.github
             .update_check_run(
                 t.installation,
@@ -563,7 +545,12 @@ impl Reviewer {
                 &CheckRunUpdate {
                     status: Some(CheckStatus::Completed),
                     conclusion: Some(conclusion),
-                    output: Some(output(first)),
+                    output: Some(CheckRunOutput {
+                        title,
+                        summary,
+                        text: None,
+                        annotations,
+                    }),
                 },
             )
             .await?;
