@@ -140,15 +140,19 @@ async fn deliver(
 }
 
 fn setup_repo(github: &FakeGithub, draft: bool) {
+    setup_repo_with_base_config(github, draft, None);
+}
+
+fn setup_repo_with_base_config(github: &FakeGithub, draft: bool, config: Option<&str>) {
     github.add_installation(INSTALLATION, &[REPO]);
-    github.add_commit(
-        REPO,
-        BASE_SHA,
-        &[
-            ("Cargo.toml", CARGO.as_bytes()),
-            ("src/lib.rs", BASE_LIB.as_bytes()),
-        ],
-    );
+    let mut base: Vec<(&str, &[u8])> = vec![
+        ("Cargo.toml", CARGO.as_bytes()),
+        ("src/lib.rs", BASE_LIB.as_bytes()),
+    ];
+    if let Some(c) = config {
+        base.push((".github/failmode.toml", c.as_bytes()));
+    }
+    github.add_commit(REPO, BASE_SHA, &base);
     github.add_commit(
         REPO,
         HEAD_SHA,
@@ -360,4 +364,74 @@ async fn webhook_intake_rejects_bad_input_and_answers_ping() {
         .unwrap();
     assert!(metrics.contains("failmode_deliveries_total"), "{metrics}");
     assert!(github.requests().is_empty(), "nothing reached GitHub");
+}
+
+async fn wait_for_jobs_done(server: &Server, n: u64) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let health: Value = reqwest::get(format!("{}/healthz", server.url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if health["jobs"]["done"].as_u64() == Some(n) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "jobs never finished: {health}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_disabled_on_the_base_branch_posts_nothing() {
+    let github = FakeGithub::start(APP_ID).await;
+    setup_repo_with_base_config(
+        &github,
+        false,
+        Some("[checks.swallowed-error]\nenabled = false\n"),
+    );
+    let server = start_server(&github, tempfile::tempdir().unwrap()).await;
+    let opened = pull_request_payload("opened", HEAD_SHA, false);
+    assert_eq!(
+        deliver(&server, "pull_request", "cfg-1", &opened, SECRET).await,
+        202
+    );
+    wait_for_completed_check_runs(&github, 1).await;
+    wait_for_jobs_done(&server, 1).await;
+    assert!(github.reviews().is_empty(), "{:#?}", github.reviews());
+    let runs = github.check_runs();
+    assert_eq!(runs[0]["conclusion"], "success", "{runs:#?}");
+    assert!(github.errors().is_empty(), "{:?}", github.errors());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_base_config_is_reported_with_line_and_column() {
+    let github = FakeGithub::start(APP_ID).await;
+    setup_repo_with_base_config(
+        &github,
+        false,
+        Some("fail_on = \"high\"\n\n[retry]\nwrapers = []\n"),
+    );
+    let server = start_server(&github, tempfile::tempdir().unwrap()).await;
+    let opened = pull_request_payload("opened", HEAD_SHA, false);
+    assert_eq!(
+        deliver(&server, "pull_request", "cfg-2", &opened, SECRET).await,
+        202
+    );
+    wait_for_completed_check_runs(&github, 1).await;
+    let runs = github.check_runs();
+    assert_eq!(runs[0]["conclusion"], "action_required", "{runs:#?}");
+    let title = runs[0]["output"]["title"].as_str().unwrap();
+    assert!(title.contains("(4:1)"), "{title}");
+    let summary = runs[0]["output"]["summary"].as_str().unwrap();
+    assert!(
+        summary.contains(".github/failmode.toml:4:1: unknown field `wrapers`"),
+        "{summary}"
+    );
+    assert!(
+        github.reviews().is_empty(),
+        "no review when the config is broken"
+    );
+    assert!(github.errors().is_empty(), "{:?}", github.errors());
 }
