@@ -159,6 +159,8 @@ pub struct ParsedFile {
     pub tree: tree_sitter::Tree,
     /// Byte offset where each line starts, for line lookups.
     pub line_starts: Vec<usize>,
+    /// Byte ranges of test code, computed on first use (see [`ParsedFile::test_ranges`]).
+    test_ranges: std::sync::OnceLock<Vec<(usize, usize)>>,
 }
 
 impl ParsedFile {
@@ -173,6 +175,26 @@ impl ParsedFile {
             .copied()
             .unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// Byte ranges of the test code in this file (`#[test]`-like functions, `#[cfg(test)]`
+    /// modules and impls), outermost only, in document order. Computed once per file, so
+    /// asking "is this node in test code?" per query match costs a range lookup, not a walk.
+    pub fn test_ranges(&self) -> &[(usize, usize)] {
+        self.test_ranges.get_or_init(|| {
+            let mut ranges = Vec::new();
+            let mut skip_until = 0;
+            for node in super::syntax::descendants(self.tree.root_node()) {
+                if node.start_byte() < skip_until {
+                    continue;
+                }
+                if super::syntax::is_test_item(self, node) {
+                    ranges.push((node.start_byte(), node.end_byte()));
+                    skip_until = node.end_byte();
+                }
+            }
+            ranges
+        })
     }
 
     /// The number of lines.
@@ -225,6 +247,7 @@ pub fn parse(
         text: text.to_string(),
         tree,
         line_starts,
+        test_ranges: std::sync::OnceLock::new(),
     })
 }
 

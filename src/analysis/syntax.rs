@@ -84,15 +84,24 @@ pub fn is_in_test_code(file: &ParsedFile, node: Node<'_>) -> bool {
     if file.role == super::source::FileRole::Test {
         return true;
     }
-    std::iter::once(node)
-        .chain(ancestors(node))
-        .any(|a| match a.kind() {
-            "function_item" => attributes(file, a)
-                .iter()
-                .any(|t| is_test_attribute(t) || is_cfg_test(t)),
-            "mod_item" | "impl_item" => attributes(file, a).iter().any(|t| is_cfg_test(t)),
-            _ => false,
-        })
+    let (start, end) = (node.start_byte(), node.end_byte());
+    let ranges = file.test_ranges();
+    // Ranges are disjoint and sorted: the only candidate is the last one starting at or
+    // before `start`.
+    let i = ranges.partition_point(|(s, _)| *s <= start);
+    i > 0 && ranges[i - 1].1 >= end
+}
+
+/// Whether `item` is itself test code: a `#[test]`-like (or `#[cfg(test)]`) function, or a
+/// `#[cfg(test)]` module or impl.
+pub fn is_test_item(file: &ParsedFile, item: Node<'_>) -> bool {
+    match item.kind() {
+        "function_item" => attributes(file, item)
+            .iter()
+            .any(|t| is_test_attribute(t) || is_cfg_test(t)),
+        "mod_item" | "impl_item" => attributes(file, item).iter().any(|t| is_cfg_test(t)),
+        _ => false,
+    }
 }
 
 /// The innermost function (`fn` item or closure) containing `node`.
