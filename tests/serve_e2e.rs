@@ -253,24 +253,8 @@ async fn opened_pull_request_gets_exactly_one_review_and_redelivery_adds_nothing
         202
     );
     wait_for_completed_check_runs(&github, 1).await;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let health: Value = reqwest::get(format!("{}/healthz", server.url))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if health["jobs"]["done"].as_u64() == Some(2) {
-            assert_eq!(health["jobs"]["queued"], 0);
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "second job never finished: {health}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let health = wait_for_jobs(&server, "done", 2).await;
+    assert_eq!(health["jobs"]["queued"], 0);
     assert_eq!(
         github.reviews().len(),
         1,
@@ -293,23 +277,7 @@ async fn draft_pull_requests_are_skipped() {
         deliver(&server, "pull_request", "draft-1", &opened, SECRET).await,
         202
     );
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let health: Value = reqwest::get(format!("{}/healthz", server.url))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if health["jobs"]["skipped"].as_u64() == Some(1) {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "draft job never skipped: {health}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_for_jobs(&server, "skipped", 1).await;
     assert!(github.reviews().is_empty());
     assert!(github.errors().is_empty(), "{:?}", github.errors());
 }
@@ -366,7 +334,8 @@ async fn webhook_intake_rejects_bad_input_and_answers_ping() {
     assert!(github.requests().is_empty(), "nothing reached GitHub");
 }
 
-async fn wait_for_jobs_done(server: &Server, n: u64) {
+/// Polls `/healthz` until `n` jobs are in `state`, and returns that health report.
+async fn wait_for_jobs(server: &Server, state: &str, n: u64) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let health: Value = reqwest::get(format!("{}/healthz", server.url))
@@ -375,10 +344,13 @@ async fn wait_for_jobs_done(server: &Server, n: u64) {
             .json()
             .await
             .unwrap();
-        if health["jobs"]["done"].as_u64() == Some(n) {
-            return;
+        if health["jobs"][state].as_u64() == Some(n) {
+            return health;
         }
-        assert!(Instant::now() < deadline, "jobs never finished: {health}");
+        assert!(
+            Instant::now() < deadline,
+            "never {n} jobs {state}: {health}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -398,7 +370,7 @@ async fn a_check_disabled_on_the_base_branch_posts_nothing() {
         202
     );
     wait_for_completed_check_runs(&github, 1).await;
-    wait_for_jobs_done(&server, 1).await;
+    wait_for_jobs(&server, "done", 1).await;
     assert!(github.reviews().is_empty(), "{:#?}", github.reviews());
     let runs = github.check_runs();
     assert_eq!(runs[0]["conclusion"], "success", "{runs:#?}");
