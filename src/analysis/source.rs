@@ -251,6 +251,13 @@ pub fn parse(
     })
 }
 
+/// Parses a Rust snippet as `path`, for unit tests of the engine and filters.
+#[cfg(test)]
+pub(crate) fn parse_rust_snippet(path: &str, src: &str) -> ParsedFile {
+    let rust = language::by_name("rust").expect("rust is registered");
+    parse(path, src, rust, DEFAULT_PARSE_BUDGET).expect("the snippet parses within the budget")
+}
+
 /// Admits and parses one input: the file, or why it was skipped. `None` for files in no
 /// supported language.
 pub fn load(

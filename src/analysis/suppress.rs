@@ -117,18 +117,11 @@ pub fn scan(file: &ParsedFile) -> (Vec<Suppression>, Vec<BadSuppression>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::source::{parse, DEFAULT_PARSE_BUDGET};
 
     #[test]
     fn parses_good_and_bad_pragmas() {
         let src = "fn a() {\n    // failmode: allow(missing-retry) the queue redelivers\n    x();\n    y(); // failmode: allow(swallowed-error, missing-retry): best effort\n    // failmode: allow(missing-retry)\n    // failmode: deny(x)\n}\n";
-        let f = parse(
-            "src/a.rs",
-            src,
-            crate::analysis::language::by_name("rust").unwrap(),
-            DEFAULT_PARSE_BUDGET,
-        )
-        .unwrap();
+        let f = crate::analysis::source::parse_rust_snippet("src/a.rs", src);
         let (good, bad) = scan(&f);
         assert_eq!(good.len(), 2);
         assert!(good[0].covers("missing-retry", 3));

@@ -251,16 +251,9 @@ pub fn unwrap_expression(mut node: Node<'_>) -> Node<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::source::{parse, DEFAULT_PARSE_BUDGET};
 
     fn file(src: &str) -> ParsedFile {
-        parse(
-            "src/a.rs",
-            src,
-            crate::analysis::language::by_name("rust").unwrap(),
-            DEFAULT_PARSE_BUDGET,
-        )
-        .unwrap()
+        crate::analysis::source::parse_rust_snippet("src/a.rs", src)
     }
 
     fn find<'t>(f: &'t ParsedFile, kind: &str, nth: usize) -> Node<'t> {

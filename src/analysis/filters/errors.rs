@@ -1410,16 +1410,9 @@ fn merge_info(into: &mut FnErrorInfo, other: FnErrorInfo) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::source::{parse, DEFAULT_PARSE_BUDGET};
 
     fn file(src: &str) -> ParsedFile {
-        parse(
-            "src/a.rs",
-            src,
-            crate::analysis::language::by_name("rust").unwrap(),
-            DEFAULT_PARSE_BUDGET,
-        )
-        .unwrap()
+        crate::analysis::source::parse_rust_snippet("src/a.rs", src)
     }
 
     /// Classifies the value of the first `let _ = <value>;` in `src`.

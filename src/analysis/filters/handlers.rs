@@ -2219,16 +2219,9 @@ fn handler_effect(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 mod tests {
     use super::*;
     use crate::analysis::index::Manifests;
-    use crate::analysis::source::{parse, DEFAULT_PARSE_BUDGET};
 
     fn parsed(path: &str, src: &str) -> ParsedFile {
-        parse(
-            path,
-            src,
-            crate::analysis::language::by_name("rust").unwrap(),
-            DEFAULT_PARSE_BUDGET,
-        )
-        .unwrap()
+        crate::analysis::source::parse_rust_snippet(path, src)
     }
 
     fn facts(files: &[(&str, &str)]) -> HandlerFacts {

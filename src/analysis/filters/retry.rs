@@ -1604,16 +1604,10 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::source::{parse, SourceInput, DEFAULT_PARSE_BUDGET};
+    use crate::analysis::source::SourceInput;
 
     fn file(path: &str, src: &str) -> ParsedFile {
-        parse(
-            path,
-            src,
-            crate::analysis::language::by_name("rust").unwrap(),
-            DEFAULT_PARSE_BUDGET,
-        )
-        .unwrap()
+        crate::analysis::source::parse_rust_snippet(path, src)
     }
 
     fn facts(files: &[(&str, &str)]) -> RetryFacts {
