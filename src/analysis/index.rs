@@ -4,6 +4,7 @@
 
 use super::filters::{errors::ErrorFacts, handlers::HandlerFacts, retry::RetryFacts};
 use super::source::{ParsedFile, SourceInput};
+use super::syntax::NodeList;
 use std::collections::BTreeSet;
 
 /// One crate's manifest: where it lives and what it depends on.
@@ -119,9 +120,10 @@ impl RepoIndex {
     /// Collects the facts of one parsed file into a fresh index part.
     pub fn collect(file: &ParsedFile, manifests: &Manifests) -> RepoIndex {
         let mut part = RepoIndex::default();
-        part.retry.collect(file, manifests);
-        part.errors.collect(file, manifests);
-        part.handlers.collect(file, manifests);
+        let nodes = NodeList::new(file.tree.root_node());
+        part.retry.collect(file, manifests, &nodes);
+        part.errors.collect(file, manifests, &nodes);
+        part.handlers.collect(file, manifests, &nodes);
         part
     }
 

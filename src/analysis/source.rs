@@ -182,17 +182,22 @@ impl ParsedFile {
     /// asking "is this node in test code?" per query match costs a range lookup, not a walk.
     pub fn test_ranges(&self) -> &[(usize, usize)] {
         self.test_ranges.get_or_init(|| {
+            // Test items are items: only the file's item lists and the bodies of (non-test)
+            // modules, impls and traits are visited, never function bodies, so this costs a
+            // fraction of a full walk.
             let mut ranges = Vec::new();
-            let mut skip_until = 0;
-            for node in super::syntax::descendants(self.tree.root_node()) {
-                if node.start_byte() < skip_until {
-                    continue;
-                }
-                if super::syntax::is_test_item(self, node) {
-                    ranges.push((node.start_byte(), node.end_byte()));
-                    skip_until = node.end_byte();
+            let mut containers = vec![self.tree.root_node()];
+            while let Some(container) = containers.pop() {
+                let mut cursor = container.walk();
+                for item in container.named_children(&mut cursor) {
+                    if super::syntax::is_test_item(self, item) {
+                        ranges.push((item.start_byte(), item.end_byte()));
+                    } else if matches!(item.kind(), "mod_item" | "impl_item" | "trait_item") {
+                        containers.extend(item.child_by_field_name("body"));
+                    }
                 }
             }
+            ranges.sort_unstable();
             ranges
         })
     }

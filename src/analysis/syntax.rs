@@ -38,6 +38,168 @@ pub fn descendants(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
     })
 }
 
+/// Every node of one tree in document order, gathered in a single cursor walk, with where each
+/// node's subtree ends. The repository index looks at many overlapping subtrees of every file
+/// (each function body, each test, each call's arguments); slicing this list costs a binary
+/// search, where walking each subtree again with a tree cursor costs as much as parsing did.
+pub struct NodeList<'t> {
+    nodes: Vec<Node<'t>>,
+    kinds: Vec<&'static str>,
+    /// `ends[i]`: the index one past the last descendant of `nodes[i]`.
+    ends: Vec<usize>,
+    /// `parents[i]`: the index of the parent of `nodes[i]` (`usize::MAX` for the root).
+    parents: Vec<usize>,
+    /// `previous[i]`: the index of the sibling before `nodes[i]` (`usize::MAX` for none).
+    previous: Vec<usize>,
+}
+
+impl<'t> NodeList<'t> {
+    /// Walks the tree under `root` once.
+    pub fn new(root: Node<'t>) -> NodeList<'t> {
+        let language = root.language();
+        let names: Vec<&'static str> = (0..language.node_kind_count())
+            .map(|id| {
+                u16::try_from(id)
+                    .ok()
+                    .and_then(|id| language.node_kind_for_id(id))
+                    .unwrap_or("")
+            })
+            .collect();
+        let mut list = NodeList {
+            nodes: Vec::new(),
+            kinds: Vec::new(),
+            ends: Vec::new(),
+            parents: Vec::new(),
+            previous: Vec::new(),
+        };
+        // The chain of open ancestors, each with the last child seen under it so far.
+        let mut open: Vec<(usize, usize)> = Vec::new();
+        let mut cursor = root.walk();
+        'walk: loop {
+            let node = cursor.node();
+            let i = list.nodes.len();
+            list.nodes.push(node);
+            list.kinds
+                .push(match names.get(usize::from(node.kind_id())) {
+                    Some(name) if !name.is_empty() => name,
+                    _ => node.kind(),
+                });
+            list.ends.push(i + 1);
+            match open.last_mut() {
+                Some((parent, last_child)) => {
+                    list.parents.push(*parent);
+                    list.previous.push(*last_child);
+                    *last_child = i;
+                }
+                None => {
+                    list.parents.push(usize::MAX);
+                    list.previous.push(usize::MAX);
+                }
+            }
+            if cursor.goto_first_child() {
+                open.push((i, usize::MAX));
+                continue;
+            }
+            loop {
+                if open.is_empty() {
+                    break 'walk;
+                }
+                if cursor.goto_next_sibling() {
+                    continue 'walk;
+                }
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
+                if let Some((parent, _)) = open.pop() {
+                    list.ends[parent] = list.nodes.len();
+                }
+            }
+        }
+        let len = list.nodes.len();
+        for (parent, _) in open {
+            list.ends[parent] = len;
+        }
+        list
+    }
+
+    /// The parent of `node` ([`Node::parent`] without searching down from the root).
+    pub fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let i = self.position(node)?;
+        self.nodes.get(self.parents[i]).copied()
+    }
+
+    /// The ancestors of `node`, innermost first, like [`ancestors`].
+    pub fn ancestors(&self, node: Node<'t>) -> impl Iterator<Item = Node<'t>> + '_ {
+        let mut i = self.position(node).map_or(usize::MAX, |i| self.parents[i]);
+        std::iter::from_fn(move || {
+            let n = *self.nodes.get(i)?;
+            i = self.parents[i];
+            Some(n)
+        })
+    }
+
+    /// The sibling before `node` (named or not), like [`Node::prev_sibling`].
+    pub fn prev_sibling(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let i = self.position(node)?;
+        self.nodes.get(self.previous[i]).copied()
+    }
+
+    /// The sibling after `node` (named or not), like [`Node::next_sibling`].
+    pub fn next_sibling(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let i = self.position(node)?;
+        let next = self.ends[i];
+        (next < self.nodes.len() && self.parents[next] == self.parents[i]).then(|| self.nodes[next])
+    }
+
+    /// [`attributes`] of `item`, using the list's sibling links.
+    pub fn attributes<'f>(&self, file: &'f ParsedFile, item: Node<'t>) -> Vec<&'f str> {
+        let mut out = Vec::new();
+        let mut i = self.position(item).map_or(usize::MAX, |i| self.previous[i]);
+        while let Some(&kind) = self.kinds.get(i) {
+            match kind {
+                "attribute_item" => {
+                    let t = file.node_text(self.nodes[i]);
+                    out.push(t.trim_start_matches("#[").trim_end_matches(']').trim());
+                }
+                "line_comment" | "block_comment" => {}
+                _ => break,
+            }
+            i = self.previous[i];
+        }
+        out
+    }
+
+    /// Every node with its kind, in document order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, Node<'t>)> + '_ {
+        self.kinds.iter().copied().zip(self.nodes.iter().copied())
+    }
+
+    /// `node` and all its descendants with their kinds, in document order (like
+    /// [`descendants`], without walking). Empty when `node` is not from this tree.
+    pub fn subtree(&self, node: Node<'t>) -> impl Iterator<Item = (&'static str, Node<'t>)> + '_ {
+        let range = self.position(node).map_or(0..0, |i| i..self.ends[i]);
+        self.kinds[range.clone()]
+            .iter()
+            .copied()
+            .zip(self.nodes[range].iter().copied())
+    }
+
+    /// `node` and all its descendants, in document order: [`descendants`] without walking.
+    pub fn descendants(&self, node: Node<'t>) -> impl Iterator<Item = Node<'t>> + '_ {
+        self.subtree(node).map(|(_, n)| n)
+    }
+
+    fn position(&self, node: Node<'t>) -> Option<usize> {
+        let start = node.start_byte();
+        let first = self.nodes.partition_point(|n| n.start_byte() < start);
+        self.nodes[first..]
+            .iter()
+            .take_while(|n| n.start_byte() == start)
+            .position(|n| n.id() == node.id())
+            .map(|offset| first + offset)
+    }
+}
+
 /// The attribute items (`#[...]`) written directly before an item, as source text without `#[`
 /// and `]`, e.g. `tokio::test`, `cfg(test)`.
 pub fn attributes<'f>(file: &'f ParsedFile, item: Node<'_>) -> Vec<&'f str> {
@@ -308,5 +470,47 @@ mod tests {
         let f = file("fn a() { b(c, d); }");
         let n = descendants(f.tree.root_node()).count();
         assert_eq!(n, f.tree.root_node().descendant_count());
+    }
+
+    #[test]
+    fn node_list_subtrees_match_walked_descendants() {
+        // Broken input too: ERROR and MISSING nodes must be placed like the cursor places them.
+        for src in [
+            "mod m { fn a() { b(c, d); let _ = e.f().await; } }\n#[cfg(test)] mod t { #[test] fn x() {} }",
+            "/// doc\n#[get(\"/x\")]\n// note\n#[instrument(err)]\nasync fn h() { assert!(f(1).await.is_ok()); }",
+            "fn broken( { let = ; match x { Err(_) => } }}}",
+            "",
+        ] {
+            let f = file(src);
+            let root = f.tree.root_node();
+            let list = NodeList::new(root);
+            let walked: Vec<Node<'_>> = descendants(root).collect();
+            assert_eq!(list.iter().count(), walked.len(), "{src}");
+            for node in &walked {
+                let from_list: Vec<usize> = list.descendants(*node).map(|n| n.id()).collect();
+                let from_walk: Vec<usize> = descendants(*node).map(|n| n.id()).collect();
+                assert_eq!(from_list, from_walk, "subtree of {} in {src:?}", node.kind());
+                let kinds: Vec<&str> = list.subtree(*node).map(|(k, _)| k).collect();
+                let walked_kinds: Vec<&str> = descendants(*node).map(|n| n.kind()).collect();
+                assert_eq!(kinds, walked_kinds);
+                assert_eq!(list.parent(*node), node.parent());
+                // Siblings agree except around zero-width MISSING nodes in broken input, which
+                // `Node::next_sibling` skips and the cursor does not.
+                let missing = |n: Option<Node<'_>>| n.is_some_and(|n| n.is_missing());
+                let (ours, theirs) = (list.prev_sibling(*node), node.prev_sibling());
+                if !missing(ours) && !missing(theirs) {
+                    assert_eq!(ours, theirs);
+                }
+                let (ours, theirs) = (list.next_sibling(*node), node.next_sibling());
+                if !missing(ours) && !missing(theirs) {
+                    assert_eq!(ours, theirs);
+                }
+                assert_eq!(
+                    list.ancestors(*node).collect::<Vec<_>>(),
+                    ancestors(*node).collect::<Vec<_>>()
+                );
+                assert_eq!(list.attributes(&f, *node), attributes(&f, *node));
+            }
+        }
     }
 }

@@ -15,7 +15,7 @@ use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
 use crate::analysis::check::{CheckData, CheckSet};
 use crate::analysis::index::Manifests;
 use crate::analysis::source::ParsedFile;
-use crate::analysis::syntax;
+use crate::analysis::syntax::{self, NodeList};
 use std::collections::BTreeMap;
 use tree_sitter::Node;
 
@@ -971,7 +971,20 @@ fn strip_adapters<'t>(file: &ParsedFile, mut node: Node<'t>, lists: &Lists<'_>) 
 /// Whether `node` contains a call that records an error: a log/metric/report macro or a function
 /// whose name is in `names` (`warn`, `error`, `eprintln`, `counter`, `capture_error`, ...).
 pub fn contains_record(file: &ParsedFile, node: Node<'_>, names: &[String]) -> bool {
-    syntax::descendants(node).any(|d| match d.kind() {
+    records_in(
+        file,
+        syntax::descendants(node).map(|d| (d.kind(), d)),
+        names,
+    )
+}
+
+/// [`contains_record`] over nodes already listed with their kinds.
+fn records_in<'t>(
+    file: &ParsedFile,
+    mut nodes: impl Iterator<Item = (&'static str, Node<'t>)>,
+    names: &[String],
+) -> bool {
+    nodes.any(|(kind, d)| match kind {
         "macro_invocation" => d
             .child_by_field_name("macro")
             .is_some_and(|m| names.iter().any(|n| n == last_segment(file.node_text(m)))),
@@ -1329,14 +1342,13 @@ pub struct ErrorFacts {
 
 impl ErrorFacts {
     /// Collects facts from one file.
-    pub fn collect(&mut self, file: &ParsedFile, _manifests: &Manifests) {
+    pub fn collect(&mut self, file: &ParsedFile, _manifests: &Manifests, nodes: &NodeList<'_>) {
         if file.language.name != "rust" {
             return;
         }
         let lists = Lists::embedded();
         let log_names = lists.get("log_names");
-        for f in syntax::descendants(file.tree.root_node()).filter(|n| n.kind() == "function_item")
-        {
+        for (_, f) in nodes.iter().filter(|(k, _)| *k == "function_item") {
             let Some(name) = f
                 .child_by_field_name("name")
                 .map(|n| file.node_text(n).to_string())
@@ -1348,7 +1360,7 @@ impl ErrorFacts {
                 .map(|r| file.node_text(r))
                 .unwrap_or("");
             let returns_result = ret.contains("Result") || ret.contains("JoinHandle");
-            let attrs = syntax::attributes(file, f);
+            let attrs = nodes.attributes(file, f);
             let instrumented = attrs
                 .iter()
                 .any(|a| a.contains("instrument") && words(a).iter().any(|w| w == "err"));
@@ -1370,13 +1382,14 @@ impl ErrorFacts {
                 .any(|t| t.contains("Future") || t.contains("FnOnce") || t.contains("Fn("));
             let body = f.child_by_field_name("body");
             let logs_err = body.is_some_and(|b| {
-                file.node_text(b).contains("Err") && contains_record(file, b, log_names)
+                file.node_text(b).contains("Err") && records_in(file, nodes.subtree(b), log_names)
             });
             let records_error = instrumented || (takes_work && logs_err);
             let effect = body.and_then(|b| {
-                syntax::descendants(b)
-                    .filter(|d| d.kind() == "call_expression" || d.kind() == "await_expression")
-                    .filter_map(|d| classify(file, d, &lists, None))
+                nodes
+                    .subtree(b)
+                    .filter(|(k, _)| *k == "call_expression" || *k == "await_expression")
+                    .filter_map(|(_, d)| classify(file, d, &lists, None))
                     .max_by_key(|e| (e.action != Action::Read, e.kind == EffectKind::Database))
             });
             let info = FnErrorInfo {
@@ -1420,7 +1433,11 @@ mod tests {
         let f = file(src);
         let lists = Lists::embedded();
         let mut facts = ErrorFacts::default();
-        facts.collect(&f, &Manifests::default());
+        facts.collect(
+            &f,
+            &Manifests::default(),
+            &NodeList::new(f.tree.root_node()),
+        );
         let l = syntax::descendants(f.tree.root_node())
             .find(|n| n.kind() == "let_declaration")
             .unwrap();
@@ -1527,7 +1544,11 @@ mod tests {
              async fn store(db: &PgPool) -> anyhow::Result<()> { sqlx::query(\"INSERT INTO t VALUES (1)\").execute(db).await?; Ok(()) }",
         );
         let mut facts = ErrorFacts::default();
-        facts.collect(&f, &Manifests::default());
+        facts.collect(
+            &f,
+            &Manifests::default(),
+            &NodeList::new(f.tree.root_node()),
+        );
         assert!(facts.fns["save"].records_error);
         assert!(facts.fns["spawn_logged"].records_error);
         assert!(!facts.fns["notify"].returns_result);

@@ -10,7 +10,7 @@
 use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
 use crate::analysis::index::Manifests;
 use crate::analysis::source::{FileRole, ParsedFile};
-use crate::analysis::syntax;
+use crate::analysis::syntax::{self, NodeList};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 use tree_sitter::Node;
@@ -350,12 +350,11 @@ pub struct HandlerFacts {
 
 impl HandlerFacts {
     /// Collects facts from one file.
-    pub fn collect(&mut self, file: &ParsedFile, _manifests: &Manifests) {
-        let root = file.tree.root_node();
+    pub fn collect(&mut self, file: &ParsedFile, _manifests: &Manifests, nodes: &NodeList<'_>) {
         let file_module = module_of_path(&file.path);
         let lambda_file = file.text.contains("lambda_runtime") || file.text.contains("lambda_http");
-        for node in syntax::descendants(root) {
-            match node.kind() {
+        for (kind, node) in nodes.iter() {
+            match kind {
                 "function_item" => {
                     let Some(name) = node
                         .child_by_field_name("name")
@@ -364,17 +363,17 @@ impl HandlerFacts {
                         continue;
                     };
                     if syntax::is_in_test_code(file, node) {
-                        self.test_fns.push(collect_test_fn(file, node, name));
+                        self.test_fns.push(collect_test_fn(file, nodes, node, name));
                     } else {
-                        let key = fn_key(file, &file_module, node, &name);
-                        self.collect_attribute_route(file, node, &key);
+                        let key = fn_key_in(file, &file_module, nodes.ancestors(node), &name);
+                        self.collect_attribute_route(file, nodes.attributes(file, node), &key);
                         self.fns.entry(name).or_default().push(key);
                     }
                 }
                 "call_expression" => self.collect_call(file, &file_module, node, lambda_file),
                 "macro_invocation" => self.collect_macro(file, &file_module, node),
                 "while_expression" | "loop_expression" | "for_expression" => {
-                    self.collect_loop(file, &file_module, node)
+                    self.collect_loop(file, nodes, &file_module, node)
                 }
                 "use_declaration" => {
                     for path in expand_use(file.node_text(node)) {
@@ -670,8 +669,8 @@ impl HandlerFacts {
         self.direct_calls = direct;
     }
 
-    fn collect_attribute_route(&mut self, file: &ParsedFile, node: Node<'_>, key: &FnKey) {
-        for attr in syntax::attributes(file, node) {
+    fn collect_attribute_route(&mut self, file: &ParsedFile, attributes: Vec<&str>, key: &FnKey) {
+        for attr in attributes {
             let Some((method, path, framework)) = parse_route_attribute(attr, &file.text) else {
                 continue;
             };
@@ -929,7 +928,13 @@ impl HandlerFacts {
         }
     }
 
-    fn collect_loop(&mut self, file: &ParsedFile, file_module: &[String], lp: Node<'_>) {
+    fn collect_loop<'t>(
+        &mut self,
+        file: &ParsedFile,
+        nodes: &NodeList<'t>,
+        file_module: &[String],
+        lp: Node<'t>,
+    ) {
         let Some(func) = syntax::enclosing_function(lp) else {
             return;
         };
@@ -949,7 +954,10 @@ impl HandlerFacts {
             _ => lp.child_by_field_name("body").into_iter().collect(),
         };
         for s in search {
-            for c in syntax::descendants(s).filter(|d| d.kind() == "call_expression") {
+            for c in nodes
+                .descendants(s)
+                .filter(|d| d.kind() == "call_expression")
+            {
                 if syntax::ancestors(c)
                     .take_while(|a| a.id() != lp.id())
                     .any(|a| {
@@ -1082,8 +1090,18 @@ fn module_of_path(path: &str) -> Vec<String> {
 }
 
 fn fn_key(file: &ParsedFile, file_module: &[String], func: Node<'_>, name: &str) -> FnKey {
+    fn_key_in(file, file_module, syntax::ancestors(func), name)
+}
+
+/// [`fn_key`] from the function's ancestors, innermost first.
+fn fn_key_in<'t>(
+    file: &ParsedFile,
+    file_module: &[String],
+    ancestors: impl Iterator<Item = Node<'t>>,
+    name: &str,
+) -> FnKey {
     let mut module = file_module.to_vec();
-    let mut inline: Vec<String> = syntax::ancestors(func)
+    let mut inline: Vec<String> = ancestors
         .filter(|a| a.kind() == "mod_item")
         .filter_map(|m| m.child_by_field_name("name"))
         .map(|n| file.node_text(n).to_string())
@@ -1585,13 +1603,15 @@ fn string_literals(text: &str) -> Vec<String> {
 }
 
 /// Reads one function in test code: its direct calls, helper calls, and the requests it sends.
-fn collect_test_fn(file: &ParsedFile, func: Node<'_>, name: String) -> TestFnRaw {
-    let is_test = syntax::attributes(file, func)
-        .iter()
-        .any(|a| syntax::is_test_attribute(a));
-    let ignored = syntax::attributes(file, func)
-        .iter()
-        .any(|a| a.starts_with("ignore"));
+fn collect_test_fn<'t>(
+    file: &ParsedFile,
+    nodes: &NodeList<'t>,
+    func: Node<'t>,
+    name: String,
+) -> TestFnRaw {
+    let attributes = nodes.attributes(file, func);
+    let is_test = attributes.iter().any(|a| syntax::is_test_attribute(a));
+    let ignored = attributes.iter().any(|a| a.starts_with("ignore"));
     let mut t = TestFnRaw {
         name,
         is_test: is_test && !ignored,
@@ -1602,8 +1622,8 @@ fn collect_test_fn(file: &ParsedFile, func: Node<'_>, name: String) -> TestFnRaw
     };
     // `let url = format!("{addr}/orders")` → url → "/orders"
     let mut url_vars: HashMap<String, String> = HashMap::new();
-    for d in syntax::descendants(body) {
-        match d.kind() {
+    for (kind, d) in nodes.subtree(body) {
+        match kind {
             "let_declaration" => {
                 let (Some(p), Some(v)) = (
                     d.child_by_field_name("pattern"),
@@ -1649,16 +1669,18 @@ fn collect_test_fn(file: &ParsedFile, func: Node<'_>, name: String) -> TestFnRaw
                     .map(|m| file.node_text(m))
                     .unwrap_or("");
                 let listing = mac_name == "routes" || mac_name.ends_with("::routes");
-                for tok in syntax::descendants(d).filter(|n| n.kind() == "identifier") {
-                    let after_dot = tok.prev_sibling().is_some_and(|p| file.node_text(p) == ".");
-                    let called = tok.next_sibling().is_some_and(|n| {
+                for (_, tok) in nodes.subtree(d).filter(|(k, _)| *k == "identifier") {
+                    let after_dot = nodes
+                        .prev_sibling(tok)
+                        .is_some_and(|p| file.node_text(p) == ".");
+                    let next = nodes.next_sibling(tok);
+                    let called = next.is_some_and(|n| {
                         n.kind() == "token_tree" && file.node_text(n).starts_with('(')
                     });
                     let tok_text = file.node_text(tok);
                     if called && HTTP_METHODS.contains(&tok_text) {
                         // `assert_eq!(client.get("/x").send().await.status(), 200)`
-                        let lit = tok
-                            .next_sibling()
+                        let lit = next
                             .and_then(|n| n.named_child(0))
                             .filter(|l| l.kind() == "string_literal");
                         if let Some(path) = lit
@@ -2228,7 +2250,12 @@ mod tests {
         let mut all = HandlerFacts::default();
         for (p, s) in files {
             let mut part = HandlerFacts::default();
-            part.collect(&parsed(p, s), &Manifests::default());
+            let f = parsed(p, s);
+            part.collect(
+                &f,
+                &Manifests::default(),
+                &NodeList::new(f.tree.root_node()),
+            );
             all.merge(part);
         }
         all.finish();

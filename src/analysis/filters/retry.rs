@@ -21,7 +21,7 @@
 use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
 use crate::analysis::index::Manifests;
 use crate::analysis::source::ParsedFile;
-use crate::analysis::syntax;
+use crate::analysis::syntax::{self, NodeList};
 use std::collections::{BTreeMap, BTreeSet};
 use tree_sitter::Node;
 
@@ -152,7 +152,7 @@ pub struct ChainSummary {
 
 impl RetryFacts {
     /// Collects facts from one file.
-    pub fn collect(&mut self, file: &ParsedFile, manifests: &Manifests) {
+    pub fn collect(&mut self, file: &ParsedFile, manifests: &Manifests, nodes: &NodeList<'_>) {
         let krate = manifests.crate_dir(&file.path);
         let text = &file.text;
         if text.contains("aws_sdk_") || text.contains("aws_config") {
@@ -166,8 +166,8 @@ impl RetryFacts {
         }
         let has_marker = |t: &str| CLIENT_RETRY_MARKERS.iter().any(|m| t.contains(m));
         let name_of = |n: Node<'_>| file.node_text(n).to_string();
-        for node in syntax::descendants(file.tree.root_node()) {
-            match node.kind() {
+        for (kind, node) in nodes.iter() {
+            match kind {
                 "function_item" => {
                     if syntax::is_in_test_code(file, node) {
                         continue;
@@ -183,17 +183,17 @@ impl RetryFacts {
                     if has_marker(body_text) {
                         let types = node
                             .child_by_field_name("return_type")
-                            .map(|t| type_idents(file, t))
+                            .map(|t| type_idents(file, nodes, t))
                             .unwrap_or_default();
                         self.retry_client_fns
                             .insert((krate.clone(), name.clone()), types);
                     }
-                    if is_retry_helper(file, node, &name) {
+                    if is_retry_helper(file, nodes, node, &name) {
                         self.retry_helpers.insert((krate.clone(), name.clone()));
                         continue;
                     }
                     if let Some(params) = node.child_by_field_name("parameters") {
-                        for p in syntax::descendants(params).filter(|p| p.kind() == "parameter") {
+                        for (_, p) in nodes.subtree(params).filter(|(k, _)| *k == "parameter") {
                             if let (Some(pat), Some(ty)) = (
                                 p.child_by_field_name("pattern"),
                                 p.child_by_field_name("type"),
@@ -202,16 +202,17 @@ impl RetryFacts {
                                     self.typed_names.push((
                                         krate.clone(),
                                         name_of(pat),
-                                        type_idents(file, ty),
+                                        type_idents(file, nodes, ty),
                                     ));
                                 }
                             }
                         }
                     }
-                    let long_running = syntax::descendants(body)
-                        .any(|d| matches!(d.kind(), "loop_expression" | "while_expression"));
-                    if !long_running && !body_has_retry_shape(file, body) {
-                        let summaries = body_chains(file, body);
+                    let long_running = nodes
+                        .subtree(body)
+                        .any(|(k, _)| matches!(k, "loop_expression" | "while_expression"));
+                    if !long_running && !body_has_retry_shape(file, nodes, body) {
+                        let summaries = body_chains(file, nodes, body);
                         if !summaries.is_empty() {
                             self.effect_fns.insert((krate.clone(), name), summaries);
                         }
@@ -222,8 +223,11 @@ impl RetryFacts {
                         node.child_by_field_name("name"),
                         node.child_by_field_name("type"),
                     ) {
-                        self.typed_names
-                            .push((krate.clone(), name_of(n), type_idents(file, t)));
+                        self.typed_names.push((
+                            krate.clone(),
+                            name_of(n),
+                            type_idents(file, nodes, t),
+                        ));
                     }
                 }
                 "let_declaration"
@@ -265,7 +269,7 @@ impl RetryFacts {
                             self.typed_names.push((
                                 krate.clone(),
                                 target.clone(),
-                                type_idents(file, t),
+                                type_idents(file, nodes, t),
                             ));
                         }
                     }
@@ -273,14 +277,13 @@ impl RetryFacts {
                     if has_marker(value_text) {
                         self.retry_names.insert((krate.clone(), target));
                     } else if value_text.len() <= 600 {
-                        let idents: Vec<String> = syntax::descendants(value)
-                            .filter(|d| {
-                                matches!(
-                                    d.kind(),
-                                    "identifier" | "type_identifier" | "field_identifier"
-                                )
+                        let idents: Vec<String> = nodes
+                            .subtree(value)
+                            .filter(|(k, _)| {
+                                matches!(*k, "identifier" | "type_identifier" | "field_identifier")
                             })
-                            .filter(|d| !is_associated_fn_name(file, *d))
+                            .map(|(_, d)| d)
+                            .filter(|d| !is_associated_fn_name(file, nodes, *d))
                             .map(name_of)
                             .take(24)
                             .collect();
@@ -382,8 +385,10 @@ impl RetryFacts {
 
 /// Whether `d` is the fn name in `Type::name` (`LedgerClient::connect`): a constructor of that type,
 /// not a same-crate free fn of the same name.
-fn is_associated_fn_name(file: &ParsedFile, d: Node<'_>) -> bool {
-    let Some(p) = d.parent() else { return false };
+fn is_associated_fn_name<'t>(file: &ParsedFile, nodes: &NodeList<'t>, d: Node<'t>) -> bool {
+    let Some(p) = nodes.parent(d) else {
+        return false;
+    };
     p.kind() == "scoped_identifier"
         && p.child_by_field_name("name")
             .is_some_and(|n| n.id() == d.id())
@@ -406,13 +411,14 @@ fn client_type_service(t: &str) -> Option<String> {
 }
 
 /// The type identifiers in a type, without the wrappers that do not name the client.
-fn type_idents(file: &ParsedFile, ty: Node<'_>) -> Vec<String> {
+fn type_idents<'t>(file: &ParsedFile, nodes: &NodeList<'t>, ty: Node<'t>) -> Vec<String> {
     const WRAPPERS: &[&str] = &[
         "Result", "Option", "Arc", "Box", "Rc", "Error", "Self", "String",
     ];
-    syntax::descendants(ty)
-        .filter(|d| d.kind() == "type_identifier")
-        .map(|d| file.node_text(d).to_string())
+    nodes
+        .subtree(ty)
+        .filter(|(k, _)| *k == "type_identifier")
+        .map(|(_, d)| file.node_text(d).to_string())
         .filter(|t| !WRAPPERS.contains(&t.as_str()))
         .collect()
 }
@@ -427,7 +433,12 @@ fn lower_has_retry_word(text: &str) -> bool {
 
 /// A same-crate retry helper: a fn named like a retry (`retry`, `with_retry`, `retry_db`), or one
 /// that takes a closure (`F: Fn..`, `impl FnMut..`) and loops with a sleep.
-fn is_retry_helper(file: &ParsedFile, func: Node<'_>, name: &str) -> bool {
+fn is_retry_helper<'t>(
+    file: &ParsedFile,
+    nodes: &NodeList<'t>,
+    func: Node<'t>,
+    name: &str,
+) -> bool {
     let takes_closure = func
         .child_by_field_name("parameters")
         .map(|p| file.node_text(p))
@@ -437,9 +448,10 @@ fn is_retry_helper(file: &ParsedFile, func: Node<'_>, name: &str) -> bool {
                 .map(|p| file.node_text(p)),
         )
         .chain(
-            syntax::descendants(func)
-                .find(|d| d.kind() == "where_clause")
-                .map(|w| file.node_text(w)),
+            nodes
+                .subtree(func)
+                .find(|(k, _)| *k == "where_clause")
+                .map(|(_, w)| file.node_text(w)),
         )
         .any(|t| t.contains("Fn"));
     if !takes_closure {
@@ -451,14 +463,15 @@ fn is_retry_helper(file: &ParsedFile, func: Node<'_>, name: &str) -> bool {
     let Some(body) = func.child_by_field_name("body") else {
         return false;
     };
-    syntax::descendants(body)
-        .filter(|d| {
+    nodes
+        .subtree(body)
+        .filter(|(k, _)| {
             matches!(
-                d.kind(),
+                *k,
                 "loop_expression" | "for_expression" | "while_expression"
             )
         })
-        .any(|l| {
+        .any(|(_, l)| {
             let t = file.node_text(l);
             t.contains("sleep") || t.contains("delay")
         })
@@ -466,8 +479,8 @@ fn is_retry_helper(file: &ParsedFile, func: Node<'_>, name: &str) -> bool {
 
 /// Whether a fn body retries by itself (a retry loop or wrapper inside), so calls to it are
 /// covered.
-fn body_has_retry_shape(file: &ParsedFile, body: Node<'_>) -> bool {
-    syntax::descendants(body).any(|d| match d.kind() {
+fn body_has_retry_shape<'t>(file: &ParsedFile, nodes: &NodeList<'t>, body: Node<'t>) -> bool {
+    nodes.subtree(body).any(|(kind, d)| match kind {
         "loop_expression" | "for_expression" | "while_expression" => is_retry_loop(file, d),
         "call_expression" => syntax::call_name(file, d).is_some_and(|n| {
             matches!(n, "retry" | "retry_notify" | "spawn") && {
@@ -483,10 +496,10 @@ fn body_has_retry_shape(file: &ParsedFile, body: Node<'_>) -> bool {
 }
 
 /// Summaries of the awaited method chains in a fn body (only outermost chain calls), bounded.
-fn body_chains(file: &ParsedFile, body: Node<'_>) -> Vec<ChainSummary> {
+fn body_chains<'t>(file: &ParsedFile, nodes: &NodeList<'t>, body: Node<'t>) -> Vec<ChainSummary> {
     let mut out = Vec::new();
-    for d in syntax::descendants(body) {
-        if d.kind() != "await_expression" || out.len() >= 16 {
+    for (kind, d) in nodes.subtree(body) {
+        if kind != "await_expression" || out.len() >= 16 {
             continue;
         }
         let Some(inner) = d.named_child(0) else {
@@ -1621,7 +1634,8 @@ mod tests {
         let mut all = RetryFacts::default();
         for (p, t) in files.iter().filter(|(p, _)| p.ends_with(".rs")) {
             let mut part = RetryFacts::default();
-            part.collect(&file(p, t), &manifests);
+            let f = file(p, t);
+            part.collect(&f, &manifests, &NodeList::new(f.tree.root_node()));
             all.merge(part);
         }
         all.finish();
