@@ -1,5 +1,7 @@
 //! Throughput over a large real Rust tree: MB/s for (a) reading the files, (b) parsing only,
-//! (c) parsing + every check (`analyze`), best of N runs each, and the ratio (c)/(b).
+//! (c) parsing + every check (`analyze`), best of N runs each, and the ratio (c)/(b). Below (c),
+//! its parts timed on trees parsed beforehand (index facts, checks), and the floor any
+//! tree-sitter engine pays: one bare cursor walk and one query pass with a trivial pattern.
 //!
 //! Tree: `FAILMODE_BENCH_DIR`, default the cargo registry sources (`~/.cargo/registry/src`).
 //! `FAILMODE_BENCH_MAX_MB` caps how much source is used (default 64), `FAILMODE_BENCH_RUNS`
@@ -9,11 +11,13 @@ use failmode::analysis::check::CheckSet;
 use failmode::analysis::engine;
 use failmode::analysis::index::{Manifests, RepoIndex};
 use failmode::analysis::source::{self, SourceInput};
+use failmode::analysis::syntax::NodeList;
 use failmode::analysis::{analyze, AnalysisOptions};
 use failmode::config::Config;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use streaming_iterator::StreamingIterator;
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -166,6 +170,30 @@ fn main() {
             .map(|f| engine::check_file(f, checks, &index, &config, opts.parse_budget).len())
             .sum::<usize>()
     });
+    // The floor any tree-sitter engine pays on top of parsing: one cursor walk over every
+    // tree, and one query-cursor pass with a pattern that matches almost nothing.
+    let (t_walk, _) = best_of(runs, || {
+        trees
+            .par_iter()
+            .map(|f| NodeList::new(f.tree.root_node()).iter().count())
+            .sum::<usize>()
+    });
+    let trivial = tree_sitter::Query::new(&tree_sitter_rust::LANGUAGE.into(), "(source_file) @f")
+        .expect("a one-node query compiles");
+    let (t_query, _) = best_of(runs, || {
+        trees
+            .par_iter()
+            .map(|f| {
+                let mut cursor = tree_sitter::QueryCursor::new();
+                let mut matches = cursor.matches(&trivial, f.tree.root_node(), f.text.as_bytes());
+                let mut n = 0;
+                while matches.next().is_some() {
+                    n += 1;
+                }
+                n
+            })
+            .sum::<usize>()
+    });
     drop(trees);
 
     let mb = rs_bytes as f64 / (1024.0 * 1024.0);
@@ -215,6 +243,16 @@ fn main() {
         "|   of which checks        | {:>8.3} | {:>6.1} |",
         t_checks.as_secs_f64(),
         rate(t_checks)
+    );
+    println!(
+        "| floor: bare tree walk    | {:>8.3} | {:>6.1} |",
+        t_walk.as_secs_f64(),
+        rate(t_walk)
+    );
+    println!(
+        "| floor: one-node query    | {:>8.3} | {:>6.1} |",
+        t_query.as_secs_f64(),
+        rate(t_query)
     );
     println!();
     println!(
