@@ -549,7 +549,7 @@ async fn an_out_of_diff_comment_rejects_the_whole_review_with_githubs_message() 
     let review = NewReview {
         commit_id: HEAD.to_string(),
         body: "failmode found 2 problems".to_string(),
-        event: ReviewEvent::Comment,
+        event: Some(ReviewEvent::Comment),
         comments: vec![
             comment("src/pay.rs", 14, None, "retry this call"),
             comment("src/pay.rs", 30, None, "outside every hunk"),

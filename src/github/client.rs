@@ -104,6 +104,8 @@ struct Call<'a> {
     accept: &'a str,
     body: Option<Vec<u8>>,
     credential: Credential,
+    /// Whether a 3xx answer with a `Location` is the result (the caller follows it itself).
+    redirect_ok: bool,
 }
 
 struct Reply {
@@ -114,6 +116,9 @@ struct Reply {
 
 struct Inner {
     http: Octocrab,
+    /// A client for absolute URLs outside the API (archive downloads): no base path is
+    /// prepended and no credentials are ever attached.
+    download: Octocrab,
     settings: ClientSettings,
     base_authority: String,
     credentials: AppCredentials,
@@ -294,10 +299,19 @@ impl GithubClient {
             .set_write_timeout(Some(settings.request_timeout))
             .build()
             .map_err(|err| config_error(format!("cannot build the HTTP client: {err}")))?;
+        let download = Octocrab::builder()
+            .base_uri("http://localhost/")
+            .map_err(|err| config_error(format!("cannot build the download client: {err}")))?
+            .set_connect_timeout(Some(settings.request_timeout))
+            .set_read_timeout(Some(settings.request_timeout))
+            .set_write_timeout(Some(settings.request_timeout))
+            .build()
+            .map_err(|err| config_error(format!("cannot build the download client: {err}")))?;
         let tokens = InstallationTokens::new(settings.token_refresh_margin);
         Ok(GithubClient {
             inner: Arc::new(Inner {
                 http,
+                download,
                 settings,
                 base_authority,
                 credentials,
@@ -387,6 +401,7 @@ impl GithubClient {
                     accept: ACCEPT_JSON,
                     body: None,
                     credential: Credential::App,
+                    redirect_ok: false,
                 };
                 let reply = Box::pin(self.send(call)).await?;
                 let parsed: TokenResponse = parse_json(
@@ -541,7 +556,11 @@ impl GithubClient {
             };
             let status = reply.status;
             self.count(endpoint, status.as_u16());
-            if status.is_success() {
+            if status.is_success()
+                || (call.redirect_ok
+                    && status.is_redirection()
+                    && reply.headers.contains_key(http::header::LOCATION))
+            {
                 return Ok(reply);
             }
             match status.as_u16() {
@@ -646,6 +665,7 @@ impl GithubClient {
                 accept: ACCEPT_JSON,
                 body: None,
                 credential: Credential::Installation(installation_id),
+                redirect_ok: false,
             })
             .await?;
         let value = parse_json(endpoint, &reply)?;
@@ -699,6 +719,7 @@ impl GithubClient {
                 accept: ACCEPT_JSON,
                 body: Some(body),
                 credential,
+                redirect_ok: false,
             })
             .await?;
         parse_json(endpoint, &reply)
@@ -769,6 +790,7 @@ impl GithubClient {
                 accept: ACCEPT_RAW,
                 body: None,
                 credential: Credential::Installation(installation_id),
+                redirect_ok: false,
             })
             .await;
         match result {
@@ -838,6 +860,176 @@ impl GithubClient {
                     })
             }
         }
+    }
+
+    /// The repository at `git_ref` as a gzipped tarball
+    /// (`GET /repos/{owner}/{repo}/tarball/{ref}`). GitHub answers 302 to a short-lived,
+    /// pre-signed archive URL; that URL is fetched without our credentials (it may be on
+    /// another host), with the same retries, and at most `max_bytes` are accepted.
+    pub async fn get_tarball(
+        &self,
+        installation_id: u64,
+        owner: &str,
+        repo: &str,
+        git_ref: &str,
+        max_bytes: usize,
+    ) -> Result<Vec<u8>, GithubError> {
+        let endpoint = "GET /repos/{owner}/{repo}/tarball/{ref}";
+        let reply = self
+            .send(Call {
+                method: Method::GET,
+                endpoint,
+                target: format!(
+                    "{}/tarball/{}",
+                    repo_path(owner, repo),
+                    encode_component(git_ref)
+                ),
+                accept: ACCEPT_JSON,
+                body: None,
+                credential: Credential::Installation(installation_id),
+                redirect_ok: true,
+            })
+            .await?;
+        if reply.status.is_success() {
+            return Ok(reply.body);
+        }
+        let location = reply
+            .headers
+            .get(http::header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let url = if location.starts_with('/') {
+            // A relative redirect stays on the API host.
+            format!(
+                "{}://{}{location}",
+                if self.inner.settings.api_url.starts_with("http://") {
+                    "http"
+                } else {
+                    "https"
+                },
+                self.inner.base_authority
+            )
+        } else {
+            location
+        };
+        self.download("GET {archive}", &url, max_bytes).await
+    }
+
+    /// Fetches a pre-signed URL (no credentials), retrying timeouts and 5xx with backoff.
+    async fn download(
+        &self,
+        endpoint: &'static str,
+        url: &str,
+        max_bytes: usize,
+    ) -> Result<Vec<u8>, GithubError> {
+        let failed = |message: String| GithubError::Other {
+            endpoint: endpoint.to_string(),
+            status: None,
+            message,
+        };
+        let uri: http::Uri = url
+            .parse()
+            .map_err(|err| failed(format!("GitHub redirected to an unusable URL ({err})")))?;
+        if uri.scheme_str().is_none() || uri.authority().is_none() {
+            return Err(failed("GitHub redirected to a URL without a host".into()));
+        }
+        let max_attempts = self.inner.settings.max_attempts.max(1);
+        let mut last_failure = String::new();
+        for attempt in 1..=max_attempts {
+            let request = http::Request::builder()
+                .method(Method::GET)
+                .uri(uri.clone())
+                .header(
+                    http::header::USER_AGENT,
+                    self.inner.settings.user_agent.as_str(),
+                )
+                .body(Vec::<u8>::new())
+                .map_err(|err| failed(format!("cannot build request: {err}")))?;
+            let exchange = async {
+                let response = self
+                    .inner
+                    .download
+                    .execute(request)
+                    .await
+                    .map_err(|err| format!("connection failed: {err}"))?;
+                let (parts, body) = response.into_parts();
+                let bytes = http_body_util::Limited::new(body, max_bytes)
+                    .collect()
+                    .await
+                    .map_err(|err| format!("reading the archive failed: {err}"))?
+                    .to_bytes();
+                Ok::<_, String>((parts.status, bytes.to_vec()))
+            };
+            // An archive is larger than an API answer: allow it four request timeouts.
+            let deadline = self.inner.settings.request_timeout.saturating_mul(4);
+            let outcome = match tokio::time::timeout(deadline, exchange).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(format!("no complete archive within {deadline:?}")),
+            };
+            match outcome {
+                Ok((status, body)) if status.is_success() => {
+                    self.count(endpoint, status.as_u16());
+                    return Ok(body);
+                }
+                Ok((status, _)) if status.is_server_error() => {
+                    self.count(endpoint, status.as_u16());
+                    last_failure = format!("archive host answered {status}");
+                }
+                Ok((status, _)) => {
+                    self.count(endpoint, status.as_u16());
+                    return Err(GithubError::Other {
+                        endpoint: endpoint.to_string(),
+                        status: Some(status.as_u16()),
+                        message: format!("archive host answered {status}"),
+                    });
+                }
+                Err(failure) if failure.contains("length limit") => {
+                    self.count(endpoint, 200);
+                    return Err(failed(format!(
+                        "the archive is larger than {max_bytes} bytes"
+                    )));
+                }
+                Err(failure) => {
+                    self.count(endpoint, 0);
+                    last_failure = failure;
+                }
+            }
+            tracing::warn!(endpoint, attempt, %last_failure, "archive download failed");
+            if attempt < max_attempts {
+                tokio::time::sleep(self.backoff(attempt)).await;
+            }
+        }
+        Err(GithubError::Transient {
+            endpoint: endpoint.to_string(),
+            reason: format!("{last_failure} (after {max_attempts} attempts)"),
+        })
+    }
+
+    /// Deletes a review that is still pending (`DELETE .../reviews/{review_id}`); submitted
+    /// reviews cannot be deleted.
+    pub async fn delete_pending_review(
+        &self,
+        installation_id: u64,
+        owner: &str,
+        repo: &str,
+        number: u64,
+        review_id: u64,
+    ) -> Result<(), GithubError> {
+        self.send(Call {
+            method: Method::DELETE,
+            endpoint: "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}",
+            target: format!(
+                "{}/pulls/{number}/reviews/{review_id}",
+                repo_path(owner, repo)
+            ),
+            accept: ACCEPT_JSON,
+            body: None,
+            credential: Credential::Installation(installation_id),
+            redirect_ok: false,
+        })
+        .await
+        .map(|_| ())
     }
 
     /// Every inline review comment on a pull request, oldest first.
@@ -1083,6 +1275,7 @@ impl GithubClient {
                 accept: ACCEPT_JSON,
                 body: None,
                 credential: Credential::App,
+                redirect_ok: false,
             })
             .await?;
         let deliveries: Vec<HookDelivery> = parse_json(endpoint, &reply)?;
@@ -1108,6 +1301,7 @@ impl GithubClient {
             accept: ACCEPT_JSON,
             body: None,
             credential: Credential::App,
+            redirect_ok: false,
         })
         .await
         .map(|_| ())

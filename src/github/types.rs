@@ -214,8 +214,10 @@ pub struct NewReview {
     pub commit_id: String,
     /// Top-level body (required for `COMMENT`).
     pub body: String,
-    /// Verdict.
-    pub event: ReviewEvent,
+    /// Verdict. `None` leaves the review PENDING: invisible to others until submitted. failmode
+    /// only does that to find which comment GitHub refuses, and deletes it right after.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<ReviewEvent>,
     /// Inline comments.
     pub comments: Vec<NewReviewComment>,
 }

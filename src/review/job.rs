@@ -5,7 +5,7 @@
 //! Idempotent by construction: comments already on the pull request (matched by the hidden
 //! fingerprint) are never posted again, and a retried job reuses the check run it created.
 
-use super::blobs::{git_blob_sha, BlobCache};
+use super::blobs::{git_blob_sha, unpack_tarball, BlobCache};
 use crate::analysis::check::{CheckLoadError, CheckSet};
 use crate::analysis::finding::Finding;
 use crate::analysis::source::{is_vendored_path, SourceInput, DEFAULT_MAX_FILE_SIZE};
@@ -28,8 +28,14 @@ use std::sync::Arc;
 /// The check run's name on GitHub.
 pub const CHECK_RUN_NAME: &str = "failmode";
 
-/// Most blobs fetched in one job.
+/// Most blobs fetched one by one in one job.
 const MAX_BLOB_FETCHES: usize = 400;
+/// More missing files than this are fetched as one archive of the head instead of blob by blob.
+pub const ARCHIVE_THRESHOLD: usize = 8;
+/// Most pending-review probes spent finding the comments GitHub refuses.
+const MAX_REVIEW_PROBES: usize = 24;
+/// Largest repository archive accepted.
+const MAX_ARCHIVE_BYTES: usize = 512 * 1024 * 1024;
 /// Bytes of file contents kept across jobs.
 const BLOB_CACHE_BYTES: usize = 512 * 1024 * 1024;
 
@@ -85,6 +91,12 @@ struct Target<'a> {
     full_name: &'a str,
     number: u64,
     head_sha: &'a str,
+}
+
+/// Files the analysis reads: Rust sources and Cargo manifests outside vendored directories.
+fn wanted_source(path: &str) -> bool {
+    (path.ends_with(".rs") || path == "Cargo.toml" || path.ends_with("/Cargo.toml"))
+        && !is_vendored_path(path)
 }
 
 impl Reviewer {
@@ -316,16 +328,31 @@ impl Reviewer {
 
     /// File contents at the head SHA for every Rust file and manifest of the repository (so
     /// cross-file checks see the whole crate and its tests), from the blob cache where possible.
+    ///
+    /// Calls: when more than [`ARCHIVE_THRESHOLD`] changed files are not cached, one archive
+    /// of the head (no tree, no blobs). Otherwise the recursive tree, then the few missing blobs
+    /// one by one, or the archive when the tree shows more than that many missing. A later push
+    /// of the same pull request therefore fetches only what changed.
     async fn sources(
         &self,
         t: &Target<'_>,
         files: &[PullFile],
     ) -> Result<Vec<SourceInput>, ReviewError> {
         let gh = &self.github;
-        let wanted = |path: &str| {
-            (path.ends_with(".rs") || path == "Cargo.toml" || path.ends_with("/Cargo.toml"))
-                && !is_vendored_path(path)
-        };
+        let changed_missing = files
+            .iter()
+            .filter(|f| f.status != "removed" && wanted_source(&f.filename))
+            .filter(|f| {
+                f.sha
+                    .as_deref()
+                    .is_none_or(|sha| self.blobs.get(sha).is_none())
+            })
+            .count();
+        if changed_missing > ARCHIVE_THRESHOLD {
+            if let Some(inputs) = self.archive_sources(t).await? {
+                return Ok(inputs);
+            }
+        }
         let tree = match gh
             .get_tree(t.installation, t.owner, t.repo, t.head_sha, true)
             .await
@@ -341,12 +368,15 @@ impl Reviewer {
             }
         };
         let Some(tree) = tree else {
-            return self.changed_files_only(t, files, &wanted).await;
+            if let Some(inputs) = self.archive_sources(t).await? {
+                return Ok(inputs);
+            }
+            return self.changed_files_only(t, files).await;
         };
         let entries: Vec<(String, String)> = tree
             .tree
             .iter()
-            .filter(|e| e.kind == "blob" && wanted(&e.path))
+            .filter(|e| e.kind == "blob" && wanted_source(&e.path))
             .filter(|e| e.size.is_none_or(|s| s as usize <= DEFAULT_MAX_FILE_SIZE))
             .map(|e| (e.path.clone(), e.sha.clone()))
             .collect();
@@ -355,6 +385,11 @@ impl Reviewer {
             .iter()
             .filter(|(_, sha)| self.blobs.get(sha).is_none())
             .collect();
+        if still_missing.len() > ARCHIVE_THRESHOLD {
+            if let Some(inputs) = self.archive_sources(t).await? {
+                return Ok(inputs);
+            }
+        }
         // Changed files first, then tests and manifests, then the rest of the crate.
         still_missing.sort_by_key(|(p, _)| {
             (
@@ -385,16 +420,65 @@ impl Reviewer {
             .collect())
     }
 
+    /// The Rust sources and manifests of the head commit from one archive download, also
+    /// filling the blob cache (keyed by git blob id) for later pushes. `None` when the archive
+    /// is unavailable or unusable (too large, not a tarball): the caller falls back to blobs.
+    async fn archive_sources(
+        &self,
+        t: &Target<'_>,
+    ) -> Result<Option<Vec<SourceInput>>, ReviewError> {
+        let archive = match self
+            .github
+            .get_tarball(
+                t.installation,
+                t.owner,
+                t.repo,
+                t.head_sha,
+                MAX_ARCHIVE_BYTES,
+            )
+            .await
+        {
+            Ok(archive) => archive,
+            Err(e @ (GithubError::Transient { .. } | GithubError::RateLimited { .. })) => {
+                return Err(e.into())
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot download the repository archive; fetching files one by one");
+                return Ok(None);
+            }
+        };
+        let unpacked = tokio::task::spawn_blocking(move || {
+            unpack_tarball(&archive, DEFAULT_MAX_FILE_SIZE as u64, wanted_source)
+        })
+        .await
+        .map_err(|e| ReviewError::Analysis(e.to_string()))?;
+        let files = match unpacked {
+            Ok(files) => files,
+            Err(e) => {
+                tracing::warn!(error = %e, "the repository archive is unreadable; fetching files one by one");
+                return Ok(None);
+            }
+        };
+        Ok(Some(
+            files
+                .into_iter()
+                .map(|(path, bytes)| {
+                    self.blobs.insert(git_blob_sha(&bytes), bytes.clone());
+                    SourceInput { path, bytes }
+                })
+                .collect(),
+        ))
+    }
+
     async fn changed_files_only(
         &self,
         t: &Target<'_>,
         files: &[PullFile],
-        wanted: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<Vec<SourceInput>, ReviewError> {
         let mut out = Vec::new();
         for f in files
             .iter()
-            .filter(|f| f.status != "removed" && wanted(&f.filename))
+            .filter(|f| f.status != "removed" && wanted_source(&f.filename))
         {
             if let Some(bytes) = f.sha.as_deref().and_then(|s| self.blobs.get(s)) {
                 out.push(SourceInput {
@@ -443,7 +527,7 @@ impl Reviewer {
         let review = |comments: &[InlineComment]| NewReview {
             commit_id: t.head_sha.to_string(),
             body: review_body(comments.len()),
-            event: ReviewEvent::Comment,
+            event: Some(ReviewEvent::Comment),
             comments: comments.iter().map(to_github_comment).collect(),
         };
         match self
@@ -461,29 +545,38 @@ impl Reviewer {
                 self.record(t, PublicationKind::Review, id).await?;
                 Ok((Some(id), Vec::new()))
             }
-            Err(GithubError::Unprocessable { .. }) => {
+            Err(GithubError::Unprocessable {
+                message, errors, ..
+            }) => {
                 // Our anchors are validated against the hunks, so GitHub's view of the diff
-                // differs from ours. Keep the comments on single added lines (the safest anchors),
-                // and move the rest to the check run rather than lose the whole review.
-                tracing::warn!(
-                    "GitHub refused the review; retrying with single-line comments only"
-                );
-                let (safe, rejected): (Vec<InlineComment>, Vec<InlineComment>) = plan
+                // differs from ours for some comment. Find which ones without showing anyone
+                // anything (pending reviews), post the rest, and move the refused ones to the
+                // check run rather than lose the whole review.
+                tracing::warn!(%message, ?errors, "GitHub refused the review; finding the comment it refuses");
+                let refused = self.refused_comments(t, &plan.comments).await?;
+                let accepted: Vec<InlineComment> = plan
                     .comments
                     .iter()
+                    .filter(|c| !refused.contains(c))
                     .cloned()
-                    .partition(|c| c.start_line.is_none());
-                if safe.is_empty() || rejected.is_empty() {
+                    .collect();
+                if accepted.is_empty() {
                     return Ok((None, plan.comments.clone()));
                 }
                 match self
                     .github
-                    .create_review(t.installation, t.owner, t.repo, t.number, &review(&safe))
+                    .create_review(
+                        t.installation,
+                        t.owner,
+                        t.repo,
+                        t.number,
+                        &review(&accepted),
+                    )
                     .await
                 {
                     Ok(id) => {
                         self.record(t, PublicationKind::Review, id).await?;
-                        Ok((Some(id), rejected))
+                        Ok((Some(id), refused))
                     }
                     Err(GithubError::Unprocessable { .. }) => Ok((None, plan.comments.clone())),
                     Err(e) => Err(e.into()),
@@ -491,6 +584,85 @@ impl Reviewer {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The comments GitHub refuses, found by bisection with PENDING reviews (invisible to
+    /// everyone else and deleted right away). Costs about two calls per halving; a group still
+    /// unresolved after [`MAX_REVIEW_PROBES`] probes counts as refused.
+    async fn refused_comments(
+        &self,
+        t: &Target<'_>,
+        comments: &[InlineComment],
+    ) -> Result<Vec<InlineComment>, ReviewError> {
+        let gh = &self.github;
+        let mut refused = Vec::new();
+        let mut groups: Vec<&[InlineComment]> = vec![comments];
+        let mut probes = 0;
+        let mut cleared_stale = false;
+        while let Some(group) = groups.pop() {
+            if probes >= MAX_REVIEW_PROBES {
+                refused.extend(group.iter().cloned());
+                continue;
+            }
+            probes += 1;
+            let pending = NewReview {
+                commit_id: t.head_sha.to_string(),
+                body: String::new(),
+                event: None,
+                comments: group.iter().map(to_github_comment).collect(),
+            };
+            match gh
+                .create_review(t.installation, t.owner, t.repo, t.number, &pending)
+                .await
+            {
+                Ok(id) => {
+                    match gh
+                        .delete_pending_review(t.installation, t.owner, t.repo, t.number, id)
+                        .await
+                    {
+                        Ok(()) | Err(GithubError::NotFound { .. }) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                Err(GithubError::Unprocessable {
+                    message, errors, ..
+                }) if !cleared_stale
+                    && std::iter::once(&message)
+                        .chain(errors.iter())
+                        .any(|m| m.to_ascii_lowercase().contains("pending review")) =>
+                {
+                    // A probe of an earlier, interrupted attempt is still pending: delete it
+                    // and probe this group again.
+                    cleared_stale = true;
+                    for review in gh
+                        .list_reviews(t.installation, t.owner, t.repo, t.number)
+                        .await?
+                        .iter()
+                        .filter(|r| r.state == "PENDING")
+                    {
+                        gh.delete_pending_review(
+                            t.installation,
+                            t.owner,
+                            t.repo,
+                            t.number,
+                            review.id,
+                        )
+                        .await?;
+                    }
+                    groups.push(group);
+                }
+                Err(GithubError::Unprocessable { .. }) if group.len() == 1 => {
+                    refused.extend(group.iter().cloned());
+                }
+                Err(GithubError::Unprocessable { .. }) => {
+                    let (left, right) = group.split_at(group.len() / 2);
+                    groups.push(right);
+                    groups.push(left);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(refused)
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -227,6 +227,13 @@ struct FakeState {
     commits: HashMap<(String, String), BTreeMap<String, Vec<u8>>>,
     blobs: HashMap<String, Vec<u8>>,
     reviews: Vec<StoredReview>,
+    /// Reviews created without `event`: visible only to their author, deletable.
+    pending_reviews: Vec<StoredReview>,
+    pending_reviews_created: usize,
+    /// (path, line) GitHub refuses a comment on although the patch contains it.
+    refused_lines: Vec<(String, u64)>,
+    /// One-time tokens of archive URLs handed out by the tarball redirect.
+    archive_tokens: Vec<String>,
     review_comments: Vec<(String, u64, Value)>,
     check_runs: Vec<(String, Value)>,
     deliveries: Vec<StoredDelivery>,
@@ -264,10 +271,13 @@ fn lock(state: &Arc<Mutex<FakeState>>) -> std::sync::MutexGuard<'_, FakeState> {
     }
 }
 
-/// A git-like object id for fake blobs (hex of SHA-256, cut to 40 characters).
+/// The git object id of a blob with these bytes (`sha1("blob <len>\0" + bytes)`), as GitHub
+/// reports it in trees, pull request files and contents.
 pub fn object_id(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    hex::encode(digest)[..40].to_string()
+    let mut hasher = sha1::Sha1::new();
+    sha1::Digest::update(&mut hasher, format!("blob {}\0", bytes.len()).as_bytes());
+    sha1::Digest::update(&mut hasher, bytes);
+    hex::encode(sha1::Digest::finalize(hasher))
 }
 
 impl FakeGithub {
@@ -289,6 +299,10 @@ impl FakeGithub {
             commits: HashMap::new(),
             blobs: HashMap::new(),
             reviews: Vec::new(),
+            pending_reviews: Vec::new(),
+            pending_reviews_created: 0,
+            refused_lines: Vec::new(),
+            archive_tokens: Vec::new(),
             review_comments: Vec::new(),
             check_runs: Vec::new(),
             deliveries: Vec::new(),
@@ -351,6 +365,20 @@ impl FakeGithub {
         state
             .commits
             .insert((repo.to_string(), sha.to_string()), tree);
+    }
+
+    /// Makes the fake refuse any review comment on `path` at `line` with GitHub's 422, as real
+    /// GitHub does when its view of the diff differs from the one failmode computed.
+    pub fn refuse_comments_at(&self, path: &str, line: u64) {
+        lock(&self.state)
+            .refused_lines
+            .push((path.to_string(), line));
+    }
+
+    /// Pending reviews created so far (failmode probes with them), and those still pending.
+    pub fn pending_reviews(&self) -> (usize, usize) {
+        let st = lock(&self.state);
+        (st.pending_reviews_created, st.pending_reviews.len())
     }
 
     /// Where redeliveries are POSTed, and the secret they are signed with.
@@ -605,6 +633,18 @@ fn route(method: &Method, path: &str) -> Option<(&'static str, Vec<String>)> {
             "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
             p(&[o, r, n]),
         )),
+        ("DELETE", ["repos", o, r, "pulls", n, "reviews", id]) => Some((
+            "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}",
+            p(&[o, r, n, id]),
+        )),
+        ("GET", ["repos", o, r, "tarball", git_ref]) => Some((
+            "GET /repos/{owner}/{repo}/tarball/{ref}",
+            p(&[o, r, git_ref]),
+        )),
+        ("GET", ["_codeload", o, r, "legacy.tar.gz", git_ref]) => Some((
+            "GET /_codeload/{owner}/{repo}/legacy.tar.gz/{ref}",
+            p(&[o, r, git_ref]),
+        )),
         ("GET", ["repos", o, r, "contents", rest @ ..]) if !rest.is_empty() => Some((
             "GET /repos/{owner}/{repo}/contents/{path}",
             vec![o.to_string(), r.to_string(), rest.join("/")],
@@ -662,7 +702,14 @@ async fn handle(
     let routed = route(&method, &path);
     let fault = {
         let mut st = lock(&state);
-        // Protocol checks every GitHub request must pass.
+        // Protocol checks every GitHub request must pass. The archive host is not the API:
+        // it needs no version header, and must never see the installation token.
+        let archive_host = path.starts_with("/_codeload/");
+        if archive_host && headers.get("authorization").is_some() {
+            st.errors.push(format!(
+                "{method} {path_and_query}: credentials sent to the archive host"
+            ));
+        }
         if headers.get("user-agent").is_none() {
             st.errors.push(format!(
                 "{method} {path_and_query}: no User-Agent (GitHub answers 403)"
@@ -673,6 +720,7 @@ async fn handle(
             .and_then(|v| v.to_str().ok())
         {
             Some("2022-11-28") => {}
+            _ if archive_host => {}
             other => st.errors.push(format!(
                 "{method} {path_and_query}: X-GitHub-Api-Version is {other:?}"
             )),
@@ -1150,7 +1198,20 @@ async fn dispatch(
             let Some(pull) = st.pulls.get(&key) else {
                 return not_found();
             };
-            let items: Vec<Value> = pull.files.iter().take(3000).map(file_json).collect();
+            let head = st.commits.get(&(pull.repo.clone(), pull.head_sha.clone()));
+            let items: Vec<Value> = pull
+                .files
+                .iter()
+                .take(3000)
+                .map(|f| {
+                    let mut value = file_json(f);
+                    // `sha` is the blob id of the file at the head (what a cache keys on).
+                    if let Some(bytes) = head.and_then(|files| files.get(&f.filename)) {
+                        value["sha"] = json!(object_id(bytes));
+                    }
+                    value
+                })
+                .collect();
             paginate(st, uri, items, 30)
         }
         "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments" => {
@@ -1174,9 +1235,11 @@ async fn dispatch(
             let repo = format!("{}/{}", param(0), param(1));
             let number: u64 = param(2).parse().unwrap_or(0);
             let template = rest_fixture("pulls__create-review.200.default.json");
+            // The caller's own pending review is listed too (GitHub shows it to its author).
             let items: Vec<Value> = st
                 .reviews
                 .iter()
+                .chain(st.pending_reviews.iter())
                 .filter(|r| r.repo == repo && r.number == number)
                 .map(|r| review_json(&template, r))
                 .collect();
@@ -1222,10 +1285,49 @@ async fn dispatch(
                         doc,
                     );
                 }
+                let refused = st.refused_lines.iter().any(|(path, line)| {
+                    comment.get("path").and_then(Value::as_str) == Some(path.as_str())
+                        && comment.get("line").and_then(Value::as_u64) == Some(*line)
+                });
+                if refused {
+                    return unprocessable(
+                        vec![json!(
+                            "Pull request review thread line must be part of the diff"
+                        )],
+                        doc,
+                    );
+                }
                 if let Some(failure) = validate_comment(&pull, comment) {
                     // One bad comment rejects the whole review; nothing is stored.
                     return unprocessable(vec![json!(failure)], doc);
                 }
+            }
+            if event.is_none() {
+                // No `event`: a PENDING review, seen only by its author until submitted.
+                if st
+                    .pending_reviews
+                    .iter()
+                    .any(|r| r.repo == repo && r.number == number)
+                {
+                    return unprocessable(
+                        vec![json!(
+                            "User can only have one pending review per pull request"
+                        )],
+                        doc,
+                    );
+                }
+                let id = st.next_id();
+                st.pending_reviews_created += 1;
+                let stored = StoredReview {
+                    id,
+                    repo,
+                    number,
+                    request: body,
+                };
+                let template = rest_fixture("pulls__create-review.200.default.json");
+                let answer = review_json(&template, &stored);
+                st.pending_reviews.push(stored);
+                return json_response(200, answer);
             }
             let id = st.next_id();
             let commit_id = body
@@ -1267,6 +1369,62 @@ async fn dispatch(
             let answer = review_json(&template, &stored);
             st.reviews.push(stored);
             json_response(200, answer)
+        }
+        "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}" => {
+            if let Err(a) = require_repo(st, &caller, &param(0), &param(1)) {
+                return a;
+            }
+            let id: u64 = param(3).parse().unwrap_or(0);
+            let template = rest_fixture("pulls__create-review.200.default.json");
+            if let Some(i) = st.pending_reviews.iter().position(|r| r.id == id) {
+                let removed = st.pending_reviews.remove(i);
+                return json_response(200, review_json(&template, &removed));
+            }
+            if st.reviews.iter().any(|r| r.id == id) {
+                return unprocessable(
+                    vec![json!("Can not delete a non-pending pull request review")],
+                    "https://docs.github.com/rest/pulls/reviews#delete-a-pending-review-for-a-pull-request",
+                );
+            }
+            not_found()
+        }
+        "GET /repos/{owner}/{repo}/tarball/{ref}" => {
+            if let Err(a) = require_repo(st, &caller, &param(0), &param(1)) {
+                return a;
+            }
+            let repo = format!("{}/{}", param(0), param(1));
+            if !st.commits.contains_key(&(repo, param(2))) {
+                return not_found();
+            }
+            let token = format!("archive{}", st.next_id());
+            st.archive_tokens.push(token.clone());
+            // Like GitHub: 302 to a short-lived pre-signed URL on the archive host.
+            let location = format!(
+                "{}/_codeload/{}/{}/legacy.tar.gz/{}?token={token}",
+                st.base_url,
+                param(0),
+                param(1),
+                param(2)
+            );
+            (302, vec![("location".to_string(), location)], Vec::new())
+        }
+        "GET /_codeload/{owner}/{repo}/legacy.tar.gz/{ref}" => {
+            let token = query_params(uri).get("token").cloned().unwrap_or_default();
+            let Some(i) = st.archive_tokens.iter().position(|t| *t == token) else {
+                return error_response(404, "Not Found", "https://docs.github.com/rest");
+            };
+            st.archive_tokens.remove(i);
+            let repo = format!("{}/{}", param(0), param(1));
+            let Some(files) = st.commits.get(&(repo, param(2))) else {
+                return not_found();
+            };
+            let short: String = param(2).chars().take(7).collect();
+            let prefix = format!("{}-{}-{short}", param(0), param(1));
+            (
+                200,
+                vec![("content-type".to_string(), "application/x-gzip".to_string())],
+                tarball(&prefix, files),
+            )
         }
         "GET /repos/{owner}/{repo}/contents/{path}" => {
             if let Err(a) = require_repo(st, &caller, &param(0), &param(1)) {
@@ -1470,6 +1628,42 @@ async fn dispatch(
             not_found()
         }
     }
+}
+
+/// A gzipped tar of `files` under `prefix/`, laid out like GitHub's repository archives (a
+/// `pax_global_header` first, then directories and files).
+fn tarball(prefix: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut archive = tar::Builder::new(gz);
+    let mut header = tar::Header::new_ustar();
+    header.set_entry_type(tar::EntryType::XGlobalHeader);
+    let comment = b"52 comment=0000000000000000000000000000000000000000\n";
+    header.set_size(comment.len() as u64);
+    header.set_cksum();
+    archive
+        .append_data(&mut header, "pax_global_header", &comment[..])
+        .expect("in-memory tar write");
+    let mut dir = tar::Header::new_ustar();
+    dir.set_entry_type(tar::EntryType::Directory);
+    dir.set_mode(0o775);
+    dir.set_size(0);
+    dir.set_cksum();
+    archive
+        .append_data(&mut dir, format!("{prefix}/"), std::io::empty())
+        .expect("in-memory tar write");
+    for (path, bytes) in files {
+        let mut h = tar::Header::new_ustar();
+        h.set_mode(0o664);
+        h.set_size(bytes.len() as u64);
+        h.set_cksum();
+        archive
+            .append_data(&mut h, format!("{prefix}/{path}"), &bytes[..])
+            .expect("in-memory tar write");
+    }
+    archive
+        .into_inner()
+        .and_then(|gz| gz.finish())
+        .expect("in-memory gzip")
 }
 
 fn review_json(template: &Value, review: &StoredReview) -> Value {
