@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::fake_github::{test_private_key_pem, FakeFile, FakeGithub, FakePull};
+use support::fake_github::{test_private_key_pem, FakeFile, FakeGithub, FakePull, Fault};
 
 const APP_ID: u64 = 4242;
 const INSTALLATION: u64 = 77;
@@ -25,7 +25,7 @@ const CARGO: &str =
 struct Server {
     child: Child,
     url: String,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Drop for Server {
@@ -44,11 +44,20 @@ fn free_port() -> u16 {
 }
 
 async fn start_server(github: &FakeGithub, dir: tempfile::TempDir) -> Server {
-    let key = dir.path().join("app.pem");
+    let mut server = start_server_in(github, dir.path(), &[]).await;
+    server._dir = Some(dir);
+    server
+}
+
+/// Starts `failmode serve` with its key and SQLite file in `dir` (so a restart finds the same
+/// database), plus `extra_env`.
+async fn start_server_in(github: &FakeGithub, dir: &Path, extra_env: &[(&str, &str)]) -> Server {
+    let key = dir.join("app.pem");
     std::fs::write(&key, test_private_key_pem()).unwrap();
     let port = free_port();
-    let db = dir.path().join("failmode.db");
+    let db = dir.join("failmode.db");
     let child = Command::new(env!("CARGO_BIN_EXE_failmode"))
+        .envs(extra_env.iter().copied())
         .arg("serve")
         .env("FAILMODE_APP_ID", APP_ID.to_string())
         .env("FAILMODE_PRIVATE_KEY_PATH", &key)
@@ -83,7 +92,7 @@ async fn start_server(github: &FakeGithub, dir: tempfile::TempDir) -> Server {
     Server {
         child,
         url,
-        _dir: dir,
+        _dir: None,
     }
 }
 
@@ -406,4 +415,373 @@ async fn a_broken_base_config_is_reported_with_line_and_column() {
         "no review when the config is broken"
     );
     assert!(github.errors().is_empty(), "{:?}", github.errors());
+}
+
+/// A function whose `let _ =` drops a database write's error: one swallowed-error finding on the
+/// `let` statement (its second line).
+fn finding_fn(name: &str) -> String {
+    format!(
+        "pub async fn {name}(db: &sqlx::PgPool, id: i64) {{\n    let _ = sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\")\n        .bind(id)\n        .execute(db)\n        .await;\n}}\n"
+    )
+}
+
+/// The patch GitHub shows for a file added with `text`.
+fn added_patch(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut patch = format!("@@ -0,0 +1,{} @@", lines.len());
+    for line in lines {
+        patch.push_str("\n+");
+        patch.push_str(line);
+    }
+    patch
+}
+
+fn added(path: &str, text: &str) -> FakeFile {
+    FakeFile {
+        filename: path.to_string(),
+        status: "added".to_string(),
+        patch: Some(added_patch(text)),
+    }
+}
+
+/// Base: a manifest and `src/lib.rs`. Head `head_sha`: the base plus `added_files`, which are
+/// the pull request's files.
+fn setup_added_files(
+    github: &FakeGithub,
+    head_sha: &str,
+    head_repo: &str,
+    added_files: &[(String, String)],
+) {
+    github.add_installation(INSTALLATION, &[REPO]);
+    let base: Vec<(&str, &[u8])> = vec![
+        ("Cargo.toml", CARGO.as_bytes()),
+        ("src/lib.rs", BASE_LIB.as_bytes()),
+    ];
+    github.add_commit(REPO, BASE_SHA, &base);
+    let mut head = base.clone();
+    head.extend(added_files.iter().map(|(p, t)| (p.as_str(), t.as_bytes())));
+    github.add_commit(REPO, head_sha, &head);
+    github.add_pull(FakePull {
+        repo: REPO.into(),
+        number: 7,
+        head_sha: head_sha.into(),
+        head_ref: "feature".into(),
+        head_repo: Some(head_repo.into()),
+        base_sha: BASE_SHA.into(),
+        base_ref: "main".into(),
+        draft: false,
+        files: added_files.iter().map(|(p, t)| added(p, t)).collect(),
+    });
+}
+
+fn endpoints(github: &FakeGithub) -> Vec<String> {
+    github
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.endpoint, r.status))
+        .collect()
+}
+
+fn comments_of(review: &Value) -> Vec<Value> {
+    review["comments"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hundred_file_pull_request_costs_nine_api_calls_and_a_later_push_refetches_one_file() {
+    let github = FakeGithub::start(APP_ID).await;
+    let modules = |finding_in: &[usize]| -> Vec<(String, String)> {
+        (0..100)
+            .map(|i| {
+                let mut text = format!("pub fn id_{i}() -> usize {{\n    {i}\n}}\n");
+                if finding_in.contains(&i) {
+                    text.push('\n');
+                    text.push_str(&finding_fn(&format!("mark_shipped_{i}")));
+                }
+                (format!("src/m{i:03}.rs"), text)
+            })
+            .collect()
+    };
+    setup_added_files(&github, HEAD_SHA, REPO, &modules(&[0, 20, 40, 60, 80]));
+    let server = start_server(&github, tempfile::tempdir().unwrap()).await;
+    let opened = pull_request_payload("opened", HEAD_SHA, false);
+    assert_eq!(
+        deliver(&server, "pull_request", "big-1", &opened, SECRET).await,
+        202
+    );
+    wait_for_completed_check_runs(&github, 1).await;
+
+    // One archive download instead of 100 blob calls; the archive host is not the API.
+    assert_eq!(
+        endpoints(&github),
+        [
+            "POST /app/installations/{installation_id}/access_tokens 201",
+            "GET /repos/{owner}/{repo}/pulls/{pull_number} 200",
+            "GET /repos/{owner}/{repo}/contents/{path} 404",
+            "GET /repos/{owner}/{repo}/pulls/{pull_number}/files 200",
+            "POST /repos/{owner}/{repo}/check-runs 201",
+            "GET /repos/{owner}/{repo}/tarball/{ref} 302",
+            "GET /_codeload/{owner}/{repo}/legacy.tar.gz/{ref} 200",
+            "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments 200",
+            "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews 200",
+            "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id} 200",
+        ]
+    );
+    let reviews = github.reviews();
+    assert_eq!(reviews.len(), 1);
+    let paths: Vec<String> = comments_of(&reviews[0].request)
+        .iter()
+        .map(|c| format!("{}:{}", c["path"].as_str().unwrap(), c["line"]))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "src/m000.rs:9",
+            "src/m020.rs:9",
+            "src/m040.rs:9",
+            "src/m060.rs:9",
+            "src/m080.rs:9"
+        ]
+    );
+
+    // A later push changes one file: the tree and that one blob, nothing per unchanged file.
+    const HEAD3: &str = "3333333333333333333333333333333333333333";
+    setup_added_files(&github, HEAD3, REPO, &modules(&[0, 3, 20, 40, 60, 80]));
+    let before = github.requests().len();
+    let sync = pull_request_payload("synchronize", HEAD3, false);
+    assert_eq!(
+        deliver(&server, "pull_request", "big-2", &sync, SECRET).await,
+        202
+    );
+    wait_for_completed_check_runs(&github, 2).await;
+    let second: Vec<String> = endpoints(&github)[before..].to_vec();
+    assert_eq!(
+        second,
+        [
+            "GET /repos/{owner}/{repo}/pulls/{pull_number} 200",
+            "GET /repos/{owner}/{repo}/contents/{path} 404",
+            "GET /repos/{owner}/{repo}/pulls/{pull_number}/files 200",
+            "POST /repos/{owner}/{repo}/check-runs 201",
+            "GET /repos/{owner}/{repo}/git/trees/{tree_sha} 200",
+            "GET /repos/{owner}/{repo}/git/blobs/{file_sha} 200",
+            "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments 200",
+            "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews 200",
+            "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id} 200",
+        ]
+    );
+    let reviews = github.reviews();
+    assert_eq!(reviews.len(), 2, "the new finding gets its own review");
+    let new_paths: Vec<String> = comments_of(&reviews[1].request)
+        .iter()
+        .map(|c| c["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(new_paths, ["src/m003.rs"], "only the new finding is posted");
+    assert!(github.errors().is_empty(), "{:?}", github.errors());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pull_request_from_a_fork_is_reviewed_with_the_app_token() {
+    let github = FakeGithub::start(APP_ID).await;
+    let jobs = format!("{}\n{}", finding_fn("mark_shipped"), "");
+    setup_added_files(
+        &github,
+        HEAD_SHA,
+        "forker/orders",
+        &[("src/jobs.rs".to_string(), jobs)],
+    );
+    let server = start_server(&github, tempfile::tempdir().unwrap()).await;
+    let mut opened = pull_request_payload("opened", HEAD_SHA, false);
+    opened["pull_request"]["head"]["repo"]["full_name"] = json!("forker/orders");
+    opened["pull_request"]["head"]["repo"]["fork"] = json!(true);
+    opened["pull_request"]["head"]["label"] = json!("forker:feature");
+    assert_eq!(
+        deliver(&server, "pull_request", "fork-1", &opened, SECRET).await,
+        202
+    );
+    wait_for_completed_check_runs(&github, 1).await;
+    let reviews = github.reviews();
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(comments_of(&reviews[0].request).len(), 1);
+    assert!(
+        github
+            .requests()
+            .iter()
+            .filter(|r| !r.endpoint.starts_with("POST /app/"))
+            .all(|r| r.auth == format!("installation:{INSTALLATION}")),
+        "every repository call uses the base repository's installation token"
+    );
+    assert!(github.errors().is_empty(), "{:?}", github.errors());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_post_that_fails_with_502_is_retried_into_exactly_one_review() {
+    let github = FakeGithub::start(APP_ID).await;
+    setup_repo(&github, false);
+    let reviews_endpoint = "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews";
+    github.inject(reviews_endpoint, Fault::bad_gateway(), 1);
+    let server = start_server(&github, tempfile::tempdir().unwrap()).await;
+    let opened = pull_request_payload("opened", HEAD_SHA, false);
+    assert_eq!(
+        deliver(&server, "pull_request", "flaky-1", &opened, SECRET).await,
+        202
+    );
+    wait_for_completed_check_runs(&github, 1).await;
+    assert_eq!(github.reviews().len(), 1);
+    let posts: Vec<u16> = github
+        .requests()
+        .iter()
+        .filter(|r| r.endpoint == reviews_endpoint)
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(posts, [502, 200]);
+    assert!(github.errors().is_empty(), "{:?}", github.errors());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_that_github_posted_despite_answering_502_is_not_posted_again() {
+    let github = FakeGithub::start(APP_ID).await;
+    setup_repo(&github, false);
+    let reviews_endpoint = "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews";
+    github.inject(reviews_endpoint, Fault::ActThenFail(502), 1);
+    let server = start_server(&github, tempfile::tempdir().unwrap()).await;
+    let opened = pull_request_payload("opened", HEAD_SHA, false);
+    assert_eq!(
+        deliver(&server, "pull_request", "lost-1", &opened, SECRET).await,
+        202
+    );
+    wait_for_completed_check_runs(&github, 1).await;
+    wait_for_jobs(&server, "done", 1).await;
+    assert_eq!(github.reviews().len(), 1, "exactly one review");
+    assert_eq!(
+        github
+            .requests()
+            .iter()
+            .filter(|r| r.endpoint == reviews_endpoint)
+            .count(),
+        1,
+        "the review was found on the pull request, not posted a second time"
+    );
+    assert!(github.errors().is_empty(), "{:?}", github.errors());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_comment_github_refuses_moves_to_the_check_run_and_the_rest_are_posted() {
+    let github = FakeGithub::start(APP_ID).await;
+    let jobs = format!(
+        "{}\n{}",
+        finding_fn("mark_shipped"),
+        finding_fn("mark_paid")
+    );
+    setup_added_files(
+        &github,
+        HEAD_SHA,
+        REPO,
+        &[("src/jobs.rs".to_string(), jobs)],
+    );
+    // GitHub's view of the diff disagrees with ours on the first finding (line 2).
+    github.refuse_comments_at("src/jobs.rs", 2);
+    let server = start_server(&github, tempfile::tempdir().unwrap()).await;
+    let opened = pull_request_payload("opened", HEAD_SHA, false);
+    assert_eq!(
+        deliver(&server, "pull_request", "refuse-1", &opened, SECRET).await,
+        202
+    );
+    wait_for_completed_check_runs(&github, 1).await;
+
+    let reviews = github.reviews();
+    assert_eq!(
+        reviews.len(),
+        1,
+        "one review with the comment GitHub accepts"
+    );
+    let comments = comments_of(&reviews[0].request);
+    assert_eq!(comments.len(), 1, "{comments:#?}");
+    assert_eq!(
+        (
+            comments[0]["start_line"].as_u64(),
+            comments[0]["line"].as_u64()
+        ),
+        (Some(9), Some(12)),
+        "the accepted comment is the second finding's statement: {comments:#?}"
+    );
+    let (created, left) = github.pending_reviews();
+    assert!(
+        created >= 1,
+        "the refused comment was found with pending reviews"
+    );
+    assert_eq!(left, 0, "no pending review is left behind");
+    let completion = github
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.endpoint == "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}")
+        .and_then(|r| r.body)
+        .unwrap();
+    let output = &completion["output"];
+    assert!(
+        output["annotations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["path"] == "src/jobs.rs" && a["start_line"] == 2),
+        "the refused finding is annotated on the check run: {output:#}"
+    );
+    let summary = output["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("1 inline comment posted")
+            && summary.contains("Comments GitHub did not accept inline")
+            && summary.contains("`src/jobs.rs` line 5"),
+        "{summary}"
+    );
+    assert!(github.errors().is_empty(), "{:?}", github.errors());
+}
+
+/// Kills `failmode serve` (SIGKILL) while GitHub is answering `endpoint`, restarts it on the
+/// same database, and requires exactly one review and a completed job.
+async fn kill_mid_job_then_restart(endpoint: &str) {
+    let github = FakeGithub::start(APP_ID).await;
+    setup_repo(&github, false);
+    github.inject(endpoint, Fault::Delay(Duration::from_secs(8)), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let lease = [("FAILMODE_JOB_LEASE_SECS", "3")];
+    let mut first = start_server_in(&github, dir.path(), &lease).await;
+    let opened = pull_request_payload("opened", HEAD_SHA, false);
+    assert_eq!(
+        deliver(&first, "pull_request", "kill-1", &opened, SECRET).await,
+        202
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while github.arrived(endpoint) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the job never reached {endpoint}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+
+    let second = start_server_in(&github, dir.path(), &lease).await;
+    wait_for_jobs(&second, "done", 1).await;
+    assert_eq!(
+        github.reviews().len(),
+        1,
+        "exactly one review after the crash"
+    );
+    assert!(
+        github
+            .check_runs()
+            .iter()
+            .any(|r| r["status"] == "completed"),
+        "the check run was completed by the restarted server"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_while_posting_the_review_then_restarted_posts_exactly_one_review() {
+    kill_mid_job_then_restart("POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_after_posting_the_review_then_restarted_posts_no_second_review() {
+    kill_mid_job_then_restart("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}").await;
 }

@@ -108,6 +108,15 @@ struct Call<'a> {
     redirect_ok: bool,
 }
 
+impl Call<'_> {
+    /// Whether a failure that may have happened after GitHub acted (no answer, or a 5xx) may be
+    /// retried blindly. Not for creating reviews: a second POST would post a second review, so
+    /// the caller looks first (see [`GithubClient::create_review`]).
+    fn retry_ambiguous(&self) -> bool {
+        self.endpoint != "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"
+    }
+}
+
 struct Reply {
     status: StatusCode,
     headers: HeaderMap,
@@ -549,6 +558,12 @@ impl GithubClient {
                 Err(failure) => {
                     self.count(endpoint, 0);
                     tracing::warn!(endpoint, attempt, %failure, "GitHub call failed");
+                    if !call.retry_ambiguous() {
+                        return Err(GithubError::Transient {
+                            endpoint: endpoint.to_string(),
+                            reason: format!("{failure} (not retried: GitHub may have acted on it)"),
+                        });
+                    }
                     last_failure = failure;
                     tokio::time::sleep(self.backoff(attempt)).await;
                     continue;
@@ -638,6 +653,14 @@ impl GithubClient {
                 500..=599 => {
                     last_failure = format!("GitHub answered {status}");
                     tracing::warn!(endpoint, attempt, %status, "GitHub server error");
+                    if !call.retry_ambiguous() {
+                        return Err(GithubError::Transient {
+                            endpoint: endpoint.to_string(),
+                            reason: format!(
+                                "{last_failure} (not retried: GitHub may have acted on it)"
+                            ),
+                        });
+                    }
                     if attempt < max_attempts {
                         tokio::time::sleep(self.backoff(attempt)).await;
                     }
@@ -1076,7 +1099,9 @@ impl GithubClient {
 
     /// Posts a review with inline comments and returns its id. A comment outside the diff
     /// makes GitHub reject the whole review: [`GithubError::Unprocessable`] carries GitHub's
-    /// `errors`.
+    /// `errors`. Rate limits are waited out and retried, but a timeout or 5xx is returned at
+    /// once as [`GithubError::Transient`]: GitHub may have posted the review anyway, so the
+    /// caller must look before posting again.
     pub async fn create_review(
         &self,
         installation_id: u64,

@@ -275,9 +275,14 @@ pub fn extract_fingerprints(body: &str) -> Vec<String> {
     out
 }
 
-/// The check-run summary: counts by check and severity, the inline comments posted, and every
-/// finding not placed inline. Kept under GitHub's 65,535-character limit.
-pub fn check_run_summary(findings: &[Finding], plan: &ReviewPlan) -> String {
+/// The check-run summary: counts by check and severity, the inline comments posted, the ones
+/// GitHub `refused` (they are in the annotations), and every finding not placed inline. Kept
+/// under GitHub's 65,535-character limit.
+pub fn check_run_summary(
+    findings: &[Finding],
+    plan: &ReviewPlan,
+    refused: &[InlineComment],
+) -> String {
     let mut s = String::new();
     if findings.is_empty() {
         s.push_str("No findings. failmode found nothing that will hurt in production in the changed code.\n");
@@ -306,13 +311,20 @@ pub fn check_run_summary(findings: &[Finding], plan: &ReviewPlan) -> String {
         "| **Total** | {} | {} | {} |\n",
         total[0], total[1], total[2]
     );
+    let posted = plan.comments.len().saturating_sub(refused.len());
     let _ = writeln!(
         s,
-        "{} inline comment{} posted; {} already on the pull request.\n",
-        plan.comments.len(),
-        if plan.comments.len() == 1 { "" } else { "s" },
+        "{posted} inline comment{} posted; {} already on the pull request.\n",
+        if posted == 1 { "" } else { "s" },
         plan.already_posted.len()
     );
+    if !refused.is_empty() {
+        s.push_str("### Comments GitHub did not accept inline\n\nGitHub's view of the diff differs from failmode's for these; they are in the annotations instead.\n\n");
+        for c in refused {
+            let _ = writeln!(s, "- `{}` line {}", c.path, c.line);
+        }
+        s.push('\n');
+    }
     if !plan.not_inline.is_empty() {
         s.push_str("### Not placed inline\n\n");
         let footer_room = 200;

@@ -32,6 +32,8 @@ pub const CHECK_RUN_NAME: &str = "failmode";
 const MAX_BLOB_FETCHES: usize = 400;
 /// More missing files than this are fetched as one archive of the head instead of blob by blob.
 pub const ARCHIVE_THRESHOLD: usize = 8;
+/// Attempts at posting one review when GitHub's answer never arrives.
+const REVIEW_POST_ATTEMPTS: u32 = 3;
 /// Most pending-review probes spent finding the comments GitHub refuses.
 const MAX_REVIEW_PROBES: usize = 24;
 /// Largest repository archive accepted.
@@ -530,17 +532,7 @@ impl Reviewer {
             event: Some(ReviewEvent::Comment),
             comments: comments.iter().map(to_github_comment).collect(),
         };
-        match self
-            .github
-            .create_review(
-                t.installation,
-                t.owner,
-                t.repo,
-                t.number,
-                &review(&plan.comments),
-            )
-            .await
-        {
+        match self.post_review_once(t, &review(&plan.comments)).await {
             Ok(id) => {
                 self.record(t, PublicationKind::Review, id).await?;
                 Ok((Some(id), Vec::new()))
@@ -563,17 +555,7 @@ impl Reviewer {
                 if accepted.is_empty() {
                     return Ok((None, plan.comments.clone()));
                 }
-                match self
-                    .github
-                    .create_review(
-                        t.installation,
-                        t.owner,
-                        t.repo,
-                        t.number,
-                        &review(&accepted),
-                    )
-                    .await
-                {
+                match self.post_review_once(t, &review(&accepted)).await {
                     Ok(id) => {
                         self.record(t, PublicationKind::Review, id).await?;
                         Ok((Some(id), refused))
@@ -583,6 +565,53 @@ impl Reviewer {
                 }
             }
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Posts `review` exactly once. When the POST ends without an answer or with a 5xx, GitHub
+    /// may have posted it anyway: the comments on the pull request are checked for this
+    /// review's fingerprints before trying again, so a flaky response never doubles a review.
+    async fn post_review_once(
+        &self,
+        t: &Target<'_>,
+        review: &NewReview,
+    ) -> Result<u64, GithubError> {
+        let gh = &self.github;
+        let ours: HashSet<String> = review
+            .comments
+            .iter()
+            .flat_map(|c| extract_fingerprints(&c.body))
+            .collect();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match gh
+                .create_review(t.installation, t.owner, t.repo, t.number, review)
+                .await
+            {
+                Err(e @ GithubError::Transient { .. }) => {
+                    tracing::warn!(error = %e, attempt, "posting the review ended without an answer; checking whether it landed");
+                    let landed = gh
+                        .list_review_comments(t.installation, t.owner, t.repo, t.number)
+                        .await?
+                        .into_iter()
+                        .find(|c| {
+                            extract_fingerprints(&c.body)
+                                .iter()
+                                .any(|f| ours.contains(f))
+                        })
+                        .and_then(|c| c.pull_request_review_id);
+                    if let Some(id) = landed {
+                        return Ok(id);
+                    }
+                    if attempt >= REVIEW_POST_ATTEMPTS {
+                        return Err(e);
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(500 * u64::from(attempt)))
+                        .await;
+                }
+                other => return other,
+            }
         }
     }
 
@@ -685,13 +714,7 @@ impl Reviewer {
         } else {
             CheckConclusion::Success
         };
-        let mut summary = check_run_summary(findings, plan);
-        if !rejected.is_empty() {
-            summary.push_str("\n\n### Comments GitHub did not accept inline\n\n");
-            for c in rejected {
-                summary.push_str(&format!("- `{}` line {}\n", c.path, c.line));
-            }
-        }
+        let mut summary = check_run_summary(findings, plan, rejected);
         if let Some(e) = head_config_error {
             summary.push_str(&format!(
                 "\n\n### `{CONFIG_PATH}` in this pull request is invalid\n\n`{e}`\n\nIt takes effect only once merged; fix it before merging.\n"

@@ -33,6 +33,8 @@ pub struct ServerState {
     pub store: Arc<JobStore>,
     /// Runs the review of one push.
     pub reviewer: Arc<Reviewer>,
+    /// How long a claim lasts without a heartbeat.
+    pub job_lease: Duration,
     shutting_down: AtomicBool,
     wake: Notify,
 }
@@ -102,6 +104,7 @@ pub async fn build_state(settings: &Settings) -> Result<Arc<ServerState>, ServeE
         webhook_secret: settings.webhook_secret.clone(),
         store,
         reviewer,
+        job_lease: settings.job_lease,
         shutting_down: AtomicBool::new(false),
         wake: Notify::new(),
     }))

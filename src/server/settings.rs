@@ -32,6 +32,9 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Default [`Settings::job_lease`].
+pub const DEFAULT_JOB_LEASE: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// Everything `failmode serve` needs to run.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -49,6 +52,9 @@ pub struct Settings {
     pub database_url: String,
     /// Number of review workers (`FAILMODE_WORKERS`, default 4).
     pub workers: usize,
+    /// How long a claimed job stays leased without a heartbeat (`FAILMODE_JOB_LEASE_SECS`,
+    /// default 120): after a crash, its job runs again at most this much later.
+    pub job_lease: std::time::Duration,
 }
 
 /// Every problem found in the environment, so one restart fixes them all.
@@ -149,6 +155,18 @@ impl Settings {
                 }
             },
         };
+        let job_lease = match get("FAILMODE_JOB_LEASE_SECS") {
+            None => DEFAULT_JOB_LEASE,
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n >= 3 => std::time::Duration::from_secs(n),
+                _ => {
+                    problems.push(format!(
+                        "FAILMODE_JOB_LEASE_SECS must be a number of seconds, at least 3, got `{v}`"
+                    ));
+                    DEFAULT_JOB_LEASE
+                }
+            },
+        };
         if !problems.is_empty() {
             return Err(SettingsError { problems });
         }
@@ -160,6 +178,7 @@ impl Settings {
             listen,
             database_url,
             workers,
+            job_lease,
         })
     }
 }

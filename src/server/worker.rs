@@ -10,8 +10,6 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
-/// How long a claim lasts without a heartbeat.
-pub const LEASE: Duration = Duration::from_secs(120);
 /// How often an idle worker looks for work when nobody wakes it.
 pub const POLL: Duration = Duration::from_millis(500);
 /// Most jobs of one installation running at once, so one busy org cannot starve the others.
@@ -46,7 +44,11 @@ async fn run_worker(state: Arc<ServerState>, worker_id: String) {
     while !state.is_shutting_down() {
         match state
             .store
-            .claim(&worker_id, LEASE, Some(MAX_RUNNING_PER_INSTALLATION))
+            .claim(
+                &worker_id,
+                state.job_lease,
+                Some(MAX_RUNNING_PER_INSTALLATION),
+            )
             .await
         {
             Ok(Some(job)) => process(&state, job).await,
@@ -125,8 +127,8 @@ async fn process(state: &Arc<ServerState>, job: ClaimedJob) {
 fn spawn_heartbeat(state: Arc<ServerState>, job: ClaimedJob) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            tokio::time::sleep(LEASE / 3).await;
-            if let Err(e) = state.store.heartbeat(&job, LEASE).await {
+            tokio::time::sleep(state.job_lease / 3).await;
+            if let Err(e) = state.store.heartbeat(&job, state.job_lease).await {
                 tracing::warn!(error = %e, job_id = job.id.0, "lease heartbeat failed");
             }
         }

@@ -72,6 +72,9 @@ pub enum Fault {
     },
     /// Sleep this long, then handle the request normally (the client may have given up).
     Delay(Duration),
+    /// Handle the request (a review is stored, a check run created), then answer this status
+    /// anyway, as GitHub's front end does when the backend acted but the answer was lost.
+    ActThenFail(u16),
 }
 
 impl Fault {
@@ -240,6 +243,8 @@ struct FakeState {
     webhook: Option<(String, Vec<u8>)>,
     faults: HashMap<String, VecDeque<Fault>>,
     requests: Vec<RecordedRequest>,
+    /// Requests per endpoint that have arrived (counted before any delay or handling).
+    arrivals: HashMap<String, usize>,
     errors: Vec<String>,
     next_id: u64,
 }
@@ -309,6 +314,7 @@ impl FakeGithub {
             webhook: None,
             faults: HashMap::new(),
             requests: Vec::new(),
+            arrivals: HashMap::new(),
             errors: Vec::new(),
             next_id: 1000,
         }));
@@ -367,12 +373,22 @@ impl FakeGithub {
             .insert((repo.to_string(), sha.to_string()), tree);
     }
 
-    /// Makes the fake refuse any review comment on `path` at `line` with GitHub's 422, as real
-    /// GitHub does when its view of the diff differs from the one failmode computed.
+    /// Makes the fake refuse any review comment on `path` whose lines include `line` with
+    /// GitHub's 422, as real GitHub does when its view of the diff differs from failmode's.
     pub fn refuse_comments_at(&self, path: &str, line: u64) {
         lock(&self.state)
             .refused_lines
             .push((path.to_string(), line));
+    }
+
+    /// How many requests to `endpoint` have arrived so far, including ones still being
+    /// answered (a delayed one counts as soon as it arrives).
+    pub fn arrived(&self, endpoint: &str) -> usize {
+        lock(&self.state)
+            .arrivals
+            .get(endpoint)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Pending reviews created so far (failmode probes with them), and those still pending.
@@ -730,7 +746,10 @@ async fn handle(
                 .push(format!("{method} {path_and_query}: body is not JSON"));
         }
         match routed {
-            Some((endpoint, _)) => st.faults.get_mut(endpoint).and_then(VecDeque::pop_front),
+            Some((endpoint, _)) => {
+                *st.arrivals.entry(endpoint.to_string()).or_insert(0) += 1;
+                st.faults.get_mut(endpoint).and_then(VecDeque::pop_front)
+            }
             None => None,
         }
     };
@@ -789,7 +808,19 @@ async fn handle(
                 caller,
             )
             .await;
-            (s, h, b, endpoint.to_string(), auth)
+            match fault {
+                Some(Fault::ActThenFail(status)) => (
+                    status,
+                    vec![(
+                        "content-type".to_string(),
+                        "application/json; charset=utf-8".to_string(),
+                    )],
+                    b"{\"message\":\"Server Error\"}".to_vec(),
+                    endpoint.to_string(),
+                    auth,
+                ),
+                _ => (s, h, b, endpoint.to_string(), auth),
+            }
         }
     };
 
@@ -1286,8 +1317,13 @@ async fn dispatch(
                     );
                 }
                 let refused = st.refused_lines.iter().any(|(path, line)| {
+                    let end = comment.get("line").and_then(Value::as_u64).unwrap_or(0);
+                    let start = comment
+                        .get("start_line")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(end);
                     comment.get("path").and_then(Value::as_str) == Some(path.as_str())
-                        && comment.get("line").and_then(Value::as_u64) == Some(*line)
+                        && (start..=end).contains(line)
                 });
                 if refused {
                     return unprocessable(

@@ -194,7 +194,7 @@ fn fingerprint_extraction_ignores_garbage() {
 fn check_run_summary_counts_and_lists_what_is_not_inline() {
     let findings = fixtures::findings();
     let plan = ReviewPlan::build(&findings, &diffs(PATCH), &HashSet::new(), 10, &titles());
-    let s = check_run_summary(&findings, &plan);
+    let s = check_run_summary(&findings, &plan, &[]);
     assert!(s.contains("| `missing-retry` | 0 | 1 | 0 |"), "{s}");
     assert!(s.contains("| `swallowed-error` | 1 | 0 | 0 |"), "{s}");
     assert!(s.contains("| **Total** | 1 | 1 | 0 |"), "{s}");
@@ -209,7 +209,7 @@ fn check_run_summary_counts_and_lists_what_is_not_inline() {
         "{s}"
     );
     assert!(s.contains("_(outside the changed hunks)_"), "{s}");
-    assert!(check_run_summary(&[], &ReviewPlan::default()).starts_with("No findings."));
+    assert!(check_run_summary(&[], &ReviewPlan::default(), &[]).starts_with("No findings."));
 }
 
 #[test]
@@ -222,7 +222,7 @@ fn summary_stays_under_the_github_limit() {
         many.push(f);
     }
     let plan = ReviewPlan::build(&many, &BTreeMap::new(), &HashSet::new(), 10, &titles());
-    let s = check_run_summary(&many, &plan);
+    let s = check_run_summary(&many, &plan, &[]);
     assert!(s.len() <= MAX_BODY_CHARS, "{}", s.len());
     assert!(s.contains("more (see the annotations)"));
 }
