@@ -253,67 +253,82 @@ impl JobStore {
     /// not started (queued, or waiting for a retry) `superseded`; running ones are left to
     /// finish (their worker asks [`is_superseded`](Self::is_superseded) before publishing).
     pub async fn enqueue(&self, job: &NewJob) -> Result<Enqueued, QueueError> {
-        const OP: &str = "enqueueing a job";
+        let mut stored = self.enqueue_batch(std::slice::from_ref(job)).await?;
+        stored.pop().ok_or_else(|| QueueError::CorruptRow {
+            detail: "storing one job returned no result".into(),
+        })
+    }
+
+    /// [`enqueue`](Self::enqueue) for several jobs in ONE transaction, in order: one commit
+    /// (one fsync) for all of them, which is what lets intake keep up with bursts. All or
+    /// nothing: when it fails, none is stored.
+    pub async fn enqueue_batch(&self, jobs: &[NewJob]) -> Result<Vec<Enqueued>, QueueError> {
+        const OP: &str = "enqueueing jobs";
         let now = self.now();
-        let payload = job.payload.to_string();
         let max_attempts = i64::from(self.retry.max_attempts.max(1));
         in_write_transaction!(&self.backend, OP, |tx, _pg| {
-            sqlx::query(
-                "INSERT INTO deliveries (delivery_id, event, action, received_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (delivery_id) DO NOTHING",
-            )
-            .bind(&job.delivery.id)
-            .bind(&job.delivery.event)
-            .bind(&job.delivery.action)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(QueueError::db(OP))?;
-            let created: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO jobs (delivery_id, kind, installation_id, repo, pr_number, head_sha, payload, state, \
-                 attempts, max_attempts, run_after, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $9, $9, $9) \
-                 ON CONFLICT (delivery_id) DO NOTHING RETURNING id",
-            )
-            .bind(&job.delivery.id)
-            .bind(job.kind.as_str())
-            .bind(job.installation_id)
-            .bind(&job.repo)
-            .bind(job.pr_number)
-            .bind(&job.head_sha)
-            .bind(&payload)
-            .bind(max_attempts)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(QueueError::db(OP))?;
-            match created {
-                Some(id) => {
-                    sqlx::query(
-                        "UPDATE jobs SET state = 'superseded', lease_token = NULL, lease_until = NULL, \
-                         last_error = 'superseded by job ' || CAST($4 AS TEXT) || ' for head ' || $3, updated_at = $5 \
-                         WHERE repo = $1 AND pr_number = $2 AND head_sha <> $3 AND id < $4 \
-                         AND state IN ('queued', 'failed')",
-                    )
-                    .bind(&job.repo)
-                    .bind(job.pr_number)
-                    .bind(&job.head_sha)
-                    .bind(id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(QueueError::db(OP))?;
-                    Ok::<_, QueueError>(Enqueued::Created(JobId(id)))
-                }
-                None => {
-                    let id: i64 = sqlx::query_scalar("SELECT id FROM jobs WHERE delivery_id = $1")
-                        .bind(&job.delivery.id)
-                        .fetch_one(&mut *tx)
+            let mut stored = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                let payload = job.payload.to_string();
+                sqlx::query(
+                    "INSERT INTO deliveries (delivery_id, event, action, received_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (delivery_id) DO NOTHING",
+                )
+                .bind(&job.delivery.id)
+                .bind(&job.delivery.event)
+                .bind(&job.delivery.action)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(QueueError::db(OP))?;
+                let created: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO jobs (delivery_id, kind, installation_id, repo, pr_number, head_sha, payload, state, \
+                     attempts, max_attempts, run_after, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $9, $9, $9) \
+                     ON CONFLICT (delivery_id) DO NOTHING RETURNING id",
+                )
+                .bind(&job.delivery.id)
+                .bind(job.kind.as_str())
+                .bind(job.installation_id)
+                .bind(&job.repo)
+                .bind(job.pr_number)
+                .bind(&job.head_sha)
+                .bind(&payload)
+                .bind(max_attempts)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(QueueError::db(OP))?;
+                stored.push(match created {
+                    Some(id) => {
+                        sqlx::query(
+                            "UPDATE jobs SET state = 'superseded', lease_token = NULL, lease_until = NULL, \
+                             last_error = 'superseded by job ' || CAST($4 AS TEXT) || ' for head ' || $3, updated_at = $5 \
+                             WHERE repo = $1 AND pr_number = $2 AND head_sha <> $3 AND id < $4 \
+                             AND state IN ('queued', 'failed')",
+                        )
+                        .bind(&job.repo)
+                        .bind(job.pr_number)
+                        .bind(&job.head_sha)
+                        .bind(id)
+                        .bind(now)
+                        .execute(&mut *tx)
                         .await
                         .map_err(QueueError::db(OP))?;
-                    Ok(Enqueued::Duplicate(JobId(id)))
-                }
+                        Enqueued::Created(JobId(id))
+                    }
+                    None => {
+                        let id: i64 =
+                            sqlx::query_scalar("SELECT id FROM jobs WHERE delivery_id = $1")
+                                .bind(&job.delivery.id)
+                                .fetch_one(&mut *tx)
+                                .await
+                                .map_err(QueueError::db(OP))?;
+                        Enqueued::Duplicate(JobId(id))
+                    }
+                });
             }
+            Ok::<_, QueueError>(stored)
         })
     }
 

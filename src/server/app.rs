@@ -31,6 +31,8 @@ pub struct ServerState {
     pub webhook_secret: Secret,
     /// The durable job store.
     pub store: Arc<JobStore>,
+    /// Stores deliveries in batched transactions (group commit).
+    pub intake: super::intake::IntakeWriter,
     /// Runs the review of one push.
     pub reviewer: Arc<Reviewer>,
     /// How long a claim lasts without a heartbeat.
@@ -102,6 +104,7 @@ pub async fn build_state(settings: &Settings) -> Result<Arc<ServerState>, ServeE
     Ok(Arc::new(ServerState {
         app_id: settings.app_id,
         webhook_secret: settings.webhook_secret.clone(),
+        intake: super::intake::IntakeWriter::start(store.clone()),
         store,
         reviewer,
         job_lease: settings.job_lease,

@@ -160,7 +160,7 @@ async fn handle(
 }
 
 async fn store(state: &ServerState, job: &NewJob) -> Response {
-    match state.store.enqueue(job).await {
+    match state.intake.store(job.clone()).await {
         Ok(Enqueued::Created(id)) => {
             tracing::info!(job_id = id.0, "job stored");
             state.wake_workers();
