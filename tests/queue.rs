@@ -901,3 +901,119 @@ async fn unreachable_database_names_the_variable() {
     assert!(matches!(err, QueueError::Unreachable { .. }), "{err:?}");
     assert!(err.to_string().contains("FAILMODE_DATABASE_URL"));
 }
+
+async fn a_batch_is_stored_in_order_with_duplicates_and_supersedes(db: &TestDatabase) {
+    let store = db.store(&clock()).await;
+    let earlier = created(&store, &job("b-0", "acme/api", 7, "000")).await;
+    let batch = [
+        job("b-1", "acme/api", 7, "aaa"),
+        job("b-0", "acme/api", 7, "000"),
+        job("b-2", "acme/api", 7, "bbb"),
+        job("b-1", "acme/api", 7, "aaa"),
+    ];
+    let stored = store.enqueue_batch(&batch).await.expect("enqueue batch");
+    let first = match stored[0] {
+        Enqueued::Created(id) => id,
+        other => panic!("b-1 is new: {other:?}"),
+    };
+    let second = match stored[2] {
+        Enqueued::Created(id) => id,
+        other => panic!("b-2 is new: {other:?}"),
+    };
+    assert_eq!(
+        stored[1],
+        Enqueued::Duplicate(earlier),
+        "a redelivery of b-0"
+    );
+    assert_eq!(
+        stored[3],
+        Enqueued::Duplicate(first),
+        "b-1 twice in one batch"
+    );
+    assert_eq!(state(&store, earlier).await, JobState::Superseded);
+    assert_eq!(
+        state(&store, first).await,
+        JobState::Superseded,
+        "b-2's newer head supersedes b-1 within the same batch"
+    );
+    assert_eq!(state(&store, second).await, JobState::Queued);
+    assert!(store.has_delivery("b-2").await.expect("lookup"));
+    assert!(!store.has_delivery("b-9").await.expect("lookup"));
+}
+
+on_both_backends!(
+    a_batch_is_stored_in_order_with_duplicates_and_supersedes,
+    batch_sqlite,
+    batch_postgres
+);
+
+async fn one_replica_leads_until_its_lease_expires(db: &TestDatabase) {
+    let clock = clock();
+    let store = db.store(&clock).await;
+    let lease = Duration::from_secs(10);
+    assert!(store.try_lead("recovery", "a", lease).await.expect("lead"));
+    assert!(!store.try_lead("recovery", "b", lease).await.expect("lead"));
+    assert!(
+        store.try_lead("recovery", "a", lease).await.expect("lead"),
+        "the holder renews"
+    );
+    assert!(
+        store
+            .try_lead("other-task", "b", lease)
+            .await
+            .expect("lead"),
+        "leases are per name"
+    );
+    clock.advance(Duration::from_secs(11));
+    assert!(
+        store.try_lead("recovery", "b", lease).await.expect("lead"),
+        "an expired lease is taken over"
+    );
+    assert!(!store.try_lead("recovery", "a", lease).await.expect("lead"));
+}
+
+on_both_backends!(
+    one_replica_leads_until_its_lease_expires,
+    leader_sqlite,
+    leader_postgres
+);
+
+async fn redeliveries_are_spaced_and_bounded(db: &TestDatabase) {
+    let clock = clock();
+    let store = db.store(&clock).await;
+    let spacing = Duration::from_secs(60);
+    assert!(store
+        .begin_redelivery("g-1", spacing, 2)
+        .await
+        .expect("first"));
+    assert!(
+        !store
+            .begin_redelivery("g-1", spacing, 2)
+            .await
+            .expect("again"),
+        "not again within the spacing"
+    );
+    clock.advance(Duration::from_secs(61));
+    assert!(store
+        .begin_redelivery("g-1", spacing, 2)
+        .await
+        .expect("second"));
+    clock.advance(Duration::from_secs(61));
+    assert!(
+        !store
+            .begin_redelivery("g-1", spacing, 2)
+            .await
+            .expect("third"),
+        "at most two requests"
+    );
+    assert!(store
+        .begin_redelivery("g-2", spacing, 2)
+        .await
+        .expect("other"));
+}
+
+on_both_backends!(
+    redeliveries_are_spaced_and_bounded,
+    redelivery_sqlite,
+    redelivery_postgres
+);

@@ -785,3 +785,54 @@ async fn killed_while_posting_the_review_then_restarted_posts_exactly_one_review
 async fn killed_after_posting_the_review_then_restarted_posts_no_second_review() {
     kill_mid_job_then_restart("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_deliveries_in_githubs_log_are_redelivered_once_and_reviewed() {
+    let github = FakeGithub::start(APP_ID).await;
+    setup_repo(&github, false);
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server_in(
+        &github,
+        dir.path(),
+        &[("FAILMODE_RECOVERY_INTERVAL_SECS", "1")],
+    )
+    .await;
+    github.set_webhook_target(&format!("{}/webhook", server.url), SECRET.as_bytes());
+    let opened = pull_request_payload("opened", HEAD_SHA, false);
+    // GitHub's log: the `opened` delivery failed while failmode was down...
+    github.add_delivery("lost-1", "pull_request", &opened, 502);
+    // ...a ping failed once, then succeeded when someone redelivered it by hand...
+    let ping = fixture("ping/with-app_id.payload.json");
+    github.add_delivery("ping-1", "ping", &ping, 500);
+    github.add_delivery("ping-1", "ping", &ping, 200);
+    // ...and one failmode stored although GitHub gave up waiting for the answer.
+    let sync = pull_request_payload("synchronize", HEAD_SHA, false);
+    assert_eq!(
+        deliver(&server, "pull_request", "stored-1", &sync, SECRET).await,
+        202
+    );
+    github.add_delivery("stored-1", "pull_request", &sync, 504);
+
+    let redeliveries = "POST /app/hook/deliveries/{delivery_id}/attempts";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while github.count(redeliveries) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "no redelivery requested: {:#?}",
+            github.requests()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_for_jobs(&server, "done", 2).await;
+    // Several more scans: nothing else is redelivered, and `lost-1` not again (it succeeded).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(github.count(redeliveries), 1, "{:#?}", github.requests());
+    let log = github.deliveries();
+    assert!(
+        log.iter()
+            .any(|(_, guid, redelivery, status)| guid == "lost-1" && *redelivery && *status == 202),
+        "lost-1 was redelivered and accepted: {log:?}"
+    );
+    assert_eq!(github.reviews().len(), 1, "one review for the head");
+    assert!(github.errors().is_empty(), "{:?}", github.errors());
+}

@@ -546,6 +546,76 @@ impl JobStore {
         Ok(newer.is_some())
     }
 
+    /// Takes or renews the lease named `name` for `owner` until `lease` from now, when it is
+    /// free, expired, or already ours. Exactly one replica holds a given lease at a time, on
+    /// SQLite and PostgreSQL alike (one conditional upsert).
+    pub async fn try_lead(
+        &self,
+        name: &str,
+        owner: &str,
+        lease: std::time::Duration,
+    ) -> Result<bool, QueueError> {
+        let now = self.now();
+        let until = now + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
+        let taken = with_pool!(&self.backend, |pool| {
+            sqlx::query(
+                "INSERT INTO leader_leases (name, owner, lease_until) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until \
+                 WHERE leader_leases.lease_until < $4 OR leader_leases.owner = excluded.owner",
+            )
+            .bind(name)
+            .bind(owner)
+            .bind(until)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() == 1)
+        })
+        .map_err(QueueError::db("taking a leader lease"))?;
+        Ok(taken)
+    }
+
+    /// Whether a delivery with this `X-GitHub-Delivery` id was stored (whatever GitHub's log
+    /// says about the response).
+    pub async fn has_delivery(&self, delivery_id: &str) -> Result<bool, QueueError> {
+        let found: Option<String> = with_pool!(&self.backend, |pool| {
+            sqlx::query_scalar("SELECT delivery_id FROM deliveries WHERE delivery_id = $1")
+                .bind(delivery_id)
+                .fetch_optional(pool)
+                .await
+        })
+        .map_err(QueueError::db("looking up a delivery"))?;
+        Ok(found.is_some())
+    }
+
+    /// Records that a redelivery of `guid` is being requested, unless one was requested less
+    /// than `spacing` ago or `max_attempts` were already requested. Returns whether to request.
+    pub async fn begin_redelivery(
+        &self,
+        guid: &str,
+        spacing: std::time::Duration,
+        max_attempts: i64,
+    ) -> Result<bool, QueueError> {
+        let now = self.now();
+        let before = now - i64::try_from(spacing.as_millis()).unwrap_or(i64::MAX / 2);
+        let go = with_pool!(&self.backend, |pool| {
+            sqlx::query(
+                "INSERT INTO redelivery_requests (guid, attempts, last_requested_at) VALUES ($1, 1, $2) \
+                 ON CONFLICT (guid) DO UPDATE SET attempts = redelivery_requests.attempts + 1, last_requested_at = excluded.last_requested_at \
+                 WHERE redelivery_requests.last_requested_at < $3 AND redelivery_requests.attempts < $4",
+            )
+            .bind(guid)
+            .bind(now)
+            .bind(before)
+            .bind(max_attempts)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() == 1)
+        })
+        .map_err(QueueError::db("recording a redelivery request"))?;
+        Ok(go)
+    }
+
     /// The job with `id`, if any.
     pub async fn job(&self, id: JobId) -> Result<Option<JobRecord>, QueueError> {
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1");

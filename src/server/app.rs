@@ -58,6 +58,15 @@ impl ServerState {
         self.wake.notify_waiters();
     }
 
+    /// Returns once shutdown has begun.
+    pub async fn wait_for_shutdown(&self) {
+        while !self.is_shutting_down() {
+            // Notified on shutdown (and on new work, hence the loop).
+            let _woken_or_timed_out =
+                tokio::time::timeout(Duration::from_millis(500), self.wake.notified()).await;
+        }
+    }
+
     /// Waits until woken or `timeout` passes.
     pub async fn wait_for_work(&self, timeout: Duration) {
         let _woken_or_timed_out = tokio::time::timeout(timeout, self.wake.notified()).await;
@@ -212,6 +221,15 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         })?;
     tracing::info!(listen = %settings.listen, api = %settings.api_url, workers = settings.workers, "failmode serve started");
     let workers = worker::spawn_workers(state.clone(), settings.workers);
+    if let Some(interval) = settings.recovery_interval {
+        let owner = format!(
+            "{}-{}-{}",
+            std::env::var("HOSTNAME").unwrap_or_else(|_| "failmode".into()),
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        );
+        tokio::spawn(super::recovery::run(state.clone(), interval, owner));
+    }
     let shutdown_state = state.clone();
     axum::serve(listener, router(state.clone()))
         .with_graceful_shutdown(async move {

@@ -55,6 +55,9 @@ pub struct Settings {
     /// How long a claimed job stays leased without a heartbeat (`FAILMODE_JOB_LEASE_SECS`,
     /// default 120): after a crash, its job runs again at most this much later.
     pub job_lease: std::time::Duration,
+    /// How often one replica scans GitHub's delivery log for failed deliveries and asks for
+    /// them again (`FAILMODE_RECOVERY_INTERVAL_SECS`, default 300; `0` turns recovery off).
+    pub recovery_interval: Option<std::time::Duration>,
 }
 
 /// Every problem found in the environment, so one restart fixes them all.
@@ -167,6 +170,19 @@ impl Settings {
                 }
             },
         };
+        let recovery_interval = match get("FAILMODE_RECOVERY_INTERVAL_SECS") {
+            None => Some(std::time::Duration::from_secs(300)),
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(0) => None,
+                Ok(n) => Some(std::time::Duration::from_secs(n)),
+                Err(_) => {
+                    problems.push(format!(
+                        "FAILMODE_RECOVERY_INTERVAL_SECS must be a number of seconds (0 turns recovery off), got `{v}`"
+                    ));
+                    None
+                }
+            },
+        };
         if !problems.is_empty() {
             return Err(SettingsError { problems });
         }
@@ -179,6 +195,7 @@ impl Settings {
             database_url,
             workers,
             job_lease,
+            recovery_interval,
         })
     }
 }

@@ -215,6 +215,7 @@ struct StoredDelivery {
     payload: Vec<u8>,
     redelivery: bool,
     status_code: u16,
+    delivered_at: chrono::DateTime<chrono::Utc>,
 }
 
 struct FakeState {
@@ -418,6 +419,7 @@ impl FakeGithub {
             payload: payload.to_string().into_bytes(),
             redelivery: false,
             status_code,
+            delivered_at: chrono::Utc::now(),
         });
         id
     }
@@ -1177,6 +1179,9 @@ async fn dispatch(
                     v["id"] = json!(d.id);
                     v["guid"] = json!(d.guid);
                     v["redelivery"] = json!(d.redelivery);
+                    v["delivered_at"] = json!(d
+                        .delivered_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
                     v["status"] = json!(if (200..300).contains(&d.status_code) {
                         "OK".to_string()
                     } else {
@@ -1830,6 +1835,7 @@ async fn redeliver(state: &Arc<Mutex<FakeState>>, caller: &Caller, id: &str) -> 
         id: new_id,
         redelivery: true,
         status_code,
+        delivered_at: chrono::Utc::now(),
         ..delivery
     });
     json_response(202, json!({}))
