@@ -1017,3 +1017,33 @@ on_both_backends!(
     redelivery_sqlite,
     redelivery_postgres
 );
+
+async fn one_job_per_pull_request_runs_at_a_time(db: &TestDatabase) {
+    let clock = clock();
+    let store = db.store(&clock).await;
+    let first = created(&store, &job("p-1", "acme/api", 7, "aaa")).await;
+    let same_pr = created(&store, &job("p-2", "acme/api", 7, "aaa")).await;
+    let other_pr = created(&store, &job("p-3", "acme/api", 8, "aaa")).await;
+    assert_eq!(claim(&store, "w1").await.map(|j| j.id), Some(first));
+    assert_eq!(
+        claim(&store, "w2").await.map(|j| j.id),
+        Some(other_pr),
+        "the second job of PR 7 waits while the first runs"
+    );
+    assert!(claim(&store, "w3").await.is_none());
+    // Both leases expire (their workers died): the expired jobs are reclaimed, oldest first,
+    // and PR 7's second job still waits behind its reclaimed first one.
+    clock.advance(LEASE + Duration::from_secs(1));
+    assert_eq!(claim(&store, "w3").await.map(|j| j.id), Some(first));
+    assert_eq!(claim(&store, "w4").await.map(|j| j.id), Some(other_pr));
+    assert!(claim(&store, "w5").await.is_none());
+    let done = store.job(first).await.expect("read").expect("exists");
+    assert_eq!(done.state, JobState::Running);
+    assert_eq!(state(&store, same_pr).await, JobState::Queued);
+}
+
+on_both_backends!(
+    one_job_per_pull_request_runs_at_a_time,
+    one_per_pr_sqlite,
+    one_per_pr_postgres
+);

@@ -77,8 +77,8 @@ macro_rules! in_write_transaction {
 const JOB_COLUMNS: &str = "id, delivery_id, kind, state, installation_id, repo, pr_number, head_sha, payload, \
      attempts, max_attempts, run_after, lease_owner, lease_token, lease_until, last_error, created_at, updated_at";
 
-/// Advisory-lock key serialising claims that enforce a per-installation limit on PostgreSQL
-/// (counting running jobs and taking one must not interleave across replicas). "failmode".
+/// Advisory-lock key serialising claims on PostgreSQL (counting running jobs and taking one
+/// must not interleave across replicas). "failmode".
 const CLAIM_LIMIT_LOCK_KEY: i64 = 0x6661_696c_6d6f_6465;
 
 /// A `jobs` row as read from either backend.
@@ -337,7 +337,9 @@ impl JobStore {
     /// come, or running under a lease that expired (its worker crashed or stalled). Each claim
     /// counts one attempt; a job whose lease expired on its last attempt is dead-lettered
     /// instead of reclaimed. With `max_running_per_installation`, installations already running
-    /// that many jobs (under live leases) are passed over.
+    /// that many jobs (under live leases) are passed over. A pull request with a job running
+    /// under a live lease is passed over too: two jobs of one pull request never run at once, so
+    /// two replicas cannot both find "nothing posted yet" and both post a review.
     ///
     /// On PostgreSQL a claim may return `None` while another replica races for the same rows;
     /// workers poll, so the job is taken on the next poll.
@@ -353,7 +355,9 @@ impl JobStore {
         let token = uuid::Uuid::new_v4().to_string();
         let limit = max_running_per_installation.map(i64::from);
         let row: Option<JobRow> = in_write_transaction!(&self.backend, OP, |tx, pg| {
-            if pg && limit.is_some() {
+            if pg {
+                // Claims are serialised across replicas so the per-installation count and the
+                // one-job-per-pull-request rule below cannot be raced past.
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(CLAIM_LIMIT_LOCK_KEY)
                     .execute(&mut *tx)
@@ -378,6 +382,8 @@ impl JobStore {
                           OR (c.state = 'running' AND c.lease_until < $4)) \
                      AND ($5 IS NULL OR (SELECT COUNT(*) FROM jobs r WHERE r.installation_id = c.installation_id \
                           AND r.state = 'running' AND r.lease_until >= $4) < $5) \
+                     AND NOT EXISTS (SELECT 1 FROM jobs p WHERE p.repo = c.repo AND p.pr_number = c.pr_number \
+                          AND p.state = 'running' AND p.lease_until >= $4 AND p.id <> c.id) \
                    ORDER BY c.id LIMIT 1{}) \
                  RETURNING {JOB_COLUMNS}",
                 if pg { " FOR UPDATE SKIP LOCKED" } else { "" }
