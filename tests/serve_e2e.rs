@@ -5,14 +5,36 @@ mod support;
 
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::fake_github::{test_private_key_pem, FakeFile, FakeGithub, FakePull, Fault};
+use support::fake_github::{FakeFile, FakeGithub, FakePull, Fault};
+use support::server::{fixture, Server, APP_ID, SECRET};
 
-const APP_ID: u64 = 4242;
+async fn start_server(github: &FakeGithub, dir: tempfile::TempDir) -> Server {
+    let mut server = support::server::start(&github.url(), dir.path(), None, &[]).await;
+    server.dir = Some(dir);
+    server
+}
+
+async fn start_server_in(github: &FakeGithub, dir: &Path, extra_env: &[(&str, &str)]) -> Server {
+    support::server::start(&github.url(), dir, None, extra_env).await
+}
+
+async fn deliver(
+    server: &Server,
+    event: &str,
+    delivery: &str,
+    body: &Value,
+    secret: &str,
+) -> reqwest::StatusCode {
+    support::server::deliver(&server.url, event, delivery, body, secret).await
+}
+
+async fn wait_for_jobs(server: &Server, state: &str, n: u64) -> Value {
+    support::server::wait_for_jobs(&server.url, state, n).await
+}
+
 const INSTALLATION: u64 = 77;
 const REPO: &str = "acme/orders";
-const SECRET: &str = "It's a Secret to Everybody";
 const BASE_SHA: &str = "1111111111111111111111111111111111111111";
 const HEAD_SHA: &str = "2222222222222222222222222222222222222222";
 
@@ -21,90 +43,6 @@ const HEAD_LIB: &str = "pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx:
 const HEAD_PATCH: &str = "@@ -2,3 +2,10 @@ pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n     sqlx::query(\"SELECT 1\").execute(db).await?;\n     Ok(())\n }\n+\n+pub async fn mark_shipped(db: &sqlx::PgPool, id: i64) {\n+    let _ = sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\")\n+        .bind(id)\n+        .execute(db)\n+        .await;\n+}";
 const CARGO: &str =
     "[package]\nname = \"orders\"\nversion = \"0.1.0\"\n\n[dependencies]\nsqlx = \"0.8\"\n";
-
-struct Server {
-    child: Child,
-    url: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start_server(github: &FakeGithub, dir: tempfile::TempDir) -> Server {
-    let mut server = start_server_in(github, dir.path(), &[]).await;
-    server._dir = Some(dir);
-    server
-}
-
-/// Starts `failmode serve` with its key and SQLite file in `dir` (so a restart finds the same
-/// database), plus `extra_env`.
-async fn start_server_in(github: &FakeGithub, dir: &Path, extra_env: &[(&str, &str)]) -> Server {
-    let key = dir.join("app.pem");
-    std::fs::write(&key, test_private_key_pem()).unwrap();
-    let port = free_port();
-    let db = dir.join("failmode.db");
-    let child = Command::new(env!("CARGO_BIN_EXE_failmode"))
-        .envs(extra_env.iter().copied())
-        .arg("serve")
-        .env("FAILMODE_APP_ID", APP_ID.to_string())
-        .env("FAILMODE_PRIVATE_KEY_PATH", &key)
-        .env("FAILMODE_WEBHOOK_SECRET", SECRET)
-        .env("FAILMODE_GITHUB_API_URL", github.url())
-        .env("FAILMODE_LISTEN", format!("127.0.0.1:{port}"))
-        .env(
-            "FAILMODE_DATABASE_URL",
-            format!("sqlite://{}?mode=rwc", db.display()),
-        )
-        .env("FAILMODE_WORKERS", "2")
-        .env("RUST_LOG", "failmode=debug")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start failmode serve");
-    let url = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(r) = client.get(format!("{url}/healthz")).send().await {
-            if r.status().is_success() {
-                break;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "failmode serve did not become healthy"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Server {
-        child,
-        url,
-        _dir: None,
-    }
-}
-
-fn fixture(path: &str) -> Value {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/github/webhooks")
-        .join(path);
-    serde_json::from_str(
-        &std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
-    )
-    .unwrap()
-}
 
 fn pull_request_payload(action: &str, head: &str, draft: bool) -> Value {
     let mut v = fixture("pull_request/opened.payload.json");
@@ -124,28 +62,6 @@ fn pull_request_payload(action: &str, head: &str, draft: bool) -> Value {
         v["after"] = json!(head);
     }
     v
-}
-
-async fn deliver(
-    server: &Server,
-    event: &str,
-    delivery: &str,
-    body: &Value,
-    secret: &str,
-) -> reqwest::StatusCode {
-    let raw = serde_json::to_vec(body).unwrap();
-    let sig = failmode::github::webhook::sign(secret.as_bytes(), &raw);
-    reqwest::Client::new()
-        .post(format!("{}/webhook", server.url))
-        .header("x-github-event", event)
-        .header("x-github-delivery", delivery)
-        .header("x-hub-signature-256", sig)
-        .header("content-type", "application/json")
-        .body(raw)
-        .send()
-        .await
-        .unwrap()
-        .status()
 }
 
 fn setup_repo(github: &FakeGithub, draft: bool) {
@@ -344,25 +260,6 @@ async fn webhook_intake_rejects_bad_input_and_answers_ping() {
 }
 
 /// Polls `/healthz` until `n` jobs are in `state`, and returns that health report.
-async fn wait_for_jobs(server: &Server, state: &str, n: u64) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let health: Value = reqwest::get(format!("{}/healthz", server.url))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if health["jobs"][state].as_u64() == Some(n) {
-            return health;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "never {n} jobs {state}: {health}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_check_disabled_on_the_base_branch_posts_nothing() {

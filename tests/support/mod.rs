@@ -1,5 +1,7 @@
-//! Test support shared by integration tests: a fake GitHub that is a real HTTP server.
+//! Test support shared by integration tests: a fake GitHub that is a real HTTP server, and
+//! `failmode serve` as a child process.
 
 #![allow(dead_code)]
 
 pub mod fake_github;
+pub mod server;

@@ -1,0 +1,144 @@
+//! `failmode serve` as a child process for end-to-end tests: started on a free loopback port
+//! against a fake GitHub, killed (SIGKILL) when dropped, plus signed webhook deliveries.
+
+use super::fake_github::test_private_key_pem;
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The App id the fake GitHub and the server agree on.
+pub const APP_ID: u64 = 4242;
+/// The webhook secret deliveries are signed with.
+pub const SECRET: &str = "It's a Secret to Everybody";
+
+/// A running `failmode serve`.
+pub struct Server {
+    /// The process (kill it to simulate a crash).
+    pub child: Child,
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    /// Keeps a temp dir alive as long as the server.
+    pub dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// Starts `failmode serve` with its key in `dir`, the store at `database_url` (default: a
+/// SQLite file in `dir`, so a restart finds the same database) and `extra_env`, and waits
+/// until `/healthz` answers.
+pub async fn start(
+    github_url: &str,
+    dir: &Path,
+    database_url: Option<&str>,
+    extra_env: &[(&str, &str)],
+) -> Server {
+    let key = dir.join("app.pem");
+    std::fs::write(&key, test_private_key_pem()).expect("write the test key");
+    let port = free_port();
+    let database_url = database_url
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.join("failmode.db").display()));
+    let child = Command::new(env!("CARGO_BIN_EXE_failmode"))
+        .arg("serve")
+        .env("FAILMODE_APP_ID", APP_ID.to_string())
+        .env("FAILMODE_PRIVATE_KEY_PATH", &key)
+        .env("FAILMODE_WEBHOOK_SECRET", SECRET)
+        .env("FAILMODE_GITHUB_API_URL", github_url)
+        .env("FAILMODE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("FAILMODE_DATABASE_URL", database_url)
+        .env("FAILMODE_WORKERS", "2")
+        .env("RUST_LOG", "failmode=debug")
+        .envs(extra_env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start failmode serve");
+    let url = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(r) = client.get(format!("{url}/healthz")).send().await {
+            if r.status().is_success() {
+                break;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "failmode serve did not become healthy"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Server {
+        child,
+        url,
+        dir: None,
+    }
+}
+
+/// POSTs `body` as a signed delivery and returns the status.
+pub async fn deliver(
+    server_url: &str,
+    event: &str,
+    delivery: &str,
+    body: &Value,
+    secret: &str,
+) -> reqwest::StatusCode {
+    let raw = serde_json::to_vec(body).expect("serialisable payload");
+    let sig = failmode::github::webhook::sign(secret.as_bytes(), &raw);
+    reqwest::Client::new()
+        .post(format!("{server_url}/webhook"))
+        .header("x-github-event", event)
+        .header("x-github-delivery", delivery)
+        .header("x-hub-signature-256", sig)
+        .header("content-type", "application/json")
+        .body(raw)
+        .send()
+        .await
+        .map(|r| r.status())
+        .unwrap_or(reqwest::StatusCode::BAD_GATEWAY)
+}
+
+/// `/healthz` of a server, polled until `jobs[state] == n` (60 s at most).
+pub async fn wait_for_jobs(server_url: &str, state: &str, n: u64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let health: Value = reqwest::get(format!("{server_url}/healthz"))
+            .await
+            .expect("healthz answers")
+            .json()
+            .await
+            .expect("healthz is JSON");
+        if health["jobs"][state].as_u64() == Some(n) {
+            return health;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never {n} jobs {state}: {health}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A webhook fixture from `tests/fixtures/github/webhooks/<path>`.
+pub fn fixture(path: &str) -> Value {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/github/webhooks")
+        .join(path);
+    serde_json::from_str(
+        &std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+    )
+    .expect("fixture is JSON")
+}
