@@ -322,25 +322,6 @@ fn finding_fn(name: &str) -> String {
     )
 }
 
-/// The patch GitHub shows for a file added with `text`.
-fn added_patch(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut patch = format!("@@ -0,0 +1,{} @@", lines.len());
-    for line in lines {
-        patch.push_str("\n+");
-        patch.push_str(line);
-    }
-    patch
-}
-
-fn added(path: &str, text: &str) -> FakeFile {
-    FakeFile {
-        filename: path.to_string(),
-        status: "added".to_string(),
-        patch: Some(added_patch(text)),
-    }
-}
-
 /// Base: a manifest and `src/lib.rs`. Head `head_sha`: the base plus `added_files`, which are
 /// the pull request's files.
 fn setup_added_files(
@@ -367,7 +348,10 @@ fn setup_added_files(
         base_sha: BASE_SHA.into(),
         base_ref: "main".into(),
         draft: false,
-        files: added_files.iter().map(|(p, t)| added(p, t)).collect(),
+        files: added_files
+            .iter()
+            .map(|(p, t)| FakeFile::added(p, t))
+            .collect(),
     });
 }
 

@@ -351,6 +351,12 @@ impl GithubClient {
     }
 
     fn count(&self, endpoint: &str, status: u16) {
+        metrics::counter!(
+            "failmode_github_calls_total",
+            "endpoint" => endpoint.to_string(),
+            "status" => status.to_string()
+        )
+        .increment(1);
         let mut calls = match self.inner.calls.lock() {
             Ok(calls) => calls,
             Err(poisoned) => poisoned.into_inner(),
@@ -571,6 +577,14 @@ impl GithubClient {
             };
             let status = reply.status;
             self.count(endpoint, status.as_u16());
+            if let Some(remaining) = header_u64(&reply.headers, "x-ratelimit-remaining") {
+                let credential = match call.credential {
+                    Credential::App => "app".to_string(),
+                    Credential::Installation(id) => id.to_string(),
+                };
+                metrics::gauge!("failmode_github_rate_limit_remaining", "installation" => credential)
+                    .set(remaining as f64);
+            }
             if status.is_success()
                 || (call.redirect_ok
                     && status.is_redirection()

@@ -16,8 +16,9 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 
 /// How long a SQLite writer waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a caller waits for a pooled connection.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a caller waits for a pooled connection: short enough that intake answers 503 well
+/// within the 10 s GitHub waits for a webhook answer when the database is unreachable.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The pool behind a job store: one per backend, sharing SQL text wherever the dialects agree.
 #[derive(Debug, Clone)]

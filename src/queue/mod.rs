@@ -622,6 +622,29 @@ impl JobStore {
         Ok(go)
     }
 
+    /// Whether the pull request has a job for `head_sha` that is queued, running, waiting for
+    /// a retry or done (superseded, skipped and dead ones do not count).
+    pub async fn has_job_for_head(
+        &self,
+        repo: &str,
+        pr_number: i64,
+        head_sha: &str,
+    ) -> Result<bool, QueueError> {
+        let found: Option<i64> = with_pool!(&self.backend, |pool| {
+            sqlx::query_scalar(
+                "SELECT id FROM jobs WHERE repo = $1 AND pr_number = $2 AND head_sha = $3 \
+                 AND state IN ('queued', 'running', 'failed', 'done') LIMIT 1",
+            )
+            .bind(repo)
+            .bind(pr_number)
+            .bind(head_sha)
+            .fetch_optional(pool)
+            .await
+        })
+        .map_err(QueueError::db("looking for a job of a head"))?;
+        Ok(found.is_some())
+    }
+
     /// The job with `id`, if any.
     pub async fn job(&self, id: JobId) -> Result<Option<JobRecord>, QueueError> {
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1");

@@ -55,8 +55,12 @@ pub enum ReviewOutcome {
     },
     /// Nothing to do (draft, closed, no installation access...).
     Skipped(String),
-    /// A newer push replaced the head this job was for.
-    Superseded,
+    /// A newer push replaced the head this job was for; `current_head` is the pull request's
+    /// head now (the worker makes sure that head gets a review of its own).
+    Superseded {
+        /// The pull request's head SHA when the job looked.
+        current_head: String,
+    },
 }
 
 /// Why a review could not be completed. Retried by the worker with backoff.
@@ -147,7 +151,9 @@ impl Reviewer {
             )));
         }
         if pr.head.sha != job.head_sha {
-            return Ok(ReviewOutcome::Superseded);
+            return Ok(ReviewOutcome::Superseded {
+                current_head: pr.head.sha,
+            });
         }
         let checks = CheckSet::embedded()?;
         let known = checks.ids();

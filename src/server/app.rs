@@ -107,7 +107,11 @@ pub async fn build_state(settings: &Settings) -> Result<Arc<ServerState>, ServeE
         "FAILMODE_PRIVATE_KEY_PATH / FAILMODE_PRIVATE_KEY",
     )
     .map_err(|e| ServeError::Github(e.to_string()))?;
-    let github = GithubClient::new(ClientSettings::new(settings.api_url.clone()), credentials)
+    let client_settings = ClientSettings {
+        request_timeout: settings.github_timeout,
+        ..ClientSettings::new(settings.api_url.clone())
+    };
+    let github = GithubClient::new(client_settings, credentials)
         .map_err(|e| ServeError::Github(format!("FAILMODE_GITHUB_API_URL: {e}")))?;
     let reviewer = Arc::new(Reviewer::new(Arc::new(github), store.clone()));
     Ok(Arc::new(ServerState {

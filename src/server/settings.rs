@@ -58,6 +58,8 @@ pub struct Settings {
     /// How often one replica scans GitHub's delivery log for failed deliveries and asks for
     /// them again (`FAILMODE_RECOVERY_INTERVAL_SECS`, default 300; `0` turns recovery off).
     pub recovery_interval: Option<std::time::Duration>,
+    /// Deadline of one GitHub request attempt (`FAILMODE_GITHUB_TIMEOUT_SECS`, default 30).
+    pub github_timeout: std::time::Duration,
 }
 
 /// Every problem found in the environment, so one restart fixes them all.
@@ -183,6 +185,18 @@ impl Settings {
                 }
             },
         };
+        let github_timeout = match get("FAILMODE_GITHUB_TIMEOUT_SECS") {
+            None => std::time::Duration::from_secs(30),
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n > 0 => std::time::Duration::from_secs(n),
+                _ => {
+                    problems.push(format!(
+                        "FAILMODE_GITHUB_TIMEOUT_SECS must be a positive number of seconds, got `{v}`"
+                    ));
+                    std::time::Duration::from_secs(30)
+                }
+            },
+        };
         if !problems.is_empty() {
             return Err(SettingsError { problems });
         }
@@ -196,6 +210,7 @@ impl Settings {
             workers,
             job_lease,
             recovery_interval,
+            github_timeout,
         })
     }
 }

@@ -3,7 +3,7 @@
 //! that cannot finish within the grace period gives its lease back instead of being marked done.
 
 use super::app::{ServerState, SHUTDOWN_GRACE};
-use crate::queue::{ClaimedJob, FailOutcome};
+use crate::queue::{ClaimedJob, Delivery, FailOutcome, JobKind, NewJob};
 use crate::review::job::ReviewOutcome;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -91,9 +91,13 @@ async fn process(state: &Arc<ServerState>, job: ClaimedJob) {
                 tracing::info!(%reason, "job skipped");
                 state.store.skip(&job, &reason).await
             }
-            Ok(ReviewOutcome::Superseded) => {
-                tracing::info!("a newer push superseded this job");
-                state.store.supersede(&job).await
+            Ok(ReviewOutcome::Superseded { current_head }) => {
+                tracing::info!(%current_head, "a newer push superseded this job");
+                match ensure_current_head_queued(state, &job, &current_head).await {
+                    Ok(()) => state.store.supersede(&job).await,
+                    // Not recorded as superseded: the job runs again and retries this.
+                    Err(e) => Err(e),
+                }
             }
             Ok(outcome) => {
                 metrics::histogram!("failmode_review_duration_seconds").record(started.elapsed().as_secs_f64());
@@ -122,6 +126,46 @@ async fn process(state: &Arc<ServerState>, job: ClaimedJob) {
     }
     .instrument(span)
     .await
+}
+
+/// Deliveries can arrive out of order (a late redelivery of an old push supersedes the queued
+/// job of the newest one), and a push's delivery can be lost. A job that finds its head replaced
+/// therefore makes sure the pull request's CURRENT head has a job, so the newest push is always
+/// reviewed. Nothing is queued while that head already has a live or finished job.
+async fn ensure_current_head_queued(
+    state: &ServerState,
+    job: &ClaimedJob,
+    current_head: &str,
+) -> Result<(), crate::queue::QueueError> {
+    if state
+        .store
+        .has_job_for_head(&job.repo, job.pr_number, current_head)
+        .await?
+    {
+        return Ok(());
+    }
+    let resync = NewJob {
+        delivery: Delivery {
+            // Unique per superseded job: an earlier resync of this head may itself have been
+            // superseded by a late delivery, and must not block this one as a duplicate.
+            id: format!(
+                "resync:{}#{}@{current_head}/after-job-{}",
+                job.repo, job.pr_number, job.id.0
+            ),
+            event: "pull_request".into(),
+            action: Some("synchronize".into()),
+        },
+        kind: JobKind::Review,
+        installation_id: job.installation_id,
+        repo: job.repo.clone(),
+        pr_number: job.pr_number,
+        head_sha: current_head.to_string(),
+        payload: serde_json::Value::Null,
+    };
+    state.store.enqueue(&resync).await?;
+    tracing::info!(%current_head, "queued a review of the pull request's current head");
+    state.wake_workers();
+    Ok(())
 }
 
 fn spawn_heartbeat(state: Arc<ServerState>, job: ClaimedJob) -> JoinHandle<()> {

@@ -152,6 +152,21 @@ pub struct FakeFile {
 }
 
 impl FakeFile {
+    /// A file added with `text`, with the patch GitHub shows for it.
+    pub fn added(filename: &str, text: &str) -> FakeFile {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut patch = format!("@@ -0,0 +1,{} @@", lines.len());
+        for line in lines {
+            patch.push_str("\n+");
+            patch.push_str(line);
+        }
+        FakeFile {
+            filename: filename.to_string(),
+            status: "added".to_string(),
+            patch: Some(patch),
+        }
+    }
+
     /// A modified file with `patch`.
     pub fn modified(filename: &str, patch: &str) -> FakeFile {
         FakeFile {
