@@ -45,12 +45,21 @@ pub fn scan(file: &ParsedFile) -> (Vec<Suppression>, Vec<BadSuppression>) {
     if !file.text.contains("failmode:") {
         return (good, bad);
     }
-    for line_no in 1..=file.line_count() {
+    // Only real `//` comments count: not doc comments (`///`, `//!`), which document the
+    // syntax, and not string literals that happen to contain it.
+    let comments = crate::analysis::syntax::descendants(file.tree.root_node())
+        .filter(|n| n.kind() == "line_comment")
+        .filter(|n| {
+            let text = file.node_text(*n);
+            !(text.starts_with("//!") || (text.starts_with("///") && !text.starts_with("////")))
+        });
+    for node in comments {
+        let line_no = node.start_position().row + 1;
         let line = file.line(line_no);
-        let Some(comment_at) = line.find("//") else {
+        let comment_at = node.start_position().column;
+        let Some(comment) = line.get(comment_at..) else {
             continue;
         };
-        let comment = &line[comment_at..];
         let Some(rel) = comment.find("failmode:") else {
             continue;
         };
@@ -133,5 +142,15 @@ mod tests {
         assert_eq!(bad.len(), 2);
         assert!(bad[0].message.contains("has no reason"));
         assert_eq!(bad[0].line, 5);
+    }
+
+    #[test]
+    fn doc_comments_and_strings_that_show_the_syntax_are_not_pragmas() {
+        let src = "//! Write `// failmode: allow(<check-id>) <reason>`.\n/// e.g. `// failmode: allow(missing-retry)`\nfn a() {\n    let s = \"// failmode: nonsense\";\n    //// failmode: allow(missing-retry) a plain comment after all\n}\n";
+        let f = crate::analysis::source::parse_rust_snippet("src/a.rs", src);
+        let (good, bad) = scan(&f);
+        assert!(bad.is_empty(), "{bad:?}");
+        assert_eq!(good.len(), 1);
+        assert_eq!((good[0].line, good[0].col), (5, 10));
     }
 }

@@ -80,3 +80,65 @@ async fn write_batches(store: Arc<JobStore>, mut rx: mpsc::Receiver<Pending>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::queue::{Delivery, JobKind};
+
+    fn job(delivery: &str, pr: i64) -> NewJob {
+        NewJob {
+            delivery: Delivery {
+                id: delivery.to_string(),
+                event: "pull_request".into(),
+                action: Some("opened".into()),
+            },
+            kind: JobKind::Review,
+            installation_id: 1,
+            repo: "acme/api".into(),
+            pr_number: pr,
+            head_sha: format!("{pr:040x}"),
+            payload: serde_json::Value::Null,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_deliveries_are_all_stored_and_a_closed_store_answers_an_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("q.db").display());
+        let store = Arc::new(JobStore::connect(&url).await.expect("open the store"));
+        // What `IntakeWriter::start` does, with the writer task in the test's hands.
+        let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
+        let task = tokio::spawn(write_batches(store.clone(), rx));
+        let writer = IntakeWriter { tx };
+        let stores: Vec<_> = (0..64)
+            .map(|i| {
+                let writer = writer.clone();
+                tokio::spawn(async move { writer.store(job(&format!("d-{i}"), i)).await })
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for s in stores {
+            match s.await.expect("task") {
+                Ok(Enqueued::Created(id)) => ids.push(id),
+                other => panic!("a new delivery must be created: {other:?}"),
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 64, "every delivery got its own job");
+        assert!(matches!(
+            writer.store(job("d-7", 7)).await,
+            Ok(Enqueued::Duplicate(_))
+        ));
+        // The database goes away: the caller gets an error (intake answers 503), not a hang.
+        store.close().await;
+        assert!(matches!(
+            writer.store(job("d-late", 99)).await,
+            Err(IntakeError::Store(_))
+        ));
+        // Once every handle is gone the writer task ends.
+        drop(writer);
+        task.await.expect("the writer task ends cleanly");
+    }
+}

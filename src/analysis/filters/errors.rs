@@ -1397,14 +1397,14 @@ impl ErrorFacts {
                 records_error,
                 effect,
             };
-            merge_info(self.fns.entry(name).or_default(), info);
+            add_definition(&mut self.fns, name, info);
         }
     }
 
     /// Merges facts collected from other files.
     pub fn merge(&mut self, other: Self) {
         for (name, info) in other.fns {
-            merge_info(self.fns.entry(name).or_default(), info);
+            add_definition(&mut self.fns, name, info);
         }
     }
 
@@ -1412,8 +1412,21 @@ impl ErrorFacts {
     pub fn finish(&mut self) {}
 }
 
+/// Adds one definition of `name`. Facts are keyed by bare name, so unrelated functions that share
+/// a name (`Reviewer::run` and `recovery::run`) meet here: the merge keeps what is safe to
+/// assume of a call to that name, so a finding never rests on another function's signature.
+fn add_definition(fns: &mut BTreeMap<String, FnErrorInfo>, name: String, info: FnErrorInfo) {
+    match fns.entry(name) {
+        std::collections::btree_map::Entry::Vacant(slot) => {
+            slot.insert(info);
+        }
+        std::collections::btree_map::Entry::Occupied(mut slot) => merge_info(slot.get_mut(), info),
+    }
+}
+
 fn merge_info(into: &mut FnErrorInfo, other: FnErrorInfo) {
-    into.returns_result |= other.returns_result;
+    // A call's result is known to be a `Result` only if every same-named definition says so.
+    into.returns_result &= other.returns_result;
     into.records_error |= other.records_error;
     if into.effect.is_none() {
         into.effect = other.effect;
