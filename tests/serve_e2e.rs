@@ -456,6 +456,12 @@ async fn hundred_file_pull_request_costs_nine_api_calls_and_a_later_push_refetch
         .map(|c| c["path"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(new_paths, ["src/m003.rs"], "only the new finding is posted");
+    // For the notes (not asserted): the server's peak resident memory over both reviews.
+    if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())) {
+        if let Some(peak) = status.lines().find(|l| l.starts_with("VmHWM")) {
+            eprintln!("failmode serve after a 100-file review and a push: {peak}");
+        }
+    }
     assert!(github.errors().is_empty(), "{:?}", github.errors());
 }
 
