@@ -723,3 +723,99 @@ async fn failed_deliveries_in_githubs_log_are_redelivered_once_and_reviewed() {
     assert_eq!(github.reviews().len(), 1, "one review for the head");
     assert!(github.errors().is_empty(), "{:?}", github.errors());
 }
+
+/// Sends SIGTERM to the server and waits (at most `within`) for it to exit.
+fn terminate(server: &mut Server, within: Duration) -> std::process::ExitStatus {
+    let pid = server.child.id().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("run kill");
+    assert!(sent.success(), "SIGTERM delivered");
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = server.child.try_wait().expect("poll the child") {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "failmode serve did not exit within {within:?} of SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_the_running_review_finish_before_exiting() {
+    let github = FakeGithub::start(APP_ID).await;
+    setup_repo(&github, false);
+    let reviews_endpoint = "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews";
+    github.inject(reviews_endpoint, Fault::Delay(Duration::from_secs(2)), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start_server_in(&github, dir.path(), &[]).await;
+    let opened = pull_request_payload("opened", HEAD_SHA, false);
+    assert_eq!(
+        deliver(&server, "pull_request", "term-1", &opened, SECRET).await,
+        202
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while github.arrived(reviews_endpoint) == 0 {
+        assert!(Instant::now() < deadline, "the review was never posted");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let status = terminate(&mut server, Duration::from_secs(30));
+    assert!(status.success(), "a clean exit: {status}");
+    assert_eq!(github.reviews().len(), 1);
+    assert!(
+        github
+            .check_runs()
+            .iter()
+            .any(|r| r["status"] == "completed"),
+        "the job finished, check run included, before the process exited"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_past_the_grace_period_gives_the_job_back_and_a_restart_completes_it() {
+    let github = FakeGithub::start(APP_ID).await;
+    setup_repo(&github, false);
+    let completion = "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}";
+    github.inject(completion, Fault::Delay(Duration::from_secs(20)), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("FAILMODE_SHUTDOWN_GRACE_SECS", "1"),
+        ("FAILMODE_JOB_LEASE_SECS", "3"),
+    ];
+    let mut server = start_server_in(&github, dir.path(), &env).await;
+    let opened = pull_request_payload("opened", HEAD_SHA, false);
+    assert_eq!(
+        deliver(&server, "pull_request", "term-2", &opened, SECRET).await,
+        202
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while github.arrived(completion) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the job never reached the check run update"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let status = terminate(&mut server, Duration::from_secs(15));
+    assert!(
+        status.success(),
+        "a clean exit after releasing the job: {status}"
+    );
+    drop(server);
+
+    let restarted = start_server_in(&github, dir.path(), &env).await;
+    wait_for_jobs(&restarted, "done", 1).await;
+    assert_eq!(
+        github.reviews().len(),
+        1,
+        "the released job posted nothing twice"
+    );
+    assert!(github
+        .check_runs()
+        .iter()
+        .any(|r| r["status"] == "completed"));
+}

@@ -20,7 +20,8 @@ use tokio::sync::Notify;
 /// GitHub caps webhook payloads at 25 MB; anything larger is not from GitHub.
 pub const MAX_WEBHOOK_BODY: usize = 25 * 1024 * 1024;
 
-/// How long running jobs may take to finish after SIGTERM before their leases are released.
+/// Default of how long running jobs may take to finish after SIGTERM before their leases are
+/// released (`FAILMODE_SHUTDOWN_GRACE_SECS`); under the 30 s most orchestrators wait.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(25);
 
 /// State shared by the HTTP handlers and the workers.
@@ -37,6 +38,8 @@ pub struct ServerState {
     pub reviewer: Arc<Reviewer>,
     /// How long a claim lasts without a heartbeat.
     pub job_lease: Duration,
+    /// How long running jobs may take to finish after SIGTERM.
+    pub shutdown_grace: Duration,
     shutting_down: AtomicBool,
     wake: Notify,
 }
@@ -121,6 +124,7 @@ pub async fn build_state(settings: &Settings) -> Result<Arc<ServerState>, ServeE
         store,
         reviewer,
         job_lease: settings.job_lease,
+        shutdown_grace: settings.shutdown_grace,
         shutting_down: AtomicBool::new(false),
         wake: Notify::new(),
     }))
@@ -255,7 +259,7 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         .await
         .map_err(ServeError::Serve)?;
     state.begin_shutdown();
-    worker::drain(workers, SHUTDOWN_GRACE).await;
+    worker::drain(workers, state.shutdown_grace).await;
     tracing::info!("failmode serve stopped");
     Ok(())
 }

@@ -60,6 +60,9 @@ pub struct Settings {
     pub recovery_interval: Option<std::time::Duration>,
     /// Deadline of one GitHub request attempt (`FAILMODE_GITHUB_TIMEOUT_SECS`, default 30).
     pub github_timeout: std::time::Duration,
+    /// How long running jobs may finish after SIGTERM before their leases are given back
+    /// (`FAILMODE_SHUTDOWN_GRACE_SECS`, default 25).
+    pub shutdown_grace: std::time::Duration,
 }
 
 /// Every problem found in the environment, so one restart fixes them all.
@@ -197,6 +200,18 @@ impl Settings {
                 }
             },
         };
+        let shutdown_grace = match get("FAILMODE_SHUTDOWN_GRACE_SECS") {
+            None => super::app::SHUTDOWN_GRACE,
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) => std::time::Duration::from_secs(n),
+                Err(_) => {
+                    problems.push(format!(
+                        "FAILMODE_SHUTDOWN_GRACE_SECS must be a number of seconds, got `{v}`"
+                    ));
+                    super::app::SHUTDOWN_GRACE
+                }
+            },
+        };
         if !problems.is_empty() {
             return Err(SettingsError { problems });
         }
@@ -211,6 +226,7 @@ impl Settings {
             job_lease,
             recovery_interval,
             github_timeout,
+            shutdown_grace,
         })
     }
 }

@@ -2,7 +2,7 @@
 //! outcome. A crashed worker's lease expires and another worker takes the job; on shutdown a job
 //! that cannot finish within the grace period gives its lease back instead of being marked done.
 
-use super::app::{ServerState, SHUTDOWN_GRACE};
+use super::app::ServerState;
 use crate::queue::{ClaimedJob, Delivery, FailOutcome, JobKind, NewJob};
 use crate::review::job::ReviewOutcome;
 use std::sync::Arc;
@@ -183,5 +183,5 @@ async fn grace_expired(state: &ServerState) {
     while !state.is_shutting_down() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    tokio::time::sleep(SHUTDOWN_GRACE).await;
+    tokio::time::sleep(state.shutdown_grace).await;
 }
