@@ -155,11 +155,15 @@ async fn opened_pull_request_gets_exactly_one_review_and_redelivery_adds_nothing
         start <= 7 && 7 <= line,
         "the comment covers the `let _ =` statement (line 7): {comments:#?}"
     );
-    // token, pull, base config, files, check run, tree, 2 blobs, existing comments, review,
-    // check run update: 11 calls for a first review of a one-file PR.
-    let first_review_calls = github.requests().len();
-    eprintln!("GitHub API calls for the first review: {first_review_calls}");
-    assert!(first_review_calls <= 11, "{:#?}", github.requests());
+    // token, pull, base config, files, check run, archive (+ its download from the archive
+    // host), existing comments, review, check run update: 9 API calls for a first review.
+    let api_calls = github
+        .requests()
+        .iter()
+        .filter(|r| !r.endpoint.starts_with("GET /_codeload/"))
+        .count();
+    eprintln!("GitHub API calls for the first review of a one-file PR: {api_calls}");
+    assert_eq!(api_calls, 9, "{:#?}", github.requests());
     let body = comments[0]["body"].as_str().unwrap();
     assert!(
         body.contains("swallowed-error") && body.contains("<!-- failmode:fingerprint="),
@@ -493,8 +497,14 @@ async fn pull_request_from_a_fork_is_reviewed_with_the_app_token() {
             .requests()
             .iter()
             .filter(|r| !r.endpoint.starts_with("POST /app/"))
-            .all(|r| r.auth == format!("installation:{INSTALLATION}")),
-        "every repository call uses the base repository's installation token"
+            .all(|r| if r.endpoint.starts_with("GET /_codeload/") {
+                r.auth == "none"
+            } else {
+                r.auth == format!("installation:{INSTALLATION}")
+            }),
+        "every repository call uses the base repository's installation token, and the \
+         pre-signed archive URL none: {:#?}",
+        github.requests()
     );
     assert!(github.errors().is_empty(), "{:?}", github.errors());
 }

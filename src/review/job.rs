@@ -88,6 +88,9 @@ pub struct Reviewer {
     github: Arc<GithubClient>,
     store: Arc<JobStore>,
     blobs: BlobCache,
+    /// Repositories whose sources this process has fetched at least once (so the blob cache
+    /// holds most of their files and a tree plus a few blobs is cheaper than an archive).
+    warm_repos: std::sync::Mutex<HashSet<String>>,
 }
 
 struct Target<'a> {
@@ -112,6 +115,7 @@ impl Reviewer {
             github,
             store,
             blobs: BlobCache::new(BLOB_CACHE_BYTES),
+            warm_repos: std::sync::Mutex::new(HashSet::new()),
         }
     }
 
@@ -337,10 +341,11 @@ impl Reviewer {
     /// File contents at the head SHA for every Rust file and manifest of the repository (so
     /// cross-file checks see the whole crate and its tests), from the blob cache where possible.
     ///
-    /// Calls: when more than [`ARCHIVE_THRESHOLD`] changed files are not cached, one archive
-    /// of the head (no tree, no blobs). Otherwise the recursive tree, then the few missing blobs
-    /// one by one, or the archive when the tree shows more than that many missing. A later push
-    /// of the same pull request therefore fetches only what changed.
+    /// Calls: the first time this process sees the repository, or when more than
+    /// [`ARCHIVE_THRESHOLD`] changed files are not cached, one archive of the head (no tree, no
+    /// blobs). Otherwise the recursive tree, then the few missing blobs one by one, or the
+    /// archive when the tree shows more than that many missing. A later push of the same pull
+    /// request therefore fetches only what changed.
     async fn sources(
         &self,
         t: &Target<'_>,
@@ -356,8 +361,9 @@ impl Reviewer {
                     .is_none_or(|sha| self.blobs.get(sha).is_none())
             })
             .count();
-        if changed_missing > ARCHIVE_THRESHOLD {
+        if changed_missing > ARCHIVE_THRESHOLD || !self.is_warm(t.full_name) {
             if let Some(inputs) = self.archive_sources(t).await? {
+                self.mark_warm(t.full_name);
                 return Ok(inputs);
             }
         }
@@ -395,6 +401,7 @@ impl Reviewer {
             .collect();
         if still_missing.len() > ARCHIVE_THRESHOLD {
             if let Some(inputs) = self.archive_sources(t).await? {
+                self.mark_warm(t.full_name);
                 return Ok(inputs);
             }
         }
@@ -417,6 +424,7 @@ impl Reviewer {
                 Err(e) => return Err(e.into()),
             }
         }
+        self.mark_warm(t.full_name);
         Ok(entries
             .iter()
             .filter_map(|(path, sha)| {
@@ -426,6 +434,21 @@ impl Reviewer {
                 })
             })
             .collect())
+    }
+
+    fn is_warm(&self, repo: &str) -> bool {
+        match self.warm_repos.lock() {
+            Ok(warm) => warm.contains(repo),
+            Err(poisoned) => poisoned.into_inner().contains(repo),
+        }
+    }
+
+    fn mark_warm(&self, repo: &str) {
+        let mut warm = match self.warm_repos.lock() {
+            Ok(warm) => warm,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        warm.insert(repo.to_string());
     }
 
     /// The Rust sources and manifests of the head commit from one archive download, also
