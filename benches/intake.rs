@@ -31,15 +31,21 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// A multi-thread runtime with one worker: server and load generator each get one, so on a
+/// two-core machine neither starves the other.
+fn one_thread_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
 /// Serves `app` on a loopback port from a one-thread runtime of its own.
 fn serve_on_own_thread(make_app: impl FnOnce() -> Router + Send + 'static) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("server runtime");
+        let rt = one_thread_runtime();
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
@@ -69,11 +75,7 @@ fn failmode_server(database_url: String) -> Result<SocketAddr, String> {
     .map_err(|e| e.to_string())?;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("server runtime");
+        let rt = one_thread_runtime();
         rt.block_on(async move {
             let state = match build_state(&settings).await {
                 Ok(state) => state,
@@ -142,11 +144,7 @@ struct Result_ {
 
 /// Sends `requests` signed deliveries with `concurrency` in flight, from a one-thread runtime.
 fn load(addr: SocketAddr, requests: usize, concurrency: usize, bodies: Arc<Deliveries>) -> Result_ {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("client runtime");
+    let rt = one_thread_runtime();
     rt.block_on(async move {
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(concurrency)
@@ -197,11 +195,7 @@ fn load(addr: SocketAddr, requests: usize, concurrency: usize, bodies: Arc<Deliv
 /// schedule whether or not earlier ones finished), timing each from its scheduled start so a
 /// stalled server cannot hide its queueing delay.
 fn load_at_rate(addr: SocketAddr, requests: usize, rate: f64, bodies: Arc<Deliveries>) -> Result_ {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("client runtime");
+    let rt = one_thread_runtime();
     rt.block_on(async move {
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(256)

@@ -76,6 +76,19 @@ fn setup_pr(github: &FakeGithub, pr: &Pr, heads: &[String], current: &str) {
     });
 }
 
+/// The one pull request of the single-PR scenarios: acme/orders#7 of installation 77, with
+/// `heads` pushed and `current` its head now.
+fn acme_orders_7(github: &FakeGithub, heads: &[String], current: &str) -> Pr {
+    let pr = Pr {
+        installation: 77,
+        repo: "acme/orders".into(),
+        number: 7,
+    };
+    github.add_installation(pr.installation, &[pr.repo.as_str()]);
+    setup_pr(github, &pr, heads, current);
+    pr
+}
+
 /// A signed-delivery payload for `pr` at `head_sha`.
 fn payload(pr: &Pr, action: &str, head_sha: &str) -> Value {
     let (owner, name) = pr.repo.split_once('/').expect("owner/name");
@@ -244,14 +257,8 @@ async fn a_burst_of_20_pushes_reviews_only_the_newest_head() {
         return;
     };
     let github = FakeGithub::start(APP_ID).await;
-    let pr = Pr {
-        installation: 77,
-        repo: "acme/orders".into(),
-        number: 7,
-    };
-    github.add_installation(77, &["acme/orders"]);
     let heads: Vec<String> = (1..=20).map(|p| head(0, p)).collect();
-    setup_pr(&github, &pr, &heads, &heads[19]);
+    let pr = acme_orders_7(&github, &heads, &heads[19]);
     let dir = tempfile::tempdir().unwrap();
     let srv = server::start(&github.url(), dir.path(), Some(&db.url), &[]).await;
     for (i, h) in heads.iter().enumerate() {
@@ -292,13 +299,7 @@ async fn github_502s_timeouts_and_rate_limits_are_waited_out_into_one_review() {
         return;
     };
     let github = FakeGithub::start(APP_ID).await;
-    let pr = Pr {
-        installation: 77,
-        repo: "acme/orders".into(),
-        number: 7,
-    };
-    github.add_installation(77, &["acme/orders"]);
-    setup_pr(&github, &pr, &[head(0, 1)], &head(0, 1));
+    let pr = acme_orders_7(&github, &[head(0, 1)], &head(0, 1));
     github.inject(
         "GET /repos/{owner}/{repo}/pulls/{pull_number}",
         Fault::bad_gateway(),
@@ -434,13 +435,7 @@ async fn database_outage_answers_503_and_recovery_redelivers_afterwards() {
     };
     let proxy = Proxy::start(upstream).await;
     let github = FakeGithub::start(APP_ID).await;
-    let pr = Pr {
-        installation: 77,
-        repo: "acme/orders".into(),
-        number: 7,
-    };
-    github.add_installation(77, &["acme/orders"]);
-    setup_pr(&github, &pr, &[head(0, 1)], &head(0, 1));
+    let pr = acme_orders_7(&github, &[head(0, 1)], &head(0, 1));
     let dir = tempfile::tempdir().unwrap();
     let srv = server::start(
         &github.url(),

@@ -13,6 +13,9 @@ use failmode::queue::{
     NewJob, Publication, PublicationKind, PublicationRecorded, QueueError, RetryPolicy,
 };
 use sqlx::Connection;
+use support::postgres::PgSchema;
+
+mod support;
 
 const LEASE: Duration = Duration::from_secs(30);
 const START_MS: i64 = 1_800_000_000_000;
@@ -22,7 +25,7 @@ const START_MS: i64 = 1_800_000_000_000;
 struct TestDatabase {
     url: String,
     _dir: Option<tempfile::TempDir>,
-    pg_schema: Option<(String, String)>,
+    _schema: Option<PgSchema>,
 }
 
 impl TestDatabase {
@@ -35,31 +38,17 @@ impl TestDatabase {
         TestDatabase {
             url,
             _dir: Some(dir),
-            pg_schema: None,
+            _schema: None,
         }
     }
 
     /// A fresh schema on the test PostgreSQL server, or `None` (with a note) when none is configured.
     async fn postgres(test: &str) -> Option<TestDatabase> {
-        let Ok(base) = std::env::var("FAILMODE_TEST_POSTGRES_URL") else {
-            eprintln!("note: FAILMODE_TEST_POSTGRES_URL is not set; skipping the PostgreSQL variant of {test}");
-            return None;
-        };
-        let schema = format!("failmode_test_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = sqlx::PgConnection::connect(&base)
-            .await
-            .expect("connect to FAILMODE_TEST_POSTGRES_URL");
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&mut conn)
-            .await
-            .expect("create a test schema");
-        conn.close().await.expect("close the admin connection");
-        let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+        let schema = PgSchema::create(test).await?;
         Some(TestDatabase {
-            url,
+            url: schema.url.clone(),
             _dir: None,
-            pg_schema: Some((base, schema)),
+            _schema: Some(schema),
         })
     }
 
@@ -68,33 +57,6 @@ impl TestDatabase {
             .await
             .unwrap_or_else(|e| panic!("connect to {}: {e}", self.url))
             .with_clock(clock.clone())
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let Some((base, schema)) = self.pg_schema.take() else {
-            return;
-        };
-        // Drop runs inside the test's runtime; use a separate thread with its own runtime.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            runtime.block_on(async {
-                let mut conn = sqlx::PgConnection::connect(&base).await.ok()?;
-                sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                    .execute(&mut conn)
-                    .await
-                    .ok()?;
-                conn.close().await.ok()
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Some(()))) {
-            eprintln!("note: could not drop a failmode_test_ schema; drop it by hand");
-        }
     }
 }
 
