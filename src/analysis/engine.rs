@@ -47,57 +47,115 @@ pub fn check_file(
     let mut cursor = tree_sitter::QueryCursor::new();
     cursor.set_match_limit(MATCH_LIMIT);
     let started = Instant::now();
-    let mut over_budget = |_: &tree_sitter::QueryCursorState| started.elapsed() > budget;
-    let mut matches = cursor.matches_with_options(
-        &lq.query,
-        file.tree.root_node(),
-        file.text.as_bytes(),
-        tree_sitter::QueryCursorOptions::new().progress_callback(&mut over_budget),
-    );
     let mut findings = Vec::new();
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
-    while let Some(m) = matches.next() {
-        let Some(&(ci, ri)) = lq.owners.get(m.pattern_index) else {
-            continue;
-        };
-        if !enabled[ci] {
-            continue;
+    // Test code is never reported by rules that leave tests out; when no rule looks at tests,
+    // the query skips `#[cfg(test)]` modules and test functions altogether.
+    let skip_tests = checks
+        .checks
+        .iter()
+        .all(|c| c.rules.iter().all(|r| !r.include_tests));
+    for range in query_ranges(file, skip_tests) {
+        cursor.set_byte_range(range);
+        let mut over_budget = |_: &tree_sitter::QueryCursorState| started.elapsed() > budget;
+        let mut matches = cursor.matches_with_options(
+            &lq.query,
+            file.tree.root_node(),
+            file.text.as_bytes(),
+            tree_sitter::QueryCursorOptions::new().progress_callback(&mut over_budget),
+        );
+        while let Some(m) = matches.next() {
+            collect_match(
+                file,
+                checks,
+                index,
+                config,
+                lq,
+                names,
+                &enabled,
+                m,
+                &mut seen,
+                &mut findings,
+            );
         }
-        let check = &checks.checks[ci];
-        let rule = &check.rules[ri];
-        let captures: Vec<(&str, tree_sitter::Node<'_>)> = m
-            .captures
-            .iter()
-            .map(|c| (names[c.index as usize], c.node))
-            .collect();
-        let Some(anchor) = captures
-            .iter()
-            .find(|(n, _)| *n == rule.anchor)
-            .map(|(_, n)| *n)
-        else {
-            continue;
-        };
-        if seen.contains(&(ci, anchor.start_byte())) {
-            continue;
-        }
-        if !rule.include_tests && syntax::is_in_test_code(file, anchor) {
-            continue;
-        }
-        let mut ctx = MatchCtx {
-            file,
-            index,
-            config,
-            data: &check.data,
-            captures,
-            vars: BTreeMap::new(),
-        };
-        if !rule.filters.iter().all(|f| f.eval(&mut ctx)) {
-            continue;
-        }
-        seen.insert((ci, anchor.start_byte()));
-        findings.push(build_finding(file, check, rule, &ctx, anchor, config));
     }
     findings
+}
+
+/// The byte ranges the query runs over: the whole file, or the stretches between its test
+/// items when test code is not looked at.
+fn query_ranges(file: &ParsedFile, skip_tests: bool) -> Vec<std::ops::Range<usize>> {
+    let whole = 0..file.text.len();
+    if !skip_tests || file.test_ranges().is_empty() {
+        return vec![whole];
+    }
+    let mut ranges = Vec::new();
+    let mut at = 0;
+    for &(start, end) in file.test_ranges() {
+        if start > at {
+            ranges.push(at..start);
+        }
+        at = at.max(end);
+    }
+    if at < file.text.len() {
+        ranges.push(at..file.text.len());
+    }
+    ranges
+}
+
+/// Filters one query match and, when every filter holds, records its finding.
+#[allow(clippy::too_many_arguments)]
+fn collect_match(
+    file: &ParsedFile,
+    checks: &CheckSet,
+    index: &RepoIndex,
+    config: &Config,
+    lq: &super::check::LanguageQuery,
+    names: &[&str],
+    enabled: &[bool],
+    m: &tree_sitter::QueryMatch<'_, '_>,
+    seen: &mut HashSet<(usize, usize)>,
+    findings: &mut Vec<Finding>,
+) {
+    let Some(&(ci, ri)) = lq.owners.get(m.pattern_index) else {
+        return;
+    };
+    if !enabled[ci] {
+        return;
+    }
+    let check = &checks.checks[ci];
+    let rule = &check.rules[ri];
+    let captures: Vec<(&str, tree_sitter::Node<'_>)> = m
+        .captures
+        .iter()
+        .map(|c| (names[c.index as usize], c.node))
+        .collect();
+    let Some(anchor) = captures
+        .iter()
+        .find(|(n, _)| *n == rule.anchor)
+        .map(|(_, n)| *n)
+    else {
+        return;
+    };
+    if seen.contains(&(ci, anchor.start_byte())) {
+        return;
+    }
+    if !rule.include_tests && syntax::is_in_test_code(file, anchor) {
+        return;
+    }
+    let mut ctx = MatchCtx {
+        file,
+        index,
+        config,
+        data: &check.data,
+        captures,
+        vars: BTreeMap::new(),
+    };
+    if !rule.filters.iter().all(|f| f.eval(&mut ctx)) {
+        return;
+    }
+    seen.insert((ci, anchor.start_byte()));
+    findings.push(build_finding(file, check, rule, &ctx, anchor, config));
 }
 
 fn build_finding(
@@ -213,5 +271,30 @@ pub fn disambiguate_fingerprints(findings: &mut [Finding]) {
         if *n > 1 {
             f.fingerprint = format!("{}-{}", f.fingerprint, n);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_query_skips_test_items_only_when_asked() {
+        let src =
+            "fn a() {}\n#[cfg(test)]\nmod tests { fn t() {} }\nfn b() {}\n#[test]\nfn c() {}\n";
+        let f = crate::analysis::source::parse_rust_snippet("src/a.rs", src);
+        let tests_mod = src.find("#[cfg(test)]").unwrap();
+        let ranges = query_ranges(&f, true);
+        let texts: Vec<&str> = ranges.iter().map(|r| src[r.clone()].trim()).collect();
+        assert_eq!(
+            texts,
+            ["fn a() {}\n#[cfg(test)]", "fn b() {}\n#[test]", ""],
+            "{ranges:?}"
+        );
+        assert!(
+            ranges[0].end > tests_mod,
+            "attributes stay outside the skipped item"
+        );
+        assert_eq!(query_ranges(&f, false), vec![0..src.len()]);
     }
 }
