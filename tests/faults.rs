@@ -310,11 +310,8 @@ async fn github_502s_timeouts_and_rate_limits_are_waited_out_into_one_review() {
         Fault::secondary_rate_limit(403, 2),
         1,
     );
-    github.inject(
-        "GET /repos/{owner}/{repo}/git/trees/{tree_sha}",
-        Fault::Delay(Duration::from_secs(3)),
-        2,
-    );
+    let files = "GET /repos/{owner}/{repo}/pulls/{pull_number}/files";
+    github.inject(files, Fault::Delay(Duration::from_secs(3)), 2);
     github.inject(
         "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
         Fault::secondary_rate_limit(429, 1),
@@ -362,6 +359,11 @@ async fn github_502s_timeouts_and_rate_limits_are_waited_out_into_one_review() {
         github.count("POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"),
         2,
         "the rate-limited review POST was sent again once, not more"
+    );
+    assert_eq!(
+        github.arrived(files),
+        3,
+        "two attempts timed out after 1 s, the third was answered"
     );
     let metrics = reqwest::get(format!("{}/metrics", srv.url))
         .await
