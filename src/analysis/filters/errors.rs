@@ -416,6 +416,7 @@ fn resolve(
         _ => return Resolved::Unknown,
     };
     match facts.fns.get(&name) {
+        Some(info) if info.ambiguous => Resolved::Unknown,
         Some(info) if !info.returns_result || info.records_error => Resolved::Quiet,
         Some(info) => match &info.effect {
             Some(e) => Resolved::Effect(Effect {
@@ -1331,6 +1332,9 @@ pub struct FnErrorInfo {
     pub records_error: bool,
     /// An effect performed directly in some definition's body.
     pub effect: Option<Effect>,
+    /// Definitions of this name disagree on returning a `Result` (`Reviewer::run` and
+    /// `recovery::run`): a call by that name is not resolved through these facts at all.
+    pub ambiguous: bool,
 }
 
 /// Repository-wide facts for this topic, collected from every parsed file.
@@ -1396,6 +1400,7 @@ impl ErrorFacts {
                 returns_result,
                 records_error,
                 effect,
+                ambiguous: false,
             };
             add_definition(&mut self.fns, name, info);
         }
@@ -1413,8 +1418,9 @@ impl ErrorFacts {
 }
 
 /// Adds one definition of `name`. Facts are keyed by bare name, so unrelated functions that share
-/// a name (`Reviewer::run` and `recovery::run`) meet here: the merge keeps what is safe to
-/// assume of a call to that name, so a finding never rests on another function's signature.
+/// a name (`Reviewer::run` and `recovery::run`) meet here: when they disagree the name is marked
+/// ambiguous, so a finding never rests on another function's signature, and a call by that
+/// name is judged by the check's lists alone.
 fn add_definition(fns: &mut BTreeMap<String, FnErrorInfo>, name: String, info: FnErrorInfo) {
     match fns.entry(name) {
         std::collections::btree_map::Entry::Vacant(slot) => {
@@ -1425,8 +1431,8 @@ fn add_definition(fns: &mut BTreeMap<String, FnErrorInfo>, name: String, info: F
 }
 
 fn merge_info(into: &mut FnErrorInfo, other: FnErrorInfo) {
-    // A call's result is known to be a `Result` only if every same-named definition says so.
-    into.returns_result &= other.returns_result;
+    into.ambiguous |= other.ambiguous || into.returns_result != other.returns_result;
+    into.returns_result |= other.returns_result;
     into.records_error |= other.records_error;
     if into.effect.is_none() {
         into.effect = other.effect;
@@ -1570,6 +1576,33 @@ mod tests {
         assert_eq!(
             store.effect.as_ref().map(|e| (e.kind, e.action)),
             Some((EffectKind::Database, Action::Write))
+        );
+        assert!(!store.ambiguous);
+    }
+
+    #[test]
+    fn same_named_functions_that_disagree_are_not_resolved_by_name() {
+        let src = "async fn store(db: &PgPool) -> anyhow::Result<()> { sqlx::query(\"INSERT INTO t VALUES (1)\").execute(db).await?; Ok(()) }\n\
+                   mod cache { pub fn store(v: u32) { let _ = v; } }\n\
+                   fn caller(db: &PgPool) { let _ = store(db); }";
+        let f = file(src);
+        let mut facts = ErrorFacts::default();
+        facts.collect(
+            &f,
+            &Manifests::default(),
+            &NodeList::new(f.tree.root_node()),
+        );
+        assert!(facts.fns["store"].ambiguous);
+        let lists = Lists::embedded();
+        let call = syntax::descendants(f.tree.root_node())
+            .filter(|n| n.kind() == "let_declaration")
+            .last()
+            .and_then(|l| l.child_by_field_name("value"))
+            .unwrap();
+        assert_eq!(
+            classify(&f, call, &lists, Some(&facts)),
+            None,
+            "`store(db)` could be either function: no finding rests on the other one's signature"
         );
     }
 
