@@ -361,9 +361,12 @@ impl Reviewer {
                     .is_none_or(|sha| self.blobs.get(sha).is_none())
             })
             .count();
-        if changed_missing > ARCHIVE_THRESHOLD || !self.is_warm(t.full_name) {
+        // Tried at most once per job: when it fails, the tree and blobs are the fallback.
+        let mut archive_tried = false;
+        if changed_missing > ARCHIVE_THRESHOLD || !self.warm_repos().contains(t.full_name) {
+            archive_tried = true;
             if let Some(inputs) = self.archive_sources(t).await? {
-                self.mark_warm(t.full_name);
+                self.warm_repos().insert(t.full_name.to_string());
                 return Ok(inputs);
             }
         }
@@ -382,8 +385,10 @@ impl Reviewer {
             }
         };
         let Some(tree) = tree else {
-            if let Some(inputs) = self.archive_sources(t).await? {
-                return Ok(inputs);
+            if !archive_tried {
+                if let Some(inputs) = self.archive_sources(t).await? {
+                    return Ok(inputs);
+                }
             }
             return self.changed_files_only(t, files).await;
         };
@@ -399,9 +404,9 @@ impl Reviewer {
             .iter()
             .filter(|(_, sha)| self.blobs.get(sha).is_none())
             .collect();
-        if still_missing.len() > ARCHIVE_THRESHOLD {
+        if still_missing.len() > ARCHIVE_THRESHOLD && !archive_tried {
             if let Some(inputs) = self.archive_sources(t).await? {
-                self.mark_warm(t.full_name);
+                self.warm_repos().insert(t.full_name.to_string());
                 return Ok(inputs);
             }
         }
@@ -424,7 +429,7 @@ impl Reviewer {
                 Err(e) => return Err(e.into()),
             }
         }
-        self.mark_warm(t.full_name);
+        self.warm_repos().insert(t.full_name.to_string());
         Ok(entries
             .iter()
             .filter_map(|(path, sha)| {
@@ -436,19 +441,12 @@ impl Reviewer {
             .collect())
     }
 
-    fn is_warm(&self, repo: &str) -> bool {
+    fn warm_repos(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
         match self.warm_repos.lock() {
-            Ok(warm) => warm.contains(repo),
-            Err(poisoned) => poisoned.into_inner().contains(repo),
-        }
-    }
-
-    fn mark_warm(&self, repo: &str) {
-        let mut warm = match self.warm_repos.lock() {
             Ok(warm) => warm,
+            // A set of names cannot be left half-updated: keep using it.
             Err(poisoned) => poisoned.into_inner(),
-        };
-        warm.insert(repo.to_string());
+        }
     }
 
     /// The Rust sources and manifests of the head commit from one archive download, also
