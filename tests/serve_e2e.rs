@@ -534,11 +534,13 @@ async fn review_post_that_fails_with_502_is_retried_into_exactly_one_review() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn review_that_github_posted_despite_answering_502_is_not_posted_again() {
+async fn review_and_check_run_github_created_despite_answering_502_are_not_created_again() {
     let github = FakeGithub::start(APP_ID).await;
     setup_repo(&github, false);
     let reviews_endpoint = "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews";
     github.inject(reviews_endpoint, Fault::ActThenFail(502), 1);
+    let runs_endpoint = "POST /repos/{owner}/{repo}/check-runs";
+    github.inject(runs_endpoint, Fault::ActThenFail(502), 1);
     let server = start_server(&github, tempfile::tempdir().unwrap()).await;
     let opened = pull_request_payload("opened", HEAD_SHA, false);
     assert_eq!(
@@ -557,6 +559,12 @@ async fn review_that_github_posted_despite_answering_502_is_not_posted_again() {
         1,
         "the review was found on the pull request, not posted a second time"
     );
+    assert_eq!(
+        github.check_runs().len(),
+        1,
+        "the check run GitHub created despite its 502 was found on the head, not created again"
+    );
+    assert_eq!(github.count(runs_endpoint), 1);
     assert!(github.errors().is_empty(), "{:?}", github.errors());
 }
 

@@ -106,15 +106,10 @@ struct Call<'a> {
     credential: Credential,
     /// Whether a 3xx answer with a `Location` is the result (the caller follows it itself).
     redirect_ok: bool,
-}
-
-impl Call<'_> {
     /// Whether a failure that may have happened after GitHub acted (no answer, or a 5xx) may be
     /// retried blindly. Not for creating reviews: a second POST would post a second review, so
     /// the caller looks first (see [`GithubClient::create_review`]).
-    fn retry_ambiguous(&self) -> bool {
-        self.endpoint != "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"
-    }
+    retry_ambiguous: bool,
 }
 
 struct Reply {
@@ -417,6 +412,7 @@ impl GithubClient {
                     body: None,
                     credential: Credential::App,
                     redirect_ok: false,
+                    retry_ambiguous: true,
                 };
                 let reply = Box::pin(self.send(call)).await?;
                 let parsed: TokenResponse = parse_json(
@@ -564,7 +560,7 @@ impl GithubClient {
                 Err(failure) => {
                     self.count(endpoint, 0);
                     tracing::warn!(endpoint, attempt, %failure, "GitHub call failed");
-                    if !call.retry_ambiguous() {
+                    if !call.retry_ambiguous {
                         return Err(GithubError::Transient {
                             endpoint: endpoint.to_string(),
                             reason: format!("{failure} (not retried: GitHub may have acted on it)"),
@@ -667,7 +663,7 @@ impl GithubClient {
                 500..=599 => {
                     last_failure = format!("GitHub answered {status}");
                     tracing::warn!(endpoint, attempt, %status, "GitHub server error");
-                    if !call.retry_ambiguous() {
+                    if !call.retry_ambiguous {
                         return Err(GithubError::Transient {
                             endpoint: endpoint.to_string(),
                             reason: format!(
@@ -703,6 +699,7 @@ impl GithubClient {
                 body: None,
                 credential: Credential::Installation(installation_id),
                 redirect_ok: false,
+                retry_ambiguous: true,
             })
             .await?;
         let value = parse_json(endpoint, &reply)?;
@@ -735,6 +732,7 @@ impl GithubClient {
         Ok(items)
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn write_json<B: Serialize, T: DeserializeOwned>(
         &self,
         credential: Credential,
@@ -742,6 +740,7 @@ impl GithubClient {
         endpoint: &'static str,
         target: String,
         body: &B,
+        retry_ambiguous: bool,
     ) -> Result<T, GithubError> {
         let body = serde_json::to_vec(body).map_err(|err| GithubError::Other {
             endpoint: endpoint.to_string(),
@@ -757,6 +756,7 @@ impl GithubClient {
                 body: Some(body),
                 credential,
                 redirect_ok: false,
+                retry_ambiguous,
             })
             .await?;
         parse_json(endpoint, &reply)
@@ -828,6 +828,7 @@ impl GithubClient {
                 body: None,
                 credential: Credential::Installation(installation_id),
                 redirect_ok: false,
+                retry_ambiguous: true,
             })
             .await;
         match result {
@@ -925,6 +926,7 @@ impl GithubClient {
                 body: None,
                 credential: Credential::Installation(installation_id),
                 redirect_ok: true,
+                retry_ambiguous: true,
             })
             .await?;
         if reply.status.is_success() {
@@ -1064,6 +1066,7 @@ impl GithubClient {
             body: None,
             credential: Credential::Installation(installation_id),
             redirect_ok: false,
+            retry_ambiguous: true,
         })
         .await
         .map(|_| ())
@@ -1132,6 +1135,7 @@ impl GithubClient {
                 "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
                 target,
                 review,
+                false,
             )
             .await?;
         Ok(created.id)
@@ -1165,6 +1169,9 @@ impl GithubClient {
                 "POST /repos/{owner}/{repo}/check-runs",
                 target,
                 &body,
+                // Not blindly: a lost answer could leave a second run stuck "in progress". The
+                // job fails instead, and its retry finds the created run by name on the head.
+                false,
             )
             .await?;
         match &run.output {
@@ -1225,6 +1232,7 @@ impl GithubClient {
             "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
             target,
             body,
+            true,
         )
         .await
     }
@@ -1315,6 +1323,7 @@ impl GithubClient {
                 body: None,
                 credential: Credential::App,
                 redirect_ok: false,
+                retry_ambiguous: true,
             })
             .await?;
         let deliveries: Vec<HookDelivery> = parse_json(endpoint, &reply)?;
@@ -1341,6 +1350,7 @@ impl GithubClient {
             body: None,
             credential: Credential::App,
             redirect_ok: false,
+            retry_ambiguous: true,
         })
         .await
         .map(|_| ())

@@ -32,7 +32,8 @@ pub const CHECK_RUN_NAME: &str = "failmode";
 const MAX_BLOB_FETCHES: usize = 400;
 /// More missing files than this are fetched as one archive of the head instead of blob by blob.
 pub const ARCHIVE_THRESHOLD: usize = 8;
-/// Attempts at posting one review when GitHub's answer never arrives.
+/// Attempts at posting one review (or creating the check run) when GitHub's answer never
+/// arrives.
 const REVIEW_POST_ATTEMPTS: u32 = 3;
 /// Most pending-review probes spent finding the comments GitHub refuses.
 const MAX_REVIEW_PROBES: usize = 24;
@@ -279,44 +280,71 @@ impl Reviewer {
             }
         }
         if retried {
-            let runs = self
-                .github
-                .list_check_runs_for_ref(
-                    t.installation,
-                    t.owner,
-                    t.repo,
-                    t.head_sha,
-                    Some(CHECK_RUN_NAME),
-                )
-                .await?;
-            if let Some(run) = runs.iter().find(|r| r.name == CHECK_RUN_NAME) {
-                self.record(t, PublicationKind::CheckRun, run.id).await?;
-                return Ok(run.id);
+            if let Some(id) = self.existing_check_run(t).await? {
+                return Ok(id);
             }
         }
-        let run = self
+        let new_run = NewCheckRun {
+            name: CHECK_RUN_NAME.to_string(),
+            head_sha: t.head_sha.to_string(),
+            status: CheckStatus::InProgress,
+            conclusion: None,
+            external_id: Some(format!("{}#{}@{}", t.full_name, t.number, t.head_sha)),
+            output: Some(CheckRunOutput {
+                title: "failmode is reviewing this push".into(),
+                summary: "Analysing the changed files for missing retries, swallowed errors and untested handlers.".into(),
+                text: None,
+                annotations: Vec::new(),
+            }),
+        };
+        // Like the review: a creation whose answer was lost may have happened, so look for the
+        // run on the head before creating it again (a duplicate would stay "in progress").
+        let mut attempt = 0;
+        let run = loop {
+            attempt += 1;
+            match self
+                .github
+                .create_check_run(t.installation, t.owner, t.repo, &new_run)
+                .await
+            {
+                Ok(run) => break run,
+                Err(e @ GithubError::Transient { .. }) => {
+                    tracing::warn!(error = %e, attempt, "creating the check run ended without an answer; checking whether it exists");
+                    if let Some(id) = self.existing_check_run(t).await? {
+                        return Ok(id);
+                    }
+                    if attempt >= REVIEW_POST_ATTEMPTS {
+                        return Err(e.into());
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(500 * u64::from(attempt)))
+                        .await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
+        self.record(t, PublicationKind::CheckRun, run.id).await?;
+        Ok(run.id)
+    }
+
+    /// failmode's check run on this head, if one exists on GitHub (recorded for next time).
+    async fn existing_check_run(&self, t: &Target<'_>) -> Result<Option<u64>, ReviewError> {
+        let runs = self
             .github
-            .create_check_run(
+            .list_check_runs_for_ref(
                 t.installation,
                 t.owner,
                 t.repo,
-                &NewCheckRun {
-                    name: CHECK_RUN_NAME.to_string(),
-                    head_sha: t.head_sha.to_string(),
-                    status: CheckStatus::InProgress,
-                    conclusion: None,
-                    external_id: Some(format!("{}#{}@{}", t.full_name, t.number, t.head_sha)),
-                    output: Some(CheckRunOutput {
-                        title: "failmode is reviewing this push".into(),
-                        summary: "Analysing the changed files for missing retries, swallowed errors and untested handlers.".into(),
-                        text: None,
-                        annotations: Vec::new(),
-                    }),
-                },
+                t.head_sha,
+                Some(CHECK_RUN_NAME),
             )
             .await?;
-        self.record(t, PublicationKind::CheckRun, run.id).await?;
-        Ok(run.id)
+        match runs.iter().find(|r| r.name == CHECK_RUN_NAME) {
+            Some(run) => {
+                self.record(t, PublicationKind::CheckRun, run.id).await?;
+                Ok(Some(run.id))
+            }
+            None => Ok(None),
+        }
     }
 
     async fn record(
