@@ -241,12 +241,7 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     tracing::info!(listen = %settings.listen, api = %settings.api_url, workers = settings.workers, "failmode serve started");
     let workers = worker::spawn_workers(state.clone(), settings.workers);
     if let Some(interval) = settings.recovery_interval {
-        let owner = format!(
-            "{}-{}-{}",
-            std::env::var("HOSTNAME").unwrap_or_else(|_| "failmode".into()),
-            std::process::id(),
-            uuid::Uuid::new_v4().simple()
-        );
+        let owner = worker::lease_holder_id("recovery");
         tokio::spawn(super::recovery::run(state.clone(), interval, owner));
     }
     let shutdown_state = state.clone();

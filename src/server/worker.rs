@@ -15,18 +15,21 @@ pub const POLL: Duration = Duration::from_millis(500);
 /// Most jobs of one installation running at once, so one busy org cannot starve the others.
 pub const MAX_RUNNING_PER_INSTALLATION: u32 = 2;
 
+/// A unique name for one lease holder of this process (`role`: a worker number, `recovery`):
+/// host and pid tell an operator where it ran, the random part keeps restarts apart.
+pub fn lease_holder_id(role: &str) -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "failmode".to_string());
+    format!(
+        "{host}-{}-{role}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
 /// Starts `n` workers.
 pub fn spawn_workers(state: Arc<ServerState>, n: usize) -> Vec<JoinHandle<()>> {
-    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "failmode".to_string());
     (0..n)
-        .map(|i| {
-            let worker_id = format!(
-                "{host}-{}-{i}-{}",
-                std::process::id(),
-                uuid::Uuid::new_v4().simple()
-            );
-            tokio::spawn(run_worker(state.clone(), worker_id))
-        })
+        .map(|i| tokio::spawn(run_worker(state.clone(), lease_holder_id(&i.to_string()))))
         .collect()
 }
 
