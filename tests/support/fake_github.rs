@@ -1358,32 +1358,21 @@ async fn dispatch(
                     return unprocessable(vec![json!(failure)], doc);
                 }
             }
-            if event.is_none() {
-                // No `event`: a PENDING review, seen only by its author until submitted.
-                if st
+            // No `event`: a PENDING review, seen only by its author until submitted, with no
+            // comments on the pull request yet.
+            let pending = event.is_none();
+            if pending
+                && st
                     .pending_reviews
                     .iter()
                     .any(|r| r.repo == repo && r.number == number)
-                {
-                    return unprocessable(
-                        vec![json!(
-                            "User can only have one pending review per pull request"
-                        )],
-                        doc,
-                    );
-                }
-                let id = st.next_id();
-                st.pending_reviews_created += 1;
-                let stored = StoredReview {
-                    id,
-                    repo,
-                    number,
-                    request: body,
-                };
-                let template = rest_fixture("pulls__create-review.200.default.json");
-                let answer = review_json(&template, &stored);
-                st.pending_reviews.push(stored);
-                return json_response(200, answer);
+            {
+                return unprocessable(
+                    vec![json!(
+                        "User can only have one pending review per pull request"
+                    )],
+                    doc,
+                );
             }
             let id = st.next_id();
             let commit_id = body
@@ -1392,7 +1381,7 @@ async fn dispatch(
                 .unwrap_or(&pull.head_sha)
                 .to_string();
             let template = first_of("pulls__list-review-comments.200.default.json");
-            for comment in &comments {
+            for comment in comments.iter().filter(|_| !pending) {
                 let comment_id = st.next_id();
                 let mut c = template.clone();
                 c["id"] = json!(comment_id);
@@ -1423,7 +1412,12 @@ async fn dispatch(
             };
             let template = rest_fixture("pulls__create-review.200.default.json");
             let answer = review_json(&template, &stored);
-            st.reviews.push(stored);
+            if pending {
+                st.pending_reviews_created += 1;
+                st.pending_reviews.push(stored);
+            } else {
+                st.reviews.push(stored);
+            }
             json_response(200, answer)
         }
         "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}" => {
