@@ -8,6 +8,7 @@
 use super::filters::{lookup, FilterExpr};
 use super::finding::Severity;
 use super::language::{self, Language};
+use super::pattern::PatternSet;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -171,6 +172,10 @@ pub struct LanguageQuery {
     pub query: tree_sitter::Query,
     /// For each pattern index of `query`: (check index, rule index).
     pub owners: Vec<(usize, usize)>,
+    /// The same patterns for failmode's own matcher, which runs during the walk the index
+    /// makes anyway; `None` when they use query syntax it does not cover, and the engine then
+    /// runs `query` with tree-sitter's cursor.
+    pub patterns: Option<PatternSet>,
 }
 
 /// All checks, compiled.
@@ -316,10 +321,14 @@ impl CheckSet {
                         .into(),
                 });
             }
+            let patterns = PatternSet::new(&(lang.grammar)(), &text)
+                .ok()
+                .filter(|p| p.len() == query.pattern_count());
             queries.push(LanguageQuery {
                 language: lang,
                 query,
                 owners,
+                patterns,
             });
         }
         Ok(CheckSet { checks, queries })

@@ -1,12 +1,13 @@
 //! Runs the compiled checks on one parsed file: one query pass, then each match's filters, then
 //! a finding with its message, explanation, suggestion and fingerprint.
 
-use super::check::{Check, CheckSet, Rule, Template};
+use super::check::{Check, CheckSet, LanguageQuery, Rule, Template};
 use super::filters::MatchCtx;
 use super::finding::{Finding, Severity, Span, Suggestion};
 use super::index::RepoIndex;
+use super::pattern::PatternMatch;
 use super::source::{FileRole, ParsedFile};
-use super::syntax;
+use super::syntax::{self, NodeList};
 use crate::config::Config;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
@@ -25,37 +26,140 @@ pub fn check_file(
     config: &Config,
     budget: Duration,
 ) -> Vec<Finding> {
-    let Some(lq) = checks
+    let nodes = NodeList::new(file.tree.root_node());
+    let matches = find_matches(file, checks, config, &nodes, budget);
+    check_matches(file, checks, index, config, budget, matches)
+}
+
+/// The language query of `file` and which checks are enabled for it, or `None` when nothing is
+/// checked in it (test files, excluded paths, no enabled check, a language without rules).
+fn plan<'c>(
+    file: &ParsedFile,
+    checks: &'c CheckSet,
+    config: &Config,
+) -> Option<(&'c LanguageQuery, Vec<bool>)> {
+    let lq = checks
         .queries
         .iter()
-        .find(|q| q.language.name == file.language.name)
-    else {
-        return Vec::new();
-    };
+        .find(|q| q.language.name == file.language.name)?;
     if file.role == FileRole::Test || config.is_excluded_everywhere(&file.path) {
-        return Vec::new();
+        return None;
     }
     let enabled: Vec<bool> = checks
         .checks
         .iter()
         .map(|c| config.check_enabled(&c.id) && !config.is_excluded(&c.id, &file.path))
         .collect();
-    if !enabled.iter().any(|e| *e) {
+    enabled.iter().any(|e| *e).then_some((lq, enabled))
+}
+
+/// Test code is never reported by rules that leave tests out; when no rule looks at tests,
+/// patterns are not matched inside `#[cfg(test)]` modules and test functions at all.
+fn skips_tests(checks: &CheckSet) -> bool {
+    checks
+        .checks
+        .iter()
+        .all(|c| c.rules.iter().all(|r| !r.include_tests))
+}
+
+/// The checks' pattern matches in `file`, found on the node list the repository index walks
+/// anyway (a lookup by node kind per node, instead of a second pass with a query cursor).
+/// `None` when the language's patterns need tree-sitter's query cursor; see [`check_matches`].
+pub fn find_matches<'t>(
+    file: &'t ParsedFile,
+    checks: &CheckSet,
+    config: &Config,
+    nodes: &NodeList<'t>,
+    budget: Duration,
+) -> Option<Vec<PatternMatch<'t>>> {
+    let Some((lq, enabled)) = plan(file, checks, config) else {
+        return Some(Vec::new());
+    };
+    let patterns = lq.patterns.as_ref()?;
+    let started = Instant::now();
+    let tests = if skips_tests(checks) {
+        file.test_ranges()
+    } else {
+        &[]
+    };
+    let text = file.text.as_bytes();
+    let mut next_test = 0;
+    let mut found = Vec::new();
+    for (i, (_, node)) in nodes.iter().enumerate() {
+        if i % 4096 == 4095 && started.elapsed() > budget {
+            break;
+        }
+        let start = node.start_byte();
+        while tests.get(next_test).is_some_and(|&(_, end)| end <= start) {
+            next_test += 1;
+        }
+        if tests.get(next_test).is_some_and(|&(s, _)| s <= start) {
+            continue;
+        }
+        let before = found.len();
+        patterns.match_at(node, text, &mut found);
+        // Matches of disabled checks are dropped at once, so they cost no memory until the
+        // index is complete.
+        let mut k = before;
+        while k < found.len() {
+            let owner = lq.owners.get(found[k].pattern).map(|&(ci, _)| ci);
+            if owner.is_some_and(|ci| enabled[ci]) {
+                k += 1;
+            } else {
+                found.swap_remove(k);
+            }
+        }
+    }
+    Some(found)
+}
+
+/// Runs the filters of each match and builds the findings. `matches` comes from
+/// [`find_matches`]; when it is `None`, the language's combined query is run here with
+/// tree-sitter's query cursor instead.
+pub fn check_matches(
+    file: &ParsedFile,
+    checks: &CheckSet,
+    index: &RepoIndex,
+    config: &Config,
+    budget: Duration,
+    matches: Option<Vec<PatternMatch<'_>>>,
+) -> Vec<Finding> {
+    let Some((lq, enabled)) = plan(file, checks, config) else {
         return Vec::new();
+    };
+    let mut findings = Vec::new();
+    let mut seen: HashSet<(usize, usize)> = HashSet::new();
+    if let (Some(matches), Some(patterns)) = (matches, lq.patterns.as_ref()) {
+        let names = patterns.capture_names();
+        let mut ordered = matches;
+        // The order tree-sitter reports them in: by the root's position, then pattern.
+        ordered.sort_by_key(|m| (m.root.start_byte(), m.pattern));
+        for m in ordered {
+            let captures = m
+                .captures
+                .iter()
+                .map(|(c, n)| (names[usize::from(*c)].as_str(), *n))
+                .collect();
+            collect_match(
+                file,
+                checks,
+                index,
+                config,
+                lq,
+                &enabled,
+                m.pattern,
+                captures,
+                &mut seen,
+                &mut findings,
+            );
+        }
+        return findings;
     }
     let names = lq.query.capture_names();
     let mut cursor = tree_sitter::QueryCursor::new();
     cursor.set_match_limit(MATCH_LIMIT);
     let started = Instant::now();
-    let mut findings = Vec::new();
-    let mut seen: HashSet<(usize, usize)> = HashSet::new();
-    // Test code is never reported by rules that leave tests out; when no rule looks at tests,
-    // the query skips `#[cfg(test)]` modules and test functions altogether.
-    let skip_tests = checks
-        .checks
-        .iter()
-        .all(|c| c.rules.iter().all(|r| !r.include_tests));
-    for range in query_ranges(file, skip_tests) {
+    for range in query_ranges(file, skips_tests(checks)) {
         cursor.set_byte_range(range);
         let mut over_budget = |_: &tree_sitter::QueryCursorState| started.elapsed() > budget;
         let mut matches = cursor.matches_with_options(
@@ -65,15 +169,20 @@ pub fn check_file(
             tree_sitter::QueryCursorOptions::new().progress_callback(&mut over_budget),
         );
         while let Some(m) = matches.next() {
+            let captures = m
+                .captures
+                .iter()
+                .map(|c| (names[c.index as usize], c.node))
+                .collect();
             collect_match(
                 file,
                 checks,
                 index,
                 config,
                 lq,
-                names,
                 &enabled,
-                m,
+                m.pattern_index,
+                captures,
                 &mut seen,
                 &mut findings,
             );
@@ -110,14 +219,14 @@ fn collect_match(
     checks: &CheckSet,
     index: &RepoIndex,
     config: &Config,
-    lq: &super::check::LanguageQuery,
-    names: &[&str],
+    lq: &LanguageQuery,
     enabled: &[bool],
-    m: &tree_sitter::QueryMatch<'_, '_>,
+    pattern: usize,
+    captures: Vec<(&str, tree_sitter::Node<'_>)>,
     seen: &mut HashSet<(usize, usize)>,
     findings: &mut Vec<Finding>,
 ) {
-    let Some(&(ci, ri)) = lq.owners.get(m.pattern_index) else {
+    let Some(&(ci, ri)) = lq.owners.get(pattern) else {
         return;
     };
     if !enabled[ci] {
@@ -125,11 +234,6 @@ fn collect_match(
     }
     let check = &checks.checks[ci];
     let rule = &check.rules[ri];
-    let captures: Vec<(&str, tree_sitter::Node<'_>)> = m
-        .captures
-        .iter()
-        .map(|c| (names[c.index as usize], c.node))
-        .collect();
     let Some(anchor) = captures
         .iter()
         .find(|(n, _)| *n == rule.anchor)
@@ -277,6 +381,66 @@ pub fn disambiguate_fingerprints(findings: &mut [Finding]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::index::Manifests;
+    use crate::analysis::source;
+
+    /// The findings of every file of `inputs`, found by failmode's matcher and by tree-sitter's
+    /// query cursor.
+    fn both_ways(inputs: &[source::SourceInput]) -> (Vec<Finding>, Vec<Finding>) {
+        let checks = CheckSet::embedded().expect("checks load");
+        let config = Config::default();
+        let budget = Duration::from_secs(10);
+        let mut manifests = Manifests::default();
+        for i in inputs.iter().filter(|i| i.path.ends_with("Cargo.toml")) {
+            manifests.add(i);
+        }
+        let files: Vec<ParsedFile> = inputs
+            .iter()
+            .filter_map(|i| source::load(i, usize::MAX, budget))
+            .filter_map(Result::ok)
+            .collect();
+        let mut index = RepoIndex::default();
+        for f in &files {
+            index.merge(RepoIndex::collect(f, &manifests));
+        }
+        index.manifests = manifests;
+        index.finish();
+        let mut ours = Vec::new();
+        let mut theirs = Vec::new();
+        for f in &files {
+            let nodes = NodeList::new(f.tree.root_node());
+            let matches = find_matches(f, checks, &config, &nodes, budget);
+            assert!(matches.is_some(), "the built-in rules use the matcher");
+            ours.extend(check_matches(f, checks, &index, &config, budget, matches));
+            theirs.extend(check_matches(f, checks, &index, &config, budget, None));
+        }
+        (ours, theirs)
+    }
+
+    #[test]
+    fn the_matcher_finds_exactly_what_the_query_cursor_finds_on_every_example() {
+        let checks = CheckSet::embedded().expect("checks load");
+        let mut total = 0;
+        for check in &checks.checks {
+            for example in crate::analysis::examples::examples_of(check) {
+                let (ours, theirs) = both_ways(&example.files);
+                let key = |f: &Finding| {
+                    (
+                        f.path.clone(),
+                        f.span.start_byte,
+                        f.check.clone(),
+                        f.rule.clone(),
+                        f.message.clone(),
+                    )
+                };
+                let ours: Vec<_> = ours.iter().map(key).collect();
+                let theirs: Vec<_> = theirs.iter().map(key).collect();
+                assert_eq!(ours, theirs, "example {}", example.name);
+                total += ours.len();
+            }
+        }
+        assert!(total > 50, "only {total} findings compared");
+    }
 
     #[test]
     fn the_query_skips_test_items_only_when_asked() {

@@ -119,11 +119,20 @@ pub struct RepoIndex {
 impl RepoIndex {
     /// Collects the facts of one parsed file into a fresh index part.
     pub fn collect(file: &ParsedFile, manifests: &Manifests) -> RepoIndex {
+        RepoIndex::collect_from(file, manifests, &NodeList::new(file.tree.root_node()))
+    }
+
+    /// [`RepoIndex::collect`] on a node list of `file` already made (the engine's pattern
+    /// matcher shares it, so each tree is walked once).
+    pub fn collect_from(
+        file: &ParsedFile,
+        manifests: &Manifests,
+        nodes: &NodeList<'_>,
+    ) -> RepoIndex {
         let mut part = RepoIndex::default();
-        let nodes = NodeList::new(file.tree.root_node());
-        part.retry.collect(file, manifests, &nodes);
-        part.errors.collect(file, manifests, &nodes);
-        part.handlers.collect(file, manifests, &nodes);
+        part.retry.collect(file, manifests, nodes);
+        part.errors.collect(file, manifests, nodes);
+        part.handlers.collect(file, manifests, nodes);
         part
     }
 

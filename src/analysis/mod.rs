@@ -8,6 +8,7 @@ pub mod filters;
 pub mod finding;
 pub mod index;
 pub mod language;
+pub mod pattern;
 pub mod source;
 pub mod suppress;
 pub mod syntax;
@@ -16,10 +17,12 @@ use crate::config::Config;
 use check::CheckSet;
 use finding::{Finding, Severity, Span};
 use index::{Manifests, RepoIndex};
+use pattern::PatternMatch;
 use rayon::prelude::*;
 use source::{ParsedFile, SkipReason, Skipped, SourceInput};
 use std::collections::BTreeSet;
 use std::time::Duration;
+use syntax::NodeList;
 
 /// Check id used for problems with suppression comments themselves.
 pub const SUPPRESSION_CHECK: &str = "suppression";
@@ -85,55 +88,65 @@ pub fn analyze_with_progress(
     {
         manifests.add(input);
     }
-    // Each file is parsed and its index facts collected while its tree is hot in the cache.
-    let loaded: Vec<(Result<ParsedFile, Skipped>, RepoIndex)> = inputs
+    let loaded: Vec<Result<ParsedFile, Skipped>> = inputs
         .par_iter()
         .filter_map(|input| {
             let result = source::load(input, opts.max_file_size, opts.parse_budget)?;
             tick();
-            Some(match result {
-                Ok(f) => {
-                    let part = RepoIndex::collect(&f, &manifests);
-                    (Ok(f), part)
-                }
-                Err(reason) => (
-                    Err(Skipped {
-                        path: input.path.clone(),
-                        reason,
-                    }),
-                    RepoIndex::default(),
-                ),
-            })
+            Some(result.map_err(|reason| Skipped {
+                path: input.path.clone(),
+                reason,
+            }))
         })
         .collect();
     let mut parsed = Vec::new();
     let mut skipped = Vec::new();
-    let mut index = RepoIndex::default();
-    for (file, part) in loaded {
+    for file in loaded {
         match file {
             Ok(f) => parsed.push(f),
             Err(s) => skipped.push(s),
         }
+    }
+    let reportable = |p: &str| opts.report_paths.as_ref().is_none_or(|set| set.contains(p));
+    // One walk per tree feeds both the repository index and the checks' pattern matcher; the
+    // matches wait for the index to be complete before their filters run.
+    let walked: Vec<(RepoIndex, Option<Vec<PatternMatch<'_>>>)> = parsed
+        .par_iter()
+        .map(|f| {
+            let nodes = NodeList::new(f.tree.root_node());
+            let part = RepoIndex::collect_from(f, &manifests, &nodes);
+            let matches = if reportable(&f.path) {
+                engine::find_matches(f, checks, config, &nodes, opts.parse_budget)
+            } else {
+                Some(Vec::new())
+            };
+            (part, matches)
+        })
+        .collect();
+    let mut index = RepoIndex::default();
+    let mut matches = Vec::with_capacity(walked.len());
+    for (part, m) in walked {
         index.merge(part);
+        matches.push(m);
     }
     index.manifests = manifests;
     index.finish();
-    let files_parsed = parsed.len();
-    let bytes_parsed = parsed.iter().map(|f| f.text.len()).sum();
-    let reportable = |p: &str| opts.report_paths.as_ref().is_none_or(|set| set.contains(p));
-    // Consuming the files drops each tree on the worker that checked it: freeing every tree
-    // on one thread at the end cost as much as a quarter of the parse.
     let mut findings: Vec<Finding> = parsed
-        .into_par_iter()
-        .flat_map_iter(|f| {
+        .par_iter()
+        .zip(matches.into_par_iter())
+        .flat_map_iter(|(f, m)| {
             if !reportable(&f.path) {
                 return Vec::new();
             }
-            let mut found = engine::check_file(&f, checks, &index, config, opts.parse_budget);
-            apply_suppressions(&f, &mut found, checks);
+            let mut found = engine::check_matches(f, checks, &index, config, opts.parse_budget, m);
+            apply_suppressions(f, &mut found, checks);
             found
         })
         .collect();
+    let files_parsed = parsed.len();
+    let bytes_parsed = parsed.iter().map(|f| f.text.len()).sum();
+    // Freeing every tree on one thread costs as much as a quarter of the parse.
+    parsed.into_par_iter().for_each(drop);
     for s in skipped.iter_mut() {
         if config.is_excluded_everywhere(&s.path) {
             s.reason = SkipReason::Excluded;
