@@ -2,8 +2,9 @@
 //! (c) parsing + every check (`analyze`), best of N runs each (alternating, so a slow minute on a
 //! shared machine hits both), and the ratio (c)/(b), in wall and CPU time. Below (c), its parts
 //! timed on trees parsed beforehand (the one walk that collects index facts and pattern matches,
-//! the index's cross-file step, the filters), and the floor any tree-sitter engine pays: one
-//! bare cursor walk and one query-cursor pass with a trivial pattern.
+//! the index's cross-file step, the filters), and the floor any tree-sitter engine pays: parsing
+//! every file while holding every tree until the end (cross-file facts need them all), one bare
+//! cursor walk, and one query-cursor pass with a trivial pattern.
 //!
 //! Tree: `FAILMODE_BENCH_DIR`, default the cargo registry sources (`~/.cargo/registry/src`).
 //! `FAILMODE_BENCH_MAX_MB` caps how much source is used (default 64), `FAILMODE_BENCH_RUNS`
@@ -150,6 +151,7 @@ fn main() {
     // both instead of skewing their ratio.
     let mut t_parse = Duration::MAX;
     let mut t_all = Duration::MAX;
+    let mut t_hold = Duration::MAX;
     let mut cpu_parse = f64::MAX;
     let mut cpu_all = f64::MAX;
     let mut parsed = 0;
@@ -166,6 +168,16 @@ fn main() {
         cpu_parse = cpu_parse.min(cpu_seconds() - c);
         t_parse = t_parse.min(t);
         parsed = n;
+        // What holding every tree until the end costs by itself: parse all, then free all.
+        let (t, ()) = best_of(1, || {
+            let trees: Vec<_> = inputs
+                .par_iter()
+                .filter_map(|i| source::load(i, opts.max_file_size, opts.parse_budget))
+                .filter_map(Result::ok)
+                .collect();
+            trees.into_par_iter().for_each(drop);
+        });
+        t_hold = t_hold.min(t);
         let c = cpu_seconds();
         let (t, a) = best_of(1, || analyze(&inputs, &config, checks, &opts));
         cpu_all = cpu_all.min(cpu_seconds() - c);
@@ -286,6 +298,11 @@ fn main() {
         "|   filters + findings     | {:>8.3} | {:>6.1} |",
         t_checks.as_secs_f64(),
         rate(t_checks)
+    );
+    println!(
+        "| floor: parse, hold, free | {:>8.3} | {:>6.1} |",
+        t_hold.as_secs_f64(),
+        rate(t_hold)
     );
     println!(
         "| floor: bare tree walk    | {:>8.3} | {:>6.1} |",
