@@ -129,6 +129,20 @@ pub fn check_matches(
     };
     let mut findings = Vec::new();
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
+    let mut take = |pattern: usize, captures: Vec<(&str, tree_sitter::Node<'_>)>| {
+        collect_match(
+            file,
+            checks,
+            index,
+            config,
+            lq,
+            &enabled,
+            pattern,
+            captures,
+            &mut seen,
+            &mut findings,
+        )
+    };
     if let (Some(matches), Some(patterns)) = (matches, lq.patterns.as_ref()) {
         let names = patterns.capture_names();
         let mut ordered = matches;
@@ -140,18 +154,7 @@ pub fn check_matches(
                 .iter()
                 .map(|(c, n)| (names[usize::from(*c)].as_str(), *n))
                 .collect();
-            collect_match(
-                file,
-                checks,
-                index,
-                config,
-                lq,
-                &enabled,
-                m.pattern,
-                captures,
-                &mut seen,
-                &mut findings,
-            );
+            take(m.pattern, captures);
         }
         return findings;
     }
@@ -174,18 +177,7 @@ pub fn check_matches(
                 .iter()
                 .map(|c| (names[c.index as usize], c.node))
                 .collect();
-            collect_match(
-                file,
-                checks,
-                index,
-                config,
-                lq,
-                &enabled,
-                m.pattern_index,
-                captures,
-                &mut seen,
-                &mut findings,
-            );
+            take(m.pattern_index, captures);
         }
     }
     findings
