@@ -85,7 +85,7 @@ pub fn find_matches<'t>(
     let text = file.text.as_bytes();
     let mut next_test = 0;
     let mut found = Vec::new();
-    for (i, (_, node)) in nodes.iter().enumerate() {
+    for (i, ((_, node), &kind_id)) in nodes.iter().zip(nodes.kind_ids()).enumerate() {
         if i % 4096 == 4095 && started.elapsed() > budget {
             break;
         }
@@ -97,7 +97,7 @@ pub fn find_matches<'t>(
             continue;
         }
         let before = found.len();
-        patterns.match_at(node, text, &mut found);
+        patterns.match_at(node, kind_id, text, &mut found);
         // Matches of disabled checks are dropped at once, so they cost no memory until the
         // index is complete.
         let mut k = before;

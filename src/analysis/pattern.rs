@@ -169,8 +169,15 @@ impl PatternSet {
     }
 
     /// Appends to `out` every match of every pattern rooted at `node`, in pattern order.
-    pub fn match_at<'t>(&self, node: Node<'t>, text: &[u8], out: &mut Vec<PatternMatch<'t>>) {
-        let Some(candidates) = self.by_kind.get(usize::from(node.kind_id())) else {
+    /// `kind_id` is `node.kind_id()`, which the caller's walk already has.
+    pub fn match_at<'t>(
+        &self,
+        node: Node<'t>,
+        kind_id: u16,
+        text: &[u8],
+        out: &mut Vec<PatternMatch<'t>>,
+    ) {
+        let Some(candidates) = self.by_kind.get(usize::from(kind_id)) else {
             return;
         };
         for &pi in candidates {
@@ -645,8 +652,9 @@ mod tests {
             expected.insert((m.pattern_index, caps));
         }
         let mut found = Vec::new();
-        for (_, node) in NodeList::new(file.tree.root_node()).iter() {
-            set.match_at(node, file.text.as_bytes(), &mut found);
+        let nodes = NodeList::new(file.tree.root_node());
+        for ((_, node), &id) in nodes.iter().zip(nodes.kind_ids()) {
+            set.match_at(node, id, file.text.as_bytes(), &mut found);
         }
         let actual = found
             .into_iter()

@@ -45,6 +45,7 @@ pub fn descendants(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
 pub struct NodeList<'t> {
     nodes: Vec<Node<'t>>,
     kinds: Vec<&'static str>,
+    kind_ids: Vec<u16>,
     /// `ends[i]`: the index one past the last descendant of `nodes[i]`.
     ends: Vec<usize>,
     /// `parents[i]`: the index of the parent of `nodes[i]` (`usize::MAX` for the root).
@@ -68,6 +69,7 @@ impl<'t> NodeList<'t> {
         let mut list = NodeList {
             nodes: Vec::new(),
             kinds: Vec::new(),
+            kind_ids: Vec::new(),
             ends: Vec::new(),
             parents: Vec::new(),
             previous: Vec::new(),
@@ -79,11 +81,12 @@ impl<'t> NodeList<'t> {
             let node = cursor.node();
             let i = list.nodes.len();
             list.nodes.push(node);
-            list.kinds
-                .push(match names.get(usize::from(node.kind_id())) {
-                    Some(name) if !name.is_empty() => name,
-                    _ => node.kind(),
-                });
+            let kind_id = node.kind_id();
+            list.kind_ids.push(kind_id);
+            list.kinds.push(match names.get(usize::from(kind_id)) {
+                Some(name) if !name.is_empty() => name,
+                _ => node.kind(),
+            });
             list.ends.push(i + 1);
             match open.last_mut() {
                 Some((parent, last_child)) => {
@@ -167,6 +170,11 @@ impl<'t> NodeList<'t> {
             i = self.previous[i];
         }
         out
+    }
+
+    /// The kind id of every node, in the order of [`NodeList::iter`].
+    pub fn kind_ids(&self) -> &[u16] {
+        &self.kind_ids
     }
 
     /// Every node with its kind, in document order.
