@@ -1,5 +1,7 @@
-//! Runs the compiled checks on one parsed file: one query pass, then each match's filters, then
-//! a finding with its message, explanation, suggestion and fingerprint.
+//! Runs the compiled checks on one parsed file: the rules' pattern matches (found by failmode's
+//! matcher on the walk the index makes, or by one tree-sitter query-cursor pass when a rule
+//! needs query syntax the matcher does not cover), then each match's filters, then a finding
+//! with its message, explanation, suggestion and fingerprint.
 
 use super::check::{Check, CheckSet, LanguageQuery, Rule, Template};
 use super::filters::MatchCtx;
@@ -146,7 +148,8 @@ pub fn check_matches(
     if let (Some(matches), Some(patterns)) = (matches, lq.patterns.as_ref()) {
         let names = patterns.capture_names();
         let mut ordered = matches;
-        // The order tree-sitter reports them in: by the root's position, then pattern.
+        // By the root's position, then pattern: where two rules of a check match the same anchor,
+        // the first wins, as with the cursor (the tests pin identical findings both ways).
         ordered.sort_by_key(|m| (m.root.start_byte(), m.pattern));
         for m in ordered {
             let captures = m
