@@ -19,20 +19,6 @@ use streaming_iterator::StreamingIterator;
 /// Most query matches looked at in one file; a hostile file cannot make the run explode.
 const MATCH_LIMIT: u32 = 1 << 16;
 
-/// Runs every enabled check on `file`. Findings in test code and in excluded paths are left out;
-/// suppressions are applied by the caller.
-pub fn check_file(
-    file: &ParsedFile,
-    checks: &CheckSet,
-    index: &RepoIndex,
-    config: &Config,
-    budget: Duration,
-) -> Vec<Finding> {
-    let nodes = NodeList::new(file.tree.root_node());
-    let matches = find_matches(file, checks, config, &nodes, budget);
-    check_matches(file, checks, index, config, budget, matches)
-}
-
 /// The language query of `file` and which checks are enabled for it, or `None` when nothing is
 /// checked in it (test files, excluded paths, no enabled check, a language without rules).
 fn plan<'c>(
@@ -115,7 +101,9 @@ pub fn find_matches<'t>(
     Some(found)
 }
 
-/// Runs the filters of each match and builds the findings. `matches` comes from
+/// Runs the filters of each match and builds the findings of every enabled check on `file`
+/// (none in test code or excluded paths; suppressions are applied by the caller). `matches`
+/// comes from
 /// [`find_matches`]; when it is `None`, the language's combined query is run here with
 /// tree-sitter's query cursor instead.
 pub fn check_matches(

@@ -677,10 +677,8 @@ mod tests {
         (expected, actual)
     }
 
-    #[test]
-    fn matches_what_tree_sitter_matches_for_every_builtin_rule_on_every_example() {
-        let checks = CheckSet::embedded().expect("checks load");
-        let lq = &checks.queries[0];
+    /// Every built-in rule's query, in the order `CheckSet` combines them.
+    fn builtin_query_text(checks: &CheckSet) -> String {
         let mut text = String::new();
         for check in &checks.checks {
             for rule in &check.rules {
@@ -688,6 +686,14 @@ mod tests {
                 text.push('\n');
             }
         }
+        text
+    }
+
+    #[test]
+    fn matches_what_tree_sitter_matches_for_every_builtin_rule_on_every_example() {
+        let checks = CheckSet::embedded().expect("checks load");
+        let lq = &checks.queries[0];
+        let text = builtin_query_text(checks);
         let mut compared = 0;
         for check in &checks.checks {
             for example in crate::analysis::examples::examples_of(check) {
@@ -722,13 +728,7 @@ mod tests {
             panic!("set FAILMODE_MATCHER_CORPUS to a directory of Rust sources");
         };
         let checks = CheckSet::embedded().expect("checks load");
-        let mut text = String::new();
-        for check in &checks.checks {
-            for rule in &check.rules {
-                text.push_str(&rule.query);
-                text.push('\n');
-            }
-        }
+        let text = builtin_query_text(checks);
         let mut files = 0;
         let mut matches = 0;
         for entry in ignore::WalkBuilder::new(dir)
