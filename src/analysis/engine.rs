@@ -6,7 +6,7 @@
 use super::check::{Check, CheckSet, LanguageQuery, Rule, Template};
 use super::filters::MatchCtx;
 use super::finding::{Finding, Severity, Span, Suggestion};
-use super::index::RepoIndex;
+use super::index::{Manifests, RepoIndex};
 use super::pattern::PatternMatch;
 use super::source::{FileRole, ParsedFile};
 use super::syntax::{self, NodeList};
@@ -50,20 +50,71 @@ fn skips_tests(checks: &CheckSet) -> bool {
         .all(|c| c.rules.iter().all(|r| !r.include_tests))
 }
 
-/// The checks' pattern matches in `file`, found on the node list the repository index walks
-/// anyway (a lookup by node kind per node, instead of a second pass with a query cursor).
+/// A pattern match that passed every filter decidable before the repository index is complete,
+/// kept as positions in its tree so it outlives the walk's node list (and the tree can be freed
+/// at once when a file has none). Positions are preorder numbers, the numbering of
+/// [`NodeList`] and of tree-sitter's `TreeCursor::goto_descendant`.
+#[derive(Debug, Clone)]
+pub struct PendingMatch {
+    /// Index of the pattern (see [`PatternMatch::pattern`]).
+    pub pattern: usize,
+    /// Position of the node the pattern matched at.
+    pub root: usize,
+    /// Each capture: its name's index and its node's position.
+    pub captures: Vec<(u16, usize)>,
+    /// The index question the match cannot pass without (see [`Gate`](super::filters::Gate)), when its first
+    /// filter that reads the index has one.
+    pub gate: Option<GateCheck>,
+}
+
+impl PendingMatch {
+    /// Whether the complete `index` may let this match pass: false only when its gate says
+    /// no, and then its file's tree is not needed for it.
+    pub fn admitted(&self, index: &RepoIndex) -> bool {
+        self.gate.as_ref().is_none_or(|g| (g.admits)(index, &g.key))
+    }
+}
+
+/// One match's [`Gate`](super::filters::Gate): the key recorded during the walk and the question to ask the index.
+#[derive(Debug, Clone)]
+pub struct GateCheck {
+    /// `Gate::admits`.
+    pub admits: fn(&RepoIndex, &str) -> bool,
+    /// What `Gate::key` returned for the match.
+    pub key: String,
+}
+
+/// What the walk-time screen decided about one match.
+enum Screen {
+    /// A filter rejected it without reading the index.
+    Drop,
+    /// It may pass; the filters must run again on the complete index.
+    Keep,
+    /// It may pass if the index admits it through this gate.
+    Gated(GateCheck),
+}
+
+/// The checks' pattern matches in `file` that can still become findings, found on the node list
+/// the repository index walks anyway (a lookup by node kind per node, instead of a second pass
+/// with a query cursor). Each match's filters run here as far as they can without the index:
+/// a match a filter rejects without reading the index is dropped, because the same filter would
+/// reject it again once the index is complete (filters are pure functions of the match, the
+/// file, the config and the index). Everything else waits for [`check_matches`].
+///
 /// `None` when the language's patterns need tree-sitter's query cursor; see [`check_matches`].
-pub fn find_matches<'t>(
-    file: &'t ParsedFile,
+pub fn find_matches(
+    file: &ParsedFile,
     checks: &CheckSet,
     config: &Config,
-    nodes: &NodeList<'t>,
+    manifests: &Manifests,
+    nodes: &NodeList<'_>,
     budget: Duration,
-) -> Option<Vec<PatternMatch<'t>>> {
+) -> Option<Vec<PendingMatch>> {
     let Some((lq, enabled)) = plan(file, checks, config) else {
         return Some(Vec::new());
     };
     let patterns = lq.patterns.as_ref()?;
+    let names = patterns.capture_names();
     let started = Instant::now();
     let tests = if skips_tests(checks) {
         file.test_ranges()
@@ -71,9 +122,11 @@ pub fn find_matches<'t>(
         &[]
     };
     let text = file.text.as_bytes();
+    let incomplete = RepoIndex::default();
     let mut next_test = 0;
+    let mut raw = Vec::new();
     let mut found = Vec::new();
-    for (i, ((_, node), &kind_id)) in nodes.iter().zip(nodes.kind_ids()).enumerate() {
+    for (i, (kind_id, node)) in nodes.iter_ids().enumerate() {
         if i % 4096 == 4095 && started.elapsed() > budget {
             break;
         }
@@ -84,21 +137,95 @@ pub fn find_matches<'t>(
         if tests.get(next_test).is_some_and(|&(s, _)| s <= start) {
             continue;
         }
-        let before = found.len();
-        patterns.match_at(node, kind_id, text, &mut found);
-        // Matches of disabled checks are dropped at once, so they cost no memory until the
-        // index is complete.
-        let mut k = before;
-        while k < found.len() {
-            let owner = lq.owners.get(found[k].pattern).map(|&(ci, _)| ci);
-            if owner.is_some_and(|ci| enabled[ci]) {
-                k += 1;
-            } else {
-                found.swap_remove(k);
+        raw.clear();
+        patterns.match_at(node, kind_id, text, &mut raw);
+        for m in raw.drain(..) {
+            let Some(&(ci, ri)) = lq.owners.get(m.pattern) else {
+                continue;
+            };
+            // Matches of disabled checks, and matches a filter rejects on its own, are dropped
+            // at once, so they cost no memory until the index is complete.
+            if !enabled[ci] {
+                continue;
+            }
+            let check = &checks.checks[ci];
+            let captures = m
+                .captures
+                .iter()
+                .map(|(c, n)| (names[usize::from(*c)].as_str(), *n))
+                .collect();
+            let mut ctx =
+                MatchCtx::new(file, &incomplete, manifests, config, &check.data, captures);
+            let gate = match screen(file, &check.rules[ri], &mut ctx) {
+                Screen::Drop => continue,
+                Screen::Keep => None,
+                Screen::Gated(gate) => Some(gate),
+            };
+            let captures = m
+                .captures
+                .iter()
+                .filter_map(|&(c, n)| Some((c, nodes.position(n)?)))
+                .collect::<Vec<_>>();
+            if captures.len() == m.captures.len() {
+                found.push(PendingMatch {
+                    pattern: m.pattern,
+                    root: i,
+                    captures,
+                    gate,
+                });
             }
         }
     }
     Some(found)
+}
+
+/// Whether a match may still pass `rule`'s filters once the index is complete: dropped only
+/// when a filter rejects it without having read the (incomplete) index in `ctx`. Filters run in
+/// their written order because later ones may read template variables earlier ones set; after
+/// the first that reads the index, nothing more is decided here, except that filter's gate.
+fn screen(file: &ParsedFile, rule: &Rule, ctx: &mut MatchCtx<'_, '_>) -> Screen {
+    let Some(anchor) = ctx.capture(&rule.anchor) else {
+        return Screen::Drop;
+    };
+    if !rule.include_tests && syntax::is_in_test_code(file, anchor) {
+        return Screen::Drop;
+    }
+    for filter in &rule.filters {
+        let passed = filter.eval(ctx);
+        if ctx.index_read() {
+            return match filter.gate() {
+                Some((gate, args)) => match (gate.key)(ctx, args) {
+                    Some(key) => Screen::Gated(GateCheck {
+                        admits: gate.admits,
+                        key,
+                    }),
+                    None => Screen::Drop,
+                },
+                None => Screen::Keep,
+            };
+        }
+        if !passed {
+            return Screen::Drop;
+        }
+    }
+    Screen::Keep
+}
+
+/// The nodes of `matches`, found again in `file`'s tree by their positions.
+fn resolve<'t>(file: &'t ParsedFile, matches: Vec<PendingMatch>) -> Vec<PatternMatch<'t>> {
+    let mut cursor = file.tree.root_node().walk();
+    let mut node_at = |position: usize| {
+        cursor.goto_descendant(position);
+        cursor.node()
+    };
+    matches
+        .into_iter()
+        .map(|m| PatternMatch {
+            pattern: m.pattern,
+            root: node_at(m.root),
+            captures: m.captures.iter().map(|&(c, at)| (c, node_at(at))).collect(),
+        })
+        .collect()
 }
 
 /// Runs the filters of each match and builds the findings of every enabled check on `file`
@@ -112,7 +239,7 @@ pub fn check_matches(
     index: &RepoIndex,
     config: &Config,
     budget: Duration,
-    matches: Option<Vec<PatternMatch<'_>>>,
+    matches: Option<Vec<PendingMatch>>,
 ) -> Vec<Finding> {
     let Some((lq, enabled)) = plan(file, checks, config) else {
         return Vec::new();
@@ -135,7 +262,8 @@ pub fn check_matches(
     };
     if let (Some(matches), Some(patterns)) = (matches, lq.patterns.as_ref()) {
         let names = patterns.capture_names();
-        let mut ordered = matches;
+        let admitted = matches.into_iter().filter(|m| m.admitted(index)).collect();
+        let mut ordered = resolve(file, admitted);
         // By the root's position, then pattern: where two rules of a check match the same anchor,
         // the first wins, as with the cursor (the tests pin identical findings both ways).
         ordered.sort_by_key(|m| (m.root.start_byte(), m.pattern));
@@ -230,14 +358,7 @@ fn collect_match(
     if !rule.include_tests && syntax::is_in_test_code(file, anchor) {
         return;
     }
-    let mut ctx = MatchCtx {
-        file,
-        index,
-        config,
-        data: &check.data,
-        captures,
-        vars: BTreeMap::new(),
-    };
+    let mut ctx = MatchCtx::new(file, index, &index.manifests, config, &check.data, captures);
     if !rule.filters.iter().all(|f| f.eval(&mut ctx)) {
         return;
     }
@@ -364,7 +485,6 @@ pub fn disambiguate_fingerprints(findings: &mut [Finding]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::index::Manifests;
     use crate::analysis::source;
 
     /// The findings of every file of `inputs`, found by failmode's matcher and by tree-sitter's
@@ -392,7 +512,7 @@ mod tests {
         let mut theirs = Vec::new();
         for f in &files {
             let nodes = NodeList::new(f.tree.root_node());
-            let matches = find_matches(f, checks, &config, &nodes, budget);
+            let matches = find_matches(f, checks, &config, &index.manifests, &nodes, budget);
             assert!(matches.is_some(), "the built-in rules use the matcher");
             ours.extend(check_matches(f, checks, &index, &config, budget, matches));
             theirs.extend(check_matches(f, checks, &index, &config, budget, None));

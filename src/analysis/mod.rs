@@ -15,9 +15,9 @@ pub mod syntax;
 
 use crate::config::Config;
 use check::CheckSet;
+use engine::PendingMatch;
 use finding::{Finding, Severity, Span};
 use index::{Manifests, RepoIndex};
-use pattern::PatternMatch;
 use rayon::prelude::*;
 use source::{ParsedFile, SkipReason, Skipped, SourceInput};
 use std::collections::BTreeSet;
@@ -62,6 +62,18 @@ pub struct Analysis {
     pub bytes_parsed: usize,
 }
 
+/// One parsed file after its walk: what the rest of the run still needs from it.
+enum Walked {
+    /// Pattern matches wait for the complete index, so the file and its tree are kept
+    /// (`None`: the language's rules run with the query cursor after the index is complete).
+    Pending(ParsedFile, Option<Vec<PendingMatch>>),
+    /// Every match waits on a gate (see [`engine::PendingMatch::admitted`]): the tree is freed,
+    /// and the file (the input at this index) is parsed again only if a gate admits a match.
+    Gated(usize, Vec<PendingMatch>),
+    /// Nothing left to check: the tree is freed; these are its suppression findings.
+    Done(Vec<Finding>),
+}
+
 /// Analyses a set of files as one repository. Inputs in no supported language are ignored,
 /// except `Cargo.toml` manifests, which feed the index.
 pub fn analyze(
@@ -88,65 +100,134 @@ pub fn analyze_with_progress(
     {
         manifests.add(input);
     }
-    let loaded: Vec<Result<ParsedFile, Skipped>> = inputs
+    let reportable = |p: &str| opts.report_paths.as_ref().is_none_or(|set| set.contains(p));
+    // Each file is parsed and walked in one go, while its tree is still in cache. One walk
+    // feeds both the repository index and the checks' pattern matcher; the matches that may
+    // still become findings wait for the index to be complete. A file left with none is freed
+    // at once, so memory holds only the trees that still have work.
+    let walked: Vec<Result<(RepoIndex, usize, Walked), Skipped>> = inputs
         .par_iter()
-        .filter_map(|input| {
+        .enumerate()
+        .filter_map(|(at, input)| {
             let result = source::load(input, opts.max_file_size, opts.parse_budget)?;
             tick();
-            Some(result.map_err(|reason| Skipped {
-                path: input.path.clone(),
-                reason,
-            }))
-        })
-        .collect();
-    let mut parsed = Vec::new();
-    let mut skipped = Vec::new();
-    for file in loaded {
-        match file {
-            Ok(f) => parsed.push(f),
-            Err(s) => skipped.push(s),
-        }
-    }
-    let reportable = |p: &str| opts.report_paths.as_ref().is_none_or(|set| set.contains(p));
-    // One walk per tree feeds both the repository index and the checks' pattern matcher; the
-    // matches wait for the index to be complete before their filters run.
-    let walked: Vec<(RepoIndex, Option<Vec<PatternMatch<'_>>>)> = parsed
-        .par_iter()
-        .map(|f| {
-            let nodes = NodeList::new(f.tree.root_node());
-            let part = RepoIndex::collect_from(f, &manifests, &nodes);
-            let matches = if reportable(&f.path) {
-                engine::find_matches(f, checks, config, &nodes, opts.parse_budget)
+            let file = match result {
+                Ok(file) => file,
+                Err(reason) => {
+                    return Some(Err(Skipped {
+                        path: input.path.clone(),
+                        reason,
+                    }))
+                }
+            };
+            let nodes = NodeList::new(file.tree.root_node());
+            let part = RepoIndex::collect_from(&file, &manifests, &nodes);
+            let report = reportable(&file.path);
+            let matches = if report {
+                engine::find_matches(&file, checks, config, &manifests, &nodes, opts.parse_budget)
             } else {
                 Some(Vec::new())
             };
-            (part, matches)
+            drop(nodes);
+            let bytes = file.text.len();
+            let walked = match matches {
+                Some(m) if m.is_empty() => {
+                    let mut findings = Vec::new();
+                    if report {
+                        apply_suppressions(&file, &mut findings, checks);
+                    }
+                    Walked::Done(findings)
+                }
+                // Suppression comments are read from the tree, so files with any keep it.
+                Some(m)
+                    if m.iter().all(|m| m.gate.is_some()) && !file.text.contains("failmode:") =>
+                {
+                    Walked::Gated(at, m)
+                }
+                matches => Walked::Pending(file, matches),
+            };
+            Some(Ok((part, bytes, walked)))
         })
         .collect();
     let mut index = RepoIndex::default();
-    let mut matches = Vec::with_capacity(walked.len());
-    for (part, m) in walked {
-        index.merge(part);
-        matches.push(m);
+    let mut pending = Vec::new();
+    let mut gated = Vec::new();
+    let mut findings = Vec::new();
+    let mut skipped = Vec::new();
+    let mut files_parsed = 0;
+    let mut bytes_parsed = 0;
+    for w in walked {
+        match w {
+            Ok((part, bytes, walked)) => {
+                index.merge(part);
+                files_parsed += 1;
+                bytes_parsed += bytes;
+                match walked {
+                    Walked::Done(found) => findings.extend(found),
+                    Walked::Pending(file, matches) => pending.push((file, matches)),
+                    Walked::Gated(at, matches) => gated.push((at, matches)),
+                }
+            }
+            Err(s) => skipped.push(s),
+        }
     }
     index.manifests = manifests;
     index.finish();
-    let mut findings: Vec<Finding> = parsed
-        .par_iter()
-        .zip(matches.into_par_iter())
-        .flat_map_iter(|(f, m)| {
-            if !reportable(&f.path) {
-                return Vec::new();
-            }
-            let mut found = engine::check_matches(f, checks, &index, config, opts.parse_budget, m);
+    let found: Vec<Vec<Finding>> = pending
+        .par_iter_mut()
+        .map(|(f, m)| {
+            let mut found =
+                engine::check_matches(f, checks, &index, config, opts.parse_budget, m.take());
             apply_suppressions(f, &mut found, checks);
             found
         })
         .collect();
-    let files_parsed = parsed.len();
-    let bytes_parsed = parsed.iter().map(|f| f.text.len()).sum();
-    // Freeing every tree on one thread costs as much as a quarter of the parse.
-    parsed.into_par_iter().for_each(drop);
+    findings.extend(found.into_iter().flatten());
+    // Files whose tree was freed: parsed again only when the index admits one of their matches
+    // (the same input parses to the same tree, so the matches' positions still hold).
+    let found: Vec<Vec<Finding>> = gated
+        .into_par_iter()
+        .filter_map(|(at, matches)| {
+            let matches: Vec<PendingMatch> =
+                matches.into_iter().filter(|m| m.admitted(&index)).collect();
+            if matches.is_empty() {
+                return None;
+            }
+            let input = &inputs[at];
+            Some(
+                match source::load(input, opts.max_file_size, opts.parse_budget)? {
+                    Ok(file) => {
+                        let mut found = engine::check_matches(
+                            &file,
+                            checks,
+                            &index,
+                            config,
+                            opts.parse_budget,
+                            Some(matches),
+                        );
+                        apply_suppressions(&file, &mut found, checks);
+                        Ok(found)
+                    }
+                    Err(reason) => Err(Skipped {
+                        path: input.path.clone(),
+                        reason,
+                    }),
+                },
+            )
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .filter_map(|r| match r {
+            Ok(found) => Some(found),
+            Err(s) => {
+                skipped.push(s);
+                None
+            }
+        })
+        .collect();
+    findings.extend(found.into_iter().flatten());
+    // Freeing the remaining trees on one thread would cost as much as a quarter of the parse.
+    pending.into_par_iter().for_each(drop);
     for s in skipped.iter_mut() {
         if config.is_excluded_everywhere(&s.path) {
             s.reason = SkipReason::Excluded;

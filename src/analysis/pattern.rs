@@ -653,7 +653,7 @@ mod tests {
         }
         let mut found = Vec::new();
         let nodes = NodeList::new(file.tree.root_node());
-        for ((_, node), &id) in nodes.iter().zip(nodes.kind_ids()) {
+        for (id, node) in nodes.iter_ids() {
             set.match_at(node, id, file.text.as_bytes(), &mut found);
         }
         let actual = found

@@ -43,16 +43,26 @@ pub fn descendants(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
 /// (each function body, each test, each call's arguments); slicing this list costs a binary
 /// search, where walking each subtree again with a tree cursor costs as much as parsing did.
 pub struct NodeList<'t> {
-    nodes: Vec<Node<'t>>,
-    kinds: Vec<&'static str>,
-    kind_ids: Vec<u16>,
-    /// `ends[i]`: the index one past the last descendant of `nodes[i]`.
-    ends: Vec<usize>,
-    /// `parents[i]`: the index of the parent of `nodes[i]` (`usize::MAX` for the root).
-    parents: Vec<usize>,
-    /// `previous[i]`: the index of the sibling before `nodes[i]` (`usize::MAX` for none).
-    previous: Vec<usize>,
+    entries: Vec<Entry<'t>>,
+    /// The name of each node kind, by kind id (for the walked tree's language).
+    names: Vec<&'static str>,
 }
+
+/// One node of a [`NodeList`] and its links, as positions in the list (`NONE` for none). One
+/// record per node, so the walk makes one push per node.
+#[derive(Clone, Copy)]
+struct Entry<'t> {
+    node: Node<'t>,
+    /// The position one past the node's last descendant.
+    end: u32,
+    /// The position of the parent.
+    parent: u32,
+    /// The position of the sibling before it.
+    previous: u32,
+    kind_id: u16,
+}
+
+const NONE: u32 = u32::MAX;
 
 impl<'t> NodeList<'t> {
     /// Walks the tree under `root` once.
@@ -66,41 +76,34 @@ impl<'t> NodeList<'t> {
                     .unwrap_or("")
             })
             .collect();
-        let mut list = NodeList {
-            nodes: Vec::new(),
-            kinds: Vec::new(),
-            kind_ids: Vec::new(),
-            ends: Vec::new(),
-            parents: Vec::new(),
-            previous: Vec::new(),
-        };
+        let mut entries: Vec<Entry<'t>> = Vec::new();
         // The chain of open ancestors, each with the last child seen under it so far.
-        let mut open: Vec<(usize, usize)> = Vec::new();
+        let mut open: Vec<(u32, u32)> = Vec::new();
         let mut cursor = root.walk();
         'walk: loop {
             let node = cursor.node();
-            let i = list.nodes.len();
-            list.nodes.push(node);
-            let kind_id = node.kind_id();
-            list.kind_ids.push(kind_id);
-            list.kinds.push(match names.get(usize::from(kind_id)) {
-                Some(name) if !name.is_empty() => name,
-                _ => node.kind(),
-            });
-            list.ends.push(i + 1);
-            match open.last_mut() {
+            // A tree of more than 4 billion nodes cannot come from a file under the size limit;
+            // stop rather than number nodes wrongly.
+            let Ok(i) = u32::try_from(entries.len()) else {
+                break;
+            };
+            let (parent, previous) = match open.last_mut() {
                 Some((parent, last_child)) => {
-                    list.parents.push(*parent);
-                    list.previous.push(*last_child);
+                    let previous = *last_child;
                     *last_child = i;
+                    (*parent, previous)
                 }
-                None => {
-                    list.parents.push(usize::MAX);
-                    list.previous.push(usize::MAX);
-                }
-            }
+                None => (NONE, NONE),
+            };
+            entries.push(Entry {
+                node,
+                end: i + 1,
+                parent,
+                previous,
+                kind_id: node.kind_id(),
+            });
             if cursor.goto_first_child() {
-                open.push((i, usize::MAX));
+                open.push((i, NONE));
                 continue;
             }
             loop {
@@ -114,82 +117,97 @@ impl<'t> NodeList<'t> {
                     break 'walk;
                 }
                 if let Some((parent, _)) = open.pop() {
-                    list.ends[parent] = list.nodes.len();
+                    entries[parent as usize].end = entries.len() as u32;
                 }
             }
         }
-        let len = list.nodes.len();
+        let len = entries.len() as u32;
         for (parent, _) in open {
-            list.ends[parent] = len;
+            entries[parent as usize].end = len;
         }
-        list
+        NodeList { entries, names }
+    }
+
+    fn kind_of(&self, e: &Entry<'t>) -> &'static str {
+        match self.names.get(usize::from(e.kind_id)) {
+            Some(name) if !name.is_empty() => name,
+            _ => e.node.kind(),
+        }
+    }
+
+    fn at(&self, position: u32) -> Option<&Entry<'t>> {
+        self.entries.get(position as usize)
     }
 
     /// The parent of `node` ([`Node::parent`] without searching down from the root).
     pub fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
         let i = self.position(node)?;
-        self.nodes.get(self.parents[i]).copied()
+        self.at(self.entries[i].parent).map(|e| e.node)
     }
 
     /// The ancestors of `node`, innermost first, like [`ancestors`].
     pub fn ancestors(&self, node: Node<'t>) -> impl Iterator<Item = Node<'t>> + '_ {
-        let mut i = self.position(node).map_or(usize::MAX, |i| self.parents[i]);
+        let mut i = self.position(node).map_or(NONE, |i| self.entries[i].parent);
         std::iter::from_fn(move || {
-            let n = *self.nodes.get(i)?;
-            i = self.parents[i];
-            Some(n)
+            let e = self.at(i)?;
+            i = e.parent;
+            Some(e.node)
         })
     }
 
     /// The sibling before `node` (named or not), like [`Node::prev_sibling`].
     pub fn prev_sibling(&self, node: Node<'t>) -> Option<Node<'t>> {
         let i = self.position(node)?;
-        self.nodes.get(self.previous[i]).copied()
+        self.at(self.entries[i].previous).map(|e| e.node)
     }
 
     /// The sibling after `node` (named or not), like [`Node::next_sibling`].
     pub fn next_sibling(&self, node: Node<'t>) -> Option<Node<'t>> {
-        let i = self.position(node)?;
-        let next = self.ends[i];
-        (next < self.nodes.len() && self.parents[next] == self.parents[i]).then(|| self.nodes[next])
+        let e = &self.entries[self.position(node)?];
+        self.at(e.end)
+            .filter(|next| next.parent == e.parent)
+            .map(|next| next.node)
     }
 
     /// [`attributes`] of `item`, using the list's sibling links.
     pub fn attributes<'f>(&self, file: &'f ParsedFile, item: Node<'t>) -> Vec<&'f str> {
         let mut out = Vec::new();
-        let mut i = self.position(item).map_or(usize::MAX, |i| self.previous[i]);
-        while let Some(&kind) = self.kinds.get(i) {
-            match kind {
+        let mut i = self
+            .position(item)
+            .map_or(NONE, |i| self.entries[i].previous);
+        while let Some(e) = self.at(i) {
+            match self.kind_of(e) {
                 "attribute_item" => {
-                    let t = file.node_text(self.nodes[i]);
+                    let t = file.node_text(e.node);
                     out.push(t.trim_start_matches("#[").trim_end_matches(']').trim());
                 }
                 "line_comment" | "block_comment" => {}
                 _ => break,
             }
-            i = self.previous[i];
+            i = e.previous;
         }
         out
     }
 
-    /// The kind id of every node, in the order of [`NodeList::iter`].
-    pub fn kind_ids(&self) -> &[u16] {
-        &self.kind_ids
+    /// Every node with its kind id, in the order of [`NodeList::iter`].
+    pub fn iter_ids(&self) -> impl Iterator<Item = (u16, Node<'t>)> + '_ {
+        self.entries.iter().map(|e| (e.kind_id, e.node))
     }
 
     /// Every node with its kind, in document order.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, Node<'t>)> + '_ {
-        self.kinds.iter().copied().zip(self.nodes.iter().copied())
+        self.entries.iter().map(|e| (self.kind_of(e), e.node))
     }
 
     /// `node` and all its descendants with their kinds, in document order (like
     /// [`descendants`], without walking). Empty when `node` is not from this tree.
     pub fn subtree(&self, node: Node<'t>) -> impl Iterator<Item = (&'static str, Node<'t>)> + '_ {
-        let range = self.position(node).map_or(0..0, |i| i..self.ends[i]);
-        self.kinds[range.clone()]
+        let range = self
+            .position(node)
+            .map_or(0..0, |i| i..self.entries[i].end as usize);
+        self.entries[range]
             .iter()
-            .copied()
-            .zip(self.nodes[range].iter().copied())
+            .map(|e| (self.kind_of(e), e.node))
     }
 
     /// `node` and all its descendants, in document order: [`descendants`] without walking.
@@ -197,13 +215,17 @@ impl<'t> NodeList<'t> {
         self.subtree(node).map(|(_, n)| n)
     }
 
-    fn position(&self, node: Node<'t>) -> Option<usize> {
+    /// Where `node` is in the list: its preorder number in the tree, the numbering of
+    /// tree-sitter's `TreeCursor::goto_descendant`. `None` when it is not from this tree.
+    pub fn position(&self, node: Node<'t>) -> Option<usize> {
         let start = node.start_byte();
-        let first = self.nodes.partition_point(|n| n.start_byte() < start);
-        self.nodes[first..]
+        let first = self
+            .entries
+            .partition_point(|e| e.node.start_byte() < start);
+        self.entries[first..]
             .iter()
-            .take_while(|n| n.start_byte() == start)
-            .position(|n| n.id() == node.id())
+            .take_while(|e| e.node.start_byte() == start)
+            .position(|e| e.node.id() == node.id())
             .map(|offset| first + offset)
     }
 }
@@ -494,6 +516,14 @@ mod tests {
             let list = NodeList::new(root);
             let walked: Vec<Node<'_>> = descendants(root).collect();
             assert_eq!(list.iter().count(), walked.len(), "{src}");
+            // A node's position is the preorder number tree-sitter's cursor goes back to (the
+            // engine keeps pending matches as positions and finds their nodes again this way).
+            let mut cursor = root.walk();
+            for (at, node) in walked.iter().enumerate() {
+                assert_eq!(list.position(*node), Some(at), "{} in {src:?}", node.kind());
+                cursor.goto_descendant(at);
+                assert_eq!(cursor.node(), *node, "{src:?}");
+            }
             for node in &walked {
                 let from_list: Vec<usize> = list.descendants(*node).map(|n| n.id()).collect();
                 let from_walk: Vec<usize> = descendants(*node).map(|n| n.id()).collect();

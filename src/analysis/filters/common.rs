@@ -12,6 +12,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the node is in a test file, a #[test]-like function or a #[cfg(test)] module",
         eval: in_test_code,
+        gate: None,
     },
     FilterDef {
         name: "has_intent_comment",
@@ -19,6 +20,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "a comment on the node's first line, the line above, or inside the node contains one of the listed words (case-insensitive)",
         eval: has_intent_comment,
+        gate: None,
     },
     FilterDef {
         name: "call_name_in",
@@ -26,6 +28,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the call expression's function or method name is in the list",
         eval: call_name_in,
+        gate: None,
     },
     FilterDef {
         name: "text_matches",
@@ -33,6 +36,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the node's source text matches the regular expression",
         eval: text_matches,
+        gate: None,
     },
     FilterDef {
         name: "text_contains_any",
@@ -40,6 +44,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the node's source text contains one of the listed strings",
         eval: text_contains_any,
+        gate: None,
     },
     FilterDef {
         name: "inside_kind",
@@ -47,6 +52,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the node has an ancestor of this tree-sitter kind (within its function)",
         eval: inside_kind,
+        gate: None,
     },
 ];
 

@@ -30,6 +30,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &["effect", "consequence", "severity", "what", "log_line"],
         doc: "the call is a fallible operation with an external or durable effect (mode: any, write, read, batch, consumer) whose callee does not record its own error",
         eval: swallowed_effect,
+        gate: None,
     },
     FilterDef {
         name: "records_error",
@@ -37,6 +38,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the node contains a log, metric or error-report call (macro or function named in the list)",
         eval: records_error,
+        gate: None,
     },
     FilterDef {
         name: "lint_allowed",
@@ -44,6 +46,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "an #[allow]/#[expect] naming one of the listed lints sits on the statement or an enclosing item",
         eval: lint_allowed,
+        gate: None,
     },
     FilterDef {
         name: "on_failing_path",
@@ -51,6 +54,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the node is cleanup inside an error branch (Err arm, if let Err, map_err/or_else closure) that goes on to return or log an error",
         eval: on_failing_path,
+        gate: None,
     },
     FilterDef {
         name: "silent_err_arm",
@@ -58,6 +62,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the match arm matches Err(..) (not an expected error named in the list) and its body does nothing: {}, (), continue, break, return, return Ok(..), Ok(())",
         eval: silent_err_arm,
+        gate: None,
     },
     FilterDef {
         name: "empty_block",
@@ -65,6 +70,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the block has no statements (comments are handled by the intent filter)",
         eval: empty_block,
+        gate: None,
     },
     FilterDef {
         name: "spawned_result_dropped",
@@ -72,6 +78,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &["effect", "consequence", "severity", "what"],
         doc: "the async block's output is a Result from an effectful call (tail `<call>.await`, or `?` inside and a tail `Ok(..)`)",
         eval: spawned_result_dropped,
+        gate: None,
     },
     FilterDef {
         name: "parse_to_default",
@@ -79,6 +86,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &["source", "severity", "effect", "consequence", "what"],
         doc: "the first capture is `<text>.parse()` / `parse::<T>()` / `from_str(..)` on incoming data (request, header, body, record, file, env); the second is the default-producing call",
         eval: parse_to_default,
+        gate: None,
     },
     FilterDef {
         name: "logged_after",
@@ -86,6 +94,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "a statement after the node in the same block logs (e.g. a consumer loop followed by `warn!(\"consumer stopped\")`)",
         eval: logged_after,
+        gate: None,
     },
 ];
 
@@ -904,7 +913,7 @@ fn set_effect_vars(ctx: &mut MatchCtx<'_, '_>, e: &Effect) {
     ctx.set_var("consequence", consequence_of(e));
     ctx.set_var("severity", severity_of(e));
     ctx.set_var("what", e.what.clone());
-    let line = log_line(&ctx.index.manifests, &ctx.file.path, &e.what);
+    let line = log_line(ctx.manifests, &ctx.file.path, &e.what);
     ctx.set_var("log_line", line);
 }
 
@@ -931,7 +940,7 @@ fn swallowed_effect(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         found
     };
     let target = strip_adapters(ctx.file, node, &lists);
-    let Some(effect) = classify(ctx.file, target, &lists, Some(&ctx.index.errors)) else {
+    let Some(effect) = classify(ctx.file, target, &lists, Some(&ctx.index().errors)) else {
         return false;
     };
     let ok = match mode {
@@ -1201,7 +1210,7 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
         }
     } else {
         // `tokio::spawn(crm::push(http, user))`: the future itself.
-        let Some(e) = classify(file, body, &lists, Some(&ctx.index.errors)) else {
+        let Some(e) = classify(file, body, &lists, Some(&ctx.index().errors)) else {
             return false;
         };
         if e.action == Action::Read {
@@ -1217,13 +1226,13 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
         return false; // the block ends with `;`: its output is `()`
     }
     let effect = if tail.kind() == "await_expression" {
-        classify(file, tail, &lists, Some(&ctx.index.errors))
+        classify(file, tail, &lists, Some(&ctx.index().errors))
     } else if tail.kind() == "call_expression" && file.node_text(tail).starts_with("Ok") {
         syntax::descendants(block)
             .filter(|d| d.kind() == "try_expression")
             .find_map(|t| {
                 t.named_child(0)
-                    .and_then(|c| classify(file, c, &lists, Some(&ctx.index.errors)))
+                    .and_then(|c| classify(file, c, &lists, Some(&ctx.index().errors)))
             })
     } else {
         None

@@ -7,8 +7,8 @@
 //! `scope`, `mount`, `merge`, `configure`), binds registrations to function definitions and
 //! follows test helpers one level deep. The filters then only look things up.
 
-use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
-use crate::analysis::index::Manifests;
+use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
+use crate::analysis::index::{Manifests, RepoIndex};
 use crate::analysis::source::{FileRole, ParsedFile};
 use crate::analysis::syntax::{self, NodeList};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -25,6 +25,10 @@ pub static FILTERS: &[FilterDef] = &[
               `config.handler_registrations` call) and no test calls it or sends a request matching its route; \
               the lists name the calls and receivers (substrings) that make a loop a queue consumer",
         eval: is_untested_handler,
+        gate: Some(&Gate {
+            key: handler_gate_key,
+            admits: handler_gate_admits,
+        }),
     },
     FilterDef {
         name: "is_trivial_handler",
@@ -33,6 +37,7 @@ pub static FILTERS: &[FilterDef] = &[
         doc: "the handler body does no I/O and no branching: no `.await`, `?`, `if`, `match` or loop, and only calls \
               and macros from the two lists (constant health probes, `include_str!` pages, constant redirects)",
         eval: is_trivial_handler,
+        gate: None,
     },
     FilterDef {
         name: "handler_severity",
@@ -42,6 +47,7 @@ pub static FILTERS: &[FilterDef] = &[
               or path has a word of the first list (auth) or whose signature names an event type of the second \
               list; medium when the body has a marker of the third list (external state) or awaits; else low",
         eval: handler_severity,
+        gate: None,
     },
     FilterDef {
         name: "handler_effect",
@@ -50,6 +56,7 @@ pub static FILTERS: &[FilterDef] = &[
         doc: "sets `effect` to what the handler does, from `phrase|needle|needle..` entries whose needle occurs in \
               its body (e.g. `writes to the database|INSERT `); always passes",
         eval: handler_effect,
+        gate: None,
     },
 ];
 
@@ -1915,15 +1922,69 @@ fn not_found_only(body: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Filters
 
+/// Separates the parts of a gate key (never in a path, module or identifier).
+const KEY_SEPARATOR: char = '\u{1}';
+
+/// The key of [`lookup`] for `is_untested_handler`'s gate: which function or closure the index
+/// must know as a handler. `None` where the filter is false anyway (examples, unnamed items).
+fn handler_gate_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<String> {
+    let node = ctx.arg_node(&args[0])?;
+    if ctx.file.role == FileRole::Example {
+        return None;
+    }
+    let s = KEY_SEPARATOR;
+    match node.kind() {
+        "function_item" => {
+            let key = fn_key_of(ctx.file, node)?;
+            let mut text = format!("fn{s}{}{s}{}", key.file, key.name);
+            for segment in &key.module {
+                text.push(s);
+                text.push_str(segment);
+            }
+            Some(text)
+        }
+        "closure_expression" => Some(format!(
+            "closure{s}{}{s}{}",
+            ctx.file.path,
+            node.start_byte()
+        )),
+        _ => None,
+    }
+}
+
+/// Whether the index knows the function or closure of a [`handler_gate_key`] as a handler,
+/// which [`lookup`] needs before `is_untested_handler` can pass.
+fn handler_gate_admits(index: &RepoIndex, key: &str) -> bool {
+    let mut parts = key.split(KEY_SEPARATOR);
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("fn"), Some(file), Some(name)) => {
+            let key = FnKey {
+                file: file.to_string(),
+                name: name.to_string(),
+                module: parts.map(str::to_string).collect(),
+            };
+            index.handlers.handler(&key).is_some()
+        }
+        (Some("closure"), Some(path), Some(start)) => start.parse::<usize>().is_ok_and(|start| {
+            index
+                .handlers
+                .closures
+                .contains_key(&(path.to_string(), start))
+        }),
+        // A key this function did not make: admit, so the filter decides with the tree.
+        _ => true,
+    }
+}
+
 /// The handler facts behind a captured node: a function definition or a closure.
 fn lookup<'a>(ctx: &MatchCtx<'a, '_>, node: Node<'_>) -> Option<(&'a HandlerInfo, Option<FnKey>)> {
     match node.kind() {
         "function_item" => {
             let key = fn_key_of(ctx.file, node)?;
-            Some((ctx.index.handlers.handler(&key)?, Some(key)))
+            Some((ctx.index().handlers.handler(&key)?, Some(key)))
         }
         "closure_expression" => Some((
-            ctx.index
+            ctx.index()
                 .handlers
                 .closures
                 .get(&(ctx.file.path.clone(), node.start_byte()))?,
@@ -1944,7 +2005,7 @@ fn is_untested_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some((info, key)) = lookup(ctx, node) else {
         return false;
     };
-    let facts = &ctx.index.handlers;
+    let facts = &ctx.index().handlers;
     let consumer_calls = ctx.list(&args[1]);
     let consumer_receivers = ctx.list(&args[2]);
     let configured = &ctx.config.handler_registrations;
@@ -2089,7 +2150,7 @@ fn thin_wrapper_over_tested(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
                     .is_some_and(|f| f.kind() != "field_expression");
                 if is_plain
                     && syntax::call_name(ctx.file, d)
-                        .is_some_and(|n| ctx.index.handlers.is_called_by_tests(n))
+                        .is_some_and(|n| ctx.index().handlers.is_called_by_tests(n))
                 {
                     forwards = true;
                 }

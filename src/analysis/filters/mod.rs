@@ -11,16 +11,14 @@
 //! Filters are grouped by topic, one module each; [`REGISTRY`] lists them all.
 
 pub mod common;
+mod context;
 pub mod errors;
 pub mod handlers;
 pub mod retry;
 
 use super::check::CheckData;
 use super::index::RepoIndex;
-use super::source::ParsedFile;
-use crate::config::Config;
-use std::collections::BTreeMap;
-use tree_sitter::Node;
+pub use context::MatchCtx;
 
 /// The kind of one filter argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +64,23 @@ pub struct FilterDef {
     pub doc: &'static str,
     /// The implementation.
     pub eval: FilterFn,
+    /// For a filter that reads the repository index: the index question it cannot pass
+    /// without, asked without the syntax tree (see [`Gate`]).
+    pub gate: Option<&'static Gate>,
+}
+
+/// A necessary condition of a filter that depends on the repository index but not on the
+/// syntax tree: while files are still being walked, the engine records the match's `key`; once
+/// the index is complete, a match whose key the index does not `admit` fails the filter, so its
+/// file's tree need not be kept (or parsed again) for it. Example: "the index registers this
+/// function as a handler" for `is_untested_handler`, which most functions fail.
+pub struct Gate {
+    /// The match's key, computed from the tree during the walk; `None` when the filter is
+    /// false whatever the index says.
+    pub key: fn(&MatchCtx<'_, '_>, &[FilterArg]) -> Option<String>,
+    /// Whether the complete index may let the filter pass for `key`. Must be true whenever the
+    /// filter could pass.
+    pub admits: fn(&RepoIndex, &str) -> bool,
 }
 
 /// Every filter, from every topic module.
@@ -119,6 +134,15 @@ impl FilterExpr {
             any_of,
             source: text.to_string(),
         })
+    }
+
+    /// The gate of this expression, when it is one plain (not negated, no `||`) call of a filter
+    /// with a [`Gate`]: the expression is then false whenever the gate does not admit the match.
+    pub fn gate(&self) -> Option<(&'static Gate, &[FilterArg])> {
+        match self.any_of.as_slice() {
+            [call] if !call.negated => Some((call.def.gate?, &call.args)),
+            _ => None,
+        }
     }
 
     /// Evaluates the expression on a match.
@@ -212,54 +236,4 @@ fn split_args(s: &str) -> Vec<&str> {
     }
     out.push(&s[start..]);
     out
-}
-
-/// Everything a filter can look at for one query match.
-pub struct MatchCtx<'a, 't> {
-    /// The file being checked.
-    pub file: &'a ParsedFile,
-    /// Facts about the whole repository (other files, tests, manifests).
-    pub index: &'a RepoIndex,
-    /// The repository config (extra retry wrappers, handler registrations, ...).
-    pub config: &'a Config,
-    /// The check's `[data]` lists.
-    pub data: &'a CheckData,
-    /// The query captures of this match, by name.
-    pub captures: Vec<(&'a str, Node<'t>)>,
-    /// Values filters set for the message templates (e.g. `service`, `method`, `path`).
-    pub vars: BTreeMap<String, String>,
-}
-
-impl<'a, 't> MatchCtx<'a, 't> {
-    /// The node captured as `name` (the first, if captured more than once).
-    pub fn capture(&self, name: &str) -> Option<Node<'t>> {
-        self.captures
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, node)| *node)
-    }
-
-    /// The node of a capture argument.
-    pub fn arg_node(&self, arg: &FilterArg) -> Option<Node<'t>> {
-        self.capture(arg.as_str())
-    }
-
-    /// The list named by a data-list argument (empty if missing, which validation prevents).
-    pub fn list(&self, arg: &FilterArg) -> &'a [String] {
-        self.data
-            .lists
-            .get(arg.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-    }
-
-    /// The source text of a node.
-    pub fn text(&self, node: Node<'_>) -> &'a str {
-        self.file.node_text(node)
-    }
-
-    /// Sets a template variable for the message.
-    pub fn set_var(&mut self, name: &str, value: impl Into<String>) {
-        self.vars.insert(name.to_string(), value.into());
-    }
 }

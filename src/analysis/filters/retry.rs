@@ -52,6 +52,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &["effect", "service", "what", "severity", "aws"],
         doc: "the expression calls a dependency that fails transiently (HTTP, AWS, DB, broker, mail, GitHub, gRPC, or a same-crate fn that does)",
         eval: transient_call,
+        gate: None,
     },
     FilterDef {
         name: "retry_covered",
@@ -59,6 +60,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "a retry covers the call: a retry wrapper, helper or loop around it, a client built with retry middleware in the crate, or AWS SDK default retries",
         eval: retry_covered,
+        gate: None,
     },
     FilterDef {
         name: "logged_and_dropped",
@@ -66,6 +68,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the `if let Err` / `match` statement's Err branch logs the error and then carries on (no return of an error, no requeue, no fallback value for reads)",
         eval: logged_and_dropped,
+        gate: None,
     },
     FilterDef {
         name: "discarded_with_log",
@@ -73,6 +76,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the call chain logs the error in a closure (`inspect_err`, `map_err`, `unwrap_or_else`) and then discards it",
         eval: discarded_with_log,
+        gate: None,
     },
     FilterDef {
         name: "propagates_nowhere",
@@ -80,6 +84,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the statement's `?` sends the error to a spawned task's dropped JoinHandle, or back to GitHub from a webhook handler (GitHub does not redeliver)",
         eval: propagates_nowhere,
+        gate: None,
     },
     FilterDef {
         name: "nobody_retries",
@@ -87,6 +92,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &["how", "consequence"],
         doc: "nothing upstream retries the dropped work (not a periodic loop whose next tick retries, no requeue, not a deliberate fan-out); sets the message's consequence",
         eval: nobody_retries,
+        gate: None,
     },
 ];
 
@@ -975,7 +981,7 @@ fn resolve_binding<'t>(file: &ParsedFile, node: Node<'t>) -> Node<'t> {
 }
 
 fn crate_of(ctx: &MatchCtx<'_, '_>) -> String {
-    ctx.index.manifests.crate_dir(&ctx.file.path)
+    ctx.manifests.crate_dir(&ctx.file.path)
 }
 
 fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
@@ -996,7 +1002,7 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         let direct = chain.calls.len() == 1 || receiver_name(ctx.file, chain.root) == "self";
         if direct && !name.is_empty() {
             let krate = crate_of(ctx);
-            if let Some(inner) = ctx.index.retry.effect_fns.get(&(krate, name.to_string())) {
+            if let Some(inner) = ctx.index().retry.effect_fns.get(&(krate, name.to_string())) {
                 effect = inner
                     .iter()
                     .filter_map(|s| classify(&lists, s))
@@ -1010,7 +1016,7 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         let receiver = receiver_name(ctx.file, chain.root);
         if !lists.has("non_io_methods", last) {
             if let Some(service) = ctx
-                .index
+                .index()
                 .retry
                 .client_names
                 .get(&(krate, receiver.to_string()))
@@ -1061,7 +1067,7 @@ fn is_wrapper_call(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, call: Node<'_>) ->
             .retry_wrappers
             .iter()
             .any(|w| w == name || w == path || *w == short_path)
-        || ctx.index.retry.is_retry_helper(&crate_of(ctx), name)
+        || ctx.index().retry.is_retry_helper(&crate_of(ctx), name)
 }
 
 fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
@@ -1133,24 +1139,24 @@ fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     }
     if receivers
         .iter()
-        .any(|r| ctx.index.retry.is_retrying_client(&krate, r))
+        .any(|r| ctx.index().retry.is_retrying_client(&krate, r))
     {
         return true;
     }
     if ctx.vars.get("aws").is_some_and(|a| a == "yes") {
-        let uses_aws = ctx.index.retry.aws_crates.contains(&krate)
-            || ctx.index.manifests.crate_of(&file.path).is_some_and(|c| {
+        let uses_aws = ctx.index().retry.aws_crates.contains(&krate)
+            || ctx.manifests.crate_of(&file.path).is_some_and(|c| {
                 c.dependencies
                     .iter()
                     .any(|d| d.starts_with("aws-sdk-") || d == "aws-config")
             });
-        if uses_aws && !ctx.index.retry.aws_retry_disabled.contains(&krate) {
+        if uses_aws && !ctx.index().retry.aws_retry_disabled.contains(&krate) {
             return true;
         }
     }
     // A same-crate fn whose body retries (`notify_with_retry(..)`).
     if let Some((name, _)) = chain.calls.last() {
-        if lower_has_retry_word(name) || ctx.index.retry.is_retry_helper(&krate, name) {
+        if lower_has_retry_word(name) || ctx.index().retry.is_retry_helper(&krate, name) {
             return true;
         }
     }
