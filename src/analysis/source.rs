@@ -185,16 +185,35 @@ impl ParsedFile {
             // Test items are items: only the file's item lists and the bodies of (non-test)
             // modules, impls and traits are visited, never function bodies, so this costs a
             // fraction of a full walk.
+            // Children are read in order, collecting the attributes written before each item
+            // on the way (what `syntax::attributes` finds by stepping back sibling by sibling,
+            // which tree-sitter answers by searching from the parent each time).
             let mut ranges = Vec::new();
             let mut containers = vec![self.tree.root_node()];
+            let mut attributes: Vec<&str> = Vec::new();
             while let Some(container) = containers.pop() {
+                attributes.clear();
                 let mut cursor = container.walk();
-                for item in container.named_children(&mut cursor) {
-                    if super::syntax::is_test_item(self, item) {
-                        ranges.push((item.start_byte(), item.end_byte()));
-                    } else if matches!(item.kind(), "mod_item" | "impl_item" | "trait_item") {
-                        containers.extend(item.child_by_field_name("body"));
+                let mut more = cursor.goto_first_child();
+                while more {
+                    let item = cursor.node();
+                    match item.kind() {
+                        "attribute_item" => {
+                            attributes.push(super::syntax::attribute_text(self.node_text(item)))
+                        }
+                        "line_comment" | "block_comment" => {}
+                        kind => {
+                            if item.is_named()
+                                && super::syntax::is_test_item_with(kind, &attributes)
+                            {
+                                ranges.push((item.start_byte(), item.end_byte()));
+                            } else if matches!(kind, "mod_item" | "impl_item" | "trait_item") {
+                                containers.extend(item.child_by_field_name("body"));
+                            }
+                            attributes.clear();
+                        }
                     }
+                    more = cursor.goto_next_sibling();
                 }
             }
             ranges.sort_unstable();
@@ -283,6 +302,52 @@ mod tests {
             path: path.into(),
             bytes: bytes.to_vec(),
         }
+    }
+
+    /// The test ranges as `syntax::is_test_item` defines them, item by item.
+    fn test_ranges_item_by_item(f: &ParsedFile) -> Vec<(usize, usize)> {
+        let mut ranges = Vec::new();
+        let mut containers = vec![f.tree.root_node()];
+        while let Some(container) = containers.pop() {
+            let mut cursor = container.walk();
+            for item in container.named_children(&mut cursor) {
+                if crate::analysis::syntax::is_test_item(f, item) {
+                    ranges.push((item.start_byte(), item.end_byte()));
+                } else if matches!(item.kind(), "mod_item" | "impl_item" | "trait_item") {
+                    containers.extend(item.child_by_field_name("body"));
+                }
+            }
+        }
+        ranges.sort_unstable();
+        ranges
+    }
+
+    #[test]
+    fn test_ranges_agree_with_is_test_item_on_every_example() {
+        let mut snippets: Vec<(String, String)> = vec![(
+            "src/a.rs".into(),
+            "#[cfg(test)]\n// c\n#[allow(x)]\nmod t { #[test] fn a() {} fn h() {} }\nfn b() {}\n#[cfg(test)] /* c */ impl X { fn c() {} }\nmod m { #![cfg(test)] #[tokio::test] async fn d() {} }\n#[test]\n;\nfn e() {}\nfn broken( { #[test] fn f() {}".into(),
+        )];
+        let checks = crate::analysis::check::CheckSet::embedded().expect("checks load");
+        for check in &checks.checks {
+            for example in crate::analysis::examples::examples_of(check) {
+                for input in example.files {
+                    if let Ok(text) = String::from_utf8(input.bytes) {
+                        snippets.push((input.path, text));
+                    }
+                }
+            }
+        }
+        let mut with_tests = 0;
+        for (path, text) in &snippets {
+            if !path.ends_with(".rs") {
+                continue;
+            }
+            let f = parse_rust_snippet(path, text);
+            assert_eq!(f.test_ranges(), test_ranges_item_by_item(&f), "{path}");
+            with_tests += usize::from(!f.test_ranges().is_empty());
+        }
+        assert!(with_tests > 5, "only {with_tests} files with test code");
     }
 
     #[test]

@@ -178,8 +178,7 @@ impl<'t> NodeList<'t> {
         while let Some(e) = self.at(i) {
             match self.kind_of(e) {
                 "attribute_item" => {
-                    let t = file.node_text(e.node);
-                    out.push(t.trim_start_matches("#[").trim_end_matches(']').trim());
+                    out.push(attribute_text(file.node_text(e.node)));
                 }
                 "line_comment" | "block_comment" => {}
                 _ => break,
@@ -238,8 +237,7 @@ pub fn attributes<'f>(file: &'f ParsedFile, item: Node<'_>) -> Vec<&'f str> {
     while let Some(p) = prev {
         match p.kind() {
             "attribute_item" => {
-                let t = file.node_text(p);
-                out.push(t.trim_start_matches("#[").trim_end_matches(']').trim());
+                out.push(attribute_text(file.node_text(p)));
             }
             "line_comment" | "block_comment" => {}
             _ => break,
@@ -287,13 +285,27 @@ pub fn is_in_test_code(file: &ParsedFile, node: Node<'_>) -> bool {
 /// Whether `item` is itself test code: a `#[test]`-like (or `#[cfg(test)]`) function, or a
 /// `#[cfg(test)]` module or impl.
 pub fn is_test_item(file: &ParsedFile, item: Node<'_>) -> bool {
-    match item.kind() {
-        "function_item" => attributes(file, item)
+    is_test_item_with(item.kind(), &attributes(file, item))
+}
+
+/// [`is_test_item`] for an item of `kind` written after `attributes` (as [`attributes`]
+/// gives them).
+pub fn is_test_item_with(kind: &str, attributes: &[&str]) -> bool {
+    match kind {
+        "function_item" => attributes
             .iter()
             .any(|t| is_test_attribute(t) || is_cfg_test(t)),
-        "mod_item" | "impl_item" => attributes(file, item).iter().any(|t| is_cfg_test(t)),
+        "mod_item" | "impl_item" => attributes.iter().any(|t| is_cfg_test(t)),
         _ => false,
     }
+}
+
+/// The text of an attribute item without `#[` and `]`, as [`attributes`] gives it.
+pub fn attribute_text(item_text: &str) -> &str {
+    item_text
+        .trim_start_matches("#[")
+        .trim_end_matches(']')
+        .trim()
 }
 
 /// The innermost function (`fn` item or closure) containing `node`.

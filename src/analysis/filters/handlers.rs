@@ -1513,24 +1513,31 @@ fn parse_route_attribute(
     let (head, rest) = attr.split_once('(')?;
     let head = head.trim();
     let name = head.rsplit("::").next().unwrap_or(head);
+    // Most attributes (`allow(..)`, `cfg(..)`, `serde(..)`) are not routes: only those that
+    // could be pay for reading literals and looking through the file for the framework.
+    if !(HTTP_METHODS.contains(&name) || matches!(name, "route" | "path" | "oai")) {
+        return None;
+    }
     let literals = string_literals(rest);
-    let fw = if head.starts_with("rocket")
-        || file_text.contains("rocket::")
-        || file_text.contains("#[macro_use] extern crate rocket")
-    {
-        Framework::Rocket
-    } else if head.starts_with("actix") || file_text.contains("actix_web") {
-        Framework::Actix
-    } else if file_text.contains("poem") {
-        Framework::Poem
-    } else {
-        Framework::Axum
+    let fw = || {
+        if head.starts_with("rocket")
+            || file_text.contains("rocket::")
+            || file_text.contains("#[macro_use] extern crate rocket")
+        {
+            Framework::Rocket
+        } else if head.starts_with("actix") || file_text.contains("actix_web") {
+            Framework::Actix
+        } else if file_text.contains("poem") {
+            Framework::Poem
+        } else {
+            Framework::Axum
+        }
     };
     if HTTP_METHODS.contains(&name) {
         let path = literals.first()?.clone();
         return path
             .starts_with('/')
-            .then(|| (Some(name.to_ascii_uppercase()), path, fw));
+            .then(|| (Some(name.to_ascii_uppercase()), path, fw()));
     }
     let keyed = |key: &str| -> Vec<String> {
         let mut out = Vec::new();
@@ -1554,7 +1561,7 @@ fn parse_route_attribute(
             }
             let methods = keyed("method");
             let m = (methods.len() == 1).then(|| methods[0].to_ascii_uppercase());
-            Some((m, path, fw))
+            Some((m, path, fw()))
         }
         "path" if head.contains("utoipa") || rest.contains("path =") || rest.contains("path=") => {
             let path = keyed("path").into_iter().next()?;
