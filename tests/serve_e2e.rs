@@ -251,7 +251,9 @@ async fn webhook_intake_rejects_bad_input_and_answers_ping() {
         .await
         .unwrap();
     assert_eq!(r.status(), 413);
-    let metrics = client
+    // The server refuses the body without reading it and closes that connection; a fresh
+    // client keeps the next request from racing the close on a pooled connection.
+    let metrics = reqwest::Client::new()
         .get(format!("{}/metrics", server.url))
         .send()
         .await
