@@ -2,9 +2,10 @@
 //! (c) parsing + every check (`analyze`), best of N runs each (alternating, so a slow minute on a
 //! shared machine hits both), and the ratio (c)/(b), in wall and CPU time. Below (c), its parts
 //! timed on trees parsed beforehand (the one walk that collects index facts and pattern matches,
-//! the index's cross-file step, the filters), and the floor any tree-sitter engine pays: parsing
-//! every file while holding every tree until the end (cross-file facts need them all), one bare
-//! cursor walk, and one query-cursor pass with a trivial pattern.
+//! and that walk with the index facts only; the index's cross-file step; the filters), and the
+//! floor any tree-sitter engine pays: parsing every file while holding every tree until the end,
+//! parsing and walking each file in one go, one bare cursor walk, and one query-cursor pass with
+//! a trivial pattern.
 //!
 //! Tree: `FAILMODE_BENCH_DIR`, default the cargo registry sources (`~/.cargo/registry/src`).
 //! `FAILMODE_BENCH_MAX_MB` caps how much source is used (default 64), `FAILMODE_BENCH_RUNS`
