@@ -62,8 +62,8 @@ pub struct PendingMatch {
     pub root: usize,
     /// Each capture: its name's index and its node's position.
     pub captures: Vec<(u16, usize)>,
-    /// The index question the match cannot pass without (see [`Gate`](super::filters::Gate)), when its first
-    /// filter that reads the index has one.
+    /// The index question the match cannot pass without, when its first filter that reads the
+    /// index has one (see [`Gate`](super::filters::Gate)).
     pub gate: Option<GateCheck>,
 }
 
@@ -75,7 +75,8 @@ impl PendingMatch {
     }
 }
 
-/// One match's [`Gate`](super::filters::Gate): the key recorded during the walk and the question to ask the index.
+/// One match's [`Gate`](super::filters::Gate): the key recorded during the walk and the
+/// question to ask the index.
 #[derive(Debug, Clone)]
 pub struct GateCheck {
     /// `Gate::admits`.
@@ -102,6 +103,7 @@ enum Screen {
 /// file, the config and the index). Everything else waits for [`check_matches`].
 ///
 /// `None` when the language's patterns need tree-sitter's query cursor; see [`check_matches`].
+/// The caller then keeps the file's tree.
 pub fn find_matches(
     file: &ParsedFile,
     checks: &CheckSet,
@@ -161,19 +163,19 @@ pub fn find_matches(
                 Screen::Keep => None,
                 Screen::Gated(gate) => Some(gate),
             };
+            // Every captured node is in the list (a test pins positions for every node); were one
+            // not, this file's rules run with the query cursor instead of losing the match.
             let captures = m
                 .captures
                 .iter()
-                .filter_map(|&(c, n)| Some((c, nodes.position(n)?)))
-                .collect::<Vec<_>>();
-            if captures.len() == m.captures.len() {
-                found.push(PendingMatch {
-                    pattern: m.pattern,
-                    root: i,
-                    captures,
-                    gate,
-                });
-            }
+                .map(|&(c, n)| Some((c, nodes.position(n)?)))
+                .collect::<Option<Vec<_>>>()?;
+            found.push(PendingMatch {
+                pattern: m.pattern,
+                root: i,
+                captures,
+                gate,
+            });
         }
     }
     Some(found)

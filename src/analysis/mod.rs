@@ -173,21 +173,28 @@ pub fn analyze_with_progress(
     }
     index.manifests = manifests;
     index.finish();
+    let check_file = |file: &ParsedFile, matches: Option<Vec<PendingMatch>>| {
+        let mut found =
+            engine::check_matches(file, checks, &index, config, opts.parse_budget, matches);
+        apply_suppressions(file, &mut found, checks);
+        found
+    };
     // Each kept tree is freed by the task that checked it, while it is still in cache (freeing
     // them all on one thread afterwards would cost as much as a quarter of the parse).
     let found: Vec<Vec<Finding>> = pending
         .into_par_iter()
-        .map(|(f, m)| {
-            let mut found = engine::check_matches(&f, checks, &index, config, opts.parse_budget, m);
-            apply_suppressions(&f, &mut found, checks);
-            drop(f);
+        .map(|(file, matches)| {
+            let found = check_file(&file, matches);
+            drop(file);
             found
         })
         .collect();
     findings.extend(found.into_iter().flatten());
     // Files whose tree was freed: parsed again only when the index admits one of their matches
-    // (the same input parses to the same tree, so the matches' positions still hold).
-    let found: Vec<Vec<Finding>> = gated
+    // (the same input parses to the same tree, so the matches' positions still hold). Should
+    // the parse now run out of its time budget, the file is reported as skipped with that
+    // reason, never silently left out.
+    let rechecked: Vec<Result<Vec<Finding>, Skipped>> = gated
         .into_par_iter()
         .filter_map(|(at, matches)| {
             let matches: Vec<PendingMatch> =
@@ -198,18 +205,7 @@ pub fn analyze_with_progress(
             let input = &inputs[at];
             Some(
                 match source::load(input, opts.max_file_size, opts.parse_budget)? {
-                    Ok(file) => {
-                        let mut found = engine::check_matches(
-                            &file,
-                            checks,
-                            &index,
-                            config,
-                            opts.parse_budget,
-                            Some(matches),
-                        );
-                        apply_suppressions(&file, &mut found, checks);
-                        Ok(found)
-                    }
+                    Ok(file) => Ok(check_file(&file, Some(matches))),
                     Err(reason) => Err(Skipped {
                         path: input.path.clone(),
                         reason,
@@ -217,17 +213,13 @@ pub fn analyze_with_progress(
                 },
             )
         })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .filter_map(|r| match r {
-            Ok(found) => Some(found),
-            Err(s) => {
-                skipped.push(s);
-                None
-            }
-        })
         .collect();
-    findings.extend(found.into_iter().flatten());
+    for result in rechecked {
+        match result {
+            Ok(found) => findings.extend(found),
+            Err(s) => skipped.push(s),
+        }
+    }
     for s in skipped.iter_mut() {
         if config.is_excluded_everywhere(&s.path) {
             s.reason = SkipReason::Excluded;

@@ -1514,7 +1514,7 @@ fn parse_route_attribute(
     let head = head.trim();
     let name = head.rsplit("::").next().unwrap_or(head);
     // Most attributes (`allow(..)`, `cfg(..)`, `serde(..)`) are not routes: only those that
-    // could be pay for reading literals and looking through the file for the framework.
+    // could be routes pay for reading literals and looking through the file for the framework.
     if !(HTTP_METHODS.contains(&name) || matches!(name, "route" | "path" | "oai")) {
         return None;
     }
@@ -2328,6 +2328,43 @@ mod tests {
         }
         all.finish();
         all
+    }
+
+    #[test]
+    fn the_handler_gate_admits_exactly_the_functions_and_closures_the_index_registers() {
+        let src = "mod api {\n    pub async fn create(b: String) -> String { b }\n    pub async fn helper() {}\n}\nfn app() -> Router {\n    Router::new()\n        .route(\"/orders\", post(api::create))\n        .route(\"/ping\", get(|| async { db.ping().await }))\n}\n";
+        let index = RepoIndex {
+            handlers: facts(&[("src/main.rs", src)]),
+            ..RepoIndex::default()
+        };
+        let file = parsed("src/main.rs", src);
+        let config = crate::config::Config::default();
+        let data = crate::analysis::check::CheckData::default();
+        let manifests = Manifests::default();
+        let gate = |kind: &str, nth: usize| {
+            let node = syntax::descendants(file.tree.root_node())
+                .filter(|n| n.kind() == kind)
+                .nth(nth)
+                .expect("the snippet has the node");
+            let ctx = MatchCtx::new(
+                &file,
+                &index,
+                &manifests,
+                &config,
+                &data,
+                vec![("handler", node)],
+            );
+            let key = handler_gate_key(&ctx, &[FilterArg::Capture("handler".into())])
+                .expect("a function or closure has a key");
+            handler_gate_admits(&index, &key)
+        };
+        assert!(gate("function_item", 0), "api::create is routed");
+        assert!(!gate("function_item", 1), "api::helper is not");
+        assert!(
+            !gate("function_item", 2),
+            "app registers, it is not registered"
+        );
+        assert!(gate("closure_expression", 0), "the /ping closure is routed");
     }
 
     fn routes_of(f: &HandlerFacts, name: &str) -> Vec<String> {
