@@ -74,6 +74,10 @@ enum Walked {
     Done(Vec<Finding>),
 }
 
+/// One input after its walk: its size in bytes and what is left to do with it, or why it was
+/// skipped.
+type WalkResult = Result<(usize, Walked), Skipped>;
+
 /// Analyses a set of files as one repository. Inputs in no supported language are ignored,
 /// except `Cargo.toml` manifests, which feed the index.
 pub fn analyze(
@@ -105,7 +109,10 @@ pub fn analyze_with_progress(
     // feeds both the repository index and the checks' pattern matcher; the matches that may
     // still become findings wait for the index to be complete. A file left with none is freed
     // at once, so memory holds only the trees that still have work.
-    let walked: Vec<Result<(RepoIndex, usize, Walked), Skipped>> = inputs
+    // Each thread merges the index parts of the files it walked, in input order; the merged
+    // runs are then joined in input order too. Merging is associative (sets, maps whose later
+    // entry wins, lists appended in order), so the index is the one a single thread would build.
+    let (mut index, walked): (RepoIndex, Vec<WalkResult>) = inputs
         .par_iter()
         .enumerate()
         .filter_map(|(at, input)| {
@@ -148,8 +155,24 @@ pub fn analyze_with_progress(
             };
             Some(Ok((part, bytes, walked)))
         })
-        .collect();
-    let mut index = RepoIndex::default();
+        .fold(
+            || (RepoIndex::default(), Vec::new()),
+            |(mut index, mut walked), result| {
+                walked.push(result.map(|(part, bytes, w)| {
+                    index.merge(part);
+                    (bytes, w)
+                }));
+                (index, walked)
+            },
+        )
+        .reduce(
+            || (RepoIndex::default(), Vec::new()),
+            |(mut index, mut walked), (later_index, later_walked)| {
+                index.merge(later_index);
+                walked.extend(later_walked);
+                (index, walked)
+            },
+        );
     let mut pending = Vec::new();
     let mut gated = Vec::new();
     let mut findings = Vec::new();
@@ -158,8 +181,7 @@ pub fn analyze_with_progress(
     let mut bytes_parsed = 0;
     for w in walked {
         match w {
-            Ok((part, bytes, walked)) => {
-                index.merge(part);
+            Ok((bytes, walked)) => {
                 files_parsed += 1;
                 bytes_parsed += bytes;
                 match walked {
