@@ -1929,8 +1929,66 @@ fn not_found_only(body: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Filters
 
-/// Separates the parts of a gate key (never in a path, module or identifier).
+/// Where the handler facts of a captured node are kept: a function by its key, a closure by
+/// its file and position.
+enum HandlerKey {
+    Fn(FnKey),
+    Closure(String, usize),
+}
+
+/// Separates the parts of an encoded [`HandlerKey`] (never in a path, module or identifier).
 const KEY_SEPARATOR: char = '\u{1}';
+
+impl HandlerKey {
+    /// The key of a function definition or closure; `None` for other nodes and unnamed items.
+    fn of(file: &ParsedFile, node: Node<'_>) -> Option<HandlerKey> {
+        match node.kind() {
+            "function_item" => fn_key_of(file, node).map(HandlerKey::Fn),
+            "closure_expression" => Some(HandlerKey::Closure(file.path.clone(), node.start_byte())),
+            _ => None,
+        }
+    }
+
+    /// The facts the index holds under this key, when it knows the item as a handler.
+    fn info<'a>(&self, facts: &'a HandlerFacts) -> Option<&'a HandlerInfo> {
+        match self {
+            HandlerKey::Fn(key) => facts.handler(key),
+            HandlerKey::Closure(path, start) => facts.closures.get(&(path.clone(), *start)),
+        }
+    }
+
+    /// The key as text, for a [`Gate`] key.
+    fn encode(&self) -> String {
+        let s = KEY_SEPARATOR;
+        match self {
+            HandlerKey::Fn(key) => {
+                let mut text = format!("fn{s}{}{s}{}", key.file, key.name);
+                for segment in &key.module {
+                    text.push(s);
+                    text.push_str(segment);
+                }
+                text
+            }
+            HandlerKey::Closure(path, start) => format!("closure{s}{path}{s}{start}"),
+        }
+    }
+
+    /// The key [`HandlerKey::encode`] wrote.
+    fn decode(text: &str) -> Option<HandlerKey> {
+        let mut parts = text.split(KEY_SEPARATOR);
+        match (parts.next()?, parts.next()?, parts.next()?) {
+            ("fn", file, name) => Some(HandlerKey::Fn(FnKey {
+                file: file.to_string(),
+                name: name.to_string(),
+                module: parts.map(str::to_string).collect(),
+            })),
+            ("closure", path, start) => {
+                Some(HandlerKey::Closure(path.to_string(), start.parse().ok()?))
+            }
+            _ => None,
+        }
+    }
+}
 
 /// The key of [`lookup`] for `is_untested_handler`'s gate: which function or closure the index
 /// must know as a handler. `None` where the filter is false anyway (examples, unnamed items).
@@ -1939,65 +1997,23 @@ fn handler_gate_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<String
     if ctx.file.role == FileRole::Example {
         return None;
     }
-    let s = KEY_SEPARATOR;
-    match node.kind() {
-        "function_item" => {
-            let key = fn_key_of(ctx.file, node)?;
-            let mut text = format!("fn{s}{}{s}{}", key.file, key.name);
-            for segment in &key.module {
-                text.push(s);
-                text.push_str(segment);
-            }
-            Some(text)
-        }
-        "closure_expression" => Some(format!(
-            "closure{s}{}{s}{}",
-            ctx.file.path,
-            node.start_byte()
-        )),
-        _ => None,
-    }
+    HandlerKey::of(ctx.file, node).map(|key| key.encode())
 }
 
 /// Whether the index knows the function or closure of a [`handler_gate_key`] as a handler,
-/// which [`lookup`] needs before `is_untested_handler` can pass.
+/// which [`lookup`] needs before `is_untested_handler` can pass. A key this module did not
+/// write is admitted, so the filter decides with the tree.
 fn handler_gate_admits(index: &RepoIndex, key: &str) -> bool {
-    let mut parts = key.split(KEY_SEPARATOR);
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some("fn"), Some(file), Some(name)) => {
-            let key = FnKey {
-                file: file.to_string(),
-                name: name.to_string(),
-                module: parts.map(str::to_string).collect(),
-            };
-            index.handlers.handler(&key).is_some()
-        }
-        (Some("closure"), Some(path), Some(start)) => start.parse::<usize>().is_ok_and(|start| {
-            index
-                .handlers
-                .closures
-                .contains_key(&(path.to_string(), start))
-        }),
-        // A key this function did not make: admit, so the filter decides with the tree.
-        _ => true,
-    }
+    HandlerKey::decode(key).is_none_or(|key| key.info(&index.handlers).is_some())
 }
 
 /// The handler facts behind a captured node: a function definition or a closure.
 fn lookup<'a>(ctx: &MatchCtx<'a, '_>, node: Node<'_>) -> Option<(&'a HandlerInfo, Option<FnKey>)> {
-    match node.kind() {
-        "function_item" => {
-            let key = fn_key_of(ctx.file, node)?;
-            Some((ctx.index().handlers.handler(&key)?, Some(key)))
-        }
-        "closure_expression" => Some((
-            ctx.index()
-                .handlers
-                .closures
-                .get(&(ctx.file.path.clone(), node.start_byte()))?,
-            None,
-        )),
-        _ => None,
+    let key = HandlerKey::of(ctx.file, node)?;
+    let info = key.info(&ctx.index().handlers)?;
+    match key {
+        HandlerKey::Fn(key) => Some((info, Some(key))),
+        HandlerKey::Closure(..) => Some((info, None)),
     }
 }
 
