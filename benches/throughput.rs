@@ -186,7 +186,11 @@ fn main() {
                 .par_iter()
                 .filter_map(|i| source::load(i, opts.max_file_size, opts.parse_budget))
                 .filter_map(Result::ok)
-                .map(|f| NodeList::new(f.tree.root_node()).iter().count())
+                .map(|f| {
+                    NodeList::new(f.tree.root_node(), checks.walk_plan(f.language))
+                        .iter()
+                        .count()
+                })
                 .sum::<usize>()
         });
         t_fused = t_fused.min(t);
@@ -211,7 +215,7 @@ fn main() {
         trees
             .par_iter()
             .map(|f| {
-                let nodes = NodeList::new(f.tree.root_node());
+                let nodes = NodeList::new(f.tree.root_node(), checks.walk_plan(f.language));
                 let part = RepoIndex::collect_from(f, &manifests, &nodes);
                 let matches =
                     engine::find_matches(f, checks, &config, &manifests, &nodes, opts.parse_budget);
@@ -224,7 +228,7 @@ fn main() {
         trees
             .par_iter()
             .map(|f| {
-                let nodes = NodeList::new(f.tree.root_node());
+                let nodes = NodeList::new(f.tree.root_node(), checks.walk_plan(f.language));
                 RepoIndex::collect_from(f, &manifests, &nodes)
             })
             .collect::<Vec<_>>()
@@ -253,7 +257,11 @@ fn main() {
     let (t_walk, _) = best_of(runs, || {
         trees
             .par_iter()
-            .map(|f| NodeList::new(f.tree.root_node()).iter().count())
+            .map(|f| {
+                NodeList::new(f.tree.root_node(), checks.walk_plan(f.language))
+                    .iter()
+                    .count()
+            })
             .sum::<usize>()
     });
     let trivial = tree_sitter::Query::new(&tree_sitter_rust::LANGUAGE.into(), "(source_file) @f")

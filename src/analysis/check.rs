@@ -7,8 +7,10 @@
 
 use super::filters::{lookup, FilterExpr};
 use super::finding::Severity;
+use super::index;
 use super::language::{self, Language};
 use super::pattern::PatternSet;
+use super::walk_plan::WalkPlan;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -176,6 +178,8 @@ pub struct LanguageQuery {
     /// makes anyway; `None` when they use query syntax it does not cover, and the engine then
     /// runs `query` with tree-sitter's cursor.
     pub patterns: Option<PatternSet>,
+    /// What the one walk over each file lists: the index's kinds and the roots of `patterns`.
+    pub walk: WalkPlan,
 }
 
 /// All checks, compiled.
@@ -232,6 +236,16 @@ struct SuggestionFile {
 }
 
 impl CheckSet {
+    /// The walk plan for files of `language`: the one of its rules' query, or the index's own
+    /// when the language has no rules.
+    pub fn walk_plan(&self, language: &'static Language) -> &WalkPlan {
+        self.queries
+            .iter()
+            .find(|q| q.language.name == language.name)
+            .map(|q| &q.walk)
+            .unwrap_or_else(|| index::walk_plan(language))
+    }
+
     /// The checks compiled into the binary. Loaded once; a broken check file is reported here.
     pub fn embedded() -> Result<&'static CheckSet, CheckLoadError> {
         static SET: OnceLock<Result<CheckSet, CheckLoadError>> = OnceLock::new();
@@ -324,11 +338,17 @@ impl CheckSet {
             let patterns = PatternSet::new(&(lang.grammar)(), &text)
                 .ok()
                 .filter(|p| p.len() == query.pattern_count());
+            let roots = patterns
+                .as_ref()
+                .map(PatternSet::root_kinds)
+                .unwrap_or_default();
+            let walk = WalkPlan::new(lang, &index::listed_kinds(), &roots);
             queries.push(LanguageQuery {
                 language: lang,
                 query,
                 owners,
                 patterns,
+                walk,
             });
         }
         Ok(CheckSet { checks, queries })

@@ -116,6 +116,11 @@ pub fn find_matches(
         return Some(Vec::new());
     };
     let patterns = lq.patterns.as_ref()?;
+    // The list must be walked by this query's plan, which lists every node a pattern can be
+    // rooted at and keeps their positions; any other list sends the file to the query cursor.
+    if !std::ptr::eq(nodes.plan(), &lq.walk) {
+        return None;
+    }
     let names = patterns.capture_names();
     let started = Instant::now();
     let tests = if skips_tests(checks) {
@@ -128,8 +133,8 @@ pub fn find_matches(
     let mut next_test = 0;
     let mut raw = Vec::new();
     let mut found = Vec::new();
-    for (i, (kind_id, node)) in nodes.iter_ids().enumerate() {
-        if i % 4096 == 4095 && started.elapsed() > budget {
+    for (n, (i, kind_id, node)) in nodes.roots().into_iter().enumerate() {
+        if n % 4096 == 4095 && started.elapsed() > budget {
             break;
         }
         let start = node.start_byte();
@@ -513,7 +518,7 @@ mod tests {
         let mut ours = Vec::new();
         let mut theirs = Vec::new();
         for f in &files {
-            let nodes = NodeList::new(f.tree.root_node());
+            let nodes = NodeList::new(f.tree.root_node(), checks.walk_plan(f.language));
             let matches = find_matches(f, checks, &config, &index.manifests, &nodes, budget);
             assert!(matches.is_some(), "the built-in rules use the matcher");
             ours.extend(check_matches(f, checks, &index, &config, budget, matches));

@@ -3,9 +3,49 @@
 //! built with retry middleware, which handlers exist and which tests reach them.
 
 use super::filters::{errors::ErrorFacts, handlers::HandlerFacts, retry::RetryFacts};
+use super::language::{self, Language};
 use super::source::{ParsedFile, SourceInput};
 use super::syntax::NodeList;
+use super::walk_plan::WalkPlan;
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+/// The node kinds the fact collectors find in a file's [`NodeList`]: each gets a position list,
+/// and no subtree that could hold one is left unwalked.
+pub fn listed_kinds() -> Vec<&'static str> {
+    let mut kinds: Vec<&'static str> = [
+        RetryFacts::LISTED_KINDS,
+        ErrorFacts::LISTED_KINDS,
+        HandlerFacts::LISTED_KINDS,
+    ]
+    .concat();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
+}
+
+/// The walk plan for collecting index facts alone from files of `language` (the engine adds
+/// the rules' pattern roots to it, see [`CheckSet`](super::check::CheckSet)).
+pub fn walk_plan(language: &'static Language) -> &'static WalkPlan {
+    static PLANS: OnceLock<Vec<WalkPlan>> = OnceLock::new();
+    let plans = PLANS.get_or_init(|| {
+        let kinds = listed_kinds();
+        language::LANGUAGES
+            .iter()
+            .map(|l| WalkPlan::new(l, &kinds, &[]))
+            .collect()
+    });
+    let at = language::LANGUAGES
+        .iter()
+        .position(|l| std::ptr::eq(l, language))
+        .or_else(|| {
+            language::LANGUAGES
+                .iter()
+                .position(|l| l.name == language.name)
+        })
+        .unwrap_or(0);
+    &plans[at]
+}
 
 /// One crate's manifest: where it lives and what it depends on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -73,7 +113,12 @@ impl Manifests {
     pub fn crate_of(&self, path: &str) -> Option<&CrateManifest> {
         self.crates
             .iter()
-            .filter(|c| c.dir.is_empty() || path.starts_with(&format!("{}/", c.dir)))
+            .filter(|c| {
+                c.dir.is_empty()
+                    || path
+                        .strip_prefix(c.dir.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
             .max_by_key(|c| c.dir.len())
     }
 
@@ -119,7 +164,8 @@ pub struct RepoIndex {
 impl RepoIndex {
     /// Collects the facts of one parsed file into a fresh index part.
     pub fn collect(file: &ParsedFile, manifests: &Manifests) -> RepoIndex {
-        RepoIndex::collect_from(file, manifests, &NodeList::new(file.tree.root_node()))
+        let nodes = NodeList::new(file.tree.root_node(), walk_plan(file.language));
+        RepoIndex::collect_from(file, manifests, &nodes)
     }
 
     /// [`RepoIndex::collect`] on a node list of `file` already made (the engine's pattern

@@ -10,6 +10,9 @@ pub struct Language {
     pub extensions: &'static [&'static str],
     /// The tree-sitter grammar.
     pub grammar: fn() -> tree_sitter::Language,
+    /// The grammar's `node-types.json`: which node kinds can occur under which (see
+    /// [`WalkPlan`](super::walk_plan::WalkPlan)).
+    pub node_types: &'static str,
 }
 
 fn rust_grammar() -> tree_sitter::Language {
@@ -21,6 +24,7 @@ pub static LANGUAGES: &[Language] = &[Language {
     name: "rust",
     extensions: &["rs"],
     grammar: rust_grammar,
+    node_types: tree_sitter_rust::NODE_TYPES,
 }];
 
 /// The language of a path, by extension.

@@ -12,6 +12,7 @@ pub mod pattern;
 pub mod source;
 pub mod suppress;
 pub mod syntax;
+pub mod walk_plan;
 
 use crate::config::Config;
 use check::CheckSet;
@@ -127,7 +128,7 @@ pub fn analyze_with_progress(
                     }))
                 }
             };
-            let nodes = NodeList::new(file.tree.root_node());
+            let nodes = NodeList::new(file.tree.root_node(), checks.walk_plan(file.language));
             let part = RepoIndex::collect_from(&file, &manifests, &nodes);
             let report = reportable(&file.path);
             let matches = if report {

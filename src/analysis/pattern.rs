@@ -163,6 +163,16 @@ impl PatternSet {
         self.patterns.is_empty()
     }
 
+    /// The kind ids a pattern's root can match, i.e. the kinds a walk must not leave unlisted.
+    pub fn root_kinds(&self) -> Vec<u16> {
+        self.by_kind
+            .iter()
+            .enumerate()
+            .filter(|(_, patterns)| !patterns.is_empty())
+            .filter_map(|(id, _)| u16::try_from(id).ok())
+            .collect()
+    }
+
     /// Capture names, indexed by [`Capture`]'s first field.
     pub fn capture_names(&self) -> &[String] {
         &self.names
@@ -652,7 +662,13 @@ mod tests {
             expected.insert((m.pattern_index, caps));
         }
         let mut found = Vec::new();
-        let nodes = NodeList::new(file.tree.root_node());
+        let rust = crate::analysis::language::by_name("rust").expect("rust is registered");
+        let plan = crate::analysis::walk_plan::WalkPlan::new(
+            rust,
+            &crate::analysis::index::listed_kinds(),
+            &set.root_kinds(),
+        );
+        let nodes = NodeList::new(file.tree.root_node(), &plan);
         for (id, node) in nodes.iter_ids() {
             set.match_at(node, id, file.text.as_bytes(), &mut found);
         }

@@ -2,6 +2,7 @@
 //! recurses over the tree, so a file with 100,000 nested braces cannot overflow the stack.
 
 use super::source::ParsedFile;
+use super::walk_plan::WalkPlan;
 use tree_sitter::Node;
 
 /// The ancestors of `node`, innermost first (not including `node`).
@@ -38,48 +39,52 @@ pub fn descendants(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
     })
 }
 
-/// Every node of one tree in document order, gathered in a single cursor walk, with where each
-/// node's subtree ends. The repository index looks at many overlapping subtrees of every file
-/// (each function body, each test, each call's arguments); slicing this list costs a binary
-/// search, where walking each subtree again with a tree cursor costs as much as parsing did.
+/// The nodes of one tree that a [`WalkPlan`] lists, in document order, gathered in a single
+/// cursor walk, with where each node's listed subtree ends and a position list per kind the plan
+/// asks for. The repository index looks at many overlapping subtrees of every file (each
+/// function body, each test, each call's arguments); slicing this list costs a binary search,
+/// where walking each subtree again with a tree cursor costs as much as parsing did.
+///
+/// Nodes of the plan's opaque kinds (token trees, strings, comments in Rust) are listed without
+/// their descendants, since nothing the run looks for can be there. [`NodeList::subtree_all`]
+/// still reaches them, and every method falls back to the tree itself for a node the list does
+/// not hold, so no answer depends on what was left out, only its cost.
 pub struct NodeList<'t> {
     entries: Vec<Entry<'t>>,
-    /// The name of each node kind, by kind id (for the walked tree's language).
-    names: Vec<&'static str>,
+    plan: &'t WalkPlan,
+    /// For each of the plan's position lists: the entries of that kind, in document order.
+    buckets: Vec<Vec<u32>>,
 }
 
-/// One node of a [`NodeList`] and its links, as positions in the list (`NONE` for none). One
-/// record per node, so the walk makes one push per node.
+/// One node of a [`NodeList`] and its links, as list indexes (`NONE` for none). One record per
+/// listed node, so the walk makes one push per node.
 #[derive(Clone, Copy)]
 struct Entry<'t> {
     node: Node<'t>,
-    /// The position one past the node's last descendant.
+    /// The index one past the node's last listed descendant.
     end: u32,
-    /// The position of the parent.
+    /// The index of the parent.
     parent: u32,
-    /// The position of the sibling before it.
+    /// The index of the sibling before it.
     previous: u32,
+    /// The node's preorder number in the whole tree (see [`NodeList::position`]).
+    pre: u32,
     kind_id: u16,
+    /// Listed without its descendants (an opaque kind with children).
+    closed: bool,
 }
 
 const NONE: u32 = u32::MAX;
 
 impl<'t> NodeList<'t> {
-    /// Walks the tree under `root` once.
-    pub fn new(root: Node<'t>) -> NodeList<'t> {
-        let language = root.language();
-        let names: Vec<&'static str> = (0..language.node_kind_count())
-            .map(|id| {
-                u16::try_from(id)
-                    .ok()
-                    .and_then(|id| language.node_kind_for_id(id))
-                    .unwrap_or("")
-            })
-            .collect();
+    /// Walks the tree under `root` once, as `plan` says.
+    pub fn new(root: Node<'t>, plan: &'t WalkPlan) -> NodeList<'t> {
         let mut entries: Vec<Entry<'t>> = Vec::new();
+        let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); plan.bucket_count()];
         // The chain of open ancestors, each with the last child seen under it so far.
         let mut open: Vec<(u32, u32)> = Vec::new();
         let mut cursor = root.walk();
+        let mut pre: u32 = 0;
         'walk: loop {
             let node = cursor.node();
             // A tree of more than 4 billion nodes cannot come from a file under the size limit;
@@ -95,16 +100,30 @@ impl<'t> NodeList<'t> {
                 }
                 None => (NONE, NONE),
             };
+            let kind_id = node.kind_id();
+            if let Some(b) = plan.bucket_of(kind_id) {
+                buckets[b].push(i);
+            }
+            // Error recovery can put any node anywhere, so a subtree with an error is walked.
+            let closed = plan.is_opaque(kind_id) && node.child_count() > 0 && !node.has_error();
             entries.push(Entry {
                 node,
                 end: i + 1,
                 parent,
                 previous,
-                kind_id: node.kind_id(),
+                pre,
+                kind_id,
+                closed,
             });
-            if cursor.goto_first_child() {
-                open.push((i, NONE));
-                continue;
+            if closed {
+                let size = u32::try_from(node.descendant_count()).unwrap_or(u32::MAX);
+                pre = pre.saturating_add(size);
+            } else {
+                pre = pre.saturating_add(1);
+                if cursor.goto_first_child() {
+                    open.push((i, NONE));
+                    continue;
+                }
             }
             loop {
                 if open.is_empty() {
@@ -125,45 +144,93 @@ impl<'t> NodeList<'t> {
         for (parent, _) in open {
             entries[parent as usize].end = len;
         }
-        NodeList { entries, names }
-    }
-
-    fn kind_of(&self, e: &Entry<'t>) -> &'static str {
-        match self.names.get(usize::from(e.kind_id)) {
-            Some(name) if !name.is_empty() => name,
-            _ => e.node.kind(),
+        NodeList {
+            entries,
+            plan,
+            buckets,
         }
     }
 
-    fn at(&self, position: u32) -> Option<&Entry<'t>> {
-        self.entries.get(position as usize)
+    /// The plan this list was walked by.
+    pub fn plan(&self) -> &WalkPlan {
+        self.plan
+    }
+
+    fn kind_of(&self, e: &Entry<'t>) -> &'static str {
+        match self.plan.name(e.kind_id) {
+            "" => e.node.kind(),
+            name => name,
+        }
+    }
+
+    fn at(&self, index: u32) -> Option<&Entry<'t>> {
+        self.entries.get(index as usize)
+    }
+
+    /// Where `node` is in the list, when it is listed.
+    fn index_of(&self, node: Node<'t>) -> Option<usize> {
+        let start = node.start_byte();
+        let first = self
+            .entries
+            .partition_point(|e| e.node.start_byte() < start);
+        self.entries[first..]
+            .iter()
+            .take_while(|e| e.node.start_byte() == start)
+            .position(|e| e.node.id() == node.id())
+            .map(|offset| first + offset)
+    }
+
+    /// The nearest listed ancestor of a node the list does not hold, with its index.
+    fn listed_ancestor(&self, node: Node<'t>) -> Option<(usize, Node<'t>)> {
+        ancestors(node).find_map(|a| self.index_of(a).map(|i| (i, a)))
     }
 
     /// The parent of `node` ([`Node::parent`] without searching down from the root).
     pub fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
-        let i = self.position(node)?;
-        self.at(self.entries[i].parent).map(|e| e.node)
+        match self.index_of(node) {
+            Some(i) => self.at(self.entries[i].parent).map(|e| e.node),
+            None => node.parent(),
+        }
     }
 
     /// The ancestors of `node`, innermost first, like [`ancestors`].
     pub fn ancestors(&self, node: Node<'t>) -> impl Iterator<Item = Node<'t>> + '_ {
-        let mut i = self.position(node).map_or(NONE, |i| self.entries[i].parent);
-        std::iter::from_fn(move || {
+        let (unlisted, mut i) = match self.index_of(node) {
+            Some(i) => (Vec::new(), self.entries[i].parent),
+            None => {
+                let mut unlisted = Vec::new();
+                let mut from = NONE;
+                for a in ancestors(node) {
+                    if let Some(i) = self.index_of(a) {
+                        from = i as u32;
+                        break;
+                    }
+                    unlisted.push(a);
+                }
+                (unlisted, from)
+            }
+        };
+        unlisted.into_iter().chain(std::iter::from_fn(move || {
             let e = self.at(i)?;
             i = e.parent;
             Some(e.node)
-        })
+        }))
     }
 
     /// The sibling before `node` (named or not), like [`Node::prev_sibling`].
     pub fn prev_sibling(&self, node: Node<'t>) -> Option<Node<'t>> {
-        let i = self.position(node)?;
-        self.at(self.entries[i].previous).map(|e| e.node)
+        match self.index_of(node) {
+            Some(i) => self.at(self.entries[i].previous).map(|e| e.node),
+            None => node.prev_sibling(),
+        }
     }
 
     /// The sibling after `node` (named or not), like [`Node::next_sibling`].
     pub fn next_sibling(&self, node: Node<'t>) -> Option<Node<'t>> {
-        let e = &self.entries[self.position(node)?];
+        let Some(i) = self.index_of(node) else {
+            return node.next_sibling();
+        };
+        let e = &self.entries[i];
         self.at(e.end)
             .filter(|next| next.parent == e.parent)
             .map(|next| next.node)
@@ -171,10 +238,11 @@ impl<'t> NodeList<'t> {
 
     /// [`attributes`] of `item`, using the list's sibling links.
     pub fn attributes<'f>(&self, file: &'f ParsedFile, item: Node<'t>) -> Vec<&'f str> {
+        let Some(i) = self.index_of(item) else {
+            return attributes(file, item);
+        };
         let mut out = Vec::new();
-        let mut i = self
-            .position(item)
-            .map_or(NONE, |i| self.entries[i].previous);
+        let mut i = self.entries[i].previous;
         while let Some(e) = self.at(i) {
             match self.kind_of(e) {
                 "attribute_item" => {
@@ -188,44 +256,253 @@ impl<'t> NodeList<'t> {
         out
     }
 
-    /// Every node with its kind id, in the order of [`NodeList::iter`].
+    /// Every listed node with its kind id, in document order.
     pub fn iter_ids(&self) -> impl Iterator<Item = (u16, Node<'t>)> + '_ {
         self.entries.iter().map(|e| (e.kind_id, e.node))
     }
 
-    /// Every node with its kind, in document order.
+    /// Every listed node with its position (see [`NodeList::position`]) and kind id, in
+    /// document order.
+    pub fn iter_positions(&self) -> impl Iterator<Item = (usize, u16, Node<'t>)> + '_ {
+        self.entries
+            .iter()
+            .map(|e| (e.pre as usize, e.kind_id, e.node))
+    }
+
+    /// The listed nodes of the kinds the walk plan was given by id (the rules' pattern roots),
+    /// with their positions and kind ids, in document order.
+    pub fn roots(&self) -> Vec<(usize, u16, Node<'t>)> {
+        let at: Vec<u32> = match self.plan.root_buckets() {
+            Some(buckets) => {
+                let mut at: Vec<u32> = buckets
+                    .iter()
+                    .filter_map(|&b| self.buckets.get(b))
+                    .flatten()
+                    .copied()
+                    .collect();
+                if buckets.len() > 1 {
+                    at.sort_unstable();
+                }
+                at
+            }
+            None => (0..self.entries.len() as u32).collect(),
+        };
+        at.into_iter()
+            .map(|i| {
+                let e = &self.entries[i as usize];
+                (e.pre as usize, e.kind_id, e.node)
+            })
+            .collect()
+    }
+
+    /// Every listed node with its kind, in document order.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, Node<'t>)> + '_ {
         self.entries.iter().map(|e| (self.kind_of(e), e.node))
     }
 
-    /// `node` and all its descendants with their kinds, in document order (like
-    /// [`descendants`], without walking). Empty when `node` is not from this tree.
-    pub fn subtree(&self, node: Node<'t>) -> impl Iterator<Item = (&'static str, Node<'t>)> + '_ {
-        let range = self
-            .position(node)
-            .map_or(0..0, |i| i..self.entries[i].end as usize);
-        self.entries[range]
-            .iter()
-            .map(|e| (self.kind_of(e), e.node))
+    /// The listed nodes of the kind named `kind`, in document order. Cheap for the kinds the
+    /// plan keeps a position list for; any other kind is found by scanning the list.
+    pub fn of_kind(&self, kind: &str) -> impl Iterator<Item = Node<'t>> + '_ {
+        self.of_kind_between(kind, 0, self.entries.len())
     }
 
-    /// `node` and all its descendants, in document order: [`descendants`] without walking.
+    /// [`NodeList::of_kind`] within the subtree of `node` (`node` included).
+    pub fn of_kind_in(
+        &self,
+        kind: &str,
+        node: Node<'t>,
+    ) -> Box<dyn Iterator<Item = Node<'t>> + '_> {
+        match self.index_of(node) {
+            Some(i) => Box::new(self.of_kind_between(kind, i, self.entries[i].end as usize)),
+            None => {
+                let kind = kind.to_string();
+                Box::new(descendants(node).filter(move |d| d.kind() == kind))
+            }
+        }
+    }
+
+    /// The listed nodes of any of `kinds`, in document order.
+    pub fn of_kinds(&self, kinds: &[&str]) -> Vec<Node<'t>> {
+        self.of_kinds_between(kinds, 0, self.entries.len())
+    }
+
+    /// The listed nodes of any of `kinds` within the subtree of `node` (`node` included), in
+    /// document order.
+    pub fn of_kinds_in(&self, kinds: &[&str], node: Node<'t>) -> Vec<Node<'t>> {
+        let Some(i) = self.index_of(node) else {
+            return descendants(node)
+                .filter(|d| kinds.contains(&d.kind()))
+                .collect();
+        };
+        self.of_kinds_between(kinds, i, self.entries[i].end as usize)
+    }
+
+    fn of_kinds_between(&self, kinds: &[&str], from: usize, to: usize) -> Vec<Node<'t>> {
+        let mut at: Vec<u32> = Vec::new();
+        for kind in kinds {
+            match self
+                .plan
+                .bucket_named(kind)
+                .and_then(|b| self.buckets.get(b))
+            {
+                Some(list) => {
+                    let lo = list.partition_point(|&j| (j as usize) < from);
+                    let hi = list.partition_point(|&j| (j as usize) < to);
+                    at.extend_from_slice(&list[lo..hi]);
+                }
+                None => at.extend(
+                    (from..to)
+                        .filter(|&j| self.kind_of(&self.entries[j]) == *kind)
+                        .map(|j| j as u32),
+                ),
+            }
+        }
+        at.sort_unstable();
+        at.dedup();
+        at.into_iter()
+            .map(|j| self.entries[j as usize].node)
+            .collect()
+    }
+
+    fn of_kind_between(
+        &self,
+        kind: &str,
+        from: usize,
+        to: usize,
+    ) -> impl Iterator<Item = Node<'t>> + '_ {
+        let bucket = self
+            .plan
+            .bucket_named(kind)
+            .and_then(|b| self.buckets.get(b));
+        let (listed, scanned) = match bucket {
+            Some(list) => {
+                let lo = list.partition_point(|&i| (i as usize) < from);
+                let hi = list.partition_point(|&i| (i as usize) < to);
+                (&list[lo..hi], &self.entries[0..0])
+            }
+            None => (&[][..], &self.entries[from..to]),
+        };
+        let kind = kind.to_string();
+        listed.iter().map(|&i| self.entries[i as usize].node).chain(
+            scanned
+                .iter()
+                .filter(move |e| self.kind_of(e) == kind)
+                .map(|e| e.node),
+        )
+    }
+
+    /// `node` and its listed descendants with their kinds, in document order (like
+    /// [`descendants`], without walking; the insides of opaque nodes are not included, see
+    /// [`NodeList::subtree_all`]). For a node the list does not hold, the tree is walked.
+    pub fn subtree(&self, node: Node<'t>) -> Subtree<'_, 't> {
+        match self.index_of(node) {
+            Some(i) => Subtree::Listed {
+                list: self,
+                next: i,
+                end: self.entries[i].end as usize,
+                inner: None,
+                expand: false,
+            },
+            None => Subtree::Walked(Box::new(descendants(node))),
+        }
+    }
+
+    /// `node` and all its descendants with their kinds, in document order, the insides of
+    /// opaque nodes included (walked with a cursor): exactly what [`descendants`] gives.
+    pub fn subtree_all(&self, node: Node<'t>) -> Subtree<'_, 't> {
+        match self.subtree(node) {
+            Subtree::Listed {
+                list,
+                next,
+                end,
+                inner,
+                ..
+            } => Subtree::Listed {
+                list,
+                next,
+                end,
+                inner,
+                expand: true,
+            },
+            walked => walked,
+        }
+    }
+
+    /// `node` and its listed descendants, in document order: [`NodeList::subtree`] without the
+    /// kinds.
     pub fn descendants(&self, node: Node<'t>) -> impl Iterator<Item = Node<'t>> + '_ {
         self.subtree(node).map(|(_, n)| n)
     }
 
-    /// Where `node` is in the list: its preorder number in the tree, the numbering of
-    /// tree-sitter's `TreeCursor::goto_descendant`. `None` when it is not from this tree.
+    /// Where `node` is in its tree: its preorder number, the numbering of tree-sitter's
+    /// `TreeCursor::goto_descendant`. `None` when it is not from this tree.
     pub fn position(&self, node: Node<'t>) -> Option<usize> {
-        let start = node.start_byte();
-        let first = self
-            .entries
-            .partition_point(|e| e.node.start_byte() < start);
-        self.entries[first..]
-            .iter()
-            .take_while(|e| e.node.start_byte() == start)
-            .position(|e| e.node.id() == node.id())
-            .map(|offset| first + offset)
+        if let Some(i) = self.index_of(node) {
+            return Some(self.entries[i].pre as usize);
+        }
+        // Inside an opaque node: count the holder's subtree in preorder.
+        let (i, holder) = self.listed_ancestor(node)?;
+        let e = &self.entries[i];
+        if !e.closed {
+            return None;
+        }
+        descendants(holder)
+            .position(|d| d.id() == node.id())
+            .map(|offset| e.pre as usize + offset)
+    }
+}
+
+/// The nodes of a subtree with their kinds: see [`NodeList::subtree`] and
+/// [`NodeList::subtree_all`].
+pub enum Subtree<'a, 't> {
+    /// Read from the list (opaque nodes expanded by a cursor walk when `expand` is set).
+    Listed {
+        /// The list.
+        list: &'a NodeList<'t>,
+        /// The next list index.
+        next: usize,
+        /// One past the last list index of the subtree.
+        end: usize,
+        /// The descendants of the opaque node being expanded, after the node itself.
+        inner: Option<Box<dyn Iterator<Item = Node<'t>> + 't>>,
+        /// Whether opaque nodes are expanded.
+        expand: bool,
+    },
+    /// Walked in the tree, for a node the list does not hold.
+    Walked(Box<dyn Iterator<Item = Node<'t>> + 't>),
+}
+
+impl<'t> Iterator for Subtree<'_, 't> {
+    type Item = (&'static str, Node<'t>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Subtree::Walked(nodes) => nodes.next().map(|n| (n.kind(), n)),
+            Subtree::Listed {
+                list,
+                next,
+                end,
+                inner,
+                expand,
+            } => {
+                if let Some(nodes) = inner {
+                    match nodes.next() {
+                        Some(n) => return Some((n.kind(), n)),
+                        None => *inner = None,
+                    }
+                }
+                if *next >= *end {
+                    return None;
+                }
+                let e = &list.entries[*next];
+                *next += 1;
+                if *expand && e.closed {
+                    // The node itself comes from the list; its descendants from the tree.
+                    *inner = Some(Box::new(descendants(e.node).skip(1)));
+                }
+                Some((list.kind_of(e), e.node))
+            }
+        }
     }
 }
 
@@ -516,50 +793,94 @@ mod tests {
 
     #[test]
     fn node_list_subtrees_match_walked_descendants() {
+        let rust = crate::analysis::language::by_name("rust").expect("rust is registered");
+        let complete = WalkPlan::complete(rust);
+        let index = crate::analysis::index::walk_plan(rust);
+        assert!(index.opaque_kinds().contains("token_tree"));
         // Broken input too: ERROR and MISSING nodes must be placed like the cursor places them.
         for src in [
             "mod m { fn a() { b(c, d); let _ = e.f().await; } }\n#[cfg(test)] mod t { #[test] fn x() {} }",
-            "/// doc\n#[get(\"/x\")]\n// note\n#[instrument(err)]\nasync fn h() { assert!(f(1).await.is_ok()); }",
+            "/// doc\n#[get(\"/x\")]\n// note\n#[instrument(err)]\nasync fn h() { assert!(f(1).await.is_ok()); let s = \"a\\n\"; }",
             "fn broken( { let = ; match x { Err(_) => } }}}",
+            "macro_rules! m { ($x:expr) => { vec![$x, (1, [2])] }; }\nfn u() { m!(a.b(c)); println!(\"{}\", x /* c */); }",
+            "fn e() { foo!(a, (b c) [ ); }",
             "",
         ] {
             let f = file(src);
             let root = f.tree.root_node();
-            let list = NodeList::new(root);
             let walked: Vec<Node<'_>> = descendants(root).collect();
-            assert_eq!(list.iter().count(), walked.len(), "{src}");
-            // A node's position is the preorder number tree-sitter's cursor goes back to (the
-            // engine keeps pending matches as positions and finds their nodes again this way).
-            let mut cursor = root.walk();
-            for (at, node) in walked.iter().enumerate() {
-                assert_eq!(list.position(*node), Some(at), "{} in {src:?}", node.kind());
-                cursor.goto_descendant(at);
-                assert_eq!(cursor.node(), *node, "{src:?}");
-            }
-            for node in &walked {
-                let from_list: Vec<usize> = list.descendants(*node).map(|n| n.id()).collect();
-                let from_walk: Vec<usize> = descendants(*node).map(|n| n.id()).collect();
-                assert_eq!(from_list, from_walk, "subtree of {} in {src:?}", node.kind());
-                let kinds: Vec<&str> = list.subtree(*node).map(|(k, _)| k).collect();
-                let walked_kinds: Vec<&str> = descendants(*node).map(|n| n.kind()).collect();
-                assert_eq!(kinds, walked_kinds);
-                assert_eq!(list.parent(*node), node.parent());
-                // Siblings agree except around zero-width MISSING nodes in broken input, which
-                // `Node::next_sibling` skips and the cursor does not.
-                let missing = |n: Option<Node<'_>>| n.is_some_and(|n| n.is_missing());
-                let (ours, theirs) = (list.prev_sibling(*node), node.prev_sibling());
-                if !missing(ours) && !missing(theirs) {
-                    assert_eq!(ours, theirs);
+            for plan in [&complete, index] {
+                let list = NodeList::new(root, plan);
+                // Nodes under a closed (opaque) node are not listed; everything else is.
+                let listed: Vec<Node<'_>> = list.iter().map(|(_, n)| n).collect();
+                let inside_closed = |n: &Node<'_>| {
+                    ancestors(*n).any(|a| {
+                        plan.is_opaque(a.kind_id()) && a.child_count() > 0 && !a.has_error()
+                    })
+                };
+                let expected: Vec<Node<'_>> =
+                    walked.iter().copied().filter(|n| !inside_closed(n)).collect();
+                assert_eq!(listed, expected, "{src:?}");
+                if std::ptr::eq(plan, &complete) {
+                    assert_eq!(listed.len(), walked.len(), "{src:?}");
                 }
-                let (ours, theirs) = (list.next_sibling(*node), node.next_sibling());
-                if !missing(ours) && !missing(theirs) {
-                    assert_eq!(ours, theirs);
+                // A node's position is the preorder number tree-sitter's cursor goes back to (the
+                // engine keeps pending matches as positions and finds their nodes again this way),
+                // for nodes inside opaque ones too.
+                let mut cursor = root.walk();
+                for (at, node) in walked.iter().enumerate() {
+                    assert_eq!(list.position(*node), Some(at), "{} in {src:?}", node.kind());
+                    cursor.goto_descendant(at);
+                    assert_eq!(cursor.node(), *node, "{src:?}");
                 }
-                assert_eq!(
-                    list.ancestors(*node).collect::<Vec<_>>(),
-                    ancestors(*node).collect::<Vec<_>>()
-                );
-                assert_eq!(list.attributes(&f, *node), attributes(&f, *node));
+                for (pre, _, node) in list.iter_positions() {
+                    assert_eq!(walked[pre], node, "{src:?}");
+                }
+                for node in &walked {
+                    let from_list: Vec<usize> =
+                        list.subtree_all(*node).map(|(_, n)| n.id()).collect();
+                    let from_walk: Vec<usize> = descendants(*node).map(|n| n.id()).collect();
+                    assert_eq!(from_list, from_walk, "subtree of {} in {src:?}", node.kind());
+                    let kinds: Vec<&str> = list.subtree_all(*node).map(|(k, _)| k).collect();
+                    let walked_kinds: Vec<&str> = descendants(*node).map(|n| n.kind()).collect();
+                    assert_eq!(kinds, walked_kinds);
+                    if !inside_closed(node) {
+                        let listed_under: Vec<usize> =
+                            list.descendants(*node).map(|n| n.id()).collect();
+                        let expected: Vec<usize> = descendants(*node)
+                            .filter(|n| !inside_closed(n))
+                            .map(|n| n.id())
+                            .collect();
+                        assert_eq!(listed_under, expected, "{src:?}");
+                    }
+                    for kind in ["call_expression", "identifier", "token_tree", "function_item"] {
+                        let ours: Vec<usize> =
+                            list.of_kind_in(kind, *node).map(|n| n.id()).collect();
+                        let theirs: Vec<usize> = list
+                            .descendants(*node)
+                            .filter(|n| n.kind() == kind)
+                            .map(|n| n.id())
+                            .collect();
+                        assert_eq!(ours, theirs, "{kind} under {} in {src:?}", node.kind());
+                    }
+                    assert_eq!(list.parent(*node), node.parent());
+                    // Siblings agree except around zero-width MISSING nodes in broken input,
+                    // which `Node::next_sibling` skips and the cursor does not.
+                    let missing = |n: Option<Node<'_>>| n.is_some_and(|n| n.is_missing());
+                    let (ours, theirs) = (list.prev_sibling(*node), node.prev_sibling());
+                    if !missing(ours) && !missing(theirs) {
+                        assert_eq!(ours, theirs);
+                    }
+                    let (ours, theirs) = (list.next_sibling(*node), node.next_sibling());
+                    if !missing(ours) && !missing(theirs) {
+                        assert_eq!(ours, theirs);
+                    }
+                    assert_eq!(
+                        list.ancestors(*node).collect::<Vec<_>>(),
+                        ancestors(*node).collect::<Vec<_>>()
+                    );
+                    assert_eq!(list.attributes(&f, *node), attributes(&f, *node));
+                }
             }
         }
     }

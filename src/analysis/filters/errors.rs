@@ -1354,6 +1354,14 @@ pub struct ErrorFacts {
 }
 
 impl ErrorFacts {
+    /// The node kinds [`ErrorFacts::collect`] finds in a [`NodeList`].
+    pub const LISTED_KINDS: &'static [&'static str] = &[
+        "function_item",
+        "macro_invocation",
+        "call_expression",
+        "await_expression",
+    ];
+
     /// Collects facts from one file.
     pub fn collect(&mut self, file: &ParsedFile, _manifests: &Manifests, nodes: &NodeList<'_>) {
         if file.language.name != "rust" {
@@ -1361,7 +1369,7 @@ impl ErrorFacts {
         }
         let lists = Lists::embedded();
         let log_names = lists.get("log_names");
-        for (_, f) in nodes.iter().filter(|(k, _)| *k == "function_item") {
+        for f in nodes.of_kind("function_item") {
             let Some(name) = f
                 .child_by_field_name("name")
                 .map(|n| file.node_text(n).to_string())
@@ -1395,14 +1403,22 @@ impl ErrorFacts {
                 .any(|t| t.contains("Future") || t.contains("FnOnce") || t.contains("Fn("));
             let body = f.child_by_field_name("body");
             let logs_err = body.is_some_and(|b| {
-                file.node_text(b).contains("Err") && records_in(file, nodes.subtree(b), log_names)
+                file.node_text(b).contains("Err")
+                    && records_in(
+                        file,
+                        nodes
+                            .of_kinds_in(&["macro_invocation", "call_expression"], b)
+                            .into_iter()
+                            .map(|d| (d.kind(), d)),
+                        log_names,
+                    )
             });
             let records_error = instrumented || (takes_work && logs_err);
             let effect = body.and_then(|b| {
                 nodes
-                    .subtree(b)
-                    .filter(|(k, _)| *k == "call_expression" || *k == "await_expression")
-                    .filter_map(|(_, d)| classify(file, d, &lists, None))
+                    .of_kinds_in(&["call_expression", "await_expression"], b)
+                    .into_iter()
+                    .filter_map(|d| classify(file, d, &lists, None))
                     .max_by_key(|e| (e.action != Action::Read, e.kind == EffectKind::Database))
             });
             let info = FnErrorInfo {
@@ -1464,7 +1480,10 @@ mod tests {
         facts.collect(
             &f,
             &Manifests::default(),
-            &NodeList::new(f.tree.root_node()),
+            &NodeList::new(
+                f.tree.root_node(),
+                crate::analysis::index::walk_plan(f.language),
+            ),
         );
         let l = syntax::descendants(f.tree.root_node())
             .find(|n| n.kind() == "let_declaration")
@@ -1575,7 +1594,10 @@ mod tests {
         facts.collect(
             &f,
             &Manifests::default(),
-            &NodeList::new(f.tree.root_node()),
+            &NodeList::new(
+                f.tree.root_node(),
+                crate::analysis::index::walk_plan(f.language),
+            ),
         );
         assert!(facts.fns["save"].records_error);
         assert!(facts.fns["spawn_logged"].records_error);
@@ -1599,7 +1621,10 @@ mod tests {
         facts.collect(
             &f,
             &Manifests::default(),
-            &NodeList::new(f.tree.root_node()),
+            &NodeList::new(
+                f.tree.root_node(),
+                crate::analysis::index::walk_plan(f.language),
+            ),
         );
         assert!(facts.fns["store"].ambiguous);
         let lists = Lists::embedded();

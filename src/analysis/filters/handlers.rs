@@ -356,12 +356,32 @@ pub struct HandlerFacts {
 }
 
 impl HandlerFacts {
+    /// The node kinds [`HandlerFacts::collect`] finds in a [`NodeList`].
+    pub const LISTED_KINDS: &'static [&'static str] = &[
+        "function_item",
+        "call_expression",
+        "macro_invocation",
+        "while_expression",
+        "loop_expression",
+        "for_expression",
+        "use_declaration",
+        "let_declaration",
+    ];
+
     /// Collects facts from one file.
     pub fn collect(&mut self, file: &ParsedFile, _manifests: &Manifests, nodes: &NodeList<'_>) {
         let file_module = module_of_path(&file.path);
         let lambda_file = file.text.contains("lambda_runtime") || file.text.contains("lambda_http");
-        for (kind, node) in nodes.iter() {
-            match kind {
+        for node in nodes.of_kinds(&[
+            "function_item",
+            "call_expression",
+            "macro_invocation",
+            "while_expression",
+            "loop_expression",
+            "for_expression",
+            "use_declaration",
+        ]) {
+            match node.kind() {
                 "function_item" => {
                     let Some(name) = node
                         .child_by_field_name("name")
@@ -942,7 +962,7 @@ impl HandlerFacts {
         file_module: &[String],
         lp: Node<'t>,
     ) {
-        let Some(func) = syntax::enclosing_function(lp) else {
+        let Some(func) = nodes.ancestors(lp).find(|a| a.kind() == "function_item") else {
             return;
         };
         let Some(name) = func
@@ -961,11 +981,9 @@ impl HandlerFacts {
             _ => lp.child_by_field_name("body").into_iter().collect(),
         };
         for s in search {
-            for c in nodes
-                .descendants(s)
-                .filter(|d| d.kind() == "call_expression")
-            {
-                if syntax::ancestors(c)
+            for c in nodes.of_kind_in("call_expression", s) {
+                if nodes
+                    .ancestors(c)
                     .take_while(|a| a.id() != lp.id())
                     .any(|a| {
                         matches!(
@@ -988,7 +1006,9 @@ impl HandlerFacts {
                 let Some(receiver) = syntax::call_receiver(c) else {
                     continue;
                 };
-                let awaited = c.parent().is_some_and(|p| p.kind() == "await_expression");
+                let awaited = nodes
+                    .parent(c)
+                    .is_some_and(|p| p.kind() == "await_expression");
                 let key = fn_key(file, file_module, func, &name);
                 self.consumers.push(ConsumerLoop {
                     function: key,
@@ -1636,8 +1656,11 @@ fn collect_test_fn<'t>(
     };
     // `let url = format!("{addr}/orders")` → url → "/orders"
     let mut url_vars: HashMap<String, String> = HashMap::new();
-    for (kind, d) in nodes.subtree(body) {
-        match kind {
+    for d in nodes.of_kinds_in(
+        &["let_declaration", "call_expression", "macro_invocation"],
+        body,
+    ) {
+        match d.kind() {
             "let_declaration" => {
                 let (Some(p), Some(v)) = (
                     d.child_by_field_name("pattern"),
@@ -1683,11 +1706,8 @@ fn collect_test_fn<'t>(
                     .map(|m| file.node_text(m))
                     .unwrap_or("");
                 let listing = mac_name == "routes" || mac_name.ends_with("::routes");
-                for (_, tok) in nodes.subtree(d).filter(|(k, _)| *k == "identifier") {
-                    let after_dot = nodes
-                        .prev_sibling(tok)
-                        .is_some_and(|p| file.node_text(p) == ".");
-                    let next = nodes.next_sibling(tok);
+                for (tok, prev, next) in identifiers_with_siblings(d) {
+                    let after_dot = prev.is_some_and(|p| file.node_text(p) == ".");
                     let called = next.is_some_and(|n| {
                         n.kind() == "token_tree" && file.node_text(n).starts_with('(')
                     });
@@ -1723,6 +1743,53 @@ fn collect_test_fn<'t>(
     }
     t.not_found_only = not_found_only(file.node_text(body));
     t
+}
+
+/// Every identifier under `node` (in document order) with the sibling before it and the one
+/// after it, named or not, as a tree cursor sees them. Macro arguments are token trees, which
+/// node lists do not open, so this walks the tree itself (one cursor walk: an identifier is
+/// given out when the walk reaches its next sibling, or leaves its parent).
+#[allow(clippy::type_complexity)]
+fn identifiers_with_siblings<'t>(
+    node: Node<'t>,
+) -> Vec<(Node<'t>, Option<Node<'t>>, Option<Node<'t>>)> {
+    let mut out = Vec::new();
+    let mut cursor = node.walk();
+    if !cursor.goto_first_child() {
+        return out;
+    }
+    // Per open level: the last sibling seen, and an identifier still waiting for its next one.
+    type Level<'t> = (Option<Node<'t>>, Option<(Node<'t>, Option<Node<'t>>)>);
+    let mut levels: Vec<Level<'t>> = vec![(None, None)];
+    loop {
+        let n = cursor.node();
+        let Some((prev, waiting)) = levels.last_mut() else {
+            break;
+        };
+        if let Some((ident, before)) = waiting.take() {
+            out.push((ident, before, Some(n)));
+        }
+        if n.kind() == "identifier" {
+            *waiting = Some((n, *prev));
+        }
+        *prev = Some(n);
+        if cursor.goto_first_child() {
+            levels.push((None, None));
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if let Some((_, Some((ident, before)))) = levels.pop() {
+                out.push((ident, before, None));
+            }
+            if levels.is_empty() || !cursor.goto_parent() {
+                return out;
+            }
+        }
+    }
+    out
 }
 
 /// The URL or path an argument denotes: a literal, `format!(..)`, `&format!(..)`, a variable
@@ -2338,7 +2405,10 @@ mod tests {
             part.collect(
                 &f,
                 &Manifests::default(),
-                &NodeList::new(f.tree.root_node()),
+                &NodeList::new(
+                    f.tree.root_node(),
+                    crate::analysis::index::walk_plan(f.language),
+                ),
             );
             all.merge(part);
         }

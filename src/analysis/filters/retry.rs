@@ -157,6 +157,24 @@ pub struct ChainSummary {
 }
 
 impl RetryFacts {
+    /// The node kinds [`RetryFacts::collect`] finds in a [`NodeList`].
+    pub const LISTED_KINDS: &'static [&'static str] = &[
+        "function_item",
+        "field_declaration",
+        "let_declaration",
+        "field_initializer",
+        "static_item",
+        "const_item",
+        "assignment_expression",
+        "parameter",
+        "where_clause",
+        "loop_expression",
+        "for_expression",
+        "while_expression",
+        "call_expression",
+        "await_expression",
+    ];
+
     /// Collects facts from one file.
     pub fn collect(&mut self, file: &ParsedFile, manifests: &Manifests, nodes: &NodeList<'_>) {
         let krate = manifests.crate_dir(&file.path);
@@ -172,8 +190,16 @@ impl RetryFacts {
         }
         let has_marker = |t: &str| CLIENT_RETRY_MARKERS.iter().any(|m| t.contains(m));
         let name_of = |n: Node<'_>| file.node_text(n).to_string();
-        for (kind, node) in nodes.iter() {
-            match kind {
+        for node in nodes.of_kinds(&[
+            "function_item",
+            "field_declaration",
+            "let_declaration",
+            "field_initializer",
+            "static_item",
+            "const_item",
+            "assignment_expression",
+        ]) {
+            match node.kind() {
                 "function_item" => {
                     if syntax::is_in_test_code(file, node) {
                         continue;
@@ -199,7 +225,7 @@ impl RetryFacts {
                         continue;
                     }
                     if let Some(params) = node.child_by_field_name("parameters") {
-                        for (_, p) in nodes.subtree(params).filter(|(k, _)| *k == "parameter") {
+                        for p in nodes.of_kind_in("parameter", params) {
                             if let (Some(pat), Some(ty)) = (
                                 p.child_by_field_name("pattern"),
                                 p.child_by_field_name("type"),
@@ -214,9 +240,9 @@ impl RetryFacts {
                             }
                         }
                     }
-                    let long_running = nodes
-                        .subtree(body)
-                        .any(|(k, _)| matches!(k, "loop_expression" | "while_expression"));
+                    let long_running = !nodes
+                        .of_kinds_in(&["loop_expression", "while_expression"], body)
+                        .is_empty();
                     if !long_running && !body_has_retry_shape(file, nodes, body) {
                         let summaries = body_chains(file, nodes, body);
                         if !summaries.is_empty() {
@@ -283,8 +309,9 @@ impl RetryFacts {
                     if has_marker(value_text) {
                         self.retry_names.insert((krate.clone(), target));
                     } else if value_text.len() <= 600 {
+                        // Identifiers inside macro token trees count too (`vec![client]`).
                         let idents: Vec<String> = nodes
-                            .subtree(value)
+                            .subtree_all(value)
                             .filter(|(k, _)| {
                                 matches!(*k, "identifier" | "type_identifier" | "field_identifier")
                             })
@@ -455,9 +482,9 @@ fn is_retry_helper<'t>(
         )
         .chain(
             nodes
-                .subtree(func)
-                .find(|(k, _)| *k == "where_clause")
-                .map(|(_, w)| file.node_text(w)),
+                .of_kind_in("where_clause", func)
+                .next()
+                .map(|w| file.node_text(w)),
         )
         .any(|t| t.contains("Fn"));
     if !takes_closure {
@@ -470,14 +497,12 @@ fn is_retry_helper<'t>(
         return false;
     };
     nodes
-        .subtree(body)
-        .filter(|(k, _)| {
-            matches!(
-                *k,
-                "loop_expression" | "for_expression" | "while_expression"
-            )
-        })
-        .any(|(_, l)| {
+        .of_kinds_in(
+            &["loop_expression", "for_expression", "while_expression"],
+            body,
+        )
+        .into_iter()
+        .any(|l| {
             let t = file.node_text(l);
             t.contains("sleep") || t.contains("delay")
         })
@@ -486,27 +511,38 @@ fn is_retry_helper<'t>(
 /// Whether a fn body retries by itself (a retry loop or wrapper inside), so calls to it are
 /// covered.
 fn body_has_retry_shape<'t>(file: &ParsedFile, nodes: &NodeList<'t>, body: Node<'t>) -> bool {
-    nodes.subtree(body).any(|(kind, d)| match kind {
-        "loop_expression" | "for_expression" | "while_expression" => is_retry_loop(file, d),
-        "call_expression" => syntax::call_name(file, d).is_some_and(|n| {
-            matches!(n, "retry" | "retry_notify" | "spawn") && {
-                let f = d
-                    .child_by_field_name("function")
-                    .map(|f| file.node_text(f))
-                    .unwrap_or("");
-                n != "spawn" || f.contains("Retry")
-            }
-        }),
-        _ => false,
-    })
+    nodes
+        .of_kinds_in(
+            &[
+                "loop_expression",
+                "for_expression",
+                "while_expression",
+                "call_expression",
+            ],
+            body,
+        )
+        .into_iter()
+        .any(|d| match d.kind() {
+            "loop_expression" | "for_expression" | "while_expression" => is_retry_loop(file, d),
+            "call_expression" => syntax::call_name(file, d).is_some_and(|n| {
+                matches!(n, "retry" | "retry_notify" | "spawn") && {
+                    let f = d
+                        .child_by_field_name("function")
+                        .map(|f| file.node_text(f))
+                        .unwrap_or("");
+                    n != "spawn" || f.contains("Retry")
+                }
+            }),
+            _ => false,
+        })
 }
 
 /// Summaries of the awaited method chains in a fn body (only outermost chain calls), bounded.
 fn body_chains<'t>(file: &ParsedFile, nodes: &NodeList<'t>, body: Node<'t>) -> Vec<ChainSummary> {
     let mut out = Vec::new();
-    for (kind, d) in nodes.subtree(body) {
-        if kind != "await_expression" || out.len() >= 16 {
-            continue;
+    for d in nodes.of_kind_in("await_expression", body) {
+        if out.len() >= 16 {
+            break;
         }
         let Some(inner) = d.named_child(0) else {
             continue;
@@ -1641,7 +1677,14 @@ mod tests {
         for (p, t) in files.iter().filter(|(p, _)| p.ends_with(".rs")) {
             let mut part = RetryFacts::default();
             let f = file(p, t);
-            part.collect(&f, &manifests, &NodeList::new(f.tree.root_node()));
+            part.collect(
+                &f,
+                &manifests,
+                &NodeList::new(
+                    f.tree.root_node(),
+                    crate::analysis::index::walk_plan(f.language),
+                ),
+            );
             all.merge(part);
         }
         all.finish();
