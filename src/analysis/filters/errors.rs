@@ -1414,13 +1414,18 @@ impl ErrorFacts {
                     )
             });
             let records_error = instrumented || (takes_work && logs_err);
-            let effect = body.and_then(|b| {
-                nodes
-                    .of_kinds_in(&["call_expression", "await_expression"], b)
-                    .into_iter()
-                    .filter_map(|d| classify(file, d, &lists, None))
-                    .max_by_key(|e| (e.action != Action::Read, e.kind == EffectKind::Database))
-            });
+            // A definition's effect is only ever read for a name whose definitions all return a
+            // `Result` and none records its errors (see `resolve` and `merge_info`), so the
+            // body's calls are classified only then.
+            let effect = body
+                .filter(|_| returns_result && !records_error)
+                .and_then(|b| {
+                    nodes
+                        .of_kinds_in(&["call_expression", "await_expression"], b)
+                        .into_iter()
+                        .filter_map(|d| classify(file, d, &lists, None))
+                        .max_by_key(|e| (e.action != Action::Read, e.kind == EffectKind::Database))
+                });
             let info = FnErrorInfo {
                 returns_result,
                 records_error,
