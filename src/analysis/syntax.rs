@@ -79,8 +79,9 @@ const NONE: u32 = u32::MAX;
 impl<'t> NodeList<'t> {
     /// Walks the tree under `root` once, as `plan` says.
     pub fn new(root: Node<'t>, plan: &'t WalkPlan) -> NodeList<'t> {
-        let mut entries: Vec<Entry<'t>> = Vec::new();
-        let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); plan.bucket_count()];
+        let (mut entries, mut buckets) = Buffers::take();
+        buckets.truncate(plan.bucket_count());
+        buckets.resize_with(plan.bucket_count(), Vec::new);
         // The chain of open ancestors, each with the last child seen under it so far.
         let mut open: Vec<(u32, u32)> = Vec::new();
         let mut cursor = root.walk();
@@ -449,6 +450,62 @@ impl<'t> NodeList<'t> {
         descendants(holder)
             .position(|d| d.id() == node.id())
             .map(|offset| e.pre as usize + offset)
+    }
+}
+
+impl Drop for NodeList<'_> {
+    fn drop(&mut self) {
+        Buffers::give_back(
+            std::mem::take(&mut self.entries),
+            std::mem::take(&mut self.buckets),
+        );
+    }
+}
+
+/// The buffers of the last node list dropped on this thread, kept for the next one. A list
+/// of a large file is megabytes: allocating and freeing one per file makes the allocator
+/// return the memory to the system and fault it in again each time.
+struct Buffers;
+
+/// The longest list whose buffers are kept (about 18 MB of entries).
+const KEPT_ENTRIES: usize = 1 << 18;
+
+thread_local! {
+    #[allow(clippy::type_complexity)]
+    static KEPT: std::cell::RefCell<Option<(Vec<Entry<'static>>, Vec<Vec<u32>>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+impl Buffers {
+    /// Empty buffers, with the capacity of the last ones given back on this thread.
+    fn take<'t>() -> (Vec<Entry<'t>>, Vec<Vec<u32>>) {
+        let kept = KEPT.with(|k| k.borrow_mut().take());
+        match kept {
+            // The entries are empty, so the conversion maps nothing; collecting an emptied
+            // vector into one of the same layout reuses its allocation.
+            Some((entries, buckets)) => {
+                (entries.into_iter().map(Entry::relabel).collect(), buckets)
+            }
+            None => (Vec::new(), Vec::new()),
+        }
+    }
+
+    /// Keeps emptied `entries` and `buckets` for the next list on this thread.
+    fn give_back(mut entries: Vec<Entry<'_>>, mut buckets: Vec<Vec<u32>>) {
+        if entries.capacity() > KEPT_ENTRIES {
+            return;
+        }
+        entries.clear();
+        buckets.iter_mut().for_each(Vec::clear);
+        let entries: Vec<Entry<'static>> = entries.into_iter().map(Entry::relabel).collect();
+        KEPT.with(|k| *k.borrow_mut() = Some((entries, buckets)));
+    }
+}
+
+impl<'t> Entry<'t> {
+    /// Never called: only the element type of an emptied buffer changes (see [`Buffers`]).
+    fn relabel<'u>(self) -> Entry<'u> {
+        unreachable!("node list buffers are emptied before they change hands")
     }
 }
 
