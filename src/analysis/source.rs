@@ -1,6 +1,7 @@
 //! Source files: what is analysed, what is skipped (and why), and parsing under a time budget.
 
 use super::language::{self, Language};
+use super::syntax::FieldExt;
 use std::time::{Duration, Instant};
 
 /// Default largest file analysed, in bytes. Hand-written Rust files are far below this; larger
@@ -208,7 +209,7 @@ impl ParsedFile {
                             {
                                 ranges.push((item.start_byte(), item.end_byte()));
                             } else if matches!(kind, "mod_item" | "impl_item" | "trait_item") {
-                                containers.extend(item.child_by_field_name("body"));
+                                containers.extend(item.field("body"));
                             }
                             attributes.clear();
                         }
@@ -314,7 +315,7 @@ mod tests {
                 if crate::analysis::syntax::is_test_item(f, item) {
                     ranges.push((item.start_byte(), item.end_byte()));
                 } else if matches!(item.kind(), "mod_item" | "impl_item" | "trait_item") {
-                    containers.extend(item.child_by_field_name("body"));
+                    containers.extend(item.field("body"));
                 }
             }
         }

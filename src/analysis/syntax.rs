@@ -5,6 +5,64 @@ use super::source::ParsedFile;
 use super::walk_plan::WalkPlan;
 use tree_sitter::Node;
 
+/// [`Node::child_by_field_name`] without resolving the field name on every call: tree-sitter
+/// compares the name with each of the grammar's field names each time, which the filters, doing
+/// this for every call and statement, pay for many times per node.
+pub trait FieldExt<'t> {
+    /// The child of this node in field `name`.
+    fn field(&self, name: &'static str) -> Option<Node<'t>>;
+}
+
+impl<'t> FieldExt<'t> for Node<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>> {
+        field_id(self, name).and_then(|id| self.child_by_field_id(id))
+    }
+}
+
+/// A hasher for keys that are already well spread (pointers and lengths).
+#[derive(Default)]
+struct SpreadHasher(u64);
+
+impl std::hash::Hasher for SpreadHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type FieldCache = std::collections::HashMap<
+    (u64, usize, usize),
+    Option<u16>,
+    std::hash::BuildHasherDefault<SpreadHasher>,
+>;
+
+/// The id of field `name` in the grammar of `node`, looked up once per thread, grammar and name.
+fn field_id(node: &Node<'_>, name: &'static str) -> Option<u16> {
+    use std::hash::{Hash, Hasher};
+    thread_local! {
+        static IDS: std::cell::RefCell<FieldCache> = std::cell::RefCell::default();
+    }
+    let language = node.language();
+    let mut h = SpreadHasher::default();
+    (*language).hash(&mut h);
+    let key = (h.finish(), name.as_ptr() as usize, name.len());
+    IDS.with(|ids| {
+        *ids.borrow_mut()
+            .entry(key)
+            .or_insert_with(|| language.field_id_for_name(name).map(|id| id.get()))
+    })
+}
+
 /// The ancestors of `node`, innermost first (not including `node`).
 pub fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
     std::iter::successors(node.parent(), |n| n.parent())
@@ -652,11 +710,11 @@ pub fn item_path(file: &ParsedFile, node: Node<'_>) -> String {
     let mut parts = Vec::new();
     for a in std::iter::once(node).chain(ancestors(node)) {
         let name = match a.kind() {
-            "function_item" | "mod_item" | "trait_item" | "struct_item" | "enum_item" => a
-                .child_by_field_name("name")
-                .map(|n| file.node_text(n).to_string()),
+            "function_item" | "mod_item" | "trait_item" | "struct_item" | "enum_item" => {
+                a.field("name").map(|n| file.node_text(n).to_string())
+            }
             "impl_item" => a
-                .child_by_field_name("type")
+                .field("type")
                 .map(|n| format!("impl {}", file.node_text(n))),
             _ => None,
         };
@@ -736,16 +794,16 @@ pub fn normalize(text: &str) -> String {
 /// The name of the method or function being called by a `call_expression`, e.g. `send` for
 /// `client.post(u).send()`, `spawn` for `tokio::spawn(..)`.
 pub fn call_name<'f>(file: &'f ParsedFile, call: Node<'_>) -> Option<&'f str> {
-    let f = call.child_by_field_name("function")?;
+    let f = call.field("function")?;
     let name_node = match f.kind() {
-        "field_expression" => f.child_by_field_name("field")?,
-        "scoped_identifier" => f.child_by_field_name("name")?,
+        "field_expression" => f.field("field")?,
+        "scoped_identifier" => f.field("name")?,
         "identifier" => f,
         "generic_function" => {
-            let inner = f.child_by_field_name("function")?;
+            let inner = f.field("function")?;
             match inner.kind() {
-                "field_expression" => inner.child_by_field_name("field")?,
-                "scoped_identifier" => inner.child_by_field_name("name")?,
+                "field_expression" => inner.field("field")?,
+                "scoped_identifier" => inner.field("name")?,
                 _ => inner,
             }
         }
@@ -757,14 +815,14 @@ pub fn call_name<'f>(file: &'f ParsedFile, call: Node<'_>) -> Option<&'f str> {
 /// The receiver of a method call (`client.post(u)` for `client.post(u).send()`), if `call` is a
 /// method call.
 pub fn call_receiver(call: Node<'_>) -> Option<Node<'_>> {
-    let f = call.child_by_field_name("function")?;
+    let f = call.field("function")?;
     let f = if f.kind() == "generic_function" {
-        f.child_by_field_name("function")?
+        f.field("function")?
     } else {
         f
     };
     (f.kind() == "field_expression")
-        .then(|| f.child_by_field_name("value"))
+        .then(|| f.field("value"))
         .flatten()
 }
 
@@ -839,6 +897,33 @@ mod tests {
             .filter_map(|n| call_name(&f, n))
             .collect();
         assert_eq!(names, vec!["spawn", "send", "post", "f"]);
+    }
+
+    #[test]
+    fn cached_field_ids_find_what_tree_sitter_finds_by_name() {
+        let f = file("mod m { async fn a(x: u8) -> Result<(), E> { let y = b(x).await?; match y { Ok(v) => v, _ => {} } } }");
+        let names = [
+            "name",
+            "body",
+            "value",
+            "pattern",
+            "function",
+            "arguments",
+            "type",
+            "return_type",
+            "parameters",
+            "no_such_field",
+        ];
+        for node in descendants(f.tree.root_node()) {
+            for name in names {
+                assert_eq!(
+                    node.field(name),
+                    node.child_by_field_name(name),
+                    "{name} of {}",
+                    node.kind()
+                );
+            }
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
 use crate::analysis::check::{CheckData, CheckSet};
 use crate::analysis::index::Manifests;
 use crate::analysis::source::ParsedFile;
-use crate::analysis::syntax::{self, NodeList};
+use crate::analysis::syntax::{self, FieldExt, NodeList};
 use std::collections::BTreeMap;
 use tree_sitter::Node;
 
@@ -267,22 +267,22 @@ pub fn chain<'t>(file: &ParsedFile, node: Node<'t>) -> Chain<'t> {
                 }
             }
             "call_expression" => {
-                let Some(f) = cur.child_by_field_name("function") else {
+                let Some(f) = cur.field("function") else {
                     return out;
                 };
                 let f = if f.kind() == "generic_function" {
-                    f.child_by_field_name("function").unwrap_or(f)
+                    f.field("function").unwrap_or(f)
                 } else {
                     f
                 };
                 match f.kind() {
                     "field_expression" => {
                         let name = f
-                            .child_by_field_name("field")
+                            .field("field")
                             .map(|n| file.node_text(n).to_string())
                             .unwrap_or_default();
                         out.methods.push((name, cur));
-                        match f.child_by_field_name("value") {
+                        match f.field("value") {
                             Some(v) => cur = v,
                             None => return out,
                         }
@@ -294,9 +294,7 @@ pub fn chain<'t>(file: &ParsedFile, node: Node<'t>) -> Chain<'t> {
                 }
             }
             "macro_invocation" => {
-                out.root_macro = cur
-                    .child_by_field_name("macro")
-                    .map(|m| file.node_text(m).to_string());
+                out.root_macro = cur.field("macro").map(|m| file.node_text(m).to_string());
                 return out;
             }
             _ => {
@@ -674,10 +672,7 @@ pub fn classify(
     }
     // `write!(file, ..)` into a file.
     if let Some(mac) = macro_of(node) {
-        let name = mac
-            .child_by_field_name("macro")
-            .map(|m| file.node_text(m))
-            .unwrap_or("");
+        let name = mac.field("macro").map(|m| file.node_text(m)).unwrap_or("");
         if name == "write" || name == "writeln" {
             let target = macro_first_token(file, mac)?;
             if receiver_is_file_named(file, mac, &target, lists) {
@@ -709,7 +704,7 @@ pub fn classify(
                 .map(|(_, c)| *c)
                 .or(ch.path_call.as_ref().map(|(_, c)| *c))?;
             let mut ctx_words = root_words.clone();
-            if let Some(args) = call.child_by_field_name("arguments") {
+            if let Some(args) = call.field("arguments") {
                 ctx_words.extend(words(file.node_text(args)));
             }
             if let Some((p, _)) = &ch.path_call {
@@ -779,23 +774,23 @@ pub fn declaration_text<'f>(file: &'f ParsedFile, at: Node<'_>, name: &str) -> O
         }
         match d.kind() {
             "let_declaration" => {
-                let Some(p) = d.child_by_field_name("pattern") else {
+                let Some(p) = d.field("pattern") else {
                     continue;
                 };
                 let pat = file.node_text(p).trim_start_matches("mut ").trim();
                 if pat == name {
                     found = d
-                        .child_by_field_name("value")
-                        .or(d.child_by_field_name("type"))
+                        .field("value")
+                        .or(d.field("type"))
                         .map(|v| file.node_text(v));
                 }
             }
             "parameter" => {
-                let Some(p) = d.child_by_field_name("pattern") else {
+                let Some(p) = d.field("pattern") else {
                     continue;
                 };
                 if file.node_text(p).trim_start_matches("mut ").trim() == name {
-                    found = d.child_by_field_name("type").map(|t| file.node_text(t));
+                    found = d.field("type").map(|t| file.node_text(t));
                 }
             }
             _ => {}
@@ -996,7 +991,7 @@ fn records_in<'t>(
 ) -> bool {
     nodes.any(|(kind, d)| match kind {
         "macro_invocation" => d
-            .child_by_field_name("macro")
+            .field("macro")
             .is_some_and(|m| names.iter().any(|n| n == last_segment(file.node_text(m)))),
         "call_expression" => syntax::call_name(file, d).is_some_and(|c| {
             names.iter().any(|n| n == c)
@@ -1043,20 +1038,19 @@ fn on_failing_path(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     for a in syntax::ancestors(node) {
         let branch_body = match a.kind() {
             "match_arm" => a
-                .child_by_field_name("pattern")
+                .field("pattern")
                 .filter(|p| pattern_is_err(file, *p))
-                .and(a.child_by_field_name("value")),
+                .and(a.field("value")),
             "if_expression" => {
-                let cond = a.child_by_field_name("condition");
+                let cond = a.field("condition");
                 let is_err = cond.is_some_and(|c| {
                     let t = file.node_text(c);
                     (c.kind() == "let_condition"
-                        && c.child_by_field_name("pattern")
-                            .is_some_and(|p| pattern_is_err(file, p)))
+                        && c.field("pattern").is_some_and(|p| pattern_is_err(file, p)))
                         || t.ends_with(".is_err()")
                 });
                 // Only when the node is in the consequence, not in the condition.
-                let cons = a.child_by_field_name("consequence");
+                let cons = a.field("consequence");
                 if is_err
                     && cons.is_some_and(|c| {
                         c.start_byte() <= node.start_byte() && node.end_byte() <= c.end_byte()
@@ -1077,7 +1071,7 @@ fn on_failing_path(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                         matches!(n, "map_err" | "or_else" | "inspect_err" | "unwrap_or_else")
                     })
                 })
-                .and(a.child_by_field_name("body"))
+                .and(a.field("body"))
             }
             "function_item" => return false,
             _ => None,
@@ -1107,7 +1101,7 @@ fn silent_err_arm(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false;
     };
     let file = ctx.file;
-    let Some(pat) = arm.child_by_field_name("pattern") else {
+    let Some(pat) = arm.field("pattern") else {
         return false;
     };
     if !pattern_is_err(file, pat) {
@@ -1121,7 +1115,7 @@ fn silent_err_arm(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     {
         return false;
     }
-    let Some(value) = arm.child_by_field_name("value") else {
+    let Some(value) = arm.field("value") else {
         return false;
     };
     is_silent_body(file, value)
@@ -1272,10 +1266,7 @@ fn parse_to_default(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let source = match (name, syntax::call_receiver(inner)) {
         ("parse", Some(recv)) => recv,
         ("from_str" | "from_slice" | "from_value", None) => {
-            match inner
-                .child_by_field_name("arguments")
-                .and_then(|a| a.named_child(0))
-            {
+            match inner.field("arguments").and_then(|a| a.named_child(0)) {
                 Some(a) => a,
                 None => return false,
             }
@@ -1370,14 +1361,11 @@ impl ErrorFacts {
         let lists = Lists::embedded();
         let log_names = lists.get("log_names");
         for f in nodes.of_kind("function_item") {
-            let Some(name) = f
-                .child_by_field_name("name")
-                .map(|n| file.node_text(n).to_string())
-            else {
+            let Some(name) = f.field("name").map(|n| file.node_text(n).to_string()) else {
                 continue;
             };
             let ret = f
-                .child_by_field_name("return_type")
+                .field("return_type")
                 .map(|r| file.node_text(r))
                 .unwrap_or("");
             let returns_result = ret.contains("Result") || ret.contains("JoinHandle");
@@ -1386,11 +1374,11 @@ impl ErrorFacts {
                 .iter()
                 .any(|a| a.contains("instrument") && words(a).iter().any(|w| w == "err"));
             let params = f
-                .child_by_field_name("parameters")
+                .field("parameters")
                 .map(|p| file.node_text(p))
                 .unwrap_or("");
             let generics = f
-                .child_by_field_name("type_parameters")
+                .field("type_parameters")
                 .map(|p| file.node_text(p))
                 .unwrap_or("");
             let where_clause = (0..f.named_child_count())
@@ -1401,7 +1389,7 @@ impl ErrorFacts {
             let takes_work = [params, generics, where_clause]
                 .iter()
                 .any(|t| t.contains("Future") || t.contains("FnOnce") || t.contains("Fn("));
-            let body = f.child_by_field_name("body");
+            let body = f.field("body");
             let logs_err = body.is_some_and(|b| {
                 file.node_text(b).contains("Err")
                     && records_in(
@@ -1493,7 +1481,7 @@ mod tests {
         let l = syntax::descendants(f.tree.root_node())
             .find(|n| n.kind() == "let_declaration")
             .unwrap();
-        let v = l.child_by_field_name("value").unwrap();
+        let v = l.field("value").unwrap();
         let v = strip_adapters(&f, v, &lists);
         classify(&f, v, &lists, Some(&facts))
     }
@@ -1636,7 +1624,7 @@ mod tests {
         let call = syntax::descendants(f.tree.root_node())
             .filter(|n| n.kind() == "let_declaration")
             .last()
-            .and_then(|l| l.child_by_field_name("value"))
+            .and_then(|l| l.field("value"))
             .unwrap();
         assert_eq!(
             classify(&f, call, &lists, Some(&facts)),

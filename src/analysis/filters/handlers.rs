@@ -10,7 +10,7 @@
 use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::index::{Manifests, RepoIndex};
 use crate::analysis::source::{FileRole, ParsedFile};
-use crate::analysis::syntax::{self, NodeList};
+use crate::analysis::syntax::{self, FieldExt, NodeList};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 use tree_sitter::Node;
@@ -383,9 +383,7 @@ impl HandlerFacts {
         ]) {
             match node.kind() {
                 "function_item" => {
-                    let Some(name) = node
-                        .child_by_field_name("name")
-                        .map(|n| file.node_text(n).to_string())
+                    let Some(name) = node.field("name").map(|n| file.node_text(n).to_string())
                     else {
                         continue;
                     };
@@ -724,7 +722,7 @@ impl HandlerFacts {
             return;
         };
         let is_method = syntax::call_receiver(call).is_some();
-        let Some(args) = call.child_by_field_name("arguments") else {
+        let Some(args) = call.field("arguments") else {
             return;
         };
         let arg_list: Vec<Node<'_>> = named_args(args);
@@ -856,7 +854,7 @@ impl HandlerFacts {
                 let h = if arg.kind() == "closure_expression" {
                     let names: Vec<NameRef> = syntax::descendants(arg)
                         .filter(|d| d.kind() == "call_expression")
-                        .filter_map(|c| c.child_by_field_name("function"))
+                        .filter_map(|c| c.field("function"))
                         .filter_map(|f| name_ref(file, f))
                         .collect();
                     Some(HandlerRef::Forwarding(
@@ -914,7 +912,7 @@ impl HandlerFacts {
     }
 
     fn collect_macro(&mut self, file: &ParsedFile, file_module: &[String], mac: Node<'_>) {
-        let Some(m) = mac.child_by_field_name("macro") else {
+        let Some(m) = mac.field("macro") else {
             return;
         };
         let name = file.node_text(m).rsplit("::").next().unwrap_or("");
@@ -965,10 +963,7 @@ impl HandlerFacts {
         let Some(func) = nodes.ancestors(lp).find(|a| a.kind() == "function_item") else {
             return;
         };
-        let Some(name) = func
-            .child_by_field_name("name")
-            .map(|n| file.node_text(n).to_string())
-        else {
+        let Some(name) = func.field("name").map(|n| file.node_text(n).to_string()) else {
             return;
         };
         if name == "main" || syntax::is_in_test_code(file, lp) {
@@ -976,9 +971,9 @@ impl HandlerFacts {
         }
         // The pulling call is in a `while let` condition, or (for `loop`) a statement of the body.
         let search: Vec<Node<'_>> = match lp.kind() {
-            "while_expression" => lp.child_by_field_name("condition").into_iter().collect(),
-            "for_expression" => lp.child_by_field_name("value").into_iter().collect(),
-            _ => lp.child_by_field_name("body").into_iter().collect(),
+            "while_expression" => lp.field("condition").into_iter().collect(),
+            "for_expression" => lp.field("value").into_iter().collect(),
+            _ => lp.field("body").into_iter().collect(),
         };
         for s in search {
             for c in nodes.of_kind_in("call_expression", s) {
@@ -1130,7 +1125,7 @@ fn fn_key_in<'t>(
     let mut module = file_module.to_vec();
     let mut inline: Vec<String> = ancestors
         .filter(|a| a.kind() == "mod_item")
-        .filter_map(|m| m.child_by_field_name("name"))
+        .filter_map(|m| m.field("name"))
         .map(|n| file.node_text(n).to_string())
         .collect();
     inline.reverse();
@@ -1144,7 +1139,7 @@ fn fn_key_in<'t>(
 
 /// The key of the function whose definition is `func` (for filters).
 pub fn fn_key_of(file: &ParsedFile, func: Node<'_>) -> Option<FnKey> {
-    let name = func.child_by_field_name("name")?;
+    let name = func.field("name")?;
     Some(fn_key(
         file,
         &module_of_path(&file.path),
@@ -1183,7 +1178,7 @@ fn string_value(file: &ParsedFile, node: Node<'_>) -> Option<String> {
             let name = syntax::call_name(file, node)?;
             if matches!(name, "to_string" | "to_owned" | "into" | "from") {
                 let inner = syntax::call_receiver(node).or_else(|| {
-                    node.child_by_field_name("arguments")
+                    node.field("arguments")
                         .and_then(|a| named_args(a).first().copied())
                 })?;
                 string_value(file, inner)
@@ -1196,7 +1191,7 @@ fn string_value(file: &ParsedFile, node: Node<'_>) -> Option<String> {
 }
 
 fn first_string_arg(file: &ParsedFile, call: Node<'_>) -> Option<String> {
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     string_value(file, *named_args(args).first()?)
 }
 
@@ -1215,7 +1210,7 @@ fn chain_root_call<'t>(file: &ParsedFile, call: Node<'t>, name: &str) -> Option<
 
 fn name_ref(file: &ParsedFile, node: Node<'_>) -> Option<NameRef> {
     let node = if node.kind() == "generic_function" {
-        node.child_by_field_name("function")?
+        node.field("function")?
     } else {
         node
     };
@@ -1283,10 +1278,7 @@ fn method_router_handlers(file: &ParsedFile, node: Node<'_>) -> Vec<(Option<Meth
                 let Some(name) = syntax::call_name(file, cur) else {
                     break;
                 };
-                let args = cur
-                    .child_by_field_name("arguments")
-                    .map(named_args)
-                    .unwrap_or_default();
+                let args = cur.field("arguments").map(named_args).unwrap_or_default();
                 let method = if HTTP_METHODS.contains(&name) {
                     Some(Some(name.to_ascii_uppercase()))
                 } else if name == "any" {
@@ -1356,7 +1348,7 @@ fn mount_child(file: &ParsedFile, call: Node<'_>, arg: Node<'_>) -> Option<Mount
             "call_expression" => match syntax::call_receiver(cur) {
                 Some(r) => cur = syntax::unwrap_expression(r),
                 None => {
-                    let f = cur.child_by_field_name("function")?;
+                    let f = cur.field("function")?;
                     return name_ref(file, f).map(MountChild::Named);
                 }
             },
@@ -1403,10 +1395,7 @@ fn location(file: &ParsedFile, file_module: &[String], node: Node<'_>) -> (Route
                 }
             }
             "let_declaration" => {
-                if let Some(p) = a
-                    .child_by_field_name("pattern")
-                    .filter(|p| p.kind() == "identifier")
-                {
+                if let Some(p) = a.field("pattern").filter(|p| p.kind() == "identifier") {
                     let fn_start = syntax::enclosing_function(a).map_or(0, |f| f.start_byte());
                     return (
                         RouteGroup::Local(
@@ -1419,10 +1408,7 @@ fn location(file: &ParsedFile, file_module: &[String], node: Node<'_>) -> (Route
                 }
             }
             "assignment_expression" => {
-                if let Some(l) = a
-                    .child_by_field_name("left")
-                    .filter(|l| l.kind() == "identifier")
-                {
+                if let Some(l) = a.field("left").filter(|l| l.kind() == "identifier") {
                     let fn_start = syntax::enclosing_function(a).map_or(0, |f| f.start_byte());
                     return (
                         RouteGroup::Local(
@@ -1435,10 +1421,7 @@ fn location(file: &ParsedFile, file_module: &[String], node: Node<'_>) -> (Route
                 }
             }
             "function_item" => {
-                let name = a
-                    .child_by_field_name("name")
-                    .map(|n| file.node_text(n))
-                    .unwrap_or("");
+                let name = a.field("name").map(|n| file.node_text(n)).unwrap_or("");
                 return (
                     RouteGroup::Fn(fn_key(file, file_module, a, name)),
                     joined(parts),
@@ -1473,10 +1456,7 @@ fn warp_route(file: &ParsedFile, chain: Node<'_>) -> (Option<Method>, Option<Str
     for d in syntax::descendants(chain) {
         match d.kind() {
             "macro_invocation" => {
-                let name = d
-                    .child_by_field_name("macro")
-                    .map(|m| file.node_text(m))
-                    .unwrap_or("");
+                let name = d.field("macro").map(|m| file.node_text(m)).unwrap_or("");
                 if name.ends_with("path") {
                     let text = file.node_text(d);
                     let inner = text
@@ -1496,7 +1476,7 @@ fn warp_route(file: &ParsedFile, chain: Node<'_>) -> (Option<Method>, Option<Str
                 }
             }
             "call_expression" => {
-                let Some(f) = d.child_by_field_name("function") else {
+                let Some(f) = d.field("function") else {
                     continue;
                 };
                 let ft = file.node_text(f);
@@ -1651,7 +1631,7 @@ fn collect_test_fn<'t>(
         is_test: is_test && !ignored,
         ..Default::default()
     };
-    let Some(body) = func.child_by_field_name("body") else {
+    let Some(body) = func.field("body") else {
         return t;
     };
     // `let url = format!("{addr}/orders")` → url → "/orders"
@@ -1662,10 +1642,7 @@ fn collect_test_fn<'t>(
     ) {
         match d.kind() {
             "let_declaration" => {
-                let (Some(p), Some(v)) = (
-                    d.child_by_field_name("pattern"),
-                    d.child_by_field_name("value"),
-                ) else {
+                let (Some(p), Some(v)) = (d.field("pattern"), d.field("value")) else {
                     continue;
                 };
                 if p.kind() == "identifier" {
@@ -1675,7 +1652,7 @@ fn collect_test_fn<'t>(
                 }
             }
             "call_expression" => {
-                let Some(f) = d.child_by_field_name("function") else {
+                let Some(f) = d.field("function") else {
                     continue;
                 };
                 let Some(cname) = syntax::call_name(file, d) else {
@@ -1685,10 +1662,7 @@ fn collect_test_fn<'t>(
                 if f.kind() != "field_expression" {
                     t.direct.insert(cname.to_string());
                 }
-                let args = d
-                    .child_by_field_name("arguments")
-                    .map(named_args)
-                    .unwrap_or_default();
+                let args = d.field("arguments").map(named_args).unwrap_or_default();
                 for a in &args {
                     if let Some(n) = name_ref(file, syntax::unwrap_expression(*a)) {
                         t.direct.insert(n.name);
@@ -1701,10 +1675,7 @@ fn collect_test_fn<'t>(
             "macro_invocation" => {
                 // Handlers called inside macros (`assert!(h(ev).await.is_ok())`) or listed in a
                 // `routes![..]` a test mounts. Method calls (`.status()`) do not count.
-                let mac_name = d
-                    .child_by_field_name("macro")
-                    .map(|m| file.node_text(m))
-                    .unwrap_or("");
+                let mac_name = d.field("macro").map(|m| file.node_text(m)).unwrap_or("");
                 let listing = mac_name == "routes" || mac_name.ends_with("::routes");
                 for (tok, prev, next) in identifiers_with_siblings(d) {
                     let after_dot = prev.is_some_and(|p| file.node_text(p) == ".");
@@ -1801,10 +1772,7 @@ fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) ->
     }
     match arg.kind() {
         "macro_invocation" => {
-            let name = arg
-                .child_by_field_name("macro")
-                .map(|m| file.node_text(m))
-                .unwrap_or("");
+            let name = arg.field("macro").map(|m| file.node_text(m)).unwrap_or("");
             if name != "format" && !name.ends_with("::format") {
                 return None;
             }
@@ -1819,10 +1787,7 @@ fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) ->
         }
         "identifier" => vars.get(file.node_text(arg)).cloned(),
         "call_expression" => {
-            let args = arg
-                .child_by_field_name("arguments")
-                .map(named_args)
-                .unwrap_or_default();
+            let args = arg.field("arguments").map(named_args).unwrap_or_default();
             match syntax::call_name(file, arg) {
                 // `app.url("/p")`, `base.join("/p")`, `Url::parse("http://..")`
                 Some("url" | "join" | "parse" | "endpoint") => {
@@ -1923,10 +1888,7 @@ fn chain_method(file: &ParsedFile, call: Node<'_>) -> Option<Method> {
             break;
         }
         let name = syntax::call_name(file, cur).unwrap_or("");
-        let args = cur
-            .child_by_field_name("arguments")
-            .map(named_args)
-            .unwrap_or_default();
+        let args = cur.field("arguments").map(named_args).unwrap_or_default();
         if name == "method" && args.len() == 1 {
             let m = file
                 .node_text(args[0])
@@ -2236,7 +2198,7 @@ fn thin_wrapper_over_tested(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
             | "for_expression" => return false,
             "call_expression" => {
                 let is_plain = d
-                    .child_by_field_name("function")
+                    .field("function")
                     .is_some_and(|f| f.kind() != "field_expression");
                 if is_plain
                     && syntax::call_name(ctx.file, d)
@@ -2268,7 +2230,7 @@ fn example_path(template: &str) -> String {
 
 /// The body of a handler node: a function's block or a closure's body.
 fn handler_body(node: Node<'_>) -> Option<Node<'_>> {
-    node.child_by_field_name("body")
+    node.field("body")
 }
 
 fn is_trivial_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
@@ -2296,7 +2258,7 @@ fn is_trivial_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             }
             "macro_invocation" => {
                 let name = d
-                    .child_by_field_name("macro")
+                    .field("macro")
                     .map(|m| ctx.file.node_text(m))
                     .unwrap_or("");
                 let name = name.rsplit("::").next().unwrap_or(name);

@@ -21,7 +21,7 @@
 use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
 use crate::analysis::index::Manifests;
 use crate::analysis::source::ParsedFile;
-use crate::analysis::syntax::{self, NodeList};
+use crate::analysis::syntax::{self, FieldExt, NodeList};
 use std::collections::{BTreeMap, BTreeSet};
 use tree_sitter::Node;
 
@@ -204,17 +204,14 @@ impl RetryFacts {
                     if syntax::is_in_test_code(file, node) {
                         continue;
                     }
-                    let (Some(name), Some(body)) = (
-                        node.child_by_field_name("name"),
-                        node.child_by_field_name("body"),
-                    ) else {
+                    let (Some(name), Some(body)) = (node.field("name"), node.field("body")) else {
                         continue;
                     };
                     let name = name_of(name);
                     let body_text = file.node_text(body);
                     if has_marker(body_text) {
                         let types = node
-                            .child_by_field_name("return_type")
+                            .field("return_type")
                             .map(|t| type_idents(file, nodes, t))
                             .unwrap_or_default();
                         self.retry_client_fns
@@ -224,12 +221,9 @@ impl RetryFacts {
                         self.retry_helpers.insert((krate.clone(), name.clone()));
                         continue;
                     }
-                    if let Some(params) = node.child_by_field_name("parameters") {
+                    if let Some(params) = node.field("parameters") {
                         for p in nodes.of_kind_in("parameter", params) {
-                            if let (Some(pat), Some(ty)) = (
-                                p.child_by_field_name("pattern"),
-                                p.child_by_field_name("type"),
-                            ) {
+                            if let (Some(pat), Some(ty)) = (p.field("pattern"), p.field("type")) {
                                 if pat.kind() == "identifier" {
                                     self.typed_names.push((
                                         krate.clone(),
@@ -251,10 +245,7 @@ impl RetryFacts {
                     }
                 }
                 "field_declaration" => {
-                    if let (Some(n), Some(t)) = (
-                        node.child_by_field_name("name"),
-                        node.child_by_field_name("type"),
-                    ) {
+                    if let (Some(n), Some(t)) = (node.field("name"), node.field("type")) {
                         self.typed_names.push((
                             krate.clone(),
                             name_of(n),
@@ -268,36 +259,24 @@ impl RetryFacts {
                 | "const_item"
                 | "assignment_expression" => {
                     let (target, value) = match node.kind() {
-                        "let_declaration" => (
-                            node.child_by_field_name("pattern"),
-                            node.child_by_field_name("value"),
-                        ),
-                        "field_initializer" => (
-                            node.child_by_field_name("field"),
-                            node.child_by_field_name("value"),
-                        ),
-                        "assignment_expression" => (
-                            node.child_by_field_name("left"),
-                            node.child_by_field_name("right"),
-                        ),
-                        _ => (
-                            node.child_by_field_name("name"),
-                            node.child_by_field_name("value"),
-                        ),
+                        "let_declaration" => (node.field("pattern"), node.field("value")),
+                        "field_initializer" => (node.field("field"), node.field("value")),
+                        "assignment_expression" => (node.field("left"), node.field("right")),
+                        _ => (node.field("name"), node.field("value")),
                     };
                     let (Some(target), Some(value)) = (target, value) else {
                         continue;
                     };
                     let target = match target.kind() {
                         "identifier" | "field_identifier" => name_of(target),
-                        "field_expression" => match target.child_by_field_name("field") {
+                        "field_expression" => match target.field("field") {
                             Some(f) => name_of(f),
                             None => continue,
                         },
                         _ => continue,
                     };
                     if node.kind() == "let_declaration" {
-                        if let Some(t) = node.child_by_field_name("type") {
+                        if let Some(t) = node.field("type") {
                             self.typed_names.push((
                                 krate.clone(),
                                 target.clone(),
@@ -423,9 +402,8 @@ fn is_associated_fn_name<'t>(file: &ParsedFile, nodes: &NodeList<'t>, d: Node<'t
         return false;
     };
     p.kind() == "scoped_identifier"
-        && p.child_by_field_name("name")
-            .is_some_and(|n| n.id() == d.id())
-        && p.child_by_field_name("path").is_some_and(|path| {
+        && p.field("name").is_some_and(|n| n.id() == d.id())
+        && p.field("path").is_some_and(|path| {
             let last = file.node_text(path).rsplit("::").next().unwrap_or("");
             last.starts_with(|c: char| c.is_ascii_uppercase())
         })
@@ -473,13 +451,10 @@ fn is_retry_helper<'t>(
     name: &str,
 ) -> bool {
     let takes_closure = func
-        .child_by_field_name("parameters")
+        .field("parameters")
         .map(|p| file.node_text(p))
         .into_iter()
-        .chain(
-            func.child_by_field_name("type_parameters")
-                .map(|p| file.node_text(p)),
-        )
+        .chain(func.field("type_parameters").map(|p| file.node_text(p)))
         .chain(
             nodes
                 .of_kind_in("where_clause", func)
@@ -493,7 +468,7 @@ fn is_retry_helper<'t>(
     if lower_has_retry_word(name) {
         return true;
     }
-    let Some(body) = func.child_by_field_name("body") else {
+    let Some(body) = func.field("body") else {
         return false;
     };
     nodes
@@ -526,10 +501,7 @@ fn body_has_retry_shape<'t>(file: &ParsedFile, nodes: &NodeList<'t>, body: Node<
             "loop_expression" | "for_expression" | "while_expression" => is_retry_loop(file, d),
             "call_expression" => syntax::call_name(file, d).is_some_and(|n| {
                 matches!(n, "retry" | "retry_notify" | "spawn") && {
-                    let f = d
-                        .child_by_field_name("function")
-                        .map(|f| file.node_text(f))
-                        .unwrap_or("");
+                    let f = d.field("function").map(|f| file.node_text(f)).unwrap_or("");
                     n != "spawn" || f.contains("Retry")
                 }
             }),
@@ -567,24 +539,21 @@ fn is_retry_loop(file: &ParsedFile, l: Node<'_>) -> bool {
     let has_words = |t: &str| words.is_some_and(|re| re.is_match(t));
     match l.kind() {
         "for_expression" => {
-            let pat = l
-                .child_by_field_name("pattern")
-                .map(|p| file.node_text(p))
-                .unwrap_or("");
-            let value = l.child_by_field_name("value");
+            let pat = l.field("pattern").map(|p| file.node_text(p)).unwrap_or("");
+            let value = l.field("value");
             has_words(pat)
                 || (pat.starts_with('_') && value.is_some_and(|v| v.kind() == "range_expression"))
                 || value.is_some_and(|v| has_words(file.node_text(v)))
         }
         "while_expression" => {
             let cond = l
-                .child_by_field_name("condition")
+                .field("condition")
                 .map(|p| file.node_text(p))
                 .unwrap_or("");
             cond.contains("Err(") || has_words(cond)
         }
         "loop_expression" => {
-            let Some(body) = l.child_by_field_name("body") else {
+            let Some(body) = l.field("body") else {
                 return false;
             };
             let t = file.node_text(body);
@@ -622,7 +591,7 @@ impl<'t> Chain<'t> {
             calls.push((name, cur));
             match syntax::call_receiver(cur) {
                 Some(recv) => cur = syntax::unwrap_expression(recv),
-                None => break cur.child_by_field_name("function").unwrap_or(cur),
+                None => break cur.field("function").unwrap_or(cur),
             }
         };
         calls.reverse();
@@ -636,7 +605,7 @@ impl<'t> Chain<'t> {
                 .calls
                 .iter()
                 .map(|(n, c)| {
-                    let args = c.child_by_field_name("arguments");
+                    let args = c.field("arguments");
                     let count = args.map(|a| a.named_child_count()).unwrap_or(0);
                     let text = args.map(|a| file.node_text(a)).unwrap_or("");
                     let text: String = text.chars().take(200).collect();
@@ -703,14 +672,8 @@ fn name_matches(name: &str, pattern: &str) -> bool {
 /// `crate::CLIENT` → `CLIENT`, `self.client()` → `client`.
 fn receiver_name<'f>(file: &'f ParsedFile, root: Node<'_>) -> &'f str {
     match root.kind() {
-        "field_expression" => root
-            .child_by_field_name("field")
-            .map(|f| file.node_text(f))
-            .unwrap_or(""),
-        "scoped_identifier" => root
-            .child_by_field_name("name")
-            .map(|f| file.node_text(f))
-            .unwrap_or(""),
+        "field_expression" => root.field("field").map(|f| file.node_text(f)).unwrap_or(""),
+        "scoped_identifier" => root.field("name").map(|f| file.node_text(f)).unwrap_or(""),
         _ => file.node_text(root),
     }
 }
@@ -1001,12 +964,9 @@ fn resolve_binding<'t>(file: &ParsedFile, node: Node<'t>) -> Node<'t> {
         let mut sib = cur.prev_sibling();
         while let Some(s) = sib {
             if s.kind() == "let_declaration" {
-                let pat = s
-                    .child_by_field_name("pattern")
-                    .map(|p| file.node_text(p))
-                    .unwrap_or("");
+                let pat = s.field("pattern").map(|p| file.node_text(p)).unwrap_or("");
                 if pat == name || pat == format!("mut {name}") {
-                    return s.child_by_field_name("value").unwrap_or(node);
+                    return s.field("value").unwrap_or(node);
                 }
             }
             sib = s.prev_sibling();
@@ -1091,7 +1051,7 @@ fn is_wrapper_call(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, call: Node<'_>) ->
         return false;
     };
     let path = call
-        .child_by_field_name("function")
+        .field("function")
         .map(|f| ctx.file.node_text(f))
         .unwrap_or("");
     let short_path = path.rsplit("::").take(2).collect::<Vec<_>>();
@@ -1141,10 +1101,7 @@ fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                     }
                 }
                 if p.kind() == "field_expression" {
-                    let field = p
-                        .child_by_field_name("field")
-                        .map(|f| file.node_text(f))
-                        .unwrap_or("");
+                    let field = p.field("field").map(|f| file.node_text(f)).unwrap_or("");
                     if matches!(field, "retry" | "retry_notify" | "retry_with" | "retry_if")
                         || lists.has("retry_wrappers", field)
                     {
@@ -1167,7 +1124,7 @@ fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let krate = crate_of(ctx);
     let mut receivers = vec![receiver_name(file, chain.root).to_string()];
     if let Some((n, c)) = chain.calls.first() {
-        if c.child_by_field_name("arguments")
+        if c.field("arguments")
             .is_some_and(|a| a.named_child_count() == 0)
         {
             receivers.push(n.clone());
@@ -1208,7 +1165,7 @@ fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 fn logs(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, node: Node<'_>) -> bool {
     syntax::descendants(node).any(|d| match d.kind() {
         "macro_invocation" => d
-            .child_by_field_name("macro")
+            .field("macro")
             .map(|m| {
                 let t = ctx.file.node_text(m);
                 t.rsplit("::").next().unwrap_or(t).to_string()
@@ -1257,7 +1214,7 @@ fn propagates_or_requeues(
             "try_expression" => return true,
             "macro_invocation" => {
                 let m = d
-                    .child_by_field_name("macro")
+                    .field("macro")
                     .map(|m| ctx.file.node_text(m))
                     .unwrap_or("");
                 let m = m.rsplit("::").next().unwrap_or(m);
@@ -1316,28 +1273,27 @@ fn tail_value(branch: Node<'_>) -> Option<Node<'_>> {
 fn err_branch<'t>(ctx: &MatchCtx<'_, 't>, stmt: Node<'t>) -> Option<Node<'t>> {
     match stmt.kind() {
         "if_expression" => {
-            let cond = stmt.child_by_field_name("condition")?;
-            let pat = ctx.file.node_text(cond.child_by_field_name("pattern")?);
+            let cond = stmt.field("condition")?;
+            let pat = ctx.file.node_text(cond.field("pattern")?);
             if pat.starts_with("Err") {
-                stmt.child_by_field_name("consequence")
+                stmt.field("consequence")
             } else if pat.starts_with("Ok") {
-                stmt.child_by_field_name("alternative")
-                    .and_then(|e| e.named_child(0))
+                stmt.field("alternative").and_then(|e| e.named_child(0))
             } else {
                 None
             }
         }
         "match_expression" => {
-            let body = stmt.child_by_field_name("body")?;
+            let body = stmt.field("body")?;
             let mut cursor = body.walk();
             let arms: Vec<Node<'t>> = body
                 .named_children(&mut cursor)
                 .filter(|a| a.kind() == "match_arm")
                 .collect();
             arms.into_iter().find_map(|arm| {
-                let pat = ctx.file.node_text(arm.child_by_field_name("pattern")?);
+                let pat = ctx.file.node_text(arm.field("pattern")?);
                 (pat.starts_with("Err") || pat.contains("::Err") || pat.starts_with("_"))
-                    .then(|| arm.child_by_field_name("value"))
+                    .then(|| arm.field("value"))
                     .flatten()
             })
         }
@@ -1397,7 +1353,7 @@ fn discarded_with_log(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             name.as_str(),
             "inspect_err" | "map_err" | "unwrap_or_else" | "or_else" | "map_or_else"
         ) {
-            if let Some(a) = call.child_by_field_name("arguments") {
+            if let Some(a) = call.field("arguments") {
                 if logs(ctx, &lists, a) {
                     logged = true;
                 }
@@ -1443,7 +1399,7 @@ fn fire_and_forget_spawn<'t>(ctx: &MatchCtx<'_, 't>, node: Node<'t>) -> Option<N
                 let call = p.parent()?;
                 let name = syntax::call_name(ctx.file, call)?;
                 let path = call
-                    .child_by_field_name("function")
+                    .field("function")
                     .map(|f| ctx.file.node_text(f))
                     .unwrap_or("");
                 if !matches!(name, "spawn" | "spawn_local") || path.contains("Retry") {
@@ -1460,7 +1416,7 @@ fn fire_and_forget_spawn<'t>(ctx: &MatchCtx<'_, 't>, node: Node<'t>) -> Option<N
                 let dropped = match parent.kind() {
                     "expression_statement" => true,
                     "let_declaration" => parent
-                        .child_by_field_name("pattern")
+                        .field("pattern")
                         .is_some_and(|p| ctx.file.node_text(p).starts_with('_')),
                     "block" => false,
                     _ => false,
@@ -1482,7 +1438,7 @@ fn in_github_webhook(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, node: Node<'_>) 
         return false;
     };
     let name = func
-        .child_by_field_name("name")
+        .field("name")
         .map(|n| ctx.file.node_text(n).to_ascii_lowercase())
         .unwrap_or_default();
     if name.contains("github") && (name.contains("hook") || name.contains("event")) {
@@ -1574,13 +1530,9 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                 "loop_expression" | "for_expression" | "while_expression"
             )
         });
-    let consumed = later_calls(
-        ctx,
-        stmt,
-        innermost_loop.and_then(|l| l.child_by_field_name("body")),
-    )
-    .into_iter()
-    .find(|n| lists.has("consume_methods", n));
+    let consumed = later_calls(ctx, stmt, innermost_loop.and_then(|l| l.field("body")))
+        .into_iter()
+        .find(|n| lists.has("consume_methods", n));
     let spawn = fire_and_forget_spawn(ctx, stmt);
     let webhook = in_github_webhook(ctx, &lists, stmt);
     let how = if spawn.is_some() {
