@@ -192,9 +192,20 @@ impl RepoIndex {
     /// Called once after all files are merged, so facts that need the whole picture (e.g.
     /// following test helpers one level deep) can be resolved.
     pub fn finish(&mut self) {
-        self.retry.finish();
-        self.errors.finish();
-        self.handlers.finish();
+        // The topics finish independently; this step runs while every other thread waits.
+        let RepoIndex {
+            retry,
+            errors,
+            handlers,
+            ..
+        } = self;
+        rayon::join(
+            || retry.finish(),
+            || {
+                errors.finish();
+                handlers.finish();
+            },
+        );
     }
 }
 

@@ -651,6 +651,9 @@ pub fn is_test_attribute(attr: &str) -> bool {
 
 /// Whether an attribute is `cfg(test)` (possibly inside `all(..)`).
 pub fn is_cfg_test(attr: &str) -> bool {
+    if !attr.trim_start().starts_with("cfg") {
+        return false;
+    }
     let compact: String = attr.chars().filter(|c| !c.is_whitespace()).collect();
     compact.starts_with("cfg(")
         && (compact.contains("(test)")

@@ -11,7 +11,8 @@ use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::index::{Manifests, RepoIndex};
 use crate::analysis::source::{FileRole, ParsedFile};
 use crate::analysis::syntax::{self, FieldExt, NodeList};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 use tree_sitter::Node;
 
@@ -342,17 +343,17 @@ pub struct HandlerFacts {
     test_fns: Vec<TestFnRaw>,
     consumers: Vec<ConsumerLoop>,
     /// Production functions by name.
-    fns: HashMap<String, Vec<FnKey>>,
+    fns: FxHashMap<String, Vec<FnKey>>,
     /// `use` imports: (file, imported name) → path before the name; `*` imports under name `*`.
-    imports: HashMap<(String, String), Vec<Vec<String>>>,
+    imports: FxHashMap<(String, String), Vec<Vec<String>>>,
     /// Resolved: handlers that are functions.
-    handlers: HashMap<FnKey, HandlerInfo>,
+    handlers: FxHashMap<FnKey, HandlerInfo>,
     /// Resolved: handlers that are closures, by (file, start byte).
-    closures: HashMap<(String, usize), HandlerInfo>,
+    closures: FxHashMap<(String, usize), HandlerInfo>,
     /// Resolved: every request tests send (after helper following, without 404-only tests).
     requests: Vec<Request>,
     /// Resolved: names tests call directly (after helper following).
-    direct_calls: HashSet<String>,
+    direct_calls: FxHashSet<String>,
 }
 
 impl HandlerFacts {
@@ -586,9 +587,9 @@ impl HandlerFacts {
 
     /// Full prefixes of every group that is mounted somewhere, by propagation (no recursion:
     /// bounded rounds, so cycles and deep nesting are harmless).
-    fn resolve_prefixes(&self) -> HashMap<RouteGroup, Vec<String>> {
+    fn resolve_prefixes(&self) -> FxHashMap<RouteGroup, Vec<String>> {
         const MAX_PREFIXES: usize = 16;
-        let locals: HashSet<&RouteGroup> = self
+        let locals: FxHashSet<&RouteGroup> = self
             .routes
             .iter()
             .map(|r| &r.group)
@@ -630,8 +631,8 @@ impl HandlerFacts {
                 }
             }
         }
-        let mounted: HashSet<RouteGroup> = edges.iter().map(|e| e.0.clone()).collect();
-        let mut prefixes: HashMap<RouteGroup, BTreeSet<String>> = HashMap::new();
+        let mounted: FxHashSet<RouteGroup> = edges.iter().map(|e| e.0.clone()).collect();
+        let mut prefixes: FxHashMap<RouteGroup, BTreeSet<String>> = FxHashMap::default();
         for g in locals.iter().copied().chain(edges.iter().map(|e| &e.1)) {
             if !mounted.contains(g) {
                 prefixes.entry(g.clone()).or_default().insert(String::new());
@@ -670,23 +671,29 @@ impl HandlerFacts {
     /// What tests reach: each test's own calls and requests plus those of the helpers it calls
     /// (one level deep). Requests of tests that only assert 404/405 do not count.
     fn resolve_tests(&mut self) {
-        let mut helpers: HashMap<&str, Vec<&TestFnRaw>> = HashMap::new();
+        let mut helpers: FxHashMap<&str, Vec<&TestFnRaw>> = FxHashMap::default();
         for t in self.test_fns.iter().filter(|t| !t.is_test) {
             helpers.entry(t.name.as_str()).or_default().push(t);
         }
         let mut requests = Vec::new();
-        let mut direct = HashSet::new();
+        let mut direct = FxHashSet::default();
+        // A helper many tests call contributes its calls and requests once (what tests reach
+        // is a set: a route is reached when any request matches it).
+        let mut helper_calls_taken: FxHashSet<*const TestFnRaw> = FxHashSet::default();
+        let mut helper_requests_taken: FxHashSet<*const TestFnRaw> = FxHashSet::default();
         for t in self.test_fns.iter().filter(|t| t.is_test) {
-            let mut reached: Vec<&TestFnRaw> = vec![t];
-            for c in &t.calls {
-                if let Some(hs) = helpers.get(c.as_str()) {
-                    reached.extend(hs.iter().copied());
-                }
+            direct.extend(t.direct.iter().cloned());
+            if !t.not_found_only {
+                requests.extend(t.requests.iter().cloned());
             }
-            for r in reached {
-                direct.extend(r.direct.iter().cloned());
-                if !t.not_found_only {
-                    requests.extend(r.requests.iter().cloned());
+            for c in &t.calls {
+                for h in helpers.get(c.as_str()).into_iter().flatten() {
+                    if helper_calls_taken.insert(*h) {
+                        direct.extend(h.direct.iter().cloned());
+                    }
+                    if !t.not_found_only && helper_requests_taken.insert(*h) {
+                        requests.extend(h.requests.iter().cloned());
+                    }
                 }
             }
         }
@@ -725,6 +732,27 @@ impl HandlerFacts {
         let Some(args) = call.field("arguments") else {
             return;
         };
+        const REGISTRATIONS: &[&str] = &[
+            "route",
+            "at",
+            "route_service",
+            "to",
+            "fallback",
+            "nest",
+            "nest_service",
+            "merge",
+            "service",
+            "configure",
+            "service_fn",
+        ];
+        // Most calls are nothing of the kind: a name that registers nothing, with fewer than
+        // two arguments, is not a route (and needs no argument list).
+        if !REGISTRATIONS.contains(&name)
+            && !matches!(name, "and_then" | "map")
+            && args.named_child_count() < 2
+        {
+            return;
+        }
         let arg_list: Vec<Node<'_>> = named_args(args);
         let warp_target = matches!(name, "and_then" | "map")
             && arg_list.len() == 1
@@ -734,20 +762,7 @@ impl HandlerFacts {
             })
             && syntax::unwrap_expression(arg_list[0]).kind() != "closure_expression";
         let relevant = warp_target
-            || matches!(
-                name,
-                "route"
-                    | "at"
-                    | "route_service"
-                    | "to"
-                    | "fallback"
-                    | "nest"
-                    | "nest_service"
-                    | "merge"
-                    | "service"
-                    | "configure"
-                    | "service_fn"
-            )
+            || REGISTRATIONS.contains(&name)
             || (arg_list.len() >= 2
                 && string_value(file, arg_list[0]).is_some_and(|s| s.starts_with('/')));
         if !relevant || syntax::is_in_test_code(file, call) {

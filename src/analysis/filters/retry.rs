@@ -22,6 +22,7 @@ use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
 use crate::analysis::index::Manifests;
 use crate::analysis::source::ParsedFile;
 use crate::analysis::syntax::{self, FieldExt, NodeList};
+use rustc_hash::FxHashSet;
 use std::collections::{BTreeMap, BTreeSet};
 use tree_sitter::Node;
 
@@ -339,12 +340,19 @@ impl RetryFacts {
             self.retry_types
                 .insert((krate.clone(), "ClientWithMiddleware".to_string()));
         }
+        // Borrowed views of the sets, so the loops below look names up without allocating.
+        let retry_types: FxHashSet<(&str, &str)> = self.retry_types.iter().map(str_pair).collect();
+        let client_fns: FxHashSet<(&str, &str)> =
+            self.retry_client_fns.keys().map(str_pair).collect();
+        let mut names: FxHashSet<(&str, &str)> = self.retry_names.iter().map(str_pair).collect();
+        let mut added: Vec<(&str, &str)> = Vec::new();
         for (krate, name, types) in &self.typed_names {
             if types
                 .iter()
-                .any(|t| self.retry_types.contains(&(krate.clone(), t.clone())))
+                .any(|t| retry_types.contains(&(krate.as_str(), t.as_str())))
+                && names.insert((krate, name))
             {
-                self.retry_names.insert((krate.clone(), name.clone()));
+                added.push((krate, name));
             }
         }
         for (krate, name, types) in self.typed_names.iter().chain(self.bindings.iter()) {
@@ -356,24 +364,28 @@ impl RetryFacts {
         // Fixpoint over bindings: `let http = build();`, `AppState { http: client }`,
         // `Client::new(channel)`. Bounded: each round adds at least one name or stops.
         for _ in 0..self.bindings.len().min(64) + 1 {
-            let mut added = false;
+            let mut grew = false;
             for (krate, name, idents) in &self.bindings {
-                let key = (krate.clone(), name.clone());
-                if self.retry_names.contains(&key) {
+                if names.contains(&(krate.as_str(), name.as_str())) {
                     continue;
                 }
                 let resolves = idents.iter().any(|i| {
-                    let k = (krate.clone(), i.clone());
-                    self.retry_names.contains(&k) || self.retry_client_fns.contains_key(&k)
+                    let k = (krate.as_str(), i.as_str());
+                    names.contains(&k) || client_fns.contains(&k)
                 });
                 if resolves {
-                    self.retry_names.insert(key);
-                    added = true;
+                    names.insert((krate, name));
+                    added.push((krate, name));
+                    grew = true;
                 }
             }
-            if !added {
+            if !grew {
                 break;
             }
+        }
+        for (krate, name) in added {
+            self.retry_names
+                .insert((krate.to_string(), name.to_string()));
         }
         self.bindings = Vec::new();
         self.typed_names = Vec::new();
@@ -393,6 +405,11 @@ impl RetryFacts {
         self.retry_helpers
             .contains(&(krate.to_string(), name.to_string()))
     }
+}
+
+/// A pair of strings, borrowed.
+fn str_pair((a, b): &(String, String)) -> (&str, &str) {
+    (a, b)
 }
 
 /// Whether `d` is the fn name in `Type::name` (`LedgerClient::connect`): a constructor of that type,
