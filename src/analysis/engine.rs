@@ -220,17 +220,31 @@ fn screen(file: &ParsedFile, rule: &Rule, ctx: &mut MatchCtx<'_, '_>) -> Screen 
 
 /// The nodes of `matches`, found again in `file`'s tree by their positions.
 fn resolve<'t>(file: &'t ParsedFile, matches: Vec<PendingMatch>) -> Vec<PatternMatch<'t>> {
-    let mut cursor = file.tree.root_node().walk();
-    let mut node_at = |position: usize| {
-        cursor.goto_descendant(position);
-        cursor.node()
+    let mut wanted: Vec<usize> = matches
+        .iter()
+        .flat_map(|m| std::iter::once(m.root).chain(m.captures.iter().map(|&(_, at)| at)))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let found = syntax::nodes_at(file.tree.root_node(), &wanted);
+    let node_at = |position: usize| {
+        wanted
+            .binary_search(&position)
+            .ok()
+            .and_then(|i| found.get(i).copied().flatten())
     };
     matches
         .into_iter()
-        .map(|m| PatternMatch {
-            pattern: m.pattern,
-            root: node_at(m.root),
-            captures: m.captures.iter().map(|&(c, at)| (c, node_at(at))).collect(),
+        .filter_map(|m| {
+            Some(PatternMatch {
+                pattern: m.pattern,
+                root: node_at(m.root)?,
+                captures: m
+                    .captures
+                    .iter()
+                    .map(|&(c, at)| Some((c, node_at(at)?)))
+                    .collect::<Option<Vec<_>>>()?,
+            })
         })
         .collect()
 }

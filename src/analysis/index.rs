@@ -17,6 +17,7 @@ pub fn listed_kinds() -> Vec<&'static str> {
         RetryFacts::LISTED_KINDS,
         ErrorFacts::LISTED_KINDS,
         HandlerFacts::LISTED_KINDS,
+        super::syntax::TEST_ITEM_KINDS,
     ]
     .concat();
     kinds.sort_unstable();
@@ -175,6 +176,8 @@ impl RepoIndex {
         manifests: &Manifests,
         nodes: &NodeList<'_>,
     ) -> RepoIndex {
+        // Test code is asked about throughout; the list has what finding it needs.
+        file.test_ranges_or(|| nodes.test_ranges(file));
         let mut part = RepoIndex::default();
         part.retry.collect(file, manifests, nodes);
         part.errors.collect(file, manifests, nodes);

@@ -11,6 +11,7 @@
 
 use regex::Regex;
 use std::fmt;
+use std::rc::Rc;
 use tree_sitter::{Language, Node};
 
 /// Why a query cannot be matched by [`PatternSet`] (the caller falls back to tree-sitter).
@@ -190,18 +191,26 @@ impl PatternSet {
         let Some(candidates) = self.by_kind.get(usize::from(kind_id)) else {
             return;
         };
+        // The patterns rooted here look at the same children: each node's are read once.
+        let mut children = ChildCache::default();
         for &pi in candidates {
             let pattern = &self.patterns[pi];
             let mut caps = Vec::new();
-            match_node(&pattern.root, node, &mut caps, &mut |caps| {
-                if pattern.predicates.iter().all(|p| p.holds(caps, text)) {
-                    out.push(PatternMatch {
-                        pattern: pi,
-                        root: node,
-                        captures: caps.clone(),
-                    });
-                }
-            });
+            match_node(
+                &pattern.root,
+                node,
+                &mut children,
+                &mut caps,
+                &mut |_, caps| {
+                    if pattern.predicates.iter().all(|p| p.holds(caps, text)) {
+                        out.push(PatternMatch {
+                            pattern: pi,
+                            root: node,
+                            captures: caps.clone(),
+                        });
+                    }
+                },
+            );
         }
     }
 }
@@ -252,14 +261,15 @@ impl Predicate {
 fn match_node<'t>(
     pat: &NodePat,
     node: Node<'t>,
+    cache: &mut ChildCache<'t>,
     caps: &mut Vec<Capture<'t>>,
-    found: &mut dyn FnMut(&mut Vec<Capture<'t>>),
+    found: &mut dyn FnMut(&mut ChildCache<'t>, &mut Vec<Capture<'t>>),
 ) {
     if !pat.alternatives.is_empty() {
         for alt in &pat.alternatives {
             let mark = caps.len();
             caps.extend(pat.captures.iter().map(|&c| (c, node)));
-            match_node(alt, node, caps, found);
+            match_node(alt, node, cache, caps, found);
             caps.truncate(mark);
         }
         return;
@@ -277,8 +287,33 @@ fn match_node<'t>(
     let mark = caps.len();
     caps.extend(pat.captures.iter().map(|&c| (c, node)));
     if pat.children.is_empty() && !pat.anchored_end {
-        found(caps);
+        found(cache, caps);
     } else {
+        let children = cache.children_of(node);
+        match_steps(pat, &children, 0, 0, None, cache, caps, found);
+    }
+    caps.truncate(mark);
+}
+
+/// The children of one node, as the matcher reads them, and how many are named.
+struct ChildList<'t> {
+    children: Vec<Child<'t>>,
+    named: usize,
+}
+
+/// The children of the nodes looked at while matching at one root, read once each (several
+/// patterns rooted at the same node, e.g. every `expression_statement` rule, look at the same
+/// children).
+#[derive(Default)]
+struct ChildCache<'t> {
+    lists: Vec<(usize, Rc<ChildList<'t>>)>,
+}
+
+impl<'t> ChildCache<'t> {
+    fn children_of(&mut self, node: Node<'t>) -> Rc<ChildList<'t>> {
+        if let Some((_, list)) = self.lists.iter().find(|(id, _)| *id == node.id()) {
+            return Rc::clone(list);
+        }
         let mut children = Vec::with_capacity(node.child_count());
         let mut cursor = node.walk();
         let mut named = 0;
@@ -298,30 +333,32 @@ fn match_node<'t>(
                 }
             }
         }
-        match_steps(pat, &children, named, 0, 0, None, caps, found);
+        let list = Rc::new(ChildList { children, named });
+        self.lists.push((node.id(), Rc::clone(&list)));
+        list
     }
-    caps.truncate(mark);
 }
 
-/// Matches child steps `step..` against `children[from..]`, in order.
+/// Matches child steps `step..` against `list.children[from..]`, in order.
 #[allow(clippy::too_many_arguments)]
 fn match_steps<'t>(
     pat: &NodePat,
-    children: &[Child<'t>],
-    named_count: usize,
+    list: &ChildList<'t>,
     step: usize,
     from: usize,
     previous: Option<usize>,
+    cache: &mut ChildCache<'t>,
     caps: &mut Vec<Capture<'t>>,
-    found: &mut dyn FnMut(&mut Vec<Capture<'t>>),
+    found: &mut dyn FnMut(&mut ChildCache<'t>, &mut Vec<Capture<'t>>),
 ) {
+    let children = &list.children;
     let Some(s) = pat.children.get(step) else {
         let last_ok = !pat.anchored_end
             || previous.is_some_and(|p| {
-                children[p].node.is_named() && children[p].named_index + 1 == named_count
+                children[p].node.is_named() && children[p].named_index + 1 == list.named
             });
         if last_ok {
-            found(caps);
+            found(cache, caps);
         }
         return;
     };
@@ -341,17 +378,8 @@ fn match_steps<'t>(
                 continue;
             }
         }
-        match_node(&s.pat, child.node, caps, &mut |caps| {
-            match_steps(
-                pat,
-                children,
-                named_count,
-                step + 1,
-                pos + 1,
-                Some(pos),
-                caps,
-                found,
-            )
+        match_node(&s.pat, child.node, cache, caps, &mut |cache, caps| {
+            match_steps(pat, list, step + 1, pos + 1, Some(pos), cache, caps, found)
         });
     }
 }

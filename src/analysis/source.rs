@@ -222,6 +222,16 @@ impl ParsedFile {
         })
     }
 
+    /// [`ParsedFile::test_ranges`], from `compute` when they are not known yet (the index
+    /// computes them from the node list it has anyway, see
+    /// [`NodeList::test_ranges`](super::syntax::NodeList::test_ranges)).
+    pub fn test_ranges_or(
+        &self,
+        compute: impl FnOnce() -> Vec<(usize, usize)>,
+    ) -> &[(usize, usize)] {
+        self.test_ranges.get_or_init(compute)
+    }
+
     /// The number of lines.
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
@@ -345,6 +355,15 @@ mod tests {
                 continue;
             }
             let f = parse_rust_snippet(path, text);
+            let nodes = crate::analysis::syntax::NodeList::new(
+                f.tree.root_node(),
+                crate::analysis::index::walk_plan(f.language),
+            );
+            assert_eq!(
+                nodes.test_ranges(&f),
+                test_ranges_item_by_item(&f),
+                "{path}"
+            );
             assert_eq!(f.test_ranges(), test_ranges_item_by_item(&f), "{path}");
             with_tests += usize::from(!f.test_ranges().is_empty());
         }

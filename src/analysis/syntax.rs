@@ -127,6 +127,9 @@ struct Entry<'t> {
     previous: u32,
     /// The node's preorder number in the whole tree (see [`NodeList::position`]).
     pre: u32,
+    /// The node's start byte (the list is sorted by it; kept here so a binary search does
+    /// not ask tree-sitter for it at every probe).
+    start: u32,
     kind_id: u16,
     /// Listed without its descendants (an opaque kind with children).
     closed: bool,
@@ -171,6 +174,7 @@ impl<'t> NodeList<'t> {
                 parent,
                 previous,
                 pre,
+                start: u32::try_from(node.start_byte()).unwrap_or(u32::MAX),
                 kind_id,
                 closed,
             });
@@ -228,13 +232,12 @@ impl<'t> NodeList<'t> {
 
     /// Where `node` is in the list, when it is listed.
     fn index_of(&self, node: Node<'t>) -> Option<usize> {
-        let start = node.start_byte();
-        let first = self
-            .entries
-            .partition_point(|e| e.node.start_byte() < start);
+        // Files are under the size limit, far below 4 GiB; a start past it is never listed.
+        let start = u32::try_from(node.start_byte()).ok()?;
+        let first = self.entries.partition_point(|e| e.start < start);
         self.entries[first..]
             .iter()
-            .take_while(|e| e.node.start_byte() == start)
+            .take_while(|e| e.start == start)
             .position(|e| e.node.id() == node.id())
             .map(|offset| first + offset)
     }
@@ -493,6 +496,52 @@ impl<'t> NodeList<'t> {
         self.subtree(node).map(|(_, n)| n)
     }
 
+    /// The byte ranges of the test code in `file`, as [`ParsedFile::test_ranges`] defines
+    /// them, from the list: the listed test-like items that stand in item position (in the file
+    /// or in the body of a module, impl or trait that is not itself test code).
+    pub fn test_ranges(&self, file: &ParsedFile) -> Vec<(usize, usize)> {
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        for item in self.of_kinds(TEST_ITEM_KINDS) {
+            let (start, end) = (item.start_byte(), item.end_byte());
+            // Items come in document order, so one inside a recorded range is inside the last.
+            if ranges.last().is_some_and(|&(s, e)| s <= start && end <= e) {
+                continue;
+            }
+            if self.in_item_position(item)
+                && is_test_item_with(item.kind(), &self.attributes(file, item))
+            {
+                ranges.push((start, end));
+            }
+        }
+        ranges
+    }
+
+    /// Whether `item` is an item of the file, or of the body of a module, impl or trait that is
+    /// one in turn.
+    fn in_item_position(&self, item: Node<'t>) -> bool {
+        let mut cur = item;
+        loop {
+            let Some(parent) = self.parent(cur) else {
+                return false;
+            };
+            match parent.kind() {
+                "source_file" => return true,
+                "declaration_list" => {
+                    let Some(owner) = self.parent(parent) else {
+                        return false;
+                    };
+                    if !matches!(owner.kind(), "mod_item" | "impl_item" | "trait_item")
+                        || owner.field("body") != Some(parent)
+                    {
+                        return false;
+                    }
+                    cur = owner;
+                }
+                _ => return false,
+            }
+        }
+    }
+
     /// Where `node` is in its tree: its preorder number, the numbering of tree-sitter's
     /// `TreeCursor::goto_descendant`. `None` when it is not from this tree.
     pub fn position(&self, node: Node<'t>) -> Option<usize> {
@@ -620,6 +669,59 @@ impl<'t> Iterator for Subtree<'_, 't> {
         }
     }
 }
+
+/// The nodes at the preorder `positions` (ascending) of the tree under `root`, the numbering of
+/// [`NodeList::position`] and `TreeCursor::goto_descendant` (`None` past the last node). One
+/// forward walk that steps over every subtree not holding the next position, so finding many
+/// nodes costs about one path each, not a descent from the root each.
+pub fn nodes_at<'t>(root: Node<'t>, positions: &[usize]) -> Vec<Option<Node<'t>>> {
+    let mut out = Vec::with_capacity(positions.len());
+    let mut cursor = root.walk();
+    // The preorder number of the cursor's node, and of each ancestor it descended through.
+    let mut at = 0usize;
+    let mut ancestors: Vec<usize> = Vec::new();
+    let mut done = false;
+    for &goal in positions {
+        while !done {
+            let size = cursor.node().descendant_count();
+            if goal < at {
+                // Positions must ascend; an out-of-order one is not found.
+                break;
+            }
+            if goal == at {
+                break;
+            }
+            if goal < at + size {
+                if cursor.goto_first_child() {
+                    ancestors.push(at);
+                    at += 1;
+                    continue;
+                }
+                done = true;
+                break;
+            }
+            // Step over this subtree: to the next sibling, or up to where one is.
+            loop {
+                let size = cursor.node().descendant_count();
+                if cursor.goto_next_sibling() {
+                    at += size;
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    done = true;
+                    break;
+                }
+                at = ancestors.pop().unwrap_or(0);
+            }
+        }
+        out.push((!done && goal == at).then(|| cursor.node()));
+    }
+    out
+}
+
+/// The kinds of item that can be test code (see [`is_test_item_with`]); a node list keeps
+/// their positions so test ranges need no walk of their own.
+pub const TEST_ITEM_KINDS: &[&str] = &["function_item", "mod_item", "impl_item"];
 
 /// The attribute items (`#[...]`) written directly before an item, as source text without `#[`
 /// and `]`, e.g. `tokio::test`, `cfg(test)`.
@@ -954,6 +1056,15 @@ mod tests {
             let f = file(src);
             let root = f.tree.root_node();
             let walked: Vec<Node<'_>> = descendants(root).collect();
+            // Nodes are found again by position, all at once or a few.
+            let every: Vec<usize> = (0..walked.len() + 2).collect();
+            let expected: Vec<Option<Node<'_>>> = (0..walked.len() + 2)
+                .map(|i| walked.get(i).copied())
+                .collect();
+            assert_eq!(nodes_at(root, &every), expected, "{src:?}");
+            let some: Vec<usize> = every.iter().copied().filter(|i| i % 3 == 1).collect();
+            let found: Vec<Option<Node<'_>>> = some.iter().map(|&i| walked.get(i).copied()).collect();
+            assert_eq!(nodes_at(root, &some), found, "{src:?}");
             for plan in [&complete, index] {
                 let list = NodeList::new(root, plan);
                 // Nodes under a closed (opaque) node are not listed; everything else is.

@@ -1692,6 +1692,18 @@ fn collect_test_fn<'t>(
                 // `routes![..]` a test mounts. Method calls (`.status()`) do not count.
                 let mac_name = d.field("macro").map(|m| file.node_text(m)).unwrap_or("");
                 let listing = mac_name == "routes" || mac_name.ends_with("::routes");
+                // Outside a listing, only identifiers followed by a `( .. )` token tree count,
+                // and such a tree opens with a `(` inside the macro's own arguments: without
+                // one, there is nothing to find (most `assert!(ok)` and literal fixtures).
+                let inner = d
+                    .named_children(&mut d.walk())
+                    .find(|c| c.kind() == "token_tree")
+                    .map(|tt| file.node_text(tt))
+                    .and_then(|t| t.get(1..))
+                    .unwrap_or("");
+                if !listing && !inner.contains('(') {
+                    continue;
+                }
                 for (tok, prev, next) in identifiers_with_siblings(d) {
                     let after_dot = prev.is_some_and(|p| file.node_text(p) == ".");
                     let called = next.is_some_and(|n| {
