@@ -336,3 +336,75 @@ fn apply_suppressions(file: &ParsedFile, findings: &mut Vec<Finding>, checks: &C
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The findings of `inputs` the slow way: every file parsed and kept, the index complete,
+    /// then every rule run with tree-sitter's query cursor and every filter evaluated (no
+    /// screening during the walk, no gates, no second parse).
+    fn reference_findings(inputs: &[SourceInput], checks: &CheckSet) -> Vec<Finding> {
+        let config = Config::default();
+        let budget = Duration::from_secs(10);
+        let mut manifests = Manifests::default();
+        for i in inputs.iter().filter(|i| i.path.ends_with("Cargo.toml")) {
+            manifests.add(i);
+        }
+        let files: Vec<ParsedFile> = inputs
+            .iter()
+            .filter_map(|i| source::load(i, usize::MAX, budget))
+            .filter_map(Result::ok)
+            .collect();
+        let mut index = RepoIndex::default();
+        for f in &files {
+            index.merge(RepoIndex::collect(f, &manifests));
+        }
+        index.manifests = manifests;
+        index.finish();
+        let mut findings = Vec::new();
+        for f in &files {
+            let mut found = engine::check_matches(f, checks, &index, &config, budget, None);
+            apply_suppressions(f, &mut found, checks);
+            findings.extend(found);
+        }
+        findings
+    }
+
+    #[test]
+    fn the_one_walk_pipeline_finds_what_checking_everything_at_the_end_finds() {
+        // `analyze` drops matches while walking, frees trees whose matches wait on a gate and
+        // parses them again only when the index admits one: none of that may change a finding.
+        let checks = CheckSet::embedded().expect("checks load");
+        let key = |f: &Finding| {
+            (
+                f.path.clone(),
+                f.span.start_byte,
+                f.check.clone(),
+                f.rule.clone(),
+                f.message.clone(),
+            )
+        };
+        let mut compared = 0;
+        for check in &checks.checks {
+            for example in examples::examples_of(check) {
+                let opts = AnalysisOptions {
+                    parse_budget: Duration::from_secs(10),
+                    ..AnalysisOptions::default()
+                };
+                let ours: BTreeSet<_> = analyze(&example.files, &Config::default(), checks, &opts)
+                    .findings
+                    .iter()
+                    .map(key)
+                    .collect();
+                let theirs: BTreeSet<_> = reference_findings(&example.files, checks)
+                    .iter()
+                    .map(key)
+                    .collect();
+                assert_eq!(ours, theirs, "{}", example.name);
+                compared += ours.len();
+            }
+        }
+        assert!(compared > 50, "only {compared} findings compared");
+    }
+}

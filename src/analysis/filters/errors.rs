@@ -11,9 +11,9 @@
 //! wrapper such as `spawn_logged(fut)` that logs `Err`), and whether its body performs an
 //! effect. Calls to same-crate functions are resolved one level through these facts.
 
-use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
+use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::check::{CheckData, CheckSet};
-use crate::analysis::index::Manifests;
+use crate::analysis::index::{Manifests, RepoIndex};
 use crate::analysis::source::ParsedFile;
 use crate::analysis::syntax::{self, FieldExt, NodeList};
 use std::collections::BTreeMap;
@@ -30,7 +30,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &["effect", "consequence", "severity", "what", "log_line"],
         doc: "the call is a fallible operation with an external or durable effect (mode: any, write, read, batch, consumer) whose callee does not record its own error",
         eval: swallowed_effect,
-        gate: None,
+        gate: Some(&SWALLOWED_EFFECT_GATE),
     },
     FilterDef {
         name: "records_error",
@@ -389,20 +389,13 @@ enum Resolved {
     Effect(Effect),
 }
 
-fn resolve(
-    file: &ParsedFile,
-    chain: &Chain<'_>,
-    lists: &Lists<'_>,
-    facts: Option<&ErrorFacts>,
-) -> Resolved {
-    let Some(facts) = facts else {
-        return Resolved::Unknown;
-    };
-    let name = match (&chain.methods.first(), &chain.path_call) {
+/// The name a callee is resolved by through the repository facts: `self.x()` style methods and
+/// names that are not well-known client methods, or the last segment of a path call. Only
+/// those are resolved by name, so a repo's own `fn send` does not hide every `reqwest`
+/// `.send()`.
+fn resolution_name(file: &ParsedFile, chain: &Chain<'_>, lists: &Lists<'_>) -> Option<String> {
+    match (&chain.methods.first(), &chain.path_call) {
         (Some((m, _)), _) => {
-            // Only `self.x()` / `Self::x()` style methods and names that are not well-known
-            // client methods are resolved by name, so a repo's own `fn send` does not hide
-            // every `reqwest` `.send()`.
             let known = [
                 "db_methods",
                 "sdk_operations",
@@ -414,26 +407,46 @@ fn resolve(
             .any(|l| lists.has(l, m) || lists.lookup(l, m).is_some());
             let on_self =
                 chain.methods.len() == 1 && chain.root.is_some_and(|r| file.node_text(r) == "self");
-            if known && !on_self {
-                return Resolved::Unknown;
-            }
-            m.clone()
+            (!known || on_self).then(|| m.clone())
         }
-        (None, Some((p, _))) => last_segment(p).to_string(),
-        _ => return Resolved::Unknown,
-    };
-    match facts.fns.get(&name) {
+        (None, Some((p, _))) => Some(last_segment(p).to_string()),
+        _ => None,
+    }
+}
+
+/// What the repository's definitions of `name` say about a call of it.
+fn resolve(facts: &ErrorFacts, name: &str) -> Resolved {
+    match facts.fns.get(name) {
         Some(info) if info.ambiguous => Resolved::Unknown,
         Some(info) if !info.returns_result || info.records_error => Resolved::Quiet,
         Some(info) => match &info.effect {
             Some(e) => Resolved::Effect(Effect {
-                what: name.clone(),
+                what: name.to_string(),
                 ..e.clone()
             }),
             None => Resolved::Unknown,
         },
         None => Resolved::Unknown,
     }
+}
+
+/// Whether `node` reads as best effort (a listed word or call in its text): never an effect.
+fn is_best_effort(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> bool {
+    let all_text = file.node_text(node);
+    lists.any_word("best_effort_words", &words(all_text))
+        || lists
+            .get("best_effort_calls")
+            .iter()
+            .any(|c| all_text.contains(c.as_str()))
+}
+
+/// The name [`classify`] would look `node`'s callee up by in the repository facts, when it
+/// would look at them at all.
+pub fn callee_to_resolve(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> Option<String> {
+    if is_best_effort(file, node, lists) {
+        return None;
+    }
+    resolution_name(file, &chain(file, node), lists)
 }
 
 /// Classifies `node` (a call, possibly awaited) as an effectful fallible operation.
@@ -445,20 +458,15 @@ pub fn classify(
     facts: Option<&ErrorFacts>,
 ) -> Option<Effect> {
     let ch = chain(file, node);
-    let all_text = file.node_text(node);
-    let text_words = words(all_text);
-    if lists.any_word("best_effort_words", &text_words)
-        || lists
-            .get("best_effort_calls")
-            .iter()
-            .any(|c| all_text.contains(c.as_str()))
-    {
+    if is_best_effort(file, node, lists) {
         return None;
     }
-    match resolve(file, &ch, lists, facts) {
-        Resolved::Quiet => return None,
-        Resolved::Effect(e) => return Some(e),
-        Resolved::Unknown => {}
+    if let (Some(facts), Some(name)) = (facts, resolution_name(file, &ch, lists)) {
+        match resolve(facts, &name) {
+            Resolved::Quiet => return None,
+            Resolved::Effect(e) => return Some(e),
+            Resolved::Unknown => {}
+        }
     }
     let method_names: Vec<&str> = ch.methods.iter().map(|(m, _)| m.as_str()).collect();
     let root_words = ch
@@ -912,11 +920,17 @@ fn set_effect_vars(ctx: &mut MatchCtx<'_, '_>, e: &Effect) {
     ctx.set_var("log_line", line);
 }
 
-fn swallowed_effect(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(node) = ctx.arg_node(&args[0]) else {
-        return false;
-    };
-    let mode = args[1].as_str();
+/// What [`swallowed_effect`] needs to know of its match before the repository facts: the call
+/// with its adapters stripped, whether an error is propagated with `?` on the way, and the
+/// callee name the facts would resolve.
+struct SwallowedCall<'t> {
+    target: Node<'t>,
+    has_try: bool,
+    callee: Option<String>,
+}
+
+fn swallowed_call<'t>(ctx: &MatchCtx<'_, 't>, args: &[FilterArg]) -> Option<SwallowedCall<'t>> {
+    let node = ctx.arg_node(&args[0])?;
     let lists = Lists::new(ctx.data);
     // `let _ = x?;` propagates the error; only partial-batch APIs lose something there.
     let has_try = {
@@ -935,10 +949,16 @@ fn swallowed_effect(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         found
     };
     let target = strip_adapters(ctx.file, node, &lists);
-    let Some(effect) = classify(ctx.file, target, &lists, Some(&ctx.index().errors)) else {
-        return false;
-    };
-    let ok = match mode {
+    Some(SwallowedCall {
+        target,
+        has_try,
+        callee: callee_to_resolve(ctx.file, target, &lists),
+    })
+}
+
+/// Whether an effect found for a call passes `mode` (see the filter's doc).
+fn effect_passes(mode: &str, effect: &Effect, has_try: bool) -> bool {
+    match mode {
         "batch" => effect.batch && has_try,
         "write" => !has_try && effect.action != Action::Read,
         "read" => effect.action == Action::Read,
@@ -947,13 +967,75 @@ fn swallowed_effect(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                 && effect.action == Action::Read
         }
         _ => !has_try,
+    }
+}
+
+fn swallowed_effect(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(call) = swallowed_call(ctx, args) else {
+        return false;
     };
-    if !ok {
+    let mode = args[1].as_str();
+    let lists = Lists::new(ctx.data);
+    // The facts are only read for a callee they could resolve, so most matches are decided
+    // while their file is still being walked.
+    let facts = call.callee.as_ref().map(|_| &ctx.index().errors);
+    let Some(effect) = classify(ctx.file, call.target, &lists, facts) else {
+        return false;
+    };
+    if !effect_passes(mode, &effect, call.has_try) {
         return false;
     }
     set_effect_vars(ctx, &effect);
     true
 }
+
+/// [`swallowed_effect`]'s gate, for a match whose callee the facts must resolve: the key holds
+/// the mode, whether `?` propagates, whether the call passes on its own (when the facts do not
+/// know the callee) and the callee's name.
+fn swallowed_effect_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<String> {
+    let call = swallowed_call(ctx, args)?;
+    let name = call.callee?;
+    let mode = args[1].as_str();
+    // No effect passes `batch` without `?`, nor `any`/`write` with it.
+    let possible = match mode {
+        "batch" => call.has_try,
+        "read" | "consumer" => true,
+        _ => !call.has_try,
+    };
+    if !possible {
+        return None;
+    }
+    let lists = Lists::new(ctx.data);
+    let alone = classify(ctx.file, call.target, &lists, None)
+        .is_some_and(|e| effect_passes(mode, &e, call.has_try));
+    Some(format!(
+        "{mode}\u{1f}{}\u{1f}{}\u{1f}{name}",
+        u8::from(call.has_try),
+        u8::from(alone)
+    ))
+}
+
+/// Whether the complete facts may let a [`swallowed_effect_key`] pass.
+fn swallowed_effect_admits(index: &RepoIndex, key: &str) -> bool {
+    let mut parts = key.splitn(4, '\u{1f}');
+    let (Some(mode), Some(has_try), Some(alone), Some(name)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        // Not a key this gate made: let the filter decide.
+        return true;
+    };
+    match resolve(&index.errors, name) {
+        Resolved::Quiet => false,
+        Resolved::Effect(e) => effect_passes(mode, &e, has_try == "1"),
+        Resolved::Unknown => alone == "1",
+    }
+}
+
+/// See [`swallowed_effect_key`].
+static SWALLOWED_EFFECT_GATE: Gate = Gate {
+    key: swallowed_effect_key,
+    admits: swallowed_effect_admits,
+};
 
 /// `f().ok()` / `.is_ok()` / `.unwrap_or_default()` → `f()`, so `let _ = f().ok();` is judged by `f()`.
 fn strip_adapters<'t>(file: &ParsedFile, mut node: Node<'t>, lists: &Lists<'_>) -> Node<'t> {
