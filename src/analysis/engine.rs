@@ -7,7 +7,7 @@ use super::check::{Check, CheckSet, LanguageQuery, Rule, Template};
 use super::filters::MatchCtx;
 use super::finding::{Finding, Severity, Span, Suggestion};
 use super::index::{Manifests, RepoIndex};
-use super::pattern::PatternMatch;
+use super::pattern::{MatchScratch, PatternMatch};
 use super::source::{FileRole, ParsedFile};
 use super::syntax::{self, NodeList};
 use crate::config::Config;
@@ -132,6 +132,7 @@ pub fn find_matches(
     let incomplete = RepoIndex::default();
     let mut next_test = 0;
     let mut raw = Vec::new();
+    let mut scratch = MatchScratch::default();
     let mut found = Vec::new();
     for (n, (i, kind_id, node)) in nodes.roots().into_iter().enumerate() {
         if n % 4096 == 4095 && started.elapsed() > budget {
@@ -145,7 +146,7 @@ pub fn find_matches(
             continue;
         }
         raw.clear();
-        patterns.match_at(node, kind_id, text, &mut raw);
+        patterns.match_at(node, kind_id, text, &mut scratch, &mut raw);
         for m in raw.drain(..) {
             let Some(&(ci, ri)) = lq.owners.get(m.pattern) else {
                 continue;

@@ -11,7 +11,6 @@
 
 use regex::Regex;
 use std::fmt;
-use std::rc::Rc;
 use tree_sitter::{Language, Node};
 
 /// Why a query cannot be matched by [`PatternSet`] (the caller falls back to tree-sitter).
@@ -111,6 +110,7 @@ struct Predicate {
 }
 
 /// A child of a node being matched: the node, its field, and its index among named children.
+#[derive(Clone, Copy)]
 struct Child<'t> {
     node: Node<'t>,
     field: Option<u16>,
@@ -180,39 +180,43 @@ impl PatternSet {
     }
 
     /// Appends to `out` every match of every pattern rooted at `node`, in pattern order.
-    /// `kind_id` is `node.kind_id()`, which the caller's walk already has.
+    /// `kind_id` is `node.kind_id()`, which the caller's walk already has; `scratch` holds
+    /// buffers one caller reuses from node to node.
     pub fn match_at<'t>(
         &self,
         node: Node<'t>,
         kind_id: u16,
         text: &[u8],
+        scratch: &mut MatchScratch<'t>,
         out: &mut Vec<PatternMatch<'t>>,
     ) {
         let Some(candidates) = self.by_kind.get(usize::from(kind_id)) else {
             return;
         };
         // The patterns rooted here look at the same children: each node's are read once.
-        let mut children = ChildCache::default();
+        let MatchScratch { children, caps } = scratch;
+        children.clear();
         for &pi in candidates {
             let pattern = &self.patterns[pi];
-            let mut caps = Vec::new();
-            match_node(
-                &pattern.root,
-                node,
-                &mut children,
-                &mut caps,
-                &mut |_, caps| {
-                    if pattern.predicates.iter().all(|p| p.holds(caps, text)) {
-                        out.push(PatternMatch {
-                            pattern: pi,
-                            root: node,
-                            captures: caps.clone(),
-                        });
-                    }
-                },
-            );
+            caps.clear();
+            match_node(&pattern.root, node, children, caps, &mut |_, caps| {
+                if pattern.predicates.iter().all(|p| p.holds(caps, text)) {
+                    out.push(PatternMatch {
+                        pattern: pi,
+                        root: node,
+                        captures: caps.clone(),
+                    });
+                }
+            });
         }
     }
+}
+
+/// Buffers [`PatternSet::match_at`] reuses from one node to the next.
+#[derive(Default)]
+pub struct MatchScratch<'t> {
+    children: ChildCache<'t>,
+    caps: Vec<Capture<'t>>,
 }
 
 /// Whether a node of kind `id` can be the root of a match of `pat`.
@@ -290,37 +294,45 @@ fn match_node<'t>(
         found(cache, caps);
     } else {
         let children = cache.children_of(node);
-        match_steps(pat, &children, 0, 0, None, cache, caps, found);
+        match_steps(pat, children, 0, 0, None, cache, caps, found);
     }
     caps.truncate(mark);
 }
 
-/// The children of one node, as the matcher reads them, and how many are named.
-struct ChildList<'t> {
-    children: Vec<Child<'t>>,
+/// Where one node's children are in a [`ChildCache`], and how many are named.
+#[derive(Clone, Copy)]
+struct ChildList {
+    start: usize,
+    len: usize,
     named: usize,
 }
 
 /// The children of the nodes looked at while matching at one root, read once each (several
 /// patterns rooted at the same node, e.g. every `expression_statement` rule, look at the same
-/// children).
+/// children), in one buffer.
 #[derive(Default)]
 struct ChildCache<'t> {
-    lists: Vec<(usize, Rc<ChildList<'t>>)>,
+    lists: Vec<(usize, ChildList)>,
+    children: Vec<Child<'t>>,
 }
 
 impl<'t> ChildCache<'t> {
-    fn children_of(&mut self, node: Node<'t>) -> Rc<ChildList<'t>> {
+    fn clear(&mut self) {
+        self.lists.clear();
+        self.children.clear();
+    }
+
+    fn children_of(&mut self, node: Node<'t>) -> ChildList {
         if let Some((_, list)) = self.lists.iter().find(|(id, _)| *id == node.id()) {
-            return Rc::clone(list);
+            return *list;
         }
-        let mut children = Vec::with_capacity(node.child_count());
+        let start = self.children.len();
         let mut cursor = node.walk();
         let mut named = 0;
         if cursor.goto_first_child() {
             loop {
                 let child = cursor.node();
-                children.push(Child {
+                self.children.push(Child {
                     node: child,
                     field: cursor.field_id().map(u16::from),
                     named_index: named,
@@ -333,9 +345,17 @@ impl<'t> ChildCache<'t> {
                 }
             }
         }
-        let list = Rc::new(ChildList { children, named });
-        self.lists.push((node.id(), Rc::clone(&list)));
+        let list = ChildList {
+            start,
+            len: self.children.len() - start,
+            named,
+        };
+        self.lists.push((node.id(), list));
         list
+    }
+
+    fn child(&self, list: ChildList, pos: usize) -> Child<'t> {
+        self.children[list.start + pos]
     }
 }
 
@@ -343,7 +363,7 @@ impl<'t> ChildCache<'t> {
 #[allow(clippy::too_many_arguments)]
 fn match_steps<'t>(
     pat: &NodePat,
-    list: &ChildList<'t>,
+    list: ChildList,
     step: usize,
     from: usize,
     previous: Option<usize>,
@@ -351,19 +371,19 @@ fn match_steps<'t>(
     caps: &mut Vec<Capture<'t>>,
     found: &mut dyn FnMut(&mut ChildCache<'t>, &mut Vec<Capture<'t>>),
 ) {
-    let children = &list.children;
     let Some(s) = pat.children.get(step) else {
         let last_ok = !pat.anchored_end
             || previous.is_some_and(|p| {
-                children[p].node.is_named() && children[p].named_index + 1 == list.named
+                let last = cache.child(list, p);
+                last.node.is_named() && last.named_index + 1 == list.named
             });
         if last_ok {
             found(cache, caps);
         }
         return;
     };
-    for pos in from..children.len() {
-        let child = &children[pos];
+    for pos in from..list.len {
+        let child = cache.child(list, pos);
         if s.field.is_some() && child.field != s.field {
             continue;
         }
@@ -372,7 +392,8 @@ fn match_steps<'t>(
                 continue;
             }
             let wanted = previous.map_or(0, |p| {
-                children[p].named_index + usize::from(children[p].node.is_named())
+                let before = cache.child(list, p);
+                before.named_index + usize::from(before.node.is_named())
             });
             if child.named_index != wanted {
                 continue;
@@ -690,6 +711,7 @@ mod tests {
             expected.insert((m.pattern_index, caps));
         }
         let mut found = Vec::new();
+        let mut scratch = MatchScratch::default();
         let rust = crate::analysis::language::by_name("rust").expect("rust is registered");
         let plan = crate::analysis::walk_plan::WalkPlan::new(
             rust,
@@ -698,7 +720,7 @@ mod tests {
         );
         let nodes = NodeList::new(file.tree.root_node(), &plan);
         for (id, node) in nodes.iter_ids() {
-            set.match_at(node, id, file.text.as_bytes(), &mut found);
+            set.match_at(node, id, file.text.as_bytes(), &mut scratch, &mut found);
         }
         let actual = found
             .into_iter()
