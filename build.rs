@@ -1,5 +1,6 @@
 //! Embeds every file under `checks/` into the binary, so adding a check is adding files there:
-//! the engine never needs an edit for it.
+//! the engine never needs an edit for it. Also compiles `src/analysis/list_nodes.c`, the node
+//! walk that reads tree-sitter's subtrees, against the headers of the tree-sitter crate in use.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,33 @@ fn main() {
     let dest = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
         .join("embedded_checks.rs");
     std::fs::write(dest, out).expect("write embedded_checks.rs into OUT_DIR");
+    compile_node_walk(&root);
+}
+
+/// Compiles the node walk with tree-sitter's private headers: the tree-sitter crate's build
+/// script publishes its `include/` directory (it declares `links = "tree-sitter"`), and its
+/// `src/` sits beside it, so the walk always reads the structures of the library linked in.
+fn compile_node_walk(root: &Path) {
+    let source = root.join("src/analysis/list_nodes.c");
+    println!("cargo:rerun-if-changed={}", source.display());
+    let include = PathBuf::from(
+        std::env::var("DEP_TREE_SITTER_INCLUDE")
+            .expect("the tree-sitter crate publishes its include directory"),
+    );
+    let private = include
+        .parent()
+        .expect("tree-sitter's include directory has a parent")
+        .join("src");
+    cc::Build::new()
+        .file(&source)
+        .include(&include)
+        .include(&private)
+        .flag_if_supported("-std=c11")
+        .warnings(true)
+        .extra_warnings(true)
+        .flag_if_supported("-Wno-unused-parameter")
+        .flag_if_supported("-Wno-unused-function")
+        .compile("failmode_list_nodes");
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {

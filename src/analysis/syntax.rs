@@ -115,8 +115,10 @@ pub struct NodeList<'t> {
 }
 
 /// One node of a [`NodeList`] and its links, as list indexes (`NONE` for none). One record per
-/// listed node, so the walk makes one push per node.
+/// listed node, so the walk makes one push per node. The layout is shared with `FmEntry` in
+/// `list_nodes.c`, which writes these records.
 #[derive(Clone, Copy)]
+#[repr(C)]
 struct Entry<'t> {
     node: Node<'t>,
     /// The index one past the node's last listed descendant.
@@ -141,71 +143,16 @@ impl<'t> NodeList<'t> {
     /// Walks the tree under `root` once, as `plan` says.
     pub fn new(root: Node<'t>, plan: &'t WalkPlan) -> NodeList<'t> {
         let (mut entries, mut buckets) = Buffers::take();
+        if !list_nodes(root, plan, &mut entries) {
+            entries.clear();
+            walk_with_cursor(root, plan, &mut entries);
+        }
         buckets.truncate(plan.bucket_count());
         buckets.resize_with(plan.bucket_count(), Vec::new);
-        // The chain of open ancestors, each with the last child seen under it so far.
-        let mut open: Vec<(u32, u32)> = Vec::new();
-        let mut cursor = root.walk();
-        let mut pre: u32 = 0;
-        'walk: loop {
-            let node = cursor.node();
-            // A tree of more than 4 billion nodes cannot come from a file under the size limit;
-            // stop rather than number nodes wrongly.
-            let Ok(i) = u32::try_from(entries.len()) else {
-                break;
-            };
-            let (parent, previous) = match open.last_mut() {
-                Some((parent, last_child)) => {
-                    let previous = *last_child;
-                    *last_child = i;
-                    (*parent, previous)
-                }
-                None => (NONE, NONE),
-            };
-            let kind_id = node.kind_id();
-            if let Some(b) = plan.bucket_of(kind_id) {
-                buckets[b].push(i);
+        for (i, e) in entries.iter().enumerate() {
+            if let Some(b) = plan.bucket_of(e.kind_id) {
+                buckets[b].push(i as u32);
             }
-            // Error recovery can put any node anywhere, so a subtree with an error is walked.
-            let closed = plan.is_opaque(kind_id) && node.child_count() > 0 && !node.has_error();
-            entries.push(Entry {
-                node,
-                end: i + 1,
-                parent,
-                previous,
-                pre,
-                start: u32::try_from(node.start_byte()).unwrap_or(u32::MAX),
-                kind_id,
-                closed,
-            });
-            if closed {
-                let size = u32::try_from(node.descendant_count()).unwrap_or(u32::MAX);
-                pre = pre.saturating_add(size);
-            } else {
-                pre = pre.saturating_add(1);
-                if cursor.goto_first_child() {
-                    open.push((i, NONE));
-                    continue;
-                }
-            }
-            loop {
-                if open.is_empty() {
-                    break 'walk;
-                }
-                if cursor.goto_next_sibling() {
-                    continue 'walk;
-                }
-                if !cursor.goto_parent() {
-                    break 'walk;
-                }
-                if let Some((parent, _)) = open.pop() {
-                    entries[parent as usize].end = entries.len() as u32;
-                }
-            }
-        }
-        let len = entries.len() as u32;
-        for (parent, _) in open {
-            entries[parent as usize].end = len;
         }
         NodeList {
             entries,
@@ -567,6 +514,130 @@ impl Drop for NodeList<'_> {
             std::mem::take(&mut self.buckets),
         );
     }
+}
+
+/// The listing [`list_nodes`] makes, made with a tree-sitter cursor: the reference the fast walk
+/// is tested against, and what runs should it ever fail.
+fn walk_with_cursor<'t>(root: Node<'t>, plan: &WalkPlan, entries: &mut Vec<Entry<'t>>) {
+    // The chain of open ancestors, each with the last child seen under it so far.
+    let mut open: Vec<(u32, u32)> = Vec::new();
+    let mut cursor = root.walk();
+    let mut pre: u32 = 0;
+    'walk: loop {
+        let node = cursor.node();
+        // A tree of more than 4 billion nodes cannot come from a file under the size limit;
+        // stop rather than number nodes wrongly.
+        let Ok(i) = u32::try_from(entries.len()) else {
+            break;
+        };
+        let (parent, previous) = match open.last_mut() {
+            Some((parent, last_child)) => {
+                let previous = *last_child;
+                *last_child = i;
+                (*parent, previous)
+            }
+            None => (NONE, NONE),
+        };
+        let kind_id = node.kind_id();
+        // Error recovery can put any node anywhere, so a subtree with an error is walked.
+        let closed = plan.is_opaque(kind_id) && node.child_count() > 0 && !node.has_error();
+        entries.push(Entry {
+            node,
+            end: i + 1,
+            parent,
+            previous,
+            pre,
+            start: u32::try_from(node.start_byte()).unwrap_or(u32::MAX),
+            kind_id,
+            closed,
+        });
+        if closed {
+            let size = u32::try_from(node.descendant_count()).unwrap_or(u32::MAX);
+            pre = pre.saturating_add(size);
+        } else {
+            pre = pre.saturating_add(1);
+            if cursor.goto_first_child() {
+                open.push((i, NONE));
+                continue;
+            }
+        }
+        loop {
+            if open.is_empty() {
+                break 'walk;
+            }
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+            if let Some((parent, _)) = open.pop() {
+                entries[parent as usize].end = entries.len() as u32;
+            }
+        }
+    }
+    let len = entries.len() as u32;
+    for (parent, _) in open {
+        entries[parent as usize].end = len;
+    }
+}
+
+extern "C" {
+    fn failmode_entry_size() -> usize;
+    fn failmode_list_nodes(
+        root: tree_sitter::ffi::TSNode,
+        opaque: *const bool,
+        symbol_count: u32,
+        out: *mut Entry<'_>,
+        cap: usize,
+    ) -> usize;
+}
+
+/// Lists `root` and its descendants into `entries` (emptied first) by reading tree-sitter's
+/// subtrees directly (`list_nodes.c`), as [`walk_with_cursor`] would list them at a fraction
+/// of the cost. False when the walk could not run (out of memory), leaving `entries` to the
+/// cursor.
+fn list_nodes<'t>(root: Node<'t>, plan: &WalkPlan, entries: &mut Vec<Entry<'t>>) -> bool {
+    // Every listed node is a visible node of the subtree, so its descendant count is room
+    // enough; the C side checks it again.
+    let room = root.descendant_count();
+    entries.clear();
+    if entries.capacity() < room {
+        // A fresh allocation instead of growing: nothing needs copying, and pages past what
+        // the walk writes are never touched.
+        *entries = Vec::with_capacity(room);
+    }
+    // SAFETY: a plain C function without arguments. The layouts are compared on every call
+    // (it costs nothing next to the walk), so a mismatch falls back to the cursor instead of
+    // writing records Rust would misread.
+    if unsafe { failmode_entry_size() } != std::mem::size_of::<Entry<'_>>() {
+        return false;
+    }
+    let opaque = plan.opaque_by_id();
+    let Ok(symbol_count) = u32::try_from(opaque.len()) else {
+        return false;
+    };
+    // SAFETY: `Entry` is `#[repr(C)]` with the layout of `FmEntry` in list_nodes.c (a test
+    // compares their sizes, and `Node` is a transparent `TSNode`); `out` has room for
+    // `capacity` entries and the C side writes at most that many, each fully, and returns how
+    // many (or `usize::MAX`, writing nothing we keep); `opaque` has `symbol_count` flags. The
+    // walk only reads the tree, which `root` borrows for `'t`, and the nodes it writes are
+    // nodes of that tree.
+    let written = unsafe {
+        failmode_list_nodes(
+            root.into_raw(),
+            opaque.as_ptr(),
+            symbol_count,
+            entries.as_mut_ptr(),
+            entries.capacity(),
+        )
+    };
+    if written > entries.capacity() {
+        return false;
+    }
+    // SAFETY: the first `written` entries were initialised by the walk (see above).
+    unsafe { entries.set_len(written) };
+    true
 }
 
 /// The buffers of the last node list dropped on this thread, kept for the next one. A list
@@ -1036,6 +1107,126 @@ mod tests {
         let f = file("fn a() { b(c, d); }");
         let n = descendants(f.tree.root_node()).count();
         assert_eq!(n, f.tree.root_node().descendant_count());
+    }
+
+    /// Everything a list entry records, the node's raw fields included (`Node`'s equality
+    /// compares ids only; its position and alias live in the rest).
+    fn entry_fields(e: &Entry<'_>) -> ([u32; 4], usize, [u32; 5], u16, bool) {
+        let raw = e.node.into_raw();
+        (
+            raw.context,
+            raw.id as usize,
+            [e.end, e.parent, e.previous, e.pre, e.start],
+            e.kind_id,
+            e.closed,
+        )
+    }
+
+    /// The fast walk (list_nodes.c) lists exactly what the cursor walk lists, field by field,
+    /// under every plan, from the root and from inner nodes.
+    fn assert_walks_agree(f: &ParsedFile, what: &str) {
+        let rust = crate::analysis::language::by_name("rust").expect("rust is registered");
+        let complete = WalkPlan::complete(rust);
+        let index = crate::analysis::index::walk_plan(rust);
+        let root = f.tree.root_node();
+        let inner: Vec<Node<'_>> = descendants(root).step_by(97).take(20).collect();
+        for plan in [&complete, index] {
+            for start in std::iter::once(root).chain(inner.iter().copied()) {
+                let mut fast = Vec::new();
+                assert!(list_nodes(start, plan, &mut fast), "{what}");
+                let mut slow = Vec::new();
+                walk_with_cursor(start, plan, &mut slow);
+                assert_eq!(fast.len(), slow.len(), "{what}");
+                for (a, b) in fast.iter().zip(&slow) {
+                    assert_eq!(
+                        entry_fields(a),
+                        entry_fields(b),
+                        "{} in {what}",
+                        b.node.kind()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_walk_lists_what_the_cursor_lists() {
+        // The records are written by C code: the layouts must agree.
+        // SAFETY: a plain C function without arguments.
+        assert_eq!(
+            unsafe { failmode_entry_size() },
+            std::mem::size_of::<Entry<'_>>()
+        );
+        let deep = format!("fn f() {{ {}x{} }}", "{".repeat(5_000), "}".repeat(5_000));
+        let snippets = [
+            "mod m { fn a() { b(c, d); let _ = e.f().await; } }\n#[cfg(test)] mod t { #[test] fn x() {} }",
+            "/// doc\n#[get(\"/x\")]\n// note\n#[instrument(err)]\nasync fn h() { assert!(f(1).await.is_ok()); let s = \"a\\n\"; }",
+            "fn broken( { let = ; match x { Err(_) => } }}}",
+            "macro_rules! m { ($x:expr) => { vec![$x, (1, [2])] }; }\nfn u() { m!(a.b(c)); println!(\"{}\", x /* c */); }",
+            "fn e() { foo!(a, (b c) [ ); }",
+            "struct S<'a, T: ?Sized + 'a> where T: Fn(u8) -> u8 { x: &'a T }\nimpl<T> S<'_, T> { const N: usize = 3; fn g(self: Box<Self>) -> impl Iterator<Item = u8> { (0..Self::N as u8).map(|x| x) } }",
+            "fn p(x: Option<u8>) { match x { Some(1 | 2) | None => {}, Some(n @ 3..=9) if n > 4 => {}, _ => unreachable!() } let [a, .., b] = [1, 2, 3]; }",
+            "",
+            deep.as_str(),
+        ];
+        for src in snippets {
+            assert_walks_agree(&file(src), &src.chars().take(60).collect::<String>());
+        }
+        let checks = crate::analysis::check::CheckSet::embedded().expect("checks load");
+        let mut files = 0;
+        for check in &checks.checks {
+            for example in crate::analysis::examples::examples_of(check) {
+                for input in &example.files {
+                    if let Some(Ok(f)) = crate::analysis::source::load(
+                        input,
+                        usize::MAX,
+                        std::time::Duration::from_secs(10),
+                    ) {
+                        assert_walks_agree(&f, &format!("{}: {}", example.name, input.path));
+                        files += 1;
+                    }
+                }
+            }
+        }
+        assert!(files > 50, "only {files} example files compared");
+    }
+
+    /// The same comparison over a real source tree (slow; run it when list_nodes.c or the
+    /// tree-sitter version changes): `FAILMODE_MATCHER_CORPUS=~/.cargo/registry/src cargo test
+    /// --release --lib -- --ignored fast_walk_agrees`.
+    #[test]
+    #[ignore]
+    fn fast_walk_agrees_with_the_cursor_on_a_corpus() {
+        let Some(dir) = std::env::var_os("FAILMODE_MATCHER_CORPUS") else {
+            panic!("set FAILMODE_MATCHER_CORPUS to a directory of Rust sources");
+        };
+        let mut files = 0;
+        for entry in ignore::WalkBuilder::new(dir)
+            .standard_filters(false)
+            .build()
+        {
+            let Ok(entry) = entry else { continue };
+            if entry.path().extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(entry.path()) else {
+                continue;
+            };
+            let input = crate::analysis::source::SourceInput {
+                path: entry.path().display().to_string(),
+                bytes,
+            };
+            let Some(Ok(f)) = crate::analysis::source::load(
+                &input,
+                crate::analysis::source::DEFAULT_MAX_FILE_SIZE,
+                std::time::Duration::from_secs(10),
+            ) else {
+                continue;
+            };
+            assert_walks_agree(&f, &input.path);
+            files += 1;
+        }
+        eprintln!("{files} files agree");
     }
 
     #[test]

@@ -168,6 +168,11 @@ impl WalkPlan {
         self.opaque.get(usize::from(id)).copied().unwrap_or(false)
     }
 
+    /// By kind id: whether nodes of that kind are listed without their descendants.
+    pub fn opaque_by_id(&self) -> &[bool] {
+        &self.opaque
+    }
+
     /// The position list kept for kind `id`, if any.
     pub fn bucket_of(&self, id: u16) -> Option<usize> {
         match self.bucket_of.get(usize::from(id)) {
