@@ -178,6 +178,7 @@ impl RepoIndex {
     ) -> RepoIndex {
         // Test code is asked about throughout; the list has what finding it needs.
         file.test_ranges_or(|| nodes.test_ranges(file));
+        file.inline_modules_or(|| nodes.inline_modules(file));
         let mut part = RepoIndex::default();
         part.retry.collect(file, manifests, nodes);
         part.errors.collect(file, manifests, nodes);

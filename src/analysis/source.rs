@@ -162,6 +162,21 @@ pub struct ParsedFile {
     pub line_starts: Vec<usize>,
     /// Byte ranges of test code, computed on first use (see [`ParsedFile::test_ranges`]).
     test_ranges: std::sync::OnceLock<Vec<(usize, usize)>>,
+    /// The inline modules, once known (see [`ParsedFile::inline_modules`]).
+    inline_modules: std::sync::OnceLock<Vec<InlineModule>>,
+}
+
+/// A `mod name { .. }` item of a file: its byte range and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlineModule {
+    /// Where the item starts, in bytes.
+    pub start: usize,
+    /// Where it ends.
+    pub end: usize,
+    /// Its name.
+    pub name: String,
+    /// The index of the module it is written in, in the same list.
+    pub parent: Option<usize>,
 }
 
 impl ParsedFile {
@@ -232,6 +247,22 @@ impl ParsedFile {
         self.test_ranges.get_or_init(compute)
     }
 
+    /// The named `mod` items with a body anywhere in this file, in document order, when they
+    /// are known: the index reads them off the node list it makes anyway (see
+    /// [`syntax::modules_around`](super::syntax::modules_around), which falls back to the tree
+    /// when they are not).
+    pub fn inline_modules(&self) -> Option<&[InlineModule]> {
+        self.inline_modules.get().map(Vec::as_slice)
+    }
+
+    /// [`ParsedFile::inline_modules`], from `compute` when they are not known yet.
+    pub fn inline_modules_or(
+        &self,
+        compute: impl FnOnce() -> Vec<InlineModule>,
+    ) -> &[InlineModule] {
+        self.inline_modules.get_or_init(compute)
+    }
+
     /// The number of lines.
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
@@ -283,6 +314,7 @@ pub fn parse(
         tree,
         line_starts,
         test_ranges: std::sync::OnceLock::new(),
+        inline_modules: std::sync::OnceLock::new(),
     })
 }
 

@@ -1,7 +1,7 @@
 //! Small, iterative helpers over tree-sitter trees shared by the engine and filters. Nothing here
 //! recurses over the tree, so a file with 100,000 nested braces cannot overflow the stack.
 
-use super::source::ParsedFile;
+use super::source::{InlineModule, ParsedFile};
 use super::walk_plan::WalkPlan;
 use tree_sitter::Node;
 
@@ -463,6 +463,31 @@ impl<'t> NodeList<'t> {
         ranges
     }
 
+    /// The named `mod` items with a body in the list, in document order (see
+    /// [`ParsedFile::inline_modules`]).
+    pub fn inline_modules(&self, file: &ParsedFile) -> Vec<InlineModule> {
+        let mut modules: Vec<InlineModule> = Vec::new();
+        // The modules that hold the next one, innermost last.
+        let mut open: Vec<usize> = Vec::new();
+        for m in self.of_kind("mod_item") {
+            let (Some(name), Some(_)) = (m.field("name"), m.field("body")) else {
+                continue;
+            };
+            let (start, end) = (m.start_byte(), m.end_byte());
+            while open.last().is_some_and(|&o| modules[o].end < end) {
+                open.pop();
+            }
+            modules.push(InlineModule {
+                start,
+                end,
+                name: file.node_text(name).to_string(),
+                parent: open.last().copied(),
+            });
+            open.push(modules.len() - 1);
+        }
+        modules
+    }
+
     /// Whether `item` is an item of the file, or of the body of a module, impl or trait that is
     /// one in turn.
     fn in_item_position(&self, item: Node<'t>) -> bool {
@@ -810,6 +835,35 @@ pub fn attributes<'f>(file: &'f ParsedFile, item: Node<'_>) -> Vec<&'f str> {
         prev = p.prev_sibling();
     }
     out
+}
+
+/// The names of the inline modules `node` is written in, outermost first. From the file's list
+/// of inline modules when it is known (modules nest, so they are the last one starting at or
+/// before the node and the modules around that one, as far as they reach over the node);
+/// otherwise from the node's ancestors, which tree-sitter finds by searching down from the root
+/// at every step.
+pub fn modules_around<'f>(file: &'f ParsedFile, node: Node<'_>) -> Vec<&'f str> {
+    let Some(modules) = file.inline_modules() else {
+        let mut names: Vec<&str> = ancestors(node)
+            .filter(|a| a.kind() == "mod_item")
+            .filter_map(|m| m.field("name"))
+            .map(|n| file.node_text(n))
+            .collect();
+        names.reverse();
+        return names;
+    };
+    let (start, end) = (node.start_byte(), node.end_byte());
+    let mut at = modules.partition_point(|m| m.start <= start).checked_sub(1);
+    let mut names = Vec::new();
+    while let Some(i) = at {
+        let m = &modules[i];
+        if end <= m.end && (m.start, m.end) != (start, end) {
+            names.push(m.name.as_str());
+        }
+        at = m.parent;
+    }
+    names.reverse();
+    names
 }
 
 /// Whether an attribute marks a test function (`#[test]`, `#[tokio::test]`, `#[rstest]`, ...).

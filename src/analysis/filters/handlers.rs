@@ -391,7 +391,7 @@ impl HandlerFacts {
                     if syntax::is_in_test_code(file, node) {
                         self.test_fns.push(collect_test_fn(file, nodes, node, name));
                     } else {
-                        let key = fn_key_in(file, &file_module, nodes.ancestors(node), &name);
+                        let key = fn_key(file, &file_module, node, &name);
                         self.collect_attribute_route(file, nodes.attributes(file, node), &key);
                         self.fns.entry(name).or_default().push(key);
                     }
@@ -1126,25 +1126,15 @@ fn module_of_path(path: &str) -> Vec<String> {
     out
 }
 
+/// The key of function `func` named `name`: its file, module (the file's, then the inline
+/// modules around it) and name.
 fn fn_key(file: &ParsedFile, file_module: &[String], func: Node<'_>, name: &str) -> FnKey {
-    fn_key_in(file, file_module, syntax::ancestors(func), name)
-}
-
-/// [`fn_key`] from the function's ancestors, innermost first.
-fn fn_key_in<'t>(
-    file: &ParsedFile,
-    file_module: &[String],
-    ancestors: impl Iterator<Item = Node<'t>>,
-    name: &str,
-) -> FnKey {
     let mut module = file_module.to_vec();
-    let mut inline: Vec<String> = ancestors
-        .filter(|a| a.kind() == "mod_item")
-        .filter_map(|m| m.field("name"))
-        .map(|n| file.node_text(n).to_string())
-        .collect();
-    inline.reverse();
-    module.extend(inline);
+    module.extend(
+        syntax::modules_around(file, func)
+            .into_iter()
+            .map(str::to_string),
+    );
     FnKey {
         file: file.path.clone(),
         module,
@@ -2403,6 +2393,56 @@ mod tests {
         }
         all.finish();
         all
+    }
+
+    #[test]
+    fn function_modules_are_the_inline_modules_around_them() {
+        // The module of a function key comes from the file's list of inline modules; it must
+        // name exactly the `mod` items among the function's ancestors, outermost first, whether
+        // the list was read off the index's node list or computed afterwards from the tree.
+        let mut snippets: Vec<(String, String)> = vec![(
+            "src/a.rs".into(),
+            "mod a { pub mod b { fn f() {} mod c; } fn g() { mod inner { fn h() {} } } }\nmod d {}\nfn top() {}\nmod broken { fn x( { }".into(),
+        )];
+        let checks = crate::analysis::check::CheckSet::embedded().expect("checks load");
+        for check in &checks.checks {
+            for example in crate::analysis::examples::examples_of(check) {
+                for input in &example.files {
+                    if let Ok(text) = std::str::from_utf8(&input.bytes) {
+                        if input.path.ends_with(".rs") {
+                            snippets.push((input.path.clone(), text.to_string()));
+                        }
+                    }
+                }
+            }
+        }
+        let mut compared = 0;
+        for (path, src) in &snippets {
+            for primed in [false, true] {
+                let f = parsed(path, src);
+                let plan = crate::analysis::index::walk_plan(f.language);
+                let nodes = NodeList::new(f.tree.root_node(), plan);
+                if primed {
+                    f.inline_modules_or(|| nodes.inline_modules(&f));
+                }
+                for func in nodes.of_kind("function_item") {
+                    let mut expected: Vec<String> = syntax::ancestors(func)
+                        .filter(|a| a.kind() == "mod_item")
+                        .filter_map(|m| m.field("name"))
+                        .map(|n| f.node_text(n).to_string())
+                        .collect();
+                    expected.reverse();
+                    let key = fn_key(&f, &[], func, "f");
+                    assert_eq!(key.module, expected, "{path}");
+                    assert_eq!(f.inline_modules().is_some(), primed);
+                    compared += usize::from(!expected.is_empty());
+                }
+            }
+        }
+        assert!(
+            compared >= 8,
+            "only {compared} functions in inline modules compared"
+        );
     }
 
     #[test]
