@@ -325,6 +325,14 @@ struct ConsumerLoop {
     awaited: bool,
 }
 
+impl ConsumerLoop {
+    /// Whether the loop waits for messages (an awaited call, a blocking `recv`, or SQS's
+    /// `receive_message`), which a consumer `is_untested_handler` reports must do.
+    fn waits(&self) -> bool {
+        self.call == "receive_message" || self.awaited || self.call == "recv"
+    }
+}
+
 /// Everything known about one registered handler after `finish`.
 #[derive(Debug, Clone, Default)]
 pub struct HandlerInfo {
@@ -2046,11 +2054,26 @@ fn handler_gate_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<String
     HandlerKey::of(ctx.file, node).map(|key| key.encode())
 }
 
-/// Whether the index knows the function or closure of a [`handler_gate_key`] as a handler,
-/// which [`lookup`] needs before `is_untested_handler` can pass. A key this module did not
-/// write is admitted, so the filter decides with the tree.
+/// Whether the index knows the function or closure of a [`handler_gate_key`] as a handler that
+/// `is_untested_handler` may report: one no test reaches, with a route or with a consumer loop
+/// that waits for messages (awaited, `recv`, `receive_message`). Those are the filter's
+/// conditions that do not depend on the check's lists, so every handler the filter reports is
+/// admitted; a function the index only knows as looping over `iter.next()` is not, and its
+/// file is not parsed again. A key this module did not write is admitted, so the filter
+/// decides with the tree.
 fn handler_gate_admits(index: &RepoIndex, key: &str) -> bool {
-    HandlerKey::decode(key).is_none_or(|key| key.info(&index.handlers).is_some())
+    let Some(key) = HandlerKey::decode(key) else {
+        return true;
+    };
+    let facts = &index.handlers;
+    key.info(facts).is_some_and(|info| {
+        !info.tested
+            && (!info.routes.is_empty()
+                || match &key {
+                    HandlerKey::Fn(k) => facts.consumer_loops(k).any(ConsumerLoop::waits),
+                    HandlerKey::Closure(..) => false,
+                })
+    })
 }
 
 /// The handler facts behind a captured node: a function definition or a closure.
@@ -2090,7 +2113,7 @@ fn is_untested_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         facts.consumer_loops(k).any(|c| {
             let recv = c.receiver.to_ascii_lowercase();
             consumer_calls.iter().any(|n| n == &c.call)
-                && (c.call == "receive_message" || c.awaited || c.call == "recv")
+                && c.waits()
                 && (c.call == "receive_message"
                     || consumer_receivers.iter().any(|r| recv.contains(r.as_str())))
         })
@@ -2480,6 +2503,32 @@ mod tests {
             "app registers, it is not registered"
         );
         assert!(gate("closure_expression", 0), "the /ping closure is routed");
+        // A tested handler is not admitted, nor a function the index knows only as a loop
+        // that does not wait for messages; one that awaits them is.
+        let src = "fn app() -> Router { Router::new().route(\"/a\", get(a)).route(\"/b\", get(b)) }\nasync fn a() {}\nasync fn b() {}\nfn walk(v: Vec<u8>) { let mut it = v.iter(); while let Some(x) = it.next() { use_it(x); } }\nasync fn consume(rx: Receiver) { while let Some(m) = rx.recv().await { handle(m); } }\n#[cfg(test)]\nmod tests { #[tokio::test] async fn calls_a() { super::a().await; } }\n";
+        let index = RepoIndex {
+            handlers: facts(&[("src/main.rs", src)]),
+            ..RepoIndex::default()
+        };
+        let file = parsed("src/main.rs", src);
+        let admitted: Vec<String> = syntax::descendants(file.tree.root_node())
+            .filter(|n| n.kind() == "function_item")
+            .filter(|node| {
+                let ctx = MatchCtx::new(
+                    &file,
+                    &index,
+                    &manifests,
+                    &config,
+                    &data,
+                    vec![("handler", *node)],
+                );
+                handler_gate_key(&ctx, &[FilterArg::Capture("handler".into())])
+                    .is_some_and(|key| handler_gate_admits(&index, &key))
+            })
+            .filter_map(|n| n.field("name"))
+            .map(|n| file.node_text(n).to_string())
+            .collect();
+        assert_eq!(admitted, ["b", "consume"]);
     }
 
     fn routes_of(f: &HandlerFacts, name: &str) -> Vec<String> {
