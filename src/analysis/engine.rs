@@ -134,10 +134,13 @@ pub fn find_matches(
     let mut raw = Vec::new();
     let mut scratch = MatchScratch::default();
     let mut found = Vec::new();
-    for (n, (i, kind_id, node)) in nodes.roots().into_iter().enumerate() {
+    for (n, (at, i)) in nodes.roots().into_iter().enumerate() {
         if n % 4096 == 4095 && started.elapsed() > budget {
             break;
         }
+        let Some((_, node)) = nodes.node_at(at) else {
+            continue;
+        };
         let start = node.start_byte();
         while tests.get(next_test).is_some_and(|&(_, end)| end <= start) {
             next_test += 1;
@@ -146,7 +149,7 @@ pub fn find_matches(
             continue;
         }
         raw.clear();
-        patterns.match_at(node, kind_id, text, &mut scratch, &mut raw);
+        patterns.match_at(nodes, at, text, &mut scratch, &mut raw);
         for m in raw.drain(..) {
             let Some(&(ci, ri)) = lq.owners.get(m.pattern) else {
                 continue;

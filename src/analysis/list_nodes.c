@@ -27,8 +27,9 @@ typedef struct {
   uint32_t parent;
   uint32_t previous;
   uint32_t pre;
-  uint32_t start;
   uint16_t kind_id;
+  // The field the node is in, as `ts_tree_cursor_current_field_id` gives it (0 for none).
+  uint16_t field;
   bool closed;
 } FmEntry;
 
@@ -48,6 +49,10 @@ typedef struct {
   uint32_t entry;
   // The entry of the last child listed under this node (owners only).
   uint32_t last_child;
+  // This node's structural index among its parent's children, and whether it is an extra
+  // (what a field lookup through a hidden node needs).
+  uint32_t own_structural_index;
+  bool extra;
   bool listed;
 } FmFrame;
 
@@ -56,6 +61,40 @@ size_t failmode_entry_size(void) { return sizeof(FmEntry); }
 static TSSymbol fm_public_symbol(const TSLanguage *language, Subtree subtree, TSSymbol alias) {
   TSSymbol symbol = alias ? alias : ts_subtree_symbol(subtree);
   return ts_language_public_symbol(language, symbol);
+}
+
+// The field of the child at `structural_index` of `parent`, from the parent's production.
+static TSFieldId fm_field_at(
+  const TSLanguage *language,
+  const Subtree *parent,
+  uint32_t structural_index
+) {
+  const TSFieldMapEntry *map, *end;
+  ts_language_field_map(language, parent->ptr->production_id, &map, &end);
+  for (; map < end; map++) {
+    if (!map->inherited && map->child_index == structural_index) return map->field_id;
+  }
+  return 0;
+}
+
+// The field of a visible child (`extra`, at `structural_index`) of the node of frame `at`:
+// looked up in that node's production, then, while the frames above are hidden and not
+// extras, in theirs (a field of a hidden node belongs to its visible children), as
+// `ts_tree_cursor_current_field_id` does on the cursor's stack.
+static TSFieldId fm_field_of(
+  const TSLanguage *language,
+  const FmFrame *stack,
+  size_t at,
+  uint32_t structural_index,
+  bool extra
+) {
+  if (extra || language->field_count == 0) return 0;
+  TSFieldId field = fm_field_at(language, stack[at].subtree, structural_index);
+  while (field == 0 && at > 0 && !stack[at].listed && !stack[at].extra) {
+    field = fm_field_at(language, stack[at - 1].subtree, stack[at].own_structural_index);
+    at--;
+  }
+  return field;
 }
 
 static bool fm_push(FmFrame **stack, size_t *len, size_t *cap, FmFrame frame) {
@@ -105,8 +144,8 @@ size_t failmode_list_nodes(
       .parent = FM_NONE,
       .previous = FM_NONE,
       .pre = 0,
-      .start = root.context[0],
       .kind_id = kind,
+      .field = 0,
       .closed = closed,
     };
     n = 1;
@@ -125,6 +164,8 @@ size_t failmode_list_nodes(
           .owner = 0,
           .entry = 0,
           .last_child = FM_NONE,
+          .own_structural_index = 0,
+          .extra = false,
           .listed = true,
         };
         if (!fm_push(&stack, &depth, &stack_cap, frame)) goto fail;
@@ -144,8 +185,10 @@ size_t failmode_list_nodes(
     Subtree c = *child;
     Length position = frame->position;
     TSSymbol alias = 0;
-    if (!ts_subtree_extra(c)) {
-      if (frame->alias_sequence) alias = frame->alias_sequence[frame->structural_child_index];
+    bool extra = ts_subtree_extra(c);
+    uint32_t structural_index = frame->structural_child_index;
+    if (!extra) {
+      if (frame->alias_sequence) alias = frame->alias_sequence[structural_index];
       frame->structural_child_index++;
     }
     bool visible = ts_subtree_visible(c) || alias != 0;
@@ -175,8 +218,8 @@ size_t failmode_list_nodes(
         .parent = owner->entry,
         .previous = owner->last_child,
         .pre = pre,
-        .start = position.bytes,
         .kind_id = kind,
+        .field = fm_field_of(language, stack, depth - 1, structural_index, extra),
         .closed = closed,
       };
       owner->last_child = i;
@@ -195,6 +238,8 @@ size_t failmode_list_nodes(
             .owner = (uint32_t)depth,
             .entry = i,
             .last_child = FM_NONE,
+            .own_structural_index = structural_index,
+            .extra = extra,
             .listed = true,
           };
           if (!fm_push(&stack, &depth, &stack_cap, next)) goto fail;
@@ -211,6 +256,8 @@ size_t failmode_list_nodes(
         .owner = owner_at,
         .entry = FM_NONE,
         .last_child = FM_NONE,
+        .own_structural_index = structural_index,
+        .extra = extra,
         .listed = false,
       };
       if (!fm_push(&stack, &depth, &stack_cap, next)) goto fail;

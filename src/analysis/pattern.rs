@@ -9,6 +9,7 @@
 //! patterns use anything else (quantifiers, for instance) is matched with tree-sitter's cursor
 //! instead, so a custom check never silently matches less.
 
+use super::syntax::NodeList;
 use regex::Regex;
 use std::fmt;
 use tree_sitter::{Language, Node};
@@ -109,13 +110,18 @@ struct Predicate {
     kind: PredicateKind,
 }
 
-/// A child of a node being matched: the node, its field, and its index among named children.
+/// A child of a node being matched: the node, its field, its index among named children, and
+/// where it is in the walk's node list ([`NOT_LISTED`] when it is not there).
 #[derive(Clone, Copy)]
 struct Child<'t> {
     node: Node<'t>,
     field: Option<u16>,
     named_index: usize,
+    at: usize,
 }
+
+/// [`Child::at`] of a node the node list does not hold.
+const NOT_LISTED: usize = usize::MAX;
 
 impl PatternSet {
     /// Compiles `query` for `language`. Patterns are numbered in source order, exactly like
@@ -179,27 +185,37 @@ impl PatternSet {
         &self.names
     }
 
-    /// Appends to `out` every match of every pattern rooted at `node`, in pattern order.
-    /// `kind_id` is `node.kind_id()`, which the caller's walk already has; `scratch` holds
-    /// buffers one caller reuses from node to node.
+    /// Appends to `out` every match of every pattern rooted at the node at index `at` of
+    /// `list`, in pattern order. Children are read from the list where it holds them, so
+    /// matching costs no tree walk; `scratch` holds buffers one caller reuses from node to node.
     pub fn match_at<'t>(
         &self,
-        node: Node<'t>,
-        kind_id: u16,
+        list: &NodeList<'t>,
+        at: usize,
         text: &[u8],
         scratch: &mut MatchScratch<'t>,
         out: &mut Vec<PatternMatch<'t>>,
     ) {
+        let Some((kind_id, node)) = list.node_at(at) else {
+            return;
+        };
         let Some(candidates) = self.by_kind.get(usize::from(kind_id)) else {
             return;
         };
         // The patterns rooted here look at the same children: each node's are read once.
         let MatchScratch { children, caps } = scratch;
         children.clear();
+        let mut cache = ChildCache { list, children };
+        let root = Child {
+            node,
+            field: None,
+            named_index: 0,
+            at,
+        };
         for &pi in candidates {
             let pattern = &self.patterns[pi];
             caps.clear();
-            match_node(&pattern.root, node, children, caps, &mut |_, caps| {
+            match_node(&pattern.root, root, &mut cache, caps, &mut |_, caps| {
                 if pattern.predicates.iter().all(|p| p.holds(caps, text)) {
                     out.push(PatternMatch {
                         pattern: pi,
@@ -215,7 +231,7 @@ impl PatternSet {
 /// Buffers [`PatternSet::match_at`] reuses from one node to the next.
 #[derive(Default)]
 pub struct MatchScratch<'t> {
-    children: ChildCache<'t>,
+    children: ChildLists<'t>,
     caps: Vec<Capture<'t>>,
 }
 
@@ -260,20 +276,21 @@ impl Predicate {
     }
 }
 
-/// Matches `pat` at `node`, calling `found` once for every way it matches (a pattern with a
-/// child step can match several children, e.g. one match per `match` arm).
+/// Matches `pat` at `child`'s node, calling `found` once for every way it matches (a pattern
+/// with a child step can match several children, e.g. one match per `match` arm).
 fn match_node<'t>(
     pat: &NodePat,
-    node: Node<'t>,
-    cache: &mut ChildCache<'t>,
+    child: Child<'t>,
+    cache: &mut ChildCache<'_, 't>,
     caps: &mut Vec<Capture<'t>>,
-    found: &mut dyn FnMut(&mut ChildCache<'t>, &mut Vec<Capture<'t>>),
+    found: &mut dyn FnMut(&mut ChildCache<'_, 't>, &mut Vec<Capture<'t>>),
 ) {
+    let node = child.node;
     if !pat.alternatives.is_empty() {
         for alt in &pat.alternatives {
             let mark = caps.len();
             caps.extend(pat.captures.iter().map(|&c| (c, node)));
-            match_node(alt, node, cache, caps, found);
+            match_node(alt, child, cache, caps, found);
             caps.truncate(mark);
         }
         return;
@@ -293,13 +310,13 @@ fn match_node<'t>(
     if pat.children.is_empty() && !pat.anchored_end {
         found(cache, caps);
     } else {
-        let children = cache.children_of(node);
+        let children = cache.children_of(child);
         match_steps(pat, children, 0, 0, None, cache, caps, found);
     }
     caps.truncate(mark);
 }
 
-/// Where one node's children are in a [`ChildCache`], and how many are named.
+/// Where one node's children are in a [`ChildLists`], and how many are named.
 #[derive(Clone, Copy)]
 struct ChildList {
     start: usize,
@@ -311,51 +328,74 @@ struct ChildList {
 /// patterns rooted at the same node, e.g. every `expression_statement` rule, look at the same
 /// children), in one buffer.
 #[derive(Default)]
-struct ChildCache<'t> {
+struct ChildLists<'t> {
     lists: Vec<(usize, ChildList)>,
     children: Vec<Child<'t>>,
 }
 
-impl<'t> ChildCache<'t> {
+impl ChildLists<'_> {
     fn clear(&mut self) {
         self.lists.clear();
         self.children.clear();
     }
+}
 
-    fn children_of(&mut self, node: Node<'t>) -> ChildList {
-        if let Some((_, list)) = self.lists.iter().find(|(id, _)| *id == node.id()) {
+/// Reads children for the matcher: from the walk's node list where it holds them, otherwise
+/// (inside nodes it lists without their descendants) with a tree cursor, once per node.
+struct ChildCache<'a, 't> {
+    list: &'a NodeList<'t>,
+    children: &'a mut ChildLists<'t>,
+}
+
+impl<'t> ChildCache<'_, 't> {
+    fn children_of(&mut self, parent: Child<'t>) -> ChildList {
+        let ChildLists { lists, children } = &mut *self.children;
+        let node = parent.node;
+        if let Some((_, list)) = lists.iter().find(|(id, _)| *id == node.id()) {
             return *list;
         }
-        let start = self.children.len();
-        let mut cursor = node.walk();
+        let start = children.len();
         let mut named = 0;
-        if cursor.goto_first_child() {
-            loop {
-                let child = cursor.node();
-                self.children.push(Child {
-                    node: child,
-                    field: cursor.field_id().map(u16::from),
-                    named_index: named,
-                });
-                if child.is_named() {
-                    named += 1;
+        let mut push = |child: Node<'t>, field: Option<u16>, at: usize| {
+            children.push(Child {
+                node: child,
+                field,
+                named_index: named,
+                at,
+            });
+            if child.is_named() {
+                named += 1;
+            }
+        };
+        match self.list.children_at(parent.at) {
+            Some(listed) => {
+                for (at, child, field) in listed {
+                    push(child, (field != 0).then_some(field), at);
                 }
-                if !cursor.goto_next_sibling() {
-                    break;
+            }
+            None => {
+                let mut cursor = node.walk();
+                if cursor.goto_first_child() {
+                    loop {
+                        push(cursor.node(), cursor.field_id().map(u16::from), NOT_LISTED);
+                        if !cursor.goto_next_sibling() {
+                            break;
+                        }
+                    }
                 }
             }
         }
         let list = ChildList {
             start,
-            len: self.children.len() - start,
+            len: children.len() - start,
             named,
         };
-        self.lists.push((node.id(), list));
+        lists.push((node.id(), list));
         list
     }
 
     fn child(&self, list: ChildList, pos: usize) -> Child<'t> {
-        self.children[list.start + pos]
+        self.children.children[list.start + pos]
     }
 }
 
@@ -367,9 +407,9 @@ fn match_steps<'t>(
     step: usize,
     from: usize,
     previous: Option<usize>,
-    cache: &mut ChildCache<'t>,
+    cache: &mut ChildCache<'_, 't>,
     caps: &mut Vec<Capture<'t>>,
-    found: &mut dyn FnMut(&mut ChildCache<'t>, &mut Vec<Capture<'t>>),
+    found: &mut dyn FnMut(&mut ChildCache<'_, 't>, &mut Vec<Capture<'t>>),
 ) {
     let Some(s) = pat.children.get(step) else {
         let last_ok = !pat.anchored_end
@@ -399,7 +439,7 @@ fn match_steps<'t>(
                 continue;
             }
         }
-        match_node(&s.pat, child.node, cache, caps, &mut |cache, caps| {
+        match_node(&s.pat, child, cache, caps, &mut |cache, caps| {
             match_steps(pat, list, step + 1, pos + 1, Some(pos), cache, caps, found)
         });
     }
@@ -678,7 +718,6 @@ mod tests {
     use super::*;
     use crate::analysis::check::CheckSet;
     use crate::analysis::source::parse_rust_snippet;
-    use crate::analysis::syntax::NodeList;
     use std::collections::BTreeSet;
     use streaming_iterator::StreamingIterator;
 
@@ -719,8 +758,8 @@ mod tests {
             &set.root_kinds(),
         );
         let nodes = NodeList::new(file.tree.root_node(), &plan);
-        for (id, node) in nodes.iter_ids() {
-            set.match_at(node, id, file.text.as_bytes(), &mut scratch, &mut found);
+        for at in 0..nodes.len() {
+            set.match_at(&nodes, at, file.text.as_bytes(), &mut scratch, &mut found);
         }
         let actual = found
             .into_iter()

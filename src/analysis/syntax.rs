@@ -129,12 +129,20 @@ struct Entry<'t> {
     previous: u32,
     /// The node's preorder number in the whole tree (see [`NodeList::position`]).
     pre: u32,
-    /// The node's start byte (the list is sorted by it; kept here so a binary search does
-    /// not ask tree-sitter for it at every probe).
-    start: u32,
     kind_id: u16,
+    /// The id of the field the node is in within its parent (0 for none), as a tree cursor
+    /// standing on it gives it.
+    field: u16,
     /// Listed without its descendants (an opaque kind with children).
     closed: bool,
+}
+
+impl Entry<'_> {
+    /// The node's start byte (the list is sorted by it), read from the node itself: a binary
+    /// search then makes no call into tree-sitter at each probe.
+    fn start(&self) -> u32 {
+        self.node.into_raw().context[0]
+    }
 }
 
 const NONE: u32 = u32::MAX;
@@ -181,10 +189,10 @@ impl<'t> NodeList<'t> {
     fn index_of(&self, node: Node<'t>) -> Option<usize> {
         // Files are under the size limit, far below 4 GiB; a start past it is never listed.
         let start = u32::try_from(node.start_byte()).ok()?;
-        let first = self.entries.partition_point(|e| e.start < start);
+        let first = self.entries.partition_point(|e| e.start() < start);
         self.entries[first..]
             .iter()
-            .take_while(|e| e.start == start)
+            .take_while(|e| e.start() == start)
             .position(|e| e.node.id() == node.id())
             .map(|offset| first + offset)
     }
@@ -265,11 +273,6 @@ impl<'t> NodeList<'t> {
         out
     }
 
-    /// Every listed node with its kind id, in document order.
-    pub fn iter_ids(&self) -> impl Iterator<Item = (u16, Node<'t>)> + '_ {
-        self.entries.iter().map(|e| (e.kind_id, e.node))
-    }
-
     /// Every listed node with its position (see [`NodeList::position`]) and kind id, in
     /// document order.
     pub fn iter_positions(&self) -> impl Iterator<Item = (usize, u16, Node<'t>)> + '_ {
@@ -278,9 +281,45 @@ impl<'t> NodeList<'t> {
             .map(|e| (e.pre as usize, e.kind_id, e.node))
     }
 
-    /// The listed nodes of the kinds the walk plan was given by id (the rules' pattern roots),
-    /// with their positions and kind ids, in document order.
-    pub fn roots(&self) -> Vec<(usize, u16, Node<'t>)> {
+    /// The number of listed nodes.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the list is empty (never, for a list made from a node).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The node at list index `at` with its kind id.
+    pub fn node_at(&self, at: usize) -> Option<(u16, Node<'t>)> {
+        self.entries.get(at).map(|e| (e.kind_id, e.node))
+    }
+
+    /// The children of the node at list index `at`, each with its list index and field id (0 for
+    /// none), as a tree cursor gives them; `None` when the list does not hold them (the node is
+    /// listed without its descendants, or `at` is past the end).
+    pub fn children_at(
+        &self,
+        at: usize,
+    ) -> Option<impl Iterator<Item = (usize, Node<'t>, u16)> + '_> {
+        let e = self.entries.get(at)?;
+        if e.closed {
+            return None;
+        }
+        let end = e.end as usize;
+        let mut next = at + 1;
+        Some(std::iter::from_fn(move || {
+            let child = self.entries.get(next).filter(|_| next < end)?;
+            let at = next;
+            next = child.end as usize;
+            Some((at, child.node, child.field))
+        }))
+    }
+
+    /// The list indexes of the nodes of the kinds the walk plan was given by id (the rules'
+    /// pattern roots), with the nodes' positions, in document order.
+    pub fn roots(&self) -> Vec<(usize, usize)> {
         let at: Vec<u32> = match self.plan.root_buckets() {
             Some(buckets) => {
                 let mut at: Vec<u32> = buckets
@@ -297,10 +336,7 @@ impl<'t> NodeList<'t> {
             None => (0..self.entries.len() as u32).collect(),
         };
         at.into_iter()
-            .map(|i| {
-                let e = &self.entries[i as usize];
-                (e.pre as usize, e.kind_id, e.node)
-            })
+            .map(|i| (i as usize, self.entries[i as usize].pre as usize))
             .collect()
     }
 
@@ -572,8 +608,8 @@ fn walk_with_cursor<'t>(root: Node<'t>, plan: &WalkPlan, entries: &mut Vec<Entry
             parent,
             previous,
             pre,
-            start: u32::try_from(node.start_byte()).unwrap_or(u32::MAX),
             kind_id,
+            field: cursor.field_id().map_or(0, u16::from),
             closed,
         });
         if closed {
@@ -1165,13 +1201,13 @@ mod tests {
 
     /// Everything a list entry records, the node's raw fields included (`Node`'s equality
     /// compares ids only; its position and alias live in the rest).
-    fn entry_fields(e: &Entry<'_>) -> ([u32; 4], usize, [u32; 5], u16, bool) {
+    fn entry_fields(e: &Entry<'_>) -> ([u32; 4], usize, [u32; 5], (u16, u16), bool) {
         let raw = e.node.into_raw();
         (
             raw.context,
             raw.id as usize,
-            [e.end, e.parent, e.previous, e.pre, e.start],
-            e.kind_id,
+            [e.end, e.parent, e.previous, e.pre, e.start()],
+            (e.kind_id, e.field),
             e.closed,
         )
     }
