@@ -32,6 +32,87 @@ pub struct CheckLoadError {
 pub struct CheckData {
     /// List name → entries.
     pub lists: BTreeMap<String, Vec<String>>,
+    /// List name → its entries as a set, and the first value of each key of its `key:value`
+    /// entries: filters ask "is this method in the list?" for every call they look at.
+    index: rustc_hash::FxHashMap<String, ListIndex>,
+}
+
+/// One list of a [`CheckData`], indexed for membership and key lookups.
+#[derive(Debug, Clone, Default)]
+pub struct ListIndex {
+    entries: rustc_hash::FxHashSet<String>,
+    /// Key → (position of its first `key:value` entry, value).
+    keyed: rustc_hash::FxHashMap<String, (usize, String)>,
+}
+
+impl ListIndex {
+    /// Whether the list has the entry `value`.
+    pub fn contains(&self, value: &str) -> bool {
+        self.entries.contains(value)
+    }
+}
+
+impl CheckData {
+    /// The data table of a check, indexed.
+    pub fn new(lists: BTreeMap<String, Vec<String>>) -> CheckData {
+        let index = lists
+            .iter()
+            .map(|(name, entries)| {
+                let mut list = ListIndex::default();
+                for (at, e) in entries.iter().enumerate() {
+                    list.entries.insert(e.clone());
+                    if let Some((k, v)) = e.split_once(':') {
+                        list.keyed
+                            .entry(k.to_string())
+                            .or_insert_with(|| (at, v.to_string()));
+                    }
+                }
+                (name.clone(), list)
+            })
+            .collect();
+        CheckData { lists, index }
+    }
+
+    /// The entries of list `name` (empty for a list the check does not have).
+    pub fn list(&self, name: &str) -> &[String] {
+        self.lists.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// List `name`, indexed (`None` for a list the check does not have): for many lookups in
+    /// one list.
+    pub fn indexed(&self, name: &str) -> Option<&ListIndex> {
+        self.index.get(name)
+    }
+
+    /// Whether list `name` has the entry `value`.
+    pub fn contains(&self, name: &str, value: &str) -> bool {
+        self.index
+            .get(name)
+            .is_some_and(|l| l.entries.contains(value))
+    }
+
+    /// The value of the first `key:value` entry of list `name` whose key is `key`.
+    pub fn value_of(&self, name: &str, key: &str) -> Option<&str> {
+        self.index
+            .get(name)?
+            .keyed
+            .get(key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of the first `key:value` entry of list `name` (in list order) whose key is
+    /// one of `keys`.
+    pub fn first_value_of<'k>(
+        &self,
+        name: &str,
+        keys: impl IntoIterator<Item = &'k str>,
+    ) -> Option<&str> {
+        let list = self.index.get(name)?;
+        keys.into_iter()
+            .filter_map(|k| list.keyed.get(k))
+            .min_by_key(|(at, _)| *at)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// The reviewer's explanation attached to every finding of a check.
@@ -373,7 +454,7 @@ fn parse_check(path: &str, text: &str) -> Result<Check, CheckLoadError> {
             return Err(err(format!("unknown language `{l}`")));
         }
     }
-    let data = CheckData { lists: raw.data };
+    let data = CheckData::new(raw.data);
     let mut rules = Vec::new();
     let mut seen = BTreeSet::new();
     for r in raw.rules {
@@ -504,6 +585,38 @@ message = "`{value}` is dropped"
 
     fn load(text: &str) -> Result<CheckSet, CheckLoadError> {
         CheckSet::from_files([("demo/check.toml".to_string(), text.to_string())])
+    }
+
+    #[test]
+    fn data_lists_answer_membership_and_keys_like_the_lists_read_in_order() {
+        let data = CheckData::new(BTreeMap::from([
+            (
+                "clients".to_string(),
+                vec![
+                    "s3:object storage".to_string(),
+                    "sqs:queue".to_string(),
+                    "s3:shadowed".to_string(),
+                    "plain".to_string(),
+                ],
+            ),
+            ("empty".to_string(), vec![]),
+        ]));
+        assert!(data.contains("clients", "plain"));
+        assert!(data.contains("clients", "s3:object storage"));
+        assert!(!data.contains("clients", "s3"));
+        assert!(!data.contains("missing", "plain"));
+        // The first entry of a key wins, as a scan in list order finds it.
+        assert_eq!(data.value_of("clients", "s3"), Some("object storage"));
+        assert_eq!(data.value_of("clients", "plain"), None);
+        // Of several keys, the one whose entry comes first in the list.
+        assert_eq!(
+            data.first_value_of("clients", ["sqs", "s3"]),
+            Some("object storage")
+        );
+        assert_eq!(data.first_value_of("clients", ["sqs", "x"]), Some("queue"));
+        assert_eq!(data.first_value_of("empty", ["sqs"]), None);
+        assert_eq!(data.list("clients").len(), 4);
+        assert!(data.list("missing").is_empty());
     }
 
     #[test]

@@ -81,11 +81,7 @@ impl<'a, 't> MatchCtx<'a, 't> {
 
     /// The list named by a data-list argument (empty if missing, which validation prevents).
     pub fn list(&self, arg: &FilterArg) -> &'a [String] {
-        self.data
-            .lists
-            .get(arg.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.data.list(arg.as_str())
     }
 
     /// The source text of a node.

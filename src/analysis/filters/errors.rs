@@ -196,33 +196,42 @@ impl<'a> Lists<'a> {
     }
 
     fn get(&self, name: &str) -> &'a [String] {
-        self.data
-            .and_then(|d| d.lists.get(name))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.data.map(|d| d.list(name)).unwrap_or(&[])
     }
 
     fn has(&self, name: &str, value: &str) -> bool {
-        self.get(name).iter().any(|v| v == value)
+        self.data.is_some_and(|d| d.contains(name, value))
     }
 
     /// Entries of a `"key:value"` list whose key equals `key`.
     fn lookup(&self, name: &str, key: &str) -> Option<&'a str> {
-        self.get(name)
-            .iter()
-            .find_map(|e| e.split_once(':').filter(|(k, _)| *k == key).map(|(_, v)| v))
+        self.data?.value_of(name, key)
     }
 
     /// The value of the first `"word:value"` entry whose word is one of `words`.
     fn lookup_word(&self, name: &str, words: &[String]) -> Option<&'a str> {
-        self.get(name).iter().find_map(|e| {
-            let (k, v) = e.split_once(':')?;
-            words.iter().any(|w| w == k).then_some(v)
-        })
+        self.data?
+            .first_value_of(name, words.iter().map(String::as_str))
     }
 
     fn any_word(&self, name: &str, words: &[String]) -> bool {
-        self.get(name).iter().any(|l| words.iter().any(|w| w == l))
+        words.iter().any(|w| self.has(name, w))
+    }
+
+    /// Whether one of the lower-case identifier words of `text` (see [`words`]) is in list
+    /// `name`, without collecting them.
+    fn any_word_in(&self, name: &str, text: &str) -> bool {
+        let Some(list) = self.data.and_then(|d| d.indexed(name)) else {
+            return false;
+        };
+        let mut lower = String::new();
+        text.split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .any(|w| {
+                lower.clear();
+                lower.extend(w.chars().map(|c| c.to_ascii_lowercase()));
+                list.contains(&lower)
+            })
     }
 }
 
@@ -433,7 +442,7 @@ fn resolve(facts: &ErrorFacts, name: &str) -> Resolved {
 /// Whether `node` reads as best effort (a listed word or call in its text): never an effect.
 fn is_best_effort(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> bool {
     let all_text = file.node_text(node);
-    lists.any_word("best_effort_words", &words(all_text))
+    lists.any_word_in("best_effort_words", all_text)
         || lists
             .get("best_effort_calls")
             .iter()
@@ -461,11 +470,14 @@ pub fn classify(
     if is_best_effort(file, node, lists) {
         return None;
     }
-    if let (Some(facts), Some(name)) = (facts, resolution_name(file, &ch, lists)) {
-        match resolve(facts, &name) {
-            Resolved::Quiet => return None,
-            Resolved::Effect(e) => return Some(e),
-            Resolved::Unknown => {}
+    // The name is only worth working out when there are facts to look it up in.
+    if let Some(facts) = facts {
+        if let Some(name) = resolution_name(file, &ch, lists) {
+            match resolve(facts, &name) {
+                Resolved::Quiet => return None,
+                Resolved::Effect(e) => return Some(e),
+                Resolved::Unknown => {}
+            }
         }
     }
     let method_names: Vec<&str> = ch.methods.iter().map(|(m, _)| m.as_str()).collect();
@@ -816,13 +828,15 @@ pub fn receiver_is_infallible(
     lists: &Lists<'_>,
 ) -> bool {
     let name = name.trim_start_matches("self.");
-    match declaration_text(file, at, name) {
-        Some(decl) => lists
-            .get("infallible_sinks")
-            .iter()
-            .any(|s| decl.contains(s.as_str())),
-        None => false,
-    }
+    declaration_text(file, at, name).is_some_and(|decl| declares_infallible_sink(decl, lists))
+}
+
+/// Whether a declaration's text makes a writer that cannot fail.
+fn declares_infallible_sink(decl: &str, lists: &Lists<'_>) -> bool {
+    lists
+        .get("infallible_sinks")
+        .iter()
+        .any(|s| decl.contains(s.as_str()))
 }
 
 fn receiver_is_file(file: &ParsedFile, root: Node<'_>, lists: &Lists<'_>) -> bool {
@@ -830,10 +844,17 @@ fn receiver_is_file(file: &ParsedFile, root: Node<'_>, lists: &Lists<'_>) -> boo
 }
 
 fn receiver_is_file_named(file: &ParsedFile, at: Node<'_>, name: &str, lists: &Lists<'_>) -> bool {
-    if receiver_is_infallible(file, at, name, lists) {
+    let decl = declaration_text(file, at, name);
+    // `receiver_is_infallible`, without looking the same declaration up twice.
+    let infallible = if name.starts_with("self.") {
+        receiver_is_infallible(file, at, name, lists)
+    } else {
+        decl.is_some_and(|d| declares_infallible_sink(d, lists))
+    };
+    if infallible {
         return false;
     }
-    if let Some(decl) = declaration_text(file, at, name) {
+    if let Some(decl) = decl {
         return lists
             .get("file_constructors")
             .iter()

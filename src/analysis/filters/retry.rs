@@ -19,6 +19,7 @@
 //! the check's `[data]` table under the names in [`REQUIRED_LISTS`].
 
 use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
+use crate::analysis::check::CheckData;
 use crate::analysis::index::Manifests;
 use crate::analysis::source::ParsedFile;
 use crate::analysis::syntax::{self, FieldExt, NodeList};
@@ -647,22 +648,20 @@ pub struct Effect {
     pub what: String,
 }
 
-/// The data lists as plain slices, looked up once per classification.
+/// The check's data lists, for classification.
 struct Lists<'a> {
-    get: &'a BTreeMap<String, Vec<String>>,
+    data: &'a CheckData,
 }
 
 impl<'a> Lists<'a> {
     fn of(ctx: &MatchCtx<'a, '_>) -> Lists<'a> {
-        Lists {
-            get: &ctx.data.lists,
-        }
+        Lists { data: ctx.data }
     }
     fn list(&self, name: &str) -> &'a [String] {
-        self.get.get(name).map(Vec::as_slice).unwrap_or(&[])
+        self.data.list(name)
     }
     fn has(&self, name: &str, item: &str) -> bool {
-        self.list(name).iter().any(|l| l == item)
+        self.data.contains(name, item)
     }
     /// `pattern=Display` entries: the display for the first pattern matching `name`.
     fn lookup(
@@ -1733,15 +1732,12 @@ mod tests {
         assert!(f.aws_crates.contains("b"));
     }
 
-    fn lists() -> BTreeMap<String, Vec<String>> {
-        let set = crate::analysis::check::CheckSet::embedded().unwrap();
-        set.get("missing-retry").unwrap().data.lists.clone()
-    }
-
     fn classify_src(src: &str) -> Option<Effect> {
         let f = file("src/a.rs", &format!("async fn a() {{ {src}; }}"));
-        let data = lists();
-        let lists = Lists { get: &data };
+        let set = crate::analysis::check::CheckSet::embedded().unwrap();
+        let lists = Lists {
+            data: &set.get("missing-retry").unwrap().data,
+        };
         let stmt =
             syntax::descendants(f.tree.root_node()).find(|n| n.kind() == "expression_statement")?;
         let (call, awaited) = effect_call(&f, &lists, stmt.named_child(0)?);
@@ -1778,7 +1774,8 @@ mod tests {
 
     #[test]
     fn embedded_check_defines_every_list_the_filters_read() {
-        let data = lists();
+        let set = crate::analysis::check::CheckSet::embedded().unwrap();
+        let data = &set.get("missing-retry").unwrap().data.lists;
         for l in REQUIRED_LISTS {
             assert!(data.contains_key(*l), "missing-retry [data] lacks `{l}`");
         }
