@@ -36,7 +36,20 @@ pub fn walk_plan(language: &'static Language) -> &'static WalkPlan {
             .map(|l| WalkPlan::new(l, &kinds, &[]))
             .collect()
     });
-    let at = language::LANGUAGES
+    &plans[language_at(language)]
+}
+
+/// The walk plan that lists every node of a tree, token trees' insides included, for files of
+/// `language` (what a tree cursor would visit).
+pub fn complete_walk_plan(language: &'static Language) -> &'static WalkPlan {
+    static PLANS: OnceLock<Vec<WalkPlan>> = OnceLock::new();
+    let plans = PLANS.get_or_init(|| language::LANGUAGES.iter().map(WalkPlan::complete).collect());
+    &plans[language_at(language)]
+}
+
+/// Where `language` is in the registry (by identity, then by name).
+fn language_at(language: &'static Language) -> usize {
+    language::LANGUAGES
         .iter()
         .position(|l| std::ptr::eq(l, language))
         .or_else(|| {
@@ -44,8 +57,7 @@ pub fn walk_plan(language: &'static Language) -> &'static WalkPlan {
                 .iter()
                 .position(|l| l.name == language.name)
         })
-        .unwrap_or(0);
-    &plans[at]
+        .unwrap_or(0)
 }
 
 /// One crate's manifest: where it lives and what it depends on.

@@ -281,6 +281,29 @@ impl<'t> NodeList<'t> {
             .map(|e| (e.pre as usize, e.kind_id, e.node))
     }
 
+    /// The siblings before and after the node at list index `at` (named or not), as a tree
+    /// cursor sees them.
+    pub fn siblings_at(&self, at: usize) -> (Option<Node<'t>>, Option<Node<'t>>) {
+        let Some(e) = self.entries.get(at) else {
+            return (None, None);
+        };
+        let previous = self.at(e.previous).map(|p| p.node);
+        let next = self
+            .at(e.end)
+            .filter(|n| n.parent == e.parent)
+            .map(|n| n.node);
+        (previous, next)
+    }
+
+    /// The list indexes of the nodes of kind `kind_id`, in document order.
+    pub fn indexes_of_kind_id(&self, kind_id: u16) -> impl Iterator<Item = usize> + '_ {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.kind_id == kind_id)
+            .map(|(i, _)| i)
+    }
+
     /// The number of listed nodes.
     pub fn len(&self) -> usize {
         self.entries.len()

@@ -66,9 +66,9 @@ impl WalkPlan {
     /// ([`NodeList::of_kind`](super::syntax::NodeList::of_kind),
     /// [`NodeList::roots`](super::syntax::NodeList::roots)).
     ///
-    /// When the grammar's node types cannot be read, or an anonymous kind is looked for (a
-    /// keyword token can occur almost anywhere, token trees included), nothing is opaque: the
-    /// walk is then complete, only slower.
+    /// When nothing is looked for, when the grammar's node types cannot be read, or when an
+    /// anonymous kind is looked for (a keyword token can occur almost anywhere, token trees
+    /// included), nothing is opaque: the walk is then complete, only slower.
     pub fn new(language: &Language, needed: &[&str], needed_ids: &[u16]) -> WalkPlan {
         let grammar = (language.grammar)();
         let count = grammar.node_kind_count();
@@ -95,7 +95,11 @@ impl WalkPlan {
                 });
             }
         }
-        let reach = if looked_for.iter().all(|k| k.named) {
+        // Nothing looked for: the plan only lists (see `complete`), so the grammar's
+        // reachability is not worked out.
+        let reach = if looked_for.is_empty() {
+            None
+        } else if looked_for.iter().all(|k| k.named) {
             reachable(language.node_types)
         } else {
             None

@@ -1702,7 +1702,7 @@ fn collect_test_fn<'t>(
                 if !listing && !inner.contains('(') {
                     continue;
                 }
-                for (tok, prev, next) in identifiers_with_siblings(d) {
+                for (tok, prev, next) in identifiers_with_siblings(file, d) {
                     let after_dot = prev.is_some_and(|p| file.node_text(p) == ".");
                     let called = next.is_some_and(|n| {
                         n.kind() == "token_tree" && file.node_text(n).starts_with('(')
@@ -1741,51 +1741,28 @@ fn collect_test_fn<'t>(
     t
 }
 
-/// Every identifier under `node` (in document order) with the sibling before it and the one
-/// after it, named or not, as a tree cursor sees them. Macro arguments are token trees, which
-/// node lists do not open, so this walks the tree itself (one cursor walk: an identifier is
-/// given out when the walk reaches its next sibling, or leaves its parent).
+/// Every identifier under `node` (in document order, `node` itself left out) with the sibling
+/// before it and the one after it, named or not, as a tree cursor sees them. Macro arguments
+/// are token trees, which the file's node list does not open, so this lists the macro's own
+/// subtree completely (one fast walk).
 #[allow(clippy::type_complexity)]
 fn identifiers_with_siblings<'t>(
+    file: &ParsedFile,
     node: Node<'t>,
 ) -> Vec<(Node<'t>, Option<Node<'t>>, Option<Node<'t>>)> {
-    let mut out = Vec::new();
-    let mut cursor = node.walk();
-    if !cursor.goto_first_child() {
-        return out;
-    }
-    // Per open level: the last sibling seen, and an identifier still waiting for its next one.
-    type Level<'t> = (Option<Node<'t>>, Option<(Node<'t>, Option<Node<'t>>)>);
-    let mut levels: Vec<Level<'t>> = vec![(None, None)];
-    loop {
-        let n = cursor.node();
-        let Some((prev, waiting)) = levels.last_mut() else {
-            break;
-        };
-        if let Some((ident, before)) = waiting.take() {
-            out.push((ident, before, Some(n)));
-        }
-        if n.kind() == "identifier" {
-            *waiting = Some((n, *prev));
-        }
-        *prev = Some(n);
-        if cursor.goto_first_child() {
-            levels.push((None, None));
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if let Some((_, Some((ident, before)))) = levels.pop() {
-                out.push((ident, before, None));
-            }
-            if levels.is_empty() || !cursor.goto_parent() {
-                return out;
-            }
-        }
-    }
-    out
+    let identifier = node.language().id_for_node_kind("identifier", true);
+    let list = NodeList::new(
+        node,
+        crate::analysis::index::complete_walk_plan(file.language),
+    );
+    list.indexes_of_kind_id(identifier)
+        .filter(|&at| at > 0)
+        .filter_map(|at| {
+            let (_, ident) = list.node_at(at)?;
+            let (previous, next) = list.siblings_at(at);
+            Some((ident, previous, next))
+        })
+        .collect()
 }
 
 /// The URL or path an argument denotes: a literal, `format!(..)`, `&format!(..)`, a variable
@@ -2416,6 +2393,83 @@ mod tests {
         }
         all.finish();
         all
+    }
+
+    /// What `identifiers_with_siblings` gave when it walked the macro with a tree cursor.
+    #[allow(clippy::type_complexity)]
+    fn identifiers_with_siblings_by_cursor<'t>(
+        node: Node<'t>,
+    ) -> Vec<(Node<'t>, Option<Node<'t>>, Option<Node<'t>>)> {
+        let mut out = Vec::new();
+        let mut cursor = node.walk();
+        if !cursor.goto_first_child() {
+            return out;
+        }
+        type Level<'t> = (Option<Node<'t>>, Option<(Node<'t>, Option<Node<'t>>)>);
+        let mut levels: Vec<Level<'t>> = vec![(None, None)];
+        loop {
+            let n = cursor.node();
+            let Some((prev, waiting)) = levels.last_mut() else {
+                break;
+            };
+            if let Some((ident, before)) = waiting.take() {
+                out.push((ident, before, Some(n)));
+            }
+            if n.kind() == "identifier" {
+                *waiting = Some((n, *prev));
+            }
+            *prev = Some(n);
+            if cursor.goto_first_child() {
+                levels.push((None, None));
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if let Some((_, Some((ident, before)))) = levels.pop() {
+                    out.push((ident, before, None));
+                }
+                if levels.is_empty() || !cursor.goto_parent() {
+                    return out;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn macro_identifiers_and_their_siblings_are_what_a_cursor_walk_finds() {
+        let mut compared = 0;
+        let checks = crate::analysis::check::CheckSet::embedded().expect("checks load");
+        let mut sources: Vec<(String, String)> = vec![(
+            "src/a.rs".into(),
+            "#[test] fn t() { assert!(h(a, b.c(d)).await.is_ok()); x!([e f] (g) {h i}); y!(); z!(broken (; }".into(),
+        )];
+        for check in &checks.checks {
+            for example in crate::analysis::examples::examples_of(check) {
+                for input in &example.files {
+                    if let (true, Ok(text)) = (
+                        input.path.ends_with(".rs"),
+                        std::str::from_utf8(&input.bytes),
+                    ) {
+                        sources.push((input.path.clone(), text.to_string()));
+                    }
+                }
+            }
+        }
+        for (path, src) in &sources {
+            let f = parsed(path, src);
+            for mac in
+                syntax::descendants(f.tree.root_node()).filter(|n| n.kind() == "macro_invocation")
+            {
+                let ours = identifiers_with_siblings(&f, mac);
+                let theirs = identifiers_with_siblings_by_cursor(mac);
+                assert_eq!(ours, theirs, "{path}: {}", f.node_text(mac));
+                compared += ours.len();
+            }
+        }
+        assert!(compared > 100, "only {compared} identifiers compared");
     }
 
     #[test]

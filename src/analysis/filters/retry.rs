@@ -680,8 +680,12 @@ impl<'a> Lists<'a> {
 /// Whether a receiver name (`billing_client`, `gh`) matches a pattern (`client`, `gh`).
 fn name_matches(name: &str, pattern: &str) -> bool {
     name == pattern
-        || name.ends_with(&format!("_{pattern}"))
-        || name.starts_with(&format!("{pattern}_"))
+        || name
+            .strip_suffix(pattern)
+            .is_some_and(|rest| rest.ends_with('_'))
+        || name
+            .strip_prefix(pattern)
+            .is_some_and(|rest| rest.starts_with('_'))
 }
 
 /// The last name of a receiver expression: `state.http` → `http`, `self.gh` → `gh`,
