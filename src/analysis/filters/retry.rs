@@ -25,6 +25,7 @@ use crate::analysis::source::ParsedFile;
 use crate::analysis::syntax::{self, FieldExt, NodeList};
 use rustc_hash::FxHashSet;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use tree_sitter::Node;
 
 /// The `[data]` lists the filters of this module read by name. A check using these filters must
@@ -120,11 +121,11 @@ pub struct RetryFacts {
     retry_names: BTreeSet<(String, String)>,
     /// (crate dir, fn name) → names of the types it returns, for fns that build a retrying client.
     retry_client_fns: BTreeMap<(String, String), Vec<String>>,
-    /// (crate dir, name) → identifiers in its initialiser (`let http = build_client();`,
+    /// Names with the identifiers in their initialiser (`let http = build_client();`,
     /// `Client::new(channel)`), resolved against the retry names in `finish`.
-    bindings: Vec<(String, String, Vec<String>)>,
+    bindings: Vec<NameIdents>,
     /// (crate dir, field or parameter name, type identifiers).
-    typed_names: Vec<(String, String, Vec<String>)>,
+    typed_names: Vec<NameIdents>,
     /// (crate dir, type name) of types that are retrying clients (resolved in `finish`).
     retry_types: BTreeSet<(String, String)>,
     /// Crate dirs in which `RetryTransientMiddleware` appears (any `ClientWithMiddleware` there is
@@ -144,6 +145,47 @@ pub struct RetryFacts {
     /// (crate dir, fn name) → summaries of the transient-looking calls in its body, for fns that
     /// do not retry themselves. Used to see through `notify_billing(&http, ev)`.
     effect_fns: BTreeMap<(String, String), Vec<ChainSummary>>,
+}
+
+/// A name (binding, field or parameter) in a crate, with the identifiers that tell what it
+/// holds (its initialiser's, or its type's), kept in one string: the name, then each
+/// identifier, separated by NUL (which analysed text never contains). The index holds one per
+/// binding and typed name of the repository, hundreds of thousands on a large tree; one
+/// allocation each, instead of one per identifier and a copy of the crate directory, makes
+/// collecting, merging and freeing them several times cheaper.
+#[derive(Debug, Clone)]
+struct NameIdents {
+    krate: Arc<str>,
+    text: String,
+}
+
+impl NameIdents {
+    /// `None` when there are no identifiers (such a name can never resolve to anything).
+    fn new<'a>(
+        krate: &Arc<str>,
+        name: &str,
+        idents: impl IntoIterator<Item = &'a str>,
+    ) -> Option<NameIdents> {
+        let mut text = String::from(name);
+        let mut any = false;
+        for ident in idents {
+            text.push('\0');
+            text.push_str(ident);
+            any = true;
+        }
+        any.then(|| NameIdents {
+            krate: Arc::clone(krate),
+            text,
+        })
+    }
+
+    fn name(&self) -> &str {
+        self.text.split('\0').next().unwrap_or("")
+    }
+
+    fn idents(&self) -> impl Iterator<Item = &str> {
+        self.text.split('\0').skip(1)
+    }
 }
 
 /// A method chain reduced to what classification needs: the root receiver's text, the method
@@ -180,6 +222,7 @@ impl RetryFacts {
     /// Collects facts from one file.
     pub fn collect(&mut self, file: &ParsedFile, manifests: &Manifests, nodes: &NodeList<'_>) {
         let krate = manifests.crate_dir(&file.path);
+        let shared_krate: Arc<str> = Arc::from(krate.as_str());
         let text = &file.text;
         if text.contains("aws_sdk_") || text.contains("aws_config") {
             self.aws_crates.insert(krate.clone());
@@ -214,7 +257,12 @@ impl RetryFacts {
                     if has_marker(body_text) {
                         let types = node
                             .field("return_type")
-                            .map(|t| type_idents(file, nodes, t))
+                            .map(|t| {
+                                type_idents(file, nodes, t)
+                                    .into_iter()
+                                    .map(str::to_string)
+                                    .collect()
+                            })
                             .unwrap_or_default();
                         self.retry_client_fns
                             .insert((krate.clone(), name.clone()), types);
@@ -227,9 +275,9 @@ impl RetryFacts {
                         for p in nodes.of_kind_in("parameter", params) {
                             if let (Some(pat), Some(ty)) = (p.field("pattern"), p.field("type")) {
                                 if pat.kind() == "identifier" {
-                                    self.typed_names.push((
-                                        krate.clone(),
-                                        name_of(pat),
+                                    self.typed_names.extend(NameIdents::new(
+                                        &shared_krate,
+                                        file.node_text(pat),
                                         type_idents(file, nodes, ty),
                                     ));
                                 }
@@ -248,9 +296,9 @@ impl RetryFacts {
                 }
                 "field_declaration" => {
                     if let (Some(n), Some(t)) = (node.field("name"), node.field("type")) {
-                        self.typed_names.push((
-                            krate.clone(),
-                            name_of(n),
+                        self.typed_names.extend(NameIdents::new(
+                            &shared_krate,
+                            file.node_text(n),
                             type_idents(file, nodes, t),
                         ));
                     }
@@ -279,9 +327,9 @@ impl RetryFacts {
                     };
                     if node.kind() == "let_declaration" {
                         if let Some(t) = node.field("type") {
-                            self.typed_names.push((
-                                krate.clone(),
-                                target.clone(),
+                            self.typed_names.extend(NameIdents::new(
+                                &shared_krate,
+                                &target,
                                 type_idents(file, nodes, t),
                             ));
                         }
@@ -291,19 +339,17 @@ impl RetryFacts {
                         self.retry_names.insert((krate.clone(), target));
                     } else if value_text.len() <= 600 {
                         // Identifiers inside macro token trees count too (`vec![client]`).
-                        let idents: Vec<String> = nodes
+                        let idents = nodes
                             .subtree_all(value)
                             .filter(|(k, _)| {
                                 matches!(*k, "identifier" | "type_identifier" | "field_identifier")
                             })
                             .map(|(_, d)| d)
                             .filter(|d| !is_associated_fn_name(file, nodes, *d))
-                            .map(name_of)
-                            .take(24)
-                            .collect();
-                        if !idents.is_empty() {
-                            self.bindings.push((krate.clone(), target, idents));
-                        }
+                            .map(|d| file.node_text(d))
+                            .take(24);
+                        self.bindings
+                            .extend(NameIdents::new(&shared_krate, &target, idents));
                     }
                 }
                 "shorthand_field_initializer" => {}
@@ -347,31 +393,31 @@ impl RetryFacts {
             self.retry_client_fns.keys().map(str_pair).collect();
         let mut names: FxHashSet<(&str, &str)> = self.retry_names.iter().map(str_pair).collect();
         let mut added: Vec<(&str, &str)> = Vec::new();
-        for (krate, name, types) in &self.typed_names {
-            if types
-                .iter()
-                .any(|t| retry_types.contains(&(krate.as_str(), t.as_str())))
+        for typed in &self.typed_names {
+            let (krate, name) = (&*typed.krate, typed.name());
+            if typed.idents().any(|t| retry_types.contains(&(krate, t)))
                 && names.insert((krate, name))
             {
                 added.push((krate, name));
             }
         }
-        for (krate, name, types) in self.typed_names.iter().chain(self.bindings.iter()) {
-            if let Some(service) = types.iter().find_map(|t| client_type_service(t)) {
+        for named in self.typed_names.iter().chain(self.bindings.iter()) {
+            if let Some(service) = named.idents().find_map(client_type_service) {
                 self.client_names
-                    .insert((krate.clone(), name.clone()), service);
+                    .insert((named.krate.to_string(), named.name().to_string()), service);
             }
         }
         // Fixpoint over bindings: `let http = build();`, `AppState { http: client }`,
         // `Client::new(channel)`. Bounded: each round adds at least one name or stops.
         for _ in 0..self.bindings.len().min(64) + 1 {
             let mut grew = false;
-            for (krate, name, idents) in &self.bindings {
-                if names.contains(&(krate.as_str(), name.as_str())) {
+            for binding in &self.bindings {
+                let (krate, name) = (&*binding.krate, binding.name());
+                if names.contains(&(krate, name)) {
                     continue;
                 }
-                let resolves = idents.iter().any(|i| {
-                    let k = (krate.as_str(), i.as_str());
+                let resolves = binding.idents().any(|i| {
+                    let k = (krate, i);
                     names.contains(&k) || client_fns.contains(&k)
                 });
                 if resolves {
@@ -440,15 +486,15 @@ fn client_type_service(t: &str) -> Option<String> {
 }
 
 /// The type identifiers in a type, without the wrappers that do not name the client.
-fn type_idents<'t>(file: &ParsedFile, nodes: &NodeList<'t>, ty: Node<'t>) -> Vec<String> {
+fn type_idents<'f, 't>(file: &'f ParsedFile, nodes: &NodeList<'t>, ty: Node<'t>) -> Vec<&'f str> {
     const WRAPPERS: &[&str] = &[
         "Result", "Option", "Arc", "Box", "Rc", "Error", "Self", "String",
     ];
     nodes
         .subtree(ty)
         .filter(|(k, _)| *k == "type_identifier")
-        .map(|(_, d)| file.node_text(d).to_string())
-        .filter(|t| !WRAPPERS.contains(&t.as_str()))
+        .map(|(_, d)| file.node_text(d))
+        .filter(|t| !WRAPPERS.contains(t))
         .collect()
 }
 
