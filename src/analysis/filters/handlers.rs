@@ -362,6 +362,9 @@ pub struct HandlerFacts {
     requests: Vec<Request>,
     /// Resolved: names tests call directly (after helper following).
     direct_calls: FxHashSet<String>,
+    /// Resolved: the [`HandlerKey::encode`] keys of the handlers `handler_gate_admits` lets
+    /// through, so the gate of each of the repository's functions is one set lookup.
+    gate_keys: FxHashSet<String>,
 }
 
 impl HandlerFacts {
@@ -510,6 +513,31 @@ impl HandlerFacts {
         for info in self.closures.values_mut() {
             info.tested = info.routes.iter().any(|r| route_reached(requests, r));
         }
+        let fn_keys = self.handlers.keys().map(|k| HandlerKey::Fn(k.clone()));
+        let closure_keys = self
+            .closures
+            .keys()
+            .map(|(path, start)| HandlerKey::Closure(path.clone(), *start));
+        let admitted: Vec<String> = fn_keys
+            .chain(closure_keys)
+            .filter(|key| self.may_report(key))
+            .map(|key| key.encode())
+            .collect();
+        self.gate_keys = admitted.into_iter().collect();
+    }
+
+    /// Whether `is_untested_handler` may report the handler of `key`: no test reaches it, and
+    /// it has a route or a consumer loop that waits for messages. Those are the filter's
+    /// conditions that do not depend on the check's lists.
+    fn may_report(&self, key: &HandlerKey) -> bool {
+        key.info(self).is_some_and(|info| {
+            !info.tested
+                && (!info.routes.is_empty()
+                    || match key {
+                        HandlerKey::Fn(k) => self.consumer_loops(k).any(ConsumerLoop::waits),
+                        HandlerKey::Closure(..) => false,
+                    })
+        })
     }
 
     /// The handler facts for a function definition, if it is a registered entry point.
@@ -2004,7 +2032,20 @@ impl HandlerKey {
         }
     }
 
-    /// The key [`HandlerKey::encode`] wrote.
+    /// Whether `text` has the form [`HandlerKey::encode`] writes (`fn`, file, name, modules;
+    /// or `closure`, path, start byte), without building the key.
+    fn is_encoded(text: &str) -> bool {
+        let mut parts = text.split(KEY_SEPARATOR);
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some("fn"), Some(_), Some(_)) => true,
+            (Some("closure"), Some(_), Some(start)) => start.parse::<usize>().is_ok(),
+            _ => false,
+        }
+    }
+
+    /// The key [`HandlerKey::encode`] wrote (the tests' reference for
+    /// [`HandlerKey::is_encoded`]).
+    #[cfg(test)]
     fn decode(text: &str) -> Option<HandlerKey> {
         let mut parts = text.split(KEY_SEPARATOR);
         match (parts.next()?, parts.next()?, parts.next()?) {
@@ -2032,25 +2073,13 @@ fn handler_gate_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<String
 }
 
 /// Whether the index knows the function or closure of a [`handler_gate_key`] as a handler that
-/// `is_untested_handler` may report: one no test reaches, with a route or with a consumer loop
-/// that waits for messages (awaited, `recv`, `receive_message`). Those are the filter's
-/// conditions that do not depend on the check's lists, so every handler the filter reports is
-/// admitted; a function the index only knows as looping over `iter.next()` is not, and its
-/// file is not parsed again. A key this module did not write is admitted, so the filter
-/// decides with the tree.
+/// `is_untested_handler` may report (see `HandlerFacts::may_report`), every handler the filter
+/// reports among them; a function the index only knows as looping over `iter.next()` is not,
+/// and its file is not parsed again. The keys of those handlers are worked out once, when the
+/// index is finished. A key this module did not write is admitted, so the filter decides with
+/// the tree.
 fn handler_gate_admits(index: &RepoIndex, key: &str) -> bool {
-    let Some(key) = HandlerKey::decode(key) else {
-        return true;
-    };
-    let facts = &index.handlers;
-    key.info(facts).is_some_and(|info| {
-        !info.tested
-            && (!info.routes.is_empty()
-                || match &key {
-                    HandlerKey::Fn(k) => facts.consumer_loops(k).any(ConsumerLoop::waits),
-                    HandlerKey::Closure(..) => false,
-                })
-    })
+    index.handlers.gate_keys.contains(key) || !HandlerKey::is_encoded(key)
 }
 
 /// The handler facts behind a captured node: a function definition or a closure.
@@ -2520,6 +2549,40 @@ mod tests {
             compared >= 8,
             "only {compared} functions in inline modules compared"
         );
+    }
+
+    #[test]
+    fn encoded_handler_keys_are_recognised_exactly_when_they_decode() {
+        let s = KEY_SEPARATOR;
+        let written = [
+            HandlerKey::Fn(FnKey {
+                file: "src/a.rs".into(),
+                module: vec!["api".into(), "v1".into()],
+                name: "create".into(),
+            })
+            .encode(),
+            HandlerKey::Closure("src/a.rs".into(), 42).encode(),
+        ];
+        for text in written.iter().map(String::as_str).chain([
+            "",
+            "fn",
+            "closure",
+            "other",
+            &format!("fn{s}src/a.rs"),
+            &format!("closure{s}src/a.rs{s}x"),
+            &format!("closure{s}src/a.rs{s}-1"),
+            &format!("method{s}src/a.rs{s}1"),
+        ]) {
+            assert_eq!(
+                HandlerKey::is_encoded(text),
+                HandlerKey::decode(text).is_some(),
+                "{text:?}"
+            );
+        }
+        for text in &written {
+            let decoded = HandlerKey::decode(text).expect("a written key decodes");
+            assert_eq!(&decoded.encode(), text);
+        }
     }
 
     #[test]
