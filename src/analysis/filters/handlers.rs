@@ -2084,8 +2084,13 @@ fn handler_gate_admits(index: &RepoIndex, key: &str) -> bool {
 
 /// The handler facts behind a captured node: a function definition or a closure.
 fn lookup<'a>(ctx: &MatchCtx<'a, '_>, node: Node<'_>) -> Option<(&'a HandlerInfo, Option<FnKey>)> {
+    let facts = &ctx.index().handlers;
+    // No handler at all (the index while files are still being walked): no key to work out.
+    if facts.handlers.is_empty() && facts.closures.is_empty() {
+        return None;
+    }
     let key = HandlerKey::of(ctx.file, node)?;
-    let info = key.info(&ctx.index().handlers)?;
+    let info = key.info(facts)?;
     match key {
         HandlerKey::Fn(key) => Some((info, Some(key))),
         HandlerKey::Closure(..) => Some((info, None)),
