@@ -518,12 +518,12 @@ impl HandlerFacts {
             .closures
             .keys()
             .map(|(path, start)| HandlerKey::Closure(path.clone(), *start));
-        let admitted: Vec<String> = fn_keys
+        let admitted: FxHashSet<String> = fn_keys
             .chain(closure_keys)
             .filter(|key| self.may_report(key))
             .map(|key| key.encode())
             .collect();
-        self.gate_keys = admitted.into_iter().collect();
+        self.gate_keys = admitted;
     }
 
     /// Whether `is_untested_handler` may report the handler of `key`: no test reaches it, and
