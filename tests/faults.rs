@@ -505,7 +505,15 @@ async fn kill_9_at_random_points_20_times_loses_and_doubles_nothing() {
         setup_pr(&github, pr, &[head(k, 1)], &head(k, 1));
     }
     let dir = tempfile::tempdir().unwrap();
-    let lease = [("FAILMODE_JOB_LEASE_SECS", "3")];
+    // A crash mid-job uses one of the job's attempts (so a job that kills every worker is
+    // dead-lettered: `lease_expiring_on_the_last_attempt_dead_letters` in tests/queue.rs). With
+    // jobs taking about as long as the time between kills, one job can be claimed by five
+    // servers in a row that are all killed; give jobs more attempts than there are kills, so
+    // what this test measures is only whether a crash loses or doubles a review.
+    let lease = [
+        ("FAILMODE_JOB_LEASE_SECS", "3"),
+        ("FAILMODE_JOB_MAX_ATTEMPTS", "25"),
+    ];
     let mut rng = Lcg(0xc0ffee);
     let mut current: Option<Server> = None;
     for (k, pr) in prs.iter().enumerate() {
@@ -547,5 +555,11 @@ async fn kill_9_at_random_points_20_times_loses_and_doubles_nothing() {
             .await,
         0,
         "every job done, none dead"
+    );
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM jobs WHERE max_attempts = 25")
+            .await,
+        20,
+        "FAILMODE_JOB_MAX_ATTEMPTS is stored on every job"
     );
 }

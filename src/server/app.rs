@@ -4,7 +4,7 @@ use super::settings::{Secret, Settings};
 use super::{metrics as prom, webhook, worker};
 use crate::github::auth::AppCredentials;
 use crate::github::client::{ClientSettings, GithubClient};
-use crate::queue::JobStore;
+use crate::queue::{JobStore, RetryPolicy};
 use crate::review::job::Reviewer;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
@@ -103,7 +103,15 @@ pub enum ServeError {
 
 /// Builds the shared state from settings: opens the store (running migrations) and the client.
 pub async fn build_state(settings: &Settings) -> Result<Arc<ServerState>, ServeError> {
-    let store = Arc::new(JobStore::connect(&settings.database_url).await?);
+    let retry = RetryPolicy {
+        max_attempts: settings.job_max_attempts,
+        ..RetryPolicy::default()
+    };
+    let store = Arc::new(
+        JobStore::connect(&settings.database_url)
+            .await?
+            .with_retry_policy(retry),
+    );
     let credentials = AppCredentials::from_pem(
         settings.app_id.to_string(),
         settings.private_key_pem.expose().as_bytes(),

@@ -1,6 +1,7 @@
 //! `failmode serve` configuration, from the environment. Startup fails fast with one message
 //! naming every missing or malformed setting; secrets never appear in `Debug` output.
 
+use crate::queue::RetryPolicy;
 use std::fmt;
 use std::net::SocketAddr;
 
@@ -55,6 +56,11 @@ pub struct Settings {
     /// How long a claimed job stays leased without a heartbeat (`FAILMODE_JOB_LEASE_SECS`,
     /// default 120): after a crash, its job runs again at most this much later.
     pub job_lease: std::time::Duration,
+    /// How many times a review job is claimed before it is dead-lettered
+    /// (`FAILMODE_JOB_MAX_ATTEMPTS`, default 5). A failed attempt and a process that died
+    /// mid-job both use one, so a job that crashes every worker stops being retried. Jobs keep
+    /// the value they were stored with.
+    pub job_max_attempts: u32,
     /// How often one replica scans GitHub's delivery log for failed deliveries and asks for
     /// them again (`FAILMODE_RECOVERY_INTERVAL_SECS`, default 300; `0` turns recovery off).
     pub recovery_interval: Option<std::time::Duration>,
@@ -175,6 +181,18 @@ impl Settings {
                 }
             },
         };
+        let job_max_attempts = match get("FAILMODE_JOB_MAX_ATTEMPTS") {
+            None => RetryPolicy::default().max_attempts,
+            Some(v) => match v.trim().parse::<u32>() {
+                Ok(n) if n > 0 => n,
+                _ => {
+                    problems.push(format!(
+                        "FAILMODE_JOB_MAX_ATTEMPTS must be a positive number of attempts, got `{v}`"
+                    ));
+                    RetryPolicy::default().max_attempts
+                }
+            },
+        };
         let recovery_interval = match get("FAILMODE_RECOVERY_INTERVAL_SECS") {
             None => Some(std::time::Duration::from_secs(300)),
             Some(v) => match v.trim().parse::<u64>() {
@@ -224,6 +242,7 @@ impl Settings {
             database_url,
             workers,
             job_lease,
+            job_max_attempts,
             recovery_interval,
             github_timeout,
             shutdown_grace,
@@ -282,10 +301,13 @@ mod tests {
             ("FAILMODE_WEBHOOK_SECRET", "s"),
             ("FAILMODE_LISTEN", "nowhere"),
             ("FAILMODE_DATABASE_URL", "mysql://u:hunter2@db/x"),
+            ("FAILMODE_JOB_MAX_ATTEMPTS", "0"),
         ]))
         .unwrap_err();
         let text = err.to_string();
-        assert_eq!(err.problems.len(), 4, "{text}");
+        assert_eq!(err.problems.len(), 5, "{text}");
+        assert!(text
+            .contains("FAILMODE_JOB_MAX_ATTEMPTS must be a positive number of attempts, got `0`"));
         assert!(text.contains("FAILMODE_APP_ID must be a number"));
         assert!(text.contains("FAILMODE_LISTEN"));
         assert!(!text.contains("hunter2"), "{text}");
@@ -304,6 +326,7 @@ mod tests {
         assert_eq!(s.api_url, "https://ghe.example.com/api/v3");
         assert_eq!(s.listen.to_string(), "0.0.0.0:3000");
         assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.job_max_attempts, 5);
         let debug = format!("{s:?}");
         assert!(
             !debug.contains("topsecret") && !debug.contains("MII"),
