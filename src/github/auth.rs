@@ -77,6 +77,7 @@ impl AppCredentials {
                 hint: "set it to the App ID (or client ID) shown on the GitHub App's settings page",
             });
         }
+        super::jwt_crypto::install();
         let key = EncodingKey::from_rsa_pem(pem).map_err(|err| AuthError::InvalidSetting {
             setting,
             reason: format!(
@@ -347,6 +348,7 @@ mod tests {
 
     #[test]
     fn jwt_has_github_claims_and_verifies_with_the_public_key() {
+        crate::github::jwt_crypto::install();
         let creds = AppCredentials::from_pem("12345", &test_pem(), "FAILMODE_PRIVATE_KEY").unwrap();
         let now = Utc::now();
         let jwt = creds.app_jwt_at(now).unwrap();

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod client;
 pub mod error;
+pub mod jwt_crypto;
 pub mod types;
 pub mod webhook;
 
