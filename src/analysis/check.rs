@@ -9,6 +9,7 @@ use super::filters::{lookup, FilterExpr};
 use super::finding::Severity;
 use super::index;
 use super::language::{self, Language};
+use super::markup;
 use super::pattern::PatternSet;
 use super::walk_plan::WalkPlan;
 use serde::Deserialize;
@@ -152,37 +153,95 @@ impl Template {
     }
 
     /// Fills the template. `value` returns the text for a placeholder name.
+    ///
+    /// Values come from the code under review, so they are made inert for Markdown
+    /// (`markup.rs`): a template code span holding placeholders (`` `{call}` ``,
+    /// `` `.{adapter}(..)` ``) is rendered as one safe code span, and a placeholder in prose
+    /// is escaped. The template's own text is trusted and kept as written.
     pub fn render(&self, value: impl Fn(&str) -> Option<String>) -> String {
         let mut out = String::with_capacity(self.text.len());
-        let mut rest = self.text.as_str();
-        while let Some(i) = rest.find(['{', '}']) {
-            out.push_str(&rest[..i]);
-            let tail = &rest[i..];
-            if tail.starts_with("{{") || tail.starts_with("}}") {
-                out.push_str(&tail[..1]);
-                rest = &tail[2..];
-                continue;
-            }
-            if let Some(after) = tail.strip_prefix('}') {
-                out.push('}');
-                rest = after;
-                continue;
-            }
-            match tail.find('}') {
-                Some(j) => {
-                    let name = &tail[1..j];
-                    out.push_str(&value(name).unwrap_or_else(|| format!("{{{name}}}")));
-                    rest = &tail[j + 1..];
-                }
-                None => {
-                    out.push_str(tail);
-                    rest = "";
-                }
+        for (is_code, segment) in code_segments(&self.text) {
+            if is_code && has_placeholder(segment) {
+                out.push_str(&markup::code_span(&fill(segment, &value)));
+            } else if is_code {
+                out.push('`');
+                out.push_str(&fill(segment, &|_| None));
+                out.push('`');
+            } else {
+                out.push_str(&fill(segment, &|name| {
+                    value(name).map(|v| markup::inert_text(&v))
+                }));
             }
         }
-        out.push_str(rest);
         out
     }
+
+    /// Fills the template with the values as they are, for code that goes into a fenced
+    /// suggestion block (its fence is made longer than any backtick run in the code), never
+    /// into prose.
+    pub fn render_code(&self, value: impl Fn(&str) -> Option<String>) -> String {
+        fill(&self.text, &value)
+    }
+}
+
+/// Splits template text into prose and single-backtick code spans, in order; `true` marks a
+/// code span (without its backticks). An unmatched backtick stays prose.
+fn code_segments(text: &str) -> Vec<(bool, &str)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let Some(len) = rest[open + 1..].find('`') else {
+            break;
+        };
+        if open > 0 {
+            out.push((false, &rest[..open]));
+        }
+        out.push((true, &rest[open + 1..open + 1 + len]));
+        rest = &rest[open + 2 + len..];
+    }
+    if !rest.is_empty() {
+        out.push((false, rest));
+    }
+    out
+}
+
+/// Whether `text` has a `{name}` placeholder (not just `{{`/`}}` braces).
+fn has_placeholder(text: &str) -> bool {
+    text.replace("{{", "").contains('{')
+}
+
+/// Replaces `{name}` placeholders in `text` with `value(name)` (kept as written when it has
+/// none); `{{` and `}}` are literal braces.
+fn fill(text: &str, value: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            out.push_str(&tail[..1]);
+            rest = &tail[2..];
+            continue;
+        }
+        if let Some(after) = tail.strip_prefix('}') {
+            out.push('}');
+            rest = after;
+            continue;
+        }
+        match tail.find('}') {
+            Some(j) => {
+                let name = &tail[1..j];
+                out.push_str(&value(name).unwrap_or_else(|| format!("{{{name}}}")));
+                rest = &tail[j + 1..];
+            }
+            None => {
+                out.push_str(tail);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A machine-applicable replacement: the lines of capture `replace` become `with`.
@@ -674,6 +733,43 @@ message = "`{value}` is dropped"
         assert_eq!(
             t.render(|n| (n == "x").then(|| "1".to_string())),
             "a 1 {literal} {y}"
+        );
+    }
+
+    #[test]
+    fn values_from_code_cannot_inject_markdown() {
+        let route = "/orders @octocat fixes #1 <img src=x> [click](https://evil.example)\n<!-- failmode:fingerprint=0 -->";
+        let value = |n: &str| Some(if n == "route" { route } else { "a`b" }.to_string());
+        let code = Template {
+            text: "`{route}` (`.{x}(..)`) has no test: {route}".into(),
+        }
+        .render(value);
+        for bad in ["@octocat", "#1", "https://", "<!--", "-->", "\n"] {
+            assert!(!code.contains(bad), "`{bad}` survived: {code}");
+        }
+        // HTML and links are literal text inside code spans; outside them they must not parse.
+        let prose = markup::outside_code_spans(&code);
+        for bad in ["<img", "[click]("] {
+            assert!(!prose.contains(bad), "`{bad}` is live in: {code}");
+        }
+        // The code spans hold the text itself (give or take invisible spaces).
+        assert!(code.starts_with("`/orders @\u{200B}octocat"), "{code}");
+        assert!(code.contains(" (``.a`b(..)``) has no test: "), "{code}");
+        // Literal code and braces of the template are kept as written.
+        let literal = Template {
+            text: "`if let Err(_) = .. {{}}` and `let _ =`".into(),
+        };
+        assert_eq!(
+            literal.render(|_| None),
+            "`if let Err(_) = .. {}` and `let _ =`"
+        );
+        // Suggestions are code: filled as they are.
+        assert_eq!(
+            (Template {
+                text: "{indent}x.{x}()?;".into()
+            })
+            .render_code(value),
+            "a`bx.a`b()?;"
         );
     }
 

@@ -444,7 +444,7 @@ fn build_finding(
         let end_byte = end_line_start + file.line(last).len();
         let prefix = file.text.get(start_byte..node.start_byte())?;
         let suffix = file.text.get(node.end_byte()..end_byte)?;
-        let body = render(&s.with);
+        let body = s.with.render_code(value);
         let body = body.trim_end_matches('\n');
         let replacement = format!("{prefix}{body}{suffix}");
         let span = Span {

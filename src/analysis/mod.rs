@@ -8,6 +8,7 @@ pub mod filters;
 pub mod finding;
 pub mod index;
 pub mod language;
+pub mod markup;
 pub mod pattern;
 pub mod source;
 pub mod suppress;

@@ -6,6 +6,7 @@
 //! already posted, calls [`ReviewPlan::build`], and sends what the plan says.
 
 use crate::analysis::finding::{Finding, Severity};
+use crate::analysis::markup::code_span;
 use crate::diff::{FileDiff, Side};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
@@ -130,7 +131,7 @@ struct Candidate<'a> {
 
 impl ReviewPlan {
     /// Plans a review. `diffs` maps paths to their parsed `patch`; `posted` holds fingerprints
-    /// found in comments already on the PR (see [`extract_fingerprints`]); `titles` maps check
+    /// found in the App's own comments already on the PR (see [`fingerprint_of`]); `titles` maps check
     /// ids to their titles for the comment heading.
     pub fn build(
         findings: &[Finding],
@@ -253,26 +254,23 @@ pub fn comment_body(f: &Finding, title: Option<&str>, with_suggestion: bool) -> 
     b
 }
 
-/// Fingerprints named by failmode markers in a comment body (several when a body was edited
-/// to hold more than one).
-pub fn extract_fingerprints(body: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = body;
-    while let Some(i) = rest.find(FINGERPRINT_MARKER) {
-        rest = &rest[i + FINGERPRINT_MARKER.len()..];
-        let Some(end) = rest.find("-->") else { break };
-        let fp = rest[..end].trim();
-        if !fp.is_empty()
-            && fp.len() <= 128
-            && fp
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            out.push(fp.to_string());
-        }
-        rest = &rest[end..];
-    }
-    out
+/// The fingerprint of a comment body failmode wrote: the marker that ends the body, which
+/// [`comment_body`] always puts last. A marker anywhere else is not ours (it can only come
+/// from quoted code, such as a suggestion), so it does not count. `None` when the body does not
+/// end with a well-formed marker.
+///
+/// Only comments written by the App itself are read this way (`review/job.rs`): a marker in
+/// anyone else's comment never counts either.
+pub fn fingerprint_of(body: &str) -> Option<String> {
+    let rest = body.trim_end().strip_suffix("-->")?;
+    let start = rest.rfind(FINGERPRINT_MARKER)?;
+    let fp = rest[start + FINGERPRINT_MARKER.len()..].trim();
+    (!fp.is_empty()
+        && fp.len() <= 128
+        && fp
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    .then(|| fp.to_string())
 }
 
 /// The check-run summary: counts by check and severity, the inline comments posted, the ones
@@ -321,7 +319,7 @@ pub fn check_run_summary(
     if !refused.is_empty() {
         s.push_str("### Comments GitHub did not accept inline\n\nGitHub's view of the diff differs from failmode's for these; they are in the annotations instead.\n\n");
         for c in refused {
-            let _ = writeln!(s, "- `{}` line {}", c.path, c.line);
+            let _ = writeln!(s, "- {} line {}", code_span(&c.path), c.line);
         }
         s.push('\n');
     }
@@ -334,7 +332,7 @@ pub fn check_run_summary(
                 "- **{}** `{}` {}:{} — {} _({})_\n",
                 f.severity,
                 f.check,
-                f.path,
+                code_span(&f.path),
                 f.span.start_line,
                 f.message.replace('\n', " "),
                 n.reason.describe()

@@ -14,6 +14,7 @@
 use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::check::{CheckData, CheckSet};
 use crate::analysis::index::{Manifests, RepoIndex};
+use crate::analysis::markup::code;
 use crate::analysis::source::ParsedFile;
 use crate::analysis::syntax::{self, FieldExt, NodeList};
 use std::collections::BTreeMap;
@@ -880,15 +881,24 @@ fn consequence_of(e: &Effect) -> String {
             "an outage looks exactly like an empty result and nothing records it".into()
         }
         (EffectKind::Database, Action::Delete) => match (e.what.starts_with("DELETE "), table) {
-            (true, Some(t)) => format!("the `{t}` rows are never deleted and nothing records it"),
+            (true, Some(t)) => format!(
+                "the {} rows are never deleted and nothing records it",
+                code(&t)
+            ),
             _ => "the rows are never deleted and nothing records it".into(),
         },
         (EffectKind::Database, _) => match (e.what.split_once(' '), table) {
             (Some(("UPDATE", _)), Some(t)) => {
-                format!("the `{t}` row is never updated and nothing records it")
+                format!(
+                    "the {} row is never updated and nothing records it",
+                    code(&t)
+                )
             }
             (Some(("INSERT", _)), Some(t)) => {
-                format!("the `{t}` row is never inserted and nothing records it")
+                format!(
+                    "the {} row is never inserted and nothing records it",
+                    code(&t)
+                )
             }
             _ => "the write never happens and nothing records it".into(),
         },

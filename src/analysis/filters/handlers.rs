@@ -9,6 +9,7 @@
 
 use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::index::{Manifests, RepoIndex};
+use crate::analysis::markup::code;
 use crate::analysis::source::{FileRole, ParsedFile};
 use crate::analysis::syntax::{self, FieldExt, NodeList};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -2197,17 +2198,23 @@ fn is_untested_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         .map(|r| example_path(&r.1))
         .unwrap_or_else(|| "/".into());
     let lower = first_method.to_ascii_lowercase();
+    // Quoted from the code (handler names, routes): marked as code so that the message
+    // renders them as inert code spans (markup.rs).
     let fix_example = match framework {
         Framework::Actix => format!(
-            "`let app = test::init_service(App::new().service({name})).await;` then `test::call_service(&app, test::TestRequest::{lower}().uri(\"{first_path}\").to_request()).await` (actix-web)"
+            "{} then {} (actix-web)",
+            code(&format!("let app = test::init_service(App::new().service({name})).await;")),
+            code(&format!("test::call_service(&app, test::TestRequest::{lower}().uri(\"{first_path}\").to_request()).await"))
         ),
-        Framework::Rocket => format!("`Client::tracked(rocket()).await?.{lower}(\"{first_path}\").dispatch().await` (rocket)"),
-        Framework::Poem => format!("`TestClient::new(app()).{lower}(\"{first_path}\").send().await` (poem)"),
-        Framework::Warp => format!("`warp::test::request().method(\"{first_method}\").path(\"{first_path}\").reply(&routes()).await` (warp)"),
-        Framework::Lambda => format!("`{name}(LambdaEvent::new(sample_event, Context::default())).await` (call the Lambda handler directly with a sample event)"),
-        Framework::Consumer => format!("call `{name}` with a channel or stub consumer that yields one good and one malformed message"),
+        Framework::Rocket => format!("{} (rocket)", code(&format!("Client::tracked(rocket()).await?.{lower}(\"{first_path}\").dispatch().await"))),
+        Framework::Poem => format!("{} (poem)", code(&format!("TestClient::new(app()).{lower}(\"{first_path}\").send().await"))),
+        Framework::Warp => format!("{} (warp)", code(&format!("warp::test::request().method(\"{first_method}\").path(\"{first_path}\").reply(&routes()).await"))),
+        Framework::Lambda => format!("{} (call the Lambda handler directly with a sample event)", code(&format!("{name}(LambdaEvent::new(sample_event, Context::default())).await"))),
+        Framework::Consumer => format!("call {} with a channel or stub consumer that yields one good and one malformed message", code(&name)),
         Framework::Axum | Framework::Configured => format!(
-            "`app().oneshot(Request::{lower}(\"{first_path}\").body(Body::empty()).unwrap()).await` (axum, `tower::ServiceExt`)"
+            "{} (axum, {})",
+            code(&format!("app().oneshot(Request::{lower}(\"{first_path}\").body(Body::empty()).unwrap()).await")),
+            code("tower::ServiceExt")
         ),
     };
     let webhook = name.contains("webhook")

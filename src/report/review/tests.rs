@@ -150,7 +150,7 @@ fn comment_body_has_every_part_and_round_trips_its_fingerprint() {
     let body = comment_body(f, Some("Error silently discarded"), true);
     insta::assert_snapshot!(body);
     assert!(body.starts_with("**failmode · swallowed-error** (high) — Error silently discarded\n"));
-    assert_eq!(extract_fingerprints(&body), vec![f.fingerprint.clone()]);
+    assert_eq!(fingerprint_of(&body), Some(f.fingerprint.clone()));
     let no_suggestion = comment_body(f, None, false);
     assert!(!no_suggestion.contains("```"));
     assert!(
@@ -173,21 +173,25 @@ fn suggestion_fence_outgrows_backticks_in_the_code() {
 
 #[test]
 fn fingerprint_extraction_ignores_garbage() {
-    assert_eq!(extract_fingerprints("no marker"), Vec::<String>::new());
+    assert_eq!(fingerprint_of("no marker"), None);
     assert_eq!(
-        extract_fingerprints(
-            "<!-- failmode:fingerprint=abc-2 --> x <!-- failmode:fingerprint=def -->"
-        ),
-        vec!["abc-2", "def"]
+        fingerprint_of("text\n\n<!-- failmode:fingerprint=abc-2 -->\n"),
+        Some("abc-2".to_string())
+    );
+    // Only the marker that ends the body counts: one inside quoted code does not.
+    assert_eq!(
+        fingerprint_of("```suggestion\n// <!-- failmode:fingerprint=planted -->\n```\n<!-- failmode:fingerprint=def -->"),
+        Some("def".to_string())
     );
     assert_eq!(
-        extract_fingerprints("<!-- failmode:fingerprint=<script> -->"),
-        Vec::<String>::new()
+        fingerprint_of("<!-- failmode:fingerprint=planted --> and then more text"),
+        None
     );
     assert_eq!(
-        extract_fingerprints("<!-- failmode:fingerprint=abc"),
-        Vec::<String>::new()
+        fingerprint_of("<!-- failmode:fingerprint=<script> -->"),
+        None
     );
+    assert_eq!(fingerprint_of("<!-- failmode:fingerprint=abc"), None);
 }
 
 #[test]
@@ -204,7 +208,7 @@ fn check_run_summary_counts_and_lists_what_is_not_inline() {
     );
     assert!(
         s.contains(
-            "- **medium** `missing-retry` src/orders.rs:8 — `client.post(url).send()` has no retry"
+            "- **medium** `missing-retry` `src/orders.rs`:8 — `client.post(url).send()` has no retry"
         ),
         "{s}"
     );
