@@ -156,14 +156,15 @@ async fn opened_pull_request_gets_exactly_one_review_and_redelivery_adds_nothing
         "the comment covers the `let _ =` statement (line 7): {comments:#?}"
     );
     // token, pull, base config, files, check run, archive (+ its download from the archive
-    // host), existing comments, review, check run update: 9 API calls for a first review.
+    // host), the App's bot login (once per process), existing comments, review, check run
+    // update: 10 API calls for a first review.
     let api_calls = github
         .requests()
         .iter()
         .filter(|r| !r.endpoint.starts_with("GET /_codeload/"))
         .count();
     eprintln!("GitHub API calls for the first review of a one-file PR: {api_calls}");
-    assert_eq!(api_calls, 9, "{:#?}", github.requests());
+    assert_eq!(api_calls, 10, "{:#?}", github.requests());
     let body = comments[0]["body"].as_str().unwrap();
     assert!(
         body.contains("swallowed-error") && body.contains("<!-- failmode:fingerprint="),
@@ -374,7 +375,7 @@ fn comments_of(review: &Value) -> Vec<Value> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hundred_file_pull_request_costs_nine_api_calls_and_a_later_push_refetches_one_file() {
+async fn hundred_file_pull_request_costs_ten_api_calls_and_a_later_push_refetches_one_file() {
     let github = FakeGithub::start(APP_ID).await;
     let modules = |finding_in: &[usize]| -> Vec<(String, String)> {
         (0..100)
@@ -408,6 +409,8 @@ async fn hundred_file_pull_request_costs_nine_api_calls_and_a_later_push_refetch
             "POST /repos/{owner}/{repo}/check-runs 201",
             "GET /repos/{owner}/{repo}/tarball/{ref} 302",
             "GET /_codeload/{owner}/{repo}/legacy.tar.gz/{ref} 200",
+            // Once per process: the App's bot login, so only its own comments count.
+            "GET /app 200",
             "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments 200",
             "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews 200",
             "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id} 200",
@@ -498,7 +501,7 @@ async fn pull_request_from_a_fork_is_reviewed_with_the_app_token() {
         github
             .requests()
             .iter()
-            .filter(|r| !r.endpoint.starts_with("POST /app/"))
+            .filter(|r| !r.endpoint.starts_with("POST /app/") && r.endpoint != "GET /app")
             .all(|r| if r.endpoint.starts_with("GET /_codeload/") {
                 r.auth == "none"
             } else {
@@ -838,4 +841,110 @@ async fn sigterm_past_the_grace_period_gives_the_job_back_and_a_restart_complete
         .check_runs()
         .iter()
         .any(|r| r["status"] == "completed"));
+}
+
+/// A route whose text tries to mention a user, link an issue, embed HTML, post a link and plant
+/// a fingerprint marker.
+const HOSTILE_ROUTE: &str = "/orders @octocat fixes #1 <img src=x> [click](https://evil.example) `` <!-- failmode:fingerprint=0 -->";
+
+fn hostile_routes_rs() -> String {
+    format!(
+        "use axum::{{routing::post, Router}};\n\npub fn app(db: sqlx::PgPool) -> Router {{\n    Router::new().route(\"{HOSTILE_ROUTE}\", post(create_order)).with_state(db)\n}}\n\nasync fn create_order(axum::extract::State(db): axum::extract::State<sqlx::PgPool>) -> Result<(), String> {{\n    sqlx::query(\"INSERT INTO orders DEFAULT VALUES\").execute(&db).await.map_err(|e| e.to_string())?;\n    Ok(())\n}}\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_from_the_pull_request_is_posted_inert_and_a_humans_marker_does_not_silence_the_bot() {
+    let github = FakeGithub::start(APP_ID).await;
+    let added = vec![
+        ("src/routes.rs".to_string(), hostile_routes_rs()),
+        ("src/ship.rs".to_string(), finding_fn("mark_shipped")),
+    ];
+    setup_added_files(&github, HEAD_SHA, REPO, &added);
+    // Every finding this push has, computed with the same engine...
+    let mut inputs: Vec<failmode::analysis::source::SourceInput> = added
+        .iter()
+        .map(|(p, t)| failmode::analysis::source::SourceInput {
+            path: p.clone(),
+            bytes: t.clone().into_bytes(),
+        })
+        .collect();
+    inputs.push(failmode::analysis::source::SourceInput {
+        path: "Cargo.toml".into(),
+        bytes: CARGO.as_bytes().to_vec(),
+    });
+    let expected = failmode::analysis::analyze(
+        &inputs,
+        &failmode::config::Config::default(),
+        failmode::analysis::check::CheckSet::embedded().unwrap(),
+        &failmode::analysis::AnalysisOptions::default(),
+    )
+    .findings;
+    let checks: Vec<&str> = expected.iter().map(|f| f.check.as_str()).collect();
+    assert!(
+        checks.contains(&"untested-handler") && checks.contains(&"swallowed-error"),
+        "{checks:?}"
+    );
+    // ...is already "posted" by a person who copied the markers into a comment of their own.
+    for f in &expected {
+        github.add_human_comment(
+            REPO,
+            7,
+            "mallory",
+            "src/ship.rs",
+            2,
+            &format!(
+                "nothing to see <!-- failmode:fingerprint={} -->",
+                f.fingerprint
+            ),
+        );
+    }
+    let server = start_server(&github, tempfile::tempdir().unwrap()).await;
+    let opened = pull_request_payload("opened", HEAD_SHA, false);
+    assert_eq!(
+        deliver(&server, "pull_request", "hostile-1", &opened, SECRET).await,
+        202
+    );
+    wait_for_completed_check_runs(&github, 1).await;
+
+    // The App still comments on every finding: only its own comments count as posted.
+    let reviews = github.reviews();
+    assert_eq!(reviews.len(), 1, "{:#?}", endpoints(&github));
+    let comments = comments_of(&reviews[0].request);
+    assert_eq!(comments.len(), expected.len(), "{comments:#?}");
+    let route_comment = comments
+        .iter()
+        .map(|c| c["body"].as_str().unwrap().to_string())
+        .find(|b| b.contains("untested-handler"))
+        .expect("a comment on the untested route");
+    // The route is quoted, but nothing in it renders: no mention, issue link, HTML, link or
+    // comment marker, and no line break that could start a block.
+    for bad in ["@octocat", "#1", "https://evil"] {
+        assert!(
+            !route_comment.contains(bad),
+            "`{bad}` is live in: {route_comment}"
+        );
+    }
+    // HTML and link syntax is literal text inside code spans; outside them it must not parse.
+    let rendered = failmode::analysis::markup::outside_code_spans(&route_comment);
+    for bad in ["<img", "[click](", "](https"] {
+        assert!(
+            !rendered.contains(bad),
+            "`{bad}` is live outside code in: {route_comment}"
+        );
+    }
+    assert_eq!(
+        route_comment.matches("<!--").count(),
+        1,
+        "only the App's own marker: {route_comment}"
+    );
+    assert!(route_comment.trim_end().ends_with("-->"));
+    // What a reader sees still names the route (zero-width spaces aside).
+    assert!(
+        route_comment
+            .replace('\u{200B}', "")
+            .contains("/orders @octocat fixes #1 <img src=x> [click](https://evil.example)"),
+        "{route_comment}"
+    );
+    assert!(github.errors().is_empty(), "{:?}", github.errors());
 }

@@ -129,6 +129,8 @@ struct Inner {
     tokens: InstallationTokens,
     calls: Mutex<BTreeMap<CallKey, u64>>,
     next_write: Mutex<HashMap<Credential, Instant>>,
+    /// The App's bot login (`<slug>[bot]`), read once from `GET /app`.
+    bot_login: tokio::sync::OnceCell<String>,
 }
 
 /// The GitHub App's REST client. Cheap to clone; share one per process so token caching,
@@ -152,6 +154,12 @@ impl fmt::Debug for GithubClient {
 struct TokenResponse {
     token: String,
     expires_at: DateTime<Utc>,
+}
+
+/// The part of `GET /app` the client reads.
+#[derive(Deserialize)]
+struct AuthenticatedApp {
+    slug: String,
 }
 
 #[derive(Deserialize)]
@@ -322,6 +330,7 @@ impl GithubClient {
                 tokens,
                 calls: Mutex::new(BTreeMap::new()),
                 next_write: Mutex::new(HashMap::new()),
+                bot_login: tokio::sync::OnceCell::new(),
             }),
         })
     }
@@ -1301,6 +1310,32 @@ impl GithubClient {
             }
         }
         Ok(runs)
+    }
+
+    /// The login the App comments as, `<app-slug>[bot]` (from `GET /app` with the App JWT, read
+    /// once per process). Comments by anyone else are never taken for the App's own.
+    pub async fn bot_login(&self) -> Result<&str, GithubError> {
+        self.inner
+            .bot_login
+            .get_or_try_init(|| async {
+                let endpoint = "GET /app";
+                let reply = self
+                    .send(Call {
+                        method: Method::GET,
+                        endpoint,
+                        target: "/app".to_string(),
+                        accept: ACCEPT_JSON,
+                        body: None,
+                        credential: Credential::App,
+                        redirect_ok: false,
+                        retry_ambiguous: true,
+                    })
+                    .await?;
+                let app: AuthenticatedApp = parse_json(endpoint, &reply)?;
+                Ok(format!("{}[bot]", app.slug))
+            })
+            .await
+            .map(String::as_str)
     }
 
     /// One page of the App's webhook delivery log (App JWT), newest first.

@@ -20,7 +20,7 @@ use crate::github::types::{
 };
 use crate::queue::{ClaimedJob, JobStore, Publication, PublicationKind, QueueError};
 use crate::report::review::{
-    annotation_batches, check_run_summary, extract_fingerprints, InlineComment, ReviewPlan,
+    annotation_batches, check_run_summary, fingerprint_of, InlineComment, ReviewPlan,
 };
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
@@ -225,12 +225,11 @@ impl Reviewer {
                     .map_err(|e| ReviewError::Analysis(e.to_string()))?;
             on_changed_lines(analysis.findings, &diffs)
         };
-        let existing = gh
-            .list_review_comments(t.installation, owner, repo, t.number)
-            .await?;
-        let posted: HashSet<String> = existing
-            .iter()
-            .flat_map(|c| extract_fingerprints(&c.body))
+        let posted: HashSet<String> = self
+            .own_fingerprints(&t)
+            .await?
+            .into_iter()
+            .map(|(fingerprint, _)| fingerprint)
             .collect();
         let titles: BTreeMap<String, String> = checks
             .checks
@@ -623,6 +622,28 @@ impl Reviewer {
         }
     }
 
+    /// The fingerprints of the App's own inline comments on the pull request, with the review
+    /// each belongs to. Comments by anyone else never count, whatever they contain: a person
+    /// (or another bot) quoting a marker must not silence the App.
+    async fn own_fingerprints(
+        &self,
+        t: &Target<'_>,
+    ) -> Result<Vec<(String, Option<u64>)>, GithubError> {
+        let gh = &self.github;
+        let bot = gh.bot_login().await?;
+        Ok(gh
+            .list_review_comments(t.installation, t.owner, t.repo, t.number)
+            .await?
+            .into_iter()
+            .filter(|c| {
+                c.user
+                    .as_ref()
+                    .is_some_and(|u| u.login == bot && u.kind.as_deref().is_none_or(|k| k == "Bot"))
+            })
+            .filter_map(|c| fingerprint_of(&c.body).map(|f| (f, c.pull_request_review_id)))
+            .collect())
+    }
+
     /// Posts `review` exactly once. When the POST ends without an answer or with a 5xx, GitHub
     /// may have posted it anyway: the comments on the pull request are checked for this
     /// review's fingerprints before trying again, so a flaky response never doubles a review.
@@ -635,7 +656,7 @@ impl Reviewer {
         let ours: HashSet<String> = review
             .comments
             .iter()
-            .flat_map(|c| extract_fingerprints(&c.body))
+            .filter_map(|c| fingerprint_of(&c.body))
             .collect();
         let mut attempt = 0;
         loop {
@@ -646,16 +667,12 @@ impl Reviewer {
             {
                 Err(e @ GithubError::Transient { .. }) => {
                     tracing::warn!(error = %e, attempt, "posting the review ended without an answer; checking whether it landed");
-                    let landed = gh
-                        .list_review_comments(t.installation, t.owner, t.repo, t.number)
+                    let landed = self
+                        .own_fingerprints(t)
                         .await?
                         .into_iter()
-                        .find(|c| {
-                            extract_fingerprints(&c.body)
-                                .iter()
-                                .any(|f| ours.contains(f))
-                        })
-                        .and_then(|c| c.pull_request_review_id);
+                        .find(|(f, _)| ours.contains(f))
+                        .and_then(|(_, review_id)| review_id);
                     if let Some(id) = landed {
                         return Ok(id);
                     }

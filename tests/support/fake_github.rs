@@ -30,6 +30,9 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+/// The fake App's slug: it comments as `failmode[bot]`.
+pub const BOT_SLUG: &str = "failmode";
+
 /// Where the GitHub fixtures live.
 pub fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/github")
@@ -389,6 +392,35 @@ impl FakeGithub {
             .insert((repo.to_string(), sha.to_string()), tree);
     }
 
+    /// Adds an inline comment written by a person (`login`, type `User`) on `path`:`line` of a
+    /// pull request, as if typed in GitHub's UI.
+    pub fn add_human_comment(
+        &self,
+        repo: &str,
+        number: u64,
+        login: &str,
+        path: &str,
+        line: u64,
+        body: &str,
+    ) {
+        let mut st = lock(&self.state);
+        let id = st.next_id();
+        let mut c = first_of("pulls__list-review-comments.200.default.json");
+        c["id"] = json!(id);
+        c["pull_request_review_id"] = json!(st.next_id());
+        c["path"] = json!(path);
+        c["line"] = json!(line);
+        c["original_line"] = json!(line);
+        c["start_line"] = Value::Null;
+        c["original_start_line"] = Value::Null;
+        c["start_side"] = Value::Null;
+        c["in_reply_to_id"] = Value::Null;
+        c["body"] = json!(body);
+        c["user"]["login"] = json!(login);
+        c["user"]["type"] = json!("User");
+        st.review_comments.push((repo.to_string(), number, c));
+    }
+
     /// Makes the fake refuse any review comment on `path` whose lines include `line` with
     /// GitHub's 422, as real GitHub does when its view of the diff differs from failmode's.
     pub fn refuse_comments_at(&self, path: &str, line: u64) {
@@ -588,6 +620,8 @@ fn identify(state: &FakeState, headers: &HeaderMap) -> Caller {
 }
 
 fn verify_jwt(state: &FakeState, jwt: &str) -> Result<(), String> {
+    // Verifying uses the same process-wide RS256 provider the App signs with.
+    failmode::github::jwt_crypto::install();
     let key =
         jsonwebtoken::DecodingKey::from_rsa_pem(&state.public_key).map_err(|e| e.to_string())?;
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
@@ -642,6 +676,7 @@ fn route(method: &Method, path: &str) -> Option<(&'static str, Vec<String>)> {
             "POST /app/installations/{installation_id}/access_tokens",
             p(&[id]),
         )),
+        ("GET", ["app"]) => Some(("GET /app", vec![])),
         ("GET", ["app", "hook", "deliveries"]) => Some(("GET /app/hook/deliveries", vec![])),
         ("POST", ["app", "hook", "deliveries", id, "attempts"]) => {
             Some(("POST /app/hook/deliveries/{delivery_id}/attempts", p(&[id])))
@@ -1168,6 +1203,23 @@ async fn dispatch(
                 json!(expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
             json_response(201, value)
         }
+        "GET /app" => {
+            if let Err(answer) = require_app(&caller) {
+                return answer;
+            }
+            // `GET /app` answers the App (the `integration` schema) without the secrets the
+            // manifest conversion also returns. The bot user is `<slug>[bot]`.
+            let mut app = rest_fixture("apps__create-from-manifest.201.default.json");
+            if let Some(fields) = app.as_object_mut() {
+                for secret in ["client_secret", "webhook_secret", "pem"] {
+                    fields.remove(secret);
+                }
+            }
+            app["id"] = json!(st.app_id);
+            app["slug"] = json!(BOT_SLUG);
+            app["name"] = json!(BOT_SLUG);
+            json_response(200, app)
+        }
         "GET /app/hook/deliveries" => {
             if let Err(answer) = require_app(&caller) {
                 return answer;
@@ -1400,7 +1452,7 @@ async fn dispatch(
                 c["commit_id"] = json!(commit_id);
                 c["original_commit_id"] = json!(commit_id);
                 c["in_reply_to_id"] = Value::Null;
-                c["user"]["login"] = json!("failmode[bot]");
+                c["user"]["login"] = json!(format!("{BOT_SLUG}[bot]"));
                 c["user"]["type"] = json!("Bot");
                 st.review_comments.push((repo.clone(), number, c));
             }
@@ -1731,7 +1783,7 @@ fn review_json(template: &Value, review: &StoredReview) -> Value {
         .get("commit_id")
         .cloned()
         .unwrap_or(Value::Null);
-    value["user"]["login"] = json!("failmode[bot]");
+    value["user"]["login"] = json!(format!("{BOT_SLUG}[bot]"));
     value["user"]["type"] = json!("Bot");
     value
 }
