@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Scores `failmode check` on the real-code corpus: per-check precision and recall on the labels.
+
+Usage:
+    tests/corpus/score.py SNAPSHOTS [--failmode BIN] [--misses] [--findings-out FILE]
+
+SNAPSHOTS is a folder with one work tree per repository of `repos.tsv`, at
+`SNAPSHOTS/<owner>+<name>` (for example `git clone URL SNAPSHOTS/rust-lang+crater` then
+`git -C SNAPSHOTS/rust-lang+crater checkout <commit>`). A repository whose HEAD is not the pinned
+commit is reported and skipped, so figures always refer to the labelled code.
+
+A label matches a finding of the same repository, path and check whose anchor line is within
+LINE_SLACK lines of the labelled line (labels name the first line of the statement, or the `fn`
+line of a handler; anchors may sit on an attribute or the line of the call inside the statement).
+
+    precision = flag labels found / (flag labels found + no-flag labels found)
+    recall    = flag labels found / flag labels
+
+Findings on unlabelled lines are counted but not judged here: `judged.tsv` holds the sampled
+precision over all findings. Needs only Python 3 and git; runs no network.
+"""
+
+import argparse
+import collections
+import csv
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LINE_SLACK = 2
+
+
+def read_tsv(name):
+    with open(os.path.join(HERE, name), newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def head_of(tree):
+    try:
+        return subprocess.run(
+            ["git", "-C", tree, "rev-parse", "HEAD"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return None
+
+
+def findings_of(failmode, tree):
+    run = subprocess.run(
+        [failmode, "check", "--format", "json", "--fail-on", "never", tree],
+        capture_output=True, text=True,
+    )
+    if run.returncode not in (0, 1):
+        raise RuntimeError(f"failmode exited {run.returncode} on {tree}: {run.stderr[-2000:]}")
+    report = json.loads(run.stdout)
+    return [
+        (f["check"], f["path"], f["span"]["start_line"]) for f in report["findings"]
+    ]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("snapshots")
+    ap.add_argument("--failmode", default=os.path.join(HERE, "..", "..", "target", "release", "failmode"))
+    ap.add_argument("--misses", action="store_true", help="list missed flags and flagged no-flags")
+    ap.add_argument("--findings-out", help="write every finding as TSV (repo, path, line, check)")
+    args = ap.parse_args()
+
+    repos = read_tsv("repos.tsv")
+    labels = read_tsv("labels.tsv")
+    found = {}  # repo -> list of (check, path, line)
+    skipped = []
+    for r in repos:
+        tree = os.path.join(args.snapshots, r["repo"].replace("/", "+"))
+        head = head_of(tree)
+        if head != r["commit"]:
+            skipped.append(f"{r['repo']}: HEAD {head or 'missing'}, labels are at {r['commit']}")
+            continue
+        found[r["repo"]] = findings_of(args.failmode, tree)
+
+    index = collections.defaultdict(list)
+    for repo, fs in found.items():
+        for check, path, line in fs:
+            index[(repo, path, check)].append(line)
+
+    stats = collections.defaultdict(lambda: collections.Counter())
+    misses = []
+    for l in labels:
+        if l["repo"] not in found:
+            continue
+        lines = index.get((l["repo"], l["path"], l["check"]), [])
+        hit = any(abs(x - int(l["line"])) <= LINE_SLACK for x in lines)
+        s = stats[l["check"]]
+        s[(l["label"], hit)] += 1
+        if (l["label"] == "flag") != hit:
+            misses.append(l)
+
+    totals = collections.Counter(check for fs in found.values() for check, _, _ in fs)
+    print(f"repositories scored: {len(found)} of {len(repos)}")
+    for s in skipped:
+        print(f"  skipped {s}")
+    print(f"{'check':<18} {'flags':>5} {'found':>5} {'no-flags':>8} {'flagged':>7} {'precision':>9} {'recall':>6} {'findings':>8}")
+    for check in sorted(set(l["check"] for l in labels)):
+        s = stats[check]
+        tp, fn = s[("flag", True)], s[("flag", False)]
+        fp, tn = s[("no-flag", True)], s[("no-flag", False)]
+        precision = tp / (tp + fp) if tp + fp else float("nan")
+        recall = tp / (tp + fn) if tp + fn else float("nan")
+        print(f"{check:<18} {tp + fn:>5} {tp:>5} {fp + tn:>8} {fp:>7} {precision:>9.2f} {recall:>6.2f} {totals[check]:>8}")
+    if args.misses:
+        for l in misses:
+            kind = "missed" if l["label"] == "flag" else "wrongly flagged"
+            print(f"{kind}: {l['check']} {l['repo']} {l['path']}:{l['line']} — {l['reason']}")
+    if args.findings_out:
+        with open(args.findings_out, "w") as o:
+            o.write("repo\tpath\tline\tcheck\n")
+            for repo, fs in sorted(found.items()):
+                for check, path, line in sorted(fs, key=lambda x: (x[1], x[2], x[0])):
+                    o.write(f"{repo}\t{path}\t{line}\t{check}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
