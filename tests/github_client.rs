@@ -98,7 +98,14 @@ async fn one_token_request_serves_many_calls_and_every_repo_call_uses_it() {
             .unwrap();
     }
     client
-        .get_file_at(INSTALLATION, "acme", "payments", "src/pay.rs", HEAD)
+        .get_file_at(
+            INSTALLATION,
+            "acme",
+            "payments",
+            "src/pay.rs",
+            HEAD,
+            1 << 20,
+        )
         .await
         .unwrap();
 
@@ -252,12 +259,26 @@ async fn raw_contents_trees_and_blobs_come_back_byte_exact() {
     let client = client_for(&fake, settings(&fake.url()));
 
     let got = client
-        .get_file_at(INSTALLATION, "acme", "payments", "src/main.rs", HEAD)
+        .get_file_at(
+            INSTALLATION,
+            "acme",
+            "payments",
+            "src/main.rs",
+            HEAD,
+            1 << 20,
+        )
         .await
         .unwrap();
     assert_eq!(got.as_deref(), Some(source.as_bytes()));
     let got = client
-        .get_file_at(INSTALLATION, "acme", "payments", "assets/data.bin", HEAD)
+        .get_file_at(
+            INSTALLATION,
+            "acme",
+            "payments",
+            "assets/data.bin",
+            HEAD,
+            1 << 20,
+        )
         .await
         .unwrap();
     assert_eq!(got, Some(binary.clone()));
@@ -268,6 +289,7 @@ async fn raw_contents_trees_and_blobs_come_back_byte_exact() {
             "payments",
             "dir with space/x #1.rs",
             HEAD,
+            1 << 20,
         )
         .await
         .unwrap();
@@ -279,6 +301,7 @@ async fn raw_contents_trees_and_blobs_come_back_byte_exact() {
             "payments",
             ".github/failmode.toml",
             BASE,
+            1 << 20,
         )
         .await
         .unwrap();
@@ -938,4 +961,110 @@ async fn secrets_never_show_in_debug_output_or_errors() {
         assert!(!text.contains("PRIVATE KEY"), "private key leaked: {text}");
     }
     assert!(format!("{client:?}").contains("<redacted>"));
+}
+
+#[tokio::test]
+async fn a_file_larger_than_its_cap_is_a_typed_error_read_once() {
+    let fake = fake_with_pull(vec![]).await;
+    let big = vec![b'#'; 3 * 1024 * 1024];
+    fake.add_commit(REPO, HEAD, &[(".github/failmode.toml", &big)]);
+    let client = client_for(&fake, settings(&fake.url()));
+
+    let result = client
+        .get_file_at(
+            INSTALLATION,
+            "acme",
+            "payments",
+            ".github/failmode.toml",
+            HEAD,
+            1024 * 1024,
+        )
+        .await;
+    match result {
+        Err(e @ GithubError::TooLarge { limit, .. }) => {
+            assert_eq!(limit, 1024 * 1024);
+            assert!(!e.is_retryable());
+            assert!(e.to_string().contains("larger than 1048576 bytes"), "{e}");
+        }
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+    assert_eq!(fake.count("GET /repos/{owner}/{repo}/contents/{path}"), 1);
+    assert!(fake.errors().is_empty(), "{:?}", fake.errors());
+}
+
+#[tokio::test]
+async fn an_archive_is_capped_whether_redirected_or_answered_directly() {
+    let fake = fake_with_pull(vec![]).await;
+    fake.add_commit(REPO, HEAD, &[("src/lib.rs", b"fn a() {}\n")]);
+    // Two MiB of bytes that do not compress, served as the archive.
+    let archive: Vec<u8> = (0..2 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    fake.set_archive(REPO, HEAD, archive.clone());
+    let client = client_for(&fake, settings(&fake.url()));
+
+    let full = client
+        .get_tarball(INSTALLATION, "acme", "payments", HEAD, 4 * 1024 * 1024)
+        .await
+        .unwrap();
+    assert_eq!(full, archive);
+    let redirected = client
+        .get_tarball(INSTALLATION, "acme", "payments", HEAD, 1024 * 1024)
+        .await;
+    assert!(
+        matches!(redirected, Err(GithubError::TooLarge { limit, .. }) if limit == 1024 * 1024),
+        "{redirected:?}"
+    );
+
+    fake.serve_archives_directly();
+    let direct = client
+        .get_tarball(INSTALLATION, "acme", "payments", HEAD, 1024 * 1024)
+        .await;
+    assert!(
+        matches!(direct, Err(GithubError::TooLarge { limit, .. }) if limit == 1024 * 1024),
+        "{direct:?}"
+    );
+    // Not retried: the same archive would come back.
+    assert_eq!(fake.count("GET /repos/{owner}/{repo}/tarball/{ref}"), 3);
+    assert!(fake.errors().is_empty(), "{:?}", fake.errors());
+}
+
+#[tokio::test]
+async fn json_and_blob_answers_over_their_caps_are_typed_errors_not_retries() {
+    let files: Vec<FakeFile> = (0..100)
+        .map(|i| FakeFile::added(&format!("src/m{i:03}.rs"), "fn a() {}\n"))
+        .collect();
+    let fake = fake_with_pull(files).await;
+    let huge = vec![7u8; 5 * 1024 * 1024];
+    fake.add_commit(REPO, HEAD, &[("assets/huge.bin", &huge)]);
+    let mut small = settings(&fake.url());
+    small.max_json_body = 16 * 1024;
+    let client = client_for(&fake, small);
+
+    // A page of 100 files is more than 16 KiB of JSON.
+    let listed = client
+        .list_pull_files(INSTALLATION, "acme", "payments", 7)
+        .await;
+    assert!(
+        matches!(listed, Err(GithubError::TooLarge { limit: 16384, .. })),
+        "{listed:?}"
+    );
+    assert_eq!(
+        fake.count("GET /repos/{owner}/{repo}/pulls/{pull_number}/files"),
+        1
+    );
+
+    // A blob is never larger than the base64 of the largest file failmode reads.
+    let blob = client
+        .get_blob(INSTALLATION, "acme", "payments", &object_id(&huge))
+        .await;
+    assert!(
+        matches!(blob, Err(GithubError::TooLarge { limit, .. }) if limit == failmode::github::client::MAX_BLOB_BODY),
+        "{blob:?}"
+    );
+    assert_eq!(
+        fake.count("GET /repos/{owner}/{repo}/git/blobs/{file_sha}"),
+        1
+    );
+    assert!(fake.errors().is_empty(), "{:?}", fake.errors());
 }

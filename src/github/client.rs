@@ -24,6 +24,7 @@ use super::types::{
     CheckConclusion, CheckRun, CheckRunOutput, CheckRunUpdate, CheckStatus, HookDelivery,
     HookDeliveryPage, NewCheckRun, NewReview, PullFile, PullRequest, Review, ReviewComment, Tree,
 };
+use crate::analysis::source::DEFAULT_MAX_FILE_SIZE;
 
 /// The REST API version every request pins.
 pub const API_VERSION: &str = "2022-11-28";
@@ -35,6 +36,13 @@ pub const ACCEPT_RAW: &str = "application/vnd.github.raw+json";
 pub const MAX_PULL_FILES: usize = 3000;
 /// GitHub accepts at most this many annotations per check-run request.
 pub const ANNOTATIONS_PER_REQUEST: usize = 50;
+/// Default [`ClientSettings::max_json_body`]: 32 MiB holds GitHub's largest answers (a
+/// recursive tree of 100,000 entries, or a page of 100 review comments or check runs each with
+/// 65,536 characters of text) with room to spare.
+pub const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
+/// Largest blob answer read: the base64 of a file of [`DEFAULT_MAX_FILE_SIZE`] bytes (4/3 of
+/// it, wrapped every 60 characters) and its JSON fit; failmode reads no larger file.
+pub const MAX_BLOB_BODY: usize = DEFAULT_MAX_FILE_SIZE / 3 * 4 * 61 / 60 + 64 * 1024;
 
 /// Tuning of the client. [`ClientSettings::new`] gives production values; tests shrink the
 /// delays.
@@ -61,6 +69,9 @@ pub struct ClientSettings {
     pub min_write_interval: Duration,
     /// Installation tokens are renewed this long before `expires_at`.
     pub token_refresh_margin: Duration,
+    /// Largest JSON answer (and error answer) read from any endpoint; a larger one ends the
+    /// call with [`GithubError::TooLarge`]. Contents, blobs and archives have their own caps.
+    pub max_json_body: usize,
 }
 
 impl ClientSettings {
@@ -77,6 +88,7 @@ impl ClientSettings {
             secondary_limit_wait: Duration::from_secs(60),
             min_write_interval: Duration::from_secs(1),
             token_refresh_margin: Duration::from_secs(300),
+            max_json_body: MAX_JSON_BODY,
         }
     }
 }
@@ -110,6 +122,16 @@ struct Call<'a> {
     /// retried blindly. Not for creating reviews: a second POST would post a second review, so
     /// the caller looks first (see [`GithubClient::create_review`]).
     retry_ambiguous: bool,
+    /// Largest body read from the answer; past it the call ends in [`GithubError::TooLarge`].
+    max_body: usize,
+}
+
+/// How one attempt ended without a reply.
+enum AttemptFailure {
+    /// No complete answer (connection, timeout): may be retried.
+    NoAnswer(String),
+    /// The body went over the call's cap (with this status): never retried.
+    TooLarge(StatusCode),
 }
 
 struct Reply {
@@ -422,6 +444,7 @@ impl GithubClient {
                     credential: Credential::App,
                     redirect_ok: false,
                     retry_ambiguous: true,
+                    max_body: self.inner.settings.max_json_body,
                 };
                 let reply = Box::pin(self.send(call)).await?;
                 let parsed: TokenResponse = parse_json(
@@ -458,7 +481,7 @@ impl GithubClient {
         }
     }
 
-    async fn attempt(&self, call: &Call<'_>, authorization: &str) -> Result<Reply, String> {
+    async fn attempt(&self, call: &Call<'_>, authorization: &str) -> Result<Reply, AttemptFailure> {
         let mut builder = http::Request::builder()
             .method(call.method.clone())
             .uri(call.target.as_str())
@@ -468,8 +491,9 @@ impl GithubClient {
                 http::header::USER_AGENT,
                 self.inner.settings.user_agent.as_str(),
             );
-        let mut auth_value = http::HeaderValue::from_str(authorization)
-            .map_err(|_| "credential is not a valid header value".to_string())?;
+        let mut auth_value = http::HeaderValue::from_str(authorization).map_err(|_| {
+            AttemptFailure::NoAnswer("credential is not a valid header value".to_string())
+        })?;
         auth_value.set_sensitive(true);
         builder = builder.header(http::header::AUTHORIZATION, auth_value);
         let body = match &call.body {
@@ -481,32 +505,27 @@ impl GithubClient {
         };
         let request = builder
             .body(body)
-            .map_err(|err| format!("cannot build request: {err}"))?;
-        let exchange = async {
-            let response = self
-                .inner
-                .http
-                .execute(request)
-                .await
-                .map_err(|err| format!("connection failed: {err}"))?;
-            let (parts, body) = response.into_parts();
-            let bytes = body
-                .collect()
-                .await
-                .map_err(|err| format!("reading the response failed: {err}"))?
-                .to_bytes();
-            Ok::<Reply, String>(Reply {
-                status: parts.status,
-                headers: parts.headers,
-                body: bytes.to_vec(),
-            })
-        };
+            .map_err(|err| AttemptFailure::NoAnswer(format!("cannot build request: {err}")))?;
+        let exchange =
+            async {
+                let response =
+                    self.inner.http.execute(request).await.map_err(|err| {
+                        AttemptFailure::NoAnswer(format!("connection failed: {err}"))
+                    })?;
+                let (parts, body) = response.into_parts();
+                let bytes = read_limited(body, call.max_body, parts.status).await?;
+                Ok::<Reply, AttemptFailure>(Reply {
+                    status: parts.status,
+                    headers: parts.headers,
+                    body: bytes,
+                })
+            };
         match tokio::time::timeout(self.inner.settings.request_timeout, exchange).await {
             Ok(result) => result,
-            Err(_) => Err(format!(
+            Err(_) => Err(AttemptFailure::NoAnswer(format!(
                 "no complete response within {:?}",
                 self.inner.settings.request_timeout
-            )),
+            ))),
         }
     }
 
@@ -566,7 +585,14 @@ impl GithubClient {
             }
             let reply = match self.attempt(&call, &authorization).await {
                 Ok(reply) => reply,
-                Err(failure) => {
+                Err(AttemptFailure::TooLarge(status)) => {
+                    self.count(endpoint, status.as_u16());
+                    return Err(GithubError::TooLarge {
+                        endpoint: endpoint.to_string(),
+                        limit: call.max_body,
+                    });
+                }
+                Err(AttemptFailure::NoAnswer(failure)) => {
                     self.count(endpoint, 0);
                     tracing::warn!(endpoint, attempt, %failure, "GitHub call failed");
                     if !call.retry_ambiguous {
@@ -699,6 +725,23 @@ impl GithubClient {
         endpoint: &'static str,
         target: String,
     ) -> Result<(T, HeaderMap), GithubError> {
+        self.get_json_at_most(
+            installation_id,
+            endpoint,
+            target,
+            self.inner.settings.max_json_body,
+        )
+        .await
+    }
+
+    /// [`Self::get_json`] reading at most `max_body` bytes of the answer.
+    async fn get_json_at_most<T: DeserializeOwned>(
+        &self,
+        installation_id: u64,
+        endpoint: &'static str,
+        target: String,
+        max_body: usize,
+    ) -> Result<(T, HeaderMap), GithubError> {
         let reply = self
             .send(Call {
                 method: Method::GET,
@@ -709,6 +752,7 @@ impl GithubClient {
                 credential: Credential::Installation(installation_id),
                 redirect_ok: false,
                 retry_ambiguous: true,
+                max_body,
             })
             .await?;
         let value = parse_json(endpoint, &reply)?;
@@ -766,6 +810,7 @@ impl GithubClient {
                 credential,
                 redirect_ok: false,
                 retry_ambiguous,
+                max_body: self.inner.settings.max_json_body,
             })
             .await?;
         parse_json(endpoint, &reply)
@@ -813,7 +858,8 @@ impl GithubClient {
     }
 
     /// The bytes of `path` at `git_ref` (raw media type), or `None` when GitHub answers 404
-    /// (no such file at that ref).
+    /// (no such file at that ref). A file larger than `max_bytes` is read no further and ends
+    /// in [`GithubError::TooLarge`].
     pub async fn get_file_at(
         &self,
         installation_id: u64,
@@ -821,6 +867,7 @@ impl GithubClient {
         repo: &str,
         path: &str,
         git_ref: &str,
+        max_bytes: usize,
     ) -> Result<Option<Vec<u8>>, GithubError> {
         let target = format!(
             "{}/contents/{}?ref={}",
@@ -838,6 +885,7 @@ impl GithubClient {
                 credential: Credential::Installation(installation_id),
                 redirect_ok: false,
                 retry_ambiguous: true,
+                max_body: max_bytes,
             })
             .await;
         match result {
@@ -875,7 +923,8 @@ impl GithubClient {
         Ok(tree)
     }
 
-    /// The bytes of blob `sha`.
+    /// The bytes of blob `sha`. An answer larger than [`MAX_BLOB_BODY`] (a file larger than
+    /// failmode reads) ends in [`GithubError::TooLarge`].
     pub async fn get_blob(
         &self,
         installation_id: u64,
@@ -889,7 +938,9 @@ impl GithubClient {
             repo_path(owner, repo),
             encode_component(sha)
         );
-        let (blob, _): (BlobResponse, _) = self.get_json(installation_id, endpoint, target).await?;
+        let (blob, _): (BlobResponse, _) = self
+            .get_json_at_most(installation_id, endpoint, target, MAX_BLOB_BODY)
+            .await?;
         match blob.encoding.as_deref() {
             Some("utf-8") => Ok(blob.content.into_bytes()),
             _ => {
@@ -912,7 +963,9 @@ impl GithubClient {
     /// The repository at `git_ref` as a gzipped tarball
     /// (`GET /repos/{owner}/{repo}/tarball/{ref}`). GitHub answers 302 to a short-lived,
     /// pre-signed archive URL; that URL is fetched without our credentials (it may be on
-    /// another host), with the same retries, and at most `max_bytes` are accepted.
+    /// another host), with the same retries. At most `max_bytes` are read, whether the archive
+    /// comes from the redirect or straight in a 200: a larger one ends in
+    /// [`GithubError::TooLarge`].
     pub async fn get_tarball(
         &self,
         installation_id: u64,
@@ -936,6 +989,8 @@ impl GithubClient {
                 credential: Credential::Installation(installation_id),
                 redirect_ok: true,
                 retry_ambiguous: true,
+                // GitHub may answer with the archive itself instead of a redirect to it.
+                max_body: max_bytes,
             })
             .await?;
         if reply.status.is_success() {
@@ -995,25 +1050,21 @@ impl GithubClient {
                 .body(Vec::<u8>::new())
                 .map_err(|err| failed(format!("cannot build request: {err}")))?;
             let exchange = async {
-                let response = self
-                    .inner
-                    .download
-                    .execute(request)
-                    .await
-                    .map_err(|err| format!("connection failed: {err}"))?;
+                let response =
+                    self.inner.download.execute(request).await.map_err(|err| {
+                        AttemptFailure::NoAnswer(format!("connection failed: {err}"))
+                    })?;
                 let (parts, body) = response.into_parts();
-                let bytes = http_body_util::Limited::new(body, max_bytes)
-                    .collect()
-                    .await
-                    .map_err(|err| format!("reading the archive failed: {err}"))?
-                    .to_bytes();
-                Ok::<_, String>((parts.status, bytes.to_vec()))
+                let bytes = read_limited(body, max_bytes, parts.status).await?;
+                Ok::<_, AttemptFailure>((parts.status, bytes))
             };
             // An archive is larger than an API answer: allow it four request timeouts.
             let deadline = self.inner.settings.request_timeout.saturating_mul(4);
             let outcome = match tokio::time::timeout(deadline, exchange).await {
                 Ok(outcome) => outcome,
-                Err(_) => Err(format!("no complete archive within {deadline:?}")),
+                Err(_) => Err(AttemptFailure::NoAnswer(format!(
+                    "no complete archive within {deadline:?}"
+                ))),
             };
             match outcome {
                 Ok((status, body)) if status.is_success() => {
@@ -1032,13 +1083,14 @@ impl GithubClient {
                         message: format!("archive host answered {status}"),
                     });
                 }
-                Err(failure) if failure.contains("length limit") => {
-                    self.count(endpoint, 200);
-                    return Err(failed(format!(
-                        "the archive is larger than {max_bytes} bytes"
-                    )));
+                Err(AttemptFailure::TooLarge(status)) => {
+                    self.count(endpoint, status.as_u16());
+                    return Err(GithubError::TooLarge {
+                        endpoint: endpoint.to_string(),
+                        limit: max_bytes,
+                    });
                 }
-                Err(failure) => {
+                Err(AttemptFailure::NoAnswer(failure)) => {
                     self.count(endpoint, 0);
                     last_failure = failure;
                 }
@@ -1076,6 +1128,7 @@ impl GithubClient {
             credential: Credential::Installation(installation_id),
             redirect_ok: false,
             retry_ambiguous: true,
+            max_body: self.inner.settings.max_json_body,
         })
         .await
         .map(|_| ())
@@ -1329,6 +1382,7 @@ impl GithubClient {
                         credential: Credential::App,
                         redirect_ok: false,
                         retry_ambiguous: true,
+                        max_body: self.inner.settings.max_json_body,
                     })
                     .await?;
                 let app: AuthenticatedApp = parse_json(endpoint, &reply)?;
@@ -1359,6 +1413,7 @@ impl GithubClient {
                 credential: Credential::App,
                 redirect_ok: false,
                 retry_ambiguous: true,
+                max_body: self.inner.settings.max_json_body,
             })
             .await?;
         let deliveries: Vec<HookDelivery> = parse_json(endpoint, &reply)?;
@@ -1386,6 +1441,7 @@ impl GithubClient {
             credential: Credential::App,
             redirect_ok: false,
             retry_ambiguous: true,
+            max_body: self.inner.settings.max_json_body,
         })
         .await
         .map(|_| ())
@@ -1411,6 +1467,28 @@ fn percent_decode(text: &str) -> String {
         index += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Reads a whole body, but never more than `limit` bytes of it: memory stays under the cap
+/// whatever the server sends.
+async fn read_limited<B>(
+    body: B,
+    limit: usize,
+    status: StatusCode,
+) -> Result<Vec<u8>, AttemptFailure>
+where
+    B: BodyExt,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes().to_vec()),
+        Err(err) if err.is::<http_body_util::LengthLimitError>() => {
+            Err(AttemptFailure::TooLarge(status))
+        }
+        Err(err) => Err(AttemptFailure::NoAnswer(format!(
+            "reading the response failed: {err}"
+        ))),
+    }
 }
 
 fn parse_json<T: DeserializeOwned>(endpoint: &str, reply: &Reply) -> Result<T, GithubError> {

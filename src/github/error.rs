@@ -50,6 +50,16 @@ pub enum GithubError {
         /// The endpoint template.
         endpoint: String,
     },
+    /// GitHub's answer was larger than failmode reads from that endpoint (a file or archive
+    /// over its size cap, say). It was read no further, so memory stayed under `limit`. Not
+    /// retryable: the same answer would come back.
+    #[error("GitHub's answer to {endpoint} is larger than {limit} bytes, the most failmode reads from it; it was read no further and is not retried")]
+    TooLarge {
+        /// The endpoint template.
+        endpoint: String,
+        /// The cap in bytes.
+        limit: usize,
+    },
     /// Any other failure: a 4xx such as 403 without rate limiting (missing permission), an
     /// unexpected body, or a local configuration problem.
     #[error("GitHub call {endpoint} failed{}: {message}", status.map(|s| format!(" with status {s}")).unwrap_or_default())]

@@ -5,7 +5,7 @@
 //! Idempotent by construction: comments already on the pull request (matched by the hidden
 //! fingerprint) are never posted again, and a retried job reuses the check run it created.
 
-use super::blobs::{git_blob_sha, unpack_tarball, BlobCache};
+use super::blobs::{git_blob_sha, unpack_tarball, BlobCache, RepoLimits, RepoTooBig, TarballError};
 use crate::analysis::check::{CheckLoadError, CheckSet};
 use crate::analysis::finding::Finding;
 use crate::analysis::source::{is_vendored_path, SourceInput, DEFAULT_MAX_FILE_SIZE};
@@ -37,8 +37,8 @@ pub const ARCHIVE_THRESHOLD: usize = 8;
 const REVIEW_POST_ATTEMPTS: u32 = 3;
 /// Most pending-review probes spent finding the comments GitHub refuses.
 const MAX_REVIEW_PROBES: usize = 24;
-/// Largest repository archive accepted.
-const MAX_ARCHIVE_BYTES: usize = 512 * 1024 * 1024;
+/// Largest `.github/failmode.toml` read (a real one is a few hundred bytes).
+pub const MAX_CONFIG_BYTES: usize = 1024 * 1024;
 /// Bytes of file contents kept across jobs.
 const BLOB_CACHE_BYTES: usize = 512 * 1024 * 1024;
 
@@ -92,6 +92,25 @@ pub struct Reviewer {
     /// Repositories whose sources this process has fetched at least once (so the blob cache
     /// holds most of their files and a tree plus a few blobs is cheaper than an archive).
     warm_repos: std::sync::Mutex<HashSet<String>>,
+    /// How much of one repository is read whole.
+    limits: RepoLimits,
+}
+
+/// The files the analysis reads, and why they are only the changed ones when they are.
+struct Sources {
+    inputs: Vec<SourceInput>,
+    /// Set when only (some of) the changed files were read: a note for the check run.
+    partial: Option<String>,
+}
+
+/// What one archive download gave.
+enum ArchiveRead {
+    /// The sources of the whole repository.
+    Files(Vec<SourceInput>),
+    /// The repository is over a cap: review the changed files only.
+    TooBig(RepoTooBig),
+    /// No usable archive (too large to download, unreadable): try the tree and blobs.
+    Unavailable,
 }
 
 struct Target<'a> {
@@ -117,7 +136,15 @@ impl Reviewer {
             store,
             blobs: BlobCache::new(BLOB_CACHE_BYTES),
             warm_repos: std::sync::Mutex::new(HashSet::new()),
+            limits: RepoLimits::DEFAULT,
         }
+    }
+
+    /// This reviewer with other caps on how much of one repository it reads whole
+    /// (`FAILMODE_MAX_REPO_BYTES`, `FAILMODE_MAX_REPO_FILES`).
+    pub fn with_repo_limits(mut self, limits: RepoLimits) -> Reviewer {
+        self.limits = limits;
+        self
     }
 
     /// The GitHub client (for metrics and tests).
@@ -162,12 +189,9 @@ impl Reviewer {
         }
         let checks = CheckSet::embedded()?;
         let known = checks.ids();
-        let base_config = gh
-            .get_file_at(t.installation, owner, repo, CONFIG_PATH, &pr.base.sha)
-            .await?;
-        let config = match base_config {
+        let config = match read_config(gh, &t, &pr.base.sha).await? {
             None => Ok(Config::default()),
-            Some(bytes) => parse_config(&bytes, &known),
+            Some(read) => read.and_then(|bytes| parse_config(&bytes, &known)),
         };
         let review_drafts = config.as_ref().map(|c| c.review_drafts).unwrap_or(false);
         if pr.draft && !review_drafts {
@@ -182,11 +206,8 @@ impl Reviewer {
             .iter()
             .find(|f| f.filename == CONFIG_PATH && f.status != "removed")
         {
-            Some(_) => match gh
-                .get_file_at(t.installation, owner, repo, CONFIG_PATH, t.head_sha)
-                .await?
-            {
-                Some(bytes) => parse_config(&bytes, &known).err(),
+            Some(_) => match read_config(gh, &t, t.head_sha).await? {
+                Some(read) => read.and_then(|bytes| parse_config(&bytes, &known)).err(),
                 None => None,
             },
             None => None,
@@ -210,10 +231,13 @@ impl Reviewer {
             .filter(|f| f.status != "removed" && f.filename.ends_with(".rs"))
             .map(|f| f.filename.clone())
             .collect();
+        let mut partial = None;
         let findings = if reported.is_empty() {
             Vec::new()
         } else {
-            let inputs = self.sources(&t, &files).await?;
+            let sources = self.sources(&t, &files).await?;
+            partial = sources.partial;
+            let inputs = sources.inputs;
             let opts = AnalysisOptions {
                 report_paths: Some(reported),
                 ..AnalysisOptions::default()
@@ -253,6 +277,7 @@ impl Reviewer {
             &plan,
             &rejected,
             head_config_error.as_ref(),
+            partial.as_deref(),
         )
         .await?;
         Ok(ReviewOutcome::Published {
@@ -373,11 +398,10 @@ impl Reviewer {
     /// blobs). Otherwise the recursive tree, then the few missing blobs one by one, or the
     /// archive when the tree shows more than that many missing. A later push of the same pull
     /// request therefore fetches only what changed.
-    async fn sources(
-        &self,
-        t: &Target<'_>,
-        files: &[PullFile],
-    ) -> Result<Vec<SourceInput>, ReviewError> {
+    ///
+    /// A repository over the [`RepoLimits`] (seen in the archive or in the tree's sizes) is
+    /// read from its changed files only, and [`Sources::partial`] says so.
+    async fn sources(&self, t: &Target<'_>, files: &[PullFile]) -> Result<Sources, ReviewError> {
         let gh = &self.github;
         let changed_missing = files
             .iter()
@@ -392,33 +416,55 @@ impl Reviewer {
         let mut archive_tried = false;
         if changed_missing > ARCHIVE_THRESHOLD || !self.warm_repos().contains(t.full_name) {
             archive_tried = true;
-            if let Some(inputs) = self.archive_sources(t).await? {
-                self.warm_repos().insert(t.full_name.to_string());
-                return Ok(inputs);
+            match self.archive_sources(t).await? {
+                ArchiveRead::Files(inputs) => {
+                    self.warm_repos().insert(t.full_name.to_string());
+                    return Ok(Sources {
+                        inputs,
+                        partial: None,
+                    });
+                }
+                ArchiveRead::TooBig(why) => return self.changed_files_only(t, files, why).await,
+                ArchiveRead::Unavailable => {}
             }
         }
         let tree = match gh
             .get_tree(t.installation, t.owner, t.repo, t.head_sha, true)
             .await
         {
-            Ok(tree) if !tree.truncated => Some(tree),
-            Ok(_) => None,
+            Ok(tree) if !tree.truncated => Ok(tree),
+            Ok(_) | Err(GithubError::TooLarge { .. }) => Err(RepoTooBig::TreeTooLarge),
             Err(e @ (GithubError::Transient { .. } | GithubError::RateLimited { .. })) => {
                 return Err(e.into())
             }
             Err(e) => {
                 tracing::warn!(error = %e, "cannot list the repository tree; analysing the changed files only");
-                None
+                Err(RepoTooBig::TreeUnavailable)
             }
         };
-        let Some(tree) = tree else {
-            if !archive_tried {
-                if let Some(inputs) = self.archive_sources(t).await? {
-                    return Ok(inputs);
+        let tree = match tree {
+            Ok(tree) => tree,
+            Err(why) => {
+                if !archive_tried {
+                    match self.archive_sources(t).await? {
+                        ArchiveRead::Files(inputs) => {
+                            return Ok(Sources {
+                                inputs,
+                                partial: None,
+                            })
+                        }
+                        ArchiveRead::TooBig(why) => {
+                            return self.changed_files_only(t, files, why).await
+                        }
+                        ArchiveRead::Unavailable => {}
+                    }
                 }
+                return self.changed_files_only(t, files, why).await;
             }
-            return self.changed_files_only(t, files).await;
         };
+        if let Some(why) = self.over_limits(&tree) {
+            return self.changed_files_only(t, files, why).await;
+        }
         let entries: Vec<(String, String)> = tree
             .tree
             .iter()
@@ -432,9 +478,16 @@ impl Reviewer {
             .filter(|(_, sha)| self.blobs.get(sha).is_none())
             .collect();
         if still_missing.len() > ARCHIVE_THRESHOLD && !archive_tried {
-            if let Some(inputs) = self.archive_sources(t).await? {
-                self.warm_repos().insert(t.full_name.to_string());
-                return Ok(inputs);
+            match self.archive_sources(t).await? {
+                ArchiveRead::Files(inputs) => {
+                    self.warm_repos().insert(t.full_name.to_string());
+                    return Ok(Sources {
+                        inputs,
+                        partial: None,
+                    });
+                }
+                ArchiveRead::TooBig(why) => return self.changed_files_only(t, files, why).await,
+                ArchiveRead::Unavailable => {}
             }
         }
         // Changed files first, then tests and manifests, then the rest of the crate.
@@ -453,19 +506,53 @@ impl Reviewer {
                 Err(GithubError::NotFound { .. }) => {
                     tracing::warn!(%path, "blob vanished; skipped")
                 }
+                Err(e @ GithubError::TooLarge { .. }) => {
+                    tracing::warn!(%path, error = %e, "blob larger than any file failmode reads; skipped")
+                }
                 Err(e) => return Err(e.into()),
             }
         }
         self.warm_repos().insert(t.full_name.to_string());
-        Ok(entries
-            .iter()
-            .filter_map(|(path, sha)| {
-                self.blobs.get(sha).map(|b| SourceInput {
-                    path: path.clone(),
-                    bytes: b.to_vec(),
+        Ok(Sources {
+            inputs: entries
+                .iter()
+                .filter_map(|(path, sha)| {
+                    self.blobs.get(sha).map(|b| SourceInput {
+                        path: path.clone(),
+                        bytes: b.to_vec(),
+                    })
                 })
+                .collect(),
+            partial: None,
+        })
+    }
+
+    /// Which cap the sources listed in `tree` go over, judged by the sizes the tree reports.
+    fn over_limits(&self, tree: &crate::github::types::Tree) -> Option<RepoTooBig> {
+        let (mut files, mut bytes) = (0usize, 0u64);
+        for e in tree
+            .tree
+            .iter()
+            .filter(|e| e.kind == "blob" && wanted_source(&e.path))
+        {
+            let size = e.size.unwrap_or(0);
+            if size > DEFAULT_MAX_FILE_SIZE as u64 {
+                continue;
+            }
+            files += 1;
+            bytes = bytes.saturating_add(size);
+        }
+        if files > self.limits.max_files {
+            Some(RepoTooBig::SourceFiles {
+                limit: self.limits.max_files,
             })
-            .collect())
+        } else if bytes > self.limits.max_bytes {
+            Some(RepoTooBig::SourceBytes {
+                limit: self.limits.max_bytes,
+            })
+        } else {
+            None
+        }
     }
 
     fn warm_repos(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
@@ -477,12 +564,10 @@ impl Reviewer {
     }
 
     /// The Rust sources and manifests of the head commit from one archive download, also
-    /// filling the blob cache (keyed by git blob id) for later pushes. `None` when the archive
-    /// is unavailable or unusable (too large, not a tarball): the caller falls back to blobs.
-    async fn archive_sources(
-        &self,
-        t: &Target<'_>,
-    ) -> Result<Option<Vec<SourceInput>>, ReviewError> {
+    /// filling the blob cache (keyed by git blob id) for later pushes. The download and the
+    /// unpacking both stop at the [`RepoLimits`], so memory stays under them whatever the
+    /// archive holds.
+    async fn archive_sources(&self, t: &Target<'_>) -> Result<ArchiveRead, ReviewError> {
         let archive = match self
             .github
             .get_tarball(
@@ -490,7 +575,7 @@ impl Reviewer {
                 t.owner,
                 t.repo,
                 t.head_sha,
-                MAX_ARCHIVE_BYTES,
+                self.limits.max_archive_bytes(),
             )
             .await
         {
@@ -500,22 +585,32 @@ impl Reviewer {
             }
             Err(e) => {
                 tracing::warn!(error = %e, "cannot download the repository archive; fetching files one by one");
-                return Ok(None);
+                return Ok(ArchiveRead::Unavailable);
             }
         };
+        let limits = self.limits;
         let unpacked = tokio::task::spawn_blocking(move || {
-            unpack_tarball(&archive, DEFAULT_MAX_FILE_SIZE as u64, wanted_source)
+            unpack_tarball(
+                &archive[..],
+                &limits,
+                DEFAULT_MAX_FILE_SIZE as u64,
+                wanted_source,
+            )
         })
         .await
         .map_err(|e| ReviewError::Analysis(e.to_string()))?;
         let files = match unpacked {
             Ok(files) => files,
+            Err(TarballError::TooBig(why)) => {
+                tracing::warn!(reason = %why, "the repository is too big to review whole; analysing the changed files only");
+                return Ok(ArchiveRead::TooBig(why));
+            }
             Err(e) => {
-                tracing::warn!(error = %e, "the repository archive is unreadable; fetching files one by one");
-                return Ok(None);
+                tracing::warn!(error = %e, "the repository archive is unusable; fetching files one by one");
+                return Ok(ArchiveRead::Unavailable);
             }
         };
-        Ok(Some(
+        Ok(ArchiveRead::Files(
             files
                 .into_iter()
                 .map(|(path, bytes)| {
@@ -526,36 +621,75 @@ impl Reviewer {
         ))
     }
 
+    /// The changed Rust files and manifests only, for a repository too big to read whole
+    /// (`why`). Still bounded by the [`RepoLimits`]: a pull request changing more than they
+    /// allow is reviewed on its first files up to them.
     async fn changed_files_only(
         &self,
         t: &Target<'_>,
         files: &[PullFile],
-    ) -> Result<Vec<SourceInput>, ReviewError> {
+        why: RepoTooBig,
+    ) -> Result<Sources, ReviewError> {
         let mut out = Vec::new();
+        let mut kept_bytes = 0u64;
+        let mut stopped_at_cap = false;
         for f in files
             .iter()
             .filter(|f| f.status != "removed" && wanted_source(&f.filename))
         {
-            if let Some(bytes) = f.sha.as_deref().and_then(|s| self.blobs.get(s)) {
-                out.push(SourceInput {
-                    path: f.filename.clone(),
-                    bytes: bytes.to_vec(),
-                });
-                continue;
+            if out.len() >= self.limits.max_files {
+                stopped_at_cap = true;
+                break;
             }
-            if let Some(bytes) = self
-                .github
-                .get_file_at(t.installation, t.owner, t.repo, &f.filename, t.head_sha)
-                .await?
-            {
-                self.blobs.insert(git_blob_sha(&bytes), bytes.clone());
-                out.push(SourceInput {
-                    path: f.filename.clone(),
-                    bytes,
-                });
+            let bytes = match f.sha.as_deref().and_then(|s| self.blobs.get(s)) {
+                Some(bytes) => bytes.to_vec(),
+                None => match self
+                    .github
+                    .get_file_at(
+                        t.installation,
+                        t.owner,
+                        t.repo,
+                        &f.filename,
+                        t.head_sha,
+                        DEFAULT_MAX_FILE_SIZE,
+                    )
+                    .await
+                {
+                    Ok(Some(bytes)) => {
+                        self.blobs.insert(git_blob_sha(&bytes), bytes.clone());
+                        bytes
+                    }
+                    Ok(None) => continue,
+                    Err(e @ GithubError::TooLarge { .. }) => {
+                        tracing::warn!(path = %f.filename, error = %e, "changed file larger than any file failmode reads; skipped");
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                },
+            };
+            kept_bytes = kept_bytes.saturating_add(bytes.len() as u64);
+            if kept_bytes > self.limits.max_bytes {
+                stopped_at_cap = true;
+                break;
             }
+            out.push(SourceInput {
+                path: f.filename.clone(),
+                bytes,
+            });
         }
-        Ok(out)
+        let mut note = format!(
+            "**Only the files this pull request changes were reviewed**: the repository was not read whole because {why}. Checks that look across files, such as `untested-handler`, saw only part of the repository, so they may miss what lives elsewhere (a test of a handler in an unchanged file, say)."
+        );
+        if stopped_at_cap {
+            note.push_str(&format!(
+                " The changed files themselves go over those limits: only the first {} were read.",
+                out.len()
+            ));
+        }
+        Ok(Sources {
+            inputs: out,
+            partial: Some(note),
+        })
     }
 
     /// Posts the one review of this push, unless it has no new comment. Returns the review id
@@ -776,6 +910,7 @@ impl Reviewer {
         plan: &ReviewPlan,
         rejected: &[InlineComment],
         head_config_error: Option<&ConfigError>,
+        partial: Option<&str>,
     ) -> Result<(), ReviewError> {
         let failing = findings
             .iter()
@@ -787,6 +922,9 @@ impl Reviewer {
             CheckConclusion::Success
         };
         let mut summary = check_run_summary(findings, plan, rejected);
+        if let Some(note) = partial {
+            summary = format!("{note}\n\n{summary}");
+        }
         if let Some(e) = head_config_error {
             summary.push_str(&format!(
                 "\n\n### `{CONFIG_PATH}` in this pull request is invalid\n\n`{e}`\n\nIt takes effect only once merged; fix it before merging.\n"
@@ -867,6 +1005,38 @@ impl Reviewer {
             )
             .await?;
         Ok(())
+    }
+}
+
+/// `.github/failmode.toml` at `git_ref`: `None` when there is none, and a [`ConfigError`]
+/// (the file is read no further) when it is larger than [`MAX_CONFIG_BYTES`].
+async fn read_config(
+    gh: &GithubClient,
+    t: &Target<'_>,
+    git_ref: &str,
+) -> Result<Option<Result<Vec<u8>, ConfigError>>, GithubError> {
+    match gh
+        .get_file_at(
+            t.installation,
+            t.owner,
+            t.repo,
+            CONFIG_PATH,
+            git_ref,
+            MAX_CONFIG_BYTES,
+        )
+        .await
+    {
+        Ok(found) => Ok(found.map(Ok)),
+        Err(GithubError::TooLarge { .. }) => Ok(Some(Err(ConfigError {
+            path: CONFIG_PATH.to_string(),
+            line: 1,
+            col: 1,
+            message: format!(
+                "the file is larger than {} KiB, more than any failmode config needs; failmode did not read it. Shorten it to the settings you use",
+                MAX_CONFIG_BYTES / 1024
+            ),
+        }))),
+        Err(e) => Err(e),
     }
 }
 

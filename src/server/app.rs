@@ -124,7 +124,9 @@ pub async fn build_state(settings: &Settings) -> Result<Arc<ServerState>, ServeE
     };
     let github = GithubClient::new(client_settings, credentials)
         .map_err(|e| ServeError::Github(format!("FAILMODE_GITHUB_API_URL: {e}")))?;
-    let reviewer = Arc::new(Reviewer::new(Arc::new(github), store.clone()));
+    let reviewer = Arc::new(
+        Reviewer::new(Arc::new(github), store.clone()).with_repo_limits(settings.repo_limits),
+    );
     Ok(Arc::new(ServerState {
         app_id: settings.app_id,
         webhook_secret: settings.webhook_secret.clone(),

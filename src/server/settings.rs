@@ -2,6 +2,7 @@
 //! naming every missing or malformed setting; secrets never appear in `Debug` output.
 
 use crate::queue::RetryPolicy;
+use crate::review::blobs::RepoLimits;
 use std::fmt;
 use std::net::SocketAddr;
 
@@ -69,6 +70,10 @@ pub struct Settings {
     /// How long running jobs may finish after SIGTERM before their leases are given back
     /// (`FAILMODE_SHUTDOWN_GRACE_SECS`, default 25).
     pub shutdown_grace: std::time::Duration,
+    /// How much of one repository a review reads whole (`FAILMODE_MAX_REPO_BYTES`, default
+    /// 256 MiB; `FAILMODE_MAX_REPO_FILES`, default 20,000); a bigger repository is reviewed
+    /// from its changed files only.
+    pub repo_limits: RepoLimits,
 }
 
 /// Every problem found in the environment, so one restart fixes them all.
@@ -230,6 +235,33 @@ impl Settings {
                 }
             },
         };
+        // Repository size caps (archive bombs, huge monorepos).
+        let repo_limits = RepoLimits {
+            max_bytes: match get("FAILMODE_MAX_REPO_BYTES") {
+                None => RepoLimits::DEFAULT.max_bytes,
+                Some(v) => match v.trim().parse::<u64>() {
+                    Ok(n) if n >= 1024 * 1024 => n,
+                    _ => {
+                        problems.push(format!(
+                            "FAILMODE_MAX_REPO_BYTES must be a number of bytes, at least 1048576 (1 MiB), got `{v}`"
+                        ));
+                        RepoLimits::DEFAULT.max_bytes
+                    }
+                },
+            },
+            max_files: match get("FAILMODE_MAX_REPO_FILES") {
+                None => RepoLimits::DEFAULT.max_files,
+                Some(v) => match v.trim().parse::<usize>() {
+                    Ok(n) if n > 0 => n,
+                    _ => {
+                        problems.push(format!(
+                            "FAILMODE_MAX_REPO_FILES must be a positive number of files, got `{v}`"
+                        ));
+                        RepoLimits::DEFAULT.max_files
+                    }
+                },
+            },
+        };
         if !problems.is_empty() {
             return Err(SettingsError { problems });
         }
@@ -246,6 +278,7 @@ impl Settings {
             recovery_interval,
             github_timeout,
             shutdown_grace,
+            repo_limits,
         })
     }
 }
@@ -327,10 +360,49 @@ mod tests {
         assert_eq!(s.listen.to_string(), "0.0.0.0:3000");
         assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(s.job_max_attempts, 5);
+        assert_eq!(s.repo_limits, RepoLimits::DEFAULT);
         let debug = format!("{s:?}");
         assert!(
             !debug.contains("topsecret") && !debug.contains("MII"),
             "{debug}"
+        );
+    }
+
+    #[test]
+    fn repository_caps_are_read_and_validated() {
+        let base = [
+            ("FAILMODE_APP_ID", "42"),
+            ("FAILMODE_PRIVATE_KEY", PEM),
+            ("FAILMODE_WEBHOOK_SECRET", "s"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut pairs = base.to_vec();
+            pairs.extend_from_slice(extra);
+            Settings::from_lookup(lookup(&pairs))
+        };
+        let s = with(&[
+            ("FAILMODE_MAX_REPO_BYTES", "16777216"),
+            ("FAILMODE_MAX_REPO_FILES", "500"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.repo_limits,
+            RepoLimits {
+                max_bytes: 16 * 1024 * 1024,
+                max_files: 500
+            }
+        );
+        let err = with(&[
+            ("FAILMODE_MAX_REPO_BYTES", "12"),
+            ("FAILMODE_MAX_REPO_FILES", "0"),
+        ])
+        .unwrap_err();
+        let text = err.to_string();
+        assert_eq!(err.problems.len(), 2, "{text}");
+        assert!(text.contains("FAILMODE_MAX_REPO_BYTES must be a number of bytes, at least 1048576 (1 MiB), got `12`"), "{text}");
+        assert!(
+            text.contains("FAILMODE_MAX_REPO_FILES must be a positive number of files, got `0`"),
+            "{text}"
         );
     }
 }

@@ -256,6 +256,10 @@ struct FakeState {
     refused_lines: Vec<(String, u64)>,
     /// One-time tokens of archive URLs handed out by the tarball redirect.
     archive_tokens: Vec<String>,
+    /// (repo, commit sha) → the archive served instead of one built from the commit's files.
+    archives: HashMap<(String, String), Vec<u8>>,
+    /// Whether the tarball endpoint answers 200 with the archive instead of a redirect.
+    archives_direct: bool,
     review_comments: Vec<(String, u64, Value)>,
     check_runs: Vec<(String, Value)>,
     deliveries: Vec<StoredDelivery>,
@@ -327,6 +331,8 @@ impl FakeGithub {
             pending_reviews_created: 0,
             refused_lines: Vec::new(),
             archive_tokens: Vec::new(),
+            archives: HashMap::new(),
+            archives_direct: false,
             review_comments: Vec::new(),
             check_runs: Vec::new(),
             deliveries: Vec::new(),
@@ -419,6 +425,20 @@ impl FakeGithub {
         c["user"]["login"] = json!(login);
         c["user"]["type"] = json!("User");
         st.review_comments.push((repo.to_string(), number, c));
+    }
+
+    /// Serves `gz` as the archive of commit `sha` of `repo` instead of one built from its files
+    /// (an archive bomb, say); the commit's files still answer contents, trees and blobs.
+    pub fn set_archive(&self, repo: &str, sha: &str, gz: Vec<u8>) {
+        lock(&self.state)
+            .archives
+            .insert((repo.to_string(), sha.to_string()), gz);
+    }
+
+    /// Makes the tarball endpoint answer 200 with the archive itself instead of a 302 to the
+    /// archive host, as GitHub is allowed to.
+    pub fn serve_archives_directly(&self) {
+        lock(&self.state).archives_direct = true;
     }
 
     /// Makes the fake refuse any review comment on `path` whose lines include `line` with
@@ -1498,6 +1518,9 @@ async fn dispatch(
             if !st.commits.contains_key(&(repo, param(2))) {
                 return not_found();
             }
+            if st.archives_direct {
+                return archive_of(st, &param(0), &param(1), &param(2));
+            }
             let token = format!("archive{}", st.next_id());
             st.archive_tokens.push(token.clone());
             // Like GitHub: 302 to a short-lived pre-signed URL on the archive host.
@@ -1516,17 +1539,7 @@ async fn dispatch(
                 return error_response(404, "Not Found", "https://docs.github.com/rest");
             };
             st.archive_tokens.remove(i);
-            let repo = format!("{}/{}", param(0), param(1));
-            let Some(files) = st.commits.get(&(repo, param(2))) else {
-                return not_found();
-            };
-            let short: String = param(2).chars().take(7).collect();
-            let prefix = format!("{}-{}-{short}", param(0), param(1));
-            (
-                200,
-                vec![("content-type".to_string(), "application/x-gzip".to_string())],
-                tarball(&prefix, files),
-            )
+            archive_of(st, &param(0), &param(1), &param(2))
         }
         "GET /repos/{owner}/{repo}/contents/{path}" => {
             if let Err(a) = require_repo(st, &caller, &param(0), &param(1)) {
@@ -1730,6 +1743,85 @@ async fn dispatch(
             not_found()
         }
     }
+}
+
+/// The archive of commit `sha`: the one set with [`FakeGithub::set_archive`], or one built
+/// from the commit's files.
+fn archive_of(st: &FakeState, owner: &str, repo: &str, sha: &str) -> Answer {
+    let key = (format!("{owner}/{repo}"), sha.to_string());
+    let body = match (st.archives.get(&key), st.commits.get(&key)) {
+        (Some(gz), _) => gz.clone(),
+        (None, Some(files)) => {
+            let short: String = sha.chars().take(7).collect();
+            tarball(&format!("{owner}-{repo}-{short}"), files)
+        }
+        (None, None) => return not_found(),
+    };
+    (
+        200,
+        vec![("content-type".to_string(), "application/x-gzip".to_string())],
+        body,
+    )
+}
+
+/// An archive bomb laid out like GitHub's archives: `count` files `src/bomb/fNNNNN.rs` under
+/// `prefix/`, each `size` zero bytes (`size` a multiple of 512). Built in milliseconds
+/// whatever it unpacks to: one file's data is compressed once and its deflate blocks repeated
+/// (each piece ends on a byte boundary with a sync flush and refers to nothing before it), so
+/// 1,500 files of 2 MiB (3 GiB unpacked) take about 3 MB, like the attack that was reported.
+pub fn archive_bomb(prefix: &str, count: usize, size: usize) -> Vec<u8> {
+    assert_eq!(size % 512, 0, "sizes are whole tar blocks");
+    fn deflate_piece(data: &[u8], last: bool) -> Vec<u8> {
+        let mut compressor = flate2::Compress::new(flate2::Compression::best(), false);
+        let flush = if last {
+            flate2::FlushCompress::Finish
+        } else {
+            flate2::FlushCompress::Sync
+        };
+        let mut out = Vec::with_capacity(data.len() / 100 + 1024);
+        loop {
+            let consumed = compressor.total_in() as usize;
+            let status = compressor
+                .compress_vec(&data[consumed..], &mut out, flush)
+                .expect("in-memory deflate");
+            let done = compressor.total_in() as usize == data.len()
+                && out.len() < out.capacity()
+                && (!last || status == flate2::Status::StreamEnd);
+            if done {
+                return out;
+            }
+            out.reserve(out.capacity().max(1024));
+        }
+    }
+    fn crc_of(data: &[u8]) -> flate2::Crc {
+        let mut crc = flate2::Crc::new();
+        crc.update(data);
+        crc
+    }
+    let zeros = vec![0u8; size];
+    let data_piece = deflate_piece(&zeros, false);
+    let data_crc = crc_of(&zeros);
+    let mut body = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    let mut crc = flate2::Crc::new();
+    for i in 0..count {
+        let mut header = tar::Header::new_ustar();
+        header
+            .set_path(format!("{prefix}/src/bomb/f{i:05}.rs"))
+            .expect("short path");
+        header.set_size(size as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        body.extend(deflate_piece(header.as_bytes(), false));
+        crc.combine(&crc_of(header.as_bytes()));
+        body.extend_from_slice(&data_piece);
+        crc.combine(&data_crc);
+    }
+    let end = [0u8; 1024];
+    body.extend(deflate_piece(&end, true));
+    crc.combine(&crc_of(&end));
+    body.extend_from_slice(&crc.sum().to_le_bytes());
+    body.extend_from_slice(&crc.amount().to_le_bytes());
+    body
 }
 
 /// A gzipped tar of `files` under `prefix/`, laid out like GitHub's repository archives (a
