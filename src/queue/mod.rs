@@ -732,8 +732,7 @@ impl JobStore {
     /// Works in batches of [`PURGE_BATCH`] rows, each its own transaction.
     pub async fn purge_expired(&self, retention: Duration) -> Result<PurgeReport, QueueError> {
         let cutoff = self.now().saturating_sub(duration_millis(retention));
-        let mut report = PurgeReport::default();
-        report.publications = self
+        let publications = self
             .purge_in_batches(
                 "purging old publications",
                 "DELETE FROM publications WHERE id IN (SELECT p.id FROM publications p \
@@ -743,7 +742,7 @@ impl JobStore {
                 cutoff,
             )
             .await?;
-        report.jobs = self
+        let jobs = self
             .purge_in_batches(
                 "purging old finished jobs",
                 "DELETE FROM jobs WHERE id IN (SELECT j.id FROM jobs j \
@@ -752,7 +751,7 @@ impl JobStore {
                 cutoff,
             )
             .await?;
-        report.deliveries = self
+        let deliveries = self
             .purge_in_batches(
                 "purging old deliveries",
                 "DELETE FROM deliveries WHERE id IN (SELECT d.id FROM deliveries d \
@@ -761,7 +760,7 @@ impl JobStore {
                 cutoff,
             )
             .await?;
-        report.redelivery_requests = self
+        let redelivery_requests = self
             .purge_in_batches(
                 "purging old redelivery requests",
                 "DELETE FROM redelivery_requests WHERE guid IN (SELECT r.guid FROM redelivery_requests r \
@@ -769,7 +768,12 @@ impl JobStore {
                 cutoff,
             )
             .await?;
-        Ok(report)
+        Ok(PurgeReport {
+            jobs,
+            deliveries,
+            publications,
+            redelivery_requests,
+        })
     }
 
     /// Runs `sql` (a DELETE taking the cutoff as `$1` and a batch size as `$2`) until it

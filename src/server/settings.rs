@@ -297,7 +297,7 @@ impl Settings {
                 }
             },
         };
-        let queue_limits = QueueLimits::from_lookup(&get, &mut problems);
+        let queue_limits = QueueLimits::from_lookup(get, &mut problems);
         if !problems.is_empty() {
             return Err(SettingsError { problems });
         }

@@ -440,3 +440,26 @@ async fn grace_expired(state: &ServerState) {
     }
     tokio::time::sleep(state.shutdown_grace).await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_is_half_the_workers_rounded_up_and_at_least_one() {
+        let limits: Vec<u32> = [0, 1, 2, 3, 4, 5, 12]
+            .into_iter()
+            .map(derived_installation_limit)
+            .collect();
+        assert_eq!(limits, vec![1, 1, 1, 2, 2, 3, 6]);
+        assert_eq!(derived_installation_limit(u64::MAX), u32::MAX);
+    }
+
+    #[test]
+    fn deadlines_read_as_minutes_when_whole() {
+        assert_eq!(describe_duration(Duration::from_secs(900)), "15 minutes");
+        assert_eq!(describe_duration(Duration::from_secs(60)), "1 minute");
+        assert_eq!(describe_duration(Duration::from_secs(90)), "90 s");
+        assert_eq!(describe_duration(Duration::from_secs(4)), "4 s");
+    }
+}
