@@ -658,14 +658,17 @@ async fn per_installation_limit(db: &TestDatabase) {
         .expect("job");
     assert_eq!(
         (first.id, second.id, third.id),
-        (a1, a2, b1),
+        (a1, b1, a2),
+        "installation 2 runs nothing, so it goes before installation 1's second job"
+    );
+    assert!(
+        store
+            .claim("w", LEASE, limit)
+            .await
+            .expect("claim")
+            .is_none(),
         "installation 1 is at its limit of 2"
     );
-    assert!(store
-        .claim("w", LEASE, limit)
-        .await
-        .expect("claim")
-        .is_none());
     store.complete(&first).await.expect("complete");
     let fourth = store
         .claim("w", LEASE, limit)
@@ -1008,4 +1011,432 @@ on_both_backends!(
     one_job_per_pull_request_runs_at_a_time,
     one_per_pr_sqlite,
     one_per_pr_postgres
+);
+
+/// Installation of each job in `claims`.
+async fn installations_of(store: &JobStore, claims: &[ClaimedJob]) -> Vec<i64> {
+    let mut out = Vec::new();
+    for c in claims {
+        out.push(
+            store
+                .job(c.id)
+                .await
+                .expect("read")
+                .expect("exists")
+                .installation_id,
+        );
+    }
+    out
+}
+
+async fn a_late_installation_gets_the_next_free_worker(db: &TestDatabase) {
+    let store = db.store(&clock()).await;
+    // Installation 1 floods: 50 pull requests. Alone, it may use every worker.
+    for pr in 0..50 {
+        created(
+            &store,
+            &job_for_installation(&format!("a-{pr}"), 1, "big/mono", pr, "a"),
+        )
+        .await;
+    }
+    let mut running = Vec::new();
+    for w in 0..4 {
+        running.push(claim(&store, &format!("w{w}")).await.expect("a job"));
+    }
+    // Installation 2 pushes once, behind the whole backlog.
+    let late = created(&store, &job_for_installation("b-1", 2, "small/app", 1, "b")).await;
+    store.complete(&running.remove(0)).await.expect("complete");
+    let next = claim(&store, "w0").await.expect("a job");
+    assert_eq!(
+        next.id, late,
+        "the freed worker goes to the installation running nothing, not to the 47 older jobs of the one running 3"
+    );
+}
+on_both_backends!(
+    a_late_installation_gets_the_next_free_worker,
+    late_installation_served_next_sqlite,
+    late_installation_served_next_postgres
+);
+
+async fn three_flooding_installations_share_four_workers(db: &TestDatabase) {
+    let clock = clock();
+    let store = db.store(&clock).await;
+    // Three installations flood one after another (oldest backlog first), 20 jobs each.
+    for inst in 1..=3 {
+        for pr in 0..20 {
+            created(
+                &store,
+                &job_for_installation(
+                    &format!("{inst}-{pr}"),
+                    inst,
+                    &format!("org{inst}/repo"),
+                    pr,
+                    "s",
+                ),
+            )
+            .await;
+        }
+    }
+    // 4 workers: the limit derived from them is 2 per installation.
+    let limit = Some(failmode::server::worker::derived_installation_limit(4));
+    assert_eq!(limit, Some(2));
+    let mut running: Vec<ClaimedJob> = Vec::new();
+    let mut claimed: Vec<ClaimedJob> = Vec::new();
+    for round in 0..16 {
+        clock.advance(Duration::from_secs(1));
+        if round >= 4 {
+            let oldest = running.remove(0);
+            store.complete(&oldest).await.expect("complete");
+        }
+        let job = store
+            .claim("w", LEASE, limit)
+            .await
+            .expect("claim")
+            .expect("a job is runnable");
+        running.push(job.clone());
+        claimed.push(job);
+        let now_running = installations_of(&store, &running).await;
+        for inst in 1..=3 {
+            assert!(
+                now_running.iter().filter(|&&i| i == inst).count() <= 2,
+                "installation {inst} above the limit: {now_running:?}"
+            );
+        }
+    }
+    let order = installations_of(&store, &claimed).await;
+    let first_four: BTreeSet<i64> = order[..4].iter().copied().collect();
+    assert_eq!(
+        first_four,
+        BTreeSet::from([1, 2, 3]),
+        "every installation runs as soon as workers start: {order:?}"
+    );
+    for inst in 1..=3 {
+        let share = order.iter().filter(|&&i| i == inst).count();
+        assert!(
+            (5..=6).contains(&share),
+            "installation {inst} got {share} of 16 claims: {order:?}"
+        );
+    }
+}
+on_both_backends!(
+    three_flooding_installations_share_four_workers,
+    three_installations_share_sqlite,
+    three_installations_share_postgres
+);
+
+async fn heartbeats_stop_at_the_deadline_and_a_reclaimed_job_is_given_up(db: &TestDatabase) {
+    let clock = clock();
+    let deadline = Duration::from_secs(60);
+    let store = db.store(&clock).await.with_job_deadline(deadline);
+    let id = created(&store, &job("d-1", "acme/api", 7, "aaa")).await;
+    let first = claim(&store, "wedged").await.expect("a job");
+    assert_eq!(first.deadline, chrono_ms(START_MS + 60_000));
+    assert_eq!(store.time_left(&first), deadline);
+
+    // Heartbeats extend the lease, but never past the deadline.
+    clock.advance(Duration::from_secs(20));
+    assert_eq!(
+        store.heartbeat(&first, LEASE).await.expect("heartbeat"),
+        chrono_ms(START_MS + 50_000)
+    );
+    clock.advance(Duration::from_secs(20));
+    assert_eq!(
+        store.heartbeat(&first, LEASE).await.expect("heartbeat"),
+        first.deadline,
+        "a lease ends at the deadline however often the heartbeat beats"
+    );
+    clock.advance(Duration::from_secs(21));
+    match store.heartbeat(&first, LEASE).await {
+        Err(QueueError::DeadlineExceeded { job_id }) => assert_eq!(job_id, id.0),
+        other => panic!("expected DeadlineExceeded, got {other:?}"),
+    }
+    assert_eq!(store.time_left(&first), Duration::ZERO);
+
+    // The wedged worker's lease ran out at the deadline: another worker takes the job, is told
+    // it has no time left, and gives it up instead of running it.
+    let second = claim(&store, "other-replica").await.expect("reclaimed");
+    assert_eq!(second.id, id);
+    assert_eq!(
+        second.deadline, first.deadline,
+        "reclaiming keeps the deadline"
+    );
+    assert_eq!(store.time_left(&second), Duration::ZERO);
+    store
+        .give_up_past_deadline(&second, "failmode gave up on this push after 1 minute")
+        .await
+        .expect("give up");
+    let record = store.job(id).await.expect("read").expect("exists");
+    assert_eq!(record.state, JobState::Dead);
+    assert_eq!(
+        record.last_error.as_deref(),
+        Some("failmode gave up on this push after 1 minute")
+    );
+    assert!(claim(&store, "third").await.is_none(), "not retried");
+    assert_lease_lost(store.complete(&first).await, id);
+    assert_lease_lost(store.heartbeat(&first, LEASE).await, id);
+    assert_eq!(store.dead_jobs(10).await.expect("dead").len(), 1);
+}
+on_both_backends!(
+    heartbeats_stop_at_the_deadline_and_a_reclaimed_job_is_given_up,
+    deadline_sqlite,
+    deadline_postgres
+);
+
+async fn the_deadline_spans_retries_and_a_last_attempt_past_it_is_still_given_up(
+    db: &TestDatabase,
+) {
+    let clock = clock();
+    let store = db
+        .store(&clock)
+        .await
+        .with_job_deadline(Duration::from_secs(60))
+        .with_retry_policy(RetryPolicy {
+            max_attempts: 1,
+            full_jitter: false,
+            ..RetryPolicy::default()
+        });
+    let id = created(&store, &job("d-1", "acme/api", 7, "aaa")).await;
+    let only = claim(&store, "w1").await.expect("a job");
+    assert_eq!(only.max_attempts, 1);
+    // Its worker dies on its last attempt, past the deadline: the next claim hands it out to be
+    // given up (so its check run is told why) instead of dead-lettering it silently.
+    clock.advance(Duration::from_secs(61));
+    let again = claim(&store, "w2").await.expect("handed out to give up");
+    assert_eq!(again.id, id);
+    assert_eq!(store.time_left(&again), Duration::ZERO);
+    store
+        .give_up_past_deadline(&again, "gave up")
+        .await
+        .expect("give up");
+    assert_eq!(state(&store, id).await, JobState::Dead);
+}
+on_both_backends!(
+    the_deadline_spans_retries_and_a_last_attempt_past_it_is_still_given_up,
+    deadline_last_attempt_sqlite,
+    deadline_last_attempt_postgres
+);
+
+async fn the_installation_limit_follows_the_workers_of_every_replica(db: &TestDatabase) {
+    use failmode::server::worker::derived_installation_limit;
+    let clock = clock();
+    let store = db.store(&clock).await;
+    let ttl = Duration::from_secs(120);
+    assert_eq!(
+        store
+            .announce_workers("replica-a", 4, ttl)
+            .await
+            .expect("announce"),
+        4
+    );
+    assert_eq!(derived_installation_limit(4), 2);
+    assert_eq!(
+        store
+            .announce_workers("replica-b", 4, ttl)
+            .await
+            .expect("announce"),
+        8
+    );
+    assert_eq!(
+        store
+            .announce_workers("replica-c", 4, ttl)
+            .await
+            .expect("announce"),
+        12
+    );
+    assert_eq!(derived_installation_limit(12), 6);
+    // Replica b stops cleanly, replica c dies: its announcement runs out.
+    store.retire_workers("replica-b").await.expect("retire");
+    clock.advance(Duration::from_secs(90));
+    assert_eq!(
+        store
+            .announce_workers("replica-a", 4, ttl)
+            .await
+            .expect("announce"),
+        8
+    );
+    clock.advance(Duration::from_secs(40));
+    assert_eq!(
+        store
+            .announce_workers("replica-a", 4, ttl)
+            .await
+            .expect("announce"),
+        4
+    );
+    assert_eq!(derived_installation_limit(1), 1);
+    assert_eq!(derived_installation_limit(0), 1);
+    assert_eq!(derived_installation_limit(5), 3);
+}
+on_both_backends!(
+    the_installation_limit_follows_the_workers_of_every_replica,
+    installation_limit_follows_replicas_sqlite,
+    installation_limit_follows_replicas_postgres
+);
+
+/// Rows in `table` (a fixed table name).
+async fn rows(db: &TestDatabase, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    if db.url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(&db.url)
+            .await
+            .expect("connect to the SQLite file");
+        sqlx::query_scalar(&sql)
+            .fetch_one(&mut conn)
+            .await
+            .expect("count rows")
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&db.url)
+            .await
+            .expect("connect to the test schema");
+        sqlx::query_scalar(&sql)
+            .fetch_one(&mut conn)
+            .await
+            .expect("count rows")
+    }
+}
+
+async fn retention_removes_only_old_finished_history(db: &TestDatabase) {
+    let clock = clock();
+    let store = db.store(&clock).await;
+    let day = Duration::from_secs(24 * 3600);
+    let retention = 30 * day;
+    let publication = |pr: i64, sha: &str| Publication {
+        repo: "acme/api".to_string(),
+        pr_number: pr,
+        head_sha: sha.to_string(),
+        kind: PublicationKind::CheckRun,
+        external_id: format!("run-{pr}"),
+        job_id: None,
+    };
+
+    // Day 0: a job that finished, its check run; a job that is still waiting for a retry, its
+    // check run; a queued job; a delivery without a job; a redelivery request.
+    let done = created(&store, &job("old-done", "acme/api", 1, "a1")).await;
+    let c = claim(&store, "w").await.expect("job");
+    store
+        .record_publication(&publication(1, "a1"))
+        .await
+        .expect("record");
+    store.complete(&c).await.expect("complete");
+    let retrying = created(&store, &job("old-retrying", "acme/api", 2, "b1")).await;
+    let c = claim(&store, "w").await.expect("job");
+    store
+        .record_publication(&publication(2, "b1"))
+        .await
+        .expect("record");
+    store.fail(&c, "GitHub 502").await.expect("fail");
+    let queued = created(&store, &job("old-queued", "acme/api", 3, "c1")).await;
+    let ping = Delivery {
+        id: "old-ping".to_string(),
+        event: "ping".to_string(),
+        action: None,
+    };
+    assert!(store.record_delivery(&ping).await.expect("record"));
+    assert!(store
+        .begin_redelivery("old-guid", Duration::from_secs(60), 3)
+        .await
+        .expect("redelivery"));
+
+    // Day 20: more history, inside the window.
+    clock.advance(20 * day);
+    let recent = created(
+        &store,
+        &job_for_installation("recent-done", 99, "other/app", 4, "d1"),
+    )
+    .await;
+    let c = claim(&store, "w").await.expect("job");
+    assert_eq!(c.id, recent, "installation 99 was never served: {c:?}");
+    store.complete(&c).await.expect("complete");
+
+    // Nothing is old enough yet.
+    let report = store.purge_expired(retention).await.expect("purge");
+    assert_eq!(report.total(), 0, "{report:?}");
+
+    // Day 31: the day-0 history is past the window.
+    clock.advance(11 * day);
+    let report = store.purge_expired(retention).await.expect("purge");
+    assert_eq!(report.jobs, 1, "{report:?}");
+    assert_eq!(
+        report.deliveries, 2,
+        "the finished job's and the ping's: {report:?}"
+    );
+    assert_eq!(report.publications, 1, "{report:?}");
+    assert_eq!(report.redelivery_requests, 1, "{report:?}");
+    assert!(store.job(done).await.expect("read").is_none());
+    assert!(!store.has_delivery("old-done").await.expect("lookup"));
+    assert!(!store.has_delivery("old-ping").await.expect("lookup"));
+    // Unfinished work and what it needs stay, however old.
+    assert_eq!(state(&store, retrying).await, JobState::Failed);
+    assert_eq!(state(&store, queued).await, JobState::Queued);
+    assert!(store.has_delivery("old-retrying").await.expect("lookup"));
+    assert!(store.has_delivery("old-queued").await.expect("lookup"));
+    assert!(store
+        .publication("acme/api", 2, "b1", PublicationKind::CheckRun)
+        .await
+        .expect("read")
+        .is_some());
+    assert!(store
+        .publication("acme/api", 1, "a1", PublicationKind::CheckRun)
+        .await
+        .expect("read")
+        .is_none());
+    assert_eq!(state(&store, recent).await, JobState::Done);
+    assert!(store.has_delivery("recent-done").await.expect("lookup"));
+    assert_eq!(rows(db, "jobs").await, 3);
+    assert_eq!(rows(db, "deliveries").await, 3);
+    assert_eq!(rows(db, "publications").await, 1);
+    assert_eq!(rows(db, "redelivery_requests").await, 0);
+    // A redelivery of a purged delivery would be new again; GitHub no longer offers one after
+    // three days, which is why the window cannot be shorter than four.
+    let again = store.purge_expired(retention).await.expect("purge");
+    assert_eq!(again.total(), 0, "{again:?}");
+}
+on_both_backends!(
+    retention_removes_only_old_finished_history,
+    retention_sqlite,
+    retention_postgres
+);
+
+async fn retention_purges_a_large_backlog_in_batches(db: &TestDatabase) {
+    let clock = clock();
+    let store = db.store(&clock).await;
+    let batch: Vec<NewJob> = (0..2500)
+        .map(|i| job(&format!("bulk-{i}"), "acme/api", i, "s"))
+        .collect();
+    store.enqueue_batch(&batch).await.expect("enqueue");
+    for i in 0..3 {
+        let c = claim(&store, "w").await.expect("job");
+        assert_eq!(c.pr_number, i);
+        store.skip(&c, "closed").await.expect("skip");
+    }
+    clock.advance(Duration::from_secs(40 * 24 * 3600));
+    let report = store
+        .purge_expired(Duration::from_secs(30 * 24 * 3600))
+        .await
+        .expect("purge");
+    assert_eq!(report.jobs, 3, "queued jobs are never removed: {report:?}");
+    assert_eq!(report.deliveries, 3, "{report:?}");
+    assert_eq!(rows(db, "jobs").await, 2497);
+    // Pings pile up over years; they go in batches.
+    for i in 0..2100 {
+        store
+            .record_delivery(&Delivery {
+                id: format!("ping-{i}"),
+                event: "ping".to_string(),
+                action: None,
+            })
+            .await
+            .expect("record");
+    }
+    clock.advance(Duration::from_secs(31 * 24 * 3600));
+    let report = store
+        .purge_expired(Duration::from_secs(30 * 24 * 3600))
+        .await
+        .expect("purge");
+    assert_eq!(report.deliveries, 2100, "{report:?}");
+    assert_eq!(rows(db, "deliveries").await, 2497);
+}
+on_both_backends!(
+    retention_purges_a_large_backlog_in_batches,
+    retention_batches_sqlite,
+    retention_batches_postgres
 );

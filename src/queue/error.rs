@@ -52,6 +52,16 @@ pub enum QueueError {
         /// The job whose lease was lost.
         job_id: i64,
     },
+    /// The job's deadline passed: its lease is no longer extended. The worker must stop the
+    /// review and end the job with `give_up_past_deadline`.
+    #[error(
+        "job {job_id} is past its deadline (FAILMODE_JOB_DEADLINE_SECS), so its lease is no longer \
+         extended; stop the review and end the job as given up"
+    )]
+    DeadlineExceeded {
+        /// The job whose deadline passed.
+        job_id: i64,
+    },
     /// A query failed.
     #[error("job-store query failed while {operation}: {source}. Check the database is up; the operation can be retried")]
     Database {

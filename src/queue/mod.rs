@@ -29,7 +29,7 @@ pub use error::QueueError;
 pub use retry::RetryPolicy;
 pub use types::{
     ClaimedJob, Delivery, Enqueued, FailOutcome, JobCounts, JobId, JobKind, JobRecord, JobState,
-    NewJob, Publication, PublicationKind, PublicationRecorded,
+    NewJob, Publication, PublicationKind, PublicationRecorded, PurgeReport,
 };
 
 use clock::{duration_millis, millis_to_datetime};
@@ -75,7 +75,18 @@ macro_rules! in_write_transaction {
 
 /// Columns of `jobs` in the order [`JobRow`] reads them.
 const JOB_COLUMNS: &str = "id, delivery_id, kind, state, installation_id, repo, pr_number, head_sha, payload, \
-     attempts, max_attempts, run_after, lease_owner, lease_token, lease_until, last_error, created_at, updated_at";
+     attempts, max_attempts, run_after, lease_owner, lease_token, lease_until, last_error, created_at, updated_at, deadline_at";
+
+/// Default of how long a job may take, from its first claim to its end, across all attempts
+/// (`FAILMODE_JOB_DEADLINE_SECS`). A review of a large push takes a minute or two, and the
+/// default retry policy backs off for at most 75 s in all; a push still unreviewed after 15
+/// minutes is stuck (an upstream that never answers, an input the analysis chokes on), and a
+/// developer waiting on the check run is better told so than left looking at "in progress".
+pub const DEFAULT_JOB_DEADLINE: Duration = Duration::from_secs(15 * 60);
+
+/// Rows removed per statement by [`JobStore::purge_expired`], so a first cleanup of a large
+/// backlog never holds the write lock for long.
+const PURGE_BATCH: i64 = 1000;
 
 /// Advisory-lock key serialising claims on PostgreSQL (counting running jobs and taking one
 /// must not interleave across replicas). "failmode".
@@ -102,6 +113,7 @@ struct JobRow {
     last_error: Option<String>,
     created_at: i64,
     updated_at: i64,
+    deadline_at: Option<i64>,
 }
 
 impl JobRow {
@@ -120,6 +132,7 @@ impl JobRow {
             run_after: millis_to_datetime(self.run_after),
             lease_owner: self.lease_owner,
             last_error: self.last_error,
+            deadline: self.deadline_at.map(millis_to_datetime),
             created_at: millis_to_datetime(self.created_at),
             updated_at: millis_to_datetime(self.updated_at),
         })
@@ -141,6 +154,7 @@ impl JobRow {
             .clone()
             .ok_or_else(|| missing("lease token"))?;
         let lease_until = self.lease_until.ok_or_else(|| missing("lease expiry"))?;
+        let deadline = self.deadline_at.ok_or_else(|| missing("deadline"))?;
         Ok(ClaimedJob {
             id: JobId(self.id),
             kind: JobKind::parse(&self.kind)?,
@@ -154,6 +168,7 @@ impl JobRow {
             max_attempts: count_u32(self.max_attempts),
             worker_id,
             lease_until: millis_to_datetime(lease_until),
+            deadline: millis_to_datetime(deadline),
             lease_token,
         })
     }
@@ -170,6 +185,7 @@ pub struct JobStore {
     backend: Backend,
     clock: Arc<dyn Clock>,
     retry: RetryPolicy,
+    job_deadline: Duration,
 }
 
 impl JobStore {
@@ -186,6 +202,7 @@ impl JobStore {
             backend,
             clock: Arc::new(SystemClock),
             retry: RetryPolicy::default(),
+            job_deadline: DEFAULT_JOB_DEADLINE,
         })
     }
 
@@ -200,6 +217,24 @@ impl JobStore {
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> JobStore {
         self.retry = policy;
         self
+    }
+
+    /// Gives jobs claimed for the first time from now on `deadline` to finish, across all their
+    /// attempts (`FAILMODE_JOB_DEADLINE_SECS`; default [`DEFAULT_JOB_DEADLINE`]).
+    pub fn with_job_deadline(mut self, deadline: Duration) -> JobStore {
+        self.job_deadline = deadline;
+        self
+    }
+
+    /// How long jobs are given from their first claim (`FAILMODE_JOB_DEADLINE_SECS`).
+    pub fn job_deadline(&self) -> Duration {
+        self.job_deadline
+    }
+
+    /// How long `job` has left before its deadline, by the store's clock (zero once past it).
+    pub fn time_left(&self, job: &ClaimedJob) -> Duration {
+        let left = job.deadline.timestamp_millis().saturating_sub(self.now());
+        Duration::from_millis(u64::try_from(left).unwrap_or(0))
     }
 
     /// True when the store runs on PostgreSQL, false on SQLite.
@@ -332,12 +367,20 @@ impl JobStore {
         })
     }
 
-    /// Leases the oldest runnable job to `worker_id` for `lease`, or `None` when nothing is
-    /// runnable now (poll again later). Runnable: queued, or waiting for a retry whose time has
-    /// come, or running under a lease that expired (its worker crashed or stalled). Each claim
-    /// counts one attempt; a job whose lease expired on its last attempt is dead-lettered
-    /// instead of reclaimed. With `max_running_per_installation`, installations already running
-    /// that many jobs (under live leases) are passed over. A pull request with a job running
+    /// Leases a runnable job to `worker_id` for `lease`, or `None` when nothing is runnable now
+    /// (poll again later). Runnable: queued, or waiting for a retry whose time has come, or
+    /// running under a lease that expired (its worker crashed or stalled). Each claim counts one
+    /// attempt; a job whose lease expired on its last attempt is dead-lettered instead of
+    /// reclaimed. A job's first claim sets its deadline (see
+    /// [`with_job_deadline`](Self::with_job_deadline)); a job claimed past its deadline comes
+    /// back with [`time_left`](Self::time_left) zero, and the worker must give it up rather
+    /// than run it.
+    ///
+    /// Fair across installations: among runnable jobs, the installation with the fewest jobs
+    /// running (under live leases, on every replica) goes first; among those, the one served
+    /// least recently (round robin); then the oldest job. So an installation that queues one job
+    /// behind another's backlog of fifty is served at the next free worker. With `max_running_per_installation`, installations already running that
+    /// many jobs are passed over. A pull request with a job running
     /// under a live lease is passed over too: two jobs of one pull request never run at once, so
     /// two replicas cannot both find "nothing posted yet" and both post a review.
     ///
@@ -354,6 +397,7 @@ impl JobStore {
         let lease_until = now.saturating_add(duration_millis(lease));
         let token = uuid::Uuid::new_v4().to_string();
         let limit = max_running_per_installation.map(i64::from);
+        let deadline_at = now.saturating_add(duration_millis(self.job_deadline));
         let row: Option<JobRow> = in_write_transaction!(&self.backend, OP, |tx, pg| {
             if pg {
                 // Claims are serialised across replicas so the per-installation count and the
@@ -368,23 +412,30 @@ impl JobStore {
                 "UPDATE jobs SET state = 'dead', lease_token = NULL, lease_until = NULL, updated_at = $1, \
                  last_error = 'lease of worker ' || COALESCE(lease_owner, '?') || \
                  ' expired on the last attempt (the worker crashed or stalled); not retried' \
-                 WHERE state = 'running' AND lease_until < $1 AND attempts >= max_attempts",
+                 WHERE state = 'running' AND lease_until < $1 AND attempts >= max_attempts \
+                 AND (deadline_at IS NULL OR deadline_at > $1)",
             )
             .bind(now)
             .execute(&mut *tx)
             .await
             .map_err(QueueError::db(OP))?;
+            // Jobs its installation runs under live leases, on every replica; and when it was
+            // last served (never-served installations first: NULL sorts as 0).
+            const RUNNING: &str =
+                "(SELECT COUNT(*) FROM jobs r WHERE r.installation_id = c.installation_id \
+                 AND r.state = 'running' AND r.lease_until >= $4)";
+            const LAST_SERVED: &str = "COALESCE((SELECT MAX(s.claimed_at) FROM jobs s \
+                 WHERE s.installation_id = c.installation_id), 0)";
             let sql = format!(
                 "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = $1, lease_token = $2, \
-                 lease_until = $3, updated_at = $4 \
+                 lease_until = $3, updated_at = $4, claimed_at = $4, deadline_at = COALESCE(deadline_at, $6) \
                  WHERE id = (SELECT c.id FROM jobs c \
                    WHERE ((c.state IN ('queued', 'failed') AND c.run_after <= $4) \
                           OR (c.state = 'running' AND c.lease_until < $4)) \
-                     AND ($5 IS NULL OR (SELECT COUNT(*) FROM jobs r WHERE r.installation_id = c.installation_id \
-                          AND r.state = 'running' AND r.lease_until >= $4) < $5) \
+                     AND ($5 IS NULL OR {RUNNING} < $5) \
                      AND NOT EXISTS (SELECT 1 FROM jobs p WHERE p.repo = c.repo AND p.pr_number = c.pr_number \
                           AND p.state = 'running' AND p.lease_until >= $4 AND p.id <> c.id) \
-                   ORDER BY c.id LIMIT 1{}) \
+                   ORDER BY {RUNNING}, {LAST_SERVED}, c.id LIMIT 1{}) \
                  RETURNING {JOB_COLUMNS}",
                 if pg { " FOR UPDATE SKIP LOCKED" } else { "" }
             );
@@ -394,6 +445,7 @@ impl JobStore {
                 .bind(lease_until)
                 .bind(now)
                 .bind(limit)
+                .bind(deadline_at)
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(QueueError::db(OP))?
@@ -401,33 +453,51 @@ impl JobStore {
         row.map(JobRow::into_claimed).transpose()
     }
 
-    /// Extends the lease of `job` to `lease` from now, returning the new expiry. Call it well
-    /// before the lease runs out during long work. `LeaseLost` means stop and drop the results.
+    /// Extends the lease of `job` to `lease` from now, but never past the job's deadline,
+    /// returning the new expiry. Call it well before the lease runs out during long work.
+    /// `LeaseLost` means stop and drop the results; `DeadlineExceeded` means the deadline
+    /// passed: stop and [`give_up_past_deadline`](Self::give_up_past_deadline). So a wedged
+    /// process whose heartbeat still beats cannot hold a job beyond its deadline.
     pub async fn heartbeat(
         &self,
         job: &ClaimedJob,
         lease: Duration,
     ) -> Result<DateTime<Utc>, QueueError> {
+        const OP: &str = "extending a lease";
         let now = self.now();
         let until = now.saturating_add(duration_millis(lease));
-        let done = with_pool!(&self.backend, |pool| {
-            sqlx::query(
-                "UPDATE jobs SET lease_until = $3, updated_at = $4 \
-                 WHERE id = $1 AND lease_token = $2 AND state = 'running'",
+        let extended: Option<Option<i64>> = with_pool!(&self.backend, |pool| {
+            sqlx::query_scalar(
+                "UPDATE jobs SET lease_until = CASE WHEN deadline_at < $3 THEN deadline_at ELSE $3 END, \
+                 updated_at = $4 \
+                 WHERE id = $1 AND lease_token = $2 AND state = 'running' \
+                 AND (deadline_at IS NULL OR deadline_at > $4) RETURNING lease_until",
             )
             .bind(job.id.0)
             .bind(&job.lease_token)
             .bind(until)
             .bind(now)
-            .execute(pool)
+            .fetch_optional(pool)
             .await
-            .map(|done| done.rows_affected())
         })
-        .map_err(QueueError::db("extending a lease"))?;
-        if done == 0 {
-            return Err(QueueError::LeaseLost { job_id: job.id.0 });
+        .map_err(QueueError::db(OP))?;
+        if let Some(lease_until) = extended {
+            return Ok(millis_to_datetime(lease_until.unwrap_or(until)));
         }
-        Ok(millis_to_datetime(until))
+        let still_ours: Option<i64> = with_pool!(&self.backend, |pool| {
+            sqlx::query_scalar(
+                "SELECT id FROM jobs WHERE id = $1 AND lease_token = $2 AND state = 'running'",
+            )
+            .bind(job.id.0)
+            .bind(&job.lease_token)
+            .fetch_optional(pool)
+            .await
+        })
+        .map_err(QueueError::db(OP))?;
+        Err(match still_ours {
+            Some(_) => QueueError::DeadlineExceeded { job_id: job.id.0 },
+            None => QueueError::LeaseLost { job_id: job.id.0 },
+        })
     }
 
     /// Ends a leased job in `state` (no retry), with `note` kept in `last_error`.
@@ -478,6 +548,20 @@ impl JobStore {
             Some("a newer head of the pull request was queued"),
         )
         .await
+    }
+
+    /// Ends `job` past its deadline: dead-lettered (listed on `/healthz`), not retried, its lease
+    /// released, with `reason` kept in `last_error`. A push that took this long is stuck (an
+    /// upstream that never answers, an input the analysis cannot get through), and running it
+    /// again would only hold another worker as long; a user who wants another try asks for a
+    /// re-run on the check run, which is a new job with a deadline of its own. `LeaseLost` if
+    /// another worker took the job meanwhile.
+    pub async fn give_up_past_deadline(
+        &self,
+        job: &ClaimedJob,
+        reason: &str,
+    ) -> Result<(), QueueError> {
+        self.finish(job, JobState::Dead, Some(reason)).await
     }
 
     /// Records that this attempt of `job` failed with `error`: the job is retried after an
@@ -579,6 +663,143 @@ impl JobStore {
         })
         .map_err(QueueError::db("taking a leader lease"))?;
         Ok(taken)
+    }
+
+    /// Records that the replica `owner` runs `workers` workers, until `ttl` from now (call it
+    /// again well before then), forgets replicas that stopped refreshing, and returns the
+    /// workers of every live replica together: what the per-installation limit is derived from.
+    pub async fn announce_workers(
+        &self,
+        owner: &str,
+        workers: u32,
+        ttl: Duration,
+    ) -> Result<u64, QueueError> {
+        const OP: &str = "announcing this replica's workers";
+        let now = self.now();
+        let until = now.saturating_add(duration_millis(ttl));
+        let total: Option<i64> = in_write_transaction!(&self.backend, OP, |tx, _pg| {
+            sqlx::query("DELETE FROM worker_pools WHERE seen_until < $1")
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(QueueError::db(OP))?;
+            sqlx::query(
+                "INSERT INTO worker_pools (owner, workers, seen_until) VALUES ($1, $2, $3) \
+                 ON CONFLICT (owner) DO UPDATE SET workers = excluded.workers, seen_until = excluded.seen_until",
+            )
+            .bind(owner)
+            .bind(i64::from(workers))
+            .bind(until)
+            .execute(&mut *tx)
+            .await
+            .map_err(QueueError::db(OP))?;
+            sqlx::query_scalar::<_, Option<i64>>(
+                "SELECT CAST(SUM(workers) AS BIGINT) FROM worker_pools WHERE seen_until >= $1",
+            )
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(QueueError::db(OP))?
+        });
+        Ok(u64::try_from(total.unwrap_or(0)).unwrap_or(0))
+    }
+
+    /// Forgets the replica `owner`'s workers (graceful shutdown), so the others' limit follows
+    /// at once rather than when its announcement runs out.
+    pub async fn retire_workers(&self, owner: &str) -> Result<(), QueueError> {
+        with_pool!(&self.backend, |pool| {
+            sqlx::query("DELETE FROM worker_pools WHERE owner = $1")
+                .bind(owner)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })
+        .map_err(QueueError::db("retiring this replica's workers"))?;
+        Ok(())
+    }
+
+    /// Removes what is older than `retention` (by the store's clock) and no longer needed:
+    ///
+    /// * finished jobs (done, dead, superseded, skipped) last changed before the window; never
+    ///   a queued, running or retry-waiting one;
+    /// * publications recorded before the window, unless an unfinished job of the same head
+    ///   still needs them to avoid posting twice (the PR's comments carry fingerprints, so a
+    ///   later re-run of an old head still posts no comment twice);
+    /// * deliveries received before the window that no remaining job refers to (GitHub
+    ///   redelivers only deliveries of the last three days, so the window must be longer);
+    /// * redelivery requests last made before the window.
+    ///
+    /// Works in batches of [`PURGE_BATCH`] rows, each its own transaction.
+    pub async fn purge_expired(&self, retention: Duration) -> Result<PurgeReport, QueueError> {
+        let cutoff = self.now().saturating_sub(duration_millis(retention));
+        let publications = self
+            .purge_in_batches(
+                "purging old publications",
+                "DELETE FROM publications WHERE id IN (SELECT p.id FROM publications p \
+                 WHERE p.created_at < $1 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.repo = p.repo \
+                 AND j.pr_number = p.pr_number AND j.head_sha = p.head_sha \
+                 AND j.state IN ('queued', 'running', 'failed')) LIMIT $2)",
+                cutoff,
+            )
+            .await?;
+        let jobs = self
+            .purge_in_batches(
+                "purging old finished jobs",
+                "DELETE FROM jobs WHERE id IN (SELECT j.id FROM jobs j \
+                 WHERE j.state IN ('done', 'dead', 'superseded', 'skipped') AND j.updated_at < $1 \
+                 AND NOT EXISTS (SELECT 1 FROM publications p WHERE p.job_id = j.id) LIMIT $2)",
+                cutoff,
+            )
+            .await?;
+        let deliveries = self
+            .purge_in_batches(
+                "purging old deliveries",
+                "DELETE FROM deliveries WHERE id IN (SELECT d.id FROM deliveries d \
+                 WHERE d.received_at < $1 \
+                 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.delivery_id = d.delivery_id) LIMIT $2)",
+                cutoff,
+            )
+            .await?;
+        let redelivery_requests = self
+            .purge_in_batches(
+                "purging old redelivery requests",
+                "DELETE FROM redelivery_requests WHERE guid IN (SELECT r.guid FROM redelivery_requests r \
+                 WHERE r.last_requested_at < $1 LIMIT $2)",
+                cutoff,
+            )
+            .await?;
+        Ok(PurgeReport {
+            jobs,
+            deliveries,
+            publications,
+            redelivery_requests,
+        })
+    }
+
+    /// Runs `sql` (a DELETE taking the cutoff as `$1` and a batch size as `$2`) until it
+    /// removes fewer rows than a batch; returns the rows removed.
+    async fn purge_in_batches(
+        &self,
+        operation: &'static str,
+        sql: &str,
+        cutoff: i64,
+    ) -> Result<u64, QueueError> {
+        let mut removed = 0;
+        loop {
+            let done = with_pool!(&self.backend, |pool| {
+                sqlx::query(sql)
+                    .bind(cutoff)
+                    .bind(PURGE_BATCH)
+                    .execute(pool)
+                    .await
+                    .map(|done| done.rows_affected())
+            })
+            .map_err(QueueError::db(operation))?;
+            removed += done;
+            if done < u64::try_from(PURGE_BATCH).unwrap_or(u64::MAX) {
+                return Ok(removed);
+            }
+        }
     }
 
     /// Whether a delivery with this `X-GitHub-Delivery` id was stored (whatever GitHub's log

@@ -175,6 +175,11 @@ pub struct ClaimedJob {
     pub worker_id: String,
     /// When the lease runs out unless extended with `heartbeat`.
     pub lease_until: DateTime<Utc>,
+    /// When the job must be over, across all its attempts (set at its first claim). Past it the
+    /// worker stops the review and ends the job with
+    /// [`give_up_past_deadline`](super::JobStore::give_up_past_deadline); no heartbeat extends the
+    /// lease beyond it.
+    pub deadline: DateTime<Utc>,
     pub(crate) lease_token: String,
 }
 
@@ -219,6 +224,8 @@ pub struct JobRecord {
     pub lease_owner: Option<String>,
     /// The last failure, skip reason or supersede note.
     pub last_error: Option<String>,
+    /// When the job must be over (set at its first claim; `None` before).
+    pub deadline: Option<DateTime<Utc>>,
     /// When it was enqueued.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -325,4 +332,24 @@ pub enum PublicationRecorded {
     Recorded,
     /// One was already recorded (by an earlier attempt or another worker); here it is.
     AlreadyRecorded(Publication),
+}
+
+/// What one retention cleanup removed ([`purge_expired`](super::JobStore::purge_expired)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PurgeReport {
+    /// Finished jobs (done, dead, superseded, skipped) older than the window.
+    pub jobs: u64,
+    /// Deliveries older than the window that no remaining job refers to.
+    pub deliveries: u64,
+    /// Publications older than the window whose head has no unfinished job.
+    pub publications: u64,
+    /// Redelivery requests older than the window.
+    pub redelivery_requests: u64,
+}
+
+impl PurgeReport {
+    /// Rows removed in all.
+    pub fn total(&self) -> u64 {
+        self.jobs + self.deliveries + self.publications + self.redelivery_requests
+    }
 }

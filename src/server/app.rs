@@ -110,7 +110,8 @@ pub async fn build_state(settings: &Settings) -> Result<Arc<ServerState>, ServeE
     let store = Arc::new(
         JobStore::connect(&settings.database_url)
             .await?
-            .with_retry_policy(retry),
+            .with_retry_policy(retry)
+            .with_job_deadline(settings.queue_limits.job_deadline),
     );
     let credentials = AppCredentials::from_pem(
         settings.app_id.to_string(),
@@ -249,7 +250,17 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
             source,
         })?;
     tracing::info!(listen = %settings.listen, api = %settings.api_url, workers = settings.workers, "failmode serve started");
-    let workers = worker::spawn_workers(state.clone(), settings.workers);
+    let workers = worker::spawn_workers(
+        state.clone(),
+        settings.workers,
+        settings.queue_limits.max_jobs_per_installation,
+    );
+    // Retention cleanup (FAILMODE_RETENTION_DAYS): one replica at a time, hourly.
+    tokio::spawn(super::retention::run(
+        state.clone(),
+        settings.queue_limits.retention,
+        worker::lease_holder_id("retention"),
+    ));
     if let Some(interval) = settings.recovery_interval {
         let owner = worker::lease_holder_id("recovery");
         tokio::spawn(super::recovery::run(state.clone(), interval, owner));

@@ -4,6 +4,7 @@ pub mod app;
 pub mod intake;
 pub mod metrics;
 pub mod recovery;
+pub mod retention;
 pub mod settings;
 pub mod webhook;
 pub mod worker;

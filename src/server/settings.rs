@@ -74,6 +74,73 @@ pub struct Settings {
     /// 256 MiB; `FAILMODE_MAX_REPO_FILES`, default 20,000); a bigger repository is reviewed
     /// from its changed files only.
     pub repo_limits: RepoLimits,
+    /// Fairness, deadlines and retention of the job store.
+    pub queue_limits: QueueLimits,
+}
+
+/// How the job store shares workers, bounds jobs and forgets history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueLimits {
+    /// Most jobs one installation runs at once across replicas
+    /// (`FAILMODE_MAX_JOBS_PER_INSTALLATION`); `None` (the default) derives it from the workers
+    /// of every live replica: half of them, rounded up.
+    pub max_jobs_per_installation: Option<u32>,
+    /// How long a job may take from its first claim, across attempts
+    /// (`FAILMODE_JOB_DEADLINE_SECS`, default 900). Past it the job is stopped, its check run
+    /// says failmode gave up, and it is dead-lettered.
+    pub job_deadline: std::time::Duration,
+    /// How long finished jobs, deliveries and publications are kept
+    /// (`FAILMODE_RETENTION_DAYS`, default 30, at least 4).
+    pub retention: std::time::Duration,
+}
+
+impl QueueLimits {
+    /// Reads the three settings through `get`, adding a line to `problems` per bad value.
+    fn from_lookup(get: impl Fn(&str) -> Option<String>, problems: &mut Vec<String>) -> Self {
+        use super::retention::{window, DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS};
+        let default_deadline = crate::queue::DEFAULT_JOB_DEADLINE;
+        let max_jobs_per_installation = match get("FAILMODE_MAX_JOBS_PER_INSTALLATION") {
+            None => None,
+            Some(v) => match v.trim().parse::<u32>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => {
+                    problems.push(format!(
+                        "FAILMODE_MAX_JOBS_PER_INSTALLATION must be a positive number of jobs (unset: half the workers of all replicas), got `{v}`"
+                    ));
+                    None
+                }
+            },
+        };
+        let job_deadline = match get("FAILMODE_JOB_DEADLINE_SECS") {
+            None => default_deadline,
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n > 0 => std::time::Duration::from_secs(n),
+                _ => {
+                    problems.push(format!(
+                        "FAILMODE_JOB_DEADLINE_SECS must be a positive number of seconds, got `{v}`"
+                    ));
+                    default_deadline
+                }
+            },
+        };
+        let retention = match get("FAILMODE_RETENTION_DAYS") {
+            None => window(DEFAULT_RETENTION_DAYS),
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n >= MIN_RETENTION_DAYS => window(n),
+                _ => {
+                    problems.push(format!(
+                        "FAILMODE_RETENTION_DAYS must be a number of days, at least {MIN_RETENTION_DAYS} (GitHub redelivers deliveries of the last 3 days), got `{v}`"
+                    ));
+                    window(DEFAULT_RETENTION_DAYS)
+                }
+            },
+        };
+        QueueLimits {
+            max_jobs_per_installation,
+            job_deadline,
+            retention,
+        }
+    }
 }
 
 /// Every problem found in the environment, so one restart fixes them all.
@@ -262,6 +329,7 @@ impl Settings {
                 },
             },
         };
+        let queue_limits = QueueLimits::from_lookup(get, &mut problems);
         if !problems.is_empty() {
             return Err(SettingsError { problems });
         }
@@ -279,6 +347,7 @@ impl Settings {
             github_timeout,
             shutdown_grace,
             repo_limits,
+            queue_limits,
         })
     }
 }
@@ -361,6 +430,14 @@ mod tests {
         assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(s.job_max_attempts, 5);
         assert_eq!(s.repo_limits, RepoLimits::DEFAULT);
+        assert_eq!(
+            s.queue_limits,
+            QueueLimits {
+                max_jobs_per_installation: None,
+                job_deadline: std::time::Duration::from_secs(900),
+                retention: std::time::Duration::from_secs(30 * 24 * 3600),
+            }
+        );
         let debug = format!("{s:?}");
         assert!(
             !debug.contains("topsecret") && !debug.contains("MII"),
@@ -404,5 +481,39 @@ mod tests {
             text.contains("FAILMODE_MAX_REPO_FILES must be a positive number of files, got `0`"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn queue_limits_are_validated_and_named() {
+        let err = Settings::from_lookup(lookup(&[
+            ("FAILMODE_APP_ID", "42"),
+            ("FAILMODE_PRIVATE_KEY", PEM),
+            ("FAILMODE_WEBHOOK_SECRET", "s"),
+            ("FAILMODE_MAX_JOBS_PER_INSTALLATION", "0"),
+            ("FAILMODE_JOB_DEADLINE_SECS", "soon"),
+            ("FAILMODE_RETENTION_DAYS", "2"),
+        ]))
+        .unwrap_err();
+        let text = err.to_string();
+        assert_eq!(err.problems.len(), 3, "{text}");
+        for name in [
+            "FAILMODE_MAX_JOBS_PER_INSTALLATION",
+            "FAILMODE_JOB_DEADLINE_SECS",
+            "FAILMODE_RETENTION_DAYS must be a number of days, at least 4",
+        ] {
+            assert!(text.contains(name), "{text}");
+        }
+        let s = Settings::from_lookup(lookup(&[
+            ("FAILMODE_APP_ID", "42"),
+            ("FAILMODE_PRIVATE_KEY", PEM),
+            ("FAILMODE_WEBHOOK_SECRET", "s"),
+            ("FAILMODE_MAX_JOBS_PER_INSTALLATION", "3"),
+            ("FAILMODE_JOB_DEADLINE_SECS", "60"),
+            ("FAILMODE_RETENTION_DAYS", "7"),
+        ]))
+        .unwrap();
+        assert_eq!(s.queue_limits.max_jobs_per_installation, Some(3));
+        assert_eq!(s.queue_limits.job_deadline.as_secs(), 60);
+        assert_eq!(s.queue_limits.retention.as_secs(), 7 * 24 * 3600);
     }
 }
