@@ -254,24 +254,10 @@ async fn webhook_intake_rejects_bad_input_and_answers_ping() {
         .await
         .unwrap();
     assert_eq!(r.status(), 415);
-    // Over the body limit (1 MiB by default; GitHub's own cap is 25 MB).
-    let big = vec![b' '; 26 * 1024 * 1024];
-    let r = reqwest::Client::new()
-        .post(format!("{}/webhook", server.url))
-        .header("x-github-event", "ping")
-        .header("x-github-delivery", "big-1")
-        .header(
-            "x-hub-signature-256",
-            failmode::github::webhook::sign(SECRET.as_bytes(), &big),
-        )
-        .header("content-type", "application/json")
-        .body(big)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 413);
-    // The server refuses the body without reading it and closes that connection; a fresh
-    // client keeps the next request from racing the close on a pooled connection.
+    // A body over the limit is answered 413 before it is read and the connection closed, so a
+    // client still writing it may see the close first: tests/hostile_network.rs sends only the
+    // headers and checks the 413. The refusals above closed their connections too; a fresh
+    // client keeps the next request from racing those closes on a pooled connection.
     let public_metrics = reqwest::Client::new()
         .get(format!("{}/metrics", server.url))
         .send()

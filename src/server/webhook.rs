@@ -54,8 +54,12 @@ fn answer(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "message": message }))).into_response()
 }
 
-/// An answer sent without reading the (rest of the) body: the connection is closed after it.
-fn refuse(status: StatusCode, message: &str) -> Response {
+/// A request refused before (all of) its body was read: the status and the message.
+type Refusal = (StatusCode, &'static str);
+
+/// The answer to a request refused without reading the (rest of the) body: the connection is
+/// closed after it.
+fn refuse((status, message): Refusal) -> Response {
     let mut response = answer(status, message);
     response
         .headers_mut()
@@ -72,14 +76,14 @@ fn is_signature_shaped(value: &str) -> bool {
 }
 
 /// Refuses, from the headers alone, a request that cannot succeed, so its body is never read.
-fn check_headers(state: &ServerState, headers: &HeaderMap) -> Result<(), Response> {
+fn check_headers(state: &ServerState, headers: &HeaderMap) -> Result<(), Refusal> {
     if !header(headers, "x-hub-signature-256").is_some_and(is_signature_shaped) {
         tracing::warn!("rejected delivery: no well-formed X-Hub-Signature-256 header");
-        return Err(refuse(StatusCode::UNAUTHORIZED, "signature check failed"));
+        return Err((StatusCode::UNAUTHORIZED, "signature check failed"));
     }
     let present = |name| header(headers, name).is_some_and(|v| !v.is_empty());
     if !present("x-github-event") || !present("x-github-delivery") {
-        return Err(refuse(
+        return Err((
             StatusCode::BAD_REQUEST,
             "missing X-GitHub-Event or X-GitHub-Delivery header",
         ));
@@ -90,7 +94,7 @@ fn check_headers(state: &ServerState, headers: &HeaderMap) -> Result<(), Respons
             .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
     });
     if !json {
-        return Err(refuse(
+        return Err((
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "the webhook takes application/json (set the App's webhook content type to JSON)",
         ));
@@ -103,18 +107,18 @@ fn check_headers(state: &ServerState, headers: &HeaderMap) -> Result<(), Respons
                 limit = state.intake_limits.max_body_bytes,
                 "rejected delivery: body over the limit"
             );
-            return Err(refuse(
+            return Err((
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body larger than FAILMODE_MAX_WEBHOOK_BYTES",
             ));
         }
         Some(Err(_)) => {
-            return Err(refuse(StatusCode::BAD_REQUEST, "malformed Content-Length"));
+            return Err((StatusCode::BAD_REQUEST, "malformed Content-Length"));
         }
         _ => {}
     }
     if state.is_shutting_down() {
-        return Err(refuse(
+        return Err((
             StatusCode::SERVICE_UNAVAILABLE,
             "shutting down; redeliver later",
         ));
@@ -123,7 +127,7 @@ fn check_headers(state: &ServerState, headers: &HeaderMap) -> Result<(), Respons
 }
 
 /// Reads the whole body, at most `max_body_bytes` of it and within `body_read_timeout`.
-async fn read_body(state: &ServerState, body: Body) -> Result<Bytes, Response> {
+async fn read_body(state: &ServerState, body: Body) -> Result<Bytes, Refusal> {
     let limits = &state.intake_limits;
     let limited = http_body_util::Limited::new(body, limits.max_body_bytes);
     match tokio::time::timeout(
@@ -138,24 +142,21 @@ async fn read_body(state: &ServerState, body: Body) -> Result<Bytes, Response> {
                 limit = limits.max_body_bytes,
                 "rejected delivery: body over the limit"
             );
-            Err(refuse(
+            Err((
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body larger than FAILMODE_MAX_WEBHOOK_BYTES",
             ))
         }
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "rejected delivery: the body could not be read");
-            Err(refuse(
-                StatusCode::BAD_REQUEST,
-                "the body could not be read",
-            ))
+            Err((StatusCode::BAD_REQUEST, "the body could not be read"))
         }
         Err(_elapsed) => {
             tracing::warn!(
                 timeout_secs = limits.body_read_timeout.as_secs(),
                 "rejected delivery: the body did not arrive in time"
             );
-            Err(refuse(
+            Err((
                 StatusCode::REQUEST_TIMEOUT,
                 "the body did not arrive within FAILMODE_BODY_READ_TIMEOUT_SECS",
             ))
@@ -174,7 +175,7 @@ pub async fn receive(State(state): State<Arc<ServerState>>, request: Request) ->
     let span = tracing::info_span!("delivery", delivery_id = %delivery_id, event = %event, repo = tracing::field::Empty, pr = tracing::field::Empty, head_sha = tracing::field::Empty);
     async move {
         let response = match check_headers(&state, &headers) {
-            Err(refused) => refused,
+            Err(refusal) => refuse(refusal),
             Ok(()) => {
                 // Room among the requests being read bounds the memory bodies hold; a request
                 // that finds none soon is shed rather than queued without end.
@@ -183,14 +184,14 @@ pub async fn receive(State(state): State<Arc<ServerState>>, request: Request) ->
                 {
                     Ok(Ok(_room)) => match read_body(&state, body).await {
                         Ok(body) => handle(&state, &headers, &body, &delivery_id, &event).await,
-                        Err(refused) => refused,
+                        Err(refusal) => refuse(refusal),
                     },
                     _ => {
                         metrics::counter!("failmode_deliveries_shed_total").increment(1);
-                        let mut busy = refuse(
+                        let mut busy = refuse((
                             StatusCode::SERVICE_UNAVAILABLE,
                             "too many deliveries at once; redeliver later",
-                        );
+                        ));
                         busy.headers_mut()
                             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
                         busy
