@@ -211,7 +211,7 @@ async fn two_replicas_review_every_head_exactly_once_over_500_deliveries() {
             assert_eq!(status, 202, "every delivery is stored and acknowledged");
         }
     }
-    wait_until_idle(&a.url, Duration::from_secs(300)).await;
+    wait_until_idle(&a.admin_url, Duration::from_secs(300)).await;
 
     let reviews = reviews_by_head(&github);
     for (k, pr) in prs.iter().enumerate() {
