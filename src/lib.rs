@@ -9,6 +9,7 @@ pub mod config;
 pub mod diff;
 pub mod github;
 pub mod queue;
+pub mod redact;
 pub mod report;
 pub mod review;
 pub mod server;

@@ -107,11 +107,11 @@ fn payload(pr: &Pr, action: &str, head_sha: &str) -> Value {
     v
 }
 
-/// Polls `/healthz` until no job is queued, running or waiting for a retry.
-async fn wait_until_idle(server_url: &str, within: Duration) -> Value {
+/// Polls the admin `/healthz` until no job is queued, running or waiting for a retry.
+async fn wait_until_idle(admin_url: &str, within: Duration) -> Value {
     let deadline = Instant::now() + within;
     loop {
-        let health: Value = match reqwest::get(format!("{server_url}/healthz")).await {
+        let health: Value = match reqwest::get(format!("{admin_url}/healthz")).await {
             Ok(r) => r.json().await.unwrap_or(Value::Null),
             Err(_) => Value::Null,
         };
@@ -211,7 +211,7 @@ async fn two_replicas_review_every_head_exactly_once_over_500_deliveries() {
             assert_eq!(status, 202, "every delivery is stored and acknowledged");
         }
     }
-    wait_until_idle(&a.url, Duration::from_secs(300)).await;
+    wait_until_idle(&a.admin_url, Duration::from_secs(300)).await;
 
     let reviews = reviews_by_head(&github);
     for (k, pr) in prs.iter().enumerate() {
@@ -273,7 +273,7 @@ async fn a_burst_of_20_pushes_reviews_only_the_newest_head() {
         .await;
         assert_eq!(status, 202);
     }
-    let health = wait_until_idle(&srv.url, Duration::from_secs(120)).await;
+    let health = wait_until_idle(&srv.admin_url, Duration::from_secs(120)).await;
     let reviews = reviews_by_head(&github);
     assert_eq!(
         reviews.into_iter().collect::<Vec<_>>(),
@@ -334,7 +334,7 @@ async fn github_502s_timeouts_and_rate_limits_are_waited_out_into_one_review() {
     )
     .await;
     assert_eq!(status, 202);
-    let health = wait_until_idle(&srv.url, Duration::from_secs(120)).await;
+    let health = wait_until_idle(&srv.admin_url, Duration::from_secs(120)).await;
     assert_eq!(health["jobs"]["done"], 1, "{health}");
     assert_eq!(reviews_by_head(&github).values().sum::<usize>(), 1);
     let statuses: Vec<(String, u16)> = github
@@ -365,7 +365,7 @@ async fn github_502s_timeouts_and_rate_limits_are_waited_out_into_one_review() {
         3,
         "two attempts timed out after 1 s, the third was answered"
     );
-    let metrics = reqwest::get(format!("{}/metrics", srv.url))
+    let metrics = reqwest::get(format!("{}/metrics", srv.admin_url))
         .await
         .unwrap()
         .text()
@@ -473,7 +473,7 @@ async fn database_outage_answers_503_and_recovery_redelivers_afterwards() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    wait_until_idle(&srv.url, Duration::from_secs(60)).await;
+    wait_until_idle(&srv.admin_url, Duration::from_secs(60)).await;
     assert_eq!(github.reviews().len(), 1);
     assert!(github
         .deliveries()
@@ -539,7 +539,7 @@ async fn kill_9_at_random_points_20_times_loses_and_doubles_nothing() {
         current = Some(server::start(&github.url(), dir.path(), Some(&db.url), &lease).await);
     }
     let srv = current.expect("a server runs");
-    wait_until_idle(&srv.url, Duration::from_secs(180)).await;
+    wait_until_idle(&srv.admin_url, Duration::from_secs(180)).await;
     let reviews = reviews_by_head(&github);
     for (k, pr) in prs.iter().enumerate() {
         assert_eq!(

@@ -129,7 +129,7 @@ async fn bomb_is_reviewed_from_the_changed_files(direct: bool) {
     assert_eq!(status, 202);
 
     let run = completed_check_run(&github).await;
-    let health = support::server::wait_for_jobs(&server.url, "done", 1).await;
+    let health = support::server::wait_for_jobs(&server.admin_url, "done", 1).await;
     assert_eq!(health["jobs"]["dead"], 0, "{health}");
     assert!(
         server.child.try_wait().unwrap().is_none(),
@@ -210,7 +210,7 @@ async fn an_oversized_config_is_reported_invalid_without_being_read() {
     let summary = run["output"]["summary"].as_str().unwrap_or_default();
     assert!(summary.contains("larger than 1024 KiB"), "{summary}");
     assert!(github.reviews().is_empty());
-    let health = support::server::wait_for_jobs(&server.url, "done", 1).await;
+    let health = support::server::wait_for_jobs(&server.admin_url, "done", 1).await;
     assert_eq!(health["jobs"]["dead"], 0, "{health}");
     // One read of the config: a size cap is not worth retrying.
     let config_reads = github

@@ -139,7 +139,7 @@ async fn a_review_hanging_on_github_ends_at_its_deadline_and_the_check_run_says_
         1,
         "the run the review created is the one completed"
     );
-    let health = support::server::wait_for_jobs(&server.url, "dead", 1).await;
+    let health = support::server::wait_for_jobs(&server.admin_url, "dead", 1).await;
     assert_eq!(health["jobs"]["running"], json!(0), "{health}");
     assert_eq!(health["jobs"]["queued"], json!(0), "{health}");
     assert_eq!(health["jobs"]["failed"], json!(0), "not retried: {health}");
@@ -176,7 +176,7 @@ async fn a_review_hanging_before_its_check_run_exists_gets_one_saying_why() {
     assert_eq!(github.check_runs().len(), 1, "{:#?}", github.check_runs());
     assert_gave_up(&done[0]);
     assert_eq!(done[0]["head_sha"], json!(HEAD_SHA));
-    let health = support::server::wait_for_jobs(&server.url, "dead", 1).await;
+    let health = support::server::wait_for_jobs(&server.admin_url, "dead", 1).await;
     assert_eq!(health["jobs"]["running"], json!(0), "{health}");
     assert_eq!(github.arrived(files), 1);
     assert!(github.errors().is_empty(), "{:?}", github.errors());

@@ -210,7 +210,8 @@ impl AppSettings {
             return Err(AuthError::InvalidSetting {
                 setting: "FAILMODE_GITHUB_API_URL",
                 reason: format!(
-                    "{api_url:?} is not an http(s) URL; use https://api.github.com or https://HOST/api/v3 for GitHub Enterprise Server"
+                    "{:?} is not an http(s) URL; use https://api.github.com or https://HOST/api/v3 for GitHub Enterprise Server",
+                    crate::redact::redact_url(&api_url)
                 ),
             });
         }

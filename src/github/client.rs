@@ -313,7 +313,7 @@ impl GithubClient {
             .map_err(|err| {
                 config_error(format!(
                     "FAILMODE_GITHUB_API_URL {:?} is not a URL ({err})",
-                    settings.api_url
+                    crate::redact::redact_url(&settings.api_url)
                 ))
             })?;
         let base_authority = base
@@ -322,7 +322,7 @@ impl GithubClient {
             .ok_or_else(|| {
                 config_error(format!(
                     "FAILMODE_GITHUB_API_URL {:?} has no host",
-                    settings.api_url
+                    crate::redact::redact_url(&settings.api_url)
                 ))
             })?;
         let http = Octocrab::builder()

@@ -31,9 +31,10 @@ pub(crate) enum Backend {
 
 /// Opens the database `url` names and applies pending migrations.
 pub(crate) async fn open(url: &str) -> Result<Backend, QueueError> {
-    let shown = redact(url);
+    let shown = crate::redact::redact_url(url);
     let lower = url.trim_start().to_ascii_lowercase();
     if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+        refuse_unknown_secret_parameters(url, &shown)?;
         let options =
             PgConnectOptions::from_str(url.trim()).map_err(|e| QueueError::InvalidUrl {
                 url: shown.clone(),
@@ -53,6 +54,49 @@ pub(crate) async fn open(url: &str) -> Result<Backend, QueueError> {
             reason: "the scheme must be sqlite:, postgres:// or postgresql://".to_string(),
         })
     }
+}
+
+/// Query parameters the PostgreSQL driver understands. It logs any other parameter with its
+/// value, so a credential it does not know (`sslpassword`) would reach the log.
+const POSTGRES_PARAMETERS: &[&str] = &[
+    "sslmode",
+    "ssl-mode",
+    "sslrootcert",
+    "ssl-root-cert",
+    "ssl-ca",
+    "sslcert",
+    "ssl-cert",
+    "sslkey",
+    "ssl-key",
+    "statement-cache-capacity",
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "application_name",
+    "options",
+];
+
+/// Refuses a PostgreSQL URL carrying a credential parameter the driver would not use but log.
+fn refuse_unknown_secret_parameters(url: &str, shown: &str) -> Result<(), QueueError> {
+    let Some((_, query)) = url.split_once('?') else {
+        return Ok(());
+    };
+    let query = query.split('#').next().unwrap_or_default();
+    for name in query.split('&').filter_map(|pair| pair.split('=').next()) {
+        let known = POSTGRES_PARAMETERS.contains(&name) || name.starts_with("options[");
+        if !known && crate::redact::is_secret_parameter(name) {
+            return Err(QueueError::InvalidUrl {
+                url: shown.to_string(),
+                reason: format!(
+                    "the parameter `{name}` is not supported; remove it (a client key for TLS must be unencrypted, given with sslkey)"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 async fn open_sqlite(options: SqliteConnectOptions, shown: &str) -> Result<SqlitePool, QueueError> {
@@ -139,53 +183,35 @@ async fn open_postgres(options: PgConnectOptions, shown: &str) -> Result<PgPool,
         })
 }
 
-/// `url` with the password (between `user:` and `@`) replaced by `***`, for error messages.
-pub(crate) fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
-    };
-    let rest_start = scheme_end + 3;
-    let rest = &url[rest_start..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_string();
-    };
-    let userinfo = &authority[..at];
-    let Some(colon) = userinfo.find(':') else {
-        return url.to_string();
-    };
-    format!(
-        "{}{}:***{}",
-        &url[..rest_start],
-        &userinfo[..colon],
-        &url[rest_start + at..]
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn redact_hides_only_the_password() {
-        assert_eq!(
-            redact("postgres://bot:s3cr@t@db:5432/failmode"),
-            "postgres://bot:***@db:5432/failmode"
-        );
-        assert_eq!(
-            redact("postgres://bot@db/failmode"),
-            "postgres://bot@db/failmode"
-        );
-        assert_eq!(
-            redact("sqlite://failmode.db?mode=rwc"),
-            "sqlite://failmode.db?mode=rwc"
-        );
-        assert_eq!(
-            redact("postgresql://u:p@h/d?options=a@b"),
-            "postgresql://u:***@h/d?options=a@b"
-        );
-        assert_eq!(redact("garbage"), "garbage");
+    #[tokio::test]
+    async fn errors_never_show_the_password() {
+        // Malformed (bad port), unreachable (nothing listens on port 1), and a credential
+        // parameter the driver would log: none of the messages shows a secret.
+        for url in [
+            "postgres://bot:hunter2@127.0.0.1:notaport/x?password=hunter3",
+            "postgres://bot:hunter2@127.0.0.1:1/x?password=hunter3&sslmode=disable",
+            "postgres://bot@127.0.0.1:1/x?sslpassword=hunter4",
+        ] {
+            let err = open(url)
+                .await
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.contains("FAILMODE_DATABASE_URL"), "{err}");
+            for secret in ["hunter2", "hunter3", "hunter4"] {
+                assert!(!err.contains(secret), "{url}: {err}");
+            }
+        }
+        let err = open("postgres://bot@127.0.0.1:1/x?sslpassword=hunter4")
+            .await
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("`sslpassword` is not supported"), "{err}");
     }
 
     #[tokio::test]

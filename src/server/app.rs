@@ -1,12 +1,12 @@
 //! The server: shared state, the axum router, workers, and graceful shutdown.
 
 use super::settings::{Secret, Settings};
-use super::{metrics as prom, webhook, worker};
+use super::{http, metrics as prom, webhook, worker};
 use crate::github::auth::AppCredentials;
 use crate::github::client::{ClientSettings, GithubClient};
 use crate::queue::{JobStore, RetryPolicy};
 use crate::review::job::Reviewer;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,11 +14,22 @@ use axum::{Json, Router};
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::sync::Notify;
+use std::time::{Duration, Instant};
+use tokio::sync::{Notify, Semaphore};
 
-/// GitHub caps webhook payloads at 25 MB; anything larger is not from GitHub.
-pub const MAX_WEBHOOK_BODY: usize = 25 * 1024 * 1024;
+/// How long a readiness answer is reused: a flood of public `/readyz` probes costs at most one
+/// database ping per interval, so it cannot take the pool from intake and workers.
+const READINESS_CACHE: Duration = Duration::from_secs(1);
+
+/// What webhook intake lets one request use before its signature can be checked.
+pub struct IntakeLimits {
+    /// Largest body read; a larger one is answered 413.
+    pub max_body_bytes: usize,
+    /// How long a client may take to send the body; past it the request is answered 408.
+    pub body_read_timeout: Duration,
+    /// Room for requests whose bodies are read and stored at once.
+    pub in_flight: Semaphore,
+}
 
 /// Default of how long running jobs may take to finish after SIGTERM before their leases are
 /// released (`FAILMODE_SHUTDOWN_GRACE_SECS`); under the 30 s most orchestrators wait.
@@ -40,8 +51,11 @@ pub struct ServerState {
     pub job_lease: Duration,
     /// How long running jobs may take to finish after SIGTERM.
     pub shutdown_grace: Duration,
+    /// What one webhook request may use before its signature is checked.
+    pub intake_limits: IntakeLimits,
     shutting_down: AtomicBool,
     wake: Notify,
+    readiness: tokio::sync::Mutex<Option<(Instant, Result<(), String>)>>,
 }
 
 impl ServerState {
@@ -74,6 +88,24 @@ impl ServerState {
     pub async fn wait_for_work(&self, timeout: Duration) {
         let _woken_or_timed_out = tokio::time::timeout(timeout, self.wake.notified()).await;
     }
+
+    /// Whether the server can take deliveries: not shutting down and the database answers
+    /// (the answer is reused for a second). `Err` says why not.
+    pub async fn readiness(&self) -> Result<(), String> {
+        if self.is_shutting_down() {
+            return Err("shutting down".to_string());
+        }
+        // Held across the ping, so concurrent probes share one ping.
+        let mut cached = self.readiness.lock().await;
+        if let Some((at, answer)) = cached.as_ref() {
+            if at.elapsed() < READINESS_CACHE {
+                return answer.clone();
+            }
+        }
+        let answer = self.store.ping().await.map_err(|e| e.to_string());
+        *cached = Some((Instant::now(), answer.clone()));
+        answer
+    }
 }
 
 /// Errors that stop the server from starting or running.
@@ -88,17 +120,16 @@ pub enum ServeError {
     /// The GitHub client could not be built (bad private key, bad API URL).
     #[error("GitHub App setup: {0}")]
     Github(String),
-    /// The listen address could not be bound.
-    #[error("FAILMODE_LISTEN: cannot listen on {addr}: {source}")]
+    /// A listen address could not be bound.
+    #[error("{variable}: cannot listen on {addr}: {source}; choose a free address")]
     Bind {
+        /// The setting that names the address.
+        variable: &'static str,
         /// The address.
         addr: std::net::SocketAddr,
         /// Why.
         source: std::io::Error,
     },
-    /// The HTTP server failed.
-    #[error("the HTTP server stopped: {0}")]
-    Serve(std::io::Error),
 }
 
 /// Builds the shared state from settings: opens the store (running migrations) and the client.
@@ -108,7 +139,7 @@ pub async fn build_state(settings: &Settings) -> Result<Arc<ServerState>, ServeE
         ..RetryPolicy::default()
     };
     let store = Arc::new(
-        JobStore::connect(&settings.database_url)
+        JobStore::connect(settings.database_url.expose())
             .await?
             .with_retry_policy(retry)
             .with_job_deadline(settings.queue_limits.job_deadline),
@@ -121,7 +152,7 @@ pub async fn build_state(settings: &Settings) -> Result<Arc<ServerState>, ServeE
     .map_err(|e| ServeError::Github(e.to_string()))?;
     let client_settings = ClientSettings {
         request_timeout: settings.github_timeout,
-        ..ClientSettings::new(settings.api_url.clone())
+        ..ClientSettings::new(settings.api_url.expose())
     };
     let github = GithubClient::new(client_settings, credentials)
         .map_err(|e| ServeError::Github(format!("FAILMODE_GITHUB_API_URL: {e}")))?;
@@ -136,20 +167,55 @@ pub async fn build_state(settings: &Settings) -> Result<Arc<ServerState>, ServeE
         reviewer,
         job_lease: settings.job_lease,
         shutdown_grace: settings.shutdown_grace,
+        intake_limits: IntakeLimits {
+            max_body_bytes: settings.max_webhook_bytes,
+            body_read_timeout: settings.body_read_timeout,
+            in_flight: Semaphore::new(settings.max_webhooks_in_flight),
+        },
         shutting_down: AtomicBool::new(false),
         wake: Notify::new(),
+        readiness: tokio::sync::Mutex::new(None),
     }))
 }
 
-/// The HTTP routes.
+/// The routes of the public listener (`FAILMODE_LISTEN`): the webhook, a bare liveness probe
+/// and readiness, none of which says anything about jobs, repositories or installations.
+/// Anything else is 404.
 pub fn router(state: Arc<ServerState>) -> Router {
     Router::new()
         .route("/webhook", post(webhook::receive))
+        .route("/healthz", get(alive))
+        .route("/readyz", get(public_readyz))
+        .with_state(state)
+}
+
+/// The routes of the internal listener (`FAILMODE_ADMIN_LISTEN`): `/healthz` with jobs by
+/// state and dead jobs (repository names, commits, errors), `/readyz` with its reason, and
+/// `/metrics` (installation ids among the labels).
+pub fn admin_router(state: Arc<ServerState>) -> Router {
+    Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .layer(DefaultBodyLimit::max(MAX_WEBHOOK_BODY))
         .with_state(state)
+}
+
+/// Public liveness: the process answers HTTP. Touches nothing else.
+async fn alive() -> Response {
+    (StatusCode::OK, Json(json!({ "status": "ok" }))).into_response()
+}
+
+/// Public readiness, for load balancers: ready or not, without the reason (which can name the
+/// database host).
+async fn public_readyz(State(state): State<Arc<ServerState>>) -> Response {
+    match state.readiness().await {
+        Ok(()) => (StatusCode::OK, Json(json!({ "ready": true }))).into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "ready": false })),
+        )
+            .into_response(),
+    }
 }
 
 /// Liveness, plus what an operator needs at a glance: jobs by state and dead-lettered jobs.
@@ -196,20 +262,13 @@ async fn healthz(State(state): State<Arc<ServerState>>) -> Response {
     }
 }
 
-/// Readiness: the database answers and the server is not shutting down.
+/// Readiness: the database answers and the server is not shutting down; says why not.
 async fn readyz(State(state): State<Arc<ServerState>>) -> Response {
-    if state.is_shutting_down() {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "ready": false, "reason": "shutting down" })),
-        )
-            .into_response();
-    }
-    match state.store.ping().await {
+    match state.readiness().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "ready": true }))).into_response(),
-        Err(e) => (
+        Err(reason) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "ready": false, "reason": e.to_string() })),
+            Json(json!({ "ready": false, "reason": reason })),
         )
             .into_response(),
     }
@@ -239,17 +298,28 @@ async fn metrics(State(state): State<Arc<ServerState>>) -> Response {
         .into_response()
 }
 
-/// Runs `failmode serve` until SIGTERM/SIGINT: HTTP intake plus `settings.workers` workers.
+/// Binds `addr`, the value of the setting `variable`.
+async fn bind(
+    addr: std::net::SocketAddr,
+    variable: &'static str,
+) -> Result<tokio::net::TcpListener, ServeError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind {
+            variable,
+            addr,
+            source,
+        })
+}
+
+/// Runs `failmode serve` until SIGTERM/SIGINT: the webhook on `settings.listen`, the admin
+/// endpoints on `settings.admin_listen`, plus `settings.workers` workers.
 pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     prom::handle();
     let state = build_state(&settings).await?;
-    let listener = tokio::net::TcpListener::bind(settings.listen)
-        .await
-        .map_err(|source| ServeError::Bind {
-            addr: settings.listen,
-            source,
-        })?;
-    tracing::info!(listen = %settings.listen, api = %settings.api_url, workers = settings.workers, "failmode serve started");
+    let public = bind(settings.listen, "FAILMODE_LISTEN").await?;
+    let admin = bind(settings.admin_listen, "FAILMODE_ADMIN_LISTEN").await?;
+    tracing::info!(listen = %settings.listen, admin_listen = %settings.admin_listen, api = %settings.api_url, database = %settings.database_url, workers = settings.workers, "failmode serve started");
     let workers = worker::spawn_workers(
         state.clone(),
         settings.workers,
@@ -265,20 +335,40 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         let owner = worker::lease_holder_id("recovery");
         tokio::spawn(super::recovery::run(state.clone(), interval, owner));
     }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
     let shutdown_state = state.clone();
-    axum::serve(listener, router(state.clone()))
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            tracing::info!("shutdown requested: intake closed, finishing running jobs");
-            shutdown_state.begin_shutdown();
-        })
-        .await
-        .map_err(ServeError::Serve)?;
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutdown requested: intake closed, finishing running jobs");
+        shutdown_state.begin_shutdown();
+        let _no_listener_left = stop.send(true);
+    });
+    let public_limits = http::ConnectionLimits {
+        max_connections: settings.max_connections,
+        header_read_timeout: settings.header_read_timeout,
+    };
+    // The admin address is internal: a small fixed allowance is plenty for probes and scrapes.
+    let admin_limits = http::ConnectionLimits {
+        max_connections: ADMIN_MAX_CONNECTIONS,
+        header_read_timeout: settings.header_read_timeout,
+    };
+    tokio::join!(
+        http::serve(
+            public,
+            router(state.clone()),
+            public_limits,
+            stopped.clone()
+        ),
+        http::serve(admin, admin_router(state.clone()), admin_limits, stopped),
+    );
     state.begin_shutdown();
     worker::drain(workers, state.shutdown_grace).await;
     tracing::info!("failmode serve stopped");
     Ok(())
 }
+
+/// Connections the admin listener holds open at once.
+const ADMIN_MAX_CONNECTIONS: usize = 32;
 
 async fn shutdown_signal() {
     let ctrl_c = async {

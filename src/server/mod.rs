@@ -1,6 +1,7 @@
 //! `failmode serve`: the GitHub App's HTTP server, its workers and its configuration.
 
 pub mod app;
+pub mod http;
 pub mod intake;
 pub mod metrics;
 pub mod recovery;

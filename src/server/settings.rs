@@ -12,6 +12,24 @@ pub const DEFAULT_API_URL: &str = "https://api.github.com";
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
 /// Default job store: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://failmode.db?mode=rwc";
+/// Default address of the internal listener (`/healthz` in detail, `/readyz`, `/metrics`):
+/// loopback, so job details and installation ids never reach the network unless an operator
+/// says so.
+pub const DEFAULT_ADMIN_LISTEN: &str = "127.0.0.1:3001";
+/// Default of [`Settings::max_webhook_bytes`]: 1 MiB. GitHub caps payloads at 25 MB, but the
+/// events failmode acts on (pull_request, check_run, check_suite) are tens of KB: the largest
+/// part a user controls is a pull request body of at most 65,536 characters, under 400 KB even
+/// fully escaped. 1 MiB leaves room for that and bounds what a stranger can make the server hold.
+pub const DEFAULT_MAX_WEBHOOK_BYTES: usize = 1024 * 1024;
+/// Default of [`Settings::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+/// Default of [`Settings::max_webhooks_in_flight`].
+pub const DEFAULT_MAX_WEBHOOKS_IN_FLIGHT: usize = 64;
+/// Default of [`Settings::header_read_timeout`]: GitHub sends its headers at once.
+pub const DEFAULT_HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Default of [`Settings::body_read_timeout`]: GitHub gives up on a delivery after 10 s, so a
+/// body still arriving after that cannot be answered in time anyway.
+pub const DEFAULT_BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A secret string whose `Debug`/`Display` never print it.
 #[derive(Clone, PartialEq, Eq)]
@@ -34,6 +52,40 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// A configured URL that may carry credentials (`postgres://bot:pw@db/x`,
+/// `?password=…`, `https://user:pw@ghe/api/v3`). `Debug` and `Display` show it through
+/// [`redact_url`], so logging or printing it never leaks them; [`SecretUrl::expose`] gives the
+/// URL itself to the one place that connects with it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretUrl(String);
+
+impl SecretUrl {
+    /// Wraps a URL.
+    pub fn new(url: impl Into<String>) -> SecretUrl {
+        SecretUrl(url.into())
+    }
+    /// The URL with its credentials, for connecting.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    /// The URL with its credentials replaced by `***`, for messages and logs.
+    pub fn redacted(&self) -> String {
+        redact_url(&self.0)
+    }
+}
+
+impl fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.redacted())
+    }
+}
+
+impl fmt::Display for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
 /// Default [`Settings::job_lease`].
 pub const DEFAULT_JOB_LEASE: std::time::Duration = std::time::Duration::from_secs(120);
 
@@ -46,12 +98,32 @@ pub struct Settings {
     pub private_key_pem: Secret,
     /// The webhook secret (`FAILMODE_WEBHOOK_SECRET`).
     pub webhook_secret: Secret,
-    /// REST API base URL without a trailing slash (`FAILMODE_GITHUB_API_URL`).
-    pub api_url: String,
-    /// Listen address (`FAILMODE_LISTEN`).
+    /// REST API base URL without a trailing slash (`FAILMODE_GITHUB_API_URL`); shown redacted.
+    pub api_url: SecretUrl,
+    /// Public listen address, for the webhook (`FAILMODE_LISTEN`).
     pub listen: SocketAddr,
-    /// Job store URL (`FAILMODE_DATABASE_URL`).
-    pub database_url: String,
+    /// Internal listen address for `/healthz` in detail, `/readyz` and `/metrics`
+    /// (`FAILMODE_ADMIN_LISTEN`, default loopback `127.0.0.1:3001`).
+    pub admin_listen: SocketAddr,
+    /// Job store URL (`FAILMODE_DATABASE_URL`); shown redacted.
+    pub database_url: SecretUrl,
+    /// Largest webhook body read (`FAILMODE_MAX_WEBHOOK_BYTES`, default 1 MiB); a larger one
+    /// is answered 413, before its body is read when `Content-Length` says so.
+    pub max_webhook_bytes: usize,
+    /// Connections the public listener holds open at once (`FAILMODE_MAX_CONNECTIONS`, default
+    /// 256); a connection beyond them is answered 503 and closed at once.
+    pub max_connections: usize,
+    /// Webhook requests whose bodies are read and stored at once
+    /// (`FAILMODE_MAX_WEBHOOKS_IN_FLIGHT`, default 64); a request that finds no room within
+    /// 2 s is answered 503 (GitHub logs a failed delivery, which recovery redelivers). Bounds
+    /// the memory held by bodies to this many times `max_webhook_bytes`.
+    pub max_webhooks_in_flight: usize,
+    /// How long a client may take to send a request's headers, and how long an idle
+    /// keep-alive connection stays open (`FAILMODE_HEADER_READ_TIMEOUT_SECS`, default 10).
+    pub header_read_timeout: std::time::Duration,
+    /// How long a client may take to send a webhook body (`FAILMODE_BODY_READ_TIMEOUT_SECS`,
+    /// default 10); past it the request is answered 408 and the connection closed.
+    pub body_read_timeout: std::time::Duration,
     /// Number of review workers (`FAILMODE_WORKERS`, default 4).
     pub workers: usize,
     /// How long a claimed job stays leased without a heartbeat (`FAILMODE_JOB_LEASE_SECS`,
@@ -208,7 +280,16 @@ impl Settings {
         let api_url = get("FAILMODE_GITHUB_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_string());
         if !(api_url.starts_with("http://") || api_url.starts_with("https://")) {
             problems.push(format!(
-                "FAILMODE_GITHUB_API_URL must be an http(s) URL, got `{api_url}`"
+                "FAILMODE_GITHUB_API_URL must be an http(s) URL, got `{}`",
+                redact_url(&api_url)
+            ));
+        }
+        // The App authenticates with its key; credentials in the URL would only travel into
+        // the HTTP client's own request logs.
+        if crate::redact::has_user_info(&api_url) {
+            problems.push(format!(
+                "FAILMODE_GITHUB_API_URL must not carry credentials (`{}`): the App authenticates with its private key; remove the `user:password@` part",
+                redact_url(&api_url)
             ));
         }
         let listen_raw = get("FAILMODE_LISTEN").unwrap_or_else(|| DEFAULT_LISTEN.to_string());
@@ -218,6 +299,57 @@ impl Settings {
             ));
             SocketAddr::from(([0, 0, 0, 0], 3000))
         });
+        let admin_listen_raw =
+            get("FAILMODE_ADMIN_LISTEN").unwrap_or_else(|| DEFAULT_ADMIN_LISTEN.to_string());
+        let admin_listen = admin_listen_raw.parse::<SocketAddr>().unwrap_or_else(|_| {
+            problems.push(format!(
+                "FAILMODE_ADMIN_LISTEN must be an address like 127.0.0.1:3001, got `{admin_listen_raw}`"
+            ));
+            SocketAddr::from(([127, 0, 0, 1], 3001))
+        });
+        // Port 0 asks the system for any free port, so two port-0 addresses never clash.
+        if admin_listen == listen && listen.port() != 0 {
+            problems.push(format!(
+                "FAILMODE_ADMIN_LISTEN must differ from FAILMODE_LISTEN (both are {listen}): the admin endpoints must not be served on the public address"
+            ));
+        }
+        let mut positive = |name: &str, default: usize, what: &str| match get(name) {
+            None => default,
+            Some(v) => match v.trim().parse::<usize>() {
+                Ok(n) if n > 0 => n,
+                _ => {
+                    problems.push(format!(
+                        "{name} must be a positive number {what}, got `{v}`"
+                    ));
+                    default
+                }
+            },
+        };
+        let max_webhook_bytes = positive(
+            "FAILMODE_MAX_WEBHOOK_BYTES",
+            DEFAULT_MAX_WEBHOOK_BYTES,
+            "of bytes",
+        );
+        let max_connections = positive(
+            "FAILMODE_MAX_CONNECTIONS",
+            DEFAULT_MAX_CONNECTIONS,
+            "of connections",
+        );
+        let max_webhooks_in_flight = positive(
+            "FAILMODE_MAX_WEBHOOKS_IN_FLIGHT",
+            DEFAULT_MAX_WEBHOOKS_IN_FLIGHT,
+            "of requests",
+        );
+        let header_read_timeout = std::time::Duration::from_secs(positive(
+            "FAILMODE_HEADER_READ_TIMEOUT_SECS",
+            DEFAULT_HEADER_READ_TIMEOUT.as_secs() as usize,
+            "of seconds",
+        ) as u64);
+        let body_read_timeout = std::time::Duration::from_secs(positive(
+            "FAILMODE_BODY_READ_TIMEOUT_SECS",
+            DEFAULT_BODY_READ_TIMEOUT.as_secs() as usize,
+            "of seconds",
+        ) as u64);
         let database_url =
             get("FAILMODE_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
         if !["sqlite:", "postgres://", "postgresql://"]
@@ -337,9 +469,15 @@ impl Settings {
             app_id,
             private_key_pem: Secret::new(pem.unwrap_or_default()),
             webhook_secret: Secret::new(webhook_secret.unwrap_or_default()),
-            api_url: api_url.trim_end_matches('/').to_string(),
+            api_url: SecretUrl::new(api_url.trim_end_matches('/')),
             listen,
-            database_url,
+            admin_listen,
+            database_url: SecretUrl::new(database_url),
+            max_webhook_bytes,
+            max_connections,
+            max_webhooks_in_flight,
+            header_read_timeout,
+            body_read_timeout,
             workers,
             job_lease,
             job_max_attempts,
@@ -352,19 +490,9 @@ impl Settings {
     }
 }
 
-/// A database URL with any password replaced by `***`, for messages and logs.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    match rest.split_once('@') {
-        Some((creds, host)) => match creds.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-            None => url.to_string(),
-        },
-        None => url.to_string(),
-    }
-}
+/// A URL with its credentials replaced by `***`, for messages and logs (see
+/// [`crate::redact::redact_url`]).
+pub use crate::redact::redact_url;
 
 #[cfg(test)]
 mod tests {
@@ -425,9 +553,15 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(s.app_id, 42);
-        assert_eq!(s.api_url, "https://ghe.example.com/api/v3");
+        assert_eq!(s.api_url.expose(), "https://ghe.example.com/api/v3");
         assert_eq!(s.listen.to_string(), "0.0.0.0:3000");
-        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.admin_listen.to_string(), DEFAULT_ADMIN_LISTEN);
+        assert_eq!(s.database_url.expose(), DEFAULT_DATABASE_URL);
+        assert_eq!(s.max_webhook_bytes, DEFAULT_MAX_WEBHOOK_BYTES);
+        assert_eq!(s.max_connections, DEFAULT_MAX_CONNECTIONS);
+        assert_eq!(s.max_webhooks_in_flight, DEFAULT_MAX_WEBHOOKS_IN_FLIGHT);
+        assert_eq!(s.header_read_timeout, DEFAULT_HEADER_READ_TIMEOUT);
+        assert_eq!(s.body_read_timeout, DEFAULT_BODY_READ_TIMEOUT);
         assert_eq!(s.job_max_attempts, 5);
         assert_eq!(s.repo_limits, RepoLimits::DEFAULT);
         assert_eq!(
@@ -515,5 +649,94 @@ mod tests {
         assert_eq!(s.queue_limits.max_jobs_per_installation, Some(3));
         assert_eq!(s.queue_limits.job_deadline.as_secs(), 60);
         assert_eq!(s.queue_limits.retention.as_secs(), 7 * 24 * 3600);
+    }
+
+    #[test]
+    fn debug_and_display_never_show_url_credentials() {
+        let s = Settings::from_lookup(lookup(&[
+            ("FAILMODE_APP_ID", "42"),
+            ("FAILMODE_PRIVATE_KEY", PEM),
+            ("FAILMODE_WEBHOOK_SECRET", "topsecret"),
+            ("FAILMODE_GITHUB_API_URL", "https://ghe.example.com/api/v3"),
+            (
+                "FAILMODE_DATABASE_URL",
+                "postgres://bot:dbpass1@db.internal:5432/failmode?password=dbpass2&sslmode=require",
+            ),
+        ]))
+        .unwrap();
+        let shown = format!(
+            "{s:?} {} {} {:?}",
+            s.api_url, s.database_url, s.database_url
+        );
+        for secret in ["apipass1", "dbpass1", "dbpass2", "topsecret"] {
+            assert!(!shown.contains(secret), "{secret} shown: {shown}");
+        }
+        assert!(shown.contains("db.internal:5432/failmode"), "{shown}");
+        assert!(shown.contains("ghe.example.com/api/v3"), "{shown}");
+        let err = Settings::from_lookup(lookup(&[
+            ("FAILMODE_GITHUB_API_URL", "ftp://robot:apipass1@ghe"),
+            ("FAILMODE_DATABASE_URL", "mysql://db?password=dbpass2"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            !err.contains("apipass1") && !err.contains("dbpass2"),
+            "{err}"
+        );
+        // Credentials in the API URL are refused: the HTTP client would log its URLs whole.
+        let err = Settings::from_lookup(lookup(&[(
+            "FAILMODE_GITHUB_API_URL",
+            "https://robot:apipass1@ghe.example.com/api/v3",
+        )]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("FAILMODE_GITHUB_API_URL must not carry credentials"),
+            "{err}"
+        );
+        assert!(!err.contains("apipass1"), "{err}");
+    }
+
+    #[test]
+    fn intake_limits_are_read_and_validated() {
+        let s = Settings::from_lookup(lookup(&[
+            ("FAILMODE_APP_ID", "42"),
+            ("FAILMODE_PRIVATE_KEY", PEM),
+            ("FAILMODE_WEBHOOK_SECRET", "s"),
+            ("FAILMODE_ADMIN_LISTEN", "0.0.0.0:9100"),
+            ("FAILMODE_MAX_WEBHOOK_BYTES", "2048"),
+            ("FAILMODE_MAX_CONNECTIONS", "8"),
+            ("FAILMODE_MAX_WEBHOOKS_IN_FLIGHT", "2"),
+            ("FAILMODE_HEADER_READ_TIMEOUT_SECS", "1"),
+            ("FAILMODE_BODY_READ_TIMEOUT_SECS", "3"),
+        ]))
+        .unwrap();
+        assert_eq!(s.admin_listen.to_string(), "0.0.0.0:9100");
+        assert_eq!(s.max_webhook_bytes, 2048);
+        assert_eq!(s.max_connections, 8);
+        assert_eq!(s.max_webhooks_in_flight, 2);
+        assert_eq!(s.header_read_timeout.as_secs(), 1);
+        assert_eq!(s.body_read_timeout.as_secs(), 3);
+        let err = Settings::from_lookup(lookup(&[
+            ("FAILMODE_APP_ID", "42"),
+            ("FAILMODE_PRIVATE_KEY", PEM),
+            ("FAILMODE_WEBHOOK_SECRET", "s"),
+            ("FAILMODE_LISTEN", "127.0.0.1:3000"),
+            ("FAILMODE_ADMIN_LISTEN", "127.0.0.1:3000"),
+            ("FAILMODE_MAX_WEBHOOK_BYTES", "lots"),
+            ("FAILMODE_MAX_CONNECTIONS", "0"),
+            ("FAILMODE_HEADER_READ_TIMEOUT_SECS", "-1"),
+        ]))
+        .unwrap_err();
+        let text = err.to_string();
+        assert_eq!(err.problems.len(), 4, "{text}");
+        for name in [
+            "FAILMODE_ADMIN_LISTEN must differ from FAILMODE_LISTEN",
+            "FAILMODE_MAX_WEBHOOK_BYTES must be a positive number of bytes, got `lots`",
+            "FAILMODE_MAX_CONNECTIONS must be a positive number of connections, got `0`",
+            "FAILMODE_HEADER_READ_TIMEOUT_SECS",
+        ] {
+            assert!(text.contains(name), "{text}");
+        }
     }
 }

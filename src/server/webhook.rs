@@ -1,5 +1,8 @@
-//! `POST /webhook`: verify the signature on the raw body, parse the event, and store a job
-//! durably before answering. GitHub does not redeliver on its own, so a 202 is only ever sent for
+//! `POST /webhook`: refuse from the headers alone what cannot succeed (no or malformed
+//! signature, missing GitHub headers, not JSON, a `Content-Length` over the limit, shutting
+//! down), read the body within a size limit, a deadline and a cap on requests read at once,
+//! verify the signature on the raw body, parse the event, and store a job durably before
+//! answering. GitHub does not redeliver on its own, so a 202 is only ever sent for
 //! work that is in the database; when the database is unreachable the answer is 503, which GitHub
 //! records as a failed delivery that recovery can redeliver.
 
@@ -8,9 +11,9 @@ use crate::github::webhook::{
     verify_signature, CheckRunAction, CheckSuiteAction, Event, PullRequestAction, WebhookError,
 };
 use crate::queue::{Delivery, Enqueued, JobKind, NewJob};
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -39,6 +42,10 @@ pub enum Intake {
     },
 }
 
+/// How long a request waits for room among the requests read at once before it is answered
+/// 503; well under the 10 s GitHub waits for an answer.
+const IN_FLIGHT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
@@ -47,19 +54,151 @@ fn answer(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "message": message }))).into_response()
 }
 
+/// A request refused before (all of) its body was read: the status and the message.
+type Refusal = (StatusCode, &'static str);
+
+/// The answer to a request refused without reading the (rest of the) body: the connection is
+/// closed after it.
+fn refuse((status, message): Refusal) -> Response {
+    let mut response = answer(status, message);
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// Whether `value` has the shape of an `X-Hub-Signature-256` header: `sha256=` and 64 hex digits.
+fn is_signature_shaped(value: &str) -> bool {
+    value
+        .trim()
+        .strip_prefix("sha256=")
+        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Refuses, from the headers alone, a request that cannot succeed, so its body is never read.
+fn check_headers(state: &ServerState, headers: &HeaderMap) -> Result<(), Refusal> {
+    if !header(headers, "x-hub-signature-256").is_some_and(is_signature_shaped) {
+        tracing::warn!("rejected delivery: no well-formed X-Hub-Signature-256 header");
+        return Err((StatusCode::UNAUTHORIZED, "signature check failed"));
+    }
+    let present = |name| header(headers, name).is_some_and(|v| !v.is_empty());
+    if !present("x-github-event") || !present("x-github-delivery") {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            "missing X-GitHub-Event or X-GitHub-Delivery header",
+        ));
+    }
+    let json = header(headers, "content-type").is_some_and(|v| {
+        v.split(';')
+            .next()
+            .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+    });
+    if !json {
+        return Err((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "the webhook takes application/json (set the App's webhook content type to JSON)",
+        ));
+    }
+    let declared = header(headers, "content-length").map(|v| v.trim().parse::<u64>());
+    match declared {
+        Some(Ok(n)) if n > state.intake_limits.max_body_bytes as u64 => {
+            tracing::warn!(
+                content_length = n,
+                limit = state.intake_limits.max_body_bytes,
+                "rejected delivery: body over the limit"
+            );
+            return Err((
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body larger than FAILMODE_MAX_WEBHOOK_BYTES",
+            ));
+        }
+        Some(Err(_)) => {
+            return Err((StatusCode::BAD_REQUEST, "malformed Content-Length"));
+        }
+        _ => {}
+    }
+    if state.is_shutting_down() {
+        return Err((
+            StatusCode::SERVICE_UNAVAILABLE,
+            "shutting down; redeliver later",
+        ));
+    }
+    Ok(())
+}
+
+/// Reads the whole body, at most `max_body_bytes` of it and within `body_read_timeout`.
+async fn read_body(state: &ServerState, body: Body) -> Result<Bytes, Refusal> {
+    let limits = &state.intake_limits;
+    let limited = http_body_util::Limited::new(body, limits.max_body_bytes);
+    match tokio::time::timeout(
+        limits.body_read_timeout,
+        http_body_util::BodyExt::collect(limited),
+    )
+    .await
+    {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+            tracing::warn!(
+                limit = limits.max_body_bytes,
+                "rejected delivery: body over the limit"
+            );
+            Err((
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body larger than FAILMODE_MAX_WEBHOOK_BYTES",
+            ))
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "rejected delivery: the body could not be read");
+            Err((StatusCode::BAD_REQUEST, "the body could not be read"))
+        }
+        Err(_elapsed) => {
+            tracing::warn!(
+                timeout_secs = limits.body_read_timeout.as_secs(),
+                "rejected delivery: the body did not arrive in time"
+            );
+            Err((
+                StatusCode::REQUEST_TIMEOUT,
+                "the body did not arrive within FAILMODE_BODY_READ_TIMEOUT_SECS",
+            ))
+        }
+    }
+}
+
 /// The `POST /webhook` handler.
-pub async fn receive(
-    State(state): State<Arc<ServerState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn receive(State(state): State<Arc<ServerState>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers;
     let delivery_id = header(&headers, "x-github-delivery")
         .unwrap_or("")
         .to_string();
     let event = header(&headers, "x-github-event").unwrap_or("").to_string();
     let span = tracing::info_span!("delivery", delivery_id = %delivery_id, event = %event, repo = tracing::field::Empty, pr = tracing::field::Empty, head_sha = tracing::field::Empty);
     async move {
-        let response = handle(&state, &headers, &body, &delivery_id, &event).await;
+        let response = match check_headers(&state, &headers) {
+            Err(refusal) => refuse(refusal),
+            Ok(()) => {
+                // Room among the requests being read bounds the memory bodies hold; a request
+                // that finds none soon is shed rather than queued without end.
+                match tokio::time::timeout(IN_FLIGHT_WAIT, state.intake_limits.in_flight.acquire())
+                    .await
+                {
+                    Ok(Ok(_room)) => match read_body(&state, body).await {
+                        Ok(body) => handle(&state, &headers, &body, &delivery_id, &event).await,
+                        Err(refusal) => refuse(refusal),
+                    },
+                    _ => {
+                        metrics::counter!("failmode_deliveries_shed_total").increment(1);
+                        let mut busy = refuse((
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "too many deliveries at once; redeliver later",
+                        ));
+                        busy.headers_mut()
+                            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                        busy
+                    }
+                }
+            }
+        };
         let status = response.status();
         let outcome = if status.is_success() { "accepted" } else { "rejected" };
         metrics::counter!("failmode_deliveries_total", "outcome" => outcome, "status" => status.as_u16().to_string()).increment(1);

@@ -1,5 +1,6 @@
-//! `failmode serve` as a child process for end-to-end tests: started on a free loopback port
-//! against a fake GitHub, killed (SIGKILL) when dropped, plus signed webhook deliveries.
+//! `failmode serve` as a child process for end-to-end tests: started on free loopback ports
+//! (the public webhook listener and the admin listener) against a fake GitHub, killed
+//! (SIGKILL) when dropped, plus signed webhook deliveries.
 
 use super::fake_github::test_private_key_pem;
 use serde_json::Value;
@@ -16,8 +17,11 @@ pub const SECRET: &str = "It's a Secret to Everybody";
 pub struct Server {
     /// The process (kill it to simulate a crash).
     pub child: Child,
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>`: the public listener (`FAILMODE_LISTEN`), for the webhook.
     pub url: String,
+    /// `http://127.0.0.1:<port>`: the admin listener (`FAILMODE_ADMIN_LISTEN`), for
+    /// `/healthz` in detail and `/metrics`.
+    pub admin_url: String,
     /// Keeps a temp dir alive as long as the server.
     pub dir: Option<tempfile::TempDir>,
 }
@@ -45,9 +49,21 @@ pub async fn start(
     database_url: Option<&str>,
     extra_env: &[(&str, &str)],
 ) -> Server {
+    start_logging_to(github_url, dir, database_url, extra_env, Stdio::inherit()).await
+}
+
+/// [`start`], with the server's log (stderr) going to `stderr`.
+pub async fn start_logging_to(
+    github_url: &str,
+    dir: &Path,
+    database_url: Option<&str>,
+    extra_env: &[(&str, &str)],
+    stderr: Stdio,
+) -> Server {
     let key = dir.join("app.pem");
     std::fs::write(&key, test_private_key_pem()).expect("write the test key");
     let port = free_port();
+    let admin_port = free_port();
     let database_url = database_url
         .map(str::to_string)
         .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.join("failmode.db").display()));
@@ -58,12 +74,13 @@ pub async fn start(
         .env("FAILMODE_WEBHOOK_SECRET", SECRET)
         .env("FAILMODE_GITHUB_API_URL", github_url)
         .env("FAILMODE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("FAILMODE_ADMIN_LISTEN", format!("127.0.0.1:{admin_port}"))
         .env("FAILMODE_DATABASE_URL", database_url)
         .env("FAILMODE_WORKERS", "2")
         .env("RUST_LOG", "failmode=debug")
         .envs(extra_env.iter().copied())
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .spawn()
         .expect("start failmode serve");
     let url = format!("http://127.0.0.1:{port}");
@@ -84,6 +101,7 @@ pub async fn start(
     Server {
         child,
         url,
+        admin_url: format!("http://127.0.0.1:{admin_port}"),
         dir: None,
     }
 }
@@ -111,11 +129,11 @@ pub async fn deliver(
         .unwrap_or(reqwest::StatusCode::BAD_GATEWAY)
 }
 
-/// `/healthz` of a server, polled until `jobs[state] == n` (60 s at most).
-pub async fn wait_for_jobs(server_url: &str, state: &str, n: u64) -> Value {
+/// `/healthz` of a server's admin listener, polled until `jobs[state] == n` (60 s at most).
+pub async fn wait_for_jobs(admin_url: &str, state: &str, n: u64) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let health: Value = reqwest::get(format!("{server_url}/healthz"))
+        let health: Value = reqwest::get(format!("{admin_url}/healthz"))
             .await
             .expect("healthz answers")
             .json()
