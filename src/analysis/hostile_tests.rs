@@ -110,7 +110,9 @@ fn repository(expr: &str, context: usize) -> Vec<SourceInput> {
     if *path != "tests/api.rs" {
         inputs.push(SourceInput {
             path: "tests/smoke.rs".into(),
-            bytes: b"#[tokio::test]\nasync fn smoke() { client.get(\"/x\").send().await.unwrap(); }\n".to_vec(),
+            bytes:
+                b"#[tokio::test]\nasync fn smoke() { client.get(\"/x\").send().await.unwrap(); }\n"
+                    .to_vec(),
         });
     }
     inputs
@@ -144,7 +146,11 @@ fn analyze_like_production(inputs: Vec<SourceInput>) -> Analysis {
 
 /// A normal result: every file parsed and checked, nothing skipped.
 fn assert_normal(analysis: &Analysis, files: usize, what: &str) {
-    assert!(analysis.skipped.is_empty(), "{what}: {:?}", analysis.skipped);
+    assert!(
+        analysis.skipped.is_empty(),
+        "{what}: {:?}",
+        analysis.skipped
+    );
     assert_eq!(analysis.files_parsed, files, "{what}");
 }
 
@@ -194,7 +200,10 @@ fn every_check_survives_every_shape_nested_100000_deep_in_every_context() {
         assert_normal(&analysis, files, name);
     }
     // An `else if` chain nests through its `else` clauses.
-    let chain = format!("if a {{ b }}{} else {{ c }}", " else if a { b }".repeat(DEPTH));
+    let chain = format!(
+        "if a {{ b }}{} else {{ c }}",
+        " else if a { b }".repeat(DEPTH)
+    );
     let inputs = repository(&chain, 0);
     let files = inputs.len();
     assert_normal(&analyze_like_production(inputs), files, "else-if chain");
