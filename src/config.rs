@@ -449,4 +449,31 @@ registrations = ["register"]
         let err = Config::parse("fail_on = \n", CONFIG_PATH, CHECKS).unwrap_err();
         assert_eq!(err.line, 1, "{err}");
     }
+
+    #[test]
+    fn a_config_nested_100000_deep_is_an_error_not_a_stack_overflow() {
+        // A pull request's config file is parsed to validate it. toml's parser stops at a fixed
+        // nesting depth (its `unbounded` feature, which would lift that, must stay off), so
+        // neither parsing nor dropping what was parsed recurses as deep as the file nests. Run
+        // on a 2 MiB stack, what the App's worker threads get.
+        let n = 100_000;
+        let texts = [
+            format!("exclude = {}{}", "[".repeat(n), "]".repeat(n)),
+            format!("exclude = {}{}", "{ a = ".repeat(n), "1 }".repeat(n)),
+            format!("{} = 1", vec!["a"; n].join(".")),
+            format!("[{}]", vec!["a"; n].join(".")),
+            format!("[[{}]]", vec!["a"; n].join(".")),
+        ];
+        std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || {
+                for text in texts {
+                    let err = Config::parse(&text, CONFIG_PATH, CHECKS).unwrap_err();
+                    assert_eq!(err.line, 1, "{err}");
+                }
+            })
+            .unwrap()
+            .join()
+            .expect("parsing a deep config neither panics nor overflows the stack");
+    }
 }

@@ -6,6 +6,8 @@ pub mod engine;
 pub mod examples;
 pub mod filters;
 pub mod finding;
+#[cfg(test)]
+mod hostile_tests;
 pub mod index;
 pub mod language;
 pub mod markup;

@@ -666,6 +666,85 @@ fn walk_with_cursor<'t>(root: Node<'t>, plan: &WalkPlan, entries: &mut Vec<Entry
     }
 }
 
+/// Everything a list entry records, the node's raw fields included (`Node`'s equality compares
+/// ids only; its position and alias live in the rest).
+type EntryFields = ([u32; 4], usize, [u32; 5], (u16, u16), bool);
+
+fn entry_fields(e: &Entry<'_>) -> EntryFields {
+    let raw = e.node.into_raw();
+    (
+        raw.context,
+        raw.id as usize,
+        [e.end, e.parent, e.previous, e.pre, e.start()],
+        (e.kind_id, e.field),
+        e.closed,
+    )
+}
+
+/// Whether the fast walk (`list_nodes.c`, which reads tree-sitter's private subtree layout)
+/// lists exactly what the cursor walk lists under `root`: the same nodes, positions, aliases,
+/// fields and links, under the complete plan, the repository index's plan and the checks'
+/// plan, from `root` and from some nodes inside it. Returns how many entries were compared, or
+/// the first difference. For the `fast_walk` fuzz target and the tests: run both on every
+/// tree-sitter upgrade (see the README), since the private layout can change in any release.
+#[doc(hidden)]
+pub fn compare_fast_walk_with_cursor(root: Node<'_>) -> Result<usize, String> {
+    let rust = super::language::by_name("rust").ok_or("rust is not registered")?;
+    let complete = WalkPlan::complete(rust);
+    let checks = super::check::CheckSet::embedded().map_err(|e| e.to_string())?;
+    let plans = [
+        &complete,
+        super::index::walk_plan(rust),
+        checks.walk_plan(rust),
+    ];
+    let inner: Vec<Node<'_>> = descendants(root).step_by(97).take(20).collect();
+    let mut compared = 0;
+    for plan in plans {
+        for start in std::iter::once(root).chain(inner.iter().copied()) {
+            let mut fast = Vec::new();
+            if !list_nodes(start, plan, &mut fast) {
+                return Err(format!("the fast walk could not run from {}", start.kind()));
+            }
+            let mut slow = Vec::new();
+            walk_with_cursor(start, plan, &mut slow);
+            if fast.len() != slow.len() {
+                return Err(format!(
+                    "the fast walk lists {} nodes from {}, the cursor {}",
+                    fast.len(),
+                    start.kind(),
+                    slow.len()
+                ));
+            }
+            for (at, (a, b)) in fast.iter().zip(&slow).enumerate() {
+                let (ours, theirs) = (entry_fields(a), entry_fields(b));
+                if ours != theirs {
+                    return Err(format!(
+                        "entry {at} ({} from {}): fast walk {ours:?}, cursor {theirs:?}",
+                        b.node.kind(),
+                        start.kind()
+                    ));
+                }
+            }
+            compared += fast.len();
+        }
+    }
+    Ok(compared)
+}
+
+/// Parses `source` (any bytes) as Rust and runs [`compare_fast_walk_with_cursor`] on its tree.
+#[doc(hidden)]
+pub fn compare_fast_walk_on_rust_source(source: &[u8]) -> Result<usize, String> {
+    let rust = super::language::by_name("rust").ok_or("rust is not registered")?;
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&(rust.grammar)())
+        .map_err(|e| e.to_string())?;
+    let tree = parser
+        .parse(source, None)
+        .ok_or("tree-sitter returned no tree")?;
+    compare_fast_walk_with_cursor(tree.root_node())
+}
+
 extern "C" {
     fn failmode_entry_size() -> usize;
     fn failmode_list_nodes(
@@ -1133,6 +1212,25 @@ pub fn unwrap_expression(mut node: Node<'_>) -> Node<'_> {
     }
 }
 
+/// [`unwrap_expression`] through at most `max` wrappers: `None` when there are more, for callers
+/// that do it for every node of a stack a PR can make 100,000 deep.
+pub fn unwrap_expression_at_most(mut node: Node<'_>, max: usize) -> Option<Node<'_>> {
+    for _ in 0..=max {
+        let next = match node.kind() {
+            "await_expression"
+            | "try_expression"
+            | "parenthesized_expression"
+            | "reference_expression" => node.named_child(0),
+            _ => None,
+        };
+        match next {
+            Some(n) => node = n,
+            None => return Some(node),
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1222,43 +1320,11 @@ mod tests {
         assert_eq!(n, f.tree.root_node().descendant_count());
     }
 
-    /// Everything a list entry records, the node's raw fields included (`Node`'s equality
-    /// compares ids only; its position and alias live in the rest).
-    fn entry_fields(e: &Entry<'_>) -> ([u32; 4], usize, [u32; 5], (u16, u16), bool) {
-        let raw = e.node.into_raw();
-        (
-            raw.context,
-            raw.id as usize,
-            [e.end, e.parent, e.previous, e.pre, e.start()],
-            (e.kind_id, e.field),
-            e.closed,
-        )
-    }
-
     /// The fast walk (list_nodes.c) lists exactly what the cursor walk lists, field by field,
     /// under every plan, from the root and from inner nodes.
     fn assert_walks_agree(f: &ParsedFile, what: &str) {
-        let rust = crate::analysis::language::by_name("rust").expect("rust is registered");
-        let complete = WalkPlan::complete(rust);
-        let index = crate::analysis::index::walk_plan(rust);
-        let root = f.tree.root_node();
-        let inner: Vec<Node<'_>> = descendants(root).step_by(97).take(20).collect();
-        for plan in [&complete, index] {
-            for start in std::iter::once(root).chain(inner.iter().copied()) {
-                let mut fast = Vec::new();
-                assert!(list_nodes(start, plan, &mut fast), "{what}");
-                let mut slow = Vec::new();
-                walk_with_cursor(start, plan, &mut slow);
-                assert_eq!(fast.len(), slow.len(), "{what}");
-                for (a, b) in fast.iter().zip(&slow) {
-                    assert_eq!(
-                        entry_fields(a),
-                        entry_fields(b),
-                        "{} in {what}",
-                        b.node.kind()
-                    );
-                }
-            }
+        if let Err(difference) = compare_fast_walk_with_cursor(f.tree.root_node()) {
+            panic!("{difference} in {what}");
         }
     }
 
@@ -1302,6 +1368,98 @@ mod tests {
             }
         }
         assert!(files > 50, "only {files} example files compared");
+    }
+
+    /// Rust source text to mutate: every check's example files.
+    fn example_sources() -> &'static [Vec<u8>] {
+        static SOURCES: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+        SOURCES.get_or_init(|| {
+            let checks = crate::analysis::check::CheckSet::embedded().expect("checks load");
+            checks
+                .checks
+                .iter()
+                .flat_map(crate::analysis::examples::examples_of)
+                .flat_map(|e| e.files)
+                .filter(|f| f.path.ends_with(".rs"))
+                .map(|f| f.bytes)
+                .collect()
+        })
+    }
+
+    /// Tokens that upset a parser most: brackets, quotes, comment openers, attributes.
+    const TOKENS: &[&str] = &[
+        "{",
+        "}",
+        "(",
+        ")",
+        "[",
+        "]",
+        "\"",
+        "r#\"",
+        "'",
+        "/*",
+        "*/",
+        "//",
+        "#[",
+        "!",
+        "::",
+        ";",
+        ",",
+        "fn ",
+        "async ",
+        "move |x| ",
+        ".await",
+        "?",
+        "<",
+        ">",
+        "=>",
+        "match x ",
+        "m!(",
+        "\n",
+        "\0",
+        "\u{feff}",
+        "é",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// The `fast_walk` fuzz target's comparison, on random bytes (for CI, which has no
+        /// nightly toolchain to run cargo-fuzz).
+        #[test]
+        fn fast_walk_agrees_with_the_cursor_on_random_bytes(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096),
+        ) {
+            compare_fast_walk_on_rust_source(&bytes)
+                .map_err(proptest::test_runner::TestCaseError::fail)?;
+        }
+
+        /// The same on real Rust files with tokens inserted and stretches deleted, which
+        /// error recovery turns into ERROR and MISSING nodes, aliases and hidden nodes in odd
+        /// places.
+        #[test]
+        fn fast_walk_agrees_with_the_cursor_on_mutated_rust(
+            file in 0usize..1024,
+            edits in proptest::collection::vec((0usize..1 << 20, 0usize..TOKENS.len(), 0usize..40), 1..24),
+        ) {
+            let sources = example_sources();
+            let mut source = sources[file % sources.len()].clone();
+            for (at, token, delete) in edits {
+                let at = at % (source.len() + 1);
+                if delete % 3 == 0 {
+                    let end = (at + delete).min(source.len());
+                    source.drain(at..end);
+                } else {
+                    source.splice(at..at, TOKENS[token].bytes());
+                }
+            }
+            compare_fast_walk_on_rust_source(&source)
+                .map_err(proptest::test_runner::TestCaseError::fail)?;
+        }
     }
 
     /// The same comparison over a real source tree (slow; run it when list_nodes.c or the

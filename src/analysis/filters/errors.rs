@@ -440,6 +440,9 @@ fn resolve(facts: &ErrorFacts, name: &str) -> Resolved {
     }
 }
 
+/// The longest call (in bytes of source) whose effect a function definition's facts record.
+const MAX_CLASSIFIED_CALL_BYTES: usize = 8 * 1024;
+
 /// Whether `node` reads as best effort (a listed word or call in its text): never an effect.
 fn is_best_effort(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> bool {
     let all_text = file.node_text(node);
@@ -1524,6 +1527,11 @@ impl ErrorFacts {
                     nodes
                         .of_kinds_in(&["call_expression", "await_expression"], b)
                         .into_iter()
+                        // Classifying reads the call's text and walks its chain: for every
+                        // call of a PR's 100,000-link chain that is quadratic. A call longer
+                        // than real code writes has no effect recorded (the callers' findings
+                        // are then missed, never invented).
+                        .filter(|d| d.byte_range().len() <= MAX_CLASSIFIED_CALL_BYTES)
                         .filter_map(|d| classify(file, d, &lists, None))
                         .max_by_key(|e| (e.action != Action::Read, e.kind == EffectKind::Database))
                 });

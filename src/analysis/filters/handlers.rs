@@ -1202,33 +1202,35 @@ fn named_args(args: Node<'_>) -> Vec<Node<'_>> {
         .collect()
 }
 
-/// The value of a string literal (also raw strings, `&"..."`, `"..".to_string()`).
+/// The value of a string literal (also raw strings, `&"..."`, `"..".to_string()`). Walks down
+/// a conversion chain in a loop: a PR can write `.to_string()` any number of times.
 fn string_value(file: &ParsedFile, node: Node<'_>) -> Option<String> {
-    let node = syntax::unwrap_expression(node);
-    match node.kind() {
-        "string_literal" | "raw_string_literal" => {
-            let content = node
-                .named_children(&mut node.walk())
-                .find(|c| c.kind() == "string_content");
-            Some(
-                content
-                    .map(|c| file.node_text(c).to_string())
-                    .unwrap_or_default(),
-            )
-        }
-        "call_expression" => {
-            let name = syntax::call_name(file, node)?;
-            if matches!(name, "to_string" | "to_owned" | "into" | "from") {
-                let inner = syntax::call_receiver(node).or_else(|| {
+    let mut node = node;
+    loop {
+        node = syntax::unwrap_expression(node);
+        match node.kind() {
+            "string_literal" | "raw_string_literal" => {
+                let content = node
+                    .named_children(&mut node.walk())
+                    .find(|c| c.kind() == "string_content");
+                return Some(
+                    content
+                        .map(|c| file.node_text(c).to_string())
+                        .unwrap_or_default(),
+                );
+            }
+            "call_expression" => {
+                let name = syntax::call_name(file, node)?;
+                if !matches!(name, "to_string" | "to_owned" | "into" | "from") {
+                    return None;
+                }
+                node = syntax::call_receiver(node).or_else(|| {
                     node.field("arguments")
                         .and_then(|a| named_args(a).first().copied())
                 })?;
-                string_value(file, inner)
-            } else {
-                None
             }
+            _ => return None,
         }
-        _ => None,
     }
 }
 
@@ -1795,43 +1797,46 @@ fn identifiers_with_siblings<'t>(
 }
 
 /// The URL or path an argument denotes: a literal, `format!(..)`, `&format!(..)`, a variable
-/// bound to one of those, or a call with a literal path argument (`srv.url("/p")`).
+/// bound to one of those, or a call with a literal path argument (`srv.url("/p")`). Follows
+/// `.clone()`/`.url(..)`-style chains in a loop: a PR decides how long they are.
 fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) -> Option<String> {
-    let arg = syntax::unwrap_expression(arg);
-    if let Some(s) = string_value(file, arg) {
-        return request_segments(&s).is_some().then_some(s);
-    }
-    match arg.kind() {
-        "macro_invocation" => {
-            let name = arg.field("macro").map(|m| file.node_text(m)).unwrap_or("");
-            if name != "format" && !name.ends_with("::format") {
-                return None;
-            }
-            let tt = arg
-                .named_children(&mut arg.walk())
-                .find(|c| c.kind() == "token_tree")?;
-            let lit = tt
-                .named_children(&mut tt.walk())
-                .find(|c| matches!(c.kind(), "string_literal" | "raw_string_literal"))?;
-            let s = string_value(file, lit)?;
-            request_segments(&s).is_some().then_some(s)
+    let mut arg = arg;
+    loop {
+        arg = syntax::unwrap_expression(arg);
+        if let Some(s) = string_value(file, arg) {
+            return request_segments(&s).is_some().then_some(s);
         }
-        "identifier" => vars.get(file.node_text(arg)).cloned(),
-        "call_expression" => {
-            let args = arg.field("arguments").map(named_args).unwrap_or_default();
-            match syntax::call_name(file, arg) {
-                // `app.url("/p")`, `base.join("/p")`, `Url::parse("http://..")`
-                Some("url" | "join" | "parse" | "endpoint") => {
-                    args.first().and_then(|a| url_text(file, *a, vars))
+        match arg.kind() {
+            "macro_invocation" => {
+                let name = arg.field("macro").map(|m| file.node_text(m)).unwrap_or("");
+                if name != "format" && !name.ends_with("::format") {
+                    return None;
                 }
-                // `format!(..).as_str()`, `url.clone()`
-                Some("as_str" | "clone" | "to_string" | "to_owned" | "as_ref" | "into") => {
-                    syntax::call_receiver(arg).and_then(|r| url_text(file, r, vars))
-                }
-                _ => None,
+                let tt = arg
+                    .named_children(&mut arg.walk())
+                    .find(|c| c.kind() == "token_tree")?;
+                let lit = tt
+                    .named_children(&mut tt.walk())
+                    .find(|c| matches!(c.kind(), "string_literal" | "raw_string_literal"))?;
+                let s = string_value(file, lit)?;
+                return request_segments(&s).is_some().then_some(s);
             }
+            "identifier" => return vars.get(file.node_text(arg)).cloned(),
+            "call_expression" => {
+                arg = match syntax::call_name(file, arg) {
+                    // `app.url("/p")`, `base.join("/p")`, `Url::parse("http://..")`
+                    Some("url" | "join" | "parse" | "endpoint") => {
+                        *arg.field("arguments").map(named_args)?.first()?
+                    }
+                    // `format!(..).as_str()`, `url.clone()`
+                    Some("as_str" | "clone" | "to_string" | "to_owned" | "as_ref" | "into") => {
+                        syntax::call_receiver(arg)?
+                    }
+                    _ => return None,
+                };
+            }
+            _ => return None,
         }
-        _ => None,
     }
 }
 

@@ -233,7 +233,22 @@ impl RetryFacts {
         if text.contains("RetryTransientMiddleware") {
             self.middleware_crates.insert(krate.clone());
         }
-        let has_marker = |t: &str| CLIENT_RETRY_MARKERS.iter().any(|m| t.contains(m));
+        // Where the markers are in the file, by start: whether a node's text holds one is then
+        // a binary search, not a scan of its text (nested `let`s and assignments would make
+        // scanning each one's text quadratic in how deep a PR nests them).
+        let mut markers: Vec<(usize, usize)> = CLIENT_RETRY_MARKERS
+            .iter()
+            .flat_map(|m| text.match_indices(m).map(|(at, m)| (at, at + m.len())))
+            .collect();
+        markers.sort_unstable();
+        let has_marker = |n: Node<'_>| {
+            let range = n.byte_range();
+            let first = markers.partition_point(|&(start, _)| start < range.start);
+            markers[first..]
+                .iter()
+                .take_while(|&&(start, _)| start < range.end)
+                .any(|&(_, end)| end <= range.end)
+        };
         let name_of = |n: Node<'_>| file.node_text(n).to_string();
         for node in nodes.of_kinds(&[
             "function_item",
@@ -253,8 +268,7 @@ impl RetryFacts {
                         continue;
                     };
                     let name = name_of(name);
-                    let body_text = file.node_text(body);
-                    if has_marker(body_text) {
+                    if has_marker(body) {
                         let types = node
                             .field("return_type")
                             .map(|t| {
@@ -335,7 +349,7 @@ impl RetryFacts {
                         }
                     }
                     let value_text = file.node_text(value);
-                    if has_marker(value_text) {
+                    if has_marker(value) {
                         self.retry_names.insert((krate.clone(), target));
                     } else if value_text.len() <= 600 {
                         // Identifiers inside macro token trees count too (`vec![client]`).
@@ -573,6 +587,10 @@ fn body_has_retry_shape<'t>(file: &ParsedFile, nodes: &NodeList<'t>, body: Node<
         })
 }
 
+/// The most `.await`s, `?`s, parentheses and references [`body_chains`] looks through to an
+/// awaited call; past that, the call is not summarised (a finding may be missed, none made up).
+const MAX_UNWRAPPED: usize = 64;
+
 /// Summaries of the awaited method chains in a fn body (only outermost chain calls), bounded.
 fn body_chains<'t>(file: &ParsedFile, nodes: &NodeList<'t>, body: Node<'t>) -> Vec<ChainSummary> {
     let mut out = Vec::new();
@@ -583,7 +601,10 @@ fn body_chains<'t>(file: &ParsedFile, nodes: &NodeList<'t>, body: Node<'t>) -> V
         let Some(inner) = d.named_child(0) else {
             continue;
         };
-        let inner = syntax::unwrap_expression(inner);
+        // Each of a PR's 100,000 stacked `.await`s would unwrap all the ones below it.
+        let Some(inner) = syntax::unwrap_expression_at_most(inner, MAX_UNWRAPPED) else {
+            continue;
+        };
         if inner.kind() != "call_expression" {
             continue;
         }
