@@ -17,7 +17,8 @@ line of a handler; anchors may sit on an attribute or the line of the call insid
     recall    = flag labels found / flag labels
 
 Findings on unlabelled lines are counted but not judged here: `judged.tsv` holds the sampled
-precision over all findings. Needs only Python 3 and git; runs no network.
+precision over all findings (`--sample-out FILE` draws 30 per check, seed 14, to judge by hand;
+the verdicts are `correct` or `wrong` with a reason). Needs only Python 3 and git; runs no network.
 """
 
 import argparse
@@ -66,6 +67,9 @@ def main():
     ap.add_argument("--failmode", default=os.path.join(HERE, "..", "..", "target", "release", "failmode"))
     ap.add_argument("--misses", action="store_true", help="list missed flags and flagged no-flags")
     ap.add_argument("--findings-out", help="write every finding as TSV (repo, path, line, check)")
+    ap.add_argument("--sample-out", help="write SAMPLE random findings per check as TSV, for judging (judged.tsv)")
+    ap.add_argument("--sample", type=int, default=30)
+    ap.add_argument("--seed", type=int, default=14)
     args = ap.parse_args()
 
     repos = read_tsv("repos.tsv")
@@ -119,6 +123,17 @@ def main():
             for repo, fs in sorted(found.items()):
                 for check, path, line in sorted(fs, key=lambda x: (x[1], x[2], x[0])):
                     o.write(f"{repo}\t{path}\t{line}\t{check}\n")
+    if args.sample_out:
+        import random
+        rng = random.Random(args.seed)
+        commits = {r["repo"]: r["commit"] for r in repos}
+        rows = sorted((repo, path, line, check) for repo, fs in found.items() for check, path, line in fs)
+        with open(args.sample_out, "w") as o:
+            o.write("repo\tcommit\tpath\tline\tcheck\n")
+            for check in sorted(set(l["check"] for l in labels)):
+                pool = [r for r in rows if r[3] == check]
+                for repo, path, line, _ in sorted(rng.sample(pool, min(args.sample, len(pool)))):
+                    o.write(f"{repo}\t{commits[repo]}\t{path}\t{line}\t{check}\n")
     return 0
 
 
