@@ -4,15 +4,13 @@
 
 mod support;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::time::{Duration, Instant};
 use support::fake_github::{archive_bomb, FakeFile, FakeGithub, FakePull, Fault};
-use support::server::{fixture, Server, APP_ID, SECRET};
+use support::server::{
+    pull_request_payload, Server, APP_ID, BASE_SHA, HEAD_SHA, INSTALLATION, REPO, SECRET,
+};
 
-const INSTALLATION: u64 = 77;
-const REPO: &str = "acme/orders";
-const BASE_SHA: &str = "1111111111111111111111111111111111111111";
-const HEAD_SHA: &str = "2222222222222222222222222222222222222222";
 const MIB: usize = 1024 * 1024;
 
 const BASE_LIB: &str = "pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n    sqlx::query(\"SELECT 1\").execute(db).await?;\n    Ok(())\n}\n";
@@ -20,22 +18,6 @@ const HEAD_LIB: &str = "pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx:
 const HEAD_PATCH: &str = "@@ -2,3 +2,10 @@ pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n     sqlx::query(\"SELECT 1\").execute(db).await?;\n     Ok(())\n }\n+\n+pub async fn mark_shipped(db: &sqlx::PgPool, id: i64) {\n+    let _ = sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\")\n+        .bind(id)\n+        .execute(db)\n+        .await;\n+}";
 const CARGO: &str =
     "[package]\nname = \"orders\"\nversion = \"0.1.0\"\n\n[dependencies]\nsqlx = \"0.8\"\n";
-
-fn opened_payload() -> Value {
-    let mut v = fixture("pull_request/opened.payload.json");
-    v["action"] = json!("opened");
-    v["number"] = json!(7);
-    v["installation"] = json!({ "id": INSTALLATION, "node_id": "MDIz" });
-    v["repository"]["full_name"] = json!(REPO);
-    v["repository"]["name"] = json!("orders");
-    v["repository"]["owner"]["login"] = json!("acme");
-    v["pull_request"]["number"] = json!(7);
-    v["pull_request"]["draft"] = json!(false);
-    v["pull_request"]["head"]["sha"] = json!(HEAD_SHA);
-    v["pull_request"]["base"]["sha"] = json!(BASE_SHA);
-    v["pull_request"]["base"]["repo"]["full_name"] = json!(REPO);
-    v
-}
 
 /// A pull request adding a swallowed error to `src/lib.rs`; the base carries `base_config`.
 fn setup_pull(github: &FakeGithub, base_config: Option<&[u8]>) {
@@ -122,7 +104,7 @@ async fn bomb_is_reviewed_from_the_changed_files(direct: bool) {
         &server.url,
         "pull_request",
         "bomb-1",
-        &opened_payload(),
+        &pull_request_payload("opened", HEAD_SHA, false),
         SECRET,
     )
     .await;
@@ -199,7 +181,7 @@ async fn an_oversized_config_is_reported_invalid_without_being_read() {
         &server.url,
         "pull_request",
         "cfg-1",
-        &opened_payload(),
+        &pull_request_payload("opened", HEAD_SHA, false),
         SECRET,
     )
     .await;
@@ -267,7 +249,7 @@ async fn a_repository_over_the_file_cap_in_its_tree_is_reviewed_from_the_changed
         &server.url,
         "pull_request",
         "tree-1",
-        &opened_payload(),
+        &pull_request_payload("opened", HEAD_SHA, false),
         SECRET,
     )
     .await;

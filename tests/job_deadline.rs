@@ -8,12 +8,10 @@ mod support;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use support::fake_github::{FakeFile, FakeGithub, FakePull, Fault};
-use support::server::{fixture, Server, APP_ID, SECRET};
+use support::server::{
+    pull_request_payload, Server, APP_ID, BASE_SHA, HEAD_SHA, INSTALLATION, REPO, SECRET,
+};
 
-const INSTALLATION: u64 = 77;
-const REPO: &str = "acme/orders";
-const BASE_SHA: &str = "1111111111111111111111111111111111111111";
-const HEAD_SHA: &str = "2222222222222222222222222222222222222222";
 const LIB: &str = "pub fn answer() -> u32 {\n    42\n}\n";
 const PATCH: &str = "@@ -0,0 +1,3 @@\n+pub fn answer() -> u32 {\n+    42\n+}";
 const CARGO: &str = "[package]\nname = \"orders\"\nversion = \"0.1.0\"\n";
@@ -46,22 +44,6 @@ fn setup_repo(github: &FakeGithub) {
             patch: Some(PATCH.into()),
         }],
     });
-}
-
-fn opened() -> Value {
-    let mut v = fixture("pull_request/opened.payload.json");
-    v["action"] = json!("opened");
-    v["number"] = json!(7);
-    v["installation"] = json!({ "id": INSTALLATION, "node_id": "MDIz" });
-    v["repository"]["full_name"] = json!(REPO);
-    v["repository"]["name"] = json!("orders");
-    v["repository"]["owner"]["login"] = json!("acme");
-    v["pull_request"]["number"] = json!(7);
-    v["pull_request"]["draft"] = json!(false);
-    v["pull_request"]["head"]["sha"] = json!(HEAD_SHA);
-    v["pull_request"]["base"]["sha"] = json!(BASE_SHA);
-    v["pull_request"]["base"]["repo"]["full_name"] = json!(REPO);
-    v
 }
 
 /// A server whose jobs get `deadline_secs`, whose GitHub requests never time out on their own
@@ -127,7 +109,14 @@ async fn a_review_hanging_on_github_ends_at_its_deadline_and_the_check_run_says_
     let dir = tempfile::tempdir().expect("temp dir");
     let server = start(&github, &dir, "4").await;
     assert_eq!(
-        support::server::deliver(&server.url, "pull_request", "d-1", &opened(), SECRET).await,
+        support::server::deliver(
+            &server.url,
+            "pull_request",
+            "d-1",
+            &pull_request_payload("opened", HEAD_SHA, false),
+            SECRET
+        )
+        .await,
         202
     );
 
@@ -168,7 +157,14 @@ async fn a_review_hanging_before_its_check_run_exists_gets_one_saying_why() {
     let dir = tempfile::tempdir().expect("temp dir");
     let server = start(&github, &dir, "4").await;
     assert_eq!(
-        support::server::deliver(&server.url, "pull_request", "d-1", &opened(), SECRET).await,
+        support::server::deliver(
+            &server.url,
+            "pull_request",
+            "d-1",
+            &pull_request_payload("opened", HEAD_SHA, false),
+            SECRET
+        )
+        .await,
         202
     );
 

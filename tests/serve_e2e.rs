@@ -7,7 +7,9 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use support::fake_github::{FakeFile, FakeGithub, FakePull, Fault};
-use support::server::{fixture, Server, APP_ID, SECRET};
+use support::server::{
+    fixture, pull_request_payload, Server, APP_ID, BASE_SHA, HEAD_SHA, INSTALLATION, REPO, SECRET,
+};
 
 async fn start_server(github: &FakeGithub, dir: tempfile::TempDir) -> Server {
     let mut server = support::server::start(&github.url(), dir.path(), None, &[]).await;
@@ -33,36 +35,11 @@ async fn wait_for_jobs(server: &Server, state: &str, n: u64) -> Value {
     support::server::wait_for_jobs(&server.admin_url, state, n).await
 }
 
-const INSTALLATION: u64 = 77;
-const REPO: &str = "acme/orders";
-const BASE_SHA: &str = "1111111111111111111111111111111111111111";
-const HEAD_SHA: &str = "2222222222222222222222222222222222222222";
-
 const BASE_LIB: &str = "pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n    sqlx::query(\"SELECT 1\").execute(db).await?;\n    Ok(())\n}\n";
 const HEAD_LIB: &str = "pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n    sqlx::query(\"SELECT 1\").execute(db).await?;\n    Ok(())\n}\n\npub async fn mark_shipped(db: &sqlx::PgPool, id: i64) {\n    let _ = sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\")\n        .bind(id)\n        .execute(db)\n        .await;\n}\n";
 const HEAD_PATCH: &str = "@@ -2,3 +2,10 @@ pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n     sqlx::query(\"SELECT 1\").execute(db).await?;\n     Ok(())\n }\n+\n+pub async fn mark_shipped(db: &sqlx::PgPool, id: i64) {\n+    let _ = sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\")\n+        .bind(id)\n+        .execute(db)\n+        .await;\n+}";
 const CARGO: &str =
     "[package]\nname = \"orders\"\nversion = \"0.1.0\"\n\n[dependencies]\nsqlx = \"0.8\"\n";
-
-fn pull_request_payload(action: &str, head: &str, draft: bool) -> Value {
-    let mut v = fixture("pull_request/opened.payload.json");
-    v["action"] = json!(action);
-    v["number"] = json!(7);
-    v["installation"] = json!({ "id": INSTALLATION, "node_id": "MDIz" });
-    v["repository"]["full_name"] = json!(REPO);
-    v["repository"]["name"] = json!("orders");
-    v["repository"]["owner"]["login"] = json!("acme");
-    v["pull_request"]["number"] = json!(7);
-    v["pull_request"]["draft"] = json!(draft);
-    v["pull_request"]["head"]["sha"] = json!(head);
-    v["pull_request"]["base"]["sha"] = json!(BASE_SHA);
-    v["pull_request"]["base"]["repo"]["full_name"] = json!(REPO);
-    if action == "synchronize" {
-        v["before"] = json!(BASE_SHA);
-        v["after"] = json!(head);
-    }
-    v
-}
 
 fn setup_repo(github: &FakeGithub, draft: bool) {
     setup_repo_with_base_config(github, draft, None);

@@ -3,7 +3,7 @@
 //! (SIGKILL) when dropped, plus signed webhook deliveries.
 
 use super::fake_github::test_private_key_pem;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -159,4 +159,35 @@ pub fn fixture(path: &str) -> Value {
         &std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
     )
     .expect("fixture is JSON")
+}
+
+/// The installation of the pull request the end-to-end tests review.
+pub const INSTALLATION: u64 = 77;
+/// Its repository.
+pub const REPO: &str = "acme/orders";
+/// Its base commit.
+pub const BASE_SHA: &str = "1111111111111111111111111111111111111111";
+/// Its head commit.
+pub const HEAD_SHA: &str = "2222222222222222222222222222222222222222";
+
+/// A `pull_request` delivery (GitHub's real payload, with fields set) for pull request 7 of
+/// [`REPO`] at `head`, as the App receives it from [`INSTALLATION`].
+pub fn pull_request_payload(action: &str, head: &str, draft: bool) -> Value {
+    let mut v = fixture("pull_request/opened.payload.json");
+    v["action"] = json!(action);
+    v["number"] = json!(7);
+    v["installation"] = json!({ "id": INSTALLATION, "node_id": "MDIz" });
+    v["repository"]["full_name"] = json!(REPO);
+    v["repository"]["name"] = json!("orders");
+    v["repository"]["owner"]["login"] = json!("acme");
+    v["pull_request"]["number"] = json!(7);
+    v["pull_request"]["draft"] = json!(draft);
+    v["pull_request"]["head"]["sha"] = json!(head);
+    v["pull_request"]["base"]["sha"] = json!(BASE_SHA);
+    v["pull_request"]["base"]["repo"]["full_name"] = json!(REPO);
+    if action == "synchronize" {
+        v["before"] = json!(BASE_SHA);
+        v["after"] = json!(head);
+    }
+    v
 }
