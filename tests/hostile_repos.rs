@@ -6,50 +6,12 @@ mod support;
 
 use serde_json::Value;
 use std::time::{Duration, Instant};
-use support::fake_github::{archive_bomb, FakeFile, FakeGithub, FakePull, Fault};
+use support::fake_github::{archive_bomb, FakeGithub, Fault};
 use support::server::{
-    pull_request_payload, Server, APP_ID, BASE_SHA, HEAD_SHA, INSTALLATION, REPO, SECRET,
+    pull_request_payload, setup_pull, Server, APP_ID, CARGO, HEAD_LIB, HEAD_SHA, REPO, SECRET,
 };
 
 const MIB: usize = 1024 * 1024;
-
-const BASE_LIB: &str = "pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n    sqlx::query(\"SELECT 1\").execute(db).await?;\n    Ok(())\n}\n";
-const HEAD_LIB: &str = "pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n    sqlx::query(\"SELECT 1\").execute(db).await?;\n    Ok(())\n}\n\npub async fn mark_shipped(db: &sqlx::PgPool, id: i64) {\n    let _ = sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\")\n        .bind(id)\n        .execute(db)\n        .await;\n}\n";
-const HEAD_PATCH: &str = "@@ -2,3 +2,10 @@ pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n     sqlx::query(\"SELECT 1\").execute(db).await?;\n     Ok(())\n }\n+\n+pub async fn mark_shipped(db: &sqlx::PgPool, id: i64) {\n+    let _ = sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\")\n+        .bind(id)\n+        .execute(db)\n+        .await;\n+}";
-const CARGO: &str =
-    "[package]\nname = \"orders\"\nversion = \"0.1.0\"\n\n[dependencies]\nsqlx = \"0.8\"\n";
-
-/// A pull request adding a swallowed error to `src/lib.rs`; the base carries `base_config`.
-fn setup_pull(github: &FakeGithub, base_config: Option<&[u8]>) {
-    github.add_installation(INSTALLATION, &[REPO]);
-    let mut base: Vec<(&str, &[u8])> = vec![
-        ("Cargo.toml", CARGO.as_bytes()),
-        ("src/lib.rs", BASE_LIB.as_bytes()),
-    ];
-    if let Some(config) = base_config {
-        base.push((".github/failmode.toml", config));
-    }
-    github.add_commit(REPO, BASE_SHA, &base);
-    github.add_commit(
-        REPO,
-        HEAD_SHA,
-        &[
-            ("Cargo.toml", CARGO.as_bytes()),
-            ("src/lib.rs", HEAD_LIB.as_bytes()),
-        ],
-    );
-    github.add_pull(FakePull {
-        repo: REPO.into(),
-        number: 7,
-        head_sha: HEAD_SHA.into(),
-        head_ref: "feature".into(),
-        head_repo: Some(REPO.into()),
-        base_sha: BASE_SHA.into(),
-        base_ref: "main".into(),
-        draft: false,
-        files: vec![FakeFile::modified("src/lib.rs", HEAD_PATCH)],
-    });
-}
 
 async fn start_server(github: &FakeGithub, dir: &tempfile::TempDir) -> Server {
     support::server::start(&github.url(), dir.path(), None, &[]).await
@@ -87,7 +49,7 @@ fn peak_rss(pid: u32) -> Option<u64> {
 /// changed files, and the check run says the repository was too big to read whole.
 async fn bomb_is_reviewed_from_the_changed_files(direct: bool) {
     let github = FakeGithub::start(APP_ID).await;
-    setup_pull(&github, None);
+    setup_pull(&github, false, None);
     let bomb = archive_bomb("acme-orders-2222222", 1500, 2 * MIB);
     assert!(
         bomb.len() < 8 * MIB,
@@ -174,7 +136,7 @@ async fn an_oversized_config_is_reported_invalid_without_being_read() {
         .repeat(2 * MIB / 66)
         .into_bytes();
     assert!(config.len() > 2 * MIB - 100);
-    setup_pull(&github, Some(&config));
+    setup_pull(&github, false, Some(&config));
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(&github, &dir).await;
     let status = support::server::deliver(
@@ -207,7 +169,7 @@ async fn an_oversized_config_is_reported_invalid_without_being_read() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_repository_over_the_file_cap_in_its_tree_is_reviewed_from_the_changed_files() {
     let github = FakeGithub::start(APP_ID).await;
-    setup_pull(&github, None);
+    setup_pull(&github, false, None);
     // FAILMODE_MAX_REPO_FILES is 50 here (the setting reaches the reviewer) and the head has
     // 51 Rust files besides the manifest and lib.rs; the archive host fails, so the tree (which
     // tells every size) is what shows it.

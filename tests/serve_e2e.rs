@@ -8,7 +8,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use support::fake_github::{FakeFile, FakeGithub, FakePull, Fault};
 use support::server::{
-    fixture, pull_request_payload, Server, APP_ID, BASE_SHA, HEAD_SHA, INSTALLATION, REPO, SECRET,
+    fixture, pull_request_payload, setup_pull, Server, APP_ID, BASE_LIB, BASE_SHA, CARGO, HEAD_SHA,
+    INSTALLATION, REPO, SECRET,
 };
 
 async fn start_server(github: &FakeGithub, dir: tempfile::TempDir) -> Server {
@@ -35,45 +36,8 @@ async fn wait_for_jobs(server: &Server, state: &str, n: u64) -> Value {
     support::server::wait_for_jobs(&server.admin_url, state, n).await
 }
 
-const BASE_LIB: &str = "pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n    sqlx::query(\"SELECT 1\").execute(db).await?;\n    Ok(())\n}\n";
-const HEAD_LIB: &str = "pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n    sqlx::query(\"SELECT 1\").execute(db).await?;\n    Ok(())\n}\n\npub async fn mark_shipped(db: &sqlx::PgPool, id: i64) {\n    let _ = sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\")\n        .bind(id)\n        .execute(db)\n        .await;\n}\n";
-const HEAD_PATCH: &str = "@@ -2,3 +2,10 @@ pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n     sqlx::query(\"SELECT 1\").execute(db).await?;\n     Ok(())\n }\n+\n+pub async fn mark_shipped(db: &sqlx::PgPool, id: i64) {\n+    let _ = sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\")\n+        .bind(id)\n+        .execute(db)\n+        .await;\n+}";
-const CARGO: &str =
-    "[package]\nname = \"orders\"\nversion = \"0.1.0\"\n\n[dependencies]\nsqlx = \"0.8\"\n";
-
 fn setup_repo(github: &FakeGithub, draft: bool) {
-    setup_repo_with_base_config(github, draft, None);
-}
-
-fn setup_repo_with_base_config(github: &FakeGithub, draft: bool, config: Option<&str>) {
-    github.add_installation(INSTALLATION, &[REPO]);
-    let mut base: Vec<(&str, &[u8])> = vec![
-        ("Cargo.toml", CARGO.as_bytes()),
-        ("src/lib.rs", BASE_LIB.as_bytes()),
-    ];
-    if let Some(c) = config {
-        base.push((".github/failmode.toml", c.as_bytes()));
-    }
-    github.add_commit(REPO, BASE_SHA, &base);
-    github.add_commit(
-        REPO,
-        HEAD_SHA,
-        &[
-            ("Cargo.toml", CARGO.as_bytes()),
-            ("src/lib.rs", HEAD_LIB.as_bytes()),
-        ],
-    );
-    github.add_pull(FakePull {
-        repo: REPO.into(),
-        number: 7,
-        head_sha: HEAD_SHA.into(),
-        head_ref: "feature".into(),
-        head_repo: Some(REPO.into()),
-        base_sha: BASE_SHA.into(),
-        base_ref: "main".into(),
-        draft,
-        files: vec![FakeFile::modified("src/lib.rs", HEAD_PATCH)],
-    });
+    setup_pull(github, draft, None);
 }
 
 async fn wait_for_completed_check_runs(github: &FakeGithub, n: usize) {
@@ -259,10 +223,10 @@ async fn webhook_intake_rejects_bad_input_and_answers_ping() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_check_disabled_on_the_base_branch_posts_nothing() {
     let github = FakeGithub::start(APP_ID).await;
-    setup_repo_with_base_config(
+    setup_pull(
         &github,
         false,
-        Some("[checks.swallowed-error]\nenabled = false\n"),
+        Some(b"[checks.swallowed-error]\nenabled = false\n"),
     );
     let server = start_server(&github, tempfile::tempdir().unwrap()).await;
     let opened = pull_request_payload("opened", HEAD_SHA, false);
@@ -281,10 +245,10 @@ async fn a_check_disabled_on_the_base_branch_posts_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_base_config_is_reported_with_line_and_column() {
     let github = FakeGithub::start(APP_ID).await;
-    setup_repo_with_base_config(
+    setup_pull(
         &github,
         false,
-        Some("fail_on = \"high\"\n\n[retry]\nwrapers = []\n"),
+        Some(b"fail_on = \"high\"\n\n[retry]\nwrapers = []\n"),
     );
     let server = start_server(&github, tempfile::tempdir().unwrap()).await;
     let opened = pull_request_payload("opened", HEAD_SHA, false);

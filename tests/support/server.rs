@@ -3,6 +3,7 @@
 //! (SIGKILL) when dropped, plus signed webhook deliveries.
 
 use super::fake_github::test_private_key_pem;
+use super::fake_github::{FakeFile, FakeGithub, FakePull};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -190,4 +191,47 @@ pub fn pull_request_payload(action: &str, head: &str, draft: bool) -> Value {
         v["after"] = json!(head);
     }
     v
+}
+
+/// `src/lib.rs` at [`BASE_SHA`].
+pub const BASE_LIB: &str = "pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n    sqlx::query(\"SELECT 1\").execute(db).await?;\n    Ok(())\n}\n";
+/// `src/lib.rs` at [`HEAD_SHA`]: adds a `let _ =` on a database write.
+pub const HEAD_LIB: &str = "pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n    sqlx::query(\"SELECT 1\").execute(db).await?;\n    Ok(())\n}\n\npub async fn mark_shipped(db: &sqlx::PgPool, id: i64) {\n    let _ = sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\")\n        .bind(id)\n        .execute(db)\n        .await;\n}\n";
+/// The diff between the two, as GitHub's `patch` field.
+pub const HEAD_PATCH: &str = "@@ -2,3 +2,10 @@ pub async fn list(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {\n     sqlx::query(\"SELECT 1\").execute(db).await?;\n     Ok(())\n }\n+\n+pub async fn mark_shipped(db: &sqlx::PgPool, id: i64) {\n+    let _ = sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\")\n+        .bind(id)\n+        .execute(db)\n+        .await;\n+}";
+/// The manifest at both commits.
+pub const CARGO: &str =
+    "[package]\nname = \"orders\"\nversion = \"0.1.0\"\n\n[dependencies]\nsqlx = \"0.8\"\n";
+
+/// Pull request 7 of [`REPO`], adding a swallowed error to `src/lib.rs` (base [`BASE_LIB`],
+/// head [`HEAD_LIB`]); the base carries `base_config` as `.github/failmode.toml`.
+pub fn setup_pull(github: &FakeGithub, draft: bool, base_config: Option<&[u8]>) {
+    github.add_installation(INSTALLATION, &[REPO]);
+    let mut base: Vec<(&str, &[u8])> = vec![
+        ("Cargo.toml", CARGO.as_bytes()),
+        ("src/lib.rs", BASE_LIB.as_bytes()),
+    ];
+    if let Some(config) = base_config {
+        base.push((".github/failmode.toml", config));
+    }
+    github.add_commit(REPO, BASE_SHA, &base);
+    github.add_commit(
+        REPO,
+        HEAD_SHA,
+        &[
+            ("Cargo.toml", CARGO.as_bytes()),
+            ("src/lib.rs", HEAD_LIB.as_bytes()),
+        ],
+    );
+    github.add_pull(FakePull {
+        repo: REPO.into(),
+        number: 7,
+        head_sha: HEAD_SHA.into(),
+        head_ref: "feature".into(),
+        head_repo: Some(REPO.into()),
+        base_sha: BASE_SHA.into(),
+        base_ref: "main".into(),
+        draft,
+        files: vec![FakeFile::modified("src/lib.rs", HEAD_PATCH)],
+    });
 }
