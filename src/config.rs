@@ -102,6 +102,21 @@ impl GlobSetWithSource {
     }
 }
 
+/// What a repository adds to the effect vocabulary every check shares (`[vocabulary]` in
+/// `.github/failmode.toml`): its own clients, spawn wrappers and error macros. Retry helpers
+/// are `[retry] wrappers`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VocabularyExtension {
+    /// Receiver names (the last field or variable name, e.g. `emails`, `billing`) that talk to
+    /// a remote service: a call on one is a network call.
+    pub clients: Vec<String>,
+    /// Functions that spawn the future or closure they are given, like `tokio::spawn`.
+    pub spawn_wrappers: Vec<String>,
+    /// Macros that return an `Err` from the function (`bail!`-like), so an error arm that
+    /// calls one propagates.
+    pub error_macros: Vec<String>,
+}
+
 /// The whole repository configuration, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -115,6 +130,8 @@ pub struct Config {
     pub retry_wrappers: Vec<String>,
     /// Extra function or method names that register a handler, e.g. `register("/path", h)`.
     pub handler_registrations: Vec<String>,
+    /// The repository's additions to the effect vocabulary (`[vocabulary]`).
+    pub vocabulary: VocabularyExtension,
     /// Review draft pull requests too (the App skips drafts by default).
     pub review_drafts: bool,
     /// Cap on inline comments in one review; the rest go to the check run.
@@ -129,6 +146,7 @@ impl Default for Config {
             checks: BTreeMap::new(),
             retry_wrappers: Vec::new(),
             handler_registrations: Vec::new(),
+            vocabulary: VocabularyExtension::default(),
             review_drafts: false,
             max_inline_comments: DEFAULT_MAX_INLINE_COMMENTS,
         }
@@ -263,6 +281,19 @@ impl Config {
         if let Some(r) = raw.retry {
             cfg.retry_wrappers = r.wrappers.into_iter().map(Spanned::into_inner).collect();
         }
+        if let Some(v) = raw.vocabulary {
+            let names = |list: Vec<Spanned<String>>| -> Vec<String> {
+                list.into_iter()
+                    .map(|s| s.into_inner().trim().trim_end_matches('!').to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            };
+            cfg.vocabulary = VocabularyExtension {
+                clients: names(v.clients),
+                spawn_wrappers: names(v.spawn_wrappers),
+                error_macros: names(v.error_macros),
+            };
+        }
         if let Some(h) = raw.handlers {
             cfg.handler_registrations = h
                 .registrations
@@ -320,6 +351,18 @@ struct RawConfig {
     checks: BTreeMap<Spanned<String>, RawCheck>,
     retry: Option<RawRetry>,
     handlers: Option<RawHandlers>,
+    vocabulary: Option<RawVocabulary>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVocabulary {
+    #[serde(default)]
+    clients: Vec<Spanned<String>>,
+    #[serde(default)]
+    spawn_wrappers: Vec<Spanned<String>>,
+    #[serde(default)]
+    error_macros: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -371,11 +414,19 @@ wrappers = ["with_retry", "retry_db"]
 
 [handlers]
 registrations = ["register"]
+
+[vocabulary]
+clients = ["emails", "billing"]
+spawn_wrappers = ["spawn_try_task"]
+error_macros = ["fail!", "ensure_ok"]
 "#,
             CONFIG_PATH,
             CHECKS,
         )
         .unwrap();
+        assert_eq!(cfg.vocabulary.clients, vec!["emails", "billing"]);
+        assert_eq!(cfg.vocabulary.spawn_wrappers, vec!["spawn_try_task"]);
+        assert_eq!(cfg.vocabulary.error_macros, vec!["fail", "ensure_ok"]);
         assert_eq!(cfg.fail_on, FailOn::Severity(Severity::Medium));
         assert!(!cfg.check_enabled("missing-retry"));
         assert!(cfg.check_enabled("untested-handler"));

@@ -30,7 +30,9 @@ fn plan<'c>(
         .queries
         .iter()
         .find(|q| q.language.name == file.language.name)?;
-    if file.role == FileRole::Test || config.is_excluded_everywhere(&file.path) {
+    if matches!(file.role, FileRole::Test | FileRole::DevTool)
+        || config.is_excluded_everywhere(&file.path)
+    {
         return None;
     }
     let enabled: Vec<bool> = checks

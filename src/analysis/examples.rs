@@ -5,6 +5,8 @@
 //! - `examples/rust/<name>/...` is analysed as a small repository rooted at `<name>/` (so it can
 //!   hold a `Cargo.toml`, `src/` and `tests/`).
 //!
+//! - `examples/rust/<name>/.github/failmode.toml`, when present, is the example's config.
+//!
 //! A marker `//~ missing-retry` at the end of a line means "a `missing-retry` finding is anchored
 //! on this line"; `//~ missing-retry:high` also asserts the severity. The checks compared are the
 //! example's own check plus any check named in its markers; a file without markers must produce
@@ -78,12 +80,17 @@ pub fn run_example(set: &CheckSet, check: &Check, example: &Example) -> Result<(
     let expected = expected_markers(example);
     let mut compared: BTreeSet<String> = expected.keys().map(|(_, _, c)| c.clone()).collect();
     compared.insert(check.id.clone());
-    let analysis = analyze(
-        &example.files,
-        &Config::default(),
-        set,
-        &AnalysisOptions::default(),
-    );
+    // An example can tune the checks as a repository would, in its own config file.
+    let config = match example
+        .files
+        .iter()
+        .find(|f| f.path == crate::config::CONFIG_PATH)
+    {
+        Some(f) => Config::parse(&String::from_utf8_lossy(&f.bytes), &f.path, &set.ids())
+            .map_err(|e| format!("{} example {}: {e}", check.id, example.name))?,
+        None => Config::default(),
+    };
+    let analysis = analyze(&example.files, &config, set, &AnalysisOptions::default());
     let mut problems = Vec::new();
     let mut actual = BTreeMap::new();
     for f in analysis

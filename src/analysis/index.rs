@@ -2,7 +2,8 @@
 //! file (including tests) and every `Cargo.toml`: which crates depend on what, which clients are
 //! built with retry middleware, which handlers exist and which tests reach them.
 
-use super::filters::{errors::ErrorFacts, handlers::HandlerFacts, retry::RetryFacts};
+use super::effects::EffectModel;
+use super::filters::{handlers::HandlerFacts, retry::RetryFacts};
 use super::language::{self, Language};
 use super::source::{ParsedFile, SourceInput};
 use super::syntax::NodeList;
@@ -15,7 +16,7 @@ use std::sync::OnceLock;
 pub fn listed_kinds() -> Vec<&'static str> {
     let mut kinds: Vec<&'static str> = [
         RetryFacts::LISTED_KINDS,
-        ErrorFacts::LISTED_KINDS,
+        EffectModel::LISTED_KINDS,
         HandlerFacts::LISTED_KINDS,
         super::syntax::TEST_ITEM_KINDS,
     ]
@@ -168,8 +169,8 @@ pub struct RepoIndex {
     pub manifests: Manifests,
     /// Retry facts (retry-configured clients, retry helpers).
     pub retry: RetryFacts,
-    /// Error-handling facts (logging wrappers, `#[instrument(err)]` functions).
-    pub errors: ErrorFacts,
+    /// The effect model: what every workspace function does, propagated over the call graph.
+    pub effects: EffectModel,
     /// Handler and test facts (routes, test requests and calls).
     pub handlers: HandlerFacts,
 }
@@ -193,7 +194,7 @@ impl RepoIndex {
         file.inline_modules_or(|| nodes.inline_modules(file));
         let mut part = RepoIndex::default();
         part.retry.collect(file, manifests, nodes);
-        part.errors.collect(file, manifests, nodes);
+        part.effects.collect(file, manifests, nodes);
         part.handlers.collect(file, manifests, nodes);
         part
     }
@@ -201,7 +202,7 @@ impl RepoIndex {
     /// Merges another part (from another file) into this one.
     pub fn merge(&mut self, other: RepoIndex) {
         self.retry.merge(other.retry);
-        self.errors.merge(other.errors);
+        self.effects.merge(other.effects);
         self.handlers.merge(other.handlers);
     }
 
@@ -211,14 +212,14 @@ impl RepoIndex {
         // The topics finish independently; this step runs while every other thread waits.
         let RepoIndex {
             retry,
-            errors,
+            effects,
             handlers,
             ..
         } = self;
         rayon::join(
             || retry.finish(),
             || {
-                errors.finish();
+                effects.finish();
                 handlers.finish();
             },
         );

@@ -2,6 +2,7 @@
 //! the GitHub, database or server modules, so the CLI and the App run exactly the same code.
 
 pub mod check;
+pub mod effects;
 pub mod engine;
 pub mod examples;
 pub mod filters;

@@ -31,6 +31,10 @@ pub enum FileRole {
     Example,
     /// `build.rs`: reported at low severity.
     BuildScript,
+    /// Developer tooling and operator command-line tools (`xtask/`, test-utility crates, a
+    /// crate named `cli` or `*-cli`): never reported on, because the person running them sees
+    /// the error and runs the command again; read by cross-file checks like tests.
+    DevTool,
 }
 
 impl FileRole {
@@ -44,6 +48,20 @@ impl FileRole {
             .any(|d| *d == "tests" || *d == "benches" || *d == "test" || *d == "fuzz")
         {
             FileRole::Test
+        } else if dirs.iter().any(|d| {
+            matches!(
+                *d,
+                "xtask"
+                    | "test-utils"
+                    | "test_utils"
+                    | "testutils"
+                    | "test-helpers"
+                    | "test_helpers"
+                    | "cli"
+            ) || d.ends_with("-cli")
+                || d.ends_with("_cli")
+        }) {
+            FileRole::DevTool
         } else if dirs.contains(&"examples") {
             FileRole::Example
         } else if file == "build.rs" {
@@ -411,6 +429,12 @@ mod tests {
             FileRole::Test
         );
         assert_eq!(FileRole::of_path("benches/b.rs"), FileRole::Test);
+        assert_eq!(
+            FileRole::of_path("plume-cli/src/main.rs"),
+            FileRole::DevTool
+        );
+        assert_eq!(FileRole::of_path("xtask/src/main.rs"), FileRole::DevTool);
+        assert_eq!(FileRole::of_path("src/client.rs"), FileRole::Production);
         assert_eq!(FileRole::of_path("examples/demo.rs"), FileRole::Example);
         assert_eq!(FileRole::of_path("build.rs"), FileRole::BuildScript);
         assert_eq!(FileRole::of_path("src/tests.rs"), FileRole::Production);

@@ -1,7 +1,7 @@
 //! Filters every check can use: test scope, intent comments, names and text.
 
 use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
-use crate::analysis::syntax;
+use crate::analysis::syntax::{self, FieldExt};
 use std::sync::OnceLock;
 
 /// The common filters.
@@ -18,7 +18,7 @@ pub static FILTERS: &[FilterDef] = &[
         name: "has_intent_comment",
         args: &[ArgKind::Capture, ArgKind::DataList],
         sets: &[],
-        doc: "a comment on the node's first line, the line above, or inside the node contains one of the listed words (case-insensitive)",
+        doc: "a comment on the node's first line, the lines above, or where the node handles the error (an Err/_ arm, an else branch, an error closure) contains one of the listed words (case-insensitive); or the enclosing fn's doc comment contains one of the check's `doc_intent_words`",
         eval: has_intent_comment,
         gate: None,
     },
@@ -44,6 +44,14 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the node's source text contains one of the listed strings",
         eval: text_contains_any,
+        gate: None,
+    },
+    FilterDef {
+        name: "spawns_without_logging",
+        args: &[ArgKind::Capture],
+        sets: &[],
+        doc: "the call's function is a task spawn (`spawn`, `tokio::spawn`, `task::spawn`), a workspace fn the effect model sees spawn its argument without logging its error, or a `[vocabulary] spawn_wrappers` entry",
+        eval: spawns_without_logging,
         gate: None,
     },
     FilterDef {
@@ -98,9 +106,126 @@ pub fn comment_near_mentions(
         }
         l -= 1;
     }
-    syntax::descendants(node)
+    // Inside the node, only a comment where the error is handled speaks for the discard: one in
+    // an `Err` or catch-all arm, an `else` branch, or an error closure. A comment elsewhere in a
+    // long `match` ("if the request was done intentionally") is about something else.
+    let short = node.end_position().row - node.start_position().row < 3;
+    if syntax::descendants(node)
         .filter(|d| d.kind() == "line_comment" || d.kind() == "block_comment")
-        .any(|c| mentions(ctx.file.node_text(c)))
+        .any(|c| (short || in_error_branch(ctx.file, c, node)) && mentions(ctx.file.node_text(c)))
+    {
+        return true;
+    }
+    // The doc comment of the enclosing fn, read against the check's stricter `doc_intent_words`
+    // ("errors are ignored", "best effort", "non-critical"): a doc comment says much more than
+    // the one statement, so the everyday words of `words` would silence too much.
+    let doc_words = ctx.data.list("doc_intent_words");
+    !doc_words.is_empty()
+        && enclosing_fn_doc(ctx.file, node).is_some_and(|doc| {
+            let lower = doc.to_ascii_lowercase();
+            doc_words
+                .iter()
+                .any(|w| lower.contains(&w.to_ascii_lowercase()))
+        })
+}
+
+/// Whether `comment` (inside `within`) sits where an error is handled: an `Err(..)` or `_` match
+/// arm, an `else` branch, the body of `if let Err(..)`, or a closure passed to an error method.
+fn in_error_branch(
+    file: &crate::analysis::source::ParsedFile,
+    comment: tree_sitter::Node<'_>,
+    within: tree_sitter::Node<'_>,
+) -> bool {
+    // A comment on the line above an `Err(..)` arm belongs to that arm.
+    if let Some(next) = comment.next_named_sibling() {
+        if next.kind() == "match_arm"
+            && next
+                .field("pattern")
+                .is_some_and(|p| file.node_text(p).starts_with("Err"))
+        {
+            return true;
+        }
+    }
+    let mut cur = comment;
+    for _ in 0..64 {
+        let Some(p) = cur.parent() else { return false };
+        match p.kind() {
+            "match_arm" => {
+                let pat = p.field("pattern").map(|n| file.node_text(n)).unwrap_or("");
+                if pat.starts_with("Err") || pat.trim() == "_" || pat.starts_with("None") {
+                    return true;
+                }
+            }
+            "else_clause" => return true,
+            "if_expression" => {
+                let cond = p
+                    .field("condition")
+                    .map(|n| file.node_text(n))
+                    .unwrap_or("");
+                if cond.starts_with("let Err")
+                    && p.field("consequence").is_some_and(|c| c.id() == cur.id())
+                {
+                    return true;
+                }
+            }
+            "arguments" => {
+                let name = p
+                    .parent()
+                    .and_then(|c| syntax::call_name(file, c))
+                    .unwrap_or("");
+                if matches!(
+                    name,
+                    "map_err"
+                        | "unwrap_or_else"
+                        | "or_else"
+                        | "inspect_err"
+                        | "unwrap_or"
+                        | "ok_or_else"
+                ) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        if p.id() == within.id() {
+            return false;
+        }
+        cur = p;
+    }
+    false
+}
+
+/// The doc comment (`///` lines) of the function enclosing `node`, if any.
+fn enclosing_fn_doc(
+    file: &crate::analysis::source::ParsedFile,
+    node: tree_sitter::Node<'_>,
+) -> Option<String> {
+    let func = {
+        let mut cur = node;
+        let mut found = None;
+        for _ in 0..256 {
+            let Some(p) = cur.parent() else { break };
+            if p.kind() == "function_item" {
+                found = Some(p);
+                break;
+            }
+            cur = p;
+        }
+        found?
+    };
+    let mut line = func.start_position().row; // 0-based row of `fn`; lines above are 1-based `row`
+    let mut doc = String::new();
+    while line >= 1 {
+        let t = file.line(line).trim_start();
+        if t.starts_with("///") {
+            doc.push_str(t);
+            doc.push('\n');
+        } else if !t.starts_with("#[") {
+            break;
+        }
+        line -= 1;
+    }
+    (!doc.is_empty()).then_some(doc)
 }
 
 fn has_intent_comment(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
@@ -108,6 +233,34 @@ fn has_intent_comment(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false;
     };
     comment_near_mentions(ctx, node, ctx.list(&args[1]))
+}
+
+fn spawns_without_logging(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(function) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let path = ctx.file.node_text(function);
+    if matches!(
+        path,
+        "spawn" | "tokio::spawn" | "task::spawn" | "tokio::task::spawn"
+    ) {
+        return true;
+    }
+    let name = path.rsplit("::").next().unwrap_or(path);
+    if ctx
+        .config
+        .vocabulary
+        .spawn_wrappers
+        .iter()
+        .any(|w| w == name || w == path)
+    {
+        return true;
+    }
+    // A wrapper that logs what its task returns handles the error itself.
+    ctx.index()
+        .effects
+        .summary(name)
+        .is_some_and(|s| s.spawns_arg && !s.records_error)
 }
 
 fn call_name_in(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {

@@ -6,21 +6,19 @@
 //! process) and what it does (read, write, delete, send). Everything it knows about method and
 //! crate names comes from the check's `[data]` lists, so the rules stay data.
 //!
-//! Per-repository facts ([`ErrorFacts`]) record, for every function defined in the repository,
-//! whether it returns a `Result`, whether it records its own errors (`#[instrument(err)]`, or a
-//! wrapper such as `spawn_logged(fut)` that logs `Err`), and whether its body performs an
-//! effect. Calls to same-crate functions are resolved one level through these facts.
+//! Calls to workspace functions are resolved through the effect model
+//! ([`EffectModel`](crate::analysis::effects::EffectModel)), at any depth.
 
 use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::check::{CheckData, CheckSet};
+use crate::analysis::effects::EffectModel;
 use crate::analysis::index::{Manifests, RepoIndex};
 use crate::analysis::markup::code;
 use crate::analysis::source::ParsedFile;
-use crate::analysis::syntax::{self, FieldExt, NodeList};
-use std::collections::BTreeMap;
+use crate::analysis::syntax::{self, FieldExt};
 use tree_sitter::Node;
 
-/// The id of the check these filters serve (its `[data]` lists feed [`ErrorFacts::collect`]).
+/// The id of the check these filters serve (its `[data]` lists feed the effect model).
 pub const CHECK_ID: &str = "swallowed-error";
 
 /// The filters of this topic.
@@ -196,7 +194,8 @@ impl<'a> Lists<'a> {
         }
     }
 
-    fn get(&self, name: &str) -> &'a [String] {
+    /// The entries of list `name` (empty when the list is missing).
+    pub fn get(&self, name: &str) -> &'a [String] {
         self.data.map(|d| d.list(name)).unwrap_or(&[])
     }
 
@@ -210,9 +209,19 @@ impl<'a> Lists<'a> {
     }
 
     /// The value of the first `"word:value"` entry whose word is one of `words`.
+    /// Plural receivers count as their singular (`state.emails` as `email`).
     fn lookup_word(&self, name: &str, words: &[String]) -> Option<&'a str> {
-        self.data?
-            .first_value_of(name, words.iter().map(String::as_str))
+        let data = self.data?;
+        data.first_value_of(name, words.iter().map(String::as_str))
+            .or_else(|| {
+                data.first_value_of(
+                    name,
+                    words
+                        .iter()
+                        .filter(|w| w.len() > 3)
+                        .filter_map(|w| w.strip_suffix('s')),
+                )
+            })
     }
 
     fn any_word(&self, name: &str, words: &[String]) -> bool {
@@ -425,9 +434,8 @@ fn resolution_name(file: &ParsedFile, chain: &Chain<'_>, lists: &Lists<'_>) -> O
 }
 
 /// What the repository's definitions of `name` say about a call of it.
-fn resolve(facts: &ErrorFacts, name: &str) -> Resolved {
-    match facts.fns.get(name) {
-        Some(info) if info.ambiguous => Resolved::Unknown,
+fn resolve(model: &EffectModel, name: &str) -> Resolved {
+    match model.summary(name) {
         Some(info) if !info.returns_result || info.records_error => Resolved::Quiet,
         Some(info) => match &info.effect {
             Some(e) => Resolved::Effect(Effect {
@@ -439,9 +447,6 @@ fn resolve(facts: &ErrorFacts, name: &str) -> Resolved {
         None => Resolved::Unknown,
     }
 }
-
-/// The longest call (in bytes of source) whose effect a function definition's facts record.
-const MAX_CLASSIFIED_CALL_BYTES: usize = 8 * 1024;
 
 /// Whether `node` reads as best effort (a listed word or call in its text): never an effect.
 fn is_best_effort(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> bool {
@@ -468,7 +473,7 @@ pub fn classify(
     file: &ParsedFile,
     node: Node<'_>,
     lists: &Lists<'_>,
-    facts: Option<&ErrorFacts>,
+    facts: Option<&EffectModel>,
 ) -> Option<Effect> {
     let ch = chain(file, node);
     if is_best_effort(file, node, lists) {
@@ -1012,8 +1017,10 @@ fn swallowed_effect(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let lists = Lists::new(ctx.data);
     // The facts are only read for a callee they could resolve, so most matches are decided
     // while their file is still being walked.
-    let facts = call.callee.as_ref().map(|_| &ctx.index().errors);
-    let Some(effect) = classify(ctx.file, call.target, &lists, facts) else {
+    let facts = call.callee.as_ref().map(|_| &ctx.index().effects);
+    let Some(effect) = classify(ctx.file, call.target, &lists, facts)
+        .or_else(|| configured_client_effect(ctx, call.target, &lists))
+    else {
         return false;
     };
     if !effect_passes(mode, &effect, call.has_try) {
@@ -1021,6 +1028,37 @@ fn swallowed_effect(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     }
     set_effect_vars(ctx, &effect);
     true
+}
+
+/// An awaited call on one of the repository's own clients (`[vocabulary] clients`), e.g.
+/// `state.emails.send(..)`: a network call, reading or sending by its method name.
+fn configured_client_effect(
+    ctx: &MatchCtx<'_, '_>,
+    node: Node<'_>,
+    lists: &Lists<'_>,
+) -> Option<Effect> {
+    let clients = &ctx.config.vocabulary.clients;
+    if clients.is_empty() {
+        return None;
+    }
+    let ch = chain(ctx.file, node);
+    let (method, _) = ch.methods.first()?;
+    let root = words(ctx.file.node_text(ch.root?));
+    let named = root.iter().any(|w| {
+        clients.iter().any(|c| {
+            let c = c.to_ascii_lowercase();
+            *w == c || w.strip_suffix('s') == Some(c.as_str())
+        })
+    });
+    if !(named && ch.awaited) {
+        return None;
+    }
+    Some(Effect {
+        kind: EffectKind::Network,
+        action: action_of_op(lists, method),
+        batch: false,
+        what: method.clone(),
+    })
 }
 
 /// [`swallowed_effect`]'s gate, for a match whose callee the facts must resolve: the key holds
@@ -1041,6 +1079,7 @@ fn swallowed_effect_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<St
     }
     let lists = Lists::new(ctx.data);
     let alone = classify(ctx.file, call.target, &lists, None)
+        .or_else(|| configured_client_effect(ctx, call.target, &lists))
         .is_some_and(|e| effect_passes(mode, &e, call.has_try));
     Some(format!(
         "{mode}\u{1f}{}\u{1f}{}\u{1f}{name}",
@@ -1058,7 +1097,7 @@ fn swallowed_effect_admits(index: &RepoIndex, key: &str) -> bool {
         // Not a key this gate made: let the filter decide.
         return true;
     };
-    match resolve(&index.errors, name) {
+    match resolve(&index.effects, name) {
         Resolved::Quiet => false,
         Resolved::Effect(e) => effect_passes(mode, &e, has_try == "1"),
         Resolved::Unknown => alone == "1",
@@ -1100,7 +1139,7 @@ pub fn contains_record(file: &ParsedFile, node: Node<'_>, names: &[String]) -> b
 }
 
 /// [`contains_record`] over nodes already listed with their kinds.
-fn records_in<'t>(
+pub(crate) fn records_in<'t>(
     file: &ParsedFile,
     mut nodes: impl Iterator<Item = (&'static str, Node<'t>)>,
     names: &[String],
@@ -1320,7 +1359,7 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
         }
     } else {
         // `tokio::spawn(crm::push(http, user))`: the future itself.
-        let Some(e) = classify(file, body, &lists, Some(&ctx.index().errors)) else {
+        let Some(e) = classify(file, body, &lists, Some(&ctx.index().effects)) else {
             return false;
         };
         if e.action == Action::Read {
@@ -1336,13 +1375,13 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
         return false; // the block ends with `;`: its output is `()`
     }
     let effect = if tail.kind() == "await_expression" {
-        classify(file, tail, &lists, Some(&ctx.index().errors))
+        classify(file, tail, &lists, Some(&ctx.index().effects))
     } else if tail.kind() == "call_expression" && file.node_text(tail).starts_with("Ok") {
         syntax::descendants(block)
             .filter(|d| d.kind() == "try_expression")
             .find_map(|t| {
                 t.named_child(0)
-                    .and_then(|c| classify(file, c, &lists, Some(&ctx.index().errors)))
+                    .and_then(|c| classify(file, c, &lists, Some(&ctx.index().effects)))
             })
     } else {
         None
@@ -1438,167 +1477,33 @@ fn parse_to_default(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 // Repository facts
 // ---------------------------------------------------------------------------------------------
 
-/// What the repository's own definition(s) of a function name tell callers.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FnErrorInfo {
-    /// Some definition returns a `Result`.
-    pub returns_result: bool,
-    /// Some definition records its own errors: `#[instrument(err)]`, or a wrapper (a
-    /// future/closure parameter) whose body logs `Err`.
-    pub records_error: bool,
-    /// An effect performed directly in some definition's body.
-    pub effect: Option<Effect>,
-    /// Definitions of this name disagree on returning a `Result` (`Reviewer::run` and
-    /// `recovery::run`): a call by that name is not resolved through these facts at all.
-    pub ambiguous: bool,
-}
-
-/// Repository-wide facts for this topic, collected from every parsed file.
-#[derive(Debug, Default)]
-pub struct ErrorFacts {
-    /// Function name → what its definitions tell callers (names merged across the repository).
-    pub fns: BTreeMap<String, FnErrorInfo>,
-}
-
-impl ErrorFacts {
-    /// The node kinds [`ErrorFacts::collect`] finds in a [`NodeList`].
-    pub const LISTED_KINDS: &'static [&'static str] = &[
-        "function_item",
-        "macro_invocation",
-        "call_expression",
-        "await_expression",
-    ];
-
-    /// Collects facts from one file.
-    pub fn collect(&mut self, file: &ParsedFile, _manifests: &Manifests, nodes: &NodeList<'_>) {
-        if file.language.name != "rust" {
-            return;
-        }
-        let lists = Lists::embedded();
-        let log_names = lists.get("log_names");
-        for f in nodes.of_kind("function_item") {
-            let Some(name) = f.field("name").map(|n| file.node_text(n).to_string()) else {
-                continue;
-            };
-            let ret = f
-                .field("return_type")
-                .map(|r| file.node_text(r))
-                .unwrap_or("");
-            let returns_result = ret.contains("Result") || ret.contains("JoinHandle");
-            let attrs = nodes.attributes(file, f);
-            let instrumented = attrs
-                .iter()
-                .any(|a| a.contains("instrument") && words(a).iter().any(|w| w == "err"));
-            let params = f
-                .field("parameters")
-                .map(|p| file.node_text(p))
-                .unwrap_or("");
-            let generics = f
-                .field("type_parameters")
-                .map(|p| file.node_text(p))
-                .unwrap_or("");
-            let where_clause = (0..f.named_child_count())
-                .filter_map(|i| f.named_child(i))
-                .find(|c| c.kind() == "where_clause")
-                .map(|w| file.node_text(w))
-                .unwrap_or("");
-            let takes_work = [params, generics, where_clause]
-                .iter()
-                .any(|t| t.contains("Future") || t.contains("FnOnce") || t.contains("Fn("));
-            let body = f.field("body");
-            let logs_err = body.is_some_and(|b| {
-                file.node_text(b).contains("Err")
-                    && records_in(
-                        file,
-                        nodes
-                            .of_kinds_in(&["macro_invocation", "call_expression"], b)
-                            .into_iter()
-                            .map(|d| (d.kind(), d)),
-                        log_names,
-                    )
-            });
-            let records_error = instrumented || (takes_work && logs_err);
-            // A definition's effect is only ever read for a name whose definitions all return a
-            // `Result` and none records its errors (see `resolve` and `merge_info`), so the
-            // body's calls are classified only then.
-            let effect = body
-                .filter(|_| returns_result && !records_error)
-                .and_then(|b| {
-                    nodes
-                        .of_kinds_in(&["call_expression", "await_expression"], b)
-                        .into_iter()
-                        // Classifying reads the call's text and walks its chain: for every
-                        // call of a PR's 100,000-link chain that is quadratic. A call longer
-                        // than real code writes has no effect recorded (the callers' findings
-                        // are then missed, never invented).
-                        .filter(|d| d.byte_range().len() <= MAX_CLASSIFIED_CALL_BYTES)
-                        .filter_map(|d| classify(file, d, &lists, None))
-                        .max_by_key(|e| (e.action != Action::Read, e.kind == EffectKind::Database))
-                });
-            let info = FnErrorInfo {
-                returns_result,
-                records_error,
-                effect,
-                ambiguous: false,
-            };
-            add_definition(&mut self.fns, name, info);
-        }
-    }
-
-    /// Merges facts collected from other files.
-    pub fn merge(&mut self, other: Self) {
-        for (name, info) in other.fns {
-            add_definition(&mut self.fns, name, info);
-        }
-    }
-
-    /// Resolves facts that need the whole repository, after all files are merged.
-    pub fn finish(&mut self) {}
-}
-
-/// Adds one definition of `name`. Facts are keyed by bare name, so unrelated functions that share
-/// a name (`Reviewer::run` and `recovery::run`) meet here: when they disagree the name is marked
-/// ambiguous, so a finding never rests on another function's signature, and a call by that
-/// name is judged by the check's lists alone.
-fn add_definition(fns: &mut BTreeMap<String, FnErrorInfo>, name: String, info: FnErrorInfo) {
-    match fns.entry(name) {
-        std::collections::btree_map::Entry::Vacant(slot) => {
-            slot.insert(info);
-        }
-        std::collections::btree_map::Entry::Occupied(mut slot) => merge_info(slot.get_mut(), info),
-    }
-}
-
-fn merge_info(into: &mut FnErrorInfo, other: FnErrorInfo) {
-    into.ambiguous |= other.ambiguous || into.returns_result != other.returns_result;
-    into.returns_result |= other.returns_result;
-    into.records_error |= other.records_error;
-    if into.effect.is_none() {
-        into.effect = other.effect;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::syntax::NodeList;
 
     fn file(src: &str) -> ParsedFile {
         crate::analysis::source::parse_rust_snippet("src/a.rs", src)
+    }
+
+    /// The effect model of one file.
+    fn model_of(f: &ParsedFile) -> EffectModel {
+        let nodes = NodeList::new(
+            f.tree.root_node(),
+            crate::analysis::index::walk_plan(f.language),
+        );
+        f.test_ranges_or(|| nodes.test_ranges(f));
+        let mut model = EffectModel::default();
+        model.collect(f, &Manifests::default(), &nodes);
+        model.finish();
+        model
     }
 
     /// Classifies the value of the first `let _ = <value>;` in `src`.
     fn classify_let(src: &str) -> Option<Effect> {
         let f = file(src);
         let lists = Lists::embedded();
-        let mut facts = ErrorFacts::default();
-        facts.collect(
-            &f,
-            &Manifests::default(),
-            &NodeList::new(
-                f.tree.root_node(),
-                crate::analysis::index::walk_plan(f.language),
-            ),
-        );
+        let facts = model_of(&f);
         let l = syntax::descendants(f.tree.root_node())
             .find(|n| n.kind() == "let_declaration")
             .unwrap();
@@ -1704,25 +1609,17 @@ mod tests {
              async fn notify(http: &Client) { let _ = 1; }\n\
              async fn store(db: &PgPool) -> anyhow::Result<()> { sqlx::query(\"INSERT INTO t VALUES (1)\").execute(db).await?; Ok(()) }",
         );
-        let mut facts = ErrorFacts::default();
-        facts.collect(
-            &f,
-            &Manifests::default(),
-            &NodeList::new(
-                f.tree.root_node(),
-                crate::analysis::index::walk_plan(f.language),
-            ),
-        );
-        assert!(facts.fns["save"].records_error);
-        assert!(facts.fns["spawn_logged"].records_error);
-        assert!(!facts.fns["notify"].returns_result);
-        let store = &facts.fns["store"];
+        let facts = model_of(&f);
+        let summary = |name: &str| facts.summary(name).unwrap_or_else(|| panic!("{name}"));
+        assert!(summary("save").records_error);
+        assert!(summary("spawn_logged").records_error);
+        assert!(!summary("notify").returns_result);
+        let store = summary("store");
         assert!(store.returns_result && !store.records_error);
         assert_eq!(
             store.effect.as_ref().map(|e| (e.kind, e.action)),
             Some((EffectKind::Database, Action::Write))
         );
-        assert!(!store.ambiguous);
     }
 
     #[test]
@@ -1731,16 +1628,8 @@ mod tests {
                    mod cache { pub fn store(v: u32) { let _ = v; } }\n\
                    fn caller(db: &PgPool) { let _ = store(db); }";
         let f = file(src);
-        let mut facts = ErrorFacts::default();
-        facts.collect(
-            &f,
-            &Manifests::default(),
-            &NodeList::new(
-                f.tree.root_node(),
-                crate::analysis::index::walk_plan(f.language),
-            ),
-        );
-        assert!(facts.fns["store"].ambiguous);
+        let facts = model_of(&f);
+        assert!(facts.is_defined("store") && facts.summary("store").is_none());
         let lists = Lists::embedded();
         let call = syntax::descendants(f.tree.root_node())
             .filter(|n| n.kind() == "let_declaration")

@@ -142,9 +142,6 @@ pub struct RetryFacts {
     /// (crate dir, variable or field name) → service, for names whose type (or constructor) is a
     /// `<Service>Client` (tonic and hand-written API clients): `ledger: LedgerClient<Channel>`.
     client_names: BTreeMap<(String, String), String>,
-    /// (crate dir, fn name) → summaries of the transient-looking calls in its body, for fns that
-    /// do not retry themselves. Used to see through `notify_billing(&http, ev)`.
-    effect_fns: BTreeMap<(String, String), Vec<ChainSummary>>,
 }
 
 /// A name (binding, field or parameter) in a crate, with the identifiers that tell what it
@@ -298,15 +295,6 @@ impl RetryFacts {
                             }
                         }
                     }
-                    let long_running = !nodes
-                        .of_kinds_in(&["loop_expression", "while_expression"], body)
-                        .is_empty();
-                    if !long_running && !body_has_retry_shape(file, nodes, body) {
-                        let summaries = body_chains(file, nodes, body);
-                        if !summaries.is_empty() {
-                            self.effect_fns.insert((krate.clone(), name), summaries);
-                        }
-                    }
                 }
                 "field_declaration" => {
                     if let (Some(n), Some(t)) = (node.field("name"), node.field("type")) {
@@ -383,7 +371,6 @@ impl RetryFacts {
         self.retry_helpers.extend(other.retry_helpers);
         self.aws_crates.extend(other.aws_crates);
         self.aws_retry_disabled.extend(other.aws_retry_disabled);
-        self.effect_fns.extend(other.effect_fns);
         self.client_names.extend(other.client_names);
     }
 
@@ -522,7 +509,7 @@ fn lower_has_retry_word(text: &str) -> bool {
 
 /// A same-crate retry helper: a fn named like a retry (`retry`, `with_retry`, `retry_db`), or one
 /// that takes a closure (`F: Fn..`, `impl FnMut..`) and loops with a sleep.
-fn is_retry_helper<'t>(
+pub(crate) fn is_retry_helper<'t>(
     file: &ParsedFile,
     nodes: &NodeList<'t>,
     func: Node<'t>,
@@ -563,7 +550,11 @@ fn is_retry_helper<'t>(
 
 /// Whether a fn body retries by itself (a retry loop or wrapper inside), so calls to it are
 /// covered.
-fn body_has_retry_shape<'t>(file: &ParsedFile, nodes: &NodeList<'t>, body: Node<'t>) -> bool {
+pub(crate) fn body_has_retry_shape<'t>(
+    file: &ParsedFile,
+    nodes: &NodeList<'t>,
+    body: Node<'t>,
+) -> bool {
     nodes
         .of_kinds_in(
             &[
@@ -590,6 +581,55 @@ fn body_has_retry_shape<'t>(file: &ParsedFile, nodes: &NodeList<'t>, body: Node<
 /// The most `.await`s, `?`s, parentheses and references [`body_chains`] looks through to an
 /// awaited call; past that, the call is not summarised (a finding may be missed, none made up).
 const MAX_UNWRAPPED: usize = 64;
+
+/// The transient dependency a fn body calls itself, as this topic's classifier sees it (named
+/// service clients such as `gh`, `mailer`, `stripe`, and `<Service>Client` types): the effect
+/// model's second source of direct effects, with the service's display name.
+pub(crate) fn body_transient_effect<'t>(
+    file: &ParsedFile,
+    nodes: &NodeList<'t>,
+    body: Node<'t>,
+) -> Option<(crate::analysis::effects::Effect, String)> {
+    use crate::analysis::effects::{Action, Effect as ModelEffect, EffectKind};
+    let data = &crate::analysis::check::CheckSet::embedded()
+        .ok()?
+        .get("missing-retry")?
+        .data;
+    let lists = Lists { data };
+    body_chains(file, nodes, body)
+        .iter()
+        .filter_map(|s| classify(&lists, s))
+        .max_by_key(|e| e.write)
+        .map(|e| {
+            let kind = if e.service == "the database" || e.service == "DynamoDB" {
+                EffectKind::Database
+            } else if e.service.contains("object store") || e.service == "S3" {
+                EffectKind::ObjectStorage
+            } else if e.service.contains("broker")
+                || [
+                    "SQS",
+                    "SNS",
+                    "Kinesis",
+                    "Kafka",
+                    "NATS",
+                    "RabbitMQ",
+                    "EventBridge",
+                ]
+                .contains(&e.service.as_str())
+            {
+                EffectKind::Queue
+            } else {
+                EffectKind::Network
+            };
+            let effect = ModelEffect {
+                kind,
+                action: if e.write { Action::Send } else { Action::Read },
+                batch: false,
+                what: e.what.clone(),
+            };
+            (effect, e.service)
+        })
+}
 
 /// Summaries of the awaited method chains in a fn body (only outermost chain calls), bounded.
 fn body_chains<'t>(file: &ParsedFile, nodes: &NodeList<'t>, body: Node<'t>) -> Vec<ChainSummary> {
@@ -744,8 +784,17 @@ impl<'a> Lists<'a> {
     }
 }
 
-/// Whether a receiver name (`billing_client`, `gh`) matches a pattern (`client`, `gh`).
+/// Whether a receiver name (`billing_client`, `gh`, plural `emails`) matches a pattern
+/// (`client`, `gh`, `email`).
 fn name_matches(name: &str, pattern: &str) -> bool {
+    name_matches_exactly(name, pattern)
+        || (name.len() > 3
+            && name
+                .strip_suffix('s')
+                .is_some_and(|singular| name_matches_exactly(singular, pattern)))
+}
+
+fn name_matches_exactly(name: &str, pattern: &str) -> bool {
     name == pattern
         || name
             .strip_suffix(pattern)
@@ -1079,17 +1128,39 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let chain = Chain::of(ctx.file, call);
     let summary = chain.summary(ctx.file, awaited);
     let mut effect = classify(&lists, &summary);
-    if effect.is_none() && awaited {
-        // One level into same-crate fns: `notify_billing(&http, ev).await`, `self.publish(ev).await`.
+    if effect.is_none() {
+        // A workspace fn, at any depth: `purge_image(..).await`, `self.publish(ev).await`.
         let name = chain.calls.last().map(|(n, _)| n.as_str()).unwrap_or("");
         let direct = chain.calls.len() == 1 || receiver_name(ctx.file, chain.root) == "self";
         if direct && !name.is_empty() {
-            let krate = crate_of(ctx);
-            if let Some(inner) = ctx.index().retry.effect_fns.get(&(krate, name.to_string())) {
-                effect = inner
-                    .iter()
-                    .filter_map(|s| classify(&lists, s))
-                    .find(|e| !e.aws);
+            effect = ctx
+                .index()
+                .effects
+                .summary(name)
+                .and_then(|s| transient_effect_of(name, s));
+        }
+    }
+    if effect.is_none() && awaited {
+        // The repository's own clients (`[vocabulary] clients`).
+        let last = chain.calls.last().map(|(n, _)| n.as_str()).unwrap_or("");
+        let receiver = receiver_name(ctx.file, chain.root).to_ascii_lowercase();
+        if !lists.has("non_io_methods", last) {
+            if let Some(client) = ctx
+                .config
+                .vocabulary
+                .clients
+                .iter()
+                .find(|c| name_matches(&receiver, &c.to_ascii_lowercase()))
+            {
+                effect = Some(Effect {
+                    service: client.clone(),
+                    write: !lists
+                        .list("read_prefixes")
+                        .iter()
+                        .any(|p| last.starts_with(p.as_str())),
+                    aws: false,
+                    what: what_of(last),
+                });
             }
         }
     }
@@ -1130,6 +1201,32 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Coverage
 // ---------------------------------------------------------------------------------------------
+
+/// The effect of a call of workspace fn `name`, as a transient dependency: a database, object
+/// store, queue or remote service reached (directly or through its callees) without a retry on
+/// the way, by a fn that returns the error.
+fn transient_effect_of(name: &str, s: &crate::analysis::effects::FnSummary) -> Option<Effect> {
+    use crate::analysis::effects::{Action, EffectKind};
+    let e = s.effect.as_ref()?;
+    if !s.returns_result || s.retried {
+        return None;
+    }
+    let service = match (e.kind, &s.service) {
+        (EffectKind::Filesystem | EffectKind::Process, _) => return None,
+        (_, Some(service)) => service.as_str(),
+        (EffectKind::Database, None) => "the database",
+        (EffectKind::ObjectStorage, None) => "the object store",
+        (EffectKind::Queue, None) => "the broker",
+        (EffectKind::Network, None) => "a remote service",
+    };
+    let write = e.action != Action::Read;
+    Some(Effect {
+        service: service.to_string(),
+        write,
+        aws: false,
+        what: if write { what_of(name) } else { "read".into() },
+    })
+}
 
 /// Whether `name` (a call's function name or path) is a retry wrapper: the data list, the
 /// user's `retry_wrappers`, or a same-crate helper.
@@ -1308,7 +1405,9 @@ fn propagates_or_requeues(
                 if matches!(
                     m,
                     "bail" | "panic" | "unreachable" | "todo" | "unimplemented" | "ensure"
-                ) {
+                ) || ctx.config.vocabulary.error_macros.iter().any(|e| e == m)
+                    || ctx.index().effects.is_error_macro(m)
+                {
                     return true;
                 }
             }
@@ -1403,20 +1502,25 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     if propagates_or_requeues(ctx, &lists, branch, in_spawn) {
         return false;
     }
-    // A read that falls back to a value (cache, default) degrades on purpose.
+    // An Err branch that ends in a value has handled the error: a read falls back (cache,
+    // default), a write answers with a message or a failure value the caller acts on. Only a
+    // branch that ends in nothing (`()`, `continue`, `Ok(())`, a log macro) drops it.
     let read = ctx.vars.get("severity").is_some_and(|s| s == "medium");
-    if read {
-        if let Some(tail) = tail_value(branch) {
-            let t = ctx.file.node_text(tail);
-            if !t.is_empty()
-                && t != "()"
-                && tail.kind() != "macro_invocation"
-                && !t.starts_with("continue")
-                && !t.starts_with("Ok(())")
-            {
-                return false;
-            }
+    if let Some(tail) = tail_value(branch) {
+        let t = ctx.file.node_text(tail);
+        // After a failed write, answering success (`StatusCode::OK`, `Ok(..)`) hides it.
+        let answers_success = t.starts_with("Ok(") || is_success_status(t);
+        if !t.is_empty()
+            && t != "()"
+            && tail.kind() != "macro_invocation"
+            && !t.starts_with("continue")
+            && !t.starts_with("Ok(())")
+            && (read || !answers_success)
+        {
+            return false;
         }
+    }
+    if read {
         if stmt.parent().is_some_and(|p| p.kind() == "let_declaration") {
             return false;
         }
@@ -1489,7 +1593,19 @@ fn fire_and_forget_spawn<'t>(ctx: &MatchCtx<'_, 't>, node: Node<'t>) -> Option<N
                     .field("function")
                     .map(|f| ctx.file.node_text(f))
                     .unwrap_or("");
-                if !matches!(name, "spawn" | "spawn_local") || path.contains("Retry") {
+                let spawn = matches!(name, "spawn" | "spawn_local")
+                    || ctx
+                        .config
+                        .vocabulary
+                        .spawn_wrappers
+                        .iter()
+                        .any(|w| w == name || w == path)
+                    || ctx
+                        .index()
+                        .effects
+                        .summary(name)
+                        .is_some_and(|s| s.spawns_arg);
+                if !spawn || path.contains("Retry") {
                     return None;
                 }
                 // `set.spawn(..)` on a JoinSet is joined later; only path spawns and runtime handles.

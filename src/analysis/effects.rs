@@ -1,0 +1,572 @@
+//! The workspace-wide effect model: what every function of the repository does, computed once
+//! per analysis run and asked by every check.
+//!
+//! For each function defined outside test code, in any crate of the workspace, the model
+//! records ([`FnFacts`]):
+//! - the effect its own body performs (a database write, an HTTP request, a queue publish, ...),
+//!   classified from the shared vocabulary ([`classify`]);
+//! - whether it returns an error (`Result`), and whether it records its own errors
+//!   (`#[instrument(err)]`, a wrapper that logs `Err`);
+//! - whether it retries inside (a retry loop, a retry crate, a retry-named helper);
+//! - whether it spawns the future or closure it is given (a project spawn wrapper);
+//! - whether it runs periodically (an interval, or a loop with a sleep);
+//! - the workspace functions it calls whose error it passes on (`?`, `return`, its tail).
+//!
+//! [`EffectModel::finish`] then propagates effects through that call graph to a fixpoint: a
+//! function that passes on the error of a callee with an effect has that effect too, at any
+//! depth up to [`MAX_DEPTH`] calls, cycles included (each round only adds). The result per
+//! name is a [`FnSummary`]. Functions are known by bare name, as far as syntax allows; when a
+//! name has several definitions that disagree (one returns a `Result`, another does not; one
+//! touches a database, another nothing), the name is ambiguous and never resolved, so a
+//! finding never rests on another function's body.
+
+use crate::analysis::filters::errors::{self, Lists};
+use crate::analysis::filters::retry;
+use crate::analysis::index::Manifests;
+use crate::analysis::source::ParsedFile;
+use crate::analysis::syntax::{self, FieldExt, NodeList};
+use std::collections::BTreeMap;
+use tree_sitter::Node;
+
+pub use crate::analysis::filters::errors::{classify, Action, Effect, EffectKind};
+
+/// How many calls away an effect is followed. Real services hide an HTTP call or a write behind
+/// two or three helpers; past six, a chain is more likely a name collision than a helper.
+pub const MAX_DEPTH: usize = 6;
+
+/// The longest call (in bytes of source) whose effect a function's facts record: a PR's
+/// 100,000-link chain is not classified link by link (its callers' findings are then missed,
+/// never invented).
+const MAX_CLASSIFIED_CALL_BYTES: usize = 8 * 1024;
+
+/// The most calls of one body the model follows (generated code can have thousands).
+const MAX_CALLEES: usize = 256;
+
+/// What one definition of a function does, read from its own body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FnFacts {
+    /// The signature returns a `Result` (or a `JoinHandle` of one).
+    pub returns_result: bool,
+    /// The function records its own errors: `#[instrument(err)]`, or a wrapper (a future or
+    /// closure parameter) whose body logs `Err`.
+    pub records_error: bool,
+    /// The effect the body performs itself, if any.
+    pub direct: Option<Effect>,
+    /// The service the direct effect talks to, when the vocabulary names it (`GitHub`,
+    /// `the mail server`).
+    pub service: Option<String>,
+    /// The body retries (a retry loop with a sleep, a retry crate or wrapper, a retry helper).
+    pub retries_inside: bool,
+    /// The function takes a future or closure and hands it to a spawn (`spawn_try_task(fut)`).
+    pub spawns_arg: bool,
+    /// The function runs periodically: an interval timer, or a loop with a sleep.
+    pub periodic: bool,
+    /// Names of workspace functions this body calls and passes the error of (`?`, `return`,
+    /// tail expression), in source order.
+    pub callees: Vec<String>,
+}
+
+/// What the model concludes about calls of one function name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FnSummary {
+    /// Every definition returns a `Result`.
+    pub returns_result: bool,
+    /// Some definition records its own errors.
+    pub records_error: bool,
+    /// The effect a call performs, directly or through callees whose error it passes on.
+    pub effect: Option<Effect>,
+    /// The service that effect talks to, when the vocabulary names it.
+    pub service: Option<String>,
+    /// The calls from this function down to the one with the effect (empty when direct):
+    /// `["purge_image", "delete_object"]`.
+    pub via: Vec<String>,
+    /// The effect is reached only through code that retries (this function or a callee).
+    pub retried: bool,
+    /// Every definition spawns the future or closure it is given.
+    pub spawns_arg: bool,
+    /// Every definition runs periodically.
+    pub periodic: bool,
+}
+
+/// The model: the facts of every definition, by name, and after [`EffectModel::finish`] the
+/// summary of every unambiguous name.
+#[derive(Debug, Default)]
+pub struct EffectModel {
+    /// Name → facts of each definition (test code excluded).
+    defs: BTreeMap<String, Vec<FnFacts>>,
+    /// Name → summary; only names whose definitions agree.
+    summaries: BTreeMap<String, FnSummary>,
+    /// `macro_rules!` macros of the workspace that return an `Err` from the caller
+    /// (`return Err(..)` in their body): calling one propagates.
+    error_macros: std::collections::BTreeSet<String>,
+}
+
+impl EffectModel {
+    /// The node kinds [`EffectModel::collect`] finds in a [`NodeList`].
+    pub const LISTED_KINDS: &'static [&'static str] = &[
+        "function_item",
+        "macro_invocation",
+        "call_expression",
+        "await_expression",
+        "loop_expression",
+        "for_expression",
+        "while_expression",
+        "where_clause",
+        "macro_definition",
+    ];
+
+    /// Collects the facts of every function defined in one file.
+    pub fn collect(&mut self, file: &ParsedFile, _manifests: &Manifests, nodes: &NodeList<'_>) {
+        if file.language.name != "rust" {
+            return;
+        }
+        for m in nodes.of_kind("macro_definition") {
+            let text = file.node_text(m);
+            if text.contains("return Err") || text.contains("return ::std::result::Result::Err") {
+                if let Some(name) = m.field("name") {
+                    self.error_macros.insert(file.node_text(name).to_string());
+                }
+            }
+        }
+        let lists = Lists::embedded();
+        for f in nodes.of_kind("function_item") {
+            if syntax::is_in_test_code(file, f) {
+                continue;
+            }
+            let Some(name) = f.field("name").map(|n| file.node_text(n).to_string()) else {
+                continue;
+            };
+            let facts = fn_facts(file, nodes, f, &name, &lists);
+            self.defs.entry(name).or_default().push(facts);
+        }
+    }
+
+    /// Merges the facts collected from other files.
+    pub fn merge(&mut self, other: Self) {
+        for (name, mut defs) in other.defs {
+            self.defs.entry(name).or_default().append(&mut defs);
+        }
+        self.error_macros.extend(other.error_macros);
+    }
+
+    /// Propagates effects through the call graph, after every file is merged.
+    pub fn finish(&mut self) {
+        // Round 0 holds each name's direct facts; each later round lets an effect climb one
+        // more call. Rounds only add effects, so the loop ends at a fixpoint or MAX_DEPTH.
+        let mut summaries: BTreeMap<String, FnSummary> = BTreeMap::new();
+        for round in 0..=MAX_DEPTH {
+            let mut next: BTreeMap<String, FnSummary> = BTreeMap::new();
+            for (name, defs) in &self.defs {
+                if let Some(s) = summarize(name, defs, &summaries, round > 0) {
+                    next.insert(name.clone(), s);
+                }
+            }
+            let changed = next != summaries;
+            summaries = next;
+            if !changed {
+                break;
+            }
+        }
+        self.summaries = summaries;
+    }
+
+    /// What a call of `name` does, when the name is a workspace function whose definitions
+    /// agree.
+    pub fn summary(&self, name: &str) -> Option<&FnSummary> {
+        self.summaries.get(name)
+    }
+
+    /// Whether `name` is a workspace macro that returns an `Err` from its caller.
+    pub fn is_error_macro(&self, name: &str) -> bool {
+        self.error_macros.contains(name)
+    }
+
+    /// Whether `name` is defined in the workspace (outside tests) at all.
+    pub fn is_defined(&self, name: &str) -> bool {
+        self.defs.contains_key(name)
+    }
+}
+
+/// The summary of `name` from its definitions and the previous round's summaries (`None` when
+/// the definitions disagree on returning a `Result`).
+fn summarize(
+    name: &str,
+    defs: &[FnFacts],
+    previous: &BTreeMap<String, FnSummary>,
+    follow_calls: bool,
+) -> Option<FnSummary> {
+    let first = defs.first()?;
+    if defs
+        .iter()
+        .any(|d| d.returns_result != first.returns_result)
+    {
+        return None;
+    }
+    // Each definition's effect: its own, else the first callee's whose error it passes on.
+    type Reached = (Effect, Option<String>, Vec<String>, bool);
+    let mut effects: Vec<Option<Reached>> = Vec::with_capacity(defs.len());
+    for d in defs {
+        let own = d
+            .direct
+            .clone()
+            .map(|e| (e, d.service.clone(), Vec::new(), d.retries_inside));
+        let through = || {
+            follow_calls
+                .then(|| {
+                    d.callees
+                        .iter()
+                        .filter(|c| c.as_str() != name)
+                        .find_map(|c| {
+                            let s = previous.get(c)?;
+                            let e = s.effect.clone()?;
+                            let mut via = vec![c.clone()];
+                            via.extend(s.via.iter().cloned());
+                            Some((e, s.service.clone(), via, s.retried || d.retries_inside))
+                        })
+                })
+                .flatten()
+        };
+        effects.push(own.or_else(through));
+    }
+    // Definitions that disagree on having an effect: nothing is concluded about the effect.
+    let all = effects.iter().all(Option::is_some);
+    let effect = if all {
+        effects.into_iter().next().flatten()
+    } else {
+        None
+    };
+    let (effect, service, via, retried) = match effect {
+        Some((e, s, v, r)) => (Some(e), s, v, r),
+        None => (None, None, Vec::new(), false),
+    };
+    Some(FnSummary {
+        returns_result: first.returns_result,
+        records_error: defs.iter().any(|d| d.records_error),
+        effect,
+        service,
+        via,
+        retried,
+        spawns_arg: defs.iter().all(|d| d.spawns_arg),
+        periodic: defs.iter().all(|d| d.periodic),
+    })
+}
+
+/// The facts of one function definition.
+fn fn_facts<'t>(
+    file: &ParsedFile,
+    nodes: &NodeList<'t>,
+    f: Node<'t>,
+    name: &str,
+    lists: &Lists<'_>,
+) -> FnFacts {
+    let ret = f
+        .field("return_type")
+        .map(|r| file.node_text(r))
+        .unwrap_or("");
+    let returns_result = ret.contains("Result") || ret.contains("JoinHandle");
+    let attrs = nodes.attributes(file, f);
+    let instrumented = attrs
+        .iter()
+        .any(|a| a.contains("instrument") && errors::words(a).iter().any(|w| w == "err"));
+    let signature_texts = [
+        f.field("parameters").map(|p| file.node_text(p)),
+        f.field("type_parameters").map(|p| file.node_text(p)),
+        nodes
+            .of_kind_in("where_clause", f)
+            .next()
+            .map(|w| file.node_text(w)),
+    ];
+    let takes_work = signature_texts
+        .iter()
+        .flatten()
+        .any(|t| t.contains("Future") || t.contains("FnOnce") || t.contains("Fn("));
+    let Some(body) = f.field("body") else {
+        return FnFacts {
+            returns_result,
+            records_error: instrumented,
+            ..FnFacts::default()
+        };
+    };
+    let calls = nodes.of_kinds_in(&["call_expression", "macro_invocation"], body);
+    let logs_err = file.node_text(body).contains("Err")
+        && errors::records_in(
+            file,
+            calls.iter().map(|d| (d.kind(), *d)),
+            lists.get("log_names"),
+        );
+    let records_error = instrumented || (takes_work && logs_err);
+    let spawns_arg = takes_work
+        && calls.iter().any(|c| {
+            c.kind() == "call_expression"
+                && syntax::call_name(file, *c)
+                    .is_some_and(|n| matches!(n, "spawn" | "spawn_local" | "spawn_blocking"))
+        });
+    let loops = nodes.of_kinds_in(
+        &["loop_expression", "while_expression", "for_expression"],
+        body,
+    );
+    let periodic = calls.iter().any(|c| {
+        c.kind() == "call_expression"
+            && syntax::call_name(file, *c).is_some_and(|n| matches!(n, "interval" | "tick"))
+    }) || loops
+        .iter()
+        .filter(|l| l.kind() != "for_expression")
+        .any(|l| {
+            let t = file.node_text(*l);
+            t.contains("sleep(") || t.contains(".tick()")
+        });
+    let retries_inside = retry::is_retry_helper(file, nodes, f, name)
+        || retry::body_has_retry_shape(file, nodes, body);
+    // The body's own effect is only read for a function that returns its error.
+    let mut direct = (returns_result && !records_error)
+        .then(|| {
+            nodes
+                .of_kinds_in(&["call_expression", "await_expression"], body)
+                .into_iter()
+                .filter(|d| d.byte_range().len() <= MAX_CLASSIFIED_CALL_BYTES)
+                .filter_map(|d| classify(file, d, lists, None))
+                .max_by_key(|e| (e.action != Action::Read, e.kind == EffectKind::Database))
+        })
+        .flatten();
+    let mut service = None;
+    if returns_result && !records_error {
+        if let Some((e, s)) = retry::body_transient_effect(file, nodes, body) {
+            if direct.is_none() {
+                direct = Some(e);
+            }
+            service = Some(s);
+        }
+    }
+    let mut callees = Vec::new();
+    if returns_result {
+        for c in calls
+            .iter()
+            .filter(|c| c.kind() == "call_expression")
+            .take(MAX_CALLEES)
+        {
+            if !passes_error_on(file, *c, body) {
+                continue;
+            }
+            if let Some(callee) = errors::callee_to_resolve(file, *c, lists) {
+                if !callees.contains(&callee) {
+                    callees.push(callee);
+                }
+            }
+        }
+    }
+    FnFacts {
+        returns_result,
+        records_error,
+        direct,
+        service,
+        retries_inside,
+        spawns_arg,
+        periodic,
+        callees,
+    }
+}
+
+/// Methods that only reshape a call's error on its way out (`.context("..")`, `.map_err(..)`).
+const ERROR_ADAPTERS: &[&str] = &[
+    "map_err",
+    "context",
+    "with_context",
+    "wrap_err",
+    "wrap_err_with",
+    "change_context",
+    "attach_printable",
+    "into",
+];
+
+/// Whether the error of `call` leaves the function `body` belongs to: the call (after
+/// `.await` and error adapters) is under `?`, returned, or is the body's tail expression. A
+/// call that is the output of a closure or async block handed to another call counts when that
+/// call passes its error on (`retry(|| async { delete(..).await }).await?`).
+fn passes_error_on(file: &ParsedFile, call: Node<'_>, body: Node<'_>) -> bool {
+    let mut cur = call;
+    let mut in_closure = false;
+    for _ in 0..16 {
+        let Some(p) = cur.parent() else { return false };
+        match p.kind() {
+            "await_expression" | "parenthesized_expression" => cur = p,
+            "field_expression" => {
+                // `call.method(..)`: only error adapters keep the call's error.
+                let Some(outer) = p.parent().filter(|o| o.kind() == "call_expression") else {
+                    return false;
+                };
+                // A method on a closure (`(|| ..).retry(..)`) runs it and passes its error on.
+                let adapter = in_closure
+                    || p.field("field")
+                        .is_some_and(|m| ERROR_ADAPTERS.contains(&file.node_text(m)));
+                if !adapter {
+                    return false;
+                }
+                in_closure = false;
+                cur = outer;
+            }
+            "closure_expression" | "async_block" => {
+                in_closure = true;
+                cur = p;
+            }
+            "arguments" if in_closure => {
+                let Some(outer) = p.parent().filter(|o| o.kind() == "call_expression") else {
+                    return false;
+                };
+                in_closure = false;
+                cur = outer;
+            }
+            "try_expression" | "return_expression" => return !in_closure,
+            "block" => {
+                let is_tail = p
+                    .named_child(p.named_child_count().saturating_sub(1))
+                    .is_some_and(|last| last.id() == cur.id());
+                if !is_tail {
+                    return false;
+                }
+                if p.id() == body.id() {
+                    return !in_closure;
+                }
+                // The tail of a closure's or async block's block.
+                match p.parent() {
+                    Some(pp) if matches!(pp.kind(), "closure_expression" | "async_block") => {
+                        cur = p
+                    }
+                    _ => return false,
+                }
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::source::parse_rust_snippet;
+
+    fn model(files: &[(&str, &str)]) -> EffectModel {
+        let mut model = EffectModel::default();
+        for (path, src) in files {
+            let f = parse_rust_snippet(path, src);
+            let nodes = NodeList::new(
+                f.tree.root_node(),
+                crate::analysis::index::walk_plan(f.language),
+            );
+            f.test_ranges_or(|| nodes.test_ranges(&f));
+            let mut part = EffectModel::default();
+            part.collect(&f, &Manifests::default(), &nodes);
+            model.merge(part);
+        }
+        model.finish();
+        model
+    }
+
+    const STORE: &str = r#"
+pub async fn delete_object(client: &Client, key: &str) -> Result<(), Error> {
+    client.delete_object().bucket("b").key(key).send().await?;
+    Ok(())
+}
+"#;
+
+    #[test]
+    fn an_effect_two_calls_away_in_another_crate_reaches_the_caller() {
+        let m = model(&[
+            ("storage/src/lib.rs", STORE),
+            (
+                "api/src/images.rs",
+                r#"
+pub async fn purge_image(c: &Client, id: &str) -> anyhow::Result<()> {
+    let key = format!("img/{id}");
+    delete_object(c, &key).await.context("delete")?;
+    Ok(())
+}
+pub async fn purge_user(c: &Client, id: &str) -> anyhow::Result<()> {
+    purge_image(c, id).await
+}
+"#,
+            ),
+        ]);
+        let s = m.summary("purge_user").expect("purge_user is summarised");
+        let e = s.effect.as_ref().expect("the delete reaches purge_user");
+        assert_eq!(e.kind, EffectKind::ObjectStorage);
+        assert_eq!(e.action, Action::Delete);
+        assert_eq!(s.via, vec!["purge_image", "delete_object"]);
+        assert!(!s.retried);
+    }
+
+    #[test]
+    fn a_helper_that_swallows_its_callees_error_has_no_effect_for_callers() {
+        let m = model(&[
+            ("src/store.rs", STORE),
+            (
+                "src/a.rs",
+                r#"
+pub async fn tidy(c: &Client) -> Result<(), Error> {
+    let _ = delete_object(c, "k").await;
+    Ok(())
+}
+"#,
+            ),
+        ]);
+        assert_eq!(m.summary("tidy").and_then(|s| s.effect.clone()), None);
+    }
+
+    #[test]
+    fn recursion_ends_and_a_retrying_helper_marks_the_effect_retried() {
+        let m = model(&[
+            ("src/store.rs", STORE),
+            (
+                "src/a.rs",
+                r#"
+pub async fn ping(c: &Client, n: u32) -> Result<(), Error> {
+    if n > 0 { return pong(c, n - 1).await; }
+    Ok(())
+}
+pub async fn pong(c: &Client, n: u32) -> Result<(), Error> {
+    ping(c, n).await
+}
+pub async fn delete_with_retry(c: &Client) -> Result<(), Error> {
+    (|| async { delete_object(c, "k").await })
+        .retry(ExponentialBuilder::default())
+        .await
+}
+pub async fn cleanup(c: &Client) -> Result<(), Error> {
+    delete_with_retry(c).await?;
+    Ok(())
+}
+"#,
+            ),
+        ]);
+        assert_eq!(m.summary("ping").and_then(|s| s.effect.clone()), None);
+        let s = m.summary("cleanup").expect("cleanup is summarised");
+        assert!(s.effect.is_some());
+        assert!(s.retried, "the effect goes through a retry loop");
+    }
+
+    #[test]
+    fn definitions_that_disagree_are_not_resolved_and_test_code_is_left_out() {
+        let m = model(&[
+            ("src/store.rs", STORE),
+            (
+                "src/a.rs",
+                r#"
+pub async fn save(c: &Client) -> Result<(), Error> { delete_object(c, "k").await }
+mod other { pub fn save(x: u32) -> u32 { x } }
+#[cfg(test)]
+mod tests { async fn load() -> Result<(), Error> { delete_object(c, "k").await } }
+pub fn spawn_try_task<F: Future<Output = anyhow::Result<()>> + Send + 'static>(f: F) {
+    tokio::spawn(async move { let _ = f.await; });
+}
+"#,
+            ),
+        ]);
+        assert_eq!(
+            m.summary("save"),
+            None,
+            "one returns a Result, one does not"
+        );
+        assert!(!m.is_defined("load"));
+        assert!(m.summary("spawn_try_task").is_some_and(|s| s.spawns_arg));
+    }
+}
