@@ -432,7 +432,10 @@ impl CheckSet {
             check.examples = files
                 .iter()
                 .filter(|(p, _)| {
-                    p.starts_with(&prefix) && (p.ends_with(".rs") || p.ends_with("/Cargo.toml"))
+                    p.starts_with(&prefix)
+                        && (p.ends_with(".rs")
+                            || p.ends_with("/Cargo.toml")
+                            || p.ends_with(crate::config::CONFIG_PATH))
                 })
                 .map(|(p, c)| (p[prefix.len()..].to_string(), c.clone()))
                 .collect();

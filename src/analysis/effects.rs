@@ -324,13 +324,17 @@ fn fn_facts<'t>(
                 .of_kinds_in(&["call_expression", "await_expression"], body)
                 .into_iter()
                 .filter(|d| d.byte_range().len() <= MAX_CLASSIFIED_CALL_BYTES)
+                // Only an effect whose error reaches the caller: one the body handles itself
+                // gives the caller nothing to retry or to swallow.
+                .filter(|d| passes_error_on(file, *d, body))
                 .filter_map(|d| classify(file, d, lists, None))
                 .max_by_key(|e| (e.action != Action::Read, e.kind == EffectKind::Database))
         })
         .flatten();
     let mut service = None;
     if returns_result && !records_error {
-        if let Some((e, s)) = retry::body_transient_effect(file, nodes, body) {
+        let passed_on = |d: Node<'_>| passes_error_on(file, d, body);
+        if let Some((e, s)) = retry::body_transient_effect(file, nodes, body, &passed_on) {
             if direct.is_none() {
                 direct = Some(e);
             }

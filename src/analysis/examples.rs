@@ -84,7 +84,7 @@ pub fn run_example(set: &CheckSet, check: &Check, example: &Example) -> Result<(
     let config = match example
         .files
         .iter()
-        .find(|f| f.path == crate::config::CONFIG_PATH)
+        .find(|f| f.path.ends_with(crate::config::CONFIG_PATH))
     {
         Some(f) => Config::parse(&String::from_utf8_lossy(&f.bytes), &f.path, &set.ids())
             .map_err(|e| format!("{} example {}: {e}", check.id, example.name))?,

@@ -2315,7 +2315,16 @@ fn is_trivial_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                 let Some(name) = syntax::call_name(ctx.file, d) else {
                     return false;
                 };
-                if !calls.iter().any(|c| c == name) {
+                // A getter on startup configuration (`ARGS.public_path()`) reads no input.
+                let on_static = syntax::call_receiver(d).is_some_and(|r| {
+                    let t = ctx.file.node_text(r);
+                    let root = t.split('.').next().unwrap_or(t);
+                    root.len() > 1
+                        && root
+                            .chars()
+                            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+                });
+                if !on_static && !calls.iter().any(|c| c == name) {
                     return false;
                 }
             }

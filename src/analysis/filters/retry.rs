@@ -589,6 +589,7 @@ pub(crate) fn body_transient_effect<'t>(
     file: &ParsedFile,
     nodes: &NodeList<'t>,
     body: Node<'t>,
+    keep: &dyn Fn(Node<'t>) -> bool,
 ) -> Option<(crate::analysis::effects::Effect, String)> {
     use crate::analysis::effects::{Action, Effect as ModelEffect, EffectKind};
     let data = &crate::analysis::check::CheckSet::embedded()
@@ -596,7 +597,7 @@ pub(crate) fn body_transient_effect<'t>(
         .get("missing-retry")?
         .data;
     let lists = Lists { data };
-    body_chains(file, nodes, body)
+    body_chains(file, nodes, body, keep)
         .iter()
         .filter_map(|s| classify(&lists, s))
         .max_by_key(|e| e.write)
@@ -632,9 +633,17 @@ pub(crate) fn body_transient_effect<'t>(
 }
 
 /// Summaries of the awaited method chains in a fn body (only outermost chain calls), bounded.
-fn body_chains<'t>(file: &ParsedFile, nodes: &NodeList<'t>, body: Node<'t>) -> Vec<ChainSummary> {
+fn body_chains<'t>(
+    file: &ParsedFile,
+    nodes: &NodeList<'t>,
+    body: Node<'t>,
+    keep: &dyn Fn(Node<'t>) -> bool,
+) -> Vec<ChainSummary> {
     let mut out = Vec::new();
     for d in nodes.of_kind_in("await_expression", body) {
+        if !keep(d) {
+            continue;
+        }
         if out.len() >= 16 {
             break;
         }

@@ -1,0 +1,29 @@
+//! Classes 5, 7 and 9: an intent word in a comment about something else does not silence the
+//! finding; an Err arm that answers with a value has handled the error; a fn whose doc comment
+//! says it is best effort has chosen one attempt.
+pub async fn forward(http: &reqwest::Client, req: Forwarded) {
+    match http.post(UPSTREAM_URL).json(&req).send().await { //~ missing-retry:high
+        Ok(resp) => {
+            // If the request was done intentionally twice, upstream deduplicates it.
+            tracing::info!(status = %resp.status(), "forwarded");
+        }
+        Err(e) => tracing::warn!(error = %e, "forward failed"),
+    }
+}
+
+pub async fn subscribe(http: &reqwest::Client, email: &str) -> Reply {
+    match http.post(NEWSLETTER_URL).json(&email).send().await {
+        Ok(_) => Reply::text("You are subscribed."),
+        Err(e) => {
+            tracing::warn!(error = %e, "newsletter signup failed");
+            Reply::text("We could not subscribe you right now: please try again.")
+        }
+    }
+}
+
+/// Pings the status page. Best effort: the status page polls us anyway.
+pub async fn ping_status_page(http: &reqwest::Client) {
+    if let Err(e) = http.post(STATUS_URL).send().await {
+        tracing::debug!(error = %e, "status ping failed");
+    }
+}
