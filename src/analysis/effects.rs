@@ -64,6 +64,31 @@ pub struct FnFacts {
     /// Names of workspace functions this body calls and passes the error of (`?`, `return`,
     /// tail expression), in source order.
     pub callees: Vec<String>,
+    /// How this body treats the error of each workspace function it calls, by callee name.
+    pub call_sites: Vec<(String, Handling)>,
+}
+
+/// What a call site does with its callee's error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handling {
+    /// Passed on to this function's caller (`?`, `return`, tail expression).
+    PassedOn,
+    /// Logged and dropped (`if let Err(e) = f() { warn!(..) }`, an `Err` arm that only logs),
+    /// outside a periodic loop: nothing runs the work again.
+    Dropped(DropSite),
+    /// Anything else: handled, retried, returned as a value, or not understood.
+    Other,
+}
+
+/// Where an error ends in a log line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DropSite {
+    /// The function that logs and drops it.
+    pub function: String,
+    /// Its file.
+    pub path: String,
+    /// The 1-based line of the call.
+    pub line: usize,
 }
 
 /// What the model concludes about calls of one function name.
@@ -86,6 +111,11 @@ pub struct FnSummary {
     pub spawns_arg: bool,
     /// Every definition runs periodically.
     pub periodic: bool,
+    /// Where the error of a call of this function ends when every workspace call of it either
+    /// logs and drops the error or passes it on to a function whose error ends so: the work
+    /// that failed is never tried again. `None` when any caller handles it otherwise, or when
+    /// nothing in the workspace calls it (a framework does).
+    pub dropped_at: Option<DropSite>,
 }
 
 /// The model: the facts of every definition, by name, and after [`EffectModel::finish`] the
@@ -168,6 +198,65 @@ impl EffectModel {
             }
         }
         self.summaries = summaries;
+        self.settle_error_fates();
+    }
+
+    /// Works out [`FnSummary::dropped_at`]: a name's error ends in a log line when it is called
+    /// somewhere and every call logs and drops it, or passes it to a caller whose error ends so.
+    /// Rounds only add names, up to [`MAX_DEPTH`] calls up.
+    fn settle_error_fates(&mut self) {
+        // Callee name -> (caller name, handling) of every call site.
+        let mut sites: BTreeMap<&str, Vec<(&str, &Handling)>> = BTreeMap::new();
+        for (caller, defs) in &self.defs {
+            for d in defs {
+                for (callee, handling) in &d.call_sites {
+                    if callee != caller {
+                        sites
+                            .entry(callee.as_str())
+                            .or_default()
+                            .push((caller, handling));
+                    }
+                }
+            }
+        }
+        let mut fates: BTreeMap<String, DropSite> = BTreeMap::new();
+        for _ in 0..=MAX_DEPTH {
+            let mut grew = false;
+            for (callee, calls) in &sites {
+                if fates.contains_key(*callee) {
+                    continue;
+                }
+                let mut first: Option<DropSite> = None;
+                let all_dropped = calls.iter().all(|(caller, handling)| {
+                    let site = match handling {
+                        Handling::Dropped(site) => Some(site.clone()),
+                        Handling::PassedOn => fates.get(*caller).cloned(),
+                        Handling::Other => None,
+                    };
+                    match site {
+                        Some(site) => {
+                            if first.as_ref().is_none_or(|f| site < *f) {
+                                first = Some(site);
+                            }
+                            true
+                        }
+                        None => false,
+                    }
+                });
+                if let (true, Some(site)) = (all_dropped, first) {
+                    fates.insert(callee.to_string(), site);
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+        for (name, site) in fates {
+            if let Some(summary) = self.summaries.get_mut(&name) {
+                summary.dropped_at = Some(site);
+            }
+        }
     }
 
     /// What a call of `name` does, when the name is a workspace function whose definitions
@@ -248,6 +337,7 @@ fn summarize(
         retried,
         spawns_arg: defs.iter().all(|d| d.spawns_arg),
         periodic: defs.iter().all(|d| d.periodic),
+        dropped_at: None,
     })
 }
 
@@ -342,21 +432,34 @@ fn fn_facts<'t>(
         }
     }
     let mut callees = Vec::new();
-    if returns_result {
-        for c in calls
-            .iter()
-            .filter(|c| c.kind() == "call_expression")
-            .take(MAX_CALLEES)
-        {
-            if !passes_error_on(file, *c, body) {
-                continue;
+    let mut call_sites = Vec::new();
+    for c in calls
+        .iter()
+        .filter(|c| c.kind() == "call_expression")
+        .take(MAX_CALLEES)
+    {
+        let Some(callee) = errors::callee_to_resolve(file, *c, lists) else {
+            continue;
+        };
+        let handling = if passes_error_on(file, *c, body) {
+            if returns_result {
+                Handling::PassedOn
+            } else {
+                Handling::Other
             }
-            if let Some(callee) = errors::callee_to_resolve(file, *c, lists) {
-                if !callees.contains(&callee) {
-                    callees.push(callee);
-                }
-            }
+        } else if !periodic && logs_and_drops(file, *c, lists) {
+            Handling::Dropped(DropSite {
+                function: name.to_string(),
+                path: file.path.clone(),
+                line: c.start_position().row + 1,
+            })
+        } else {
+            Handling::Other
+        };
+        if handling == Handling::PassedOn && !callees.contains(&callee) {
+            callees.push(callee.clone());
         }
+        call_sites.push((callee, handling));
     }
     FnFacts {
         returns_result,
@@ -367,7 +470,74 @@ fn fn_facts<'t>(
         spawns_arg,
         periodic,
         callees,
+        call_sites,
     }
+}
+
+/// Whether the error of `call` is logged and then dropped where it is made: the value of an
+/// `if let Err(..)` whose body logs, or of a `match` whose `Err` arm logs, without passing an
+/// error on (`return Err`, `?`, `bail!`) or leaving the loop it is in.
+fn logs_and_drops(file: &ParsedFile, call: Node<'_>, lists: &Lists<'_>) -> bool {
+    let mut top = call;
+    for _ in 0..8 {
+        let Some(p) = top.parent() else { return false };
+        match p.kind() {
+            "await_expression" | "parenthesized_expression" => top = p,
+            "field_expression" => {
+                let adapter = p
+                    .field("field")
+                    .is_some_and(|m| ERROR_ADAPTERS.contains(&file.node_text(m)));
+                match p.parent().filter(|o| o.kind() == "call_expression") {
+                    Some(outer) if adapter => top = outer,
+                    _ => return false,
+                }
+            }
+            _ => break,
+        }
+    }
+    let Some(p) = top.parent() else { return false };
+    let branch = match p.kind() {
+        "let_condition" => {
+            let pattern = p.field("pattern").map(|n| file.node_text(n)).unwrap_or("");
+            if !pattern.starts_with("Err") {
+                return false;
+            }
+            let Some(consequence) = p.parent().and_then(|i| i.field("consequence")) else {
+                return false;
+            };
+            consequence
+        }
+        "match_expression" if p.field("value").is_some_and(|v| v.id() == top.id()) => {
+            let Some(block) = p.field("body") else {
+                return false;
+            };
+            let arm = (0..block.named_child_count())
+                .filter_map(|i| block.named_child(i))
+                .find(|a| {
+                    a.kind() == "match_arm"
+                        && a.field("pattern")
+                            .is_some_and(|pat| file.node_text(pat).starts_with("Err"))
+                });
+            match arm.and_then(|a| a.field("value")) {
+                Some(v) => v,
+                None => return false,
+            }
+        }
+        _ => return false,
+    };
+    let text = file.node_text(branch);
+    let passes_on = text.contains("return")
+        || text.contains('?')
+        || text.contains("Err(")
+        || text.contains("bail!")
+        || text.contains("break")
+        || text.contains("panic!");
+    !passes_on
+        && errors::records_in(
+            file,
+            syntax::descendants(branch).map(|d| (d.kind(), d)),
+            lists.get("log_names"),
+        )
 }
 
 /// Methods that only reshape a call's error on its way out (`.context("..")`, `.map_err(..)`).
@@ -572,5 +742,51 @@ pub fn spawn_try_task<F: Future<Output = anyhow::Result<()>> + Send + 'static>(f
         );
         assert!(!m.is_defined("load"));
         assert!(m.summary("spawn_try_task").is_some_and(|s| s.spawns_arg));
+    }
+
+    #[test]
+    fn an_error_every_caller_only_logs_ends_there_and_one_handled_caller_is_enough_to_stop() {
+        let m = model(&[
+            ("src/store.rs", STORE),
+            (
+                "src/worker.rs",
+                r#"
+pub async fn handle(c: &Client, key: &str) -> Result<(), Error> {
+    delete_object(c, key).await?;
+    Ok(())
+}
+pub async fn run(c: &Client, rx: Receiver) {
+    while let Some(key) = rx.recv().await {
+        if let Err(e) = handle(c, &key).await {
+            tracing::error!(error = %e, "job failed");
+        }
+    }
+}
+pub async fn fetch(c: &Client) -> Result<(), Error> { delete_object(c, "x").await }
+pub async fn api(c: &Client) -> Result<(), Error> {
+    match fetch(c).await {
+        Ok(()) => Ok(()),
+        Err(e) => { tracing::warn!(error = %e); Err(e) }
+    }
+}
+pub async fn cron(c: &Client) {
+    loop {
+        if let Err(e) = fetch(c).await { tracing::warn!(error = %e); }
+        tokio::time::sleep(MINUTE).await;
+    }
+}
+"#,
+            ),
+        ]);
+        let site = m
+            .summary("handle")
+            .and_then(|s| s.dropped_at.clone())
+            .expect("run only logs handle's error");
+        assert_eq!((site.function.as_str(), site.line), ("run", 8));
+        assert_eq!(
+            m.summary("fetch").and_then(|s| s.dropped_at.clone()),
+            None,
+            "api passes the error on and cron runs again on the next tick"
+        );
     }
 }

@@ -52,8 +52,8 @@ pub static FILTERS: &[FilterDef] = &[
     FilterDef {
         name: "transient_call",
         args: &[ArgKind::Capture],
-        sets: &["effect", "service", "what", "severity", "aws"],
-        doc: "the expression calls a dependency that fails transiently (HTTP, AWS, DB, broker, mail, GitHub, gRPC, or a same-crate fn that does)",
+        sets: &["effect", "service", "what", "severity", "aws", "through_workspace_fn"],
+        doc: "the expression calls a dependency that fails transiently (HTTP, AWS, DB, broker, mail, GitHub, gRPC, or a workspace fn that does, at any depth, per the effect model)",
         eval: transient_call,
         gate: None,
     },
@@ -87,6 +87,14 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the statement's `?` sends the error to a spawned task's dropped JoinHandle, or back to GitHub from a webhook handler (GitHub does not redeliver)",
         eval: propagates_nowhere,
+        gate: None,
+    },
+    FilterDef {
+        name: "error_dropped_upstream",
+        args: &[ArgKind::Capture],
+        sets: &["dropped_at"],
+        doc: "the statement's `?` passes the error to the enclosing fn, and the effect model sees every workspace caller of it (at any depth) log and drop that error; not for a call whose effect is itself a workspace fn's (its own `?` is reported)",
+        eval: error_dropped_upstream,
         gate: None,
     },
     FilterDef {
@@ -1147,6 +1155,9 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                 .effects
                 .summary(name)
                 .and_then(|s| transient_effect_of(name, s));
+            if effect.is_some() {
+                ctx.set_var("through_workspace_fn", name);
+            }
         }
     }
     if effect.is_none() && awaited {
@@ -1713,6 +1724,53 @@ fn later_calls<'a, 't>(
     out
 }
 
+fn error_dropped_upstream(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(stmt) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    // Reported once, where the dependency is called: a workspace fn's `?` on the way up is
+    // the same failure.
+    if ctx.vars.contains_key("through_workspace_fn") {
+        return false;
+    }
+    // The `?` must reach the fn itself, not a closure or async block inside it.
+    let mut func = None;
+    for a in syntax::ancestors(stmt).take(256) {
+        match a.kind() {
+            "closure_expression" | "async_block" => return false,
+            "function_item" => {
+                func = Some(a);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let Some(name) = func
+        .and_then(|f| f.field("name"))
+        .map(|n| ctx.file.node_text(n))
+    else {
+        return false;
+    };
+    let Some(site) = ctx
+        .index()
+        .effects
+        .summary(name)
+        .and_then(|s| s.dropped_at.clone())
+    else {
+        return false;
+    };
+    ctx.set_var(
+        "dropped_at",
+        format!(
+            "{} ({}:{})",
+            crate::analysis::markup::code(&site.function),
+            site.path,
+            site.line
+        ),
+    );
+    true
+}
+
 fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(stmt) = ctx.arg_node(&args[0]) else {
         return false;
@@ -1747,8 +1805,11 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         .find(|n| lists.has("consume_methods", n));
     let spawn = fire_and_forget_spawn(ctx, stmt);
     let webhook = in_github_webhook(ctx, &lists, stmt);
+    let dropped_at = ctx.vars.get("dropped_at").cloned();
     let how = if spawn.is_some() {
         "runs once in a spawned task nobody awaits".to_string()
+    } else if let Some(at) = &dropped_at {
+        format!("is tried once and its error only reaches a log line in {at}")
     } else if ctx.captures.iter().any(|(n, _)| *n == "propagated") {
         "is tried once and its error goes back to GitHub".to_string()
     } else {
@@ -1810,6 +1871,8 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         format!("GitHub does not redeliver webhooks, so this {what} to {service} is never retried")
     } else if spawn.is_some() {
         format!("nothing awaits the task, so if {service} is down for a second this {what} is lost")
+    } else if dropped_at.is_some() {
+        format!("the work moves on and nothing retries this {what} to {service}")
     } else if innermost_loop.is_some() {
         format!("the loop moves on and nothing retries this {what} to {service}")
     } else {
