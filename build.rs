@@ -71,10 +71,11 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         if p.is_dir() {
             println!("cargo:rerun-if-changed={}", p.display());
             collect(&p, out);
-        } else if p
-            .extension()
-            .is_some_and(|x| x == "toml" || x == "rs" || x == "md")
-        {
+        } else if p.extension().is_some_and(|x| {
+            // Sources, manifests and docs, plus the other-language test suites examples
+            // of `untested-handler` carry.
+            ["toml", "rs", "md", "rb", "py", "ts", "js"].contains(&x.to_str().unwrap_or(""))
+        }) {
             out.push(p);
         }
     }

@@ -216,11 +216,13 @@ fn wanted(path: &Path) -> bool {
         || path.file_name().is_some_and(|n| n == "Cargo.toml")
 }
 
-/// Reads the files to analyse. Files over the size limit are not read, only reported.
+/// Reads the files to analyse: sources, manifests and end-to-end suites in other languages
+/// (see `analysis::suites`). Files over the size limit are not read, only reported.
 fn collect_inputs(
     root: &Path,
     paths: &[PathBuf],
     max_size: usize,
+    config: &Config,
 ) -> Result<(Vec<SourceInput>, Vec<SkippedFile>)> {
     let mut files: BTreeSet<PathBuf> = BTreeSet::new();
     let default = [root.to_path_buf()];
@@ -248,7 +250,10 @@ fn collect_inputs(
             .build();
         for entry in walker {
             let entry = entry.with_context(|| format!("cannot walk {}", p.display()))?;
-            if entry.file_type().is_some_and(|t| t.is_file()) && wanted(entry.path()) {
+            if entry.file_type().is_some_and(|t| t.is_file())
+                && (wanted(entry.path())
+                    || failmode::analysis::suites::is_suite(&rel_path(root, entry.path()), config))
+            {
                 files.insert(entry.into_path());
             }
         }
@@ -370,7 +375,7 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         (None, Some(source)) => Some(changes_from_diff_file(source)?),
         (None, None) => None,
     };
-    let (inputs, mut skipped) = collect_inputs(&root, &args.paths, args.max_file_size)?;
+    let (inputs, mut skipped) = collect_inputs(&root, &args.paths, args.max_file_size, &config)?;
     let opts = AnalysisOptions {
         max_file_size: args.max_file_size,
         report_paths: changed.as_ref().map(|c| c.keys().cloned().collect()),

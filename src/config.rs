@@ -12,6 +12,9 @@ use toml::Spanned;
 /// Where the config lives, relative to the repository root.
 pub const CONFIG_PATH: &str = ".github/failmode.toml";
 
+/// The check whose settings may name external suites (`covered_by`).
+const COVERED_BY_CHECK: &str = "untested-handler";
+
 /// Default cap on inline comments per push.
 pub const DEFAULT_MAX_INLINE_COMMENTS: usize = 25;
 
@@ -67,6 +70,9 @@ pub struct CheckSettings {
     pub severity: Option<Severity>,
     /// Paths the check does not look at.
     pub exclude: Option<GlobSetWithSource>,
+    /// `untested-handler` only: an end-to-end suite outside Rust (`playwright/**`) whose
+    /// requests and operation names count as tests of the handlers they reach.
+    pub covered_by: Option<GlobSetWithSource>,
 }
 
 /// A compiled glob set, keeping the patterns it was built from for display and equality.
@@ -175,6 +181,22 @@ impl Config {
             .is_some_and(|g| g.is_match(path))
     }
 
+    /// Whether `path` belongs to an end-to-end suite named in
+    /// `[checks.untested-handler] covered_by`.
+    pub fn is_covered_by_suite(&self, path: &str) -> bool {
+        self.checks
+            .get(COVERED_BY_CHECK)
+            .and_then(|c| c.covered_by.as_ref())
+            .is_some_and(|g| g.is_match(path))
+    }
+
+    /// Whether `[checks.untested-handler] covered_by` names any suite.
+    pub fn has_covered_by(&self) -> bool {
+        self.checks
+            .get(COVERED_BY_CHECK)
+            .is_some_and(|c| c.covered_by.is_some())
+    }
+
     /// Whether `path` is excluded for every check.
     pub fn is_excluded_everywhere(&self, path: &str) -> bool {
         self.exclude.as_ref().is_some_and(|g| g.is_match(path))
@@ -269,12 +291,23 @@ impl Config {
                 Some(ex) => Some(build_globs(&ex).map_err(|(span, m)| at(span, m))?),
                 None => None,
             };
+            let covered_by = match settings.covered_by {
+                Some(_) if id.get_ref() != COVERED_BY_CHECK => return Err(at(
+                    id.span(),
+                    format!(
+                        "`covered_by` applies to `[checks.{COVERED_BY_CHECK}]` only: move it there"
+                    ),
+                )),
+                Some(globs) => Some(build_globs(&globs).map_err(|(span, m)| at(span, m))?),
+                None => None,
+            };
             cfg.checks.insert(
                 id.into_inner(),
                 CheckSettings {
                     enabled: settings.enabled.unwrap_or(true),
                     severity,
                     exclude,
+                    covered_by,
                 },
             );
         }
@@ -371,6 +404,7 @@ struct RawCheck {
     enabled: Option<bool>,
     severity: Option<Spanned<String>>,
     exclude: Option<Vec<Spanned<String>>>,
+    covered_by: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]

@@ -435,7 +435,8 @@ impl CheckSet {
                     p.starts_with(&prefix)
                         && (p.ends_with(".rs")
                             || p.ends_with("/Cargo.toml")
-                            || p.ends_with(crate::config::CONFIG_PATH))
+                            || p.ends_with(crate::config::CONFIG_PATH)
+                            || crate::analysis::suites::has_suite_extension(p))
                 })
                 .map(|(p, c)| (p[prefix.len()..].to_string(), c.clone()))
                 .collect();

@@ -116,6 +116,9 @@ pub struct FnSummary {
     /// that failed is never tried again. `None` when any caller handles it otherwise, or when
     /// nothing in the workspace calls it (a framework does).
     pub dropped_at: Option<DropSite>,
+    /// Every workspace call of this function logs and drops its error itself (no function in
+    /// between): the steps of this function are where a reviewer would ask for the retry.
+    pub dropped_directly: bool,
 }
 
 /// The model: the facts of every definition, by name, and after [`EffectModel::finish`] the
@@ -220,6 +223,11 @@ impl EffectModel {
             }
         }
         let mut fates: BTreeMap<String, DropSite> = BTreeMap::new();
+        let directly: Vec<String> = sites
+            .iter()
+            .filter(|(_, calls)| calls.iter().all(|(_, h)| matches!(h, Handling::Dropped(_))))
+            .map(|(callee, _)| callee.to_string())
+            .collect();
         for _ in 0..=MAX_DEPTH {
             let mut grew = false;
             for (callee, calls) in &sites {
@@ -255,6 +263,7 @@ impl EffectModel {
         for (name, site) in fates {
             if let Some(summary) = self.summaries.get_mut(&name) {
                 summary.dropped_at = Some(site);
+                summary.dropped_directly = directly.contains(&name);
             }
         }
     }
@@ -338,6 +347,7 @@ fn summarize(
         spawns_arg: defs.iter().all(|d| d.spawns_arg),
         periodic: defs.iter().all(|d| d.periodic),
         dropped_at: None,
+        dropped_directly: false,
     })
 }
 
@@ -783,6 +793,7 @@ pub async fn cron(c: &Client) {
             .and_then(|s| s.dropped_at.clone())
             .expect("run only logs handle's error");
         assert_eq!((site.function.as_str(), site.line), ("run", 8));
+        assert!(m.summary("handle").is_some_and(|s| s.dropped_directly));
         assert_eq!(
             m.summary("fetch").and_then(|s| s.dropped_at.clone()),
             None,

@@ -14,6 +14,7 @@ pub mod language;
 pub mod markup;
 pub mod pattern;
 pub mod source;
+pub mod suites;
 pub mod suppress;
 pub mod syntax;
 pub mod walk_plan;
@@ -199,6 +200,14 @@ pub fn analyze_with_progress(
         }
     }
     index.manifests = manifests;
+    for input in inputs
+        .iter()
+        .filter(|i| i.bytes.len() <= opts.max_file_size && suites::is_suite(&i.path, config))
+    {
+        index
+            .handlers
+            .add_suite(suites::reach_of(&String::from_utf8_lossy(&input.bytes)));
+    }
     index.finish();
     let check_file = |file: &ParsedFile, matches: Option<Vec<PendingMatch>>| {
         let mut found =
@@ -253,6 +262,7 @@ pub fn analyze_with_progress(
         }
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    suites::fold_uncovered(&mut findings, config);
     let mut by_file: Vec<&mut [Finding]> = Vec::new();
     let mut rest: &mut [Finding] = &mut findings;
     while !rest.is_empty() {

@@ -122,9 +122,14 @@ struct Target<'a> {
     head_sha: &'a str,
 }
 
-/// Files the analysis reads: Rust sources and Cargo manifests outside vendored directories.
+/// Files the analysis reads: Rust sources, Cargo manifests and end-to-end suites in other
+/// languages found by their place (`tests/`, `e2e/`, `*_spec.rb`, ...), outside vendored
+/// directories.
 fn wanted_source(path: &str) -> bool {
-    (path.ends_with(".rs") || path == "Cargo.toml" || path.ends_with("/Cargo.toml"))
+    (path.ends_with(".rs")
+        || path == "Cargo.toml"
+        || path.ends_with("/Cargo.toml")
+        || crate::analysis::suites::is_suite(path, &crate::config::Config::default()))
         && !is_vendored_path(path)
 }
 

@@ -366,6 +366,8 @@ pub struct HandlerFacts {
     /// Resolved: the [`HandlerKey::encode`] keys of the handlers `handler_gate_admits` lets
     /// through, so the gate of each of the repository's functions is one set lookup.
     gate_keys: FxHashSet<String>,
+    /// What end-to-end suites in other languages reach (see [`crate::analysis::suites`]).
+    suites: crate::analysis::suites::SuiteReach,
 }
 
 impl HandlerFacts {
@@ -428,8 +430,17 @@ impl HandlerFacts {
         }
     }
 
+    /// Adds what an end-to-end suite in another language reaches: a handler it requests, or
+    /// names, counts as tested.
+    pub fn add_suite(&mut self, reach: crate::analysis::suites::SuiteReach) {
+        self.suites.requests.extend(reach.requests);
+        self.suites.names.extend(reach.names);
+    }
+
     /// Merges facts collected from other files.
     pub fn merge(&mut self, other: Self) {
+        self.suites.requests.extend(other.suites.requests);
+        self.suites.names.extend(other.suites.names);
         self.routes.extend(other.routes);
         self.mounts.extend(other.mounts);
         self.test_fns.extend(other.test_fns);
@@ -507,12 +518,20 @@ impl HandlerFacts {
         self.consumers = consumers;
         let requests = &self.requests;
         let direct = &self.direct_calls;
+        let suites = &self.suites;
         for (k, info) in self.handlers.iter_mut() {
-            info.tested =
-                direct.contains(&k.name) || info.routes.iter().any(|r| route_reached(requests, r));
+            info.tested = direct.contains(&k.name)
+                || suites.names.contains(&k.name)
+                || info
+                    .routes
+                    .iter()
+                    .any(|r| route_reached(requests, r) || route_reached(&suites.requests, r));
         }
         for info in self.closures.values_mut() {
-            info.tested = info.routes.iter().any(|r| route_reached(requests, r));
+            info.tested = info
+                .routes
+                .iter()
+                .any(|r| route_reached(requests, r) || route_reached(&suites.requests, r));
         }
         let fn_keys = self.handlers.keys().map(|k| HandlerKey::Fn(k.clone()));
         let closure_keys = self
@@ -705,8 +724,9 @@ impl HandlerFacts {
             .collect()
     }
 
-    /// What tests reach: each test's own calls and requests plus those of the helpers it calls
-    /// (one level deep). Requests of tests that only assert 404/405 do not count.
+    /// What tests reach: each test's own calls and requests plus those of the helpers it
+    /// calls, at any depth (`tester.send_webhook()` -> `create_request()` -> the request).
+    /// Requests of tests that only assert 404/405 do not count.
     fn resolve_tests(&mut self) {
         let mut helpers: FxHashMap<&str, Vec<&TestFnRaw>> = FxHashMap::default();
         for t in self.test_fns.iter().filter(|t| !t.is_test) {
@@ -714,22 +734,37 @@ impl HandlerFacts {
         }
         let mut requests = Vec::new();
         let mut direct = FxHashSet::default();
-        // A helper many tests call contributes its calls and requests once (what tests reach
-        // is a set: a route is reached when any request matches it).
-        let mut helper_calls_taken: FxHashSet<*const TestFnRaw> = FxHashSet::default();
-        let mut helper_requests_taken: FxHashSet<*const TestFnRaw> = FxHashSet::default();
+        // What tests reach is a set (a route is reached when any request matches it), so each
+        // helper contributes once: one walk over the helper graph from every test for the
+        // calls, and one from the tests that do not only assert 404 for the requests.
+        let mut calls_taken: FxHashSet<*const TestFnRaw> = FxHashSet::default();
+        let mut requests_taken: FxHashSet<*const TestFnRaw> = FxHashSet::default();
+        let mut calls_queue: Vec<&TestFnRaw> = Vec::new();
+        let mut requests_queue: Vec<&TestFnRaw> = Vec::new();
         for t in self.test_fns.iter().filter(|t| t.is_test) {
             direct.extend(t.direct.iter().cloned());
+            calls_queue.push(t);
             if !t.not_found_only {
                 requests.extend(t.requests.iter().cloned());
+                requests_queue.push(t);
             }
+        }
+        while let Some(t) = calls_queue.pop() {
             for c in &t.calls {
                 for h in helpers.get(c.as_str()).into_iter().flatten() {
-                    if helper_calls_taken.insert(*h) {
+                    if calls_taken.insert(*h) {
                         direct.extend(h.direct.iter().cloned());
+                        calls_queue.push(h);
                     }
-                    if !t.not_found_only && helper_requests_taken.insert(*h) {
+                }
+            }
+        }
+        while let Some(t) = requests_queue.pop() {
+            for c in &t.calls {
+                for h in helpers.get(c.as_str()).into_iter().flatten() {
+                    if requests_taken.insert(*h) {
                         requests.extend(h.requests.iter().cloned());
+                        requests_queue.push(h);
                     }
                 }
             }

@@ -93,7 +93,7 @@ pub static FILTERS: &[FilterDef] = &[
         name: "error_dropped_upstream",
         args: &[ArgKind::Capture],
         sets: &["dropped_at"],
-        doc: "the statement's `?` passes the error to the enclosing fn, and the effect model sees every workspace caller of it (at any depth) log and drop that error; not for a call whose effect is itself a workspace fn's (its own `?` is reported)",
+        doc: "the statement's `?` passes the error to the enclosing fn, and the effect model sees every workspace caller of it log and drop that error itself (reported at this level only, not in the helpers below it)",
         eval: error_dropped_upstream,
         gate: None,
     },
@@ -1728,11 +1728,6 @@ fn error_dropped_upstream(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
     let Some(stmt) = ctx.arg_node(&args[0]) else {
         return false;
     };
-    // Reported once, where the dependency is called: a workspace fn's `?` on the way up is
-    // the same failure.
-    if ctx.vars.contains_key("through_workspace_fn") {
-        return false;
-    }
     // The `?` must reach the fn itself, not a closure or async block inside it.
     let mut func = None;
     for a in syntax::ancestors(stmt).take(256) {
@@ -1755,6 +1750,9 @@ fn error_dropped_upstream(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
         .index()
         .effects
         .summary(name)
+        // Reported once per failure, at the step of the fn whose callers drop the error
+        // themselves (`process` under the worker loop); the helpers below it pass it up.
+        .filter(|s| s.dropped_directly)
         .and_then(|s| s.dropped_at.clone())
     else {
         return false;

@@ -1,0 +1,218 @@
+//! Test suites written in other languages (a Playwright or Capybara end-to-end suite, a Python
+//! client's integration tests, a TypeScript API client's tests) that exercise a Rust service
+//! over HTTP. `untested-handler` credits a handler whose route such a suite requests, or whose
+//! name it mentions, instead of reporting it.
+//!
+//! A file is such a suite when its path matches a `[checks.untested-handler] covered_by` glob
+//! of the repository's config, or by default when it is a script file (`.rb`, `.py`, `.ts`,
+//! `.js`, ...) under a test directory (`tests/`, `spec/`, `e2e/`, `playwright/`, ...) or named
+//! like a test (`*_spec.rb`, `*.spec.ts`, `test_*.py`).
+
+use super::filters::handlers::{request_segments, Request};
+use super::finding::Finding;
+use super::markup::code_span;
+use crate::config::Config;
+use std::collections::BTreeSet;
+
+/// Extensions of files that can hold an end-to-end suite.
+pub const SUITE_EXTENSIONS: &[&str] = &[
+    "rb", "py", "ts", "tsx", "js", "jsx", "mjs", "cjs", "go", "java", "kt", "sh", "hurl", "http",
+];
+
+/// Directory names that hold tests in any language.
+const TEST_DIRS: &[&str] = &[
+    "tests",
+    "test",
+    "spec",
+    "specs",
+    "e2e",
+    "integration",
+    "integration-tests",
+    "integration_tests",
+    "playwright",
+    "cypress",
+    "api_tests",
+    "api-tests",
+    "__tests__",
+];
+
+/// Whether `path` has an extension a suite can be written in (the file is worth reading).
+pub fn has_suite_extension(path: &str) -> bool {
+    path.rsplit_once('.')
+        .is_some_and(|(_, ext)| SUITE_EXTENSIONS.contains(&ext))
+}
+
+/// Whether the file at `path` is an external test suite for this repository.
+pub fn is_suite(path: &str, config: &Config) -> bool {
+    if config.is_covered_by_suite(path) {
+        return true;
+    }
+    if !has_suite_extension(path) || path.contains("node_modules/") {
+        return false;
+    }
+    let mut parts: Vec<&str> = path.split('/').collect();
+    let file = parts.pop().unwrap_or("");
+    parts.iter().any(|d| TEST_DIRS.contains(d))
+        || file.contains("_spec.")
+        || file.contains(".spec.")
+        || file.contains(".test.")
+        || file.starts_with("test_")
+        || file.contains("_test.")
+}
+
+/// What a suite file reaches: the paths it requests and the snake_case names it mentions.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SuiteReach {
+    /// Every string literal in it that reads as a URL path (`"/orders"`, `` `/orders/${id}` ``,
+    /// `'http://localhost:8000/api/x'`).
+    pub requests: Vec<Request>,
+    /// Identifiers with an underscore (`meta_gist_create`): operation names.
+    pub names: BTreeSet<String>,
+}
+
+/// Reads the paths and operation names of one suite file. Interpolations (`${id}`, `#{id}`,
+/// `{id}`, `%s`) stand for any one segment.
+pub fn reach_of(text: &str) -> SuiteReach {
+    let mut reach = SuiteReach::default();
+    for quote in ['"', '\'', '`'] {
+        for (i, literal) in text.split(quote).enumerate() {
+            // Odd pieces are inside quotes (a rough split: escaped quotes only shift pieces).
+            if i % 2 == 0 || literal.len() > 300 || literal.contains('\n') {
+                continue;
+            }
+            let normalised = normalise_interpolations(literal);
+            let base_then_path = normalised.starts_with('{') && normalised.contains("}/");
+            if !(normalised.starts_with('/') || normalised.contains("://") || base_then_path) {
+                continue;
+            }
+            if let Some(segments) = request_segments(&normalised) {
+                if !segments.is_empty() {
+                    reach.requests.push(Request {
+                        method: None,
+                        path: segments,
+                    });
+                }
+            }
+        }
+    }
+    for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+        if word.contains('_') && word.len() >= 6 && word.chars().any(|c| c.is_ascii_lowercase()) {
+            reach.names.insert(word.to_string());
+        }
+    }
+    reach
+}
+
+/// The check that suites cover.
+pub const CHECK: &str = "untested-handler";
+
+/// How many handlers a summary finding lists by name.
+const LISTED_IN_SUMMARY: usize = 20;
+
+/// With `[checks.untested-handler] covered_by` set, the handlers no suite reaches are folded
+/// into one finding, on the first of them, instead of one each: the team has said where its
+/// tests live, and wants the list, not a comment per route. `findings` is sorted.
+pub fn fold_uncovered(findings: &mut Vec<Finding>, config: &Config) {
+    if !config.has_covered_by() {
+        return;
+    }
+    let uncovered: Vec<usize> = findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.check == CHECK)
+        .map(|(i, _)| i)
+        .collect();
+    let Some(&first) = uncovered.first() else {
+        return;
+    };
+    if uncovered.len() < 2 {
+        return;
+    }
+    let patterns = config
+        .checks
+        .get(CHECK)
+        .and_then(|c| c.covered_by.as_ref())
+        .map(|g| {
+            g.patterns
+                .iter()
+                .map(|p| code_span(p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    let mut listed: Vec<String> = uncovered
+        .iter()
+        .take(LISTED_IN_SUMMARY)
+        .map(|&i| {
+            let f = &findings[i];
+            format!("{} ({}:{})", code_span(&f.code), f.path, f.span.start_line)
+        })
+        .collect();
+    if uncovered.len() > LISTED_IN_SUMMARY {
+        listed.push(format!("and {} more", uncovered.len() - LISTED_IN_SUMMARY));
+    }
+    let severity = uncovered
+        .iter()
+        .map(|&i| findings[i].severity)
+        .max()
+        .unwrap_or(findings[first].severity);
+    let mut summary = findings[first].clone();
+    summary.rule = "covered-by-summary".to_string();
+    summary.severity = severity;
+    summary.message = format!(
+        "{} handlers have no Rust test, and the `covered_by` suites ({patterns}) neither request their routes nor name them: {}.",
+        uncovered.len(),
+        listed.join(", ")
+    );
+    summary.suggestion = None;
+    summary.fingerprint = crate::analysis::engine::fingerprint(CHECK, "covered-by-summary", "");
+    findings.retain(|f| f.check != CHECK);
+    let position = findings
+        .iter()
+        .position(|f| f.sort_key() > summary.sort_key())
+        .unwrap_or(findings.len());
+    findings.insert(position, summary);
+}
+
+/// `/orders/${id}` and `/orders/#{id}` → `/orders/{id}`; `%s`/`%d` → `{}`.
+fn normalise_interpolations(literal: &str) -> String {
+    literal
+        .replace("${", "{")
+        .replace("#{", "{")
+        .replace("%s", "{}")
+        .replace("%d", "{}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::filters::handlers::RequestSegment;
+
+    #[test]
+    fn script_files_under_test_directories_are_suites_and_sources_are_not() {
+        let config = Config::default();
+        assert!(is_suite("tests/spec/requests/evaluate_spec.rb", &config));
+        assert!(is_suite("web/e2e/login.spec.ts", &config));
+        assert!(is_suite("tests/integration/test_push.py", &config));
+        assert!(!is_suite("src/main.rs", &config));
+        assert!(!is_suite("frontend/src/api.ts", &config));
+        assert!(!is_suite("tests/node_modules/x/index.js", &config));
+    }
+
+    #[test]
+    fn paths_in_literals_and_interpolations_are_read() {
+        let reach = reach_of(
+            "visit '/guide'\npost \"/evaluate.json\", body\nfetch(`${base}/meta/gist/${id}`)\nclient.delete_notification(url)\nx = 'not a path'",
+        );
+        let paths: Vec<Vec<RequestSegment>> = reach.requests.into_iter().map(|r| r.path).collect();
+        assert!(paths.contains(&vec![RequestSegment::Literal("guide".into())]));
+        assert!(paths.contains(&vec![RequestSegment::Literal("evaluate.json".into())]));
+        assert!(paths.contains(&vec![
+            RequestSegment::Literal("meta".into()),
+            RequestSegment::Literal("gist".into()),
+            RequestSegment::Any
+        ]));
+        assert_eq!(paths.len(), 3);
+        assert!(reach.names.contains("delete_notification"));
+    }
+}
