@@ -292,12 +292,14 @@ impl Config {
                 None => None,
             };
             let covered_by = match settings.covered_by {
-                Some(_) if id.get_ref() != COVERED_BY_CHECK => return Err(at(
-                    id.span(),
-                    format!(
+                Some(_) if id.get_ref() != COVERED_BY_CHECK => {
+                    return Err(at(
+                        id.span(),
+                        format!(
                         "`covered_by` applies to `[checks.{COVERED_BY_CHECK}]` only: move it there"
                     ),
-                )),
+                    ))
+                }
                 Some(globs) => Some(build_globs(&globs).map_err(|(span, m)| at(span, m))?),
                 None => None,
             };

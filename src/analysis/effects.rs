@@ -73,8 +73,9 @@ pub struct FnFacts {
 pub enum Handling {
     /// Passed on to this function's caller (`?`, `return`, tail expression).
     PassedOn,
-    /// Logged and dropped (`if let Err(e) = f() { warn!(..) }`, an `Err` arm that only logs),
-    /// outside a periodic loop: nothing runs the work again.
+    /// Logged and dropped (`if let Err(e) = f() { warn!(..) }`, an `Err` arm that only logs)
+    /// inside a loop that pulls work (`while let Some(job) = rx.recv().await`), outside a
+    /// periodic one: the loop moves on to the next item and nothing runs this one again.
     Dropped(DropSite),
     /// Anything else: handled, retried, returned as a value, or not understood.
     Other,
@@ -324,7 +325,17 @@ fn summarize(
                 })
                 .flatten()
         };
-        effects.push(own.or_else(through));
+        // A callee whose effect the vocabulary names the service of is better evidence than a
+        // guess from this body's own call names (`delete(..)` on an unknown receiver).
+        let reached = match own {
+            Some(own) if own.1.is_none() => match through() {
+                Some(t) if t.1.is_some() => Some(t),
+                _ => Some(own),
+            },
+            Some(own) => Some(own),
+            None => through(),
+        };
+        effects.push(reached);
     }
     // Definitions that disagree on having an effect: nothing is concluded about the effect.
     let all = effects.iter().all(Option::is_some);
@@ -457,7 +468,7 @@ fn fn_facts<'t>(
             } else {
                 Handling::Other
             }
-        } else if !periodic && logs_and_drops(file, *c, lists) {
+        } else if !periodic && in_work_loop(file, *c, body) && logs_and_drops(file, *c, lists) {
             Handling::Dropped(DropSite {
                 function: name.to_string(),
                 path: file.path.clone(),
@@ -482,6 +493,47 @@ fn fn_facts<'t>(
         callees,
         call_sites,
     }
+}
+
+/// Calls that pull the next work item in a worker loop.
+const WORK_PULLS: &[&str] = &[
+    ".recv(",
+    ".next(",
+    ".try_next(",
+    ".receive(",
+    "receive_message",
+    ".pop(",
+    ".poll(",
+    ".try_recv(",
+    ".recv_many(",
+    ".dequeue(",
+    ".fetch_job(",
+    ".claim(",
+];
+
+/// Whether `call` sits in a loop of `body` that pulls work items (a worker or consumer loop).
+fn in_work_loop(file: &ParsedFile, call: Node<'_>, body: Node<'_>) -> bool {
+    let mut cur = call;
+    for _ in 0..256 {
+        let Some(p) = cur.parent() else { return false };
+        if p.id() == body.id() {
+            return false;
+        }
+        if matches!(
+            p.kind(),
+            "loop_expression" | "while_expression" | "for_expression"
+        ) {
+            let text = file.node_text(p);
+            if WORK_PULLS.iter().any(|w| text.contains(w)) {
+                return true;
+            }
+        }
+        if matches!(p.kind(), "closure_expression" | "function_item") {
+            return false;
+        }
+        cur = p;
+    }
+    false
 }
 
 /// Whether the error of `call` is logged and then dropped where it is made: the value of an

@@ -95,6 +95,18 @@ pub fn analyze(
     analyze_with_progress(inputs, config, checks, opts, &|| {})
 }
 
+/// Adds what the end-to-end suites among `inputs` reach to the index (see [`suites`]).
+fn add_suites(index: &mut RepoIndex, inputs: &[SourceInput], config: &Config, max_size: usize) {
+    for input in inputs
+        .iter()
+        .filter(|i| i.bytes.len() <= max_size && suites::is_suite(&i.path, config))
+    {
+        index
+            .handlers
+            .add_suite(suites::reach_of(&String::from_utf8_lossy(&input.bytes)));
+    }
+}
+
 /// [`analyze`], calling `tick` once per source file as it is parsed (for progress bars).
 pub fn analyze_with_progress(
     inputs: &[SourceInput],
@@ -200,14 +212,7 @@ pub fn analyze_with_progress(
         }
     }
     index.manifests = manifests;
-    for input in inputs
-        .iter()
-        .filter(|i| i.bytes.len() <= opts.max_file_size && suites::is_suite(&i.path, config))
-    {
-        index
-            .handlers
-            .add_suite(suites::reach_of(&String::from_utf8_lossy(&input.bytes)));
-    }
+    add_suites(&mut index, inputs, config, opts.max_file_size);
     index.finish();
     let check_file = |file: &ParsedFile, matches: Option<Vec<PendingMatch>>| {
         let mut found =
@@ -375,6 +380,7 @@ mod tests {
             index.merge(RepoIndex::collect(f, &manifests));
         }
         index.manifests = manifests;
+        add_suites(&mut index, inputs, &config, usize::MAX);
         index.finish();
         let mut findings = Vec::new();
         for f in &files {

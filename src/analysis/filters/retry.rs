@@ -1209,6 +1209,19 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         }
     }
     let Some(effect) = effect else { return false };
+    // A database embedded in the process (SQLite through rusqlite, sled) has no network to
+    // blip: its errors are not transient.
+    if effect.service == "the database" {
+        let depends = |list: &str| {
+            lists
+                .list(list)
+                .iter()
+                .any(|c| ctx.manifests.depends_on(&ctx.file.path, c))
+        };
+        if depends("embedded_database_crates") && !depends("network_database_crates") {
+            return false;
+        }
+    }
     let code = syntax::abbreviate(ctx.file, call);
     ctx.set_var("effect", code);
     ctx.set_var("service", effect.service.clone());
@@ -1228,7 +1241,10 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 fn transient_effect_of(name: &str, s: &crate::analysis::effects::FnSummary) -> Option<Effect> {
     use crate::analysis::effects::{Action, EffectKind};
     let e = s.effect.as_ref()?;
-    if !s.returns_result || s.retried {
+    // Only an effect this topic's vocabulary names the service of (a client, an HTTP request,
+    // a database statement): the looser name-based guesses of the durable-effect classifier
+    // (`mark_tasks_known`, `register_token`) are not evidence of a transient dependency.
+    if !s.returns_result || s.retried || s.service.is_none() {
         return None;
     }
     let service = match (e.kind, &s.service) {
@@ -1540,10 +1556,8 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             return false;
         }
     }
-    if read {
-        if stmt.parent().is_some_and(|p| p.kind() == "let_declaration") {
-            return false;
-        }
+    if read && stmt.parent().is_some_and(|p| p.kind() == "let_declaration") {
+        return false;
     }
     true
 }
