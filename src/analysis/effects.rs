@@ -186,20 +186,47 @@ impl EffectModel {
     /// Propagates effects through the call graph, after every file is merged.
     pub fn finish(&mut self) {
         // Round 0 holds each name's direct facts; each later round lets an effect climb one
-        // more call. Rounds only add effects, so the loop ends at a fixpoint or MAX_DEPTH.
+        // more call, and only names that can still gain one (no effect yet, or one whose
+        // service the vocabulary does not name, and calls to follow) are summarised again.
+        // Rounds only add, so the loop ends at a fixpoint or MAX_DEPTH.
         let mut summaries: BTreeMap<String, FnSummary> = BTreeMap::new();
-        for round in 0..=MAX_DEPTH {
-            let mut next: BTreeMap<String, FnSummary> = BTreeMap::new();
-            for (name, defs) in &self.defs {
-                if let Some(s) = summarize(name, defs, &summaries, round > 0) {
-                    next.insert(name.clone(), s);
+        for (name, defs) in &self.defs {
+            if let Some(s) = summarize(name, defs, &summaries, false) {
+                summaries.insert(name.clone(), s);
+            }
+        }
+        let mut open: Vec<&String> = self
+            .defs
+            .iter()
+            .filter(|(name, defs)| {
+                defs.iter().any(|d| !d.callees.is_empty())
+                    && summaries
+                        .get(*name)
+                        .is_some_and(|s| s.effect.is_none() || s.service.is_none())
+            })
+            .map(|(name, _)| name)
+            .collect();
+        for _ in 0..MAX_DEPTH {
+            let mut changed: Vec<(String, FnSummary)> = Vec::new();
+            for name in &open {
+                let Some(s) = summarize(name, &self.defs[*name], &summaries, true) else {
+                    continue;
+                };
+                if summaries.get(*name) != Some(&s) {
+                    changed.push(((*name).clone(), s));
                 }
             }
-            let changed = next != summaries;
-            summaries = next;
-            if !changed {
+            if changed.is_empty() {
                 break;
             }
+            for (name, s) in changed {
+                summaries.insert(name, s);
+            }
+            open.retain(|name| {
+                summaries
+                    .get(*name)
+                    .is_some_and(|s| s.effect.is_none() || s.service.is_none())
+            });
         }
         self.summaries = summaries;
         self.settle_error_fates();
@@ -459,9 +486,10 @@ fn fn_facts<'t>(
         .filter(|c| c.kind() == "call_expression")
         .take(MAX_CALLEES)
     {
-        let Some(callee) = errors::callee_to_resolve(file, *c, lists) else {
+        let Some(callee) = errors::resolvable_callee(file, *c, lists) else {
             continue;
         };
+        let callee = callee.to_string();
         let handling = if passes_error_on(file, *c, body) {
             if returns_result {
                 Handling::PassedOn

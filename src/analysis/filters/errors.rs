@@ -458,6 +458,39 @@ fn is_best_effort(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> bool 
             .any(|c| all_text.contains(c.as_str()))
 }
 
+/// The name a call's callee is resolved by in the effect model, read off the call alone (no
+/// walk of its chain): a path call's last segment, `self.m(..)`, or a method that is not a
+/// well-known client method (so a repo's own `fn send` does not stand for every `.send()`).
+pub fn resolvable_callee<'f>(
+    file: &'f ParsedFile,
+    call: Node<'_>,
+    lists: &Lists<'_>,
+) -> Option<&'f str> {
+    let name = syntax::call_name(file, call)?;
+    let f = call.field("function")?;
+    let f = if f.kind() == "generic_function" {
+        f.field("function")?
+    } else {
+        f
+    };
+    if f.kind() != "field_expression" {
+        return Some(name);
+    }
+    let on_self = f
+        .field("value")
+        .is_some_and(|v| file.node_text(v) == "self");
+    let known = [
+        "db_methods",
+        "sdk_operations",
+        "queue_methods",
+        "http_builder_methods",
+        "channel_send_methods",
+    ]
+    .iter()
+    .any(|l| lists.has(l, name) || lists.lookup(l, name).is_some());
+    (!known || on_self).then_some(name)
+}
+
 /// The name [`classify`] would look `node`'s callee up by in the repository facts, when it
 /// would look at them at all.
 pub fn callee_to_resolve(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> Option<String> {
