@@ -508,6 +508,28 @@ error_macros = ["fail!", "ensure_ok"]
     }
 
     #[test]
+    fn covered_by_names_suites_for_untested_handler_only() {
+        let cfg = Config::parse(
+            "[checks.untested-handler]\ncovered_by = [\"playwright/**\", \"api_tests\"]\n",
+            CONFIG_PATH,
+            CHECKS,
+        )
+        .unwrap();
+        assert!(cfg.has_covered_by());
+        assert!(cfg.is_covered_by_suite("playwright/tests/login.spec.ts"));
+        assert!(cfg.is_covered_by_suite("api_tests/orders.py"));
+        assert!(!cfg.is_covered_by_suite("src/main.rs"));
+        let err = Config::parse(
+            "[checks.missing-retry]\ncovered_by = [\"e2e/**\"]\n",
+            CONFIG_PATH,
+            CHECKS,
+        )
+        .unwrap_err();
+        assert_eq!(err.line, 1, "{err}");
+        assert!(err.message.contains("move it there"), "{err}");
+    }
+
+    #[test]
     fn unknown_check_and_bad_severity_are_errors() {
         let err = Config::parse(
             "[checks.missing-retries]\nenabled = false\n",
