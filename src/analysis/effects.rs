@@ -426,7 +426,7 @@ fn fn_facts<'t>(
         };
     };
     let calls = nodes.of_kinds_in(&["call_expression", "macro_invocation"], body);
-    let logs_err = file.node_text(body).contains("Err")
+    let logs_err = head(file.node_text(body)).contains("Err")
         && errors::records_in(
             file,
             calls.iter().map(|d| (d.kind(), *d)),
@@ -450,7 +450,7 @@ fn fn_facts<'t>(
         .iter()
         .filter(|l| l.kind() != "for_expression")
         .any(|l| {
-            let t = file.node_text(*l);
+            let t = head(file.node_text(*l));
             t.contains("sleep(") || t.contains(".tick()")
         });
     let retries_inside = retry::is_retry_helper(file, nodes, f, name)
@@ -523,6 +523,20 @@ fn fn_facts<'t>(
     }
 }
 
+/// How much of a loop's or branch's text the model reads: a worker loop pulls its next item at
+/// the top, and an error branch that logs is short. Reading more would make a PR's 100,000
+/// nested loops or branches quadratic (a finding may then be missed, never made up).
+const MAX_SCANNED_BYTES: usize = 4 * 1024;
+
+/// The first [`MAX_SCANNED_BYTES`] of `text`, cut at a character boundary.
+fn head(text: &str) -> &str {
+    let mut end = text.len().min(MAX_SCANNED_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// Calls that pull the next work item in a worker loop.
 const WORK_PULLS: &[&str] = &[
     ".recv(",
@@ -541,8 +555,10 @@ const WORK_PULLS: &[&str] = &[
 
 /// Whether `call` sits in a loop of `body` that pulls work items (a worker or consumer loop).
 fn in_work_loop(file: &ParsedFile, call: Node<'_>, body: Node<'_>) -> bool {
+    // Each step up costs tree-sitter a walk down from the root: a worker loop is close above
+    // the call it makes.
     let mut cur = call;
-    for _ in 0..256 {
+    for _ in 0..48 {
         let Some(p) = cur.parent() else { return false };
         if p.id() == body.id() {
             return false;
@@ -551,7 +567,7 @@ fn in_work_loop(file: &ParsedFile, call: Node<'_>, body: Node<'_>) -> bool {
             p.kind(),
             "loop_expression" | "while_expression" | "for_expression"
         ) {
-            let text = file.node_text(p);
+            let text = head(file.node_text(p));
             if WORK_PULLS.iter().any(|w| text.contains(w)) {
                 return true;
             }
@@ -615,6 +631,9 @@ fn logs_and_drops(file: &ParsedFile, call: Node<'_>, lists: &Lists<'_>) -> bool 
         }
         _ => return false,
     };
+    if branch.byte_range().len() > MAX_SCANNED_BYTES {
+        return false;
+    }
     let text = file.node_text(branch);
     let passes_on = text.contains("return")
         || text.contains('?')

@@ -146,8 +146,10 @@ fn in_error_branch(
             return true;
         }
     }
+    // Each step up costs tree-sitter a walk down from the root, so only a few are taken: an
+    // error branch sits a handful of levels above its comment.
     let mut cur = comment;
-    for _ in 0..64 {
+    for _ in 0..24 {
         let Some(p) = cur.parent() else { return false };
         match p.kind() {
             "match_arm" => {
@@ -203,7 +205,9 @@ fn enclosing_fn_doc(
     let func = {
         let mut cur = node;
         let mut found = None;
-        for _ in 0..256 {
+        // A statement sits well within 48 levels of its fn; each step up costs a walk down
+        // from the root, so a hostile 100,000-deep file must not pay more.
+        for _ in 0..48 {
             let Some(p) = cur.parent() else { break };
             if p.kind() == "function_item" {
                 found = Some(p);

@@ -1744,7 +1744,7 @@ fn error_dropped_upstream(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
     };
     // The `?` must reach the fn itself, not a closure or async block inside it.
     let mut func = None;
-    for a in syntax::ancestors(stmt).take(256) {
+    for a in syntax::ancestors(stmt).take(48) {
         match a.kind() {
             "closure_expression" | "async_block" => return false,
             "function_item" => {
