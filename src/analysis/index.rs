@@ -207,7 +207,7 @@ impl RepoIndex {
     }
 
     /// Called once after all files are merged, so facts that need the whole picture (e.g.
-    /// following test helpers one level deep) can be resolved.
+    /// following test helpers, propagating effects over the call graph) can be resolved.
     pub fn finish(&mut self) {
         // The topics finish independently; this step runs while every other thread waits.
         let RepoIndex {

@@ -501,7 +501,8 @@ pub fn callee_to_resolve(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -
 }
 
 /// Classifies `node` (a call, possibly awaited) as an effectful fallible operation.
-/// `facts` resolves same-crate callees one level deep; pass `None` while collecting facts.
+/// `facts` (the effect model) resolves workspace callees at any depth; pass `None` while
+/// collecting facts.
 pub fn classify(
     file: &ParsedFile,
     node: Node<'_>,

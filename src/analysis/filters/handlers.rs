@@ -5,7 +5,7 @@
 //! (production code for registrations, test code for what tests call and which requests they
 //! send), `merge` joins the per-file parts, and `finish` resolves router prefixes (`nest`,
 //! `scope`, `mount`, `merge`, `configure`), binds registrations to function definitions and
-//! follows test helpers one level deep. The filters then only look things up.
+//! follows test helpers to any depth. The filters then only look things up.
 
 use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::index::{Manifests, RepoIndex};
