@@ -39,8 +39,12 @@ pub const MAX_DEPTH: usize = 6;
 /// never invented).
 const MAX_CLASSIFIED_CALL_BYTES: usize = 8 * 1024;
 
-/// The most calls of one body the model follows (generated code can have thousands).
-const MAX_CALLEES: usize = 256;
+/// The most calls of one body the model follows (generated code can have thousands, and each
+/// is followed up the tree, where every step is a walk down from the root).
+const MAX_CALLEES: usize = 128;
+
+/// The most effects of one body whose error path the model follows up the tree.
+const MAX_FOLLOWED_EFFECTS: usize = 32;
 
 /// What one definition of a function does, read from its own body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -462,10 +466,14 @@ fn fn_facts<'t>(
                 .of_kinds_in(&["call_expression", "await_expression"], body)
                 .into_iter()
                 .filter(|d| d.byte_range().len() <= MAX_CLASSIFIED_CALL_BYTES)
+                .filter_map(|d| classify(file, d, lists, None).map(|e| (d, e)))
+                // Each climb up the tree is a walk down from the root, so only the first
+                // effects of a body are followed up (a PR's 100,000 nested calls are not).
+                .take(MAX_FOLLOWED_EFFECTS)
                 // Only an effect whose error reaches the caller: one the body handles itself
                 // gives the caller nothing to retry or to swallow.
-                .filter(|d| passes_error_on(file, *d, body))
-                .filter_map(|d| classify(file, d, lists, None))
+                .filter(|(d, _)| passes_error_on(file, *d, body))
+                .map(|(_, e)| e)
                 .max_by_key(|e| (e.action != Action::Read, e.kind == EffectKind::Database))
         })
         .flatten();

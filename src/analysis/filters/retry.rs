@@ -590,6 +590,9 @@ pub(crate) fn body_has_retry_shape<'t>(
 /// awaited call; past that, the call is not summarised (a finding may be missed, none made up).
 const MAX_UNWRAPPED: usize = 64;
 
+/// The most awaits of one body [`body_chains`] looks at.
+const MAX_FOLLOWED_AWAITS: usize = 64;
+
 /// The transient dependency a fn body calls itself, as this topic's classifier sees it (named
 /// service clients such as `gh`, `mailer`, `stripe`, and `<Service>Client` types): the effect
 /// model's second source of direct effects, with the service's display name.
@@ -648,7 +651,12 @@ fn body_chains<'t>(
     keep: &dyn Fn(Node<'t>) -> bool,
 ) -> Vec<ChainSummary> {
     let mut out = Vec::new();
-    for d in nodes.of_kind_in("await_expression", body) {
+    // `keep` may climb the tree (each step a walk down from the root): look at a bounded
+    // number of awaits, not at each of a PR's 100,000.
+    for d in nodes
+        .of_kind_in("await_expression", body)
+        .take(MAX_FOLLOWED_AWAITS)
+    {
         if !keep(d) {
             continue;
         }
