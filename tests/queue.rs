@@ -793,6 +793,28 @@ on_both_backends!(
     concurrent_migration_postgres
 );
 
+/// More replicas than migrations opening fresh SQLite files at once, many times over: a replica
+/// that loses the race on one migration must still end up with every migration applied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_sqlite_replicas_migrating_a_fresh_file_all_succeed() {
+    for round in 0..12 {
+        let db = TestDatabase::sqlite();
+        let url = db.url.as_str();
+        let (a, b, c, d, e, f) = tokio::join!(
+            JobStore::connect(url),
+            JobStore::connect(url),
+            JobStore::connect(url),
+            JobStore::connect(url),
+            JobStore::connect(url),
+            JobStore::connect(url)
+        );
+        for (replica, opened) in [a, b, c, d, e, f].into_iter().enumerate() {
+            let store = opened.unwrap_or_else(|e| panic!("round {round}, replica {replica}: {e}"));
+            store.close().await;
+        }
+    }
+}
+
 #[tokio::test]
 async fn sqlite_uses_wal_and_foreign_keys() {
     let db = TestDatabase::sqlite();

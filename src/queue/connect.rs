@@ -130,20 +130,40 @@ async fn open_sqlite(options: SqliteConnectOptions, shown: &str) -> Result<Sqlit
             }
         }
     };
-    // SQLite has no advisory lock: when two processes open a fresh file at once, both may try
-    // the same migration and the second fails ("table already exists") after the first commits
-    // (each migration is one transaction, so nothing half-applied is left). Running the migrator
-    // again then finds the migration applied and succeeds.
-    if SQLITE_MIGRATIONS.run(&pool).await.is_err() {
-        SQLITE_MIGRATIONS
-            .run(&pool)
-            .await
-            .map_err(|source| QueueError::Migrate {
-                url: shown.to_string(),
-                source,
-            })?;
-    }
+    migrate_sqlite(&pool, shown).await?;
     Ok(pool)
+}
+
+/// Applies pending SQLite migrations when other processes may be applying them too.
+///
+/// SQLite has no advisory lock: when replicas open a fresh file at once, each reads the list of
+/// applied migrations, and all but one then fail on a migration another one committed meanwhile
+/// ("table already exists", "duplicate column name"). Each migration is one transaction, so a
+/// failure leaves nothing half-applied, and it means some other process applied that migration:
+/// every failed attempt sees at least one more migration applied than the one before. So
+/// `migrations + 1` attempts always reach the end unless a migration itself is broken, whose
+/// error is then returned.
+async fn migrate_sqlite(pool: &SqlitePool, shown: &str) -> Result<(), QueueError> {
+    let attempts = SQLITE_MIGRATIONS.iter().count() + 1;
+    let mut attempt = 1;
+    loop {
+        match SQLITE_MIGRATIONS.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(
+                sqlx::migrate::MigrateError::ExecuteMigration(..)
+                | sqlx::migrate::MigrateError::Execute(..),
+            ) if attempt < attempts => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(20 * attempt as u64)).await;
+            }
+            Err(source) => {
+                return Err(QueueError::Migrate {
+                    url: shown.to_string(),
+                    source,
+                })
+            }
+        }
+    }
 }
 
 fn is_sqlite_busy(e: &sqlx::Error) -> bool {
