@@ -457,6 +457,14 @@ fn fn_facts<'t>(
             let t = head(file.node_text(*l));
             t.contains("sleep(") || t.contains(".tick()")
         });
+    let work_loops: Vec<Node<'_>> = loops
+        .iter()
+        .filter(|l| {
+            let text = head(file.node_text(**l));
+            WORK_PULLS.iter().any(|w| text.contains(w))
+        })
+        .copied()
+        .collect();
     let retries_inside = retry::is_retry_helper(file, nodes, f, name)
         || retry::body_has_retry_shape(file, nodes, body);
     // The body's own effect is only read for a function that returns its error.
@@ -472,14 +480,14 @@ fn fn_facts<'t>(
                 .take(MAX_FOLLOWED_EFFECTS)
                 // Only an effect whose error reaches the caller: one the body handles itself
                 // gives the caller nothing to retry or to swallow.
-                .filter(|(d, _)| passes_error_on(file, *d, body))
+                .filter(|(d, _)| passes_error_on(file, nodes, *d, body))
                 .map(|(_, e)| e)
                 .max_by_key(|e| (e.action != Action::Read, e.kind == EffectKind::Database))
         })
         .flatten();
     let mut service = None;
     if returns_result && !records_error {
-        let passed_on = |d: Node<'_>| passes_error_on(file, d, body);
+        let passed_on = |d: Node<'_>| passes_error_on(file, nodes, d, body);
         if let Some((e, s)) = retry::body_transient_effect(file, nodes, body, &passed_on) {
             if direct.is_none() {
                 direct = Some(e);
@@ -498,13 +506,16 @@ fn fn_facts<'t>(
             continue;
         };
         let callee = callee.to_string();
-        let handling = if passes_error_on(file, *c, body) {
+        let handling = if passes_error_on(file, nodes, *c, body) {
             if returns_result {
                 Handling::PassedOn
             } else {
                 Handling::Other
             }
-        } else if !periodic && in_work_loop(file, *c, body) && logs_and_drops(file, *c, lists) {
+        } else if !periodic
+            && in_work_loop(nodes, &work_loops, *c)
+            && logs_and_drops(file, nodes, *c, lists)
+        {
             Handling::Dropped(DropSite {
                 function: name.to_string(),
                 path: file.path.clone(),
@@ -561,62 +572,67 @@ const WORK_PULLS: &[&str] = &[
     ".claim(",
 ];
 
-/// Whether `call` sits in a loop of `body` that pulls work items (a worker or consumer loop).
-fn in_work_loop(file: &ParsedFile, call: Node<'_>, body: Node<'_>) -> bool {
-    // Each step up costs tree-sitter a walk down from the root: a worker loop is close above
-    // the call it makes.
-    let mut cur = call;
-    for _ in 0..48 {
-        let Some(p) = cur.parent() else { return false };
-        if p.id() == body.id() {
-            return false;
-        }
-        if matches!(
-            p.kind(),
-            "loop_expression" | "while_expression" | "for_expression"
-        ) {
-            let text = head(file.node_text(p));
-            if WORK_PULLS.iter().any(|w| text.contains(w)) {
-                return true;
-            }
+/// Whether `call` sits in a loop of `body` that pulls work items (a worker or consumer loop),
+/// not inside a closure or nested function of that loop.
+fn in_work_loop(nodes: &NodeList<'_>, work_loops: &[Node<'_>], call: Node<'_>) -> bool {
+    let inside = |l: &Node<'_>| {
+        l.start_byte() <= call.start_byte() && call.end_byte() <= l.end_byte()
+    };
+    if !work_loops.iter().any(inside) {
+        return false;
+    }
+    for p in nodes.ancestors(call) {
+        if work_loops.iter().any(|l| l.id() == p.id()) {
+            return true;
         }
         if matches!(p.kind(), "closure_expression" | "function_item") {
             return false;
         }
-        cur = p;
     }
     false
+}
+
+/// One step outwards along the path a call's error takes without being handled: through
+/// `.await`, parentheses, and error adapters (`call.context("..")`). `None` when the node's
+/// parent does something else with it.
+fn error_path_step<'t>(file: &ParsedFile, nodes: &NodeList<'t>, cur: Node<'t>) -> Option<Node<'t>> {
+    let p = nodes.parent(cur)?;
+    match p.kind() {
+        "await_expression" | "parenthesized_expression" => Some(p),
+        "field_expression"
+            if p.field("field")
+                .is_some_and(|m| ERROR_ADAPTERS.contains(&file.node_text(m))) =>
+        {
+            nodes.parent(p).filter(|o| o.kind() == "call_expression")
+        }
+        _ => None,
+    }
 }
 
 /// Whether the error of `call` is logged and then dropped where it is made: the value of an
 /// `if let Err(..)` whose body logs, or of a `match` whose `Err` arm logs, without passing an
 /// error on (`return Err`, `?`, `bail!`) or leaving the loop it is in.
-fn logs_and_drops(file: &ParsedFile, call: Node<'_>, lists: &Lists<'_>) -> bool {
+fn logs_and_drops<'t>(
+    file: &ParsedFile,
+    nodes: &NodeList<'t>,
+    call: Node<'t>,
+    lists: &Lists<'_>,
+) -> bool {
     let mut top = call;
     for _ in 0..8 {
-        let Some(p) = top.parent() else { return false };
-        match p.kind() {
-            "await_expression" | "parenthesized_expression" => top = p,
-            "field_expression" => {
-                let adapter = p
-                    .field("field")
-                    .is_some_and(|m| ERROR_ADAPTERS.contains(&file.node_text(m)));
-                match p.parent().filter(|o| o.kind() == "call_expression") {
-                    Some(outer) if adapter => top = outer,
-                    _ => return false,
-                }
-            }
-            _ => break,
+        match error_path_step(file, nodes, top) {
+            Some(next) => top = next,
+            None => break,
         }
     }
-    let Some(p) = top.parent() else { return false };
+    let Some(p) = nodes.parent(top) else { return false };
     let branch = match p.kind() {
         "let_condition" => {
             let pattern = p.field("pattern").map(|n| file.node_text(n)).unwrap_or("");
             if !pattern.starts_with("Err") {
                 return false;
             }
-            let Some(consequence) = p.parent().and_then(|i| i.field("consequence")) else {
+            let Some(consequence) = nodes.parent(p).and_then(|i| i.field("consequence")) else {
                 return false;
             };
             consequence
@@ -673,25 +689,30 @@ const ERROR_ADAPTERS: &[&str] = &[
 /// `.await` and error adapters) is under `?`, returned, or is the body's tail expression. A
 /// call that is the output of a closure or async block handed to another call counts when that
 /// call passes its error on (`retry(|| async { delete(..).await }).await?`).
-fn passes_error_on(file: &ParsedFile, call: Node<'_>, body: Node<'_>) -> bool {
+fn passes_error_on<'t>(
+    file: &ParsedFile,
+    nodes: &NodeList<'t>,
+    call: Node<'t>,
+    body: Node<'t>,
+) -> bool {
     let mut cur = call;
     let mut in_closure = false;
+    // A real error path is a few steps long; a PR's 100,000 nested adapters are not followed.
     for _ in 0..16 {
-        let Some(p) = cur.parent() else { return false };
+        if let Some(next) = error_path_step(file, nodes, cur) {
+            if next.kind() == "call_expression" {
+                in_closure = false;
+            }
+            cur = next;
+            continue;
+        }
+        let Some(p) = nodes.parent(cur) else { return false };
         match p.kind() {
-            "await_expression" | "parenthesized_expression" => cur = p,
-            "field_expression" => {
-                // `call.method(..)`: only error adapters keep the call's error.
-                let Some(outer) = p.parent().filter(|o| o.kind() == "call_expression") else {
+            // A method on a closure (`(|| ..).retry(..)`) runs it and passes its error on.
+            "field_expression" if in_closure => {
+                let Some(outer) = nodes.parent(p).filter(|o| o.kind() == "call_expression") else {
                     return false;
                 };
-                // A method on a closure (`(|| ..).retry(..)`) runs it and passes its error on.
-                let adapter = in_closure
-                    || p.field("field")
-                        .is_some_and(|m| ERROR_ADAPTERS.contains(&file.node_text(m)));
-                if !adapter {
-                    return false;
-                }
                 in_closure = false;
                 cur = outer;
             }
@@ -700,7 +721,7 @@ fn passes_error_on(file: &ParsedFile, call: Node<'_>, body: Node<'_>) -> bool {
                 cur = p;
             }
             "arguments" if in_closure => {
-                let Some(outer) = p.parent().filter(|o| o.kind() == "call_expression") else {
+                let Some(outer) = nodes.parent(p).filter(|o| o.kind() == "call_expression") else {
                     return false;
                 };
                 in_closure = false;
@@ -718,7 +739,7 @@ fn passes_error_on(file: &ParsedFile, call: Node<'_>, body: Node<'_>) -> bool {
                     return !in_closure;
                 }
                 // The tail of a closure's or async block's block.
-                match p.parent() {
+                match nodes.parent(p) {
                     Some(pp) if matches!(pp.kind(), "closure_expression" | "async_block") => {
                         cur = p
                     }

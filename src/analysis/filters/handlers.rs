@@ -410,8 +410,10 @@ impl HandlerFacts {
                         self.fns.entry(name).or_default().push(key);
                     }
                 }
-                "call_expression" => self.collect_call(file, &file_module, node, lambda_file),
-                "macro_invocation" => self.collect_macro(file, &file_module, node),
+                "call_expression" => {
+                    self.collect_call(file, nodes, &file_module, node, lambda_file)
+                }
+                "macro_invocation" => self.collect_macro(file, nodes, &file_module, node),
                 "while_expression" | "loop_expression" | "for_expression" => {
                     self.collect_loop(file, nodes, &file_module, node)
                 }
@@ -793,6 +795,7 @@ impl HandlerFacts {
     fn collect_call(
         &mut self,
         file: &ParsedFile,
+        nodes: &NodeList<'_>,
         file_module: &[String],
         call: Node<'_>,
         lambda_file: bool,
@@ -840,7 +843,7 @@ impl HandlerFacts {
         if !relevant || syntax::is_in_test_code(file, call) {
             return;
         }
-        let (group, mut inline_prefix) = location(file, file_module, call);
+        let (group, mut inline_prefix) = location(file, nodes, file_module, call);
         // actix: a call chained on `web::scope("/x")` is itself under that scope.
         if is_method {
             if let Some(p) =
@@ -998,7 +1001,13 @@ impl HandlerFacts {
         }
     }
 
-    fn collect_macro(&mut self, file: &ParsedFile, file_module: &[String], mac: Node<'_>) {
+    fn collect_macro(
+        &mut self,
+        file: &ParsedFile,
+        nodes: &NodeList<'_>,
+        file_module: &[String],
+        mac: Node<'_>,
+    ) {
         let Some(m) = mac.field("macro") else {
             return;
         };
@@ -1007,7 +1016,7 @@ impl HandlerFacts {
             return;
         }
         // rocket: mount("/base", routes![a, b::c])
-        let (group, prefix) = location(file, file_module, mac);
+        let (group, prefix) = location(file, nodes, file_module, mac);
         let Some(tt) = mac
             .named_children(&mut mac.walk())
             .find(|c| c.kind() == "token_tree")
@@ -1449,13 +1458,18 @@ fn mount_child(file: &ParsedFile, call: Node<'_>, arg: Node<'_>) -> Option<Mount
 /// Where a registration is written: its group (the enclosing `let` binding or function) and the
 /// prefix added by the routers it is nested in inside that group (`nest("/x", ..)` arguments,
 /// actix `web::scope("/x")` chains, rocket `mount("/x", ..)` arguments).
-fn location(file: &ParsedFile, file_module: &[String], node: Node<'_>) -> (RouteGroup, String) {
+fn location<'t>(
+    file: &ParsedFile,
+    nodes: &NodeList<'t>,
+    file_module: &[String],
+    node: Node<'t>,
+) -> (RouteGroup, String) {
     let mut parts: Vec<String> = Vec::new();
     let mut prev = node;
-    for a in syntax::ancestors(node) {
+    for a in nodes.ancestors(node) {
         match a.kind() {
             "arguments" => {
-                if let Some(call) = a.parent().filter(|p| p.kind() == "call_expression") {
+                if let Some(call) = nodes.parent(a).filter(|p| p.kind() == "call_expression") {
                     let name = syntax::call_name(file, call).unwrap_or("");
                     let first = named_args(a).first().copied();
                     let in_first = first.is_some_and(|f| f.id() == prev.id());
@@ -1475,7 +1489,10 @@ fn location(file: &ParsedFile, file_module: &[String], node: Node<'_>) -> (Route
             }
             "let_declaration" => {
                 if let Some(p) = a.field("pattern").filter(|p| p.kind() == "identifier") {
-                    let fn_start = syntax::enclosing_function(a).map_or(0, |f| f.start_byte());
+                    let fn_start = nodes
+                        .ancestors(a)
+                        .find(|f| f.kind() == "function_item")
+                        .map_or(0, |f| f.start_byte());
                     return (
                         RouteGroup::Local(
                             file.path.clone(),
@@ -1488,7 +1505,10 @@ fn location(file: &ParsedFile, file_module: &[String], node: Node<'_>) -> (Route
             }
             "assignment_expression" => {
                 if let Some(l) = a.field("left").filter(|l| l.kind() == "identifier") {
-                    let fn_start = syntax::enclosing_function(a).map_or(0, |f| f.start_byte());
+                    let fn_start = nodes
+                        .ancestors(a)
+                        .find(|f| f.kind() == "function_item")
+                        .map_or(0, |f| f.start_byte());
                     return (
                         RouteGroup::Local(
                             file.path.clone(),
