@@ -416,12 +416,30 @@ impl CheckSet {
         files: impl IntoIterator<Item = (String, String)>,
     ) -> Result<CheckSet, CheckLoadError> {
         let files: Vec<(String, String)> = files.into_iter().collect();
+        let mut vocabularies = BTreeMap::new();
+        for (path, text) in &files {
+            let Some(language) = path
+                .strip_prefix("vocabulary/")
+                .and_then(|p| p.strip_suffix(".toml"))
+            else {
+                continue;
+            };
+            if language::by_name(language).is_none() {
+                return Err(CheckLoadError {
+                    path: path.clone(),
+                    message: format!(
+                        "`{language}` is not a supported language; a vocabulary file is named after one (rust.toml)"
+                    ),
+                });
+            }
+            vocabularies.insert(language.to_string(), parse_vocabulary(path, text)?);
+        }
         let mut checks = Vec::new();
         for (path, text) in &files {
             let Some(dir) = path.strip_suffix("/check.toml") else {
                 continue;
             };
-            let mut check = parse_check(path, text)?;
+            let mut check = parse_check(path, text, &vocabularies)?;
             if check.id != dir {
                 return Err(CheckLoadError {
                     path: path.clone(),
@@ -499,7 +517,34 @@ impl CheckSet {
     }
 }
 
-fn parse_check(path: &str, text: &str) -> Result<Check, CheckLoadError> {
+/// The shared effect vocabulary of one language (`checks/vocabulary/<language>.toml`): lists that
+/// name one concept for every check (database methods, read verbs, ...). A check's `[data]`
+/// reads them as its own and may not define a list of the same name.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VocabularyFile {
+    lists: BTreeMap<String, Vec<String>>,
+}
+
+fn parse_vocabulary(
+    path: &str,
+    text: &str,
+) -> Result<BTreeMap<String, Vec<String>>, CheckLoadError> {
+    let raw: VocabularyFile = toml::from_str(text).map_err(|e| {
+        let (line, col) = crate::config::line_col(text, e.span().map_or(0, |s| s.start));
+        CheckLoadError {
+            path: path.to_string(),
+            message: format!("{line}:{col}: {}", e.message().trim()),
+        }
+    })?;
+    Ok(raw.lists)
+}
+
+fn parse_check(
+    path: &str,
+    text: &str,
+    vocabularies: &BTreeMap<String, BTreeMap<String, Vec<String>>>,
+) -> Result<Check, CheckLoadError> {
     let err = |message: String| CheckLoadError {
         path: path.to_string(),
         message,
@@ -517,7 +562,18 @@ fn parse_check(path: &str, text: &str) -> Result<Check, CheckLoadError> {
             return Err(err(format!("unknown language `{l}`")));
         }
     }
-    let data = CheckData::new(raw.data);
+    let mut lists = raw.data;
+    for language in &raw.languages {
+        for (name, entries) in vocabularies.get(language).into_iter().flatten() {
+            if lists.contains_key(name) {
+                return Err(err(format!(
+                    "`{name}` is a list of the shared vocabulary (vocabulary/{language}.toml): add to it there, not in one check's [data]"
+                )));
+            }
+            lists.insert(name.clone(), entries.clone());
+        }
+    }
+    let data = CheckData::new(lists);
     let mut rules = Vec::new();
     let mut seen = BTreeSet::new();
     for r in raw.rules {
@@ -780,5 +836,67 @@ message = "`{value}` is dropped"
     #[test]
     fn embedded_checks_load() {
         CheckSet::embedded().unwrap();
+    }
+
+    #[test]
+    fn every_check_of_a_language_reads_its_shared_vocabulary() {
+        let set = CheckSet::from_files([
+            ("demo/check.toml".to_string(), GOOD.to_string()),
+            (
+                "vocabulary/rust.toml".to_string(),
+                "[lists]\ndb_methods = [\"execute\", \"fetch_one\"]\n".to_string(),
+            ),
+        ])
+        .unwrap();
+        let data = &set.get("demo").unwrap().data;
+        assert!(data.contains("db_methods", "fetch_one"));
+        assert!(data.contains("words", "ignore"));
+        // The embedded checks share one list per concept: both effect checks read the same
+        // read verbs.
+        let embedded = CheckSet::embedded().unwrap();
+        let of = |id: &str| {
+            embedded
+                .get(id)
+                .unwrap()
+                .data
+                .list("read_prefixes")
+                .to_vec()
+        };
+        assert!(of("missing-retry").contains(&"exists".to_string()));
+        assert_eq!(of("missing-retry"), of("swallowed-error"));
+    }
+
+    #[test]
+    fn a_check_redefining_a_shared_list_or_a_vocabulary_of_no_language_is_refused() {
+        let vocabulary = |path: &str| {
+            (
+                path.to_string(),
+                "[lists]\nwords = [\"skip\"]\n".to_string(),
+            )
+        };
+        let err = CheckSet::from_files([
+            ("demo/check.toml".to_string(), GOOD.to_string()),
+            vocabulary("vocabulary/rust.toml"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.path, "demo/check.toml");
+        assert!(
+            err.message
+                .contains("`words` is a list of the shared vocabulary (vocabulary/rust.toml)"),
+            "{}",
+            err.message
+        );
+        let err = CheckSet::from_files([vocabulary("vocabulary/cobol.toml")]).unwrap_err();
+        assert!(
+            err.message.contains("`cobol` is not a supported language"),
+            "{}",
+            err.message
+        );
+        let err = CheckSet::from_files([(
+            "vocabulary/rust.toml".to_string(),
+            "[lists]\nwords = \"one\"\n".to_string(),
+        )])
+        .unwrap_err();
+        assert!(err.message.starts_with("2:9:"), "{}", err.message);
     }
 }

@@ -575,9 +575,8 @@ const WORK_PULLS: &[&str] = &[
 /// Whether `call` sits in a loop of `body` that pulls work items (a worker or consumer loop),
 /// not inside a closure or nested function of that loop.
 fn in_work_loop(nodes: &NodeList<'_>, work_loops: &[Node<'_>], call: Node<'_>) -> bool {
-    let inside = |l: &Node<'_>| {
-        l.start_byte() <= call.start_byte() && call.end_byte() <= l.end_byte()
-    };
+    let inside =
+        |l: &Node<'_>| l.start_byte() <= call.start_byte() && call.end_byte() <= l.end_byte();
     if !work_loops.iter().any(inside) {
         return false;
     }
@@ -625,7 +624,9 @@ fn logs_and_drops<'t>(
             None => break,
         }
     }
-    let Some(p) = nodes.parent(top) else { return false };
+    let Some(p) = nodes.parent(top) else {
+        return false;
+    };
     let branch = match p.kind() {
         "let_condition" => {
             let pattern = p.field("pattern").map(|n| file.node_text(n)).unwrap_or("");
@@ -706,7 +707,9 @@ fn passes_error_on<'t>(
             cur = next;
             continue;
         }
-        let Some(p) = nodes.parent(cur) else { return false };
+        let Some(p) = nodes.parent(cur) else {
+            return false;
+        };
         match p.kind() {
             // A method on a closure (`(|| ..).retry(..)`) runs it and passes its error on.
             "field_expression" if in_closure => {
