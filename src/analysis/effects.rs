@@ -49,6 +49,8 @@ const MAX_FOLLOWED_EFFECTS: usize = 32;
 /// What one definition of a function does, read from its own body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FnFacts {
+    /// The file the definition is in.
+    pub path: String,
     /// The signature returns a `Result` (or a `JoinHandle` of one).
     pub returns_result: bool,
     /// The function records its own errors: `#[instrument(err)]`, or a wrapper (a future or
@@ -99,6 +101,8 @@ pub struct DropSite {
 /// What the model concludes about calls of one function name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FnSummary {
+    /// The file every definition is in (`None` when they are in several).
+    pub file: Option<String>,
     /// Every definition returns a `Result`.
     pub returns_result: bool,
     /// Some definition records its own errors.
@@ -190,30 +194,37 @@ impl EffectModel {
     /// Propagates effects through the call graph, after every file is merged.
     pub fn finish(&mut self) {
         // Round 0 holds each name's direct facts; each later round lets an effect climb one
-        // more call, and only names that can still gain one (no effect yet, or one whose
-        // service the vocabulary does not name, and calls to follow) are summarised again.
-        // Rounds only add, so the loop ends at a fixpoint or MAX_DEPTH.
+        // more call. The loop ends at a fixpoint or after MAX_DEPTH rounds (a cycle of
+        // changing choices cannot outlive it).
         let mut summaries: BTreeMap<String, FnSummary> = BTreeMap::new();
         for (name, defs) in &self.defs {
             if let Some(s) = summarize(name, defs, &summaries, false) {
                 summaries.insert(name.clone(), s);
             }
         }
-        let mut open: Vec<&String> = self
+        // A name is summarised again when one of its callees changed in the round before
+        // (round 1: every name that calls anything), so a caller ends with the weightiest
+        // effect among its callees, not the first one found.
+        let callers: Vec<&String> = self
             .defs
             .iter()
-            .filter(|(name, defs)| {
-                defs.iter().any(|d| !d.callees.is_empty())
-                    && summaries
-                        .get(*name)
-                        .is_some_and(|s| s.effect.is_none() || s.service.is_none())
-            })
+            .filter(|(_, defs)| defs.iter().any(|d| !d.callees.is_empty()))
             .map(|(name, _)| name)
             .collect();
+        let mut changed_last: Option<std::collections::BTreeSet<String>> = None;
         for _ in 0..MAX_DEPTH {
             let mut changed: Vec<(String, FnSummary)> = Vec::new();
-            for name in &open {
-                let Some(s) = summarize(name, &self.defs[*name], &summaries, true) else {
+            for name in &callers {
+                let defs = &self.defs[*name];
+                if let Some(last) = &changed_last {
+                    if !defs
+                        .iter()
+                        .any(|d| d.callees.iter().any(|c| last.contains(c)))
+                    {
+                        continue;
+                    }
+                }
+                let Some(s) = summarize(name, defs, &summaries, true) else {
                     continue;
                 };
                 if summaries.get(*name) != Some(&s) {
@@ -223,14 +234,10 @@ impl EffectModel {
             if changed.is_empty() {
                 break;
             }
+            changed_last = Some(changed.iter().map(|(n, _)| n.clone()).collect());
             for (name, s) in changed {
                 summaries.insert(name, s);
             }
-            open.retain(|name| {
-                summaries
-                    .get(*name)
-                    .is_some_and(|s| s.effect.is_none() || s.service.is_none())
-            });
         }
         self.summaries = summaries;
         self.settle_error_fates();
@@ -311,6 +318,23 @@ impl EffectModel {
         self.error_macros.contains(name)
     }
 
+    /// Whether a call of `callee` from `caller_file` goes into a client: a module of the
+    /// workspace (one file) whose function makes the effect itself or through other functions
+    /// of that same file (`self.github.post_comment(..)` into `github.rs`, where
+    /// `post_comment` calls `self.graphql(..)`). That call is where the work talks to the
+    /// dependency; the steps inside the client are shared by all its callers.
+    pub fn is_client_call(&self, callee: &str, caller_file: &str) -> bool {
+        let Some(s) = self.summary(callee).filter(|s| s.effect.is_some()) else {
+            return false;
+        };
+        let Some(file) = s.file.as_deref().filter(|f| *f != caller_file) else {
+            return false;
+        };
+        s.via
+            .iter()
+            .all(|v| self.summary(v).and_then(|v| v.file.as_deref()) == Some(file))
+    }
+
     /// Whether `name` is defined in the workspace (outside tests) at all.
     pub fn is_defined(&self, name: &str) -> bool {
         self.defs.contains_key(name)
@@ -343,16 +367,21 @@ fn summarize(
         let through = || {
             follow_calls
                 .then(|| {
+                    // The callee whose effect weighs most: a write over a read (a failed
+                    // report loses the comment it posts, not the PR it reads first).
                     d.callees
                         .iter()
                         .filter(|c| c.as_str() != name)
-                        .find_map(|c| {
+                        .filter_map(|c| {
                             let s = previous.get(c)?;
                             let e = s.effect.clone()?;
                             let mut via = vec![c.clone()];
                             via.extend(s.via.iter().cloned());
                             Some((e, s.service.clone(), via, s.retried || d.retries_inside))
                         })
+                        .enumerate()
+                        .max_by_key(|(at, (e, ..))| (e.action != Action::Read, usize::MAX - at))
+                        .map(|(_, reached)| reached)
                 })
                 .flatten()
         };
@@ -380,6 +409,10 @@ fn summarize(
         None => (None, None, Vec::new(), false),
     };
     Some(FnSummary {
+        file: defs
+            .iter()
+            .all(|d| d.path == first.path)
+            .then(|| first.path.clone()),
         returns_result: first.returns_result,
         records_error: defs.iter().any(|d| d.records_error),
         effect,
@@ -424,6 +457,7 @@ fn fn_facts<'t>(
         .any(|t| t.contains("Future") || t.contains("FnOnce") || t.contains("Fn("));
     let Some(body) = f.field("body") else {
         return FnFacts {
+            path: file.path.clone(),
             returns_result,
             records_error: instrumented,
             ..FnFacts::default()
@@ -530,6 +564,7 @@ fn fn_facts<'t>(
         call_sites.push((callee, handling));
     }
     FnFacts {
+        path: file.path.clone(),
         returns_result,
         records_error,
         direct,
@@ -930,5 +965,52 @@ pub async fn cron(c: &Client) {
             None,
             "api passes the error on and cron runs again on the next tick"
         );
+    }
+
+    #[test]
+    fn a_call_into_another_files_client_is_a_client_call_and_writes_outweigh_reads() {
+        let m = model(&[
+            (
+                "src/github.rs",
+                r#"
+impl Client {
+    pub fn query_pr(&self, n: u32) -> Result<Pr> {
+        let resp = self.http.get(format!("{API}/repos/x/pulls/{n}")).send()?;
+        Ok(resp.json()?)
+    }
+    pub fn hide_comment(&self, id: &str) -> Result<()> { self.graphql(id) }
+    fn graphql(&self, id: &str) -> Result<()> {
+        self.http.post(format!("{API}/graphql")).body(id.to_string()).send()?;
+        Ok(())
+    }
+}
+"#,
+            ),
+            (
+                "src/worker.rs",
+                r#"
+impl Worker {
+    fn report(&self, n: u32, id: &str) -> Result<()> {
+        self.github.query_pr(n)?;
+        self.github.hide_comment(id)?;
+        Ok(())
+    }
+}
+"#,
+            ),
+        ]);
+        assert!(m.is_client_call("query_pr", "src/worker.rs"));
+        assert!(m.is_client_call("hide_comment", "src/worker.rs"));
+        assert!(
+            !m.is_client_call("graphql", "src/github.rs"),
+            "inside the client"
+        );
+        assert!(
+            !m.is_client_call("report", "src/main.rs"),
+            "its effect is in another file"
+        );
+        let report = m.summary("report").expect("report is summarised");
+        assert_eq!(report.via, ["hide_comment", "graphql"]);
+        assert_ne!(report.effect.as_ref().map(|e| e.action), Some(Action::Read));
     }
 }

@@ -45,6 +45,7 @@ pub const REQUIRED_LISTS: &[&str] = &[
     "requeue_words",
     "fanout_words",
     "github_webhook_markers",
+    "url_services",
 ];
 
 /// The filters of this topic.
@@ -653,16 +654,17 @@ fn body_chains<'t>(
     let mut out = Vec::new();
     // `keep` may climb the tree (each step a walk down from the root): look at a bounded
     // number of awaits, not at each of a PR's 100,000.
+    // Awaited calls, and blocking calls passed on with `?` (`self.http.get(url).send()?` with
+    // reqwest's blocking client, diesel's `execute(&mut conn)?`).
     for d in nodes
-        .of_kind_in("await_expression", body)
+        .of_kinds_in(&["await_expression", "try_expression"], body)
+        .into_iter()
         .take(MAX_FOLLOWED_AWAITS)
     {
-        if !keep(d) {
-            continue;
-        }
         if out.len() >= 16 {
             break;
         }
+        let awaited = d.kind() == "await_expression";
         let Some(inner) = d.named_child(0) else {
             continue;
         };
@@ -670,11 +672,12 @@ fn body_chains<'t>(
         let Some(inner) = syntax::unwrap_expression_at_most(inner, MAX_UNWRAPPED) else {
             continue;
         };
-        if inner.kind() != "call_expression" {
+        // `call.await?` is read at its `.await`.
+        if inner.kind() != "call_expression" || !keep(if awaited { d } else { inner }) {
             continue;
         }
         let chain = Chain::of(file, inner);
-        out.push(chain.summary(file, true));
+        out.push(chain.summary(file, awaited));
     }
     out
 }
@@ -840,7 +843,13 @@ fn receiver_name<'f>(file: &'f ParsedFile, root: Node<'_>) -> &'f str {
 }
 
 /// The service an HTTP request goes to, from its URL argument or the receiver's name.
-fn http_service(url_args: &str, receiver: &str) -> String {
+fn http_service(lists: &Lists<'_>, url_args: &str, receiver: &str) -> String {
+    // A path or host only one API has (`/repos/{owner}/..` is GitHub's).
+    if let Some(service) =
+        lists.lookup("url_services", url_args, |url, marker| url.contains(marker))
+    {
+        return service;
+    }
     static HOST: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
     static IDENT: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
     let host = HOST
@@ -882,7 +891,12 @@ fn http_service(url_args: &str, receiver: &str) -> String {
         .trim_end_matches("_client")
         .trim_end_matches("_http")
         .trim_start_matches("http_");
-    if !stem.is_empty() && !matches!(stem, "http" | "client" | "self" | "reqwest" | "c" | "api") {
+    if !stem.is_empty()
+        && !matches!(
+            stem,
+            "http" | "client" | "self" | "reqwest" | "c" | "api" | "internal" | "inner"
+        )
+    {
         return stem.to_string();
     }
     if url_args.to_ascii_lowercase().contains("hook") {
@@ -937,7 +951,7 @@ fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
         {
             let write = !matches!(verb.as_str(), "get" | "head");
             return Some(Effect {
-                service: http_service(args, receiver),
+                service: http_service(lists, args, receiver),
                 write,
                 aws: false,
                 what: if write {
@@ -1162,6 +1176,9 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                 .index()
                 .effects
                 .summary(name)
+                // A fn whose every caller logs and drops its error in a worker loop has its
+                // steps reported instead (rule `propagated-to-a-log`), once per failure.
+                .filter(|s| !(s.dropped_directly && s.dropped_at.is_some()))
                 .and_then(|s| transient_effect_of(name, s));
             if effect.is_some() {
                 ctx.set_var("through_workspace_fn", name);
@@ -1768,13 +1785,27 @@ fn error_dropped_upstream(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
     else {
         return false;
     };
-    let Some(site) = ctx
-        .index()
+    // Reported once per failure, where the work calls the dependency: at a step of the fn
+    // whose callers drop the error themselves (`process` under the worker loop), or, in any
+    // function whose error ends so, at a call into a client module of the workspace
+    // (`self.github.post_comment(..)?` into `github.rs`). Not at the steps inside that client,
+    // shared by all its callers, and not at a call of a same-file helper whose own steps are
+    // reported.
+    let index = ctx.index();
+    let calls_client = ctx
+        .vars
+        .get("through_workspace_fn")
+        .is_some_and(|callee| index.effects.is_client_call(callee, &ctx.file.path));
+    let Some(site) = index
         .effects
         .summary(name)
-        // Reported once per failure, at the step of the fn whose callers drop the error
-        // themselves (`process` under the worker loop); the helpers below it pass it up.
-        .filter(|s| s.dropped_directly)
+        .filter(|s| {
+            if ctx.vars.contains_key("through_workspace_fn") {
+                calls_client
+            } else {
+                s.dropped_directly
+            }
+        })
         .and_then(|s| s.dropped_at.clone())
     else {
         return false;
