@@ -615,7 +615,7 @@ fn in_work_loop(nodes: &NodeList<'_>, work_loops: &[Node<'_>], call: Node<'_>) -
     if !work_loops.iter().any(inside) {
         return false;
     }
-    for p in nodes.ancestors(call) {
+    for p in nodes.ancestors(call).take(48) {
         if work_loops.iter().any(|l| l.id() == p.id()) {
             return true;
         }
