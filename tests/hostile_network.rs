@@ -439,7 +439,7 @@ async fn a_running_server_shows_no_secret_in_logs_metrics_health_or_the_database
         dir.path(),
         Some(&database_url),
         &[("RUST_LOG", "debug")],
-        std::process::Stdio::from(log),
+        server::Log::File(log),
     )
     .await;
     // A delivery the App reviews (its installation is unknown, so the job fails and its

@@ -319,7 +319,10 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     let state = build_state(&settings).await?;
     let public = bind(settings.listen, "FAILMODE_LISTEN").await?;
     let admin = bind(settings.admin_listen, "FAILMODE_ADMIN_LISTEN").await?;
-    tracing::info!(listen = %settings.listen, admin_listen = %settings.admin_listen, api = %settings.api_url, database = %settings.database_url, workers = settings.workers, "failmode serve started");
+    // The bound addresses, not the settings: with port 0 the log says where the server is.
+    let listen = public.local_addr().unwrap_or(settings.listen);
+    let admin_listen = admin.local_addr().unwrap_or(settings.admin_listen);
+    tracing::info!(%listen, %admin_listen, api = %settings.api_url, database = %settings.database_url, workers = settings.workers, "failmode serve started");
     let workers = worker::spawn_workers(
         state.clone(),
         settings.workers,

@@ -25,20 +25,56 @@ pub struct Server {
     pub admin_url: String,
     /// Keeps a temp dir alive as long as the server.
     pub dir: Option<tempfile::TempDir>,
+    /// Copies the server's log to the test's stderr or a file; ends when the server does.
+    log_thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // The whole log is written once the server is gone.
+        if let Some(t) = self.log_thread.take() {
+            let _ = t.join();
+        }
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+/// Where a test server's log goes.
+pub enum Log {
+    /// The test's own stderr (captured by the test harness, shown when the test fails).
+    Test,
+    /// A file, for tests that read the log afterwards.
+    File(std::fs::File),
+}
+
+/// `listen=` and `admin_listen=` of the server's "failmode serve started" line, without the
+/// terminal colours.
+fn started_addresses(line: &str) -> Option<(String, String)> {
+    let mut plain = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // An escape sequence: `ESC [ ... m`.
+            for e in chars.by_ref() {
+                if e == 'm' {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    if !plain.contains("failmode serve started") {
+        return None;
+    }
+    let field = |name: &str| {
+        plain
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix(name))
+            .map(str::to_string)
+    };
+    Some((field("listen=")?, field("admin_listen=")?))
 }
 
 /// Starts `failmode serve` with its key in `dir`, the store at `database_url` (default: a
@@ -50,41 +86,80 @@ pub async fn start(
     database_url: Option<&str>,
     extra_env: &[(&str, &str)],
 ) -> Server {
-    start_logging_to(github_url, dir, database_url, extra_env, Stdio::inherit()).await
+    start_logging_to(github_url, dir, database_url, extra_env, Log::Test).await
 }
 
-/// [`start`], with the server's log (stderr) going to `stderr`.
+/// [`start`], with the server's log (stderr) going to `log`.
 pub async fn start_logging_to(
     github_url: &str,
     dir: &Path,
     database_url: Option<&str>,
     extra_env: &[(&str, &str)],
-    stderr: Stdio,
+    log: Log,
 ) -> Server {
     let key = dir.join("app.pem");
     std::fs::write(&key, test_private_key_pem()).expect("write the test key");
-    let port = free_port();
-    let admin_port = free_port();
     let database_url = database_url
         .map(str::to_string)
         .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.join("failmode.db").display()));
-    let child = Command::new(env!("CARGO_BIN_EXE_failmode"))
+    // The server binds port 0 and logs the ports it got: a port picked here and bound later
+    // could be taken in between by a server of a test running alongside, whose health check
+    // would then answer for this one.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_failmode"))
         .arg("serve")
         .env("FAILMODE_APP_ID", APP_ID.to_string())
         .env("FAILMODE_PRIVATE_KEY_PATH", &key)
         .env("FAILMODE_WEBHOOK_SECRET", SECRET)
         .env("FAILMODE_GITHUB_API_URL", github_url)
-        .env("FAILMODE_LISTEN", format!("127.0.0.1:{port}"))
-        .env("FAILMODE_ADMIN_LISTEN", format!("127.0.0.1:{admin_port}"))
+        .env("FAILMODE_LISTEN", "127.0.0.1:0")
+        .env("FAILMODE_ADMIN_LISTEN", "127.0.0.1:0")
         .env("FAILMODE_DATABASE_URL", database_url)
         .env("FAILMODE_WORKERS", "2")
         .env("RUST_LOG", "failmode=debug")
         .envs(extra_env.iter().copied())
         .stdout(Stdio::null())
-        .stderr(stderr)
+        .stderr(Stdio::piped())
         .spawn()
         .expect("start failmode serve");
-    let url = format!("http://127.0.0.1:{port}");
+    let stderr = child.stderr.take().expect("the server's stderr is piped");
+    let (addresses_tx, addresses_rx) = std::sync::mpsc::channel();
+    let log_thread = std::thread::spawn(move || {
+        use std::io::{BufRead, Write};
+        let mut log = log;
+        let mut addresses_tx = Some(addresses_tx);
+        for line in std::io::BufReader::new(stderr).split(b'\n') {
+            let Ok(line) = line else { break };
+            let line = String::from_utf8_lossy(&line);
+            if let Some(addresses) = started_addresses(&line) {
+                if let Some(tx) = addresses_tx.take() {
+                    let _ = tx.send(addresses);
+                }
+            }
+            match &mut log {
+                Log::Test => eprintln!("{line}"),
+                Log::File(f) => {
+                    let _ = writeln!(f, "{line}");
+                }
+            }
+        }
+    });
+    let started = Instant::now();
+    let (listen, admin_listen) = loop {
+        match addresses_rx.try_recv() {
+            Ok(addresses) => break addresses,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                panic!("failmode serve exited before listening (see its log above)")
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                assert!(
+                    started.elapsed() < Duration::from_secs(30),
+                    "failmode serve did not log its addresses within 30 s"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    let url = format!("http://{listen}");
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -102,8 +177,9 @@ pub async fn start_logging_to(
     Server {
         child,
         url,
-        admin_url: format!("http://127.0.0.1:{admin_port}"),
+        admin_url: format!("http://{admin_listen}"),
         dir: None,
+        log_thread: Some(log_thread),
     }
 }
 
