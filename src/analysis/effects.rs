@@ -51,6 +51,9 @@ const MAX_FOLLOWED_EFFECTS: usize = 32;
 pub struct FnFacts {
     /// The file the definition is in.
     pub path: String,
+    /// The type whose `impl` block defines the function (`Client` for `impl Client { fn post }`),
+    /// when it is a method.
+    pub owner: Option<String>,
     /// The signature returns a `Result` (or a `JoinHandle` of one).
     pub returns_result: bool,
     /// The function records its own errors: `#[instrument(err)]`, or a wrapper (a future or
@@ -68,7 +71,9 @@ pub struct FnFacts {
     /// The function runs periodically: an interval timer, or a loop with a sleep.
     pub periodic: bool,
     /// Names of workspace functions this body calls and passes the error of (`?`, `return`,
-    /// tail expression), in source order.
+    /// tail expression), in source order. A method's call on `self` or `Self` is named with its
+    /// owner (`Client::post`), so it resolves to that type's method even when other types
+    /// define a function of the same name.
     pub callees: Vec<String>,
     /// How this body treats the error of each workspace function it calls, by callee name.
     pub call_sites: Vec<(String, Handling)>,
@@ -193,6 +198,7 @@ impl EffectModel {
 
     /// Propagates effects through the call graph, after every file is merged.
     pub fn finish(&mut self) {
+        self.add_owner_qualified_names();
         // Round 0 holds each name's direct facts; each later round lets an effect climb one
         // more call. The loop ends at a fixpoint or after MAX_DEPTH rounds (a cycle of
         // changing choices cannot outlive it).
@@ -241,6 +247,43 @@ impl EffectModel {
         }
         self.summaries = summaries;
         self.settle_error_fates();
+    }
+
+    /// Adds each method under its owner-qualified name (`Client::post`) next to its bare name,
+    /// and names a qualified callee by its bare name when its owner defines no such method (an
+    /// inherited trait method, or an owner the syntax does not tell apart).
+    fn add_owner_qualified_names(&mut self) {
+        let mut qualified: BTreeMap<String, Vec<FnFacts>> = BTreeMap::new();
+        for (name, defs) in &self.defs {
+            for d in defs {
+                if let Some(owner) = &d.owner {
+                    qualified
+                        .entry(format!("{owner}::{name}"))
+                        .or_default()
+                        .push(FnFacts {
+                            call_sites: Vec::new(),
+                            ..d.clone()
+                        });
+                }
+            }
+        }
+        let known: std::collections::BTreeSet<String> = qualified.keys().cloned().collect();
+        let resolve = |callees: &mut Vec<String>| {
+            for c in callees.iter_mut() {
+                if c.contains("::") && !known.contains(c.as_str()) {
+                    *c = bare_name(c).to_string();
+                }
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            callees.retain(|c| seen.insert(c.clone()));
+        };
+        for d in self.defs.values_mut().flatten() {
+            resolve(&mut d.callees);
+        }
+        for d in qualified.values_mut().flatten() {
+            resolve(&mut d.callees);
+        }
+        self.defs.extend(qualified);
     }
 
     /// Works out [`FnSummary::dropped_at`]: a name's error ends in a log line when it is called
@@ -335,6 +378,18 @@ impl EffectModel {
             .all(|v| self.summary(v).and_then(|v| v.file.as_deref()) == Some(file))
     }
 
+    /// The file where a call of `name` reaches its effect: the file of the last function on
+    /// the way down ([`FnSummary::via`]) whose definitions are all in one file.
+    pub fn effect_file(&self, name: &str) -> Option<&str> {
+        let s = self.summary(name)?;
+        s.via
+            .iter()
+            .rev()
+            .filter_map(|v| self.summary(v).and_then(|v| v.file.as_deref()))
+            .chain(s.file.as_deref())
+            .next()
+    }
+
     /// Whether `name` is defined in the workspace (outside tests) at all.
     pub fn is_defined(&self, name: &str) -> bool {
         self.defs.contains_key(name)
@@ -398,11 +453,17 @@ fn summarize(
         effects.push(reached);
     }
     // Definitions that disagree on having an effect: nothing is concluded about the effect.
-    let all = effects.iter().all(Option::is_some);
-    let effect = if all {
-        effects.into_iter().next().flatten()
-    } else {
-        None
+    // A definition that only hands the call on to a namesake (`Issue::add_label` calling
+    // `client.add_label(..)`, a wrapper and its client) has no effect of its own to disagree
+    // with: the call ends in the other definitions either way.
+    let mut deciding = defs
+        .iter()
+        .zip(effects)
+        .filter(|(d, e)| e.is_some() || !delegates_to_namesake(name, d))
+        .map(|(_, e)| e);
+    let effect = match deciding.next() {
+        Some(first) if deciding.all(|e| e.is_some()) => first,
+        _ => None,
     };
     let (effect, service, via, retried) = match effect {
         Some((e, s, v, r)) => (Some(e), s, v, r),
@@ -426,6 +487,42 @@ fn summarize(
     })
 }
 
+/// Whether definition `d` of `name` does nothing effectful itself and passes on the error of a
+/// call of the same name: a wrapper's method delegating to its client's.
+fn delegates_to_namesake(name: &str, d: &FnFacts) -> bool {
+    d.direct.is_none() && d.callees.iter().any(|c| bare_name(c) == bare_name(name))
+}
+
+/// `post` of `Client::post`.
+fn bare_name(name: &str) -> &str {
+    name.rsplit("::").next().unwrap_or(name)
+}
+
+/// The type of the `impl` block that defines `f` directly (not a function nested in a method):
+/// `Client` for `impl Client`, `impl<T> Client<T>` and `impl Trait for Client`.
+fn impl_owner(file: &ParsedFile, nodes: &NodeList<'_>, f: Node<'_>) -> Option<String> {
+    let list = nodes.parent(f).filter(|p| p.kind() == "declaration_list")?;
+    let imp = nodes.parent(list).filter(|p| p.kind() == "impl_item")?;
+    let ty = file.node_text(imp.field("type")?);
+    let ty = ty.split('<').next().unwrap_or(ty);
+    let ty = ty.rsplit("::").next().unwrap_or(ty).trim();
+    (!ty.is_empty() && ty.chars().all(|c| c.is_alphanumeric() || c == '_')).then(|| ty.to_string())
+}
+
+/// Whether `call` calls a method of the caller's own type: `self.m(..)` or `Self::m(..)`.
+fn calls_own_method(file: &ParsedFile, call: Node<'_>) -> bool {
+    let Some(f) = call.field("function") else {
+        return false;
+    };
+    match f.kind() {
+        "field_expression" => f
+            .field("value")
+            .is_some_and(|v| file.node_text(v) == "self"),
+        "scoped_identifier" => f.field("path").is_some_and(|p| file.node_text(p) == "Self"),
+        _ => false,
+    }
+}
+
 /// The facts of one function definition.
 fn fn_facts<'t>(
     file: &ParsedFile,
@@ -439,6 +536,7 @@ fn fn_facts<'t>(
         .map(|r| file.node_text(r))
         .unwrap_or("");
     let returns_result = ret.contains("Result") || ret.contains("JoinHandle");
+    let owner = impl_owner(file, nodes, f);
     let attrs = nodes.attributes(file, f);
     let instrumented = attrs
         .iter()
@@ -458,6 +556,7 @@ fn fn_facts<'t>(
     let Some(body) = f.field("body") else {
         return FnFacts {
             path: file.path.clone(),
+            owner,
             returns_result,
             records_error: instrumented,
             ..FnFacts::default()
@@ -539,6 +638,10 @@ fn fn_facts<'t>(
         let Some(callee) = errors::resolvable_callee(file, *c, lists) else {
             continue;
         };
+        let qualified = owner
+            .as_ref()
+            .filter(|_| calls_own_method(file, *c))
+            .map(|o| format!("{o}::{callee}"));
         let callee = callee.to_string();
         let handling = if passes_error_on(file, nodes, *c, body) {
             if returns_result {
@@ -558,13 +661,17 @@ fn fn_facts<'t>(
         } else {
             Handling::Other
         };
-        if handling == Handling::PassedOn && !callees.contains(&callee) {
-            callees.push(callee.clone());
+        if handling == Handling::PassedOn {
+            let named = qualified.unwrap_or_else(|| callee.clone());
+            if !callees.contains(&named) {
+                callees.push(named);
+            }
         }
         call_sites.push((callee, handling));
     }
     FnFacts {
         path: file.path.clone(),
+        owner,
         returns_result,
         records_error,
         direct,
@@ -968,6 +1075,83 @@ pub async fn cron(c: &Client) {
     }
 
     #[test]
+    fn a_wrapper_method_that_delegates_to_its_clients_namesake_shares_its_effect() {
+        let client = r#"
+impl Client {
+    pub fn add_label(&self, repo: &str, n: u32, label: &str) -> DashResult<()> {
+        let url = format!("{API}/repos/{repo}/issues/{n}/labels");
+        self.post(&url, &label)?;
+        Ok(())
+    }
+    fn post(&self, url: &str, body: &str) -> DashResult<Response> {
+        Ok(self.http.post(url).body(body.to_string()).send()?)
+    }
+}
+"#;
+        let wrapper = r#"
+impl Issue {
+    pub fn add_label(&self, label: Label) -> DashResult<()> {
+        GH.add_label(&self.repository, self.number, label.as_str())
+    }
+}
+"#;
+        let m = model(&[
+            ("src/github/client.rs", client),
+            ("src/domain/github.rs", wrapper),
+        ]);
+        let s = m.summary("add_label").expect("add_label is summarised");
+        assert!(s.effect.is_some(), "the wrapper ends in the client: {s:?}");
+        // A namesake that does something else entirely still makes the name ambiguous.
+        let other = r#"
+impl Labels {
+    pub fn add_label(&mut self, label: &str) -> DashResult<()> { self.0.push(label.into()); Ok(()) }
+}
+"#;
+        let m = model(&[
+            ("src/github/client.rs", client),
+            ("src/domain/github.rs", wrapper),
+            ("src/labels.rs", other),
+        ]);
+        assert_eq!(m.summary("add_label").and_then(|s| s.effect.clone()), None);
+    }
+
+    #[test]
+    fn a_call_on_self_resolves_to_the_owners_method_when_other_types_share_the_name() {
+        let m = model(&[
+            (
+                "src/github/client.rs",
+                r#"
+impl Client {
+    pub fn new_comment(&self, n: u32, text: &str) -> DashResult<()> {
+        self.post(&format!("{API}/repos/x/issues/{n}/comments"), text)?;
+        Ok(())
+    }
+    fn post(&self, url: &str, body: &str) -> Result<Response, reqwest::Error> {
+        self.client.post(url).body(body.to_string()).send()
+    }
+}
+"#,
+            ),
+            (
+                "src/form.rs",
+                r#"
+impl Form {
+    pub fn post(&self) -> Result<(), Error> { self.posted.set(true); Ok(()) }
+}
+"#,
+            ),
+        ]);
+        assert_eq!(
+            m.summary("post").and_then(|s| s.effect.clone()),
+            None,
+            "the bare name is ambiguous"
+        );
+        let s = m.summary("new_comment").expect("new_comment is summarised");
+        assert!(s.effect.is_some(), "self.post is Client::post: {s:?}");
+        assert_eq!(s.via, ["Client::post"]);
+    }
+
+    #[test]
     fn a_call_into_another_files_client_is_a_client_call_and_writes_outweigh_reads() {
         let m = model(&[
             (
@@ -1010,7 +1194,7 @@ impl Worker {
             "its effect is in another file"
         );
         let report = m.summary("report").expect("report is summarised");
-        assert_eq!(report.via, ["hide_comment", "graphql"]);
+        assert_eq!(report.via, ["hide_comment", "Client::graphql"]);
         assert_ne!(report.effect.as_ref().map(|e| e.action), Some(Action::Read));
     }
 }

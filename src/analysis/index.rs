@@ -66,7 +66,8 @@ fn language_at(language: &'static Language) -> usize {
 pub struct CrateManifest {
     /// Directory of the `Cargo.toml`, relative to the root (`""` for the root itself).
     pub dir: String,
-    /// Names of all dependencies (normal, dev and build), as written in the manifest.
+    /// Names of all dependencies (normal, dev and build), as written in the manifest, and each
+    /// feature the manifest turns on as `crate/feature` (`sqlx/sqlite`).
     pub dependencies: BTreeSet<String>,
 }
 
@@ -111,8 +112,13 @@ impl Manifests {
             if let Some(t) = t.as_table() {
                 for (name, spec) in t {
                     deps.insert(name.clone());
-                    if let Some(pkg) = spec.get("package").and_then(|p| p.as_str()) {
+                    let package = spec.get("package").and_then(|p| p.as_str());
+                    if let Some(pkg) = package {
                         deps.insert(pkg.to_string());
+                    }
+                    let features = spec.get("features").and_then(|f| f.as_array());
+                    for feature in features.into_iter().flatten().filter_map(|f| f.as_str()) {
+                        deps.insert(format!("{}/{feature}", package.unwrap_or(name)));
                     }
                 }
             }

@@ -933,12 +933,7 @@ fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
     {
         return None;
     }
-    let is_read = |n: &str| {
-        lists
-            .list("read_prefixes")
-            .iter()
-            .any(|p| n.starts_with(p.as_str()))
-    };
+    let is_read = |n: &str| names_a_read(lists, n);
     // HTTP: a verb with a URL, sent.
     if let Some((verb, _, args)) = s
         .calls
@@ -1167,6 +1162,8 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let chain = Chain::of(ctx.file, call);
     let summary = chain.summary(ctx.file, awaited);
     let mut effect = classify(&lists, &summary);
+    // The file whose crate makes the effect: this one, or the workspace fn's where it ends.
+    let mut effect_path = ctx.file.path.clone();
     if effect.is_none() {
         // A workspace fn, at any depth: `purge_image(..).await`, `self.publish(ev).await`.
         let name = chain.calls.last().map(|(n, _)| n.as_str()).unwrap_or("");
@@ -1179,9 +1176,12 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                 // A fn whose every caller logs and drops its error in a worker loop has its
                 // steps reported instead (rule `propagated-to-a-log`), once per failure.
                 .filter(|s| !(s.dropped_directly && s.dropped_at.is_some()))
-                .and_then(|s| transient_effect_of(name, s));
+                .and_then(|s| transient_effect_of(&lists, name, s));
             if effect.is_some() {
                 ctx.set_var("through_workspace_fn", name);
+                if let Some(path) = ctx.index().effects.effect_file(name) {
+                    effect_path = path.to_string();
+                }
             }
         }
     }
@@ -1199,10 +1199,7 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             {
                 effect = Some(Effect {
                     service: client.clone(),
-                    write: !lists
-                        .list("read_prefixes")
-                        .iter()
-                        .any(|p| last.starts_with(p.as_str())),
+                    write: !names_a_read(&lists, last),
                     aws: false,
                     what: what_of(last),
                 });
@@ -1220,10 +1217,7 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                 .client_names
                 .get(&(krate, receiver.to_string()))
             {
-                let write = !lists
-                    .list("read_prefixes")
-                    .iter()
-                    .any(|p| last.starts_with(p.as_str()));
+                let write = !names_a_read(&lists, last);
                 effect = Some(Effect {
                     service: service.clone(),
                     write,
@@ -1241,7 +1235,7 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             lists
                 .list(list)
                 .iter()
-                .any(|c| ctx.manifests.depends_on(&ctx.file.path, c))
+                .any(|c| ctx.manifests.depends_on(&effect_path, c))
         };
         if depends("embedded_database_crates") && !depends("network_database_crates") {
             return false;
@@ -1263,7 +1257,23 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 /// The effect of a call of workspace fn `name`, as a transient dependency: a database, object
 /// store, queue or remote service reached (directly or through its callees) without a retry on
 /// the way, by a fn that returns the error.
-fn transient_effect_of(name: &str, s: &crate::analysis::effects::FnSummary) -> Option<Effect> {
+/// Whether a function or method `name` says it reads (`get_user`, `fetch_build`, `list_jobs`):
+/// the vocabulary's `read_prefixes`.
+fn names_a_read(lists: &Lists<'_>, name: &str) -> bool {
+    lists
+        .list("read_prefixes")
+        .iter()
+        .any(|p| name.starts_with(p.as_str()))
+}
+
+/// The transient effect of a call of workspace function `name`, from its summary. A function
+/// named as a read (`get_user`) is a read to its caller whatever its body's weightiest call
+/// is: failing, it loses nothing but the answer.
+fn transient_effect_of(
+    lists: &Lists<'_>,
+    name: &str,
+    s: &crate::analysis::effects::FnSummary,
+) -> Option<Effect> {
     use crate::analysis::effects::{Action, EffectKind};
     let e = s.effect.as_ref()?;
     // Only an effect this topic's vocabulary names the service of (a client, an HTTP request,
@@ -1280,7 +1290,7 @@ fn transient_effect_of(name: &str, s: &crate::analysis::effects::FnSummary) -> O
         (EffectKind::Queue, None) => "the broker",
         (EffectKind::Network, None) => "a remote service",
     };
-    let write = e.action != Action::Read;
+    let write = e.action != Action::Read && !names_a_read(lists, name);
     Some(Effect {
         service: service.to_string(),
         write,
@@ -1500,13 +1510,28 @@ fn is_success_status(t: &str) -> bool {
         && !t.contains("StatusCode::BAD")
 }
 
-/// The value a branch evaluates to: the arm's expression, or a block's last expression without
-/// a trailing `;`.
+/// The longest `return ..;` value [`tail_value`] reads.
+const MAX_RETURNED_VALUE_BYTES: usize = 4 * 1024;
+
+/// The value a branch evaluates to: the arm's expression, a block's last expression without
+/// a trailing `;`, or the value of a closing `return ..;`.
 fn tail_value(branch: Node<'_>) -> Option<Node<'_>> {
     if branch.kind() != "block" {
         return Some(branch);
     }
     let last = branch.named_child(branch.named_child_count().checked_sub(1)?)?;
+    // `return fallback;` ends the branch in a value as much as a tail expression does. A value
+    // longer than a fallback ever is (a PR's 100,000 nested returns) is not read: each level's
+    // text would be searched again, quadratic in the nesting.
+    if last.kind() == "expression_statement" {
+        if let Some(value) = last
+            .named_child(0)
+            .filter(|r| r.kind() == "return_expression")
+            .and_then(|r| r.named_child(0))
+        {
+            return (value.byte_range().len() <= MAX_RETURNED_VALUE_BYTES).then_some(value);
+        }
+    }
     if last.kind().ends_with("_statement")
         || last.kind() == "let_declaration"
         || last.kind().ends_with("comment")
