@@ -1254,9 +1254,6 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 // Coverage
 // ---------------------------------------------------------------------------------------------
 
-/// The effect of a call of workspace fn `name`, as a transient dependency: a database, object
-/// store, queue or remote service reached (directly or through its callees) without a retry on
-/// the way, by a fn that returns the error.
 /// Whether a function or method `name` says it reads (`get_user`, `fetch_build`, `list_jobs`):
 /// the vocabulary's `read_prefixes`.
 fn names_a_read(lists: &Lists<'_>, name: &str) -> bool {
@@ -1266,9 +1263,10 @@ fn names_a_read(lists: &Lists<'_>, name: &str) -> bool {
         .any(|p| name.starts_with(p.as_str()))
 }
 
-/// The transient effect of a call of workspace function `name`, from its summary. A function
-/// named as a read (`get_user`) is a read to its caller whatever its body's weightiest call
-/// is: failing, it loses nothing but the answer.
+/// The effect of a call of workspace fn `name`, as a transient dependency: a database, object
+/// store, queue or remote service reached (directly or through its callees) without a retry on
+/// the way, by a fn that returns the error. A function named as a read (`get_user`) is a read
+/// to its caller whatever its body's weightiest call is: failing, it loses only the answer.
 fn transient_effect_of(
     lists: &Lists<'_>,
     name: &str,
