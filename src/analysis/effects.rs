@@ -271,7 +271,7 @@ impl EffectModel {
         let resolve = |callees: &mut Vec<String>| {
             for c in callees.iter_mut() {
                 if c.contains("::") && !known.contains(c.as_str()) {
-                    *c = bare_name(c).to_string();
+                    *c = errors::last_segment(c).to_string();
                 }
             }
             let mut seen = std::collections::BTreeSet::new();
@@ -490,12 +490,10 @@ fn summarize(
 /// Whether definition `d` of `name` does nothing effectful itself and passes on the error of a
 /// call of the same name: a wrapper's method delegating to its client's.
 fn delegates_to_namesake(name: &str, d: &FnFacts) -> bool {
-    d.direct.is_none() && d.callees.iter().any(|c| bare_name(c) == bare_name(name))
-}
-
-/// `post` of `Client::post`.
-fn bare_name(name: &str) -> &str {
-    name.rsplit("::").next().unwrap_or(name)
+    d.direct.is_none()
+        && d.callees
+            .iter()
+            .any(|c| errors::last_segment(c) == errors::last_segment(name))
 }
 
 /// The type of the `impl` block that defines `f` directly (not a function nested in a method):
@@ -505,7 +503,7 @@ fn impl_owner(file: &ParsedFile, nodes: &NodeList<'_>, f: Node<'_>) -> Option<St
     let imp = nodes.parent(list).filter(|p| p.kind() == "impl_item")?;
     let ty = file.node_text(imp.field("type")?);
     let ty = ty.split('<').next().unwrap_or(ty);
-    let ty = ty.rsplit("::").next().unwrap_or(ty).trim();
+    let ty = errors::last_segment(ty);
     (!ty.is_empty() && ty.chars().all(|c| c.is_alphanumeric() || c == '_')).then(|| ty.to_string())
 }
 

@@ -343,7 +343,8 @@ fn path_tail(path: &str) -> String {
     }
 }
 
-fn last_segment(path: &str) -> &str {
+/// The last segment of a path: `post` of `Client::post`, `send` of `lettre::send`.
+pub fn last_segment(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path).trim()
 }
 
