@@ -390,6 +390,7 @@ fn collect_match(
         return;
     }
     seen.insert((ci, anchor.start_byte()));
+    let anchor = ctx.anchor.unwrap_or(anchor);
     findings.push(build_finding(file, check, rule, &ctx, anchor, config));
 }
 

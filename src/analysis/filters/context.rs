@@ -30,6 +30,9 @@ pub struct MatchCtx<'a, 't> {
     pub captures: Vec<(&'a str, Node<'t>)>,
     /// Values filters set for the message templates (e.g. `service`, `method`, `path`).
     pub vars: BTreeMap<String, String>,
+    /// Where the finding is reported instead of the rule's anchor, when a filter found that the
+    /// statement making the call is elsewhere: the `let` that bound the value a `match` reads.
+    pub anchor: Option<Node<'t>>,
 }
 
 impl<'a, 't> MatchCtx<'a, 't> {
@@ -52,6 +55,7 @@ impl<'a, 't> MatchCtx<'a, 't> {
             data,
             captures,
             vars: BTreeMap::new(),
+            anchor: None,
         }
     }
 

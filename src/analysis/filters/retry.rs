@@ -256,6 +256,23 @@ impl RetryFacts {
                 .any(|&(_, end)| end <= range.end)
         };
         let name_of = |n: Node<'_>| file.node_text(n).to_string();
+        let lists = Lists::embedded();
+        let imports = lists
+            .as_ref()
+            .map(|l| client_crate_imports(l, text))
+            .unwrap_or_default();
+        // A field whose type comes from a client crate (`github: hubcaps::Github`) talks to that
+        // crate's service (parameters and `let`s are read where they are used:
+        // [`local_client_service`]).
+        let mut typed_client = |name: &str, ty: Node<'_>| {
+            let service = lists
+                .as_ref()
+                .and_then(|l| client_type_crate_service(l, file, ty, &imports));
+            if let Some(service) = service {
+                self.client_names
+                    .insert((krate.clone(), name.to_string()), service);
+            }
+        };
         for node in nodes.of_kinds(&[
             "function_item",
             "field_declaration",
@@ -307,6 +324,7 @@ impl RetryFacts {
                 }
                 "field_declaration" => {
                     if let (Some(n), Some(t)) = (node.field("name"), node.field("type")) {
+                        typed_client(file.node_text(n), t);
                         self.typed_names.extend(NameIdents::new(
                             &shared_krate,
                             file.node_text(n),
@@ -483,6 +501,198 @@ fn is_associated_fn_name<'t>(file: &ParsedFile, nodes: &NodeList<'t>, d: Node<'t
         })
 }
 
+/// The identifiers a file imports from client crates (`use hubcaps::pulls::{PullRequest, ..};`),
+/// with the service of the crate (the vocabulary's `client_crates`, `crate=Service`).
+fn client_crate_imports(lists: &Lists<'_>, text: &str) -> Vec<(String, String)> {
+    static IDENT: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let Some(ident) = IDENT
+        .get_or_init(|| regex::Regex::new(r"\b[A-Z][A-Za-z0-9_]*\b").ok())
+        .as_ref()
+    else {
+        return Vec::new();
+    };
+    // A file imports from a crate in a few `use` items of a few names each: past these bounds
+    // a PR's 100,000 `use` lines are not read (a client is then missed, never made up).
+    const MAX_USES: usize = 32;
+    const MAX_USE_BYTES: usize = 2000;
+    let mut out = Vec::new();
+    for entry in lists.list("client_crates") {
+        let (krate, service) = entry.split_once('=').unwrap_or((entry, entry));
+        for (at, _) in text.match_indices(&format!("use {krate}::")).take(MAX_USES) {
+            let rest = &text[at..];
+            let mut end = rest.find(';').unwrap_or(rest.len()).min(MAX_USE_BYTES);
+            while !rest.is_char_boundary(end) {
+                end -= 1;
+            }
+            for m in ident.find_iter(&rest[..end]) {
+                out.push((m.as_str().to_string(), service.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// The service of a type that comes from a client crate: written with the crate's path
+/// (`hubcaps::repositories::Repository`) or imported from it (`imports`).
+fn client_type_crate_service(
+    lists: &Lists<'_>,
+    file: &ParsedFile,
+    ty: Node<'_>,
+    imports: &[(String, String)],
+) -> Option<String> {
+    let text = file.node_text(ty);
+    if text.contains("::") {
+        let by_path = lists.list("client_crates").iter().find_map(|entry| {
+            let (krate, service) = entry.split_once('=').unwrap_or((entry, entry));
+            text.match_indices(&format!("{krate}::"))
+                .any(|(at, _)| {
+                    !text[..at]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                })
+                .then(|| service.to_string())
+        });
+        if by_path.is_some() {
+            return by_path;
+        }
+    }
+    if imports.is_empty() {
+        return None;
+    }
+    // A type is small: its first 256 nodes hold every name a reader would look at.
+    let mut cursor = ty.walk();
+    let mut seen = 0;
+    loop {
+        let n = cursor.node();
+        if n.kind() == "type_identifier" {
+            let t = file.node_text(n);
+            if let Some((_, service)) = imports.iter().find(|(i, _)| i == t) {
+                return Some(service.clone());
+            }
+        }
+        seen += 1;
+        if seen > 256 {
+            return None;
+        }
+        if cursor.goto_first_child() || cursor.goto_next_sibling() {
+            continue;
+        }
+        loop {
+            if !cursor.goto_parent() || cursor.node().id() == ty.id() {
+                return None;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+}
+
+/// The receiver a `let` value takes a handle from without a round trip (`repo.pulls()`,
+/// `self.github.repo(owner, name)`): the root of a method chain with no `.await` or `?` in it.
+/// `None` for anything else.
+fn handle_source<'t>(file: &ParsedFile, value: Node<'t>) -> Option<Node<'t>> {
+    if value.kind() != "call_expression" {
+        return None;
+    }
+    let text = file.node_text(value);
+    if text.len() > 600 || text.contains(".await") || text.contains('?') {
+        return None;
+    }
+    let root = Chain::of(file, value).root;
+    matches!(root.kind(), "identifier" | "field_expression").then_some(root)
+}
+
+/// The type of parameter `name` of the function `node` is in.
+fn parameter_type<'t>(file: &ParsedFile, node: Node<'t>, name: &str) -> Option<Node<'t>> {
+    let mut cur = node;
+    let function = loop {
+        cur = cur.parent()?;
+        match cur.kind() {
+            "function_item" => break cur,
+            "closure_expression" => return None,
+            _ => {}
+        }
+    };
+    let params = function.field("parameters")?;
+    let mut walk = params.walk();
+    let found = params
+        .named_children(&mut walk)
+        .filter(|p| p.kind() == "parameter")
+        .find(|p| {
+            p.field("pattern")
+                .is_some_and(|pat| file.node_text(pat) == name)
+        })?;
+    found.field("type")
+}
+
+/// The service a receiver talks to when the function says so itself: a parameter or `let`
+/// typed from a client crate (`repo: &hubcaps::repositories::Repository`), or a handle taken
+/// from one, or from a field of such a type or a receiver the vocabulary names, without a round
+/// trip (`let pulls = repo.pulls(); let pull = pulls.get(n);`). Followed through a few `let`s.
+fn local_client_service(
+    ctx: &MatchCtx<'_, '_>,
+    lists: &Lists<'_>,
+    receiver: Node<'_>,
+) -> Option<String> {
+    let file = ctx.file;
+    let mut node = syntax::unwrap_expression(receiver);
+    for depth in 0..6 {
+        let name = receiver_name(file, node);
+        let named = || {
+            lists
+                .lookup(
+                    "service_receivers",
+                    &name.to_ascii_lowercase(),
+                    name_matches,
+                )
+                .filter(|d| d != "*")
+        };
+        match node.kind() {
+            "field_expression" => {
+                let krate = crate_of(ctx);
+                if let Some(service) = ctx
+                    .index()
+                    .retry
+                    .client_names
+                    .get(&(krate, name.to_string()))
+                {
+                    return Some(service.clone());
+                }
+                return if depth > 0 { named() } else { None };
+            }
+            "identifier" => {
+                let bound = resolve_binding(file, node);
+                if bound.id() != node.id() {
+                    let declaration = bound.parent().filter(|p| p.kind() == "let_declaration");
+                    if let Some(ty) = declaration.and_then(|d| d.field("type")) {
+                        return type_service(ctx, lists, ty);
+                    }
+                    node = handle_source(file, bound)?;
+                    continue;
+                }
+                if let Some(ty) = parameter_type(file, node, name) {
+                    return type_service(ctx, lists, ty);
+                }
+                return if depth > 0 { named() } else { None };
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The service of a type from a client crate, in the file being checked.
+fn type_service(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, ty: Node<'_>) -> Option<String> {
+    let imports = if ctx.file.node_text(ty).contains("::") {
+        Vec::new()
+    } else {
+        client_crate_imports(lists, &ctx.file.text)
+    };
+    client_type_crate_service(lists, ctx.file, ty, &imports)
+}
+
 /// `LedgerClient` → `ledger`: the service of a typed API client (`Client` alone names no service).
 fn client_type_service(t: &str) -> Option<String> {
     let stem = t.strip_suffix("Client")?;
@@ -604,12 +814,8 @@ pub(crate) fn body_transient_effect<'t>(
     keep: &dyn Fn(Node<'t>) -> bool,
 ) -> Option<(crate::analysis::effects::Effect, String)> {
     use crate::analysis::effects::{Action, Effect as ModelEffect, EffectKind};
-    let data = &crate::analysis::check::CheckSet::embedded()
-        .ok()?
-        .get("missing-retry")?
-        .data;
-    let lists = Lists { data };
-    body_chains(file, nodes, body, keep)
+    let lists = Lists::embedded()?;
+    body_chains(file, nodes, &lists, body, keep)
         .iter()
         .filter_map(|s| classify(&lists, s))
         .max_by_key(|e| e.write)
@@ -648,6 +854,7 @@ pub(crate) fn body_transient_effect<'t>(
 fn body_chains<'t>(
     file: &ParsedFile,
     nodes: &NodeList<'t>,
+    lists: &Lists<'_>,
     body: Node<'t>,
     keep: &dyn Fn(Node<'t>) -> bool,
 ) -> Vec<ChainSummary> {
@@ -676,6 +883,11 @@ fn body_chains<'t>(
         if inner.kind() != "call_expression" || !keep(if awaited { d } else { inner }) {
             continue;
         }
+        // `block_on(call)?` is read as `call.await?`.
+        let (inner, awaited) = match run_future(file, lists, inner) {
+            Some(future) if future.kind() == "call_expression" => (future, true),
+            _ => (inner, awaited),
+        };
         let chain = Chain::of(file, inner);
         out.push(chain.summary(file, awaited));
     }
@@ -791,6 +1003,15 @@ struct Lists<'a> {
 impl<'a> Lists<'a> {
     fn of(ctx: &MatchCtx<'a, '_>) -> Lists<'a> {
         Lists { data: ctx.data }
+    }
+    /// The lists of the embedded `missing-retry` check (`None` if it failed to load), for the
+    /// repository facts collected before any match.
+    fn embedded() -> Option<Lists<'static>> {
+        let data = &crate::analysis::check::CheckSet::embedded()
+            .ok()?
+            .get("missing-retry")?
+            .data;
+        Some(Lists { data })
     }
     fn list(&self, name: &str) -> &'a [String] {
         self.data.list(name)
@@ -1110,11 +1331,30 @@ fn effect_call<'t>(file: &ParsedFile, lists: &Lists<'_>, node: Node<'t>) -> (Nod
                 continue;
             }
         }
+        // `block_on(gh.create(..))` waits for the future as `.await` would.
+        if let Some(future) = run_future(file, lists, n) {
+            n = future;
+            awaited = true;
+            continue;
+        }
         if n.id() == before.id() {
             break;
         }
     }
     (n, awaited)
+}
+
+/// The future a call runs to completion (`async_std::task::block_on(fut)`, `rt.block_on(fut)`:
+/// the vocabulary's `future_runners`), unwrapped; `None` for any other node.
+fn run_future<'t>(file: &ParsedFile, lists: &Lists<'_>, call: Node<'t>) -> Option<Node<'t>> {
+    if call.kind() != "call_expression"
+        || !syntax::call_name(file, call).is_some_and(|m| lists.has("future_runners", m))
+    {
+        return None;
+    }
+    let args = call.field("arguments")?;
+    let future = args.named_child(args.named_child_count().checked_sub(1)?)?;
+    Some(syntax::unwrap_expression(future))
 }
 
 /// `if let Err(e) = res` where `let res = call.await;` came just before in the same block (or an
@@ -1159,6 +1399,11 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     if call.kind() != "call_expression" {
         return false;
     }
+    let bound = resolve_binding(ctx.file, node);
+    if bound.id() != node.id() {
+        // `let res = call.await; match res {..}`: the call is made by the `let`.
+        ctx.anchor = bound.parent().filter(|p| p.kind() == "let_declaration");
+    }
     let chain = Chain::of(ctx.file, call);
     let summary = chain.summary(ctx.file, awaited);
     let mut effect = classify(&lists, &summary);
@@ -1182,6 +1427,20 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                 if let Some(path) = ctx.index().effects.effect_file(name) {
                     effect_path = path.to_string();
                 }
+            }
+        }
+    }
+    if effect.is_none() && awaited {
+        // A receiver the function types from a client crate, or a handle taken from a client.
+        let last = chain.calls.last().map(|(n, _)| n.as_str()).unwrap_or("");
+        if !lists.has("non_io_methods", last) {
+            if let Some(service) = local_client_service(ctx, &lists, chain.root) {
+                effect = Some(Effect {
+                    service,
+                    write: !names_a_read(&lists, last),
+                    aws: false,
+                    what: what_of(last),
+                });
             }
         }
     }
@@ -1544,6 +1803,17 @@ fn err_branch<'t>(ctx: &MatchCtx<'_, 't>, stmt: Node<'t>) -> Option<Node<'t>> {
     match stmt.kind() {
         "if_expression" => {
             let cond = stmt.field("condition")?;
+            if cond.kind() == "let_chain" {
+                // `if ready && let Err(e) = call {..}`: the body runs on the error (an `Ok`
+                // pattern's `else` runs on any failed condition, so it is not read as one).
+                let mut cursor = cond.walk();
+                let on_err = cond.named_children(&mut cursor).any(|c| {
+                    c.kind() == "let_condition"
+                        && c.field("pattern")
+                            .is_some_and(|p| ctx.file.node_text(p).starts_with("Err"))
+                });
+                return on_err.then(|| stmt.field("consequence")).flatten();
+            }
             let pat = ctx.file.node_text(cond.field("pattern")?);
             if pat.starts_with("Err") {
                 stmt.field("consequence")
@@ -1990,6 +2260,33 @@ mod tests {
         }
         all.finish();
         all
+    }
+
+    #[test]
+    fn a_field_typed_from_a_client_crate_is_that_service_and_imports_are_read_safely() {
+        let f = facts(&[
+            ("bot/Cargo.toml", "[package]\nname='bot'\n"),
+            (
+                "bot/src/worker.rs",
+                "use hubcaps::Github;\npub struct Worker { forge: Github, vend: hubcaps::Github, queue: Sender<u8> }",
+            ),
+        ]);
+        let service = |name: &str| {
+            f.client_names
+                .get(&("bot".to_string(), name.to_string()))
+                .cloned()
+        };
+        assert_eq!(service("forge").as_deref(), Some("GitHub"));
+        assert_eq!(service("vend").as_deref(), Some("GitHub"));
+        assert_eq!(service("queue"), None);
+
+        let lists = Lists::embedded().unwrap();
+        // A `use` with no `;` whose 2,000-byte cut falls inside a multibyte character.
+        let text = format!("use hubcaps::{{Github,  {}", "é".repeat(3000));
+        assert_eq!(
+            client_crate_imports(&lists, &text),
+            vec![("Github".to_string(), "GitHub".to_string())]
+        );
     }
 
     #[test]
