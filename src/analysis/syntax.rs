@@ -68,6 +68,38 @@ pub fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
     std::iter::successors(node.parent(), |n| n.parent())
 }
 
+/// The ancestors of `node` under `root`, innermost first, found in one walk down from `root`:
+/// [`Node::parent`] walks down from the root at every step, so climbing with it is quadratic
+/// in depth. Empty when `node` is not under `root`.
+pub fn ancestors_from<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    let (start, end) = (node.start_byte(), node.end_byte());
+    let mut path = Vec::new();
+    let mut cursor = root.walk();
+    loop {
+        let current = cursor.node();
+        if current.id() == node.id() {
+            break;
+        }
+        path.push(current);
+        if !cursor.goto_first_child() {
+            return Vec::new();
+        }
+        // The child that holds `node` (siblings overlap only when one is empty).
+        loop {
+            let c = cursor.node();
+            let holds = c.start_byte() <= start && end <= c.end_byte();
+            if c.id() == node.id() || (holds && (c.start_byte() < c.end_byte() || start == end)) {
+                break;
+            }
+            if !cursor.goto_next_sibling() {
+                return Vec::new();
+            }
+        }
+    }
+    path.reverse();
+    path
+}
+
 /// All descendants of `node` in document order (including `node`), without recursion.
 pub fn descendants(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
     let mut cursor = node.walk();
@@ -1274,6 +1306,21 @@ mod tests {
         assert!(!is_in_test_code(&f, c0));
         assert!(is_in_test_code(&f, find(&f, "call_expression", 1)));
         assert!(is_in_test_code(&f, find(&f, "call_expression", 2)));
+    }
+
+    #[test]
+    fn ancestors_from_the_root_are_the_parents_of_every_node() {
+        let f = file(
+            "fn a(x: u8) -> u8 { let y = { x + 1 }; match y { 0 => b(), _ => y } }\nfn b() {}",
+        );
+        let root = f.tree.root_node();
+        for node in descendants(root) {
+            let climbed: Vec<_> = ancestors(node).map(|n| n.id()).collect();
+            let descended: Vec<_> = ancestors_from(root, node).iter().map(|n| n.id()).collect();
+            assert_eq!(descended, climbed, "ancestors of {}", node.kind());
+        }
+        let other = file("fn c() {}");
+        assert!(ancestors_from(root, other.tree.root_node().child(0).unwrap()).is_empty());
     }
 
     #[test]

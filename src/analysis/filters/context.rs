@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use tree_sitter::Node;
 
 /// Everything a filter can look at for one query match.
-pub struct MatchCtx<'a, 't> {
+pub struct MatchCtx<'a: 't, 't> {
     /// The file being checked.
     pub file: &'a ParsedFile,
     /// Facts about the whole repository (other files, tests); read through
@@ -35,7 +35,7 @@ pub struct MatchCtx<'a, 't> {
     pub anchor: Option<Node<'t>>,
 }
 
-impl<'a, 't> MatchCtx<'a, 't> {
+impl<'a: 't, 't> MatchCtx<'a, 't> {
     /// A context for one match. `index` may be incomplete (empty while files are still being
     /// walked): [`MatchCtx::index_read`] then says whether a filter's answer can be trusted.
     pub fn new(

@@ -151,6 +151,9 @@ pub struct RetryFacts {
     /// (crate dir, variable or field name) → service, for names whose type (or constructor) is a
     /// `<Service>Client` (tonic and hand-written API clients): `ledger: LedgerClient<Channel>`.
     client_names: BTreeMap<(String, String), String>,
+    /// File path → the identifiers it imports from client crates, with their service
+    /// (`use hubcaps::pulls::PullRequest;`), for the files that name a client crate at all.
+    client_imports: BTreeMap<String, Vec<(String, String)>>,
 }
 
 /// A name (binding, field or parameter) in a crate, with the identifiers that tell what it
@@ -257,20 +260,20 @@ impl RetryFacts {
         };
         let name_of = |n: Node<'_>| file.node_text(n).to_string();
         let lists = Lists::embedded();
-        let imports = lists
-            .as_ref()
-            .map(|l| client_crate_imports(l, text))
-            .unwrap_or_default();
+        let (names_client_crate, imports) = client_crate_imports(text);
         // A field whose type comes from a client crate (`github: hubcaps::Github`) talks to that
         // crate's service (parameters and `let`s are read where they are used:
         // [`local_client_service`]).
+        let mut client_fields = Vec::new();
         let mut typed_client = |name: &str, ty: Node<'_>| {
+            if !names_client_crate {
+                return;
+            }
             let service = lists
                 .as_ref()
                 .and_then(|l| client_type_crate_service(l, file, ty, &imports));
             if let Some(service) = service {
-                self.client_names
-                    .insert((krate.clone(), name.to_string()), service);
+                client_fields.push((krate.clone(), name.to_string(), service));
             }
         };
         for node in nodes.of_kinds(&[
@@ -385,6 +388,12 @@ impl RetryFacts {
                 _ => {}
             }
         }
+        for (krate, name, service) in client_fields {
+            self.client_names.insert((krate, name), service);
+        }
+        if names_client_crate {
+            self.client_imports.insert(file.path.clone(), imports);
+        }
     }
 
     /// Merges facts collected from other files.
@@ -399,6 +408,7 @@ impl RetryFacts {
         self.aws_crates.extend(other.aws_crates);
         self.aws_retry_disabled.extend(other.aws_retry_disabled);
         self.client_names.extend(other.client_names);
+        self.client_imports.extend(other.client_imports);
     }
 
     /// Resolves which names hold retrying clients: bindings to a retry-configured value, to a
@@ -501,35 +511,76 @@ fn is_associated_fn_name<'t>(file: &ParsedFile, nodes: &NodeList<'t>, d: Node<'t
         })
 }
 
-/// The identifiers a file imports from client crates (`use hubcaps::pulls::{PullRequest, ..};`),
-/// with the service of the crate (the vocabulary's `client_crates`, `crate=Service`).
-fn client_crate_imports(lists: &Lists<'_>, text: &str) -> Vec<(String, String)> {
-    static IDENT: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    let Some(ident) = IDENT
-        .get_or_init(|| regex::Regex::new(r"\b[A-Z][A-Za-z0-9_]*\b").ok())
+/// The pattern of [`client_crate_pattern`], with each crate's (path, service).
+type ClientCratePattern = (regex::Regex, Vec<(String, String)>);
+
+/// A pattern over the vocabulary's `client_crates` (`crate=Service`): group 1 is a crate's path
+/// in code followed by `::`, group 2 set when it opens a `use` item. Built once from the
+/// embedded vocabulary; one pass over a file finds every mention of every client crate.
+fn client_crate_pattern() -> Option<&'static ClientCratePattern> {
+    static PATTERN: std::sync::OnceLock<Option<ClientCratePattern>> = std::sync::OnceLock::new();
+    PATTERN
+        .get_or_init(|| {
+            let lists = Lists::embedded()?;
+            let crates: Vec<(String, String)> = lists
+                .list("client_crates")
+                .iter()
+                .map(|e| {
+                    let (k, s) = e.split_once('=').unwrap_or((e, e));
+                    (k.to_string(), s.to_string())
+                })
+                .collect();
+            if crates.is_empty() {
+                return None;
+            }
+            let names: Vec<String> = crates.iter().map(|(k, _)| regex::escape(k)).collect();
+            let re = regex::Regex::new(&format!(r"(\buse\s+)?\b({})::", names.join("|"))).ok()?;
+            Some((re, crates))
+        })
         .as_ref()
-    else {
-        return Vec::new();
+}
+
+/// What a file says of client crates: whether it names one at all (`hubcaps::..`), and the
+/// identifiers it imports from them with their service (`use hubcaps::pulls::{PullRequest, ..};`).
+fn client_crate_imports(text: &str) -> (bool, Vec<(String, String)>) {
+    static IDENT: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let (Some(ident), Some((pattern, crates))) = (
+        IDENT
+            .get_or_init(|| regex::Regex::new(r"\b[A-Z][A-Za-z0-9_]*\b").ok())
+            .as_ref(),
+        client_crate_pattern(),
+    ) else {
+        return (false, Vec::new());
     };
     // A file imports from a crate in a few `use` items of a few names each: past these bounds
     // a PR's 100,000 `use` lines are not read (a client is then missed, never made up).
     const MAX_USES: usize = 32;
     const MAX_USE_BYTES: usize = 2000;
+    let mut mentions = false;
+    let mut uses = 0;
     let mut out = Vec::new();
-    for entry in lists.list("client_crates") {
-        let (krate, service) = entry.split_once('=').unwrap_or((entry, entry));
-        for (at, _) in text.match_indices(&format!("use {krate}::")).take(MAX_USES) {
-            let rest = &text[at..];
-            let mut end = rest.find(';').unwrap_or(rest.len()).min(MAX_USE_BYTES);
-            while !rest.is_char_boundary(end) {
-                end -= 1;
-            }
-            for m in ident.find_iter(&rest[..end]) {
-                out.push((m.as_str().to_string(), service.to_string()));
-            }
+    for c in pattern.captures_iter(text) {
+        mentions = true;
+        let (Some(whole), Some(_), Some(krate)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
+        uses += 1;
+        if uses > MAX_USES {
+            break;
+        }
+        let Some((_, service)) = crates.iter().find(|(k, _)| k == krate.as_str()) else {
+            continue;
+        };
+        let rest = &text[whole.start()..];
+        let mut end = rest.find(';').unwrap_or(rest.len()).min(MAX_USE_BYTES);
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        for m in ident.find_iter(&rest[..end]) {
+            out.push((m.as_str().to_string(), service.clone()));
         }
     }
-    out
+    (mentions, out)
 }
 
 /// The service of a type that comes from a client crate: written with the crate's path
@@ -544,12 +595,13 @@ fn client_type_crate_service(
     if text.contains("::") {
         let by_path = lists.list("client_crates").iter().find_map(|entry| {
             let (krate, service) = entry.split_once('=').unwrap_or((entry, entry));
-            text.match_indices(&format!("{krate}::"))
+            text.match_indices(krate)
                 .any(|(at, _)| {
-                    !text[..at]
-                        .chars()
-                        .next_back()
-                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    text[at + krate.len()..].starts_with("::")
+                        && !text[..at]
+                            .chars()
+                            .next_back()
+                            .is_some_and(|c| c.is_alphanumeric() || c == '_')
                 })
                 .then(|| service.to_string())
         });
@@ -605,16 +657,11 @@ fn handle_source<'t>(file: &ParsedFile, value: Node<'t>) -> Option<Node<'t>> {
 }
 
 /// The type of parameter `name` of the function `node` is in.
-fn parameter_type<'t>(file: &ParsedFile, node: Node<'t>, name: &str) -> Option<Node<'t>> {
-    let mut cur = node;
-    let function = loop {
-        cur = cur.parent()?;
-        match cur.kind() {
-            "function_item" => break cur,
-            "closure_expression" => return None,
-            _ => {}
-        }
-    };
+fn parameter_type<'t>(file: &'t ParsedFile, node: Node<'t>, name: &str) -> Option<Node<'t>> {
+    let function = syntax::ancestors_from(file.tree.root_node(), node)
+        .into_iter()
+        .find(|a| matches!(a.kind(), "function_item" | "closure_expression"))
+        .filter(|a| a.kind() == "function_item")?;
     let params = function.field("parameters")?;
     let mut walk = params.walk();
     let found = params
@@ -663,17 +710,20 @@ fn local_client_service(
                 return if depth > 0 { named() } else { None };
             }
             "identifier" => {
-                let bound = resolve_binding(file, node);
-                if bound.id() != node.id() {
-                    let declaration = bound.parent().filter(|p| p.kind() == "let_declaration");
-                    if let Some(ty) = declaration.and_then(|d| d.field("type")) {
+                if let Some(binding) = binding_of(file, node) {
+                    if let Some(ty) = binding.field("type") {
                         return type_service(ctx, lists, ty);
                     }
-                    node = handle_source(file, bound)?;
+                    node = handle_source(file, binding.field("value")?)?;
                     continue;
                 }
-                if let Some(ty) = parameter_type(file, node, name) {
-                    return type_service(ctx, lists, ty);
+                // Only a file that names a client crate can type a parameter from one (the
+                // climb to the function is a walk from the root at each step).
+                let names_client_crate = ctx.index().retry.client_imports.contains_key(&file.path);
+                if names_client_crate {
+                    if let Some(ty) = parameter_type(file, node, name) {
+                        return type_service(ctx, lists, ty);
+                    }
                 }
                 return if depth > 0 { named() } else { None };
             }
@@ -685,12 +735,14 @@ fn local_client_service(
 
 /// The service of a type from a client crate, in the file being checked.
 fn type_service(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, ty: Node<'_>) -> Option<String> {
-    let imports = if ctx.file.node_text(ty).contains("::") {
-        Vec::new()
-    } else {
-        client_crate_imports(lists, &ctx.file.text)
-    };
-    client_type_crate_service(lists, ctx.file, ty, &imports)
+    let imports = ctx
+        .index()
+        .retry
+        .client_imports
+        .get(&ctx.file.path)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    client_type_crate_service(lists, ctx.file, ty, imports)
 }
 
 /// `LedgerClient` → `ledger`: the service of a typed API client (`Client` alone names no service).
@@ -1307,7 +1359,7 @@ fn what_of(method: &str) -> String {
 
 /// The innermost "real" call of an expression: strips `.await`, `?`, and the methods that only
 /// reshape a result (`.ok()`, `.inspect_err(..)`, `.json()` after `send()`, ...).
-fn effect_call<'t>(file: &ParsedFile, lists: &Lists<'_>, node: Node<'t>) -> (Node<'t>, bool) {
+fn effect_call<'t>(file: &'t ParsedFile, lists: &Lists<'_>, node: Node<'t>) -> (Node<'t>, bool) {
     let mut n = resolve_binding(file, node);
     let mut awaited = false;
     for _ in 0..64 {
@@ -1359,31 +1411,47 @@ fn run_future<'t>(file: &ParsedFile, lists: &Lists<'_>, call: Node<'t>) -> Optio
 
 /// `if let Err(e) = res` where `let res = call.await;` came just before in the same block (or an
 /// enclosing one): the bound call. Anything else is returned unchanged.
-fn resolve_binding<'t>(file: &ParsedFile, node: Node<'t>) -> Node<'t> {
+fn resolve_binding<'t>(file: &'t ParsedFile, node: Node<'t>) -> Node<'t> {
+    binding_of(file, node)
+        .and_then(|b| b.field("value"))
+        .unwrap_or(node)
+}
+
+/// The `let` that binds the identifier `node` is, when it is in the same block as `node` or an
+/// enclosing one of the same function (the nearest before it).
+fn binding_of<'t>(file: &'t ParsedFile, node: Node<'t>) -> Option<Node<'t>> {
     let inner = syntax::unwrap_expression(node);
     if inner.kind() != "identifier" {
-        return node;
+        return None;
     }
     let name = file.node_text(inner);
     let mut cur = node;
-    for _ in 0..64 {
-        let Some(p) = cur.parent() else { break };
+    for p in syntax::ancestors_from(file.tree.root_node(), node)
+        .into_iter()
+        .take(64)
+    {
         if matches!(p.kind(), "function_item" | "closure_expression") {
             break;
         }
-        let mut sib = cur.prev_sibling();
-        while let Some(s) = sib {
+        let mut nearest = None;
+        let mut cursor = p.walk();
+        for s in p.children(&mut cursor) {
+            if s.id() == cur.id() {
+                break;
+            }
             if s.kind() == "let_declaration" {
                 let pat = s.field("pattern").map(|p| file.node_text(p)).unwrap_or("");
-                if pat == name || pat == format!("mut {name}") {
-                    return s.field("value").unwrap_or(node);
+                if pat == name || pat.strip_prefix("mut ") == Some(name) {
+                    nearest = Some(s);
                 }
             }
-            sib = s.prev_sibling();
+        }
+        if nearest.is_some() {
+            return nearest;
         }
         cur = p;
     }
-    node
+    None
 }
 
 fn crate_of(ctx: &MatchCtx<'_, '_>) -> String {
@@ -1399,10 +1467,9 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     if call.kind() != "call_expression" {
         return false;
     }
-    let bound = resolve_binding(ctx.file, node);
-    if bound.id() != node.id() {
+    if let Some(binding) = binding_of(ctx.file, node) {
         // `let res = call.await; match res {..}`: the call is made by the `let`.
-        ctx.anchor = bound.parent().filter(|p| p.kind() == "let_declaration");
+        ctx.anchor = Some(binding);
     }
     let chain = Chain::of(ctx.file, call);
     let summary = chain.summary(ctx.file, awaited);
@@ -2280,12 +2347,11 @@ mod tests {
         assert_eq!(service("vend").as_deref(), Some("GitHub"));
         assert_eq!(service("queue"), None);
 
-        let lists = Lists::embedded().unwrap();
         // A `use` with no `;` whose 2,000-byte cut falls inside a multibyte character.
         let text = format!("use hubcaps::{{Github,  {}", "é".repeat(3000));
         assert_eq!(
-            client_crate_imports(&lists, &text),
-            vec![("Github".to_string(), "GitHub".to_string())]
+            client_crate_imports(&text),
+            (true, vec![("Github".to_string(), "GitHub".to_string())])
         );
     }
 
