@@ -146,6 +146,9 @@ pub struct EffectModel {
     /// `macro_rules!` macros of the workspace that return an `Err` from the caller
     /// (`return Err(..)` in their body): calling one propagates.
     error_macros: std::collections::BTreeSet<String>,
+    /// `macro_rules!` macros of the workspace whose every rule expands to an `Err(..)` value
+    /// (`json_err!("..")` → `Err(json!({"error": ..}))`): as a branch's value, an error.
+    error_value_macros: std::collections::BTreeSet<String>,
 }
 
 impl EffectModel {
@@ -174,6 +177,12 @@ impl EffectModel {
                     self.error_macros.insert(file.node_text(name).to_string());
                 }
             }
+            if expands_to_err_value(file, m) {
+                if let Some(name) = m.field("name") {
+                    self.error_value_macros
+                        .insert(file.node_text(name).to_string());
+                }
+            }
         }
         let lists = Lists::embedded();
         for f in nodes.of_kind("function_item") {
@@ -194,6 +203,7 @@ impl EffectModel {
             self.defs.entry(name).or_default().append(&mut defs);
         }
         self.error_macros.extend(other.error_macros);
+        self.error_value_macros.extend(other.error_value_macros);
     }
 
     /// Propagates effects through the call graph, after every file is merged.
@@ -361,6 +371,11 @@ impl EffectModel {
         self.error_macros.contains(name)
     }
 
+    /// Whether `name` is a workspace macro that expands to an `Err(..)` value.
+    pub fn is_error_value_macro(&self, name: &str) -> bool {
+        self.error_value_macros.contains(name)
+    }
+
     /// Whether a call of `callee` from `caller_file` goes into a client: a module of the
     /// workspace (one file) whose function makes the effect itself or through other functions
     /// of that same file (`self.github.post_comment(..)` into `github.rs`, where
@@ -485,6 +500,36 @@ fn summarize(
         dropped_at: None,
         dropped_directly: false,
     })
+}
+
+/// Whether every rule of the `macro_rules!` definition `m` expands to an `Err(..)` value: its
+/// body, inside its delimiters, starts with `Err(` (or a path to it).
+fn expands_to_err_value(file: &ParsedFile, m: Node<'_>) -> bool {
+    let mut cursor = m.walk();
+    let mut rules = 0;
+    for rule in m
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() == "macro_rule")
+    {
+        rules += 1;
+        let Some(body) = rule.field("right") else {
+            return false;
+        };
+        let text = file.node_text(body);
+        let inner = text
+            .get(1..text.len().saturating_sub(1))
+            .unwrap_or("")
+            .trim_start();
+        let inner = inner
+            .strip_prefix("::std::result::Result::")
+            .or_else(|| inner.strip_prefix("std::result::Result::"))
+            .or_else(|| inner.strip_prefix("Result::"))
+            .unwrap_or(inner);
+        if !(inner.starts_with("Err(") || inner.starts_with("Err (")) {
+            return false;
+        }
+    }
+    rules > 0
 }
 
 /// Whether definition `d` of `name` does nothing effectful itself and passes on the error of a
@@ -923,6 +968,31 @@ pub async fn delete_object(client: &Client, key: &str) -> Result<(), Error> {
     Ok(())
 }
 "#;
+
+    #[test]
+    fn a_macro_whose_every_rule_is_an_err_value_is_an_error_value_macro() {
+        let m = model(&[(
+            "web/src/macros.rs",
+            r#"
+macro_rules! json_err {
+    ($message:expr) => { Err(json!({ "error": $message })) };
+    () => ( ::std::result::Result::Err(json!({})) );
+}
+macro_rules! log_err {
+    ($e:expr) => { if let Err(e) = $e { warn!("{e}") } };
+}
+macro_rules! err_or_ok {
+    (ok) => { Ok(()) };
+    ($e:expr) => { Err($e) };
+}
+macro_rules! empty {}
+"#,
+        )]);
+        assert!(m.is_error_value_macro("json_err"));
+        assert!(!m.is_error_value_macro("log_err"));
+        assert!(!m.is_error_value_macro("err_or_ok"));
+        assert!(!m.is_error_value_macro("empty"));
+    }
 
     #[test]
     fn an_effect_two_calls_away_in_another_crate_reaches_the_caller() {

@@ -1809,12 +1809,26 @@ fn propagates_or_requeues(
             _ => {}
         }
     }
-    // A tail value that is an error or an error status.
+    // A tail value that is an error, an error status or response (`HttpResponse::
+    // ServiceUnavailable()`: the vocabulary's `error_responses`), or a workspace macro that
+    // expands to an `Err` (`json_err!("..")`): the caller sees the failure.
     if let Some(tail) = tail_value(branch) {
         let t = ctx.file.node_text(tail);
+        let error_value_macro = tail.kind() == "macro_invocation"
+            && tail.field("macro").is_some_and(|m| {
+                let m = ctx.file.node_text(m);
+                ctx.index()
+                    .effects
+                    .is_error_value_macro(m.rsplit("::").next().unwrap_or(m))
+            });
         if t.starts_with("Err(")
             || (t.contains("StatusCode::") && !is_success_status(t))
             || t.contains("_error(")
+            || error_value_macro
+            || lists
+                .list("error_responses")
+                .iter()
+                .any(|r| t.contains(r.as_str()))
         {
             return true;
         }

@@ -1,0 +1,45 @@
+//! A request handler whose `Err` arm logs and then answers the client with an error has not
+//! dropped the failure: the caller sees it and owns the retry. Only an arm that answers success
+//! (or nothing) after a failed write loses it.
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+macro_rules! json_err {
+    ($message:expr) => {
+        Err(json!({ "error": $message }))
+    };
+}
+
+pub async fn list_templates(pool: web::Data<PgPool>, guild: u64) -> Result<serde_json::Value, serde_json::Value> {
+    match sqlx::query_as::<_, Template>("SELECT * FROM templates WHERE guild = $1")
+        .bind(guild as i64)
+        .fetch_all(pool.get_ref())
+        .await
+    {
+        Ok(templates) => Ok(json!(templates)),
+        Err(e) => {
+            tracing::warn!("could not fetch templates of {guild}: {e:?}");
+            json_err!("Could not get templates")
+        }
+    }
+}
+
+pub async fn ask(state: web::Data<AppState>, question: String) -> Result<HttpResponse, AppError> {
+    match state.ai_client.post(ASK_URL).json(&question).send().await {
+        Ok(answer) => Ok(HttpResponse::Ok().streaming(answer.bytes_stream())),
+        Err(e) => {
+            tracing::warn!("ask failed: {e}");
+            Ok(HttpResponse::ServiceUnavailable().body("the assistant is unavailable, try again"))
+        }
+    }
+}
+
+pub async fn save_template(state: web::Data<AppState>, template: Template) -> Result<HttpResponse, AppError> {
+    match state.http.post(TEMPLATES_URL).json(&template).send().await { //~ missing-retry:high
+        Ok(_) => Ok(HttpResponse::Created().finish()),
+        Err(e) => {
+            tracing::warn!("template not saved: {e}");
+            Ok(HttpResponse::Ok().body("saved"))
+        }
+    }
+}
