@@ -514,8 +514,8 @@ fn is_associated_fn_name<'t>(file: &ParsedFile, nodes: &NodeList<'t>, d: Node<'t
 /// The pattern of [`client_crate_pattern`], with each crate's (path, service).
 type ClientCratePattern = (regex::Regex, Vec<(String, String)>);
 
-/// A pattern over the vocabulary's `client_crates` (`crate=Service`): group 1 is a crate's path
-/// in code followed by `::`, group 2 set when it opens a `use` item. Built once from the
+/// A pattern over the vocabulary's `client_crates` (`crate=Service`): group 2 is a crate's path
+/// in code followed by `::`, group 1 is set when it opens a `use` item. Built once from the
 /// embedded vocabulary; one pass over a file finds every mention of every client crate.
 fn client_crate_pattern() -> Option<&'static ClientCratePattern> {
     static PATTERN: std::sync::OnceLock<Option<ClientCratePattern>> = std::sync::OnceLock::new();
@@ -572,11 +572,13 @@ fn client_crate_imports(text: &str) -> (bool, Vec<(String, String)>) {
             continue;
         };
         let rest = &text[whole.start()..];
-        let mut end = rest.find(';').unwrap_or(rest.len()).min(MAX_USE_BYTES);
+        let mut end = rest.len().min(MAX_USE_BYTES);
         while !rest.is_char_boundary(end) {
             end -= 1;
         }
-        for m in ident.find_iter(&rest[..end]) {
+        let item = &rest[..end];
+        let item = &item[..item.find(';').unwrap_or(item.len())];
+        for m in ident.find_iter(item) {
             out.push((m.as_str().to_string(), service.clone()));
         }
     }
@@ -717,8 +719,8 @@ fn local_client_service(
                     node = handle_source(file, binding.field("value")?)?;
                     continue;
                 }
-                // Only a file that names a client crate can type a parameter from one (the
-                // climb to the function is a walk from the root at each step).
+                // Only a file that names a client crate can type a parameter from one (finding
+                // the function walks down from the root).
                 let names_client_crate = ctx.index().retry.client_imports.contains_key(&file.path);
                 if names_client_crate {
                     if let Some(ty) = parameter_type(file, node, name) {
@@ -1467,7 +1469,7 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     if call.kind() != "call_expression" {
         return false;
     }
-    if let Some(binding) = binding_of(ctx.file, node) {
+    if let Some(binding) = binding_of(ctx.file, node).filter(|b| b.field("value").is_some()) {
         // `let res = call.await; match res {..}`: the call is made by the `let`.
         ctx.anchor = Some(binding);
     }
