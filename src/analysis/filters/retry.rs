@@ -1180,11 +1180,20 @@ fn http_service(lists: &Lists<'_>, url_args: &str, receiver: &str) -> String {
     "the remote service".to_string()
 }
 
+/// Whether a call chain fills a cache with an expiry (the vocabulary's `cache_fill_methods`,
+/// `redis.set_ex(key, value, ttl)`): losing one costs a later cache miss, not work.
+fn fills_a_cache<'n>(lists: &Lists<'_>, mut names: impl Iterator<Item = &'n str>) -> bool {
+    names.any(|n| lists.has("cache_fill_methods", n))
+}
+
 /// Classifies a call chain. `awaited` says whether the expression is awaited (required for the
 /// name-based guesses, which are otherwise too loose).
 fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
     let names: Vec<&str> = s.calls.iter().map(|(n, _, _)| n.as_str()).collect();
     let last = *names.last()?;
+    if fills_a_cache(lists, names.iter().copied()) {
+        return None;
+    }
     let root_last = s
         .root
         .rsplit(['.', ':'])
@@ -1474,6 +1483,9 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         ctx.anchor = Some(binding);
     }
     let chain = Chain::of(ctx.file, call);
+    if fills_a_cache(&lists, chain.calls.iter().map(|(n, _)| n.as_str())) {
+        return false;
+    }
     let summary = chain.summary(ctx.file, awaited);
     let mut effect = classify(&lists, &summary);
     // The file whose crate makes the effect: this one, or the workspace fn's where it ends.

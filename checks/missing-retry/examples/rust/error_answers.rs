@@ -34,6 +34,16 @@ pub async fn ask(state: web::Data<AppState>, question: String) -> Result<HttpRes
     }
 }
 
+pub async fn user_guilds(state: web::Data<AppState>, token: String) -> serde_json::Value {
+    match state.http.get(GUILDS_URL).bearer_auth(token).send().await {
+        Ok(resp) => json!({ "status": resp.status().as_u16() }),
+        Err(e) => {
+            tracing::warn!("Discord unreachable: {e}");
+            json!({"error": "Could not reach Discord"})
+        }
+    }
+}
+
 pub async fn save_template(state: web::Data<AppState>, template: Template) -> Result<HttpResponse, AppError> {
     match state.http.post(TEMPLATES_URL).json(&template).send().await { //~ missing-retry:high
         Ok(_) => Ok(HttpResponse::Created().finish()),
