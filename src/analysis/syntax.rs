@@ -68,9 +68,14 @@ pub fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
     std::iter::successors(node.parent(), |n| n.parent())
 }
 
+/// How deep [`ancestors_from`] looks for a node. Real code nests a few dozen levels; a PR's
+/// 100,000-deep nesting would make each lookup walk all of it, once per match.
+pub const MAX_ANCESTOR_DEPTH: usize = 512;
+
 /// The ancestors of `node` under `root`, innermost first, found in one walk down from `root`:
 /// [`Node::parent`] walks down from the root at every step, so climbing with it is quadratic
-/// in depth. Empty when `node` is not under `root`.
+/// in depth. Empty when `node` is not under `root`, or deeper than [`MAX_ANCESTOR_DEPTH`]
+/// (a caller then finds nothing: a finding may be missed, never made up).
 pub fn ancestors_from<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
     let (start, end) = (node.start_byte(), node.end_byte());
     let mut path = Vec::new();
@@ -79,6 +84,9 @@ pub fn ancestors_from<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
         let current = cursor.node();
         if current.id() == node.id() {
             break;
+        }
+        if path.len() >= MAX_ANCESTOR_DEPTH {
+            return Vec::new();
         }
         path.push(current);
         if !cursor.goto_first_child() {
@@ -1321,6 +1329,16 @@ mod tests {
         }
         let other = file("fn c() {}");
         assert!(ancestors_from(root, other.tree.root_node().child(0).unwrap()).is_empty());
+        // Past the bound nothing is found, whatever the depth.
+        let deep = file(&format!(
+            "fn d() {{ {}x{} }}",
+            "(".repeat(MAX_ANCESTOR_DEPTH),
+            ")".repeat(MAX_ANCESTOR_DEPTH)
+        ));
+        let x = descendants(deep.tree.root_node())
+            .find(|n| n.kind() == "identifier" && deep.node_text(*n) == "x")
+            .unwrap();
+        assert!(ancestors_from(deep.tree.root_node(), x).is_empty());
     }
 
     #[test]
