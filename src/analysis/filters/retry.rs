@@ -259,7 +259,6 @@ impl RetryFacts {
                 .any(|&(_, end)| end <= range.end)
         };
         let name_of = |n: Node<'_>| file.node_text(n).to_string();
-        let lists = Lists::embedded();
         let (names_client_crate, imports) = client_crate_imports(text);
         // A field whose type comes from a client crate (`github: hubcaps::Github`) talks to that
         // crate's service (parameters and `let`s are read where they are used:
@@ -269,9 +268,7 @@ impl RetryFacts {
             if !names_client_crate {
                 return;
             }
-            let service = lists
-                .as_ref()
-                .and_then(|l| client_type_crate_service(l, file, ty, &imports));
+            let service = client_type_crate_service(file, ty, &imports);
             if let Some(service) = service {
                 client_fields.push((krate.clone(), name.to_string(), service));
             }
@@ -586,61 +583,29 @@ fn client_crate_imports(text: &str) -> (bool, Vec<(String, String)>) {
 }
 
 /// The service of a type that comes from a client crate: written with the crate's path
-/// (`hubcaps::repositories::Repository`) or imported from it (`imports`).
+/// (`hubcaps::repositories::Repository`, found by [`client_crate_pattern`]) or imported from
+/// it (`imports`).
 fn client_type_crate_service(
-    lists: &Lists<'_>,
     file: &ParsedFile,
     ty: Node<'_>,
     imports: &[(String, String)],
 ) -> Option<String> {
+    let (pattern, crates) = client_crate_pattern()?;
     let text = file.node_text(ty);
-    if text.contains("::") {
-        let by_path = lists.list("client_crates").iter().find_map(|entry| {
-            let (krate, service) = entry.split_once('=').unwrap_or((entry, entry));
-            text.match_indices(krate)
-                .any(|(at, _)| {
-                    text[at + krate.len()..].starts_with("::")
-                        && !text[..at]
-                            .chars()
-                            .next_back()
-                            .is_some_and(|c| c.is_alphanumeric() || c == '_')
-                })
-                .then(|| service.to_string())
-        });
-        if by_path.is_some() {
-            return by_path;
-        }
-    }
-    if imports.is_empty() {
-        return None;
+    if let Some(krate) = pattern.captures(text).and_then(|c| c.get(2)) {
+        return crates
+            .iter()
+            .find(|(k, _)| k == krate.as_str())
+            .map(|(_, service)| service.clone());
     }
     // A type is small: its first 256 nodes hold every name a reader would look at.
-    let mut cursor = ty.walk();
-    let mut seen = 0;
-    loop {
-        let n = cursor.node();
-        if n.kind() == "type_identifier" {
+    syntax::descendants(ty)
+        .take(256)
+        .filter(|n| n.kind() == "type_identifier")
+        .find_map(|n| {
             let t = file.node_text(n);
-            if let Some((_, service)) = imports.iter().find(|(i, _)| i == t) {
-                return Some(service.clone());
-            }
-        }
-        seen += 1;
-        if seen > 256 {
-            return None;
-        }
-        if cursor.goto_first_child() || cursor.goto_next_sibling() {
-            continue;
-        }
-        loop {
-            if !cursor.goto_parent() || cursor.node().id() == ty.id() {
-                return None;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-        }
-    }
+            imports.iter().find(|(i, _)| i == t).map(|(_, s)| s.clone())
+        })
 }
 
 /// The receiver a `let` value takes a handle from without a round trip (`repo.pulls()`,
@@ -714,7 +679,7 @@ fn local_client_service(
             "identifier" => {
                 if let Some(binding) = binding_of(file, node) {
                     if let Some(ty) = binding.field("type") {
-                        return type_service(ctx, lists, ty);
+                        return type_service(ctx, ty);
                     }
                     node = handle_source(file, binding.field("value")?)?;
                     continue;
@@ -724,7 +689,7 @@ fn local_client_service(
                 let names_client_crate = ctx.index().retry.client_imports.contains_key(&file.path);
                 if names_client_crate {
                     if let Some(ty) = parameter_type(file, node, name) {
-                        return type_service(ctx, lists, ty);
+                        return type_service(ctx, ty);
                     }
                 }
                 return if depth > 0 { named() } else { None };
@@ -736,7 +701,7 @@ fn local_client_service(
 }
 
 /// The service of a type from a client crate, in the file being checked.
-fn type_service(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, ty: Node<'_>) -> Option<String> {
+fn type_service(ctx: &MatchCtx<'_, '_>, ty: Node<'_>) -> Option<String> {
     let imports = ctx
         .index()
         .retry
@@ -744,7 +709,7 @@ fn type_service(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, ty: Node<'_>) -> Opti
         .get(&ctx.file.path)
         .map(Vec::as_slice)
         .unwrap_or(&[]);
-    client_type_crate_service(lists, ctx.file, ty, imports)
+    client_type_crate_service(ctx.file, ty, imports)
 }
 
 /// `LedgerClient` → `ledger`: the service of a typed API client (`Client` alone names no service).
@@ -1474,13 +1439,16 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false;
     };
     let lists = Lists::of(ctx);
-    let (call, awaited) = effect_call(ctx.file, &lists, node);
+    // `let res = call.await; match res {..}`: the call is the `let`'s value, and the `let`
+    // makes it (looked up once here; `effect_call` then starts from the value).
+    let binding = binding_of(ctx.file, node).filter(|b| b.field("value").is_some());
+    let bound = binding.and_then(|b| b.field("value")).unwrap_or(node);
+    let (call, awaited) = effect_call(ctx.file, &lists, bound);
     if call.kind() != "call_expression" {
         return false;
     }
-    if let Some(binding) = binding_of(ctx.file, node).filter(|b| b.field("value").is_some()) {
-        // `let res = call.await; match res {..}`: the call is made by the `let`.
-        ctx.anchor = Some(binding);
+    if binding.is_some() {
+        ctx.anchor = binding;
     }
     let chain = Chain::of(ctx.file, call);
     if fills_a_cache(&lists, chain.calls.iter().map(|(n, _)| n.as_str())) {
