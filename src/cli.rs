@@ -39,6 +39,8 @@ enum Command {
     /// Run the GitHub App: webhook intake, durable jobs, one review per push. Configured from
     /// the environment (FAILMODE_APP_ID, FAILMODE_PRIVATE_KEY_PATH or FAILMODE_PRIVATE_KEY,
     /// FAILMODE_WEBHOOK_SECRET, FAILMODE_GITHUB_API_URL, FAILMODE_LISTEN, FAILMODE_DATABASE_URL).
+    /// With no App credentials at all it starts in setup mode: the log prints a link to a page
+    /// that registers the App on GitHub and then starts reviewing.
     Serve,
 }
 
@@ -117,12 +119,12 @@ fn run_serve() -> Result<ExitCode> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let settings = failmode::server::settings::Settings::from_env()?;
+    let startup = failmode::server::settings::Startup::from_env()?;
     load_checks()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(failmode::server::app::serve(settings))?;
+    runtime.block_on(failmode::server::app::run(startup))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -22,7 +22,8 @@ use super::auth::{AppCredentials, InstallationToken, InstallationTokens};
 use super::error::GithubError;
 use super::types::{
     CheckConclusion, CheckRun, CheckRunOutput, CheckRunUpdate, CheckStatus, HookDelivery,
-    HookDeliveryPage, NewCheckRun, NewReview, PullFile, PullRequest, Review, ReviewComment, Tree,
+    HookDeliveryPage, ManifestConversion, NewCheckRun, NewReview, PullFile, PullRequest, Review,
+    ReviewComment, Tree,
 };
 use crate::analysis::source::DEFAULT_MAX_FILE_SIZE;
 
@@ -106,6 +107,9 @@ pub struct CallKey {
 enum Credential {
     App,
     Installation(u64),
+    /// No `Authorization` header: the manifest conversion, whose temporary code is the
+    /// credential.
+    Anonymous,
 }
 
 struct Call<'a> {
@@ -147,7 +151,8 @@ struct Inner {
     download: Octocrab,
     settings: ClientSettings,
     base_authority: String,
-    credentials: AppCredentials,
+    /// `None` for the setup client ([`GithubClient::for_setup`]), which only converts a manifest.
+    credentials: Option<AppCredentials>,
     tokens: InstallationTokens,
     calls: Mutex<BTreeMap<CallKey, u64>>,
     next_write: Mutex<HashMap<Credential, Instant>>,
@@ -301,6 +306,20 @@ impl GithubClient {
     /// Builds a client for the App identified by `credentials`, talking to
     /// `settings.api_url`.
     pub fn new(settings: ClientSettings, credentials: AppCredentials) -> Result<Self, GithubError> {
+        GithubClient::build(settings, Some(credentials))
+    }
+
+    /// Builds the client setup mode uses before the App exists: it can only
+    /// [`convert_manifest`](GithubClient::convert_manifest), the one call that needs no
+    /// credentials.
+    pub fn for_setup(settings: ClientSettings) -> Result<Self, GithubError> {
+        GithubClient::build(settings, None)
+    }
+
+    fn build(
+        settings: ClientSettings,
+        credentials: Option<AppCredentials>,
+    ) -> Result<Self, GithubError> {
         let config_error = |message: String| GithubError::Other {
             endpoint: "client setup".to_string(),
             status: None,
@@ -465,6 +484,13 @@ impl GithubClient {
             Credential::App => self
                 .inner
                 .credentials
+                .as_ref()
+                .ok_or_else(|| GithubError::Other {
+                    endpoint: endpoint.to_string(),
+                    status: None,
+                    message: "the setup client has no App credentials; this is a bug in failmode"
+                        .to_string(),
+                })?
                 .app_jwt()
                 .map(|jwt| format!("Bearer {}", jwt.expose()))
                 .map_err(|err| GithubError::Other {
@@ -478,6 +504,7 @@ impl GithubClient {
                 .installation_token(id)
                 .await
                 .map(|token| format!("Bearer {}", token.expose())),
+            Credential::Anonymous => Ok(String::new()),
         }
     }
 
@@ -491,11 +518,13 @@ impl GithubClient {
                 http::header::USER_AGENT,
                 self.inner.settings.user_agent.as_str(),
             );
-        let mut auth_value = http::HeaderValue::from_str(authorization).map_err(|_| {
-            AttemptFailure::NoAnswer("credential is not a valid header value".to_string())
-        })?;
-        auth_value.set_sensitive(true);
-        builder = builder.header(http::header::AUTHORIZATION, auth_value);
+        if !authorization.is_empty() {
+            let mut auth_value = http::HeaderValue::from_str(authorization).map_err(|_| {
+                AttemptFailure::NoAnswer("credential is not a valid header value".to_string())
+            })?;
+            auth_value.set_sensitive(true);
+            builder = builder.header(http::header::AUTHORIZATION, auth_value);
+        }
         let body = match &call.body {
             Some(body) => {
                 builder = builder.header(http::header::CONTENT_TYPE, "application/json");
@@ -610,7 +639,7 @@ impl GithubClient {
             self.count(endpoint, status.as_u16());
             if let Some(remaining) = header_u64(&reply.headers, "x-ratelimit-remaining") {
                 let credential = match call.credential {
-                    Credential::App => "app".to_string(),
+                    Credential::App | Credential::Anonymous => "app".to_string(),
                     Credential::Installation(id) => id.to_string(),
                 };
                 metrics::gauge!("failmode_github_rate_limit_remaining", "installation" => credential)
@@ -1428,6 +1457,41 @@ impl GithubClient {
             deliveries,
             next_cursor,
         })
+    }
+
+    /// Exchanges the temporary `code` GitHub gave the manifest flow's redirect for the new
+    /// App's id and secrets (`POST /app-manifests/{code}/conversions`, no credentials: the code
+    /// is one). The code works once, so an attempt that may have reached GitHub is not
+    /// repeated; connection failures before that and 5xx answers are retried with backoff.
+    pub async fn convert_manifest(&self, code: &str) -> Result<ManifestConversion, GithubError> {
+        let endpoint = "POST /app-manifests/{code}/conversions";
+        let valid = !code.is_empty()
+            && code.len() <= 256
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+        if !valid {
+            return Err(GithubError::Other {
+                endpoint: endpoint.to_string(),
+                status: None,
+                message: "the code GitHub sent back is not a manifest code; start the setup again"
+                    .to_string(),
+            });
+        }
+        let reply = self
+            .send(Call {
+                method: Method::POST,
+                endpoint,
+                target: format!("/app-manifests/{code}/conversions"),
+                accept: ACCEPT_JSON,
+                body: None,
+                credential: Credential::Anonymous,
+                redirect_ok: false,
+                retry_ambiguous: false,
+                max_body: self.inner.settings.max_json_body,
+            })
+            .await?;
+        parse_json(endpoint, &reply)
     }
 
     /// Asks GitHub to deliver webhook delivery `delivery_id` again (App JWT; GitHub answers 202).

@@ -390,3 +390,32 @@ pub struct HookDeliveryPage {
     /// Cursor for the next (older) page, `None` on the last page.
     pub next_cursor: Option<String>,
 }
+
+/// What `POST /app-manifests/{code}/conversions` answers: the App the manifest flow just
+/// registered, with the secrets GitHub shows only this once. `Debug` hides the secrets.
+#[derive(Deserialize, Clone)]
+pub struct ManifestConversion {
+    /// The App id (`FAILMODE_APP_ID`).
+    pub id: u64,
+    /// The App's slug; its bot user is `<slug>[bot]`.
+    pub slug: String,
+    /// The App's page on GitHub, e.g. `https://github.com/apps/failmode`; installing is
+    /// `<html_url>/installations/new`.
+    pub html_url: String,
+    /// The App's private key (PEM).
+    pub pem: String,
+    /// The webhook secret GitHub generated; `null` when the App has none.
+    pub webhook_secret: Option<String>,
+}
+
+impl std::fmt::Debug for ManifestConversion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManifestConversion")
+            .field("id", &self.id)
+            .field("slug", &self.slug)
+            .field("html_url", &self.html_url)
+            .field("pem", &"<redacted>")
+            .field("webhook_secret", &"<redacted>")
+            .finish()
+    }
+}

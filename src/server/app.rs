@@ -1,6 +1,6 @@
 //! The server: shared state, the axum router, workers, and graceful shutdown.
 
-use super::settings::{Secret, Settings};
+use super::settings::{Secret, Settings, Startup};
 use super::{http, metrics as prom, webhook, worker};
 use crate::github::auth::AppCredentials;
 use crate::github::client::{ClientSettings, GithubClient};
@@ -299,7 +299,7 @@ async fn metrics(State(state): State<Arc<ServerState>>) -> Response {
 }
 
 /// Binds `addr`, the value of the setting `variable`.
-async fn bind(
+pub(crate) async fn bind(
     addr: std::net::SocketAddr,
     variable: &'static str,
 ) -> Result<tokio::net::TcpListener, ServeError> {
@@ -315,10 +315,36 @@ async fn bind(
 /// Runs `failmode serve` until SIGTERM/SIGINT: the webhook on `settings.listen`, the admin
 /// endpoints on `settings.admin_listen`, plus `settings.workers` workers.
 pub async fn serve(settings: Settings) -> Result<(), ServeError> {
-    prom::handle();
-    let state = build_state(&settings).await?;
     let public = bind(settings.listen, "FAILMODE_LISTEN").await?;
     let admin = bind(settings.admin_listen, "FAILMODE_ADMIN_LISTEN").await?;
+    serve_on(settings, public, admin).await
+}
+
+/// Runs `failmode serve` as `startup` says: reviews at once, or first the setup page that
+/// registers the App and then, on the same addresses and without a restart, reviews.
+pub async fn run(startup: Startup) -> Result<(), ServeError> {
+    match startup {
+        Startup::Ready(settings) => serve(settings).await,
+        Startup::Setup(setup) => {
+            let base = setup.base();
+            let public = bind(base.listen, "FAILMODE_LISTEN").await?;
+            let admin = bind(base.admin_listen, "FAILMODE_ADMIN_LISTEN").await?;
+            match super::setup::serve_setup(&setup, &public, &admin).await? {
+                Some(settings) => serve_on(settings, public, admin).await,
+                None => Ok(()),
+            }
+        }
+    }
+}
+
+/// [`serve`] on listeners already bound.
+async fn serve_on(
+    settings: Settings,
+    public: tokio::net::TcpListener,
+    admin: tokio::net::TcpListener,
+) -> Result<(), ServeError> {
+    prom::handle();
+    let state = build_state(&settings).await?;
     // The bound addresses, not the settings: with port 0 the log says where the server is.
     let listen = public.local_addr().unwrap_or(settings.listen);
     let admin_listen = admin.local_addr().unwrap_or(settings.admin_listen);
@@ -373,7 +399,8 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
 /// Connections the admin listener holds open at once.
 const ADMIN_MAX_CONNECTIONS: usize = 32;
 
-async fn shutdown_signal() {
+/// Resolves on SIGTERM or Ctrl-C.
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %e, "cannot listen for Ctrl-C");

@@ -33,9 +33,9 @@ pub struct ConnectionLimits {
 
 /// Serves `router` on `listener` (HTTP/1.1) within `limits` until `shutdown` turns `true` (or
 /// its sender is dropped); then stops accepting, lets requests in progress finish, and returns
-/// once every connection is closed.
-pub async fn serve(
-    listener: TcpListener,
+/// once every connection is closed. `listener` is owned or borrowed (`&TcpListener`).
+pub async fn serve<L: std::borrow::Borrow<TcpListener>>(
+    listener: L,
     router: Router,
     limits: ConnectionLimits,
     mut shutdown: watch::Receiver<bool>,
@@ -51,7 +51,7 @@ pub async fn serve(
     let (all_closed, connection_alive) = watch::channel(());
     loop {
         let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
+            accepted = listener.borrow().accept() => match accepted {
                 Ok((stream, _peer)) => stream,
                 Err(e) => {
                     // Out of file descriptors and the like: pause instead of spinning.
@@ -97,6 +97,8 @@ pub async fn serve(
             drop(alive);
         });
     }
+    // An owned listener is closed now, so new connections are refused while the open ones
+    // finish; a borrowed one stays open for its owner (setup mode hands it on to the App).
     drop(listener);
     drop(connection_alive);
     all_closed.closed().await;

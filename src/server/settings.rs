@@ -490,6 +490,170 @@ impl Settings {
     }
 }
 
+/// Default [`SetupSettings::github_url`]: github.com's web address.
+pub const DEFAULT_GITHUB_URL: &str = "https://github.com";
+
+/// The variables that hold the App's credentials. When none is set and no credentials file
+/// exists, `failmode serve` starts in setup mode; when any is set, setup mode is refused.
+pub const APP_CREDENTIAL_VARIABLES: &[&str] = &[
+    "FAILMODE_APP_ID",
+    "FAILMODE_PRIVATE_KEY",
+    "FAILMODE_PRIVATE_KEY_PATH",
+    "FAILMODE_WEBHOOK_SECRET",
+];
+
+/// How `failmode serve` starts.
+#[derive(Debug)]
+pub enum Startup {
+    /// The App's credentials are known (environment, or the file setup saved): review pull
+    /// requests.
+    Ready(Settings),
+    /// No credentials anywhere: serve the setup page that registers the App.
+    Setup(SetupSettings),
+}
+
+/// What setup mode needs, besides the settings normal operation will use once the App exists.
+#[derive(Debug, Clone)]
+pub struct SetupSettings {
+    /// Every other setting, validated; its App id, key and webhook secret are placeholders
+    /// until [`SetupSettings::with_app`] fills in the registered App's.
+    settings: Settings,
+    /// The address GitHub and browsers reach this server at (`FAILMODE_PUBLIC_URL`), to
+    /// prefill the setup form; no trailing slash.
+    pub public_url: Option<String>,
+    /// GitHub's web address (`FAILMODE_GITHUB_URL`, default `https://github.com`; GitHub
+    /// Enterprise Server: `https://HOST`), where the manifest form is posted.
+    pub github_url: String,
+    /// Where the registered App's credentials are saved (`FAILMODE_CREDENTIALS_PATH`).
+    pub credentials_path: std::path::PathBuf,
+}
+
+impl SetupSettings {
+    /// The settings shared with normal operation (addresses, limits, API URL). Its App
+    /// credentials are placeholders.
+    pub fn base(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The settings of normal operation with the App setup just registered.
+    pub fn with_app(&self, app: &crate::server::credentials::StoredCredentials) -> Settings {
+        Settings {
+            app_id: app.app_id,
+            private_key_pem: Secret::new(app.private_key_pem.clone()),
+            webhook_secret: Secret::new(app.webhook_secret.clone()),
+            ..self.settings.clone()
+        }
+    }
+}
+
+/// An http(s) URL without credentials or a trailing slash, or the problem with `variable`.
+fn web_url(variable: &str, value: &str) -> Result<String, String> {
+    let value = value.trim().trim_end_matches('/');
+    let Some(rest) = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+    else {
+        return Err(format!(
+            "{variable} must be an http(s) URL like https://failmode.example.com, got `{}`",
+            redact_url(value)
+        ));
+    };
+    if rest.is_empty() || rest.contains(['?', '#', ' ', '"', '<', '>']) {
+        return Err(format!(
+            "{variable} must be a scheme and host (and optional path) without a query, got `{}`",
+            redact_url(value)
+        ));
+    }
+    if crate::redact::has_user_info(value) {
+        return Err(format!(
+            "{variable} must not carry credentials (`{}`); remove the `user:password@` part",
+            redact_url(value)
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// Checks the value of `FAILMODE_PUBLIC_URL` (or the URL typed into the setup form).
+pub fn public_url(value: &str) -> Result<String, String> {
+    web_url("FAILMODE_PUBLIC_URL", value)
+}
+
+impl Startup {
+    /// Reads how to start from the process environment.
+    pub fn from_env() -> Result<Startup, SettingsError> {
+        Startup::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Decides between normal operation and setup mode, reading through `get`:
+    /// - any of [`APP_CREDENTIAL_VARIABLES`] set: normal operation, every setting required as
+    ///   [`Settings::from_lookup`] says (setup mode is refused);
+    /// - else a credentials file at `FAILMODE_CREDENTIALS_PATH`: normal operation with it;
+    /// - else setup mode, with every other setting validated now (fail fast).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Startup, SettingsError> {
+        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        if APP_CREDENTIAL_VARIABLES.iter().any(|k| get(k).is_some()) {
+            return Settings::from_lookup(get).map(Startup::Ready);
+        }
+        let credentials_path =
+            std::path::PathBuf::from(get("FAILMODE_CREDENTIALS_PATH").unwrap_or_else(|| {
+                crate::server::credentials::DEFAULT_CREDENTIALS_PATH.to_string()
+            }));
+        let saved = crate::server::credentials::StoredCredentials::load(&credentials_path)
+            .map_err(|e| SettingsError {
+                problems: vec![e.to_string()],
+            })?;
+        let with_app = |app_id: String, pem: String, secret: String| {
+            move |k: &str| match k {
+                "FAILMODE_APP_ID" => Some(app_id.clone()),
+                "FAILMODE_PRIVATE_KEY" => Some(pem.clone()),
+                "FAILMODE_WEBHOOK_SECRET" => Some(secret.clone()),
+                _ => get(k),
+            }
+        };
+        if let Some(app) = saved {
+            return Settings::from_lookup(with_app(
+                app.app_id.to_string(),
+                app.private_key_pem,
+                app.webhook_secret,
+            ))
+            .map(Startup::Ready);
+        }
+        let mut problems = Vec::new();
+        let github_url = web_url(
+            "FAILMODE_GITHUB_URL",
+            &get("FAILMODE_GITHUB_URL").unwrap_or_else(|| DEFAULT_GITHUB_URL.to_string()),
+        )
+        .unwrap_or_else(|p| {
+            problems.push(p);
+            DEFAULT_GITHUB_URL.to_string()
+        });
+        let public_url = get("FAILMODE_PUBLIC_URL")
+            .and_then(|v| public_url(&v).map_err(|p| problems.push(p)).ok());
+        // Placeholders stand in for the App until setup registers it; nothing uses them.
+        let placeholder_pem =
+            "-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----\n".to_string();
+        let settings = Settings::from_lookup(with_app(
+            "0".to_string(),
+            placeholder_pem,
+            "placeholder".to_string(),
+        ));
+        let settings = match settings {
+            Ok(s) if problems.is_empty() => s,
+            Ok(_) => return Err(SettingsError { problems }),
+            Err(mut e) => {
+                e.problems.extend(problems);
+                return Err(e);
+            }
+        };
+        Ok(Startup::Setup(SetupSettings {
+            settings,
+            public_url,
+            github_url,
+            credentials_path,
+        }))
+    }
+}
+
 /// A URL with its credentials replaced by `***`, for messages and logs (see
 /// [`crate::redact::redact_url`]).
 pub use crate::redact::redact_url;
@@ -737,6 +901,84 @@ mod tests {
             "FAILMODE_HEADER_READ_TIMEOUT_SECS",
         ] {
             assert!(text.contains(name), "{text}");
+        }
+    }
+
+    fn startup(pairs: &[(&str, &str)]) -> Result<Startup, SettingsError> {
+        Startup::from_lookup(lookup(pairs))
+    }
+
+    #[test]
+    fn no_credentials_anywhere_is_setup_mode_with_the_rest_validated() {
+        let dir = tempfile::tempdir().unwrap();
+        let creds = dir.path().join("creds.json");
+        let creds = creds.to_str().unwrap();
+        match startup(&[
+            ("FAILMODE_CREDENTIALS_PATH", creds),
+            ("FAILMODE_PUBLIC_URL", "https://failmode.acme.dev/"),
+            ("FAILMODE_GITHUB_URL", "https://ghe.acme.dev"),
+            ("FAILMODE_GITHUB_API_URL", "https://ghe.acme.dev/api/v3"),
+        ])
+        .unwrap()
+        {
+            Startup::Setup(setup) => {
+                assert_eq!(
+                    setup.public_url.as_deref(),
+                    Some("https://failmode.acme.dev")
+                );
+                assert_eq!(setup.github_url, "https://ghe.acme.dev");
+                assert_eq!(setup.base().api_url.expose(), "https://ghe.acme.dev/api/v3");
+            }
+            Startup::Ready(_) => panic!("no credentials: setup mode expected"),
+        }
+        // Setup mode still fails fast on every other bad setting, and on bad setup URLs.
+        let err = startup(&[
+            ("FAILMODE_CREDENTIALS_PATH", creds),
+            ("FAILMODE_WORKERS", "many"),
+            ("FAILMODE_PUBLIC_URL", "failmode.acme.dev"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("FAILMODE_WORKERS") && err.contains("FAILMODE_PUBLIC_URL"),
+            "{err}"
+        );
+        assert!(!err.contains("FAILMODE_APP_ID"), "{err}");
+    }
+
+    #[test]
+    fn any_credential_variable_refuses_setup_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let creds = dir.path().join("creds.json");
+        let err = startup(&[
+            ("FAILMODE_CREDENTIALS_PATH", creds.to_str().unwrap()),
+            ("FAILMODE_WEBHOOK_SECRET", "s"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("FAILMODE_APP_ID is not set"), "{err}");
+    }
+
+    #[test]
+    fn saved_credentials_start_normal_operation() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("creds.json");
+        crate::server::credentials::StoredCredentials {
+            app_id: 99,
+            slug: "failmode-acme".into(),
+            html_url: "https://github.com/apps/failmode-acme".into(),
+            private_key_pem: PEM.into(),
+            webhook_secret: "hush".into(),
+        }
+        .save(&path)
+        .unwrap();
+        match startup(&[("FAILMODE_CREDENTIALS_PATH", path.to_str().unwrap())]).unwrap() {
+            Startup::Ready(settings) => {
+                assert_eq!(settings.app_id, 99);
+                assert_eq!(settings.webhook_secret.expose(), "hush");
+                assert_eq!(settings.private_key_pem.expose(), PEM);
+            }
+            Startup::Setup(_) => panic!("saved credentials: normal operation expected"),
         }
     }
 }

@@ -270,6 +270,21 @@ struct FakeState {
     arrivals: HashMap<String, usize>,
     errors: Vec<String>,
     next_id: u64,
+    /// Manifests posted to the web form, in order.
+    manifests: Vec<PostedManifest>,
+    /// Manifest codes not yet converted → the manifest.
+    manifest_codes: HashMap<String, Value>,
+}
+
+/// A manifest a browser posted to GitHub's "create an App from a manifest" form.
+#[derive(Debug, Clone)]
+pub struct PostedManifest {
+    /// The organization path (`/organizations/ORG/settings/apps/new`), if any.
+    pub organization: Option<String>,
+    /// The `state` query parameter.
+    pub state: Option<String>,
+    /// The manifest JSON.
+    pub manifest: Value,
 }
 
 impl FakeState {
@@ -342,6 +357,8 @@ impl FakeGithub {
             arrivals: HashMap::new(),
             errors: Vec::new(),
             next_id: 1000,
+            manifests: Vec::new(),
+            manifest_codes: HashMap::new(),
         }));
         let app = Router::new().fallback(handle).with_state(state.clone());
         let server = tokio::spawn(async move {
@@ -518,6 +535,16 @@ impl FakeGithub {
     /// Protocol violations and requests to unimplemented endpoints. Tests assert it is empty.
     pub fn errors(&self) -> Vec<String> {
         lock(&self.state).errors.clone()
+    }
+
+    /// Manifests posted to the web form so far.
+    pub fn posted_manifests(&self) -> Vec<PostedManifest> {
+        lock(&self.state).manifests.clone()
+    }
+
+    /// The webhook secret the manifest conversion of `code` hands out.
+    pub fn webhook_secret_for_code(code: &str) -> String {
+        format!("whsec-{code}")
     }
 
     /// Installation tokens issued so far.
@@ -697,6 +724,9 @@ fn route(method: &Method, path: &str) -> Option<(&'static str, Vec<String>)> {
             p(&[id]),
         )),
         ("GET", ["app"]) => Some(("GET /app", vec![])),
+        ("POST", ["app-manifests", code, "conversions"]) => {
+            Some(("POST /app-manifests/{code}/conversions", p(&[code])))
+        }
         ("GET", ["app", "hook", "deliveries"]) => Some(("GET /app/hook/deliveries", vec![])),
         ("POST", ["app", "hook", "deliveries", id, "attempts"]) => {
             Some(("POST /app/hook/deliveries/{delivery_id}/attempts", p(&[id])))
@@ -777,6 +807,18 @@ async fn handle(
         .path_and_query()
         .map(|pq| pq.as_str().to_string())
         .unwrap_or_else(|| path.clone());
+    // github.com's web form, not the API: a browser posts the manifest form here.
+    if method == Method::POST {
+        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let organization = match segments.as_slice() {
+            ["settings", "apps", "new"] => Some(None),
+            ["organizations", org, "settings", "apps", "new"] => Some(Some(org.to_string())),
+            _ => None,
+        };
+        if let Some(organization) = organization {
+            return manifest_form(&state, organization, &uri, &headers, &body);
+        }
+    }
     let json_body: Option<Value> = if body.is_empty() {
         None
     } else {
@@ -918,6 +960,81 @@ async fn handle(
         ) {
             response.headers_mut().insert(name, value);
         }
+    }
+    response
+}
+
+/// GitHub's "create an App from a manifest" form: records the manifest and, as GitHub does once
+/// the user confirms, sends the browser to the manifest's `redirect_url` with a one-time code
+/// and the `state` it was given.
+fn manifest_form(
+    state: &Arc<Mutex<FakeState>>,
+    organization: Option<String>,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let mut st = lock(state);
+    let query = query_params(uri);
+    let form_encoded = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form_encoded {
+        st.errors
+            .push("manifest form: not posted as application/x-www-form-urlencoded".to_string());
+    }
+    let text = String::from_utf8_lossy(body).replace('+', " ");
+    let manifest = text
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("manifest="))
+        .map(percent_decode)
+        .and_then(|m| serde_json::from_str::<Value>(&m).ok());
+    let path = uri.path().to_string();
+    let record = |st: &mut FakeState, status: u16| {
+        st.requests.push(RecordedRequest {
+            method: "POST".to_string(),
+            path: uri
+                .path_and_query()
+                .map(|pq| pq.as_str().to_string())
+                .unwrap_or(path.clone()),
+            endpoint: "WEB POST /settings/apps/new".to_string(),
+            status,
+            auth: "browser".to_string(),
+            accept: None,
+            body: manifest.clone(),
+        });
+    };
+    let valid = manifest.as_ref().is_some_and(|m| {
+        m["url"].is_string()
+            && m["hook_attributes"]["url"].is_string()
+            && m["redirect_url"].is_string()
+    });
+    let Some(manifest) = manifest.clone().filter(|_| valid) else {
+        st.errors.push(
+            "manifest form: no manifest with url, hook_attributes.url and redirect_url".to_string(),
+        );
+        record(&mut st, 422);
+        return (StatusCode::UNPROCESSABLE_ENTITY, "Invalid manifest").into_response();
+    };
+    let code = format!("code{}", st.next_id());
+    st.manifests.push(PostedManifest {
+        organization,
+        state: query.get("state").cloned(),
+        manifest: manifest.clone(),
+    });
+    st.manifest_codes.insert(code.clone(), manifest.clone());
+    record(&mut st, 302);
+    let mut location = format!(
+        "{}?code={code}",
+        manifest["redirect_url"].as_str().unwrap_or_default()
+    );
+    if let Some(given) = query.get("state") {
+        location.push_str(&format!("&state={given}"));
+    }
+    let mut response = StatusCode::FOUND.into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert("location", value);
     }
     response
 }
@@ -1222,6 +1339,28 @@ async fn dispatch(
             value["expires_at"] =
                 json!(expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
             json_response(201, value)
+        }
+        "POST /app-manifests/{code}/conversions" => {
+            if !matches!(caller, Caller::None) {
+                st.errors.push(
+                    "manifest conversion: sent credentials (the code is the credential)".into(),
+                );
+            }
+            let code = params[0].clone();
+            let Some(manifest) = st.manifest_codes.remove(&code) else {
+                return not_found();
+            };
+            let mut app = rest_fixture("apps__create-from-manifest.201.default.json");
+            app["id"] = json!(st.app_id);
+            app["slug"] = json!(BOT_SLUG);
+            app["name"] = manifest["name"].clone();
+            app["external_url"] = manifest["url"].clone();
+            app["html_url"] = json!(format!("{}/apps/{BOT_SLUG}", st.base_url));
+            app["permissions"] = manifest["default_permissions"].clone();
+            app["events"] = manifest["default_events"].clone();
+            app["webhook_secret"] = json!(FakeGithub::webhook_secret_for_code(&code));
+            app["pem"] = json!(String::from_utf8_lossy(&test_private_key_pem()));
+            json_response(201, app)
         }
         "GET /app" => {
             if let Err(answer) = require_app(&caller) {

@@ -50,7 +50,7 @@ pub enum Log {
 
 /// `listen=` and `admin_listen=` of the server's "failmode serve started" line, without the
 /// terminal colours.
-fn started_addresses(line: &str) -> Option<(String, String)> {
+fn started_addresses(line: &str) -> Option<(String, String, Option<String>)> {
     let mut plain = String::with_capacity(line.len());
     let mut chars = line.chars();
     while let Some(c) = chars.next() {
@@ -74,7 +74,11 @@ fn started_addresses(line: &str) -> Option<(String, String)> {
             .find_map(|w| w.strip_prefix(name))
             .map(str::to_string)
     };
-    Some((field("listen=")?, field("admin_listen=")?))
+    Some((
+        field("listen=")?,
+        field("admin_listen=")?,
+        field("setup_url="),
+    ))
 }
 
 /// Starts `failmode serve` with its key in `dir`, the store at `database_url` (default: a
@@ -97,19 +101,57 @@ pub async fn start_logging_to(
     extra_env: &[(&str, &str)],
     log: Log,
 ) -> Server {
-    let key = dir.join("app.pem");
-    std::fs::write(&key, test_private_key_pem()).expect("write the test key");
+    launch(github_url, dir, database_url, extra_env, log, true)
+        .await
+        .0
+}
+
+/// Starts `failmode serve` with no App credentials in its environment (setup mode, unless
+/// `FAILMODE_CREDENTIALS_PATH` in `extra_env` names a saved file), GitHub's web address and API
+/// both at `github_url`; returns the server and the setup link it logged, if any.
+pub async fn start_without_app(
+    github_url: &str,
+    dir: &Path,
+    extra_env: &[(&str, &str)],
+) -> (Server, Option<String>) {
+    // Never the default path: that is the working directory, this repository.
+    let credentials = dir.join("credentials.json").display().to_string();
+    let mut env = vec![
+        ("FAILMODE_GITHUB_URL", github_url),
+        ("FAILMODE_CREDENTIALS_PATH", credentials.as_str()),
+    ];
+    env.extend_from_slice(extra_env);
+    launch(github_url, dir, None, &env, Log::Test, false).await
+}
+
+async fn launch(
+    github_url: &str,
+    dir: &Path,
+    database_url: Option<&str>,
+    extra_env: &[(&str, &str)],
+    log: Log,
+    with_app: bool,
+) -> (Server, Option<String>) {
     let database_url = database_url
         .map(str::to_string)
         .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.join("failmode.db").display()));
     // The server binds port 0 and logs the ports it got: a port picked here and bound later
     // could be taken in between by a server of a test running alongside, whose health check
     // would then answer for this one.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_failmode"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_failmode"));
+    for variable in failmode::server::settings::APP_CREDENTIAL_VARIABLES {
+        command.env_remove(variable);
+    }
+    if with_app {
+        let key = dir.join("app.pem");
+        std::fs::write(&key, test_private_key_pem()).expect("write the test key");
+        command
+            .env("FAILMODE_APP_ID", APP_ID.to_string())
+            .env("FAILMODE_PRIVATE_KEY_PATH", &key)
+            .env("FAILMODE_WEBHOOK_SECRET", SECRET);
+    }
+    let mut child = command
         .arg("serve")
-        .env("FAILMODE_APP_ID", APP_ID.to_string())
-        .env("FAILMODE_PRIVATE_KEY_PATH", &key)
-        .env("FAILMODE_WEBHOOK_SECRET", SECRET)
         .env("FAILMODE_GITHUB_API_URL", github_url)
         .env("FAILMODE_LISTEN", "127.0.0.1:0")
         .env("FAILMODE_ADMIN_LISTEN", "127.0.0.1:0")
@@ -144,7 +186,7 @@ pub async fn start_logging_to(
         }
     });
     let started = Instant::now();
-    let (listen, admin_listen) = loop {
+    let (listen, admin_listen, setup_url) = loop {
         match addresses_rx.try_recv() {
             Ok(addresses) => break addresses,
             Err(std::sync::mpsc::TryRecvError::Disconnected) => {
@@ -174,13 +216,16 @@ pub async fn start_logging_to(
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Server {
-        child,
-        url,
-        admin_url: format!("http://{admin_listen}"),
-        dir: None,
-        log_thread: Some(log_thread),
-    }
+    (
+        Server {
+            child,
+            url,
+            admin_url: format!("http://{admin_listen}"),
+            dir: None,
+            log_thread: Some(log_thread),
+        },
+        setup_url,
+    )
 }
 
 /// POSTs `body` as a signed delivery and returns the status.
