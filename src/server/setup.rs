@@ -209,7 +209,7 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
          <title>{title} · failmode</title>\
          <style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}}\
          label{{display:block;margin-top:1rem;font-weight:600}}input{{width:100%;padding:.4rem;font-size:1rem}}\
-         button{{margin-top:1.5rem;padding:.6rem 1.2rem;font-size:1rem}}small{{color:#555}}</style>\
+         button{{display:block;margin-top:1.5rem;padding:.6rem 1.2rem;font-size:1rem}}small{{display:block;color:#555}}</style>\
          </head><body><h1>{title}</h1>\n{body}\n</body></html>\n",
         title = escape_html(title),
     );
