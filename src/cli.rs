@@ -9,6 +9,7 @@ use failmode::analysis::source::{SkipReason, Skipped, SourceInput, DEFAULT_MAX_F
 use failmode::analysis::{analyze_with_progress, AnalysisOptions};
 use failmode::config::{Config, FailOn};
 use failmode::diff::{self, FileDiff, FileStatus};
+use failmode::report::baseline::Baseline;
 use failmode::report::sarif::RuleInfo;
 use failmode::report::{self, Report, SkippedFile};
 use std::collections::{BTreeMap, BTreeSet};
@@ -58,9 +59,14 @@ enum Format {
 
 #[derive(Args, Debug)]
 struct CheckArgs {
-    /// Files or directories to analyse (default: the current directory). The first directory
-    /// is the root: paths are reported relative to it and its `.github/failmode.toml` is used.
+    /// Files or directories to analyse (default: the current directory). Unless `--root` is
+    /// given, the first directory is the root: paths are reported relative to it and its
+    /// `.github/failmode.toml` is used.
     paths: Vec<PathBuf>,
+    /// The root, when PATHS are parts of it (`--root . crates/api`): paths are reported relative
+    /// to it, as SARIF upload expects, and its `.github/failmode.toml` is used.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -81,6 +87,15 @@ struct CheckArgs {
     /// Config file to use instead of `<root>/.github/failmode.toml`.
     #[arg(long, value_name = "PATH")]
     config: Option<PathBuf>,
+    /// Hide the findings listed in this baseline file (see `--write-baseline`): only findings
+    /// not in it are reported and decide the exit code.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write every current finding to this baseline file, then report as `--baseline FILE`
+    /// would (no findings, exit 0). Commit the file to accept today's findings. Not with
+    /// `--diff-base` or `--diff`: the file would miss every finding outside the diff.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "diff_base", "diff"])]
+    write_baseline: Option<PathBuf>,
 }
 
 fn parse_fail_on(s: &str) -> std::result::Result<FailOn, String> {
@@ -159,9 +174,20 @@ fn list_checks() -> Result<()> {
     Ok(())
 }
 
-/// The root: the first path if it is a directory, else the git top level of the current
-/// directory, else the current directory.
-fn find_root(paths: &[PathBuf]) -> Result<PathBuf> {
+/// The root: `--root` when given, else the first path if it is a directory, else the git top
+/// level of the current directory, else the current directory.
+fn find_root(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<PathBuf> {
+    if let Some(root) = explicit {
+        if !root.is_dir() {
+            bail!(
+                "the root {} is not a directory: pass the directory the reported paths are relative to",
+                root.display()
+            );
+        }
+        return root
+            .canonicalize()
+            .with_context(|| format!("cannot open the root {}", root.display()));
+    }
     if let Some(first) = paths.first() {
         if first.is_dir() {
             return first
@@ -369,9 +395,11 @@ fn changed_lines(files: &[FileDiff]) -> BTreeMap<String, BTreeSet<usize>> {
 
 fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     let checks = load_checks()?;
-    let root = find_root(&args.paths)?;
+    let root = find_root(args.root.as_deref(), &args.paths)?;
     let config = load_config(&root, args.config.as_deref(), checks)?;
     let fail_on = args.fail_on.unwrap_or(config.fail_on);
+    // Read before the analysis, so a missing or broken baseline fails at once.
+    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let changed = match (&args.diff_base, &args.diff) {
         (Some(rev), _) => Some(changes_since(&root, rev)?),
         (None, Some(source)) => Some(changes_from_diff_file(source)?),
@@ -414,10 +442,27 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         });
         skipped.retain(|s| changed.contains_key(&s.path));
     }
+    let baseline = match &args.write_baseline {
+        Some(path) => {
+            let written = Baseline::from_findings(&findings);
+            written.write(path)?;
+            let n = written.len();
+            eprintln!(
+                "failmode: wrote {n} finding{} to {p}; `failmode check --baseline {p}` reports only findings not in it",
+                if n == 1 { "" } else { "s" },
+                p = path.display()
+            );
+            Some(written)
+        }
+        None => baseline,
+    };
+    // After the diff filter: the count is of findings this run would otherwise have shown.
+    let baselined = baseline.as_ref().map_or(0, |b| b.hide(&mut findings));
     let report = Report {
         findings: &findings,
         skipped: &skipped,
         files_analyzed: analysis.files_parsed,
+        baselined,
         fail_on,
     };
     let texts: BTreeMap<String, String> = inputs

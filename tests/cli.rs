@@ -473,3 +473,292 @@ fn diff_base_reports_only_changed_lines() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no-such-rev"), "{}", stderr(&o));
 }
+
+// ---- Baselines: `--write-baseline` accepts today's findings, `--baseline` hides them. ----
+
+const BASELINE_HEADER: &str = "# failmode baseline: findings accepted as they are; `failmode check --baseline <this file>`\n# reports only findings not listed here. Regenerate with `failmode check --write-baseline <this file>`.\n";
+
+/// A second swallowed error, for appending to `ORDERS`.
+const MARK_PAID: &str = "\npub async fn mark_paid(db: &PgPool, id: i64) {\n    let _ = sqlx::query(\"UPDATE orders SET paid = true WHERE id = $1\").bind(id).execute(db).await;\n}\n";
+
+fn json_findings(o: &Output) -> Vec<Value> {
+    let v: Value = serde_json::from_str(&stdout(o))
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", stdout(o), stderr(o)));
+    v["findings"].as_array().unwrap().clone()
+}
+
+#[test]
+fn baseline_hides_accepted_findings_and_reports_only_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "Cargo.toml", CARGO_TOML.as_bytes());
+    write(d, "src/orders.rs", ORDERS.as_bytes());
+    let before = json_findings(&failmode(d, &["check", "--format", "json"]));
+    assert_eq!(before.len(), 1);
+    let old_fp = before[0]["fingerprint"].as_str().unwrap().to_string();
+
+    let o = failmode(d, &["check", "--write-baseline", "baseline.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "failmode: wrote 1 finding to baseline.toml; `failmode check --baseline baseline.toml` reports only findings not in it\n"
+    );
+    assert_eq!(
+        stdout(&o),
+        "failmode: no findings in 1 file; 1 hidden by the baseline\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("baseline.toml")).unwrap(),
+        format!("{BASELINE_HEADER}version = 1\n\n[[finding]]\npath = \"src/orders.rs\"\ncheck = \"swallowed-error\"\nfingerprint = \"{old_fp}\"\n")
+    );
+    let o = failmode(d, &["check", "--baseline", "baseline.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    // The accepted finding moves down two lines; a new one is added below it.
+    write(
+        d,
+        "src/orders.rs",
+        format!("// Orders.\n\n{ORDERS}{MARK_PAID}").as_bytes(),
+    );
+    let all = json_findings(&failmode(d, &["check", "--format", "json"]));
+    let lines: Vec<u64> = all
+        .iter()
+        .map(|f| f["span"]["start_line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![6, 10], "without the baseline both are reported");
+
+    let o = failmode(d, &["check", "--baseline", "baseline.toml"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(out.starts_with("high[swallowed-error]: "), "{out}");
+    assert!(out.contains(" --> src/orders.rs:10:5\n"), "{out}");
+    assert!(!out.contains("src/orders.rs:6:"), "{out}");
+    assert!(
+        out.ends_with("\nfailmode: 1 finding (1 high) in 1 file; 1 hidden by the baseline\n"),
+        "{out}"
+    );
+
+    let o = failmode(
+        d,
+        &["check", "--baseline", "baseline.toml", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let found: Vec<(&str, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["check"].as_str().unwrap(),
+                f["span"]["start_line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found, vec![("swallowed-error", 10)]);
+    assert_eq!(v["summary"]["findings"], 1);
+    assert_eq!(v["summary"]["baselined"], 1);
+    assert_eq!(v["summary"]["failed"], true);
+
+    let o = failmode(
+        d,
+        &["check", "--baseline", "baseline.toml", "--format", "sarif"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = assert_valid_sarif(&stdout(&o));
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{results:#?}");
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        10
+    );
+    assert_ne!(results[0]["partialFingerprints"]["failmode/v1"], old_fp);
+    assert_eq!(v["runs"][0]["properties"]["baselined"], 1);
+
+    let o = failmode(
+        d,
+        &["check", "--baseline", "baseline.toml", "--format", "github"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with("::error file=src/orders.rs,line=10,endLine=10,col=5,"),
+        "{out}"
+    );
+    assert_eq!(
+        lines[1],
+        "::notice title=failmode::1 finding(s) in 1 file(s), 0 skipped, 1 hidden by the baseline"
+    );
+
+    // The exit code follows what is left: nothing at or above --fail-on, or nothing at all.
+    let o = failmode(
+        d,
+        &["check", "--baseline", "baseline.toml", "--fail-on", "never"],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    write(
+        d,
+        "src/orders.rs",
+        format!("// Orders.\n\n{ORDERS}").as_bytes(),
+    );
+    let o = failmode(d, &["check", "--baseline", "baseline.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn baseline_applies_to_what_the_diff_leaves() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "Cargo.toml", CARGO_TOML.as_bytes());
+    write(d, "src/orders.rs", ORDERS.as_bytes());
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "first"]);
+    let o = failmode(d, &["check", "--write-baseline", ".failmode-baseline.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The pull request reformats the accepted line (same fingerprint, but a changed line) and
+    // adds a new finding.
+    let changed = ORDERS.replace("let _ = sqlx", "let _ =  sqlx");
+    write(
+        d,
+        "src/orders.rs",
+        format!("{changed}{MARK_PAID}").as_bytes(),
+    );
+    git(d, &["commit", "-q", "-am", "second"]);
+
+    let o = failmode(
+        d,
+        &[
+            "check",
+            "--diff-base",
+            "HEAD~1",
+            "--baseline",
+            ".failmode-baseline.toml",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let lines: Vec<u64> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["span"]["start_line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![8]);
+    assert_eq!(
+        v["summary"]["baselined"], 1,
+        "the changed accepted line is in the diff, and hidden by the baseline"
+    );
+
+    // Without the diff base the same holds for the whole tree.
+    let o = failmode(
+        d,
+        &[
+            "check",
+            "--baseline",
+            ".failmode-baseline.toml",
+            "--format",
+            "json",
+        ],
+    );
+    let lines: Vec<u64> = json_findings(&o)
+        .iter()
+        .map(|f| f["span"]["start_line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![8]);
+
+    // A baseline written from a diff would miss every finding outside it: refused.
+    for flags in [
+        &["--diff-base", "HEAD~1"][..],
+        &["--diff", "-"][..],
+        &["--baseline", ".failmode-baseline.toml"][..],
+    ] {
+        let mut args = vec!["check", "--write-baseline", "other.toml"];
+        args.extend_from_slice(flags);
+        let o = failmode(d, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).contains("the argument '--write-baseline <FILE>' cannot be used with"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!d.join("other.toml").exists());
+    }
+}
+
+#[test]
+fn missing_or_corrupt_baseline_exits_2_naming_the_file_and_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "Cargo.toml", CARGO_TOML.as_bytes());
+    write(d, "src/orders.rs", ORDERS.as_bytes());
+
+    let o = failmode(d, &["check", "--baseline", "nope.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "error: the baseline file nope.toml does not exist: create it with `failmode check --write-baseline nope.toml` on a tree whose findings you accept, or drop `--baseline`\n"
+    );
+    assert!(stdout(&o).is_empty(), "no report: {}", stdout(&o));
+
+    write(
+        d,
+        "bad.toml",
+        b"version = 1\n\n[[finding]]\npath = \"src/orders.rs\"\ncheck = \"swallowed-error\"\n",
+    );
+    let o = failmode(d, &["check", "--baseline", "bad.toml", "--format", "sarif"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "error: bad.toml:3:1: not a failmode baseline: missing field `fingerprint`; write it again with `failmode check --write-baseline bad.toml`\n"
+    );
+    assert!(stdout(&o).is_empty(), "no report: {}", stdout(&o));
+
+    write(d, "bad.toml", b"<<<<<<< HEAD\nversion = 1\n");
+    let o = failmode(d, &["check", "--baseline", "bad.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("error: bad.toml:1:1: not a failmode baseline: ")
+            && stderr(&o)
+                .ends_with("; write it again with `failmode check --write-baseline bad.toml`\n"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn root_keeps_paths_relative_to_it_when_paths_name_parts_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "Cargo.toml", CARGO_TOML.as_bytes());
+    write(d, "src/orders.rs", ORDERS.as_bytes());
+    write(
+        d,
+        "tools/orders.rs",
+        ORDERS.replace("mark_shipped", "mark_sent").as_bytes(),
+    );
+    let paths = |o: &Output| -> Vec<String> {
+        json_findings(o)
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let o = failmode(d, &["check", "src", "--format", "json"]);
+    assert_eq!(
+        paths(&o),
+        vec!["orders.rs"],
+        "the first directory is the root"
+    );
+    let o = failmode(d, &["check", "--root", ".", "src", "--format", "json"]);
+    assert_eq!(paths(&o), vec!["src/orders.rs"]);
+    let o = failmode(d, &["check", "--root", "nope", "src"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "error: the root nope is not a directory: pass the directory the reported paths are relative to\n"
+    );
+}

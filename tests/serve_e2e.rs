@@ -878,13 +878,24 @@ async fn text_from_the_pull_request_is_posted_inert_and_a_humans_marker_does_not
         );
     }
     // HTML and link syntax is literal text inside code spans; outside them it must not parse.
+    // The one live link is the App's own "Learn more", to the check's page.
     let rendered = failmode::analysis::markup::outside_code_spans(&route_comment);
-    for bad in ["<img", "[click](", "](https"] {
+    for bad in ["<img", "[click]("] {
         assert!(
             !rendered.contains(bad),
             "`{bad}` is live outside code in: {route_comment}"
         );
     }
+    assert_eq!(
+        rendered.matches("](").count(),
+        1,
+        "one link, the App's own: {route_comment}"
+    );
+    let docs_link = format!(
+        "]({})",
+        failmode::report::check_docs_url("untested-handler")
+    );
+    assert!(rendered.contains(&docs_link), "{route_comment}");
     assert_eq!(
         route_comment.matches("<!--").count(),
         1,

@@ -115,7 +115,8 @@ pub struct Finding {
     pub severity: Severity,
     /// Path relative to the scanned root, with `/` separators.
     pub path: String,
-    /// Where the finding is anchored (see the anchoring rules in `docs/checks.md` §0).
+    /// Where the finding is anchored: the first line of the statement or expression that
+    /// causes it; for a handler, its `fn` line (each check's page in `docs/checks/` says where).
     pub span: Span,
     /// The specific code, abbreviated (e.g. ``state.http.post(..).send()``).
     pub code: String,

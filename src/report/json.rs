@@ -18,7 +18,8 @@
 //!     "files_analyzed": 3, "findings": 2, "skipped": 1,
 //!     "by_severity": { "high": 1, "medium": 1, "low": 0 },
 //!     "by_check": { "missing-retry": 1, "swallowed-error": 1 },
-//!     "fail_on": "low", "failed": true
+//!     "fail_on": "low", "failed": true,
+//!     "baselined": 0                    // findings hidden by --baseline (not in "findings")
 //!   }
 //! }
 //! ```
@@ -52,6 +53,7 @@ pub fn to_value(report: &Report<'_>) -> Value {
             "by_check": report.by_check(),
             "fail_on": fail_on,
             "failed": report.failed(),
+            "baselined": report.baselined,
         }
     })
 }
@@ -81,6 +83,7 @@ mod tests {
             findings: &findings,
             skipped: &skipped,
             files_analyzed: 3,
+            baselined: 4,
             fail_on: FailOn::Severity(Severity::High),
         };
         let v: Value = serde_json::from_str(&render(&r)).unwrap();
@@ -118,6 +121,7 @@ mod tests {
         );
         assert_eq!(v["summary"]["fail_on"], "high");
         assert_eq!(v["summary"]["failed"], true);
+        assert_eq!(v["summary"]["baselined"], 4);
         let never = Report {
             fail_on: FailOn::Never,
             ..r

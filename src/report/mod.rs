@@ -4,6 +4,7 @@
 //! and the numbers for the summary. Renderers are pure functions from a `Report` to a `String`,
 //! so the CLI and the App print exactly what the tests see.
 
+pub mod baseline;
 pub mod json;
 pub mod review;
 pub mod sarif;
@@ -18,8 +19,15 @@ use std::collections::BTreeMap;
 /// The tool's name, as shown in every output.
 pub const TOOL_NAME: &str = "failmode";
 
-/// Where users read about the tool (SARIF `informationUri`).
-pub const INFORMATION_URI: &str = "https://github.com/failmode/failmode";
+/// Where users read about the tool (SARIF `informationUri`): the `repository` of Cargo.toml.
+/// Every link into the repository's documentation starts here.
+pub const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// The page documenting check `check`: `docs/checks/<check>.md` on the repository's main
+/// branch. The "Learn more" link of review comments and the `helpUri` of SARIF rules.
+pub fn check_docs_url(check: &str) -> String {
+    format!("{INFORMATION_URI}/blob/main/docs/checks/{check}.md")
+}
 
 /// A file that was not analysed, with a stable machine-readable kind and a sentence for humans.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -71,6 +79,8 @@ pub struct Report<'a> {
     pub skipped: &'a [SkippedFile],
     /// Number of source files parsed.
     pub files_analyzed: usize,
+    /// Findings not shown because the baseline (`--baseline`) lists them; 0 without one.
+    pub baselined: usize,
     /// The threshold for a failing run.
     pub fail_on: FailOn,
 }
@@ -145,3 +155,68 @@ pub(crate) fn char_col(line_text: &str, byte_col: usize) -> usize {
 
 #[cfg(test)]
 pub(crate) mod fixtures;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::check::CheckSet;
+    use crate::analysis::SUPPRESSION_CHECK;
+    use std::path::Path;
+
+    #[test]
+    fn check_links_point_at_the_repository_docs() {
+        assert_eq!(INFORMATION_URI, "https://github.com/failmode/failmode");
+        assert_eq!(
+            check_docs_url("missing-retry"),
+            "https://github.com/failmode/failmode/blob/main/docs/checks/missing-retry.md"
+        );
+    }
+
+    /// Every link [`check_docs_url`] makes must land on a page: a new check without its page
+    /// fails here, and so does a page left behind by a renamed check.
+    #[test]
+    fn every_check_has_a_docs_page_and_every_page_a_check() {
+        let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/checks");
+        let mut ids: Vec<String> = CheckSet::embedded()
+            .expect("checks load")
+            .ids()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        ids.push(SUPPRESSION_CHECK.to_string());
+        ids.sort();
+        for id in &ids {
+            let page = docs.join(format!("{id}.md"));
+            let text = std::fs::read_to_string(&page).unwrap_or_else(|e| {
+                panic!(
+                    "check `{id}` has no page at {} ({e}): write one (what it finds, the failure mode, the fix, how to suppress, examples)",
+                    page.display()
+                )
+            });
+            assert!(
+                text.starts_with(&format!("# `{id}`")),
+                "{}: the page starts with its check id as the title",
+                page.display()
+            );
+            assert!(
+                !text.contains("shared/") && !text.contains("docs/checks.md"),
+                "{}: a user's page stands alone, with no link to design notes outside the repository",
+                page.display()
+            );
+            if id != SUPPRESSION_CHECK {
+                assert!(
+                    text.contains(&format!("// failmode: allow({id}) ")),
+                    "{}: the page shows how to suppress the check",
+                    page.display()
+                );
+            }
+        }
+        let mut pages: Vec<String> = std::fs::read_dir(&docs)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .map(|n| n.strip_suffix(".md").unwrap_or(&n).to_string())
+            .collect();
+        pages.sort();
+        assert_eq!(pages, ids, "docs/checks/ holds one page per check, no more");
+    }
+}

@@ -8,6 +8,7 @@
 use crate::analysis::finding::{Finding, Severity};
 use crate::analysis::markup::code_span;
 use crate::diff::{FileDiff, Side};
+use crate::report::check_docs_url;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
@@ -233,7 +234,8 @@ fn fence_for(text: &str) -> String {
 
 /// The Markdown body of an inline comment: title, what the code does, the failure mode in
 /// production, the fix, a ```suggestion block when `with_suggestion` (the comment range equals
-/// the suggestion's lines), how to suppress, and the hidden fingerprint marker.
+/// the suggestion's lines), a "Learn more" link to the check's page, how to suppress, and the
+/// hidden fingerprint marker.
 pub fn comment_body(f: &Finding, title: Option<&str>, with_suggestion: bool) -> String {
     let mut b = String::new();
     let _ = write!(b, "**failmode · {}** ({})", f.check, f.severity);
@@ -249,6 +251,12 @@ pub fn comment_body(f: &Finding, title: Option<&str>, with_suggestion: bool) -> 
         let _ = writeln!(b, "Suggested change ({}):\n", s.description);
         let _ = writeln!(b, "{fence}suggestion\n{}\n{fence}\n", s.replacement);
     }
+    let _ = writeln!(
+        b,
+        "[Learn more about `{}`]({})\n",
+        f.check,
+        check_docs_url(&f.check)
+    );
     let _ = writeln!(b, "<sub>To suppress: {}</sub>\n", f.suppress);
     let _ = write!(b, "{FINGERPRINT_MARKER}{} -->", f.fingerprint);
     b

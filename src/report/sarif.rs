@@ -4,9 +4,17 @@
 //! results point at them by `ruleId` and `ruleIndex`. Locations are relative to `%SRCROOT%`.
 //! Columns are Unicode code points (`columnKind: unicodeCodePoints`) when the source is
 //! available, as SARIF viewers expect; byte offsets are given too. Skipped files become
-//! `toolExecutionNotifications` of the invocation.
+//! `toolExecutionNotifications` of the invocation. Each rule's `helpUri` is its page under
+//! `docs/checks/`.
+//!
+//! Findings hidden by a baseline (`--baseline`) are left out of `results`, and their number is
+//! the run's `properties.baselined`. They are not written with `baselineState: "unchanged"` or a
+//! `suppressions` entry: GitHub code scanning computes new and fixed alerts from its own history
+//! and does not read `baselineState`, and an upload does not dismiss results marked suppressed,
+//! so either way every accepted finding would open (or reopen) an alert, which is what the
+//! baseline is there to prevent.
 
-use super::{char_col, line_of, Report, SourceText, INFORMATION_URI, TOOL_NAME};
+use super::{char_col, check_docs_url, line_of, Report, SourceText, INFORMATION_URI, TOOL_NAME};
 use crate::analysis::check::{CheckSet, Template};
 use crate::analysis::finding::{Finding, Severity, Span};
 use crate::analysis::SUPPRESSION_CHECK;
@@ -32,6 +40,8 @@ pub struct RuleInfo {
     pub fix: String,
     /// How to suppress it.
     pub suppress: String,
+    /// The page documenting the check (`helpUri`), when it has one.
+    pub help_uri: Option<String>,
 }
 
 impl RuleInfo {
@@ -61,6 +71,7 @@ impl RuleInfo {
                 failure_mode: generic(&c.explain.failure_mode, &c.id),
                 fix: generic(&c.explain.fix, &c.id),
                 suppress: c.explain.suppress.replace("{check}", &c.id),
+                help_uri: Some(check_docs_url(&c.id)),
             })
             .collect();
         rules.push(RuleInfo::suppression());
@@ -77,6 +88,7 @@ impl RuleInfo {
             failure_mode: "A wrong or stale suppression hides the next real finding on its line.".to_string(),
             fix: "Give a reason after `allow(..)`, name an existing check, or delete the comment.".to_string(),
             suppress: "Fix or delete the suppression comment.".to_string(),
+            help_uri: Some(check_docs_url(SUPPRESSION_CHECK)),
         }
     }
 }
@@ -123,7 +135,7 @@ fn rule_json(r: &RuleInfo) -> Value {
         "**{}**\n\n{}\n\n**Failure mode in production:** {}\n\n**Fix:** {}\n\n**Suppress:** {}",
         r.title, r.summary, r.failure_mode, r.fix, r.suppress
     );
-    json!({
+    let mut rule = json!({
         "id": r.id,
         "name": pascal(&r.id),
         "shortDescription": { "text": r.title },
@@ -131,7 +143,11 @@ fn rule_json(r: &RuleInfo) -> Value {
         "help": { "text": text, "markdown": markdown },
         "defaultConfiguration": { "level": level(r.severity) },
         "properties": { "tags": ["reliability"], "precision": "high" }
-    })
+    });
+    if let Some(uri) = &r.help_uri {
+        rule["helpUri"] = json!(uri);
+    }
+    rule
 }
 
 fn region(span: &Span, text: Option<&str>) -> Value {
@@ -206,6 +222,7 @@ pub fn to_value(report: &Report<'_>, rules: &[RuleInfo], sources: &dyn SourceTex
                 failure_mode: f.failure_mode.clone(),
                 fix: f.fix.clone(),
                 suppress: f.suppress.clone(),
+                help_uri: None,
             });
         }
     }
@@ -247,7 +264,8 @@ pub fn to_value(report: &Report<'_>, rules: &[RuleInfo], sources: &dyn SourceTex
                 "toolExecutionNotifications": notifications
             }],
             "columnKind": "unicodeCodePoints",
-            "results": results
+            "results": results,
+            "properties": { "baselined": report.baselined }
         }]
     })
 }
@@ -276,6 +294,7 @@ mod tests {
                 failure_mode: "A blip becomes an outage.".into(),
                 fix: "Retry with backoff.".into(),
                 suppress: "// failmode: allow(missing-retry) reason".into(),
+                help_uri: Some(check_docs_url("missing-retry")),
             },
             RuleInfo {
                 id: "swallowed-error".into(),
@@ -285,6 +304,7 @@ mod tests {
                 failure_mode: "Failures go unnoticed.".into(),
                 fix: "Propagate or log.".into(),
                 suppress: "// failmode: allow(swallowed-error) reason".into(),
+                help_uri: Some(check_docs_url("swallowed-error")),
             },
             RuleInfo::suppression(),
         ]
@@ -309,6 +329,7 @@ mod tests {
             findings: &findings,
             skipped: &skipped,
             files_analyzed: 2,
+            baselined: 3,
             fail_on: FailOn::Severity(Severity::Low),
         };
         let v = to_value(&r, &rules(), &fixtures::sources());
@@ -323,6 +344,16 @@ mod tests {
         assert_eq!(driver["rules"][1]["id"], "swallowed-error");
         assert_eq!(driver["rules"][1]["name"], "SwallowedError");
         assert_eq!(driver["rules"][1]["defaultConfiguration"]["level"], "error");
+        assert_eq!(
+            driver["rules"][1]["helpUri"],
+            "https://github.com/failmode/failmode/blob/main/docs/checks/swallowed-error.md"
+        );
+        assert_eq!(
+            driver["rules"][2]["helpUri"],
+            "https://github.com/failmode/failmode/blob/main/docs/checks/suppression.md"
+        );
+        assert_eq!(run["properties"], json!({ "baselined": 3 }));
+        assert_eq!(run["results"].as_array().unwrap().len(), 2);
         assert!(driver["rules"][1]["help"]["markdown"]
             .as_str()
             .unwrap()
@@ -374,6 +405,7 @@ mod tests {
             findings: &findings,
             skipped: &[],
             files_analyzed: 1,
+            baselined: 0,
             fail_on: FailOn::Never,
         };
         let v = to_value(&r, &rules(), &crate::report::NoSource);
@@ -381,6 +413,12 @@ mod tests {
         assert_eq!(
             v["runs"][0]["tool"]["driver"]["rules"][3]["id"],
             "custom-check"
+        );
+        assert!(
+            v["runs"][0]["tool"]["driver"]["rules"][3]
+                .get("helpUri")
+                .is_none(),
+            "a check without a page gets no link"
         );
         assert!(validator().is_valid(&v));
     }
@@ -405,6 +443,7 @@ mod tests {
             findings: &findings,
             skipped: &[],
             files_analyzed: 1,
+            baselined: 0,
             fail_on: FailOn::Never,
         };
         let v = to_value(&r, &rules(), &sources);

@@ -50,7 +50,8 @@ impl Palette {
     }
 }
 
-/// Renders every finding, then a one-line summary. `color` adds ANSI colours.
+/// Renders every finding, then a one-line summary (with how many findings the baseline hid,
+/// when it hid any). `color` adds ANSI colours.
 pub fn render(report: &Report<'_>, sources: &dyn SourceText, color: bool) -> String {
     let p = Palette { on: color };
     let mut out = String::new();
@@ -75,6 +76,11 @@ pub fn render(report: &Report<'_>, sources: &dyn SourceText, color: bool) -> Str
             plural(files)
         )
     };
+    let baselined = if report.baselined == 0 {
+        String::new()
+    } else {
+        format!("; {} hidden by the baseline", report.baselined)
+    };
     let skipped = if report.skipped.is_empty() {
         String::new()
     } else {
@@ -84,7 +90,7 @@ pub fn render(report: &Report<'_>, sources: &dyn SourceText, color: bool) -> Str
             plural(report.skipped.len())
         )
     };
-    let _ = writeln!(out, "{}{skipped}", p.bold(&summary));
+    let _ = writeln!(out, "{}{baselined}{skipped}", p.bold(&summary));
     out
 }
 
@@ -249,6 +255,7 @@ mod tests {
             findings,
             skipped,
             files_analyzed: 3,
+            baselined: 0,
             fail_on: FailOn::Severity(Severity::Low),
         }
     }
@@ -308,5 +315,34 @@ mod tests {
             "failmode: no findings in 3 files; 1 file skipped\n"
         );
         assert_eq!(render_skipped(&r), "skipped: x.rs: not valid UTF-8\n");
+    }
+
+    #[test]
+    fn the_summary_says_how_many_findings_the_baseline_hid() {
+        let findings = fixtures::findings();
+        let skipped = vec![SkippedFile {
+            path: "x.rs".into(),
+            kind: "not-utf8".into(),
+            reason: "not valid UTF-8".into(),
+        }];
+        let r = Report {
+            baselined: 2,
+            ..report(&findings[..1], &skipped)
+        };
+        let out = render(&r, &NoSource, false);
+        assert!(
+            out.ends_with(
+                "\nfailmode: 1 finding (1 high) in 3 files; 2 hidden by the baseline; 1 file skipped\n"
+            ),
+            "{out}"
+        );
+        let r = Report {
+            baselined: 1,
+            ..report(&[], &[])
+        };
+        assert_eq!(
+            render(&r, &NoSource, false),
+            "failmode: no findings in 3 files; 1 hidden by the baseline\n"
+        );
     }
 }

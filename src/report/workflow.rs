@@ -68,7 +68,7 @@ pub fn finding_command(f: &Finding) -> String {
 }
 
 /// All findings as workflow commands, then skipped files as `::warning` commands, then a
-/// `::notice` summary line.
+/// `::notice` summary line (saying how many findings the baseline hid, when it hid any).
 pub fn render(report: &Report<'_>) -> String {
     let mut out = String::new();
     for f in report.findings {
@@ -83,15 +83,19 @@ pub fn render(report: &Report<'_>) -> String {
             escape_data(&format!("{} was not analysed: {}", s.path, s.reason))
         ));
     }
+    let mut summary = format!(
+        "{} finding(s) in {} file(s), {} skipped",
+        report.findings.len(),
+        report.files_analyzed,
+        report.skipped.len()
+    );
+    if report.baselined > 0 {
+        summary.push_str(&format!(", {} hidden by the baseline", report.baselined));
+    }
     out.push_str(&format!(
         "::notice title={}::{}\n",
         escape_property("failmode"),
-        escape_data(&format!(
-            "{} finding(s) in {} file(s), {} skipped",
-            report.findings.len(),
-            report.files_analyzed,
-            report.skipped.len()
-        ))
+        escape_data(&summary)
     ));
     out
 }
@@ -114,9 +118,18 @@ mod tests {
             findings: &findings,
             skipped: &skipped,
             files_analyzed: 3,
+            baselined: 0,
             fail_on: FailOn::Severity(Severity::Low),
         };
         insta::assert_snapshot!(render(&r));
+        let r = Report { baselined: 2, ..r };
+        assert!(
+            render(&r).ends_with(
+                "\n::notice title=failmode::2 finding(s) in 3 file(s), 1 skipped, 2 hidden by the baseline\n"
+            ),
+            "{}",
+            render(&r)
+        );
     }
 
     #[test]

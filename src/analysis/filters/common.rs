@@ -70,7 +70,7 @@ fn in_test_code(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 }
 
 /// Whether a comment near `node` (its first line, the line above, or inside it) contains one of
-/// `words`. Used for the intent signals of `docs/checks.md` §0.
+/// `words`. Used for the intent comments of "How to suppress it" in `docs/checks/<id>.md`.
 pub fn comment_near_mentions(
     ctx: &MatchCtx<'_, '_>,
     node: tree_sitter::Node<'_>,

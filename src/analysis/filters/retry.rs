@@ -11,7 +11,7 @@
 //! - [`retry_covered`]: does a retry already cover it (a wrapper or loop around it, a same-crate
 //!   retry helper, a client built with retry middleware anywhere in the crate, AWS SDK defaults)?
 //! - [`logged_and_dropped`] / [`discarded_with_log`] / [`propagates_nowhere`]: is the error noticed
-//!   and then dropped (silent drops belong to `swallowed-error`, docs/checks.md §8)?
+//!   and then dropped (silent drops belong to `swallowed-error`: docs/checks/missing-retry.md)?
 //! - [`nobody_retries`]: would anything upstream try again (a periodic loop's next tick, a
 //!   requeue, a deliberate fan-out)? Sets `how` and `consequence` for the message.
 //!
@@ -1913,7 +1913,7 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false;
     };
     if !logs(ctx, &lists, branch) {
-        return false; // silent: swallowed-error's finding (docs/checks.md §8)
+        return false; // silent: swallowed-error's finding (docs/checks/missing-retry.md)
     }
     let in_spawn = fire_and_forget_spawn(ctx, stmt).is_some();
     if propagates_or_requeues(ctx, &lists, branch, in_spawn) {

@@ -158,6 +158,10 @@ fn comment_body_has_every_part_and_round_trips_its_fingerprint() {
             && no_suggestion.contains("**Fix:**")
             && no_suggestion.contains("To suppress:")
     );
+    assert!(
+        no_suggestion.contains("\n\n[Learn more about `swallowed-error`](https://github.com/failmode/failmode/blob/main/docs/checks/swallowed-error.md)\n\n<sub>To suppress:"),
+        "{no_suggestion}"
+    );
 }
 
 #[test]
