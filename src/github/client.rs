@@ -23,7 +23,7 @@ use super::error::GithubError;
 use super::types::{
     CheckConclusion, CheckRun, CheckRunOutput, CheckRunUpdate, CheckStatus, HookDelivery,
     HookDeliveryPage, ManifestConversion, NewCheckRun, NewReview, PullFile, PullRequest, Review,
-    ReviewComment, Tree,
+    ReviewComment, ReviewThread, Tree,
 };
 use crate::analysis::source::DEFAULT_MAX_FILE_SIZE;
 
@@ -1457,6 +1457,180 @@ impl GithubClient {
             deliveries,
             next_cursor,
         })
+    }
+
+    /// GitHub's GraphQL endpoint beside the REST base: `https://api.github.com/graphql`, or on
+    /// GitHub Enterprise Server `https://HOST/api/graphql` for a REST base of
+    /// `https://HOST/api/v3`.
+    fn graphql_url(&self) -> String {
+        let base = self.inner.settings.api_url.trim_end_matches('/');
+        match base.strip_suffix("/api/v3") {
+            Some(host) => format!("{host}/api/graphql"),
+            None => format!("{base}/graphql"),
+        }
+    }
+
+    /// Sends one GraphQL document and returns its `data`; GitHub answers GraphQL errors with
+    /// 200 and an `errors` list, which become [`GithubError::Other`] naming the first message.
+    async fn graphql(
+        &self,
+        installation_id: u64,
+        endpoint: &'static str,
+        query: &str,
+        variables: serde_json::Value,
+        retry_ambiguous: bool,
+    ) -> Result<serde_json::Value, GithubError> {
+        let body = serde_json::to_vec(&serde_json::json!({"query": query, "variables": variables}))
+            .map_err(|err| GithubError::Other {
+                endpoint: endpoint.to_string(),
+                status: None,
+                message: format!("cannot encode the GraphQL request: {err}"),
+            })?;
+        let reply = self
+            .send(Call {
+                method: Method::POST,
+                endpoint,
+                target: self.graphql_url(),
+                accept: ACCEPT_JSON,
+                body: Some(body),
+                credential: Credential::Installation(installation_id),
+                redirect_ok: false,
+                retry_ambiguous,
+                max_body: self.inner.settings.max_json_body,
+            })
+            .await?;
+        let mut answer: serde_json::Value = parse_json(endpoint, &reply)?;
+        if let Some(first) = answer
+            .get("errors")
+            .and_then(|e| e.as_array())
+            .and_then(|e| e.first())
+        {
+            return Err(GithubError::Other {
+                endpoint: endpoint.to_string(),
+                status: Some(reply.status.as_u16()),
+                message: format!(
+                    "GraphQL error: {}",
+                    first
+                        .get("message")
+                        .and_then(|m| m.as_str())
+                        .unwrap_or("(no message)")
+                ),
+            });
+        }
+        Ok(answer
+            .get_mut("data")
+            .map(serde_json::Value::take)
+            .unwrap_or_default())
+    }
+
+    /// Every review thread of a pull request with whether it is resolved and the REST id of its
+    /// first comment (GraphQL `reviewThreads`, 100 a page).
+    pub async fn list_review_threads(
+        &self,
+        installation_id: u64,
+        owner: &str,
+        repo: &str,
+        number: u64,
+    ) -> Result<Vec<ReviewThread>, GithubError> {
+        const QUERY: &str = "query($owner: String!, $name: String!, $number: Int!, $cursor: String) { repository(owner: $owner, name: $name) { pullRequest(number: $number) { reviewThreads(first: 100, after: $cursor) { pageInfo { hasNextPage endCursor } nodes { id isResolved comments(first: 1) { nodes { databaseId } } } } } } }";
+        let endpoint = "POST /graphql (reviewThreads)";
+        let mut threads = Vec::new();
+        let mut cursor = serde_json::Value::Null;
+        // A pull request has at most a few thousand threads; the bound stops a looping cursor.
+        for _page in 0..100 {
+            let data = self
+                .graphql(
+                    installation_id,
+                    endpoint,
+                    QUERY,
+                    serde_json::json!({"owner": owner, "name": repo, "number": number, "cursor": cursor}),
+                    true,
+                )
+                .await?;
+            let connection = &data["repository"]["pullRequest"]["reviewThreads"];
+            let Some(nodes) = connection["nodes"].as_array() else {
+                return Err(GithubError::NotFound {
+                    endpoint: endpoint.to_string(),
+                });
+            };
+            for node in nodes {
+                let Some(id) = node["id"].as_str() else {
+                    continue;
+                };
+                threads.push(ReviewThread {
+                    id: id.to_string(),
+                    is_resolved: node["isResolved"].as_bool().unwrap_or(false),
+                    root_comment_id: node["comments"]["nodes"][0]["databaseId"].as_u64(),
+                });
+            }
+            match (
+                connection["pageInfo"]["hasNextPage"].as_bool(),
+                connection["pageInfo"]["endCursor"].as_str(),
+            ) {
+                (Some(true), Some(next)) => cursor = serde_json::json!(next),
+                _ => return Ok(threads),
+            }
+        }
+        Ok(threads)
+    }
+
+    /// Resolves review thread `thread_id` (GraphQL `resolveReviewThread`; resolving a resolved
+    /// thread changes nothing, so the call is retried like a read).
+    pub async fn resolve_review_thread(
+        &self,
+        installation_id: u64,
+        thread_id: &str,
+    ) -> Result<(), GithubError> {
+        const MUTATION: &str = "mutation($thread: ID!) { resolveReviewThread(input: {threadId: $thread}) { thread { id isResolved } } }";
+        self.graphql(
+            installation_id,
+            "POST /graphql (resolveReviewThread)",
+            MUTATION,
+            serde_json::json!({ "thread": thread_id }),
+            true,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Replies `body` to the App's top-level review comment `comment_id`. Not retried once the
+    /// request may have reached GitHub: a second attempt could post the reply twice. The review
+    /// job looks for its reply before posting again.
+    pub async fn reply_to_review_comment(
+        &self,
+        installation_id: u64,
+        owner: &str,
+        repo: &str,
+        number: u64,
+        comment_id: u64,
+        body: &str,
+    ) -> Result<u64, GithubError> {
+        let endpoint =
+            "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies";
+        let payload = serde_json::to_vec(&serde_json::json!({ "body": body })).map_err(|err| {
+            GithubError::Other {
+                endpoint: endpoint.to_string(),
+                status: None,
+                message: format!("cannot encode the reply: {err}"),
+            }
+        })?;
+        let reply = self
+            .send(Call {
+                method: Method::POST,
+                endpoint,
+                target: format!(
+                    "{}/pulls/{number}/comments/{comment_id}/replies",
+                    repo_path(owner, repo)
+                ),
+                accept: ACCEPT_JSON,
+                body: Some(payload),
+                credential: Credential::Installation(installation_id),
+                redirect_ok: false,
+                retry_ambiguous: false,
+                max_body: self.inner.settings.max_json_body,
+            })
+            .await?;
+        parse_json::<IdOnly>(endpoint, &reply).map(|c| c.id)
     }
 
     /// Exchanges the temporary `code` GitHub gave the manifest flow's redirect for the new

@@ -419,3 +419,15 @@ impl std::fmt::Debug for ManifestConversion {
             .finish()
     }
 }
+
+/// A review thread on a pull request, as the GraphQL `reviewThreads` connection lists it: the
+/// only place GitHub tells whether a thread is resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewThread {
+    /// The thread's node id (`PRRT_…`), for `resolveReviewThread`.
+    pub id: String,
+    /// Whether someone (a person, or the App) resolved it.
+    pub is_resolved: bool,
+    /// The REST id of the thread's first comment; `None` when GitHub did not say.
+    pub root_comment_id: Option<u64>,
+}

@@ -6,6 +6,9 @@
 //! fingerprint) are never posted again, and a retried job reuses the check run it created.
 
 use super::blobs::{git_blob_sha, unpack_tarball, BlobCache, RepoLimits, RepoTooBig, TarballError};
+use super::threads::{
+    fixed_reply_body, fixed_threads, open_fingerprints, own_threads, FixedThread,
+};
 use crate::analysis::check::{CheckLoadError, CheckSet};
 use crate::analysis::finding::Finding;
 use crate::analysis::source::{is_vendored_path, SourceInput, DEFAULT_MAX_FILE_SIZE};
@@ -14,6 +17,7 @@ use crate::config::{Config, ConfigError, CONFIG_PATH};
 use crate::diff::{parse_patch, FileDiff};
 use crate::github::client::GithubClient;
 use crate::github::error::GithubError;
+use crate::github::types::ReviewThread;
 use crate::github::types::{
     Annotation, AnnotationLevel, CheckConclusion, CheckRunOutput, CheckRunUpdate, CheckStatus,
     NewCheckRun, NewReview, NewReviewComment, PullFile, ReviewEvent, Side,
@@ -22,7 +26,7 @@ use crate::queue::{ClaimedJob, JobStore, Publication, PublicationKind, QueueErro
 use crate::report::review::{
     annotation_batches, check_run_summary, fingerprint_of, InlineComment, ReviewPlan,
 };
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// The check run's name on GitHub.
@@ -237,6 +241,10 @@ impl Reviewer {
             .map(|f| f.filename.clone())
             .collect();
         let mut partial = None;
+        // Every fingerprint this push's analysis found, on any line, and the files it skipped:
+        // what decides which of the App's threads the push fixed.
+        let mut present: HashSet<String> = HashSet::new();
+        let mut skipped: HashSet<String> = HashSet::new();
         let findings = if reported.is_empty() {
             Vec::new()
         } else {
@@ -244,7 +252,7 @@ impl Reviewer {
             partial = sources.partial;
             let inputs = sources.inputs;
             let opts = AnalysisOptions {
-                report_paths: Some(reported),
+                report_paths: Some(reported.clone()),
                 ..AnalysisOptions::default()
             };
             let cfg = config.clone();
@@ -252,14 +260,16 @@ impl Reviewer {
                 tokio::task::spawn_blocking(move || analyze(&inputs, &cfg, checks, &opts))
                     .await
                     .map_err(|e| ReviewError::Analysis(e.to_string()))?;
+            present.extend(analysis.findings.iter().map(|f| f.fingerprint.clone()));
+            skipped.extend(analysis.skipped.iter().map(|s| s.path.clone()));
             on_changed_lines(analysis.findings, &diffs)
         };
-        let posted: HashSet<String> = self
-            .own_fingerprints(&t)
-            .await?
-            .into_iter()
-            .map(|(fingerprint, _)| fingerprint)
-            .collect();
+        let bot = gh.bot_login().await?.to_string();
+        let comments = gh
+            .list_review_comments(t.installation, owner, repo, t.number)
+            .await?;
+        let threads = own_threads(&comments, &bot);
+        let posted = open_fingerprints(&threads);
         let titles: BTreeMap<String, String> = checks
             .checks
             .iter()
@@ -274,6 +284,19 @@ impl Reviewer {
         );
         let (review_id, rejected) = self.publish_review(&t, &plan).await?;
         let inline_comments = plan.comments.len() - rejected.len();
+        // Whether this push's analysis speaks for `path`: a file it read and did not skip, or
+        // one the pull request removes or no longer changes (no finding there is its own).
+        let analysed = |path: &str| {
+            if skipped.contains(path) {
+                return false;
+            }
+            reported.contains(path)
+                || !files
+                    .iter()
+                    .any(|f| f.filename == path && f.status != "removed")
+        };
+        let fixed = fixed_threads(&threads, &present, analysed);
+        self.close_fixed_threads(&t, &fixed).await?;
         self.complete_check_run(
             &t,
             check_run_id,
@@ -759,6 +782,48 @@ impl Reviewer {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Answers each thread this push fixed "Fixed in <sha>" (unless an earlier attempt did) and
+    /// resolves it. Threads are looked up only when there is something to close; a thread
+    /// already resolved, by anyone, is left as it is.
+    async fn close_fixed_threads(
+        &self,
+        t: &Target<'_>,
+        fixed: &[FixedThread],
+    ) -> Result<(), GithubError> {
+        if fixed.is_empty() {
+            return Ok(());
+        }
+        let gh = &self.github;
+        let threads: HashMap<u64, ReviewThread> = gh
+            .list_review_threads(t.installation, t.owner, t.repo, t.number)
+            .await?
+            .into_iter()
+            .filter_map(|thread| thread.root_comment_id.map(|root| (root, thread)))
+            .collect();
+        for action in fixed {
+            let Some(thread) = threads.get(&action.root_id()) else {
+                continue;
+            };
+            if thread.is_resolved {
+                continue;
+            }
+            if let FixedThread::ReplyAndResolve { root_id } = action {
+                gh.reply_to_review_comment(
+                    t.installation,
+                    t.owner,
+                    t.repo,
+                    t.number,
+                    *root_id,
+                    &fixed_reply_body(t.head_sha),
+                )
+                .await?;
+            }
+            gh.resolve_review_thread(t.installation, &thread.id).await?;
+            tracing::info!(thread = %thread.id, comment = action.root_id(), "finding fixed: thread answered and resolved");
+        }
+        Ok(())
     }
 
     /// The fingerprints of the App's own inline comments on the pull request, with the review

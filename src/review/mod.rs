@@ -1,5 +1,6 @@
 //! The review of one push: fetch what changed, analyse it, plan and publish one review and one
-//! check run.
+//! check run; answer and resolve the App's threads a push fixed.
 
 pub mod blobs;
 pub mod job;
+pub mod threads;

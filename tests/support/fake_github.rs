@@ -274,6 +274,8 @@ struct FakeState {
     manifests: Vec<PostedManifest>,
     /// Manifest codes not yet converted → the manifest.
     manifest_codes: HashMap<String, Value>,
+    /// Resolved review threads: first comment's id → who resolved it.
+    resolved_threads: HashMap<u64, String>,
 }
 
 /// A manifest a browser posted to GitHub's "create an App from a manifest" form.
@@ -359,6 +361,7 @@ impl FakeGithub {
             next_id: 1000,
             manifests: Vec::new(),
             manifest_codes: HashMap::new(),
+            resolved_threads: HashMap::new(),
         }));
         let app = Router::new().fallback(handle).with_state(state.clone());
         let server = tokio::spawn(async move {
@@ -400,6 +403,76 @@ impl FakeGithub {
         lock(&self.state)
             .pulls
             .insert((pull.repo.clone(), pull.number), pull);
+    }
+
+    /// A push to pull request `number`: its head becomes `head_sha` (whose files must be added
+    /// with [`FakeGithub::add_commit`]) and its changed files `files`. As on GitHub, every review
+    /// comment whose line no longer holds the code it was made on becomes outdated (`line` and
+    /// `position` turn `null`).
+    pub fn push(&self, repo: &str, number: u64, head_sha: &str, files: Vec<FakeFile>) {
+        let mut st = lock(&self.state);
+        let key = (repo.to_string(), number);
+        let Some(pull) = st.pulls.get_mut(&key) else {
+            panic!("no pull request {repo}#{number}");
+        };
+        pull.head_sha = head_sha.to_string();
+        pull.files = files;
+        let line_at = |st: &FakeState, sha: &str, path: &str, line: u64| -> Option<String> {
+            let bytes = st
+                .commits
+                .get(&(repo.to_string(), sha.to_string()))?
+                .get(path)?;
+            String::from_utf8_lossy(bytes)
+                .lines()
+                .nth(line.checked_sub(1)? as usize)
+                .map(str::to_string)
+        };
+        let mut outdated = Vec::new();
+        for (index, (r, n, c)) in st.review_comments.iter().enumerate() {
+            if r != repo || *n != number || c["line"].is_null() {
+                continue;
+            }
+            let path = c["path"].as_str().unwrap_or_default();
+            let line = c["line"].as_u64().unwrap_or(0);
+            let first = c["start_line"].as_u64().unwrap_or(line);
+            let made_on = c["commit_id"].as_str().unwrap_or_default();
+            if (first..=line)
+                .any(|l| line_at(&st, made_on, path, l) != line_at(&st, head_sha, path, l))
+            {
+                outdated.push(index);
+            }
+        }
+        for index in outdated {
+            let c = &mut st.review_comments[index].2;
+            c["line"] = Value::Null;
+            c["position"] = Value::Null;
+            c["start_line"] = Value::Null;
+        }
+    }
+
+    /// A person (`login`) resolves the review thread that comment `root_comment_id` opened.
+    pub fn resolve_thread_as(&self, root_comment_id: u64, login: &str) {
+        lock(&self.state)
+            .resolved_threads
+            .insert(root_comment_id, login.to_string());
+    }
+
+    /// Who resolved the thread comment `root_comment_id` opened, if anyone.
+    pub fn thread_resolved_by(&self, root_comment_id: u64) -> Option<String> {
+        lock(&self.state)
+            .resolved_threads
+            .get(&root_comment_id)
+            .cloned()
+    }
+
+    /// Every review comment on a pull request (replies included), in id order.
+    pub fn review_comments(&self, repo: &str, number: u64) -> Vec<Value> {
+        lock(&self.state)
+            .review_comments
+            .iter()
+            .filter(|(r, n, _)| r == repo && *n == number)
+            .map(|(_, _, c)| c.clone())
+            .collect()
     }
 
     /// Stores the files of commit `sha` in `repo` (for contents, trees and blobs).
@@ -724,6 +797,11 @@ fn route(method: &Method, path: &str) -> Option<(&'static str, Vec<String>)> {
             p(&[id]),
         )),
         ("GET", ["app"]) => Some(("GET /app", vec![])),
+        ("POST", ["graphql"]) => Some(("POST /graphql", vec![])),
+        ("POST", ["repos", o, r, "pulls", n, "comments", id, "replies"]) => Some((
+            "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+            p(&[o, r, n, id]),
+        )),
         ("POST", ["app-manifests", code, "conversions"]) => {
             Some(("POST /app-manifests/{code}/conversions", p(&[code])))
         }
@@ -1339,6 +1417,135 @@ async fn dispatch(
             value["expires_at"] =
                 json!(expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
             json_response(201, value)
+        }
+        "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies" => {
+            if let Err(a) = require_repo(st, &caller, &param(0), &param(1)) {
+                return a;
+            }
+            let repo = format!("{}/{}", param(0), param(1));
+            let number: u64 = param(2).parse().unwrap_or(0);
+            let parent_id: u64 = param(3).parse().unwrap_or(0);
+            let Some(parent) = st
+                .review_comments
+                .iter()
+                .find(|(r, n, c)| *r == repo && *n == number && c["id"] == json!(parent_id))
+                .map(|(_, _, c)| c.clone())
+            else {
+                return not_found();
+            };
+            if !parent["in_reply_to_id"].is_null() {
+                // GitHub: replies to replies are not supported.
+                return unprocessable(
+                    vec![json!("in_reply_to cannot be a reply")],
+                    "https://docs.github.com/rest/pulls/comments#create-a-reply-for-a-review-comment",
+                );
+            }
+            let Some(text) = body.and_then(|b| b.get("body")).and_then(Value::as_str) else {
+                return unprocessable(
+                    vec![json!("body is missing")],
+                    "https://docs.github.com/rest/pulls/comments#create-a-reply-for-a-review-comment",
+                );
+            };
+            let id = st.next_id();
+            let mut c = parent.clone();
+            c["id"] = json!(id);
+            c["body"] = json!(text);
+            c["in_reply_to_id"] = json!(parent_id);
+            c["pull_request_review_id"] = json!(st.next_id());
+            c["user"]["login"] = json!(format!("{BOT_SLUG}[bot]"));
+            c["user"]["type"] = json!("Bot");
+            st.review_comments.push((repo, number, c.clone()));
+            json_response(201, c)
+        }
+        "POST /graphql" => {
+            let Caller::Installation(installation) = caller else {
+                return bad_credentials();
+            };
+            let query = body
+                .and_then(|b| b.get("query"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let variables = body
+                .and_then(|b| b.get("variables"))
+                .cloned()
+                .unwrap_or(Value::Null);
+            if query.contains("resolveReviewThread") {
+                let thread = variables["thread"].as_str().unwrap_or_default();
+                let root: Option<u64> = thread.strip_prefix("PRRT_").and_then(|r| r.parse().ok());
+                let known = root.and_then(|root| {
+                    st.review_comments
+                        .iter()
+                        .find(|(_, _, c)| c["id"] == json!(root))
+                        .map(|(repo, _, _)| (root, repo.clone()))
+                });
+                let Some((root, repo)) = known.filter(|(_, repo)| {
+                    st.installations
+                        .get(&installation)
+                        .is_some_and(|repos| repos.contains(repo))
+                }) else {
+                    return json_response(
+                        200,
+                        json!({"data": {"resolveReviewThread": null}, "errors": [{"type": "NOT_FOUND", "message": format!("Could not resolve to a node with the global id of '{thread}'")}]}),
+                    );
+                };
+                let _ = repo;
+                st.resolved_threads
+                    .entry(root)
+                    .or_insert_with(|| format!("{BOT_SLUG}[bot]"));
+                json_response(
+                    200,
+                    json!({"data": {"resolveReviewThread": {"thread": {"id": thread, "isResolved": true}}}}),
+                )
+            } else if query.contains("reviewThreads") {
+                for field in ["isResolved", "databaseId", "pageInfo"] {
+                    if !query.contains(field) {
+                        st.errors
+                            .push(format!("reviewThreads query without {field}"));
+                    }
+                }
+                let repo = format!(
+                    "{}/{}",
+                    variables["owner"].as_str().unwrap_or_default(),
+                    variables["name"].as_str().unwrap_or_default()
+                );
+                if !st
+                    .installations
+                    .get(&installation)
+                    .is_some_and(|repos| repos.contains(&repo))
+                {
+                    return json_response(
+                        200,
+                        json!({"data": {"repository": null}, "errors": [{"type": "NOT_FOUND", "message": format!("Could not resolve to a Repository with the name '{repo}'.")}]}),
+                    );
+                }
+                let number = variables["number"].as_u64().unwrap_or(0);
+                let nodes: Vec<Value> = st
+                    .review_comments
+                    .iter()
+                    .filter(|(r, n, c)| *r == repo && *n == number && c["in_reply_to_id"].is_null())
+                    .map(|(_, _, c)| {
+                        let root = c["id"].as_u64().unwrap_or(0);
+                        json!({
+                            "id": format!("PRRT_{root}"),
+                            "isResolved": st.resolved_threads.contains_key(&root),
+                            "isOutdated": c["line"].is_null(),
+                            "comments": {"nodes": [{"databaseId": root}]}
+                        })
+                    })
+                    .collect();
+                json_response(
+                    200,
+                    json!({"data": {"repository": {"pullRequest": {"reviewThreads": {
+                        "pageInfo": {"hasNextPage": false, "endCursor": null},
+                        "nodes": nodes
+                    }}}}}),
+                )
+            } else {
+                st.errors
+                    .push(format!("unexpected GraphQL document: {query}"));
+                json_response(200, json!({"errors": [{"message": "unexpected document"}]}))
+            }
         }
         "POST /app-manifests/{code}/conversions" => {
             if !matches!(caller, Caller::None) {
