@@ -7,7 +7,7 @@ use failmode::analysis::check::CheckSet;
 use failmode::analysis::finding::Finding;
 use failmode::analysis::source::{SkipReason, Skipped, SourceInput, DEFAULT_MAX_FILE_SIZE};
 use failmode::analysis::{analyze_with_progress, AnalysisOptions};
-use failmode::config::{Config, FailOn};
+use failmode::config::{Config, ConfigSource, FailOn};
 use failmode::diff::{self, FileDiff, FileStatus};
 use failmode::report::baseline::Baseline;
 use failmode::report::sarif::RuleInfo;
@@ -34,7 +34,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Analyse a tree (or only what a diff changed) and report findings.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List the checks built into this binary.
     Checks,
     /// Run the GitHub App: webhook intake, durable jobs, one review per push. Configured from
@@ -87,6 +87,11 @@ struct CheckArgs {
     /// Config file to use instead of `<root>/.github/failmode.toml`.
     #[arg(long, value_name = "PATH")]
     config: Option<PathBuf>,
+    /// The organization's default config (a copy of `.github/failmode.toml` from its `.github`
+    /// repository), layered as the App does: used when the repository has no config, extended
+    /// by one that says `extends = "org"`.
+    #[arg(long, value_name = "PATH")]
+    org_config: Option<PathBuf>,
     /// Hide the findings listed in this baseline file (see `--write-baseline`): only findings
     /// not in it are reported and decide the exit code.
     #[arg(long, value_name = "FILE")]
@@ -213,22 +218,47 @@ fn git_toplevel(dir: &Path) -> Option<PathBuf> {
     p.canonicalize().ok()
 }
 
-fn load_config(root: &Path, explicit: Option<&Path>, checks: &CheckSet) -> Result<Config> {
+fn load_config(
+    root: &Path,
+    explicit: Option<&Path>,
+    org: Option<&Path>,
+    checks: &CheckSet,
+) -> Result<Config> {
     let ids = checks.ids();
-    let loaded = match explicit {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read the config file {}", path.display()))?;
-            Some(Config::parse(&text, &path.display().to_string(), &ids))
-        }
-        None => Config::load_from_root(root, &ids).transpose(),
+    let read = |path: &Path| -> Result<String> {
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read the config file {}", path.display()))?;
+        String::from_utf8(bytes).map_err(|e| {
+            anyhow!(
+                "{}:1:1: the file is not valid UTF-8 ({}); save it as UTF-8",
+                path.display(),
+                e.utf8_error()
+            )
+        })
     };
-    match loaded {
-        Some(Ok(c)) => Ok(c),
-        // The error already reads `file:line:col: message`.
-        Some(Err(e)) => Err(anyhow!("{e}")),
-        None => Ok(Config::default()),
-    }
+    let repo_path = match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => Some(root.join(failmode::config::CONFIG_PATH)).filter(|p| p.exists()),
+    };
+    let repo_text = repo_path.as_deref().map(read).transpose()?;
+    let org_text = org.map(read).transpose()?;
+    let repo_display = match explicit {
+        Some(path) => path.display().to_string(),
+        None => failmode::config::CONFIG_PATH.to_string(),
+    };
+    let org_display = org.map(|p| p.display().to_string()).unwrap_or_default();
+    let org_source = org_text.as_deref().map(|text| ConfigSource {
+        text,
+        display_path: &org_display,
+    });
+    let repo_source = repo_text.as_deref().map(|text| ConfigSource {
+        text,
+        display_path: &repo_display,
+    });
+    // The error already reads `file:line:col: message`.
+    Config::layered(org_source, repo_source, &ids)
+        .map(Option::unwrap_or_default)
+        .map_err(|e| anyhow!("{e}"))
 }
 
 fn rel_path(root: &Path, path: &Path) -> String {
@@ -396,7 +426,12 @@ fn changed_lines(files: &[FileDiff]) -> BTreeMap<String, BTreeSet<usize>> {
 fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     let checks = load_checks()?;
     let root = find_root(args.root.as_deref(), &args.paths)?;
-    let config = load_config(&root, args.config.as_deref(), checks)?;
+    let config = load_config(
+        &root,
+        args.config.as_deref(),
+        args.org_config.as_deref(),
+        checks,
+    )?;
     let fail_on = args.fail_on.unwrap_or(config.fail_on);
     // Read before the analysis, so a missing or broken baseline fails at once.
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;

@@ -142,6 +142,9 @@ pub struct Config {
     pub review_drafts: bool,
     /// Cap on inline comments in one review; the rest go to the check run.
     pub max_inline_comments: usize,
+    /// `extends = "org"`: this repository's keys override the organization's defaults (the
+    /// `.github/failmode.toml` of its `.github` repository) instead of replacing them.
+    pub extends_org: bool,
 }
 
 impl Default for Config {
@@ -155,6 +158,31 @@ impl Default for Config {
             vocabulary: VocabularyExtension::default(),
             review_drafts: false,
             max_inline_comments: DEFAULT_MAX_INLINE_COMMENTS,
+            extends_org: false,
+        }
+    }
+}
+
+/// One config file's text and the name its errors cite (`.github/failmode.toml`, or
+/// `acme/.github:.github/failmode.toml` for an organization's defaults).
+#[derive(Debug, Clone, Copy)]
+pub struct ConfigSource<'a> {
+    /// The file's text.
+    pub text: &'a str,
+    /// How errors name the file.
+    pub display_path: &'a str,
+}
+
+/// Adds `top`'s keys to `base`: tables merge key by key, anything else is replaced.
+fn merge_tables(base: &mut toml::Table, top: toml::Table) {
+    for (key, value) in top {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(below)), toml::Value::Table(above)) => {
+                merge_tables(below, above)
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
         }
     }
 }
@@ -230,6 +258,61 @@ impl Config {
 
     /// Parses and validates config text. `display_path` is used in error messages;
     /// `known_checks` are the ids a `[checks.<id>]` table may name.
+    /// The configuration of a repository whose organization may set defaults: the
+    /// organization's file applies when the repository has none; a repository file replaces it,
+    /// unless it says `extends = "org"`, in which case its keys override the organization's
+    /// (tables such as `[checks.<id>]` key by key, lists whole). Each file is validated on its
+    /// own, so an error cites the file, line and column it is in. `None`: neither file exists.
+    pub fn layered(
+        org: Option<ConfigSource<'_>>,
+        repo: Option<ConfigSource<'_>>,
+        known_checks: &[&str],
+    ) -> Result<Option<Config>, ConfigError> {
+        let org_config = match org {
+            Some(o) => {
+                let config = Config::parse(o.text, o.display_path, known_checks)?;
+                if config.extends_org {
+                    let (line, col) = o
+                        .text
+                        .find("extends")
+                        .map_or((1, 1), |at| line_col(o.text, at));
+                    return Err(ConfigError {
+                        path: o.display_path.to_string(),
+                        line,
+                        col,
+                        message: "`extends` belongs in a repository's config; the organization's defaults extend nothing. Remove it".to_string(),
+                    });
+                }
+                Some((o, config))
+            }
+            None => None,
+        };
+        let Some(r) = repo else {
+            return Ok(org_config.map(|(_, config)| config));
+        };
+        let repo_config = Config::parse(r.text, r.display_path, known_checks)?;
+        let Some((o, _)) = org_config.filter(|_| repo_config.extends_org) else {
+            return Ok(Some(repo_config));
+        };
+        // Both parsed above, so both are valid TOML tables.
+        let table = |text: &str| toml::from_str::<toml::Table>(text).unwrap_or_default();
+        let mut merged = table(o.text);
+        let mut top = table(r.text);
+        top.remove("extends");
+        merge_tables(&mut merged, top);
+        let text = toml::to_string(&merged).map_err(|e| ConfigError {
+            path: r.display_path.to_string(),
+            line: 1,
+            col: 1,
+            message: format!("cannot combine it with {}: {e}", o.display_path),
+        })?;
+        let display = format!("{} (extending {})", r.display_path, o.display_path);
+        let mut config = Config::parse(&text, &display, known_checks)?;
+        config.extends_org = true;
+        Ok(Some(config))
+    }
+
+    /// Parses and validates one config file; errors cite `display_path`, line and column.
     pub fn parse(
         text: &str,
         display_path: &str,
@@ -249,6 +332,18 @@ impl Config {
             at(span, e.message().trim().to_string())
         })?;
         let mut cfg = Config::default();
+        if let Some(e) = raw.extends {
+            if e.get_ref() != "org" {
+                return Err(at(
+                    e.span(),
+                    format!(
+                        "extends must be \"org\" (the organization's .github repository), got `{}`",
+                        e.get_ref()
+                    ),
+                ));
+            }
+            cfg.extends_org = true;
+        }
         if let Some(f) = raw.fail_on {
             cfg.fail_on = FailOn::parse(f.get_ref()).map_err(|m| at(f.span(), m))?;
         }
@@ -378,6 +473,7 @@ pub fn line_col(text: &str, at: usize) -> (usize, usize) {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
+    extends: Option<Spanned<String>>,
     fail_on: Option<Spanned<String>>,
     exclude: Option<Vec<Spanned<String>>>,
     review_drafts: Option<bool>,
@@ -428,6 +524,90 @@ mod tests {
     use super::*;
 
     const CHECKS: &[&str] = &["missing-retry", "swallowed-error", "untested-handler"];
+
+    const ORG_PATH: &str = "acme/.github:.github/failmode.toml";
+    const ORG: &str = "fail_on = \"high\"\nmax_inline_comments = 5\n\n[checks.missing-retry]\nseverity = \"high\"\nexclude = [\"tools/**\"]\n";
+
+    fn org() -> Option<ConfigSource<'static>> {
+        Some(ConfigSource {
+            text: ORG,
+            display_path: ORG_PATH,
+        })
+    }
+
+    fn repo(text: &str) -> Option<ConfigSource<'_>> {
+        Some(ConfigSource {
+            text,
+            display_path: CONFIG_PATH,
+        })
+    }
+
+    #[test]
+    fn organization_defaults_apply_replace_or_extend() {
+        // No repository file: the organization's.
+        let c = Config::layered(org(), None, CHECKS).unwrap().unwrap();
+        assert_eq!(c.fail_on, FailOn::Severity(Severity::High));
+        assert_eq!(c.max_inline_comments, 5);
+        // A repository file without `extends` replaces it.
+        let c = Config::layered(org(), repo("review_drafts = true\n"), CHECKS)
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.fail_on, FailOn::Severity(Severity::Low));
+        assert!(c.review_drafts && !c.extends_org);
+        // `extends = "org"`: its keys override, tables merge key by key.
+        let c = Config::layered(
+            org(),
+            repo("extends = \"org\"\nfail_on = \"medium\"\n\n[checks.missing-retry]\nseverity = \"low\"\n"),
+            CHECKS,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.fail_on, FailOn::Severity(Severity::Medium));
+        assert_eq!(c.max_inline_comments, 5);
+        let retry = &c.checks["missing-retry"];
+        assert_eq!(retry.severity, Some(Severity::Low));
+        assert_eq!(
+            retry.exclude.as_ref().map(|e| e.patterns.clone()),
+            Some(vec!["tools/**".to_string()])
+        );
+        assert!(c.extends_org);
+        // Nothing anywhere.
+        assert!(Config::layered(None, None, CHECKS).unwrap().is_none());
+    }
+
+    #[test]
+    fn every_level_is_validated_and_errors_cite_their_file() {
+        let err = Config::layered(
+            Some(ConfigSource {
+                text: "fail_on = \"often\"\n",
+                display_path: ORG_PATH,
+            }),
+            repo("extends = \"org\"\n"),
+            CHECKS,
+        )
+        .unwrap_err();
+        assert_eq!((err.path.as_str(), err.line, err.col), (ORG_PATH, 1, 11));
+        let err =
+            Config::layered(org(), repo("extends = \"org\"\nfail_on = 3\n"), CHECKS).unwrap_err();
+        assert_eq!((err.path.as_str(), err.line), (CONFIG_PATH, 2));
+        let err = Config::layered(org(), repo("extends = \"acme\"\n"), CHECKS).unwrap_err();
+        assert!(
+            err.message.contains("extends must be \"org\""),
+            "{}",
+            err.message
+        );
+        assert_eq!((err.line, err.col), (1, 11));
+        let err = Config::layered(
+            Some(ConfigSource {
+                text: "extends = \"org\"\n",
+                display_path: ORG_PATH,
+            }),
+            None,
+            CHECKS,
+        )
+        .unwrap_err();
+        assert_eq!(err.path, ORG_PATH);
+    }
 
     #[test]
     fn full_config_parses() {

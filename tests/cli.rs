@@ -762,3 +762,33 @@ fn root_keeps_paths_relative_to_it_when_paths_name_parts_of_it() {
         "error: the root nope is not a directory: pass the directory the reported paths are relative to\n"
     );
 }
+
+#[test]
+fn org_config_is_layered_as_the_app_layers_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Cargo.toml", CARGO_TOML.as_bytes());
+    write(dir.path(), "src/orders.rs", ORDERS.as_bytes());
+    let org = dir.path().join("org.toml");
+    std::fs::write(&org, "[checks.swallowed-error]\nenabled = false\n").unwrap();
+    let org = org.to_str().unwrap();
+    // No repository config: the organization's defaults apply.
+    let o = failmode(dir.path(), &["check", ".", "--org-config", org]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    // A repository config replaces them...
+    write(dir.path(), ".github/failmode.toml", b"fail_on = \"low\"\n");
+    let o = failmode(dir.path(), &["check", ".", "--org-config", org]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    // ...unless it extends them.
+    write(dir.path(), ".github/failmode.toml", b"extends = \"org\"\n");
+    let o = failmode(dir.path(), &["check", ".", "--org-config", org]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // A broken organization file is cited by its path, line and column.
+    std::fs::write(org, "\nfail_on = \"often\"\n").unwrap();
+    let o = failmode(dir.path(), &["check", ".", "--org-config", org]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(&format!("{org}:2:11: unknown severity `often`")),
+        "{}",
+        stderr(&o)
+    );
+}

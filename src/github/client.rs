@@ -898,12 +898,42 @@ impl GithubClient {
         git_ref: &str,
         max_bytes: usize,
     ) -> Result<Option<Vec<u8>>, GithubError> {
-        let target = format!(
-            "{}/contents/{}?ref={}",
+        self.get_file(installation_id, owner, repo, path, Some(git_ref), max_bytes)
+            .await
+    }
+
+    /// [`get_file_at`](GithubClient::get_file_at) on the repository's default branch (no
+    /// `ref`, as GitHub's contents API defaults to it): for files that are not part of the pull
+    /// request, such as an organization's defaults in its `.github` repository.
+    pub async fn get_file_on_default_branch(
+        &self,
+        installation_id: u64,
+        owner: &str,
+        repo: &str,
+        path: &str,
+        max_bytes: usize,
+    ) -> Result<Option<Vec<u8>>, GithubError> {
+        self.get_file(installation_id, owner, repo, path, None, max_bytes)
+            .await
+    }
+
+    async fn get_file(
+        &self,
+        installation_id: u64,
+        owner: &str,
+        repo: &str,
+        path: &str,
+        git_ref: Option<&str>,
+        max_bytes: usize,
+    ) -> Result<Option<Vec<u8>>, GithubError> {
+        let mut target = format!(
+            "{}/contents/{}",
             repo_path(owner, repo),
             encode_path(path.trim_start_matches('/')),
-            encode_component(git_ref)
         );
+        if let Some(git_ref) = git_ref {
+            target.push_str(&format!("?ref={}", encode_component(git_ref)));
+        }
         let result = self
             .send(Call {
                 method: Method::GET,

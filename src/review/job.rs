@@ -13,7 +13,7 @@ use crate::analysis::check::{CheckLoadError, CheckSet};
 use crate::analysis::finding::Finding;
 use crate::analysis::source::{is_vendored_path, SourceInput, DEFAULT_MAX_FILE_SIZE};
 use crate::analysis::{analyze, AnalysisOptions};
-use crate::config::{Config, ConfigError, CONFIG_PATH};
+use crate::config::{Config, ConfigError, ConfigSource, CONFIG_PATH};
 use crate::diff::{parse_patch, FileDiff};
 use crate::github::client::GithubClient;
 use crate::github::error::GithubError;
@@ -31,6 +31,9 @@ use std::sync::Arc;
 
 /// The check run's name on GitHub.
 pub const CHECK_RUN_NAME: &str = "failmode";
+
+/// The repository whose `.github/failmode.toml` holds an organization's defaults.
+pub const ORG_CONFIG_REPO: &str = ".github";
 
 /// Most blobs fetched one by one in one job.
 const MAX_BLOB_FETCHES: usize = 400;
@@ -198,10 +201,19 @@ impl Reviewer {
         }
         let checks = CheckSet::embedded()?;
         let known = checks.ids();
-        let config = match read_config(gh, &t, &pr.base.sha).await? {
-            None => Ok(Config::default()),
-            Some(read) => read.and_then(|bytes| parse_config(&bytes, &known)),
+        let org_display = format!("{owner}/{ORG_CONFIG_REPO}:{CONFIG_PATH}");
+        let org_read = if repo == ORG_CONFIG_REPO {
+            // The organization's own `.github` repository: its file is its repository config.
+            None
+        } else {
+            read_org_config(gh, &t, &org_display).await?
         };
+        let config = layered_config(
+            org_read.clone(),
+            read_config(gh, &t, &pr.base.sha).await?,
+            &known,
+            &org_display,
+        );
         let review_drafts = config.as_ref().map(|c| c.review_drafts).unwrap_or(false);
         if pr.draft && !review_drafts {
             return Ok(ReviewOutcome::Skipped(
@@ -216,7 +228,9 @@ impl Reviewer {
             .find(|f| f.filename == CONFIG_PATH && f.status != "removed")
         {
             Some(_) => match read_config(gh, &t, t.head_sha).await? {
-                Some(read) => read.and_then(|bytes| parse_config(&bytes, &known)).err(),
+                Some(read) => {
+                    layered_config(org_read.clone(), Some(read), &known, &org_display).err()
+                }
                 None => None,
             },
             None => None,
@@ -1039,22 +1053,34 @@ impl Reviewer {
         base: &ConfigError,
         head: Option<&ConfigError>,
     ) -> Result<(), ReviewError> {
-        let mut summary = format!(
-            "failmode did not review this push: the repository config on the base branch is invalid.\n\n`{base}`\n\nFix `{CONFIG_PATH}` on the base branch; failmode never falls back to defaults, so a broken config cannot silently change what is checked."
-        );
+        let in_this_repo = base.path == CONFIG_PATH;
+        let mut summary = if in_this_repo {
+            format!(
+                "failmode did not review this push: the repository config on the base branch is invalid.\n\n`{base}`\n\nFix `{CONFIG_PATH}` on the base branch; failmode never falls back to defaults, so a broken config cannot silently change what is checked."
+            )
+        } else {
+            format!(
+                "failmode did not review this push: the organization's default config is invalid.\n\n`{base}`\n\nFix `{CONFIG_PATH}` on the default branch of the organization's `{ORG_CONFIG_REPO}` repository; failmode never falls back to defaults, so a broken config cannot silently change what is checked."
+            )
+        };
         if let Some(h) = head {
             summary.push_str(&format!(
                 "\n\nThe version in this pull request is invalid too:\n\n`{h}`\n"
             ));
         }
-        let annotation = Annotation {
-            path: CONFIG_PATH.to_string(),
-            start_line: base.line as u64,
-            end_line: base.line as u64,
-            annotation_level: AnnotationLevel::Failure,
-            message: base.message.clone(),
-            title: Some(format!("invalid config at {}:{}", base.line, base.col)),
-            raw_details: None,
+        // Annotations point into this repository; the organization's file is named in the text.
+        let annotations = if in_this_repo {
+            vec![Annotation {
+                path: CONFIG_PATH.to_string(),
+                start_line: base.line as u64,
+                end_line: base.line as u64,
+                annotation_level: AnnotationLevel::Failure,
+                message: base.message.clone(),
+                title: Some(format!("invalid config at {}:{}", base.line, base.col)),
+                raw_details: None,
+            }]
+        } else {
+            Vec::new()
         };
         self.github
             .update_check_run(
@@ -1066,10 +1092,10 @@ impl Reviewer {
                     status: Some(CheckStatus::Completed),
                     conclusion: Some(CheckConclusion::ActionRequired),
                     output: Some(CheckRunOutput {
-                        title: format!("Invalid {CONFIG_PATH} ({}:{})", base.line, base.col),
+                        title: format!("Invalid {} ({}:{})", base.path, base.line, base.col),
                         summary,
                         text: None,
-                        annotations: vec![annotation],
+                        annotations,
                     }),
                 },
             )
@@ -1097,27 +1123,81 @@ async fn read_config(
         .await
     {
         Ok(found) => Ok(found.map(Ok)),
-        Err(GithubError::TooLarge { .. }) => Ok(Some(Err(ConfigError {
-            path: CONFIG_PATH.to_string(),
-            line: 1,
-            col: 1,
-            message: format!(
-                "the file is larger than {} KiB, more than any failmode config needs; failmode did not read it. Shorten it to the settings you use",
-                MAX_CONFIG_BYTES / 1024
-            ),
-        }))),
+        Err(GithubError::TooLarge { .. }) => Ok(Some(Err(too_large_config(CONFIG_PATH)))),
         Err(e) => Err(e),
     }
 }
 
-fn parse_config(bytes: &[u8], known: &[&str]) -> Result<Config, ConfigError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| ConfigError {
-        path: CONFIG_PATH.to_string(),
+/// The organization's defaults: `.github/failmode.toml` on the default branch of its `.github`
+/// repository, when the App can read it (it must be installed on that repository too; a
+/// repository it cannot see reads as no defaults).
+async fn read_org_config(
+    gh: &GithubClient,
+    t: &Target<'_>,
+    display: &str,
+) -> Result<Option<Result<Vec<u8>, ConfigError>>, GithubError> {
+    match gh
+        .get_file_on_default_branch(
+            t.installation,
+            t.owner,
+            ORG_CONFIG_REPO,
+            CONFIG_PATH,
+            MAX_CONFIG_BYTES,
+        )
+        .await
+    {
+        Ok(found) => Ok(found.map(Ok)),
+        Err(GithubError::TooLarge { .. }) => Ok(Some(Err(too_large_config(display)))),
+        Err(e) => Err(e),
+    }
+}
+
+fn too_large_config(display: &str) -> ConfigError {
+    ConfigError {
+        path: display.to_string(),
+        line: 1,
+        col: 1,
+        message: format!(
+            "the file is larger than {} KiB, more than any failmode config needs; failmode did not read it. Shorten it to the settings you use",
+            MAX_CONFIG_BYTES / 1024
+        ),
+    }
+}
+
+fn config_text<'a>(bytes: &'a [u8], display: &str) -> Result<&'a str, ConfigError> {
+    std::str::from_utf8(bytes).map_err(|e| ConfigError {
+        path: display.to_string(),
         line: 1,
         col: 1,
         message: format!("the file is not valid UTF-8 ({e}); save it as UTF-8"),
-    })?;
-    Config::parse(text, CONFIG_PATH, known)
+    })
+}
+
+/// The configuration from the organization's defaults and the repository's file (see
+/// [`Config::layered`]); the defaults when neither exists.
+fn layered_config(
+    org: Option<Result<Vec<u8>, ConfigError>>,
+    repo: Option<Result<Vec<u8>, ConfigError>>,
+    known: &[&str],
+    org_display: &str,
+) -> Result<Config, ConfigError> {
+    let org = org.transpose()?;
+    let repo = repo.transpose()?;
+    let org = match &org {
+        Some(bytes) => Some(ConfigSource {
+            text: config_text(bytes, org_display)?,
+            display_path: org_display,
+        }),
+        None => None,
+    };
+    let repo = match &repo {
+        Some(bytes) => Some(ConfigSource {
+            text: config_text(bytes, CONFIG_PATH)?,
+            display_path: CONFIG_PATH,
+        }),
+        None => None,
+    };
+    Ok(Config::layered(org, repo, known)?.unwrap_or_default())
 }
 
 /// Parsed `patch` hunks per file; files without a patch (binary, too large) are absent.

@@ -276,6 +276,8 @@ struct FakeState {
     manifest_codes: HashMap<String, Value>,
     /// Resolved review threads: first comment's id → who resolved it.
     resolved_threads: HashMap<u64, String>,
+    /// Repository → the commit its default branch points at.
+    default_heads: HashMap<String, String>,
 }
 
 /// A manifest a browser posted to GitHub's "create an App from a manifest" form.
@@ -362,6 +364,7 @@ impl FakeGithub {
             manifests: Vec::new(),
             manifest_codes: HashMap::new(),
             resolved_threads: HashMap::new(),
+            default_heads: HashMap::new(),
         }));
         let app = Router::new().fallback(handle).with_state(state.clone());
         let server = tokio::spawn(async move {
@@ -448,6 +451,14 @@ impl FakeGithub {
             c["position"] = Value::Null;
             c["start_line"] = Value::Null;
         }
+    }
+
+    /// Points `repo`'s default branch at commit `sha` (added with [`FakeGithub::add_commit`]),
+    /// for reads without a `ref`.
+    pub fn set_default_branch(&self, repo: &str, sha: &str) {
+        lock(&self.state)
+            .default_heads
+            .insert(repo.to_string(), sha.to_string());
     }
 
     /// A person (`login`) resolves the review thread that comment `root_comment_id` opened.
@@ -1893,11 +1904,21 @@ async fn dispatch(
             }
             let repo = format!("{}/{}", param(0), param(1));
             let q = query_params(uri);
-            let Some(git_ref) = q.get("ref") else {
+            // No `ref`: GitHub reads the default branch. failmode does that only for an
+            // organization's defaults in its `.github` repository; pull request files are pinned.
+            let default_head = st.default_heads.get(&repo).cloned();
+            let Some(git_ref) = q.get("ref").cloned().or_else(|| {
+                if param(1) == ".github" {
+                    Some(default_head.unwrap_or_default())
+                } else {
+                    None
+                }
+            }) else {
                 st.errors
                     .push("contents requested without ?ref= (failmode must pin a SHA)".into());
                 return not_found();
             };
+            let git_ref = &git_ref;
             let Some(bytes) = st
                 .commits
                 .get(&(repo, git_ref.clone()))

@@ -1,4 +1,4 @@
-//! A comment saying one attempt is intended suppresses the finding (docs/checks.md §0).
+//! A comment saying one attempt is intended suppresses the finding (docs/checks/missing-retry.md, "How to suppress it").
 pub async fn track_view(http: &reqwest::Client, page: &str) {
     // Best effort: analytics may drop a page view, it is not worth a retry.
     if let Err(e) = http.post(ANALYTICS_URL).json(&page).send().await {

@@ -1,4 +1,4 @@
-//! The examples of docs/checks.md §6, as written there.
+//! The worked examples of missing-retry (docs/checks/missing-retry.md).
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;

@@ -1,4 +1,4 @@
-//! Errors dropped silently belong to swallowed-error (docs/checks.md §8): missing-retry reports
+//! Errors dropped silently belong to swallowed-error (docs/checks/swallowed-error.md): missing-retry reports
 //! only errors that are noticed (logged) and then dropped.
 pub async fn mark_shipped(db: &sqlx::PgPool, id: i64) {
     let _ = sqlx::query("UPDATE orders SET shipped = true WHERE id = $1")
