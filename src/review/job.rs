@@ -6,6 +6,7 @@
 //! fingerprint) are never posted again, and a retried job reuses the check run it created.
 
 use super::blobs::{git_blob_sha, unpack_tarball, BlobCache, RepoLimits, RepoTooBig, TarballError};
+use super::config_preview::{ConfigFileChange, ConfigPreview};
 use super::threads::{
     fixed_reply_body, fixed_threads, open_fingerprints, own_threads, FixedThread,
 };
@@ -223,18 +224,19 @@ impl Reviewer {
         let files = gh
             .list_pull_files(t.installation, owner, repo, t.number)
             .await?;
-        let head_config_error = match files
-            .iter()
-            .find(|f| f.filename == CONFIG_PATH && f.status != "removed")
-        {
-            Some(_) => match read_config(gh, &t, t.head_sha).await? {
-                Some(read) => {
-                    layered_config(org_read.clone(), Some(read), &known, &org_display).err()
-                }
-                None => None,
-            },
+        // The pull request's own config, layered like the base's: validated, and previewed.
+        let head_config = match ConfigFileChange::of(&files) {
+            Some(ConfigFileChange::Edited) => read_config(gh, &t, t.head_sha)
+                .await?
+                .map(|read| layered_config(org_read.clone(), Some(read), &known, &org_display)),
+            Some(ConfigFileChange::Removed) => {
+                layered_config(org_read.clone(), None, &known, &org_display)
+                    .ok()
+                    .map(Ok)
+            }
             None => None,
         };
+        let head_config_error = head_config.as_ref().and_then(|c| c.as_ref().err().cloned());
         let check_run_id = self.check_run_for(&t, job.attempts > 1).await?;
         let config = match config {
             Ok(c) => c,
@@ -248,6 +250,16 @@ impl Reviewer {
                 });
             }
         };
+        // Config preview: the pull request's config, when valid, against the one this review
+        // uses; its findings come from a second analysis of the same files.
+        let preview = head_config
+            .and_then(Result::ok)
+            .map(|head| ConfigPreview::new(&config, head));
+        let preview_config = preview
+            .as_ref()
+            .and_then(ConfigPreview::head_to_analyse)
+            .cloned();
+        let mut head_findings = Vec::new();
         let diffs = diffs_of(&files);
         let reported: BTreeSet<String> = files
             .iter()
@@ -270,10 +282,16 @@ impl Reviewer {
                 ..AnalysisOptions::default()
             };
             let cfg = config.clone();
-            let analysis =
-                tokio::task::spawn_blocking(move || analyze(&inputs, &cfg, checks, &opts))
-                    .await
-                    .map_err(|e| ReviewError::Analysis(e.to_string()))?;
+            let (analysis, head_analysis) = tokio::task::spawn_blocking(move || {
+                let analysis = analyze(&inputs, &cfg, checks, &opts);
+                let head = preview_config.map(|c| analyze(&inputs, &c, checks, &opts));
+                (analysis, head)
+            })
+            .await
+            .map_err(|e| ReviewError::Analysis(e.to_string()))?;
+            if let Some(head) = head_analysis {
+                head_findings = on_changed_lines(head.findings, &diffs);
+            }
             present.extend(analysis.findings.iter().map(|f| f.fingerprint.clone()));
             skipped.extend(analysis.skipped.iter().map(|s| s.path.clone()));
             on_changed_lines(analysis.findings, &diffs)
@@ -289,6 +307,7 @@ impl Reviewer {
             .iter()
             .map(|c| (c.id.clone(), c.title.clone()))
             .collect();
+        let preview = preview.map(|p| p.render(&findings, &head_findings, &titles));
         let plan = ReviewPlan::build(
             &findings,
             &diffs,
@@ -320,6 +339,7 @@ impl Reviewer {
             &rejected,
             head_config_error.as_ref(),
             partial.as_deref(),
+            preview.as_deref(),
         )
         .await?;
         Ok(ReviewOutcome::Published {
@@ -995,6 +1015,7 @@ impl Reviewer {
         rejected: &[InlineComment],
         head_config_error: Option<&ConfigError>,
         partial: Option<&str>,
+        config_preview: Option<&str>,
     ) -> Result<(), ReviewError> {
         let failing = findings
             .iter()
@@ -1037,7 +1058,8 @@ impl Reviewer {
                     output: Some(CheckRunOutput {
                         title,
                         summary,
-                        text: None,
+                        // At most 65,535 characters (`ConfigPreview::render`).
+                        text: config_preview.map(str::to_string),
                         annotations,
                     }),
                 },

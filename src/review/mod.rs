@@ -2,5 +2,6 @@
 //! check run; answer and resolve the App's threads a push fixed.
 
 pub mod blobs;
+pub mod config_preview;
 pub mod job;
 pub mod threads;
