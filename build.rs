@@ -1,5 +1,6 @@
 //! Embeds every file under `checks/` into the binary, so adding a check is adding files there:
-//! the engine never needs an edit for it. Also compiles `src/analysis/list_nodes.c`, the node
+//! the engine never needs an edit for it; and each check's page under `docs/checks/`, which the
+//! App answers `/failmode explain` with. Also compiles `src/analysis/list_nodes.c`, the node
 //! walk that reads tree-sitter's subtrees, against the headers of the tree-sitter crate in use.
 
 use std::fmt::Write as _;
@@ -26,6 +27,34 @@ fn main() {
             out,
             "    ({rel:?}, include_str!({:?})),",
             f.display().to_string()
+        )
+        .expect("write to String");
+    }
+    out.push_str("];\n");
+    // Each check's user documentation (docs/checks/<id>.md), for `/failmode explain`.
+    let docs = root.join("docs/checks");
+    println!("cargo:rerun-if-changed=docs/checks");
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(&docs)
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "md"))
+                .collect()
+        })
+        .unwrap_or_default();
+    pages.sort();
+    out.push_str("/// Every page under `docs/checks/`, as (check id, Markdown).\npub static EMBEDDED_CHECK_DOCS: &[(&str, &str)] = &[\n");
+    for page in &pages {
+        println!("cargo:rerun-if-changed={}", page.display());
+        let id = page
+            .file_stem()
+            .expect("a .md file has a stem")
+            .to_string_lossy()
+            .to_string();
+        writeln!(
+            out,
+            "    ({id:?}, include_str!({:?})),",
+            page.display().to_string()
         )
         .expect("write to String");
     }

@@ -56,6 +56,11 @@ fn permission_for(endpoint: &str) -> Option<(&'static str, &'static str)> {
     // App-level calls (JWT), and the archive host's pre-signed URL, need no repository permission.
     if endpoint.contains(" /app") || endpoint.contains(" /_codeload/") {
         None
+    } else if endpoint.contains("/collaborators/") {
+        Some(("metadata", "read"))
+    } else if endpoint == "POST /graphql" {
+        // resolveReviewThread / reviewThreads on pull requests.
+        Some(("pull_requests", level))
     } else if endpoint.contains("/check-runs") || endpoint.contains("/check-suites") {
         Some(("checks", level))
     } else if endpoint.contains("/pulls") {

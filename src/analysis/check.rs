@@ -671,6 +671,14 @@ fn parse_check(
     })
 }
 
+/// The user documentation of check `id` (`docs/checks/<id>.md`, embedded at build time).
+pub fn check_docs(id: &str) -> Option<&'static str> {
+    EMBEDDED_CHECK_DOCS
+        .iter()
+        .find(|(page, _)| *page == id)
+        .map(|(_, text)| *text)
+}
+
 /// Whether a filter name exists (used by docs and tests).
 pub fn filter_exists(name: &str) -> bool {
     lookup(name).is_some()

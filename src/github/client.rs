@@ -1663,6 +1663,90 @@ impl GithubClient {
         parse_json::<IdOnly>(endpoint, &reply).map(|c| c.id)
     }
 
+    /// Whether `login` may write to the repository (`admin`, `maintain` or `write`), from
+    /// `GET /repos/{owner}/{repo}/collaborators/{username}/permission`. Someone who is not a
+    /// collaborator reads as no write access.
+    pub async fn can_write(
+        &self,
+        installation_id: u64,
+        owner: &str,
+        repo: &str,
+        login: &str,
+    ) -> Result<bool, GithubError> {
+        #[derive(Deserialize)]
+        struct Permission {
+            permission: Option<String>,
+            role_name: Option<String>,
+        }
+        let endpoint = "GET /repos/{owner}/{repo}/collaborators/{username}/permission";
+        let result = self
+            .send(Call {
+                method: Method::GET,
+                endpoint,
+                target: format!(
+                    "{}/collaborators/{}/permission",
+                    repo_path(owner, repo),
+                    encode_component(login)
+                ),
+                accept: ACCEPT_JSON,
+                body: None,
+                credential: Credential::Installation(installation_id),
+                redirect_ok: false,
+                retry_ambiguous: true,
+                max_body: self.inner.settings.max_json_body,
+            })
+            .await;
+        let reply = match result {
+            Ok(reply) => reply,
+            Err(GithubError::NotFound { .. }) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let p: Permission = parse_json(endpoint, &reply)?;
+        let writes = |level: &Option<String>| {
+            level
+                .as_deref()
+                .is_some_and(|l| matches!(l, "admin" | "maintain" | "write"))
+        };
+        Ok(writes(&p.permission) || writes(&p.role_name))
+    }
+
+    /// Adds the reaction `content` (`+1`, `eyes`, …) to review comment `comment_id`. GitHub
+    /// answers 200 when the App already reacted so, so repeating it changes nothing.
+    pub async fn react_to_review_comment(
+        &self,
+        installation_id: u64,
+        owner: &str,
+        repo: &str,
+        comment_id: u64,
+        content: &str,
+    ) -> Result<(), GithubError> {
+        let endpoint = "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions";
+        let body =
+            serde_json::to_vec(&serde_json::json!({ "content": content })).map_err(|err| {
+                GithubError::Other {
+                    endpoint: endpoint.to_string(),
+                    status: None,
+                    message: format!("cannot encode the reaction: {err}"),
+                }
+            })?;
+        self.send(Call {
+            method: Method::POST,
+            endpoint,
+            target: format!(
+                "{}/pulls/comments/{comment_id}/reactions",
+                repo_path(owner, repo)
+            ),
+            accept: ACCEPT_JSON,
+            body: Some(body),
+            credential: Credential::Installation(installation_id),
+            redirect_ok: false,
+            retry_ambiguous: true,
+            max_body: self.inner.settings.max_json_body,
+        })
+        .await
+        .map(|_| ())
+    }
+
     /// Exchanges the temporary `code` GitHub gave the manifest flow's redirect for the new
     /// App's id and secrets (`POST /app-manifests/{code}/conversions`, no credentials: the code
     /// is one). The code works once, so an attempt that may have reached GitHub is not

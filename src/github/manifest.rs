@@ -18,7 +18,13 @@ pub const APP_PERMISSIONS: &[(&str, &str)] = &[
 
 /// The webhook events the App acts on and subscribes to (`failmode serve` acknowledges and
 /// drops the rest).
-pub const SUBSCRIBED_EVENTS: &[&str] = &["check_run", "check_suite", "pull_request"];
+pub const SUBSCRIBED_EVENTS: &[&str] = &[
+    "check_run",
+    "check_suite",
+    "pull_request",
+    // Replies to the App's threads: `/failmode ignore <reason>` and `/failmode explain`.
+    "pull_request_review_comment",
+];
 
 /// Events GitHub delivers to every App without a subscription; the manifest cannot list them.
 pub const DELIVERED_WITHOUT_SUBSCRIPTION: &[&str] =
@@ -69,7 +75,12 @@ mod tests {
         );
         assert_eq!(
             manifest["default_events"],
-            json!(["check_run", "check_suite", "pull_request"])
+            json!([
+                "check_run",
+                "check_suite",
+                "pull_request",
+                "pull_request_review_comment"
+            ])
         );
     }
 

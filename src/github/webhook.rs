@@ -226,6 +226,30 @@ pub enum Event {
         /// `owner/name` of removed repositories.
         removed: Vec<String>,
     },
+    /// An inline review comment was written, edited or deleted (`pull_request_review_comment`).
+    /// failmode reads only replies to its own threads that start with `/failmode`.
+    ReviewComment {
+        /// `created`, `edited` or `deleted`.
+        action: String,
+        /// The installation the delivery is for.
+        installation_id: Option<u64>,
+        /// The base repository.
+        repo: RepoRef,
+        /// Pull request number.
+        number: u64,
+        /// The pull request's head commit when the comment was written.
+        head_sha: String,
+        /// The comment's id.
+        comment_id: u64,
+        /// The comment it replies to (the thread's first comment), if any.
+        in_reply_to_id: Option<u64>,
+        /// Its Markdown body.
+        body: String,
+        /// Who wrote it.
+        author: String,
+        /// `User`, `Bot` or `Organization`.
+        author_kind: Option<String>,
+    },
     /// Any other event; acknowledged and ignored.
     Other {
         /// The `X-GitHub-Event` value.
@@ -378,6 +402,32 @@ struct WireInstallationRepositoriesEvent {
 }
 
 #[derive(Deserialize)]
+struct WireCommentAuthor {
+    login: String,
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WireReviewComment {
+    id: u64,
+    #[serde(default)]
+    in_reply_to_id: Option<u64>,
+    #[serde(default)]
+    body: Option<String>,
+    user: Option<WireCommentAuthor>,
+}
+
+#[derive(Deserialize)]
+struct WireReviewCommentEvent {
+    action: String,
+    comment: WireReviewComment,
+    pull_request: WirePull,
+    repository: WireRepo,
+    installation: Option<IdOnly>,
+}
+
+#[derive(Deserialize)]
 struct WireHook {
     app_id: Option<u64>,
 }
@@ -489,6 +539,25 @@ impl Event {
                     app_id: wire.check_run.app.map(|app| app.id),
                 })
             }
+            "pull_request_review_comment" => {
+                let wire: WireReviewCommentEvent = decode(event, body)?;
+                let (author, author_kind) = match wire.comment.user {
+                    Some(user) => (user.login, user.kind),
+                    None => (String::new(), None),
+                };
+                Ok(Event::ReviewComment {
+                    action: wire.action,
+                    installation_id: wire.installation.map(|i| i.id),
+                    repo: wire.repository.into_ref(),
+                    number: wire.pull_request.number,
+                    head_sha: wire.pull_request.head.sha,
+                    comment_id: wire.comment.id,
+                    in_reply_to_id: wire.comment.in_reply_to_id,
+                    body: wire.comment.body.unwrap_or_default(),
+                    author,
+                    author_kind,
+                })
+            }
             "check_suite" => {
                 let wire: WireCheckSuiteEvent = decode(event, body)?;
                 let action = match wire.action.as_str() {
@@ -551,6 +620,9 @@ impl Event {
                 installation_id, ..
             }
             | Event::CheckSuite {
+                installation_id, ..
+            }
+            | Event::ReviewComment {
                 installation_id, ..
             }
             | Event::Other {

@@ -6,7 +6,9 @@
 //! fingerprint) are never posted again, and a retried job reuses the check run it created.
 
 use super::blobs::{git_blob_sha, unpack_tarball, BlobCache, RepoLimits, RepoTooBig, TarballError};
+use super::commands::{explain_body, ignored_section, thread_commands, Command, IgnoredFinding};
 use super::config_preview::{ConfigFileChange, ConfigPreview};
+use super::threads::OwnThread;
 use super::threads::{
     fixed_reply_body, fixed_threads, open_fingerprints, own_threads, FixedThread,
 };
@@ -21,11 +23,12 @@ use crate::github::error::GithubError;
 use crate::github::types::ReviewThread;
 use crate::github::types::{
     Annotation, AnnotationLevel, CheckConclusion, CheckRunOutput, CheckRunUpdate, CheckStatus,
-    NewCheckRun, NewReview, NewReviewComment, PullFile, ReviewEvent, Side,
+    NewCheckRun, NewReview, NewReviewComment, PullFile, ReviewComment, ReviewEvent, Side,
 };
 use crate::queue::{ClaimedJob, JobStore, Publication, PublicationKind, QueueError};
 use crate::report::review::{
     annotation_batches, check_run_summary, fingerprint_of, InlineComment, ReviewPlan,
+    MAX_BODY_CHARS,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -302,6 +305,13 @@ impl Reviewer {
             .await?;
         let threads = own_threads(&comments, &bot);
         let posted = open_fingerprints(&threads);
+        // `/failmode ignore` and `/failmode explain` replies in the App's threads.
+        let ignores = self
+            .apply_commands(&t, &comments, &threads, &bot, job)
+            .await?;
+        let (ignored, findings): (Vec<Finding>, Vec<Finding>) = findings
+            .into_iter()
+            .partition(|f| ignores.iter().any(|i| i.fingerprint == f.fingerprint));
         let titles: BTreeMap<String, String> = checks
             .checks
             .iter()
@@ -340,6 +350,15 @@ impl Reviewer {
             head_config_error.as_ref(),
             partial.as_deref(),
             preview.as_deref(),
+            &ignored
+                .iter()
+                .filter_map(|f| {
+                    ignores
+                        .iter()
+                        .find(|i| i.fingerprint == f.fingerprint)
+                        .map(|i| (f, i))
+                })
+                .collect::<Vec<_>>(),
         )
         .await?;
         Ok(ReviewOutcome::Published {
@@ -818,6 +837,74 @@ impl Reviewer {
         }
     }
 
+    /// Carries out the commands people gave in the App's threads (see
+    /// [`super::commands`]): returns the findings `/failmode ignore` suppresses, from people with
+    /// write access; reacts 👍 to the reply whose delivery queued this job; answers each
+    /// unanswered `/failmode explain` with the check's page.
+    async fn apply_commands(
+        &self,
+        t: &Target<'_>,
+        comments: &[ReviewComment],
+        threads: &[OwnThread],
+        bot: &str,
+        job: &ClaimedJob,
+    ) -> Result<Vec<IgnoredFinding>, GithubError> {
+        let gh = &self.github;
+        let acknowledge = job.payload["command_comment"].as_u64();
+        let mut writers: HashMap<String, bool> = HashMap::new();
+        let mut ignores = Vec::new();
+        for c in thread_commands(comments, threads, bot) {
+            match &c.command {
+                Command::Ignore { reason } => {
+                    let may = match writers.get(&c.author) {
+                        Some(may) => *may,
+                        None => {
+                            let may = gh
+                                .can_write(t.installation, t.owner, t.repo, &c.author)
+                                .await?;
+                            writers.insert(c.author.clone(), may);
+                            may
+                        }
+                    };
+                    if !may {
+                        tracing::info!(author = %c.author, comment = c.comment_id, "`/failmode ignore` from someone without write access; not honoured");
+                        continue;
+                    }
+                    if acknowledge == Some(c.comment_id) {
+                        gh.react_to_review_comment(
+                            t.installation,
+                            t.owner,
+                            t.repo,
+                            c.comment_id,
+                            "+1",
+                        )
+                        .await?;
+                    }
+                    ignores.push(IgnoredFinding {
+                        fingerprint: c.fingerprint.clone(),
+                        reason: reason.clone(),
+                        by: c.author.clone(),
+                    });
+                }
+                Command::Explain => {
+                    let Some(check) = c.check.as_deref().filter(|_| !c.answered) else {
+                        continue;
+                    };
+                    gh.reply_to_review_comment(
+                        t.installation,
+                        t.owner,
+                        t.repo,
+                        t.number,
+                        c.root_id,
+                        &explain_body(check, c.comment_id),
+                    )
+                    .await?;
+                }
+            }
+        }
+        Ok(ignores)
+    }
+
     /// Answers each thread this push fixed "Fixed in <sha>" (unless an earlier attempt did) and
     /// resolves it. Threads are looked up only when there is something to close; a thread
     /// already resolved, by anyone, is left as it is.
@@ -1016,6 +1103,7 @@ impl Reviewer {
         head_config_error: Option<&ConfigError>,
         partial: Option<&str>,
         config_preview: Option<&str>,
+        ignored: &[(&Finding, &IgnoredFinding)],
     ) -> Result<(), ReviewError> {
         let failing = findings
             .iter()
@@ -1035,6 +1123,8 @@ impl Reviewer {
                 "\n\n### `{CONFIG_PATH}` in this pull request is invalid\n\n`{e}`\n\nIt takes effect only once merged; fix it before merging.\n"
             ));
         }
+        let room = MAX_BODY_CHARS.saturating_sub(summary.len());
+        summary.push_str(&ignored_section(ignored, room));
         let title = match findings.len() {
             0 => "No findings on the changed lines".to_string(),
             1 => "1 finding on the changed lines".to_string(),

@@ -2,6 +2,7 @@
 //! check run; answer and resolve the App's threads a push fixed.
 
 pub mod blobs;
+pub mod commands;
 pub mod config_preview;
 pub mod job;
 pub mod threads;

@@ -419,6 +419,37 @@ pub fn intake(delivery: Delivery, event: Event, app_id: u64) -> Intake {
                 _ => Intake::Acknowledge("check suite event failmode does not act on; ignored"),
             }
         }
+        Event::ReviewComment {
+            action,
+            installation_id,
+            repo,
+            number,
+            head_sha,
+            comment_id,
+            in_reply_to_id,
+            body,
+            author_kind,
+            ..
+        } => {
+            // Only a person's new reply carrying a command; the review job checks that the
+            // thread is the App's and that the author may give it.
+            let command = action == "created"
+                && in_reply_to_id.is_some()
+                && author_kind.as_deref() != Some("Bot")
+                && crate::review::commands::parse_command(&body).is_some();
+            match (installation_id, command) {
+                (Some(inst), true) => Intake::Enqueue(NewJob {
+                    delivery,
+                    kind: JobKind::Rerun,
+                    installation_id: inst as i64,
+                    repo: repo.full_name,
+                    pr_number: number as i64,
+                    head_sha,
+                    payload: json!({ "command_comment": comment_id }),
+                }),
+                _ => Intake::Acknowledge("review comment without a failmode command; ignored"),
+            }
+        }
         _ => Intake::Acknowledge("event failmode does not act on; ignored"),
     }
 }
@@ -472,6 +503,48 @@ mod tests {
             intake(delivery("ping"), ping, 1),
             Intake::Acknowledge("pong")
         );
+    }
+
+    #[test]
+    fn a_command_reply_queues_a_review_of_the_head_and_other_comments_do_not() {
+        let body = fixture("pull_request_review_comment/created.reply.payload.json");
+        let event = Event::parse("pull_request_review_comment", &body).unwrap();
+        match intake(delivery("pull_request_review_comment"), event, 1) {
+            Intake::Enqueue(job) => {
+                assert_eq!(job.kind, JobKind::Rerun);
+                assert_eq!(job.payload, json!({ "command_comment": 11 }));
+                assert_eq!(job.pr_number, 2);
+            }
+            other => panic!("expected a job, got {other:?}"),
+        }
+        let mut payload: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        for (field, value) in [
+            ("body", json!("LGTM, but /failmode ignore this")),
+            ("in_reply_to_id", serde_json::Value::Null),
+        ] {
+            let mut changed = payload.clone();
+            changed["comment"][field] = value;
+            let event = Event::parse(
+                "pull_request_review_comment",
+                &serde_json::to_vec(&changed).unwrap(),
+            )
+            .unwrap();
+            assert!(matches!(
+                intake(delivery("pull_request_review_comment"), event, 1),
+                Intake::Acknowledge(_)
+            ));
+        }
+        // A bot's reply (the App's own answers included) is no command.
+        payload["comment"]["user"]["type"] = json!("Bot");
+        let event = Event::parse(
+            "pull_request_review_comment",
+            &serde_json::to_vec(&payload).unwrap(),
+        )
+        .unwrap();
+        assert!(matches!(
+            intake(delivery("pull_request_review_comment"), event, 1),
+            Intake::Acknowledge(_)
+        ));
     }
 
     #[test]

@@ -278,6 +278,10 @@ struct FakeState {
     resolved_threads: HashMap<u64, String>,
     /// Repository → the commit its default branch points at.
     default_heads: HashMap<String, String>,
+    /// (repository, login) → `admin`, `write`, `read`... (anyone else: `none`).
+    permissions: HashMap<(String, String), String>,
+    /// Reactions on review comments: (comment id, content, login).
+    reactions: Vec<(u64, String, String)>,
 }
 
 /// A manifest a browser posted to GitHub's "create an App from a manifest" form.
@@ -365,6 +369,8 @@ impl FakeGithub {
             manifest_codes: HashMap::new(),
             resolved_threads: HashMap::new(),
             default_heads: HashMap::new(),
+            permissions: HashMap::new(),
+            reactions: Vec::new(),
         }));
         let app = Router::new().fallback(handle).with_state(state.clone());
         let server = tokio::spawn(async move {
@@ -459,6 +465,54 @@ impl FakeGithub {
         lock(&self.state)
             .default_heads
             .insert(repo.to_string(), sha.to_string());
+    }
+
+    /// Gives `login` the permission `level` (`admin`, `write`, `read`) on `repo`.
+    pub fn set_permission(&self, repo: &str, login: &str, level: &str) {
+        lock(&self.state)
+            .permissions
+            .insert((repo.to_string(), login.to_string()), level.to_string());
+    }
+
+    /// A person (`login`) replies `body` in the thread comment `root_comment_id` opened, as if
+    /// typed in GitHub's UI; returns the reply's id. (The delivery is the test's to send.)
+    pub fn add_human_reply(
+        &self,
+        repo: &str,
+        number: u64,
+        login: &str,
+        root_comment_id: u64,
+        body: &str,
+    ) -> u64 {
+        let mut st = lock(&self.state);
+        let Some(parent) = st
+            .review_comments
+            .iter()
+            .find(|(_, _, c)| c["id"] == json!(root_comment_id))
+            .map(|(_, _, c)| c.clone())
+        else {
+            panic!("no comment {root_comment_id}");
+        };
+        let id = st.next_id();
+        let mut c = parent;
+        c["id"] = json!(id);
+        c["pull_request_review_id"] = json!(st.next_id());
+        c["in_reply_to_id"] = json!(root_comment_id);
+        c["body"] = json!(body);
+        c["user"]["login"] = json!(login);
+        c["user"]["type"] = json!("User");
+        st.review_comments.push((repo.to_string(), number, c));
+        id
+    }
+
+    /// The reactions on review comment `comment_id`: (content, login).
+    pub fn reactions(&self, comment_id: u64) -> Vec<(String, String)> {
+        lock(&self.state)
+            .reactions
+            .iter()
+            .filter(|(id, _, _)| *id == comment_id)
+            .map(|(_, content, login)| (content.clone(), login.clone()))
+            .collect()
     }
 
     /// A person (`login`) resolves the review thread that comment `root_comment_id` opened.
@@ -809,6 +863,14 @@ fn route(method: &Method, path: &str) -> Option<(&'static str, Vec<String>)> {
         )),
         ("GET", ["app"]) => Some(("GET /app", vec![])),
         ("POST", ["graphql"]) => Some(("POST /graphql", vec![])),
+        ("GET", ["repos", o, r, "collaborators", user, "permission"]) => Some((
+            "GET /repos/{owner}/{repo}/collaborators/{username}/permission",
+            p(&[o, r, user]),
+        )),
+        ("POST", ["repos", o, r, "pulls", "comments", id, "reactions"]) => Some((
+            "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+            p(&[o, r, id]),
+        )),
         ("POST", ["repos", o, r, "pulls", n, "comments", id, "replies"]) => Some((
             "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
             p(&[o, r, n, id]),
@@ -1467,6 +1529,67 @@ async fn dispatch(
             c["user"]["type"] = json!("Bot");
             st.review_comments.push((repo, number, c.clone()));
             json_response(201, c)
+        }
+        "GET /repos/{owner}/{repo}/collaborators/{username}/permission" => {
+            if let Err(a) = require_repo(st, &caller, &param(0), &param(1)) {
+                return a;
+            }
+            let repo = format!("{}/{}", param(0), param(1));
+            let level = st
+                .permissions
+                .get(&(repo, param(2)))
+                .cloned()
+                .unwrap_or_else(|| "none".to_string());
+            json_response(
+                200,
+                json!({
+                    "permission": level,
+                    "role_name": level,
+                    "user": {"login": param(2), "type": "User"}
+                }),
+            )
+        }
+        "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions" => {
+            if let Err(a) = require_repo(st, &caller, &param(0), &param(1)) {
+                return a;
+            }
+            let repo = format!("{}/{}", param(0), param(1));
+            let comment_id: u64 = param(2).parse().unwrap_or(0);
+            if !st
+                .review_comments
+                .iter()
+                .any(|(r, _, c)| *r == repo && c["id"] == json!(comment_id))
+            {
+                return not_found();
+            }
+            let content = body
+                .and_then(|b| b.get("content"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let allowed = [
+                "+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes",
+            ];
+            if !allowed.contains(&content.as_str()) {
+                return unprocessable(
+                    vec![json!("content is not a valid reaction")],
+                    "https://docs.github.com/rest/reactions/reactions#create-reaction-for-a-pull-request-review-comment",
+                );
+            }
+            let login = format!("{BOT_SLUG}[bot]");
+            let existed = st
+                .reactions
+                .iter()
+                .any(|(id, c, l)| *id == comment_id && *c == content && *l == login);
+            if !existed {
+                st.reactions
+                    .push((comment_id, content.clone(), login.clone()));
+            }
+            let id = st.next_id();
+            json_response(
+                if existed { 200 } else { 201 },
+                json!({"id": id, "content": content, "user": {"login": login, "type": "Bot"}}),
+            )
         }
         "POST /graphql" => {
             let Caller::Installation(installation) = caller else {
