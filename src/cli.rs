@@ -3,7 +3,11 @@
 
 use anyhow::{anyhow, bail, Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use failmode::analysis::check::CheckSet;
+use failmode::analysis::check::{
+    CheckSet, RunChecks, MAX_REPOSITORY_CHECK_BYTES, MAX_REPOSITORY_CHECK_FILES,
+    REPOSITORY_CHECKS_DIR,
+};
+use failmode::analysis::examples::{examples_of, run_example};
 use failmode::analysis::finding::Finding;
 use failmode::analysis::source::{SkipReason, Skipped, SourceInput, DEFAULT_MAX_FILE_SIZE};
 use failmode::analysis::{analyze_with_progress, AnalysisOptions};
@@ -37,6 +41,14 @@ enum Command {
     Check(Box<CheckArgs>),
     /// List the checks built into this binary.
     Checks,
+    /// Run the examples of a folder of your own checks (`.github/failmode/checks/` in your
+    /// repository): each `//~ <check-id>` marker must be matched by a finding, and nothing
+    /// else reported. Exits 1 when an example fails.
+    TestChecks {
+        /// The folder: `<id>/check.toml` and `<id>/examples/rust/*.rs` per check.
+        #[arg(default_value = REPOSITORY_CHECKS_DIR)]
+        dir: PathBuf,
+    },
     /// Run the GitHub App: webhook intake, durable jobs, one review per push. Configured from
     /// the environment (FAILMODE_APP_ID, FAILMODE_PRIVATE_KEY_PATH or FAILMODE_PRIVATE_KEY,
     /// FAILMODE_WEBHOOK_SECRET, FAILMODE_GITHUB_API_URL, FAILMODE_LISTEN, FAILMODE_DATABASE_URL).
@@ -120,6 +132,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => run_check(&args),
         Command::Checks => list_checks().map(|()| ExitCode::SUCCESS),
+        Command::TestChecks { dir } => test_checks(&dir),
         Command::Serve => run_serve(),
     };
     match outcome {
@@ -146,6 +159,90 @@ fn run_serve() -> Result<ExitCode> {
         .build()?;
     runtime.block_on(failmode::server::app::run(startup))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every file under a checks folder (`<id>/check.toml`, `<id>/examples/...`), as (path relative
+/// to the folder, text); none when the folder does not exist. Bounded like the App's read.
+fn read_checks_dir(dir: &Path) -> Result<Vec<(String, String)>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    let mut bytes = 0usize;
+    for entry in ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .hidden(false)
+        .build()
+    {
+        let entry = entry.with_context(|| format!("cannot walk {}", dir.display()))?;
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        let rel = path
+            .strip_prefix(dir)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {} (checks are UTF-8 text)", path.display()))?;
+        bytes += text.len();
+        files.push((rel, text));
+        if files.len() > MAX_REPOSITORY_CHECK_FILES || bytes > MAX_REPOSITORY_CHECK_BYTES {
+            bail!(
+                "{}: more than {MAX_REPOSITORY_CHECK_FILES} files or {} MiB of checks; failmode reads no more. Keep only check.toml files and their examples there",
+                dir.display(),
+                MAX_REPOSITORY_CHECK_BYTES / (1024 * 1024)
+            );
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// `failmode test-checks DIR`: runs the examples of the checks in DIR (a repository's
+/// `.github/failmode/checks/`, or any folder laid out the same way).
+fn test_checks(dir: &Path) -> Result<ExitCode> {
+    let files = read_checks_dir(dir)?;
+    if files.is_empty() {
+        bail!(
+            "{} holds no checks: put each under <id>/check.toml, with examples under <id>/examples/rust/",
+            dir.display()
+        );
+    }
+    let run_checks = RunChecks::for_repository(files).map_err(|e| anyhow!("{e}"))?;
+    let mut out = std::io::stdout().lock();
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for check in run_checks.repository_checks() {
+        let examples = examples_of(check);
+        if examples.is_empty() {
+            writeln!(
+                out,
+                "FAIL {}: no examples (add some under {}/examples/rust/)",
+                check.id, check.id
+            )?;
+            failed += 1;
+            continue;
+        }
+        for example in &examples {
+            match run_example(&run_checks, check, example) {
+                Ok(()) => {
+                    writeln!(out, "ok   {} {}", check.id, example.name)?;
+                    passed += 1;
+                }
+                Err(e) => {
+                    writeln!(out, "FAIL {} {}\n{e}", check.id, example.name)?;
+                    failed += 1;
+                }
+            }
+        }
+    }
+    writeln!(out, "\n{passed} passed, {failed} failed")?;
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn load_checks() -> Result<&'static CheckSet> {
@@ -424,8 +521,12 @@ fn changed_lines(files: &[FileDiff]) -> BTreeMap<String, BTreeSet<usize>> {
 }
 
 fn run_check(args: &CheckArgs) -> Result<ExitCode> {
-    let checks = load_checks()?;
+    load_checks()?;
     let root = find_root(args.root.as_deref(), &args.paths)?;
+    // The repository's own checks (`.github/failmode/checks/`), beside the built-in ones.
+    let run_checks = RunChecks::for_repository(read_checks_dir(&root.join(REPOSITORY_CHECKS_DIR))?)
+        .map_err(|e| anyhow!("{e}"))?;
+    let checks: &CheckSet = &run_checks;
     let config = load_config(
         &root,
         args.config.as_deref(),

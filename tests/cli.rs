@@ -792,3 +792,96 @@ fn org_config_is_layered_as_the_app_layers_it() {
         stderr(&o)
     );
 }
+
+/// Copies `tests/fixtures/custom-checks` (one team check, `client-without-timeout`) to `dest`.
+fn copy_custom_checks(dest: &Path) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/custom-checks");
+    for entry in ignore::WalkBuilder::new(&src).hidden(false).build() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_some_and(|t| t.is_file()) {
+            let rel = entry.path().strip_prefix(&src).unwrap();
+            std::fs::create_dir_all(dest.join(rel).parent().unwrap()).unwrap();
+            std::fs::copy(entry.path(), dest.join(rel)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_repositorys_own_checks_are_loaded_configured_and_tested() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Cargo.toml", CARGO_TOML.as_bytes());
+    write(
+        dir.path(),
+        "src/http.rs",
+        b"pub fn client() -> reqwest::Client {\n    reqwest::Client::new()\n}\n",
+    );
+    copy_custom_checks(&dir.path().join(".github/failmode/checks"));
+    // Configured like a built-in check.
+    write(
+        dir.path(),
+        ".github/failmode.toml",
+        b"[checks.client-without-timeout]\nseverity = \"high\"\n",
+    );
+    let o = failmode(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let found: Vec<(String, String, u64, String)> = json_findings(&o)
+        .iter()
+        .map(|f| {
+            (
+                f["check"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["span"]["start_line"].as_u64().unwrap(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![(
+            "client-without-timeout".to_string(),
+            "src/http.rs".to_string(),
+            2,
+            "high".to_string()
+        )]
+    );
+
+    // Its examples pass.
+    let checks = dir.path().join(".github/failmode/checks");
+    let o = failmode(dir.path(), &["test-checks", checks.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("ok   client-without-timeout rust/clients")
+            && stdout(&o).ends_with("1 passed, 0 failed\n"),
+        "{}",
+        stdout(&o)
+    );
+    // An example whose marker the check does not meet fails, naming it.
+    let example = checks.join("client-without-timeout/examples/rust/clients.rs");
+    let text = std::fs::read_to_string(&example).unwrap();
+    std::fs::write(
+        &example,
+        text.replace("Vec::new()\n", "Vec::new() //~ client-without-timeout\n"),
+    )
+    .unwrap();
+    let o = failmode(dir.path(), &["test-checks", checks.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("FAIL client-without-timeout rust/clients"));
+    std::fs::write(&example, text).unwrap();
+
+    // A check that takes a built-in id is refused, naming its file.
+    std::fs::create_dir_all(checks.join("missing-retry")).unwrap();
+    std::fs::write(
+        checks.join("missing-retry/check.toml"),
+        "id = \"missing-retry\"\n",
+    )
+    .unwrap();
+    let o = failmode(dir.path(), &["check", "."]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(
+            ".github/failmode/checks/missing-retry/check.toml: `missing-retry` is a built-in check"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}

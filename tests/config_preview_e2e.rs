@@ -134,13 +134,13 @@ async fn a_config_change_is_previewed_while_the_review_keeps_the_base_config() {
         .filter(|r| r.path.contains("/contents/") && r.path.contains(HEAD_SHA))
         .count();
     assert_eq!(head_reads, 1, "{:#?}", github.requests());
-    // The 11 calls of any first review (see serve_e2e) plus that read.
+    // The 12 calls of any first review (see serve_e2e) plus that read.
     let api_calls = github
         .requests()
         .iter()
         .filter(|r| !r.endpoint.starts_with("GET /_codeload/"))
         .count();
-    assert_eq!(api_calls, 12, "{:#?}", github.requests());
+    assert_eq!(api_calls, 13, "{:#?}", github.requests());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

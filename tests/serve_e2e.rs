@@ -96,16 +96,17 @@ async fn opened_pull_request_gets_exactly_one_review_and_redelivery_adds_nothing
         start <= 7 && 7 <= line,
         "the comment covers the `let _ =` statement (line 7): {comments:#?}"
     );
-    // token, pull, the organization's default config, base config, files, check run, archive
-    // (+ its download from the archive host), the App's bot login (once per process), existing
-    // comments, review, check run update: 11 API calls for a first review.
+    // token, pull, the repository's own checks folder (absent), the organization's default
+    // config, base config, files, check run, archive (+ its download from the archive host), the
+    // App's bot login (once per process), existing comments, review, check run update: 12 API
+    // calls for a first review.
     let api_calls = github
         .requests()
         .iter()
         .filter(|r| !r.endpoint.starts_with("GET /_codeload/"))
         .count();
     eprintln!("GitHub API calls for the first review of a one-file PR: {api_calls}");
-    assert_eq!(api_calls, 11, "{:#?}", github.requests());
+    assert_eq!(api_calls, 12, "{:#?}", github.requests());
     let body = comments[0]["body"].as_str().unwrap();
     assert!(
         body.contains("swallowed-error") && body.contains("<!-- failmode:fingerprint="),
@@ -356,7 +357,9 @@ async fn hundred_file_pull_request_costs_ten_api_calls_and_a_later_push_refetche
         [
             "POST /app/installations/{installation_id}/access_tokens 201",
             "GET /repos/{owner}/{repo}/pulls/{pull_number} 200",
-            // The organization's defaults (acme/.github, not installed here), then the repository's.
+            // The repository's own checks folder, the organization's defaults (acme/.github, not
+            // installed here), the repository's config: none exists.
+            "GET /repos/{owner}/{repo}/contents/{path} 404",
             "GET /repos/{owner}/{repo}/contents/{path} 404",
             "GET /repos/{owner}/{repo}/contents/{path} 404",
             "GET /repos/{owner}/{repo}/pulls/{pull_number}/files 200",
@@ -402,7 +405,9 @@ async fn hundred_file_pull_request_costs_ten_api_calls_and_a_later_push_refetche
         second,
         [
             "GET /repos/{owner}/{repo}/pulls/{pull_number} 200",
-            // The organization's defaults (acme/.github, not installed here), then the repository's.
+            // The repository's own checks folder, the organization's defaults (acme/.github, not
+            // installed here), the repository's config: none exists.
+            "GET /repos/{owner}/{repo}/contents/{path} 404",
             "GET /repos/{owner}/{repo}/contents/{path} 404",
             "GET /repos/{owner}/{repo}/contents/{path} 404",
             "GET /repos/{owner}/{repo}/pulls/{pull_number}/files 200",

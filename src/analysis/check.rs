@@ -331,6 +331,111 @@ pub struct CheckSet {
     pub queries: Vec<LanguageQuery>,
 }
 
+/// Where a repository keeps its own checks, relative to its root: `<id>/check.toml` and
+/// `<id>/examples/...`, as under this repository's `checks/`. The App reads them from the base
+/// branch, so a pull request cannot change the checks it is reviewed with.
+pub const REPOSITORY_CHECKS_DIR: &str = ".github/failmode/checks";
+/// Most files read from a repository's checks folder.
+pub const MAX_REPOSITORY_CHECK_FILES: usize = 500;
+/// Most bytes read from a repository's checks folder, all files together.
+pub const MAX_REPOSITORY_CHECK_BYTES: usize = 2 * 1024 * 1024;
+
+/// A problem in one of a repository's own checks. Names the file and what to change.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct RepositoryCheckError {
+    /// The file, relative to the repository root.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The checks one run uses: the built-in ones, or those plus a repository's own. Cheap to
+/// clone, and usable across threads.
+#[derive(Debug, Clone)]
+pub enum RunChecks {
+    /// Only the checks compiled into the binary.
+    Builtin(&'static CheckSet),
+    /// The built-in checks and a repository's own.
+    WithRepository(std::sync::Arc<CheckSet>),
+}
+
+impl std::ops::Deref for RunChecks {
+    type Target = CheckSet;
+    fn deref(&self) -> &CheckSet {
+        match self {
+            RunChecks::Builtin(set) => set,
+            RunChecks::WithRepository(set) => set,
+        }
+    }
+}
+
+impl RunChecks {
+    /// The built-in checks plus a repository's own, from `files` (paths relative to
+    /// [`REPOSITORY_CHECKS_DIR`]); just the built-in ones when there are none. A repository's
+    /// checks use the built-in vocabulary (extended in `.github/failmode.toml`), and cannot
+    /// take a built-in check's id.
+    pub fn for_repository(files: Vec<(String, String)>) -> Result<RunChecks, RepositoryCheckError> {
+        let at = |path: &str, message: String| RepositoryCheckError {
+            path: format!("{REPOSITORY_CHECKS_DIR}/{path}"),
+            message,
+        };
+        let builtin = CheckSet::embedded().map_err(|e| RepositoryCheckError {
+            path: format!("checks/{}", e.path),
+            message: format!("{}; this is a bug in failmode, please report it", e.message),
+        })?;
+        if files.is_empty() {
+            return Ok(RunChecks::Builtin(builtin));
+        }
+        let mut ids = BTreeSet::new();
+        for (path, _) in &files {
+            if path.starts_with("vocabulary/") {
+                return Err(at(
+                    path,
+                    "a repository adds to the vocabulary in `.github/failmode.toml` (`[vocabulary]`), not with a vocabulary file".to_string(),
+                ));
+            }
+            let id = path.split('/').next().unwrap_or_default();
+            if builtin.get(id).is_some() {
+                return Err(at(
+                    path,
+                    format!(
+                        "`{id}` is a built-in check; give your check another id (and folder name)"
+                    ),
+                ));
+            }
+            ids.insert(id.to_string());
+        }
+        let all = EMBEDDED_CHECK_FILES
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.to_string()))
+            .chain(files);
+        CheckSet::from_files(all)
+            .map(|set| RunChecks::WithRepository(std::sync::Arc::new(set)))
+            .map_err(|e| {
+                let id = e.path.split('/').next().unwrap_or_default();
+                if ids.contains(id) {
+                    at(&e.path, e.message)
+                } else {
+                    // A rule of the repository's broke a query shared with the built-in rules.
+                    at("", format!("{}: {}", e.path, e.message))
+                }
+            })
+    }
+
+    /// The repository's own checks (none for [`RunChecks::Builtin`]).
+    pub fn repository_checks(&self) -> Vec<&Check> {
+        let builtin = match CheckSet::embedded() {
+            Ok(set) => set,
+            Err(_) => return Vec::new(),
+        };
+        self.checks
+            .iter()
+            .filter(|c| builtin.get(&c.id).is_none())
+            .collect()
+    }
+}
+
 /// Template placeholders every rule may use besides captures and filter variables.
 pub const BUILTIN_VARS: &[&str] = &["check", "title", "indent", "path"];
 

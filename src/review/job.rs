@@ -12,7 +12,10 @@ use super::threads::OwnThread;
 use super::threads::{
     fixed_reply_body, fixed_threads, open_fingerprints, own_threads, FixedThread,
 };
-use crate::analysis::check::{CheckLoadError, CheckSet};
+use crate::analysis::check::{
+    CheckLoadError, CheckSet, RepositoryCheckError, RunChecks, MAX_REPOSITORY_CHECK_BYTES,
+    MAX_REPOSITORY_CHECK_FILES, REPOSITORY_CHECKS_DIR,
+};
 use crate::analysis::finding::Finding;
 use crate::analysis::source::{is_vendored_path, SourceInput, DEFAULT_MAX_FILE_SIZE};
 use crate::analysis::{analyze, AnalysisOptions};
@@ -203,7 +206,15 @@ impl Reviewer {
                 current_head: pr.head.sha,
             });
         }
-        let checks = CheckSet::embedded()?;
+        let builtin = CheckSet::embedded()?;
+        // The repository's own checks, from the base branch like its config.
+        let (checks, checks_error) = match read_repository_checks(gh, &t, &pr.base.sha)
+            .await?
+            .and_then(RunChecks::for_repository)
+        {
+            Ok(checks) => (checks, None),
+            Err(e) => (RunChecks::Builtin(builtin), Some(e)),
+        };
         let known = checks.ids();
         let org_display = format!("{owner}/{ORG_CONFIG_REPO}:{CONFIG_PATH}");
         let org_read = if repo == ORG_CONFIG_REPO {
@@ -212,12 +223,21 @@ impl Reviewer {
         } else {
             read_org_config(gh, &t, &org_display).await?
         };
-        let config = layered_config(
-            org_read.clone(),
-            read_config(gh, &t, &pr.base.sha).await?,
-            &known,
-            &org_display,
-        );
+        let config = match checks_error {
+            // A broken check of the repository's stops the review like a broken config.
+            Some(e) => Err(ConfigError {
+                path: e.path,
+                line: 1,
+                col: 1,
+                message: e.message,
+            }),
+            None => layered_config(
+                org_read.clone(),
+                read_config(gh, &t, &pr.base.sha).await?,
+                &known,
+                &org_display,
+            ),
+        };
         let review_drafts = config.as_ref().map(|c| c.review_drafts).unwrap_or(false);
         if pr.draft && !review_drafts {
             return Ok(ReviewOutcome::Skipped(
@@ -285,9 +305,10 @@ impl Reviewer {
                 ..AnalysisOptions::default()
             };
             let cfg = config.clone();
+            let run_checks = checks.clone();
             let (analysis, head_analysis) = tokio::task::spawn_blocking(move || {
-                let analysis = analyze(&inputs, &cfg, checks, &opts);
-                let head = preview_config.map(|c| analyze(&inputs, &c, checks, &opts));
+                let analysis = analyze(&inputs, &cfg, &run_checks, &opts);
+                let head = preview_config.map(|c| analyze(&inputs, &c, &run_checks, &opts));
                 (analysis, head)
             })
             .await
@@ -1165,10 +1186,12 @@ impl Reviewer {
         base: &ConfigError,
         head: Option<&ConfigError>,
     ) -> Result<(), ReviewError> {
-        let in_this_repo = base.path == CONFIG_PATH;
+        // An organization's file is named `owner/.github:path`.
+        let in_this_repo = !base.path.contains(':');
         let mut summary = if in_this_repo {
             format!(
-                "failmode did not review this push: the repository config on the base branch is invalid.\n\n`{base}`\n\nFix `{CONFIG_PATH}` on the base branch; failmode never falls back to defaults, so a broken config cannot silently change what is checked."
+                "failmode did not review this push: the repository config on the base branch is invalid.\n\n`{base}`\n\nFix `{}` on the base branch; failmode never falls back to defaults, so a broken config cannot silently change what is checked.",
+                base.path
             )
         } else {
             format!(
@@ -1183,7 +1206,7 @@ impl Reviewer {
         // Annotations point into this repository; the organization's file is named in the text.
         let annotations = if in_this_repo {
             vec![Annotation {
-                path: CONFIG_PATH.to_string(),
+                path: base.path.clone(),
                 start_line: base.line as u64,
                 end_line: base.line as u64,
                 annotation_level: AnnotationLevel::Failure,
@@ -1238,6 +1261,72 @@ async fn read_config(
         Err(GithubError::TooLarge { .. }) => Ok(Some(Err(too_large_config(CONFIG_PATH)))),
         Err(e) => Err(e),
     }
+}
+
+/// The repository's own checks (`.github/failmode/checks/`) at `base_sha`, as (path relative
+/// to that folder, text): none when the folder does not exist (one contents call tells), else
+/// read from the base commit's tree and blobs, within [`MAX_REPOSITORY_CHECK_FILES`] and
+/// [`MAX_REPOSITORY_CHECK_BYTES`].
+async fn read_repository_checks(
+    gh: &GithubClient,
+    t: &Target<'_>,
+    base_sha: &str,
+) -> Result<Result<Vec<(String, String)>, RepositoryCheckError>, GithubError> {
+    let problem = |message: String| {
+        Ok(Err(RepositoryCheckError {
+            path: REPOSITORY_CHECKS_DIR.to_string(),
+            message,
+        }))
+    };
+    // A directory answers with its listing; only whether it exists matters here.
+    match gh
+        .get_file_at(
+            t.installation,
+            t.owner,
+            t.repo,
+            REPOSITORY_CHECKS_DIR,
+            base_sha,
+            MAX_REPOSITORY_CHECK_BYTES,
+        )
+        .await
+    {
+        Ok(None) => return Ok(Ok(Vec::new())),
+        Ok(Some(_)) | Err(GithubError::TooLarge { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    let tree = gh
+        .get_tree(t.installation, t.owner, t.repo, base_sha, true)
+        .await?;
+    let prefix = format!("{REPOSITORY_CHECKS_DIR}/");
+    let entries: Vec<_> = tree
+        .tree
+        .iter()
+        .filter(|e| e.kind == "blob" && e.path.starts_with(&prefix))
+        .collect();
+    if entries.is_empty() && tree.truncated {
+        return problem("the repository is too large for GitHub to list its tree whole, so failmode could not read its checks; keep fewer files, or run them with `failmode check` in CI".to_string());
+    }
+    let bytes: u64 = entries.iter().filter_map(|e| e.size).sum();
+    if entries.len() > MAX_REPOSITORY_CHECK_FILES || bytes > MAX_REPOSITORY_CHECK_BYTES as u64 {
+        return problem(format!(
+            "more than {MAX_REPOSITORY_CHECK_FILES} files or {} MiB of checks; failmode reads no more. Keep only check.toml files and their examples there",
+            MAX_REPOSITORY_CHECK_BYTES / (1024 * 1024)
+        ));
+    }
+    let mut files = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let bytes = gh
+            .get_blob(t.installation, t.owner, t.repo, &entry.sha)
+            .await?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Ok(Err(RepositoryCheckError {
+                path: entry.path.clone(),
+                message: "not UTF-8 text; save it as UTF-8".to_string(),
+            }));
+        };
+        files.push((entry.path[prefix.len()..].to_string(), text));
+    }
+    Ok(Ok(files))
 }
 
 /// The organization's defaults: `.github/failmode.toml` on the default branch of its `.github`

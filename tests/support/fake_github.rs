@@ -2044,11 +2044,36 @@ async fn dispatch(
             let git_ref = &git_ref;
             let Some(bytes) = st
                 .commits
-                .get(&(repo, git_ref.clone()))
+                .get(&(repo.clone(), git_ref.clone()))
                 .and_then(|files| files.get(&param(2)))
                 .cloned()
             else {
-                return not_found();
+                // A directory answers with its listing (JSON, whatever the Accept header).
+                let dir = format!("{}/", param(2));
+                let listing: BTreeMap<String, Value> = st
+                    .commits
+                    .get(&(repo, git_ref.clone()))
+                    .map(|files| {
+                        files
+                            .iter()
+                            .filter_map(|(path, bytes)| {
+                                let rest = path.strip_prefix(&dir)?;
+                                let (name, kind) = match rest.split_once('/') {
+                                    Some((sub, _)) => (sub.to_string(), "dir"),
+                                    None => (rest.to_string(), "file"),
+                                };
+                                Some((
+                                    name.clone(),
+                                    json!({"name": name, "path": format!("{dir}{name}"), "type": kind, "size": if kind == "file" { bytes.len() } else { 0 }}),
+                                ))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if listing.is_empty() {
+                    return not_found();
+                }
+                return json_response(200, Value::Array(listing.into_values().collect()));
             };
             let accept = headers
                 .get("accept")

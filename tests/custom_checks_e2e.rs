@@ -1,0 +1,136 @@
+//! End-to-end: a repository's own check (`.github/failmode/checks/`, read from the base branch)
+//! is loaded and reported by the App like a built-in one; a broken one stops the review with
+//! the file named in the check run.
+
+mod support;
+
+use serde_json::Value;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use support::fake_github::{FakeFile, FakeGithub, FakePull};
+use support::server::{
+    pull_request_payload, APP_ID, BASE_LIB, BASE_SHA, CARGO, HEAD_SHA, INSTALLATION, REPO, SECRET,
+};
+
+const HTTP: &str = "pub fn client() -> reqwest::Client {\n    reqwest::Client::new()\n}\n";
+
+/// `tests/fixtures/custom-checks` as (repository path, bytes) under `.github/failmode/checks/`.
+fn custom_checks() -> Vec<(String, Vec<u8>)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/custom-checks");
+    let mut files = Vec::new();
+    for entry in ignore::WalkBuilder::new(&src).hidden(false).build() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_some_and(|t| t.is_file()) {
+            let rel = entry.path().strip_prefix(&src).unwrap().to_string_lossy();
+            files.push((
+                format!(".github/failmode/checks/{rel}"),
+                std::fs::read(entry.path()).unwrap(),
+            ));
+        }
+    }
+    files
+}
+
+/// Reviews a pull request adding `src/http.rs` (a `reqwest::Client::new()`) to a repository
+/// whose base holds `checks`; returns the completed check run.
+async fn review(checks: &[(String, Vec<u8>)]) -> (Value, FakeGithub) {
+    let github = FakeGithub::start(APP_ID).await;
+    github.add_installation(INSTALLATION, &[REPO]);
+    let mut base: Vec<(&str, &[u8])> = vec![
+        ("Cargo.toml", CARGO.as_bytes()),
+        ("src/lib.rs", BASE_LIB.as_bytes()),
+    ];
+    base.extend(checks.iter().map(|(p, b)| (p.as_str(), b.as_slice())));
+    github.add_commit(REPO, BASE_SHA, &base);
+    let mut head = base.clone();
+    head.push(("src/http.rs", HTTP.as_bytes()));
+    github.add_commit(REPO, HEAD_SHA, &head);
+    github.add_pull(FakePull {
+        repo: REPO.into(),
+        number: 7,
+        head_sha: HEAD_SHA.into(),
+        head_ref: "feature".into(),
+        head_repo: Some(REPO.into()),
+        base_sha: BASE_SHA.into(),
+        base_ref: "main".into(),
+        draft: false,
+        files: vec![FakeFile::added("src/http.rs", HTTP)],
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let server = support::server::start(&github.url(), dir.path(), None, &[]).await;
+    let status = support::server::deliver(
+        &server.url,
+        "pull_request",
+        "custom-1",
+        &pull_request_payload("opened", HEAD_SHA, false),
+        SECRET,
+    )
+    .await;
+    assert_eq!(status, 202);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        if let Some(run) = github
+            .check_runs()
+            .into_iter()
+            .find(|r| r["status"] == "completed")
+        {
+            assert_eq!(github.errors(), Vec::<String>::new());
+            drop(server);
+            return (run, github);
+        }
+        assert!(Instant::now() < deadline, "{:#?}", github.requests());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_apps_review_reports_a_repositorys_own_check() {
+    let (run, github) = review(&custom_checks()).await;
+    let reviews = github.reviews();
+    assert_eq!(reviews.len(), 1, "{run:#}");
+    let comments = reviews[0].request["comments"].as_array().unwrap().clone();
+    assert_eq!(comments.len(), 1, "{comments:#?}");
+    assert_eq!(comments[0]["path"], "src/http.rs");
+    assert_eq!(comments[0]["line"], 2);
+    let body = comments[0]["body"].as_str().unwrap();
+    assert!(
+        body.starts_with("**failmode · client-without-timeout** (medium)")
+            && body.contains("has no timeout"),
+        "{body}"
+    );
+    // Read from the base commit: the folder's listing, the tree, one blob per file.
+    let reads: Vec<String> = github
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.path.contains("failmode%2Fchecks")
+                || r.path.contains("failmode/checks")
+                || r.endpoint.contains("/git/")
+        })
+        .map(|r| format!("{} {}", r.endpoint, r.status))
+        .collect();
+    eprintln!("reads: {reads:#?}");
+    assert_eq!(run["conclusion"], "failure");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_repository_check_is_reported_by_its_file() {
+    let mut checks = custom_checks();
+    for (path, bytes) in &mut checks {
+        if path.ends_with("check.toml") {
+            *bytes = String::from_utf8(bytes.clone())
+                .unwrap()
+                .replace("severity = \"medium\"", "severity = \"dire\"")
+                .into_bytes();
+        }
+    }
+    let (run, github) = review(&checks).await;
+    assert!(github.reviews().is_empty());
+    assert_eq!(run["conclusion"], "action_required");
+    let summary = run["output"]["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.contains(".github/failmode/checks/client-without-timeout/check.toml")
+            && summary.contains("dire"),
+        "{summary}"
+    );
+}
