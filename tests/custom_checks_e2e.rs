@@ -98,18 +98,24 @@ async fn the_apps_review_reports_a_repositorys_own_check() {
             && body.contains("has no timeout"),
         "{body}"
     );
-    // Read from the base commit: the folder's listing, the tree, one blob per file.
-    let reads: Vec<String> = github
-        .requests()
-        .iter()
-        .filter(|r| {
-            r.path.contains("failmode%2Fchecks")
-                || r.path.contains("failmode/checks")
-                || r.endpoint.contains("/git/")
-        })
-        .map(|r| format!("{} {}", r.endpoint, r.status))
-        .collect();
-    eprintln!("reads: {reads:#?}");
+    // Read from the base commit: the folder's probe, then one blob per check (its check.toml);
+    // the examples are not fetched (reviews do not run them).
+    let blob_reads = |bytes: &[u8]| {
+        let sha = support::fake_github::object_id(bytes);
+        github
+            .requests()
+            .iter()
+            .filter(|r| r.endpoint.ends_with("/git/blobs/{file_sha}") && r.path.contains(&sha))
+            .count()
+    };
+    for (path, bytes) in custom_checks() {
+        let expected = usize::from(path.ends_with("/check.toml"));
+        assert_eq!(blob_reads(&bytes), expected, "{path}");
+    }
+    assert!(github.requests().iter().any(|r| r.endpoint
+        == "GET /repos/{owner}/{repo}/contents/{path}"
+        && r.status == 200
+        && r.path.contains(&format!("ref={BASE_SHA}"))));
     assert_eq!(run["conclusion"], "failure");
 }
 

@@ -335,8 +335,10 @@ pub struct CheckSet {
 /// `<id>/examples/...`, as under this repository's `checks/`. The App reads them from the base
 /// branch, so a pull request cannot change the checks it is reviewed with.
 pub const REPOSITORY_CHECKS_DIR: &str = ".github/failmode/checks";
-/// Most files read from a repository's checks folder.
+/// Most files read from a repository's checks folder (checks and their examples).
 pub const MAX_REPOSITORY_CHECK_FILES: usize = 500;
+/// Most checks a repository may add (the App reads one file per check at each review).
+pub const MAX_REPOSITORY_CHECKS: usize = 100;
 /// Most bytes read from a repository's checks folder, all files together.
 pub const MAX_REPOSITORY_CHECK_BYTES: usize = 2 * 1024 * 1024;
 
@@ -405,6 +407,15 @@ impl RunChecks {
                 ));
             }
             ids.insert(id.to_string());
+        }
+        if ids.len() > MAX_REPOSITORY_CHECKS {
+            return Err(at(
+                "",
+                format!(
+                    "{} checks, more than the {MAX_REPOSITORY_CHECKS} failmode reads; merge some",
+                    ids.len()
+                ),
+            ));
         }
         let all = EMBEDDED_CHECK_FILES
             .iter()

@@ -13,8 +13,8 @@ use super::threads::{
     fixed_reply_body, fixed_threads, open_fingerprints, own_threads, FixedThread,
 };
 use crate::analysis::check::{
-    CheckLoadError, CheckSet, RepositoryCheckError, RunChecks, MAX_REPOSITORY_CHECK_BYTES,
-    MAX_REPOSITORY_CHECK_FILES, REPOSITORY_CHECKS_DIR,
+    CheckLoadError, CheckSet, RepositoryCheckError, RunChecks, MAX_REPOSITORY_CHECKS,
+    MAX_REPOSITORY_CHECK_BYTES, REPOSITORY_CHECKS_DIR,
 };
 use crate::analysis::finding::Finding;
 use crate::analysis::source::{is_vendored_path, SourceInput, DEFAULT_MAX_FILE_SIZE};
@@ -1263,10 +1263,11 @@ async fn read_config(
     }
 }
 
-/// The repository's own checks (`.github/failmode/checks/`) at `base_sha`, as (path relative
-/// to that folder, text): none when the folder does not exist (one contents call tells), else
-/// read from the base commit's tree and blobs, within [`MAX_REPOSITORY_CHECK_FILES`] and
-/// [`MAX_REPOSITORY_CHECK_BYTES`].
+/// The repository's own checks (`.github/failmode/checks/<id>/check.toml`) at `base_sha`, as
+/// (path relative to that folder, text): none when the folder does not exist (one contents call
+/// tells), else read from the base commit's tree and one blob per check, within
+/// [`MAX_REPOSITORY_CHECKS`] and [`MAX_REPOSITORY_CHECK_BYTES`]. Their examples are not read:
+/// a review does not run them (`failmode test-checks` does).
 async fn read_repository_checks(
     gh: &GithubClient,
     t: &Target<'_>,
@@ -1301,15 +1302,21 @@ async fn read_repository_checks(
     let entries: Vec<_> = tree
         .tree
         .iter()
-        .filter(|e| e.kind == "blob" && e.path.starts_with(&prefix))
+        .filter(|e| {
+            e.kind == "blob"
+                && e.path
+                    .strip_prefix(&prefix)
+                    .and_then(|rest| rest.strip_suffix("/check.toml"))
+                    .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+        })
         .collect();
     if entries.is_empty() && tree.truncated {
         return problem("the repository is too large for GitHub to list its tree whole, so failmode could not read its checks; keep fewer files, or run them with `failmode check` in CI".to_string());
     }
     let bytes: u64 = entries.iter().filter_map(|e| e.size).sum();
-    if entries.len() > MAX_REPOSITORY_CHECK_FILES || bytes > MAX_REPOSITORY_CHECK_BYTES as u64 {
+    if entries.len() > MAX_REPOSITORY_CHECKS || bytes > MAX_REPOSITORY_CHECK_BYTES as u64 {
         return problem(format!(
-            "more than {MAX_REPOSITORY_CHECK_FILES} files or {} MiB of checks; failmode reads no more. Keep only check.toml files and their examples there",
+            "more than {MAX_REPOSITORY_CHECKS} checks or {} MiB of check.toml files; failmode reads no more",
             MAX_REPOSITORY_CHECK_BYTES / (1024 * 1024)
         ));
     }

@@ -106,10 +106,16 @@ pub async fn serve_setup(
     });
     let listen = public.local_addr().unwrap_or(base.listen);
     let admin_listen = admin.local_addr().unwrap_or(base.admin_listen);
+    // A wildcard address is no place to browse to: the link names this machine instead.
+    let reachable = if listen.ip().is_unspecified() {
+        std::net::SocketAddr::from(([127, 0, 0, 1], listen.port()))
+    } else {
+        listen
+    };
     let page_base = setup
         .public_url
         .clone()
-        .unwrap_or_else(|| format!("http://{listen}"));
+        .unwrap_or_else(|| format!("http://{reachable}"));
     tracing::warn!(
         %listen,
         %admin_listen,
