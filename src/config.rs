@@ -6,7 +6,6 @@ use crate::analysis::finding::Severity;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
 use toml::Spanned;
 
 /// Where the config lives, relative to the repository root.
@@ -228,32 +227,6 @@ impl Config {
     /// Whether `path` is excluded for every check.
     pub fn is_excluded_everywhere(&self, path: &str) -> bool {
         self.exclude.as_ref().is_some_and(|g| g.is_match(path))
-    }
-
-    /// Reads and validates the config under `root`, if the file exists.
-    pub fn load_from_root(
-        root: &Path,
-        known_checks: &[&str],
-    ) -> Result<Option<Config>, ConfigError> {
-        let path = root.join(CONFIG_PATH);
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                let text = String::from_utf8(bytes).map_err(|e| ConfigError {
-                    path: CONFIG_PATH.to_string(),
-                    line: 1,
-                    col: 1,
-                    message: format!("the file is not valid UTF-8 ({e}); save it as UTF-8"),
-                })?;
-                Config::parse(&text, CONFIG_PATH, known_checks).map(Some)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(ConfigError {
-                path: CONFIG_PATH.to_string(),
-                line: 1,
-                col: 1,
-                message: format!("cannot read the file: {e}"),
-            }),
-        }
     }
 
     /// Parses and validates config text. `display_path` is used in error messages;

@@ -11,7 +11,7 @@
 //! every command in the comment list; the comment list is the record, so nothing is lost when
 //! a delivery is, and a later push honours the same commands.
 
-use super::threads::OwnThread;
+use super::threads::{by_app, OwnThread};
 use crate::github::types::ReviewComment;
 use std::collections::HashMap;
 
@@ -91,7 +91,7 @@ pub fn thread_commands(
     let bodies: HashMap<u64, &str> = comments.iter().map(|c| (c.id, c.body.as_str())).collect();
     let answered: Vec<&str> = comments
         .iter()
-        .filter(|c| c.user.as_ref().is_some_and(|u| u.login == bot))
+        .filter(|c| by_app(c, bot))
         .map(|c| c.body.as_str())
         .collect();
     comments

@@ -8,9 +8,8 @@
 use super::blobs::{git_blob_sha, unpack_tarball, BlobCache, RepoLimits, RepoTooBig, TarballError};
 use super::commands::{explain_body, ignored_section, thread_commands, Command, IgnoredFinding};
 use super::config_preview::{ConfigFileChange, ConfigPreview};
-use super::threads::OwnThread;
 use super::threads::{
-    fixed_reply_body, fixed_threads, open_fingerprints, own_threads, FixedThread,
+    by_app, fixed_reply_body, fixed_threads, open_fingerprints, own_threads, FixedThread, OwnThread,
 };
 use crate::analysis::check::{
     CheckLoadError, CheckSet, RepositoryCheckError, RunChecks, MAX_REPOSITORY_CHECKS,
@@ -981,11 +980,7 @@ impl Reviewer {
             .list_review_comments(t.installation, t.owner, t.repo, t.number)
             .await?
             .into_iter()
-            .filter(|c| {
-                c.user
-                    .as_ref()
-                    .is_some_and(|u| u.login == bot && u.kind.as_deref().is_none_or(|k| k == "Bot"))
-            })
+            .filter(|c| by_app(c, bot))
             .filter_map(|c| fingerprint_of(&c.body).map(|f| (f, c.pull_request_review_id)))
             .collect())
     }

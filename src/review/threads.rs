@@ -64,7 +64,7 @@ impl FixedThread {
 
 /// Whether `c` was written by the App (`bot` is its `<slug>[bot]` login). Comments by anyone
 /// else never count, whatever they contain.
-fn by_app(c: &ReviewComment, bot: &str) -> bool {
+pub(crate) fn by_app(c: &ReviewComment, bot: &str) -> bool {
     c.user
         .as_ref()
         .is_some_and(|u| u.login == bot && u.kind.as_deref().is_none_or(|k| k == "Bot"))
