@@ -8,31 +8,11 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::fake_github::{FakeFile, FakeGithub, FakePull};
-use support::server::{
-    fixture, pull_request_payload, wait_for_jobs, Server, APP_ID, BASE_LIB, BASE_SHA, CARGO,
-    INSTALLATION, REPO, SECRET,
-};
+use support::fake_github::{FakeFile, FakeGithub};
+use support::orders::{commit, open_pull, root_on, HEAD1, HEAD2, PATH};
+use support::server::{fixture, pull_request_payload, wait_for_jobs, Server, APP_ID, REPO, SECRET};
 
-const PATH: &str = "src/orders.rs";
-
-/// Two dropped database errors, on lines 2 and 9.
-const BOTH_DROPPED: &str = r#"pub async fn mark_shipped(db: &sqlx::PgPool, id: i64) {
-    let _ = sqlx::query("UPDATE orders SET shipped = true WHERE id = $1")
-        .bind(id)
-        .execute(db)
-        .await;
-}
-
-pub async fn mark_paid(db: &sqlx::PgPool, id: i64) {
-    let _ = sqlx::query("UPDATE orders SET paid = true WHERE id = $1")
-        .bind(id)
-        .execute(db)
-        .await;
-}
-"#;
-
-/// The same, plus a third dropped error on line 16.
+/// `support::orders::BOTH_DROPPED` plus a third dropped error on line 16.
 const THREE_DROPPED: &str = r#"pub async fn mark_shipped(db: &sqlx::PgPool, id: i64) {
     let _ = sqlx::query("UPDATE orders SET shipped = true WHERE id = $1")
         .bind(id)
@@ -54,21 +34,6 @@ pub async fn mark_lost(db: &sqlx::PgPool, id: i64) {
         .await;
 }
 "#;
-
-const HEAD1: &str = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
-const HEAD2: &str = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
-
-fn commit(github: &FakeGithub, sha: &str, orders: &str) {
-    github.add_commit(
-        REPO,
-        sha,
-        &[
-            ("Cargo.toml", CARGO.as_bytes()),
-            ("src/lib.rs", BASE_LIB.as_bytes()),
-            (PATH, orders.as_bytes()),
-        ],
-    );
-}
 
 /// The `pull_request_review_comment` delivery GitHub sends for reply `comment_id` by `login`.
 fn reply_payload(github: &FakeGithub, head: &str, comment_id: u64, login: &str) -> Value {
@@ -103,15 +68,6 @@ fn log_requests(github: &FakeGithub, step: &str, from: usize) -> usize {
     requests.len()
 }
 
-fn root_on(github: &FakeGithub, line: u64) -> u64 {
-    github
-        .review_comments(REPO, 7)
-        .iter()
-        .find(|c| c["in_reply_to_id"].is_null() && c["original_start_line"] == line)
-        .and_then(|c| c["id"].as_u64())
-        .unwrap_or_else(|| panic!("no comment on line {line}"))
-}
-
 fn app_replies(github: &FakeGithub, root: u64) -> Vec<String> {
     github
         .review_comments(REPO, 7)
@@ -132,27 +88,7 @@ fn last_check_run(github: &FakeGithub) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ignore_and_explain_replies_are_honoured_for_those_who_may_give_them() {
     let github = FakeGithub::start(APP_ID).await;
-    github.add_installation(INSTALLATION, &[REPO]);
-    github.add_commit(
-        REPO,
-        BASE_SHA,
-        &[
-            ("Cargo.toml", CARGO.as_bytes()),
-            ("src/lib.rs", BASE_LIB.as_bytes()),
-        ],
-    );
-    commit(&github, HEAD1, BOTH_DROPPED);
-    github.add_pull(FakePull {
-        repo: REPO.into(),
-        number: 7,
-        head_sha: HEAD1.into(),
-        head_ref: "feature".into(),
-        head_repo: Some(REPO.into()),
-        base_sha: BASE_SHA.into(),
-        base_ref: "main".into(),
-        draft: false,
-        files: vec![FakeFile::added(PATH, BOTH_DROPPED)],
-    });
+    open_pull(&github);
     github.set_permission(REPO, "octocat", "write");
     github.set_permission(REPO, "mallory", "read");
     let dir = tempfile::tempdir().unwrap();

@@ -6,11 +6,9 @@
 mod support;
 
 use serde_json::Value;
-use std::time::{Duration, Instant};
 use support::fake_github::{FakeFile, FakeGithub, FakePull};
 use support::server::{
-    pull_request_payload, setup_pull, Server, APP_ID, BASE_SHA, CARGO, HEAD_LIB, HEAD_PATCH,
-    HEAD_SHA, REPO, SECRET,
+    setup_pull, Server, APP_ID, BASE_SHA, CARGO, HEAD_LIB, HEAD_PATCH, HEAD_SHA, REPO,
 };
 
 const CONFIG_PATH: &str = ".github/failmode.toml";
@@ -49,31 +47,8 @@ async fn review_with(head_config: Option<(&str, &str)>) -> (Value, FakeGithub, S
             ],
         });
     }
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = support::server::start(&github.url(), dir.path(), None, &[]).await;
-    server.dir = Some(dir);
-    let status = support::server::deliver(
-        &server.url,
-        "pull_request",
-        "preview-1",
-        &pull_request_payload("opened", HEAD_SHA, false),
-        SECRET,
-    )
-    .await;
-    assert_eq!(status, 202);
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        if let Some(run) = github
-            .check_runs()
-            .into_iter()
-            .find(|r| r["status"] == "completed")
-        {
-            assert_eq!(github.errors(), Vec::<String>::new());
-            return (run, github, server);
-        }
-        assert!(Instant::now() < deadline, "{:#?}", github.requests());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (run, server) = support::server::review_opened(&github, "preview-1").await;
+    (run, github, server)
 }
 
 /// The bodies of the inline comments of every review posted.

@@ -6,11 +6,8 @@ mod support;
 
 use serde_json::Value;
 use std::path::Path;
-use std::time::{Duration, Instant};
 use support::fake_github::{FakeFile, FakeGithub, FakePull};
-use support::server::{
-    pull_request_payload, APP_ID, BASE_LIB, BASE_SHA, CARGO, HEAD_SHA, INSTALLATION, REPO, SECRET,
-};
+use support::server::{APP_ID, BASE_LIB, BASE_SHA, CARGO, HEAD_SHA, INSTALLATION, REPO};
 
 const HTTP: &str = "pub fn client() -> reqwest::Client {\n    reqwest::Client::new()\n}\n";
 
@@ -56,31 +53,9 @@ async fn review(checks: &[(String, Vec<u8>)]) -> (Value, FakeGithub) {
         draft: false,
         files: vec![FakeFile::added("src/http.rs", HTTP)],
     });
-    let dir = tempfile::tempdir().unwrap();
-    let server = support::server::start(&github.url(), dir.path(), None, &[]).await;
-    let status = support::server::deliver(
-        &server.url,
-        "pull_request",
-        "custom-1",
-        &pull_request_payload("opened", HEAD_SHA, false),
-        SECRET,
-    )
-    .await;
-    assert_eq!(status, 202);
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        if let Some(run) = github
-            .check_runs()
-            .into_iter()
-            .find(|r| r["status"] == "completed")
-        {
-            assert_eq!(github.errors(), Vec::<String>::new());
-            drop(server);
-            return (run, github);
-        }
-        assert!(Instant::now() < deadline, "{:#?}", github.requests());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (run, server) = support::server::review_opened(&github, "custom-1").await;
+    drop(server);
+    (run, github)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

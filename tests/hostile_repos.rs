@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::Value;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::fake_github::{archive_bomb, FakeGithub, Fault};
 use support::server::{
     pull_request_payload, setup_pull, Server, APP_ID, CARGO, HEAD_LIB, HEAD_SHA, REPO, SECRET,
@@ -18,22 +18,7 @@ async fn start_server(github: &FakeGithub, dir: &tempfile::TempDir) -> Server {
 }
 
 async fn completed_check_run(github: &FakeGithub) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Some(run) = github
-            .check_runs()
-            .into_iter()
-            .find(|r| r.get("status").and_then(Value::as_str) == Some("completed"))
-        {
-            return run;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no completed check run after 120 s; requests: {:#?}",
-            github.requests()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    support::server::completed_check_run(github, Duration::from_secs(120)).await
 }
 
 /// The peak resident memory of a process so far, in bytes (`VmHWM`), where `/proc` tells it.

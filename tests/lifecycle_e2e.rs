@@ -11,29 +11,9 @@
 mod support;
 
 use serde_json::Value;
-use support::fake_github::{FakeFile, FakeGithub, FakePull};
-use support::server::{
-    pull_request_payload, wait_for_jobs, APP_ID, BASE_LIB, BASE_SHA, CARGO, INSTALLATION, REPO,
-    SECRET,
-};
-
-const PATH: &str = "src/orders.rs";
-
-/// Two dropped database errors, on lines 2 and 9.
-const BOTH_DROPPED: &str = r#"pub async fn mark_shipped(db: &sqlx::PgPool, id: i64) {
-    let _ = sqlx::query("UPDATE orders SET shipped = true WHERE id = $1")
-        .bind(id)
-        .execute(db)
-        .await;
-}
-
-pub async fn mark_paid(db: &sqlx::PgPool, id: i64) {
-    let _ = sqlx::query("UPDATE orders SET paid = true WHERE id = $1")
-        .bind(id)
-        .execute(db)
-        .await;
-}
-"#;
+use support::fake_github::{FakeFile, FakeGithub};
+use support::orders::{commit, open_pull, root_on, BOTH_DROPPED, HEAD1, HEAD2, PATH};
+use support::server::{pull_request_payload, wait_for_jobs, APP_ID, REPO, SECRET};
 
 /// `mark_shipped` returns its error now; `mark_paid` still drops it (same lines).
 const SHIPPED_FIXED: &str = r#"pub async fn mark_shipped(db: &sqlx::PgPool, id: i64) -> Result<(), sqlx::Error> {
@@ -67,22 +47,8 @@ pub async fn mark_paid(db: &sqlx::PgPool, id: i64) -> Result<(), sqlx::Error> {
 }
 "#;
 
-const HEAD1: &str = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
-const HEAD2: &str = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
 const HEAD3: &str = "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3";
 const HEAD4: &str = "d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4";
-
-fn commit(github: &FakeGithub, sha: &str, orders: &str) {
-    github.add_commit(
-        REPO,
-        sha,
-        &[
-            ("Cargo.toml", CARGO.as_bytes()),
-            ("src/lib.rs", BASE_LIB.as_bytes()),
-            (PATH, orders.as_bytes()),
-        ],
-    );
-}
 
 /// Pushes `orders` as `sha` and delivers the `synchronize` (or `opened`) event; returns once
 /// the review job is done, with the requests GitHub received meanwhile.
@@ -119,15 +85,6 @@ fn comments(github: &FakeGithub) -> Vec<Value> {
     github.review_comments(REPO, 7)
 }
 
-/// The App's thread-opening comment whose range starts on `line`, as first posted.
-fn root_on(github: &FakeGithub, line: u64) -> u64 {
-    comments(github)
-        .iter()
-        .find(|c| c["in_reply_to_id"].is_null() && c["original_start_line"] == line)
-        .and_then(|c| c["id"].as_u64())
-        .unwrap_or_else(|| panic!("no comment on line {line}: {:#?}", comments(github)))
-}
-
 fn replies_to(github: &FakeGithub, root: u64) -> Vec<String> {
     comments(github)
         .iter()
@@ -145,26 +102,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fixed_findings_are_answered_and_resolved_once_and_human_choices_stand() {
     let github = FakeGithub::start(APP_ID).await;
-    github.add_installation(INSTALLATION, &[REPO]);
-    github.add_commit(
-        REPO,
-        BASE_SHA,
-        &[
-            ("Cargo.toml", CARGO.as_bytes()),
-            ("src/lib.rs", BASE_LIB.as_bytes()),
-        ],
-    );
-    github.add_pull(FakePull {
-        repo: REPO.into(),
-        number: 7,
-        head_sha: HEAD1.into(),
-        head_ref: "feature".into(),
-        head_repo: Some(REPO.into()),
-        base_sha: BASE_SHA.into(),
-        base_ref: "main".into(),
-        draft: false,
-        files: vec![FakeFile::added(PATH, BOTH_DROPPED)],
-    });
+    open_pull(&github);
     let dir = tempfile::tempdir().unwrap();
     let server = support::server::start(&github.url(), dir.path(), None, &[]).await;
 

@@ -7,11 +7,8 @@
 mod support;
 
 use serde_json::Value;
-use std::time::{Duration, Instant};
 use support::fake_github::FakeGithub;
-use support::server::{
-    pull_request_payload, setup_pull, Server, APP_ID, HEAD_SHA, INSTALLATION, REPO, SECRET,
-};
+use support::server::{setup_pull, Server, APP_ID, INSTALLATION, REPO};
 
 const ORG_REPO: &str = "acme/.github";
 const ORG_SHA: &str = "0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e";
@@ -31,31 +28,8 @@ async fn review_with(org: Option<&str>, repo: Option<&str>) -> (Value, FakeGithu
         );
         github.set_default_branch(ORG_REPO, ORG_SHA);
     }
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = support::server::start(&github.url(), dir.path(), None, &[]).await;
-    server.dir = Some(dir);
-    let status = support::server::deliver(
-        &server.url,
-        "pull_request",
-        "org-1",
-        &pull_request_payload("opened", HEAD_SHA, false),
-        SECRET,
-    )
-    .await;
-    assert_eq!(status, 202);
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        if let Some(run) = github
-            .check_runs()
-            .into_iter()
-            .find(|r| r["status"] == "completed")
-        {
-            assert_eq!(github.errors(), Vec::<String>::new());
-            return (run, github, server);
-        }
-        assert!(Instant::now() < deadline, "{:#?}", github.requests());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (run, server) = support::server::review_opened(&github, "org-1").await;
+    (run, github, server)
 }
 
 fn inline_comments(github: &FakeGithub) -> usize {

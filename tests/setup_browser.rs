@@ -176,20 +176,14 @@ async fn a_browser_registers_the_app_from_the_setup_page() {
     setup_pull(&github, false, None);
     let secret = FakeGithub::webhook_secret_for_code(&code);
     let opened = pull_request_payload("opened", HEAD_SHA, false);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let status =
-            support::server::deliver(&server.url, "pull_request", "browser-1", &opened, &secret)
-                .await;
-        if status == 202 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "webhook never accepted: {status}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    support::server::deliver_until_accepted(
+        &server.url,
+        "pull_request",
+        "browser-1",
+        &opened,
+        &secret,
+    )
+    .await;
     let deadline = Instant::now() + Duration::from_secs(90);
     while github.reviews().is_empty() {
         assert!(

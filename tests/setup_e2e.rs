@@ -254,21 +254,14 @@ async fn setup_registers_the_app_then_reviews_with_its_credentials() {
     // 5. Without a restart, a signed webhook is reviewed with the new App's credentials.
     setup_pull(&github, false, None);
     let opened = pull_request_payload("opened", HEAD_SHA, false);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let status =
-            support::server::deliver(&server.url, "pull_request", "after-setup", &opened, &secret)
-                .await;
-        if status == 202 {
-            break;
-        }
-        // The few milliseconds between leaving setup mode and serving webhooks answer 503.
-        assert!(
-            Instant::now() < deadline,
-            "webhook never accepted: {status}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    support::server::deliver_until_accepted(
+        &server.url,
+        "pull_request",
+        "after-setup",
+        &opened,
+        &secret,
+    )
+    .await;
     let deadline = Instant::now() + Duration::from_secs(90);
     while github.reviews().is_empty() {
         assert!(

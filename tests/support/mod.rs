@@ -4,5 +4,6 @@
 #![allow(dead_code)]
 
 pub mod fake_github;
+pub mod orders;
 pub mod postgres;
 pub mod server;

@@ -251,6 +251,70 @@ pub async fn deliver(
         .unwrap_or(reqwest::StatusCode::BAD_GATEWAY)
 }
 
+/// Delivers `body` until the server accepts it (202), for the moment a server switching from
+/// setup mode to normal operation answers 503 or drops the connection (30 s at most).
+pub async fn deliver_until_accepted(
+    server_url: &str,
+    event: &str,
+    delivery: &str,
+    body: &Value,
+    secret: &str,
+) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let status = deliver(server_url, event, delivery, body, secret).await;
+        if status == 202 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "webhook never accepted: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The first check run GitHub holds as `completed`, polled for `within` at most.
+pub async fn completed_check_run(github: &FakeGithub, within: Duration) -> Value {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(run) = github
+            .check_runs()
+            .into_iter()
+            .find(|r| r.get("status").and_then(Value::as_str) == Some("completed"))
+        {
+            return run;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no completed check run after {within:?}; requests: {:#?}",
+            github.requests()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Starts a server (its own temp dir) against `github`, delivers the `opened` event of pull
+/// request 7 at [`HEAD_SHA`], and returns the check run once completed (90 s at most) with the
+/// server; the fake must have seen no protocol error.
+pub async fn review_opened(github: &FakeGithub, delivery: &str) -> (Value, Server) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut server = start(&github.url(), dir.path(), None, &[]).await;
+    server.dir = Some(dir);
+    let status = deliver(
+        &server.url,
+        "pull_request",
+        delivery,
+        &pull_request_payload("opened", HEAD_SHA, false),
+        SECRET,
+    )
+    .await;
+    assert_eq!(status, 202);
+    let run = completed_check_run(github, Duration::from_secs(90)).await;
+    assert_eq!(github.errors(), Vec::<String>::new());
+    (run, server)
+}
+
 /// `/healthz` of a server's admin listener, polled until `jobs[state] == n` (60 s at most).
 pub async fn wait_for_jobs(admin_url: &str, state: &str, n: u64) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);
