@@ -1271,12 +1271,118 @@ pub fn unwrap_expression_at_most(mut node: Node<'_>, max: usize) -> Option<Node<
     None
 }
 
+/// The paths a `use` declaration imports, as segments (`use a::{b, c::d};` → `a::b`, `a::c::d`).
+/// Renamed imports (`x as y`) are left out (see [`expand_use_aliases`]); globs end in `*`.
+pub fn expand_use(text: &str) -> Vec<Vec<String>> {
+    expand_use_aliases(text)
+        .into_iter()
+        .filter(|(local, path)| path.last() == Some(local))
+        .map(|(_, path)| path)
+        .collect()
+}
+
+/// What a `use` declaration imports: each local name with the path it stands for
+/// (`use reqwest::Client as Http;` → `Http` = `reqwest::Client`). Globs end in `*`; `self`
+/// in a group names the group's module.
+pub fn expand_use_aliases(text: &str) -> Vec<(String, Vec<String>)> {
+    // `as` is a keyword only between whitespace; mark it before whitespace goes, so a name that
+    // contains "as" (`database`) stays whole.
+    let mut marked = String::with_capacity(text.len());
+    for w in text.split_whitespace() {
+        if w == "as" {
+            marked.push('=');
+        } else {
+            marked.push_str(w);
+        }
+    }
+    let compact = marked;
+    let Some(start) = compact.find("use") else {
+        return Vec::new();
+    };
+    let body = compact[start + 3..].trim_end_matches(';');
+    let mut out = Vec::new();
+    let mut work = vec![body.to_string()];
+    let mut steps = 0;
+    while let Some(item) = work.pop() {
+        steps += 1;
+        if steps > 4096 {
+            break;
+        }
+        match item.find('{') {
+            None => {
+                if item.is_empty() {
+                    continue;
+                }
+                let (path, alias) = match item.split_once('=') {
+                    Some((p, a)) => (p, Some(a)),
+                    None => (item.as_str(), None),
+                };
+                let mut segments: Vec<String> = path.split("::").map(str::to_string).collect();
+                if segments.last().is_some_and(|l| l == "self") {
+                    segments.pop();
+                }
+                let Some(last) = segments.last().cloned() else {
+                    continue;
+                };
+                let local = alias.map_or(last, str::to_string);
+                if local != "_" && !local.is_empty() {
+                    out.push((local, segments));
+                }
+            }
+            Some(open) => {
+                let prefix = &item[..open];
+                let Some(close) = item.rfind('}') else {
+                    continue;
+                };
+                if close < open {
+                    continue;
+                }
+                let inner = &item[open + 1..close];
+                let mut depth = 0usize;
+                let mut part = String::new();
+                for c in inner.chars() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => depth = depth.saturating_sub(1),
+                        ',' if depth == 0 => {
+                            work.push(format!("{prefix}{part}"));
+                            part.clear();
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    part.push(c);
+                }
+                if !part.is_empty() {
+                    work.push(format!("{prefix}{part}"));
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn file(src: &str) -> ParsedFile {
         crate::analysis::source::parse_rust_snippet("src/a.rs", src)
+    }
+
+    #[test]
+    fn use_declarations_keep_names_with_as_in_them_and_read_renames() {
+        assert_eq!(
+            expand_use("use crate::database::{Pool, fast as quick};"),
+            vec![vec!["crate".to_string(), "database".into(), "Pool".into()]]
+        );
+        assert_eq!(
+            expand_use_aliases("use reqwest::Client as HttpClient;"),
+            vec![(
+                "HttpClient".to_string(),
+                vec!["reqwest".to_string(), "Client".into()]
+            )]
+        );
     }
 
     fn find<'t>(f: &'t ParsedFile, kind: &str, nth: usize) -> Node<'t> {

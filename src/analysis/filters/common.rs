@@ -26,7 +26,8 @@ pub static FILTERS: &[FilterDef] = &[
         name: "call_name_in",
         args: &[ArgKind::Capture, ArgKind::DataList],
         sets: &[],
-        doc: "the call expression's function or method name is in the list",
+        doc: "the call expression's function or method name is in the list (an entry ending in `*` is a prefix: \
+              `find_by_*`)",
         eval: call_name_in,
         gate: None,
     },
@@ -275,8 +276,14 @@ fn call_name_in(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     if node.kind() != "call_expression" {
         return false;
     }
-    syntax::call_name(ctx.file, node)
-        .is_some_and(|name| ctx.list(&args[1]).iter().any(|l| l == name))
+    syntax::call_name(ctx.file, node).is_some_and(|name| {
+        ctx.list(&args[1])
+            .iter()
+            .any(|l| match l.strip_suffix('*') {
+                Some(prefix) => name.starts_with(prefix),
+                None => l == name,
+            })
+    })
 }
 
 fn regex_cache(pattern: &str) -> Option<regex::Regex> {

@@ -60,6 +60,19 @@ pub static FILTERS: &[FilterDef] = &[
         eval: handler_effect,
         gate: None,
     },
+    FilterDef {
+        name: "inside_handler",
+        args: &[ArgKind::Capture],
+        sets: &["handler"],
+        doc: "the node is in the body of a function or closure registered with a route (an HTTP route handler, a \
+              Lambda handler, or a `config.handler_registrations` call): the handler itself, not what it calls; \
+              sets `handler`",
+        eval: inside_handler,
+        gate: Some(&Gate {
+            key: enclosing_handler_gate_key,
+            admits: enclosing_handler_gate_admits,
+        }),
+    },
 ];
 
 /// An HTTP method, upper case (`GET`, `POST`...).
@@ -363,6 +376,9 @@ pub struct HandlerFacts {
     requests: Vec<Request>,
     /// Resolved: names tests call directly (after helper following).
     direct_calls: FxHashSet<String>,
+    /// Resolved: the [`HandlerKey::encode`] keys of every handler registered with a route
+    /// (HTTP or Lambda), tested or not (the gate of `inside_handler`).
+    handler_keys: FxHashSet<String>,
     /// Resolved: the [`HandlerKey::encode`] keys of the handlers `handler_gate_admits` lets
     /// through, so the gate of each of the repository's functions is one set lookup.
     gate_keys: FxHashSet<String>,
@@ -418,7 +434,7 @@ impl HandlerFacts {
                     self.collect_loop(file, nodes, &file_module, node)
                 }
                 "use_declaration" => {
-                    for path in expand_use(file.node_text(node)) {
+                    for path in syntax::expand_use(file.node_text(node)) {
                         let mut segs = path;
                         let Some(name) = segs.pop() else { continue };
                         self.imports
@@ -540,12 +556,19 @@ impl HandlerFacts {
             .closures
             .keys()
             .map(|(path, start)| HandlerKey::Closure(path.clone(), *start));
-        let admitted: FxHashSet<String> = fn_keys
-            .chain(closure_keys)
-            .filter(|key| self.may_report(key))
-            .map(|key| key.encode())
-            .collect();
+        let mut admitted = FxHashSet::default();
+        let mut every = FxHashSet::default();
+        for key in fn_keys.chain(closure_keys) {
+            let encoded = key.encode();
+            if self.may_report(&key) {
+                admitted.insert(encoded.clone());
+            }
+            if key.info(self).is_some_and(|info| !info.routes.is_empty()) {
+                every.insert(encoded);
+            }
+        }
         self.gate_keys = admitted;
+        self.handler_keys = every;
     }
 
     /// Whether `is_untested_handler` may report the handler of `key`: no test reaches it, and
@@ -1133,61 +1156,6 @@ fn route_reached(
         };
         method_ok && path_matches(&template, &r.path)
     })
-}
-
-/// The paths a `use` declaration imports, as segments (`use a::{b, c::d};` → `a::b`, `a::c::d`).
-/// Renamed imports (`x as y`) are left out; globs end in `*`.
-fn expand_use(text: &str) -> Vec<Vec<String>> {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let Some(start) = compact.find("use") else {
-        return Vec::new();
-    };
-    let body = compact[start + 3..].trim_end_matches(';');
-    let mut out = Vec::new();
-    let mut work = vec![body.to_string()];
-    let mut steps = 0;
-    while let Some(item) = work.pop() {
-        steps += 1;
-        if steps > 4096 {
-            break;
-        }
-        match item.find('{') {
-            None => {
-                if !item.is_empty() && !item.contains("as") {
-                    out.push(item.split("::").map(str::to_string).collect());
-                }
-            }
-            Some(open) => {
-                let prefix = &item[..open];
-                let Some(close) = item.rfind('}') else {
-                    continue;
-                };
-                if close < open {
-                    continue;
-                }
-                let inner = &item[open + 1..close];
-                let mut depth = 0usize;
-                let mut part = String::new();
-                for c in inner.chars() {
-                    match c {
-                        '{' => depth += 1,
-                        '}' => depth = depth.saturating_sub(1),
-                        ',' if depth == 0 => {
-                            work.push(format!("{prefix}{part}"));
-                            part.clear();
-                            continue;
-                        }
-                        _ => {}
-                    }
-                    part.push(c);
-                }
-                if !part.is_empty() {
-                    work.push(format!("{prefix}{part}"));
-                }
-            }
-        }
-    }
-    out
 }
 
 /// Module path of a file: the components after the last `src/` (`src/routes/users.rs` →
@@ -2143,6 +2111,62 @@ fn handler_gate_admits(index: &RepoIndex, key: &str) -> bool {
     index.handlers.gate_keys.contains(key) || !HandlerKey::is_encoded(key)
 }
 
+/// The closures and the function around `node`, innermost first, up to the function.
+fn enclosing_entries<'t>(file: &'t ParsedFile, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    for a in syntax::ancestors_from(file.tree.root_node(), node) {
+        if matches!(a.kind(), "closure_expression" | "function_item") {
+            out.push(a);
+            if a.kind() == "function_item" {
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn inside_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    if ctx.file.role == FileRole::Example {
+        return false;
+    }
+    for entry in enclosing_entries(ctx.file, node) {
+        if lookup(ctx, entry).is_some_and(|(info, _)| !info.routes.is_empty()) {
+            let name = entry
+                .field("name")
+                .map(|n| ctx.file.node_text(n).to_string())
+                .unwrap_or_else(|| "closure".to_string());
+            ctx.set_var("handler", name);
+            return true;
+        }
+    }
+    false
+}
+
+/// The [`Gate`] key of `inside_handler`: the function around the node (closures registered as
+/// handlers are rare; a node inside one is keyed by the closure).
+fn enclosing_handler_gate_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<String> {
+    let node = ctx.arg_node(&args[0])?;
+    if ctx.file.role == FileRole::Example {
+        return None;
+    }
+    let entries = enclosing_entries(ctx.file, node);
+    match entries.as_slice() {
+        [only] => HandlerKey::of(ctx.file, *only).map(|key| key.encode()),
+        // Several candidates: let the filter decide with the tree.
+        [_, ..] => Some(String::new()),
+        [] => None,
+    }
+}
+
+/// Whether the index knows the function of an [`enclosing_handler_gate_key`] as a handler
+/// (tested or not); a key this module did not write is admitted, so the filter decides.
+fn enclosing_handler_gate_admits(index: &RepoIndex, key: &str) -> bool {
+    index.handlers.handler_keys.contains(key) || !HandlerKey::is_encoded(key)
+}
+
 /// The handler facts behind a captured node: a function definition or a closure.
 fn lookup<'a>(ctx: &MatchCtx<'a, '_>, node: Node<'_>) -> Option<(&'a HandlerInfo, Option<FnKey>)> {
     let facts = &ctx.index().handlers;
@@ -2947,8 +2971,9 @@ mod tests {
 
     #[test]
     fn use_declarations_expand() {
-        let mut got =
-            expand_use("pub use crate::handlers::{orders::{create, list}, users::*, health as h};");
+        let mut got = syntax::expand_use(
+            "pub use crate::handlers::{orders::{create, list}, users::*, health as h};",
+        );
         got.sort();
         assert_eq!(
             got,

@@ -15,6 +15,7 @@ mod context;
 pub mod errors;
 pub mod handlers;
 pub mod retry;
+pub mod values;
 
 use super::check::CheckData;
 use super::index::RepoIndex;
@@ -90,6 +91,7 @@ pub fn registry() -> impl Iterator<Item = &'static FilterDef> {
         .chain(errors::FILTERS.iter())
         .chain(handlers::FILTERS.iter())
         .chain(retry::FILTERS.iter())
+        .chain(values::FILTERS.iter())
 }
 
 /// Looks up a filter by name.
