@@ -263,16 +263,25 @@ fn list_checks() -> Result<()> {
         .max()
         .unwrap_or(5)
         .max(5);
-    writeln!(out, "{:<width$}  {:<8}  SUMMARY", "CHECK", "SEVERITY")?;
+    writeln!(
+        out,
+        "{:<width$}  {:<8}  {:<7}  SUMMARY",
+        "CHECK", "SEVERITY", "DEFAULT"
+    )?;
     for c in &checks.checks {
         writeln!(
             out,
-            "{:<width$}  {:<8}  {}",
+            "{:<width$}  {:<8}  {:<7}  {}",
             c.id,
             c.severity.as_str(),
+            if c.enabled { "on" } else { "off" },
             c.summary
         )?;
     }
+    writeln!(
+        out,
+        "\nA check that is off by default runs with `[checks.<id>] enabled = true` in .github/failmode.toml."
+    )?;
     Ok(())
 }
 

@@ -63,8 +63,9 @@ impl FailOn {
 /// Settings for one check.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CheckSettings {
-    /// `false` turns the check off for the repository.
-    pub enabled: bool,
+    /// `false` turns the check off for the repository, `true` turns on a check that is off by
+    /// default; unset keeps the check's default (`enabled` in its `check.toml`).
+    pub enabled: Option<bool>,
     /// Replaces the check's own severity (and its path-based downgrades).
     pub severity: Option<Severity>,
     /// Paths the check does not look at.
@@ -187,9 +188,12 @@ fn merge_tables(base: &mut toml::Table, top: toml::Table) {
 }
 
 impl Config {
-    /// Whether `check` runs at all.
-    pub fn check_enabled(&self, check: &str) -> bool {
-        self.checks.get(check).is_none_or(|c| c.enabled)
+    /// Whether `check` runs at all: the config's `enabled`, else the check's own default.
+    pub fn check_enabled(&self, check: &str, on_by_default: bool) -> bool {
+        self.checks
+            .get(check)
+            .and_then(|c| c.enabled)
+            .unwrap_or(on_by_default)
     }
 
     /// The severity override for `check`, if the config sets one.
@@ -374,7 +378,7 @@ impl Config {
             cfg.checks.insert(
                 id.into_inner(),
                 CheckSettings {
-                    enabled: settings.enabled.unwrap_or(true),
+                    enabled: settings.enabled,
                     severity,
                     exclude,
                     covered_by,
@@ -617,8 +621,9 @@ error_macros = ["fail!", "ensure_ok"]
         assert_eq!(cfg.vocabulary.spawn_wrappers, vec!["spawn_try_task"]);
         assert_eq!(cfg.vocabulary.error_macros, vec!["fail", "ensure_ok"]);
         assert_eq!(cfg.fail_on, FailOn::Severity(Severity::Medium));
-        assert!(!cfg.check_enabled("missing-retry"));
-        assert!(cfg.check_enabled("untested-handler"));
+        assert!(!cfg.check_enabled("missing-retry", true));
+        assert!(cfg.check_enabled("untested-handler", true));
+        assert!(!cfg.check_enabled("untested-handler", false));
         assert_eq!(
             cfg.severity_override("swallowed-error"),
             Some(Severity::Low)

@@ -128,6 +128,62 @@ fn checks_subcommand_lists_the_table() {
         header.starts_with("CHECK") && header.contains("SEVERITY") && header.ends_with("SUMMARY"),
         "{out}"
     );
+    // Which checks run without a config: the ones below 0.9 sampled precision ship off.
+    let default_of = |id: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .map(|l| l.split_whitespace().nth(2).unwrap_or("").to_string())
+    };
+    assert_eq!(default_of("missing-retry").as_deref(), Some("on"), "{out}");
+    assert_eq!(
+        default_of("missing-timeout").as_deref(),
+        Some("off"),
+        "{out}"
+    );
+    assert_eq!(
+        default_of("unchecked-http-status").as_deref(),
+        Some("off"),
+        "{out}"
+    );
+    assert_eq!(
+        default_of("panic-in-handler").as_deref(),
+        Some("off"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_check_off_by_default_runs_only_when_the_config_turns_it_on() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "src/lib.rs",
+        b"pub fn client() -> reqwest::Client {\n    reqwest::Client::new()\n}\n",
+    );
+    write(dir.path(), "Cargo.toml", CARGO_TOML.as_bytes());
+    let o = failmode(dir.path(), &["check", "--format", "json", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("missing-timeout"), "{}", stdout(&o));
+    write(
+        dir.path(),
+        ".github/failmode.toml",
+        b"[checks.missing-timeout]\nenabled = true\n",
+    );
+    let o = failmode(dir.path(), &["check", "--format", "json", "."]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let found: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["check"].as_str().unwrap().to_string(),
+                f["span"]["start_line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found, vec![("missing-timeout".to_string(), 2)]);
 }
 
 #[test]

@@ -81,7 +81,7 @@ pub fn run_example(set: &CheckSet, check: &Check, example: &Example) -> Result<(
     let mut compared: BTreeSet<String> = expected.keys().map(|(_, _, c)| c.clone()).collect();
     compared.insert(check.id.clone());
     // An example can tune the checks as a repository would, in its own config file.
-    let config = match example
+    let mut config = match example
         .files
         .iter()
         .find(|f| f.path.ends_with(crate::config::CONFIG_PATH))
@@ -90,6 +90,16 @@ pub fn run_example(set: &CheckSet, check: &Check, example: &Example) -> Result<(
             .map_err(|e| format!("{} example {}: {e}", check.id, example.name))?,
         None => Config::default(),
     };
+    // The checks an example is about run whether or not they are on by default (a check that
+    // ships off still shows what it finds), unless the example's config turns one off.
+    for id in &compared {
+        config
+            .checks
+            .entry(id.clone())
+            .or_default()
+            .enabled
+            .get_or_insert(true);
+    }
     let analysis = analyze(&example.files, &config, set, &AnalysisOptions::default());
     let mut problems = Vec::new();
     let mut actual = BTreeMap::new();

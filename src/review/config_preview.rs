@@ -305,10 +305,15 @@ pub fn config_changes(base: &Config, head: &Config) -> Vec<ConfigChange> {
     let ids: BTreeSet<&String> = base.checks.keys().chain(head.checks.keys()).collect();
     for id in ids {
         let (b, h) = (base.checks.get(id), head.checks.get(id));
-        if base.check_enabled(id) != head.check_enabled(id) {
+        // A repository's own checks are on by default; a built-in check says in its check.toml.
+        let on_by_default = crate::analysis::check::CheckSet::embedded()
+            .ok()
+            .and_then(|set| set.checks.iter().find(|c| &c.id == id))
+            .is_none_or(|c| c.enabled);
+        if base.check_enabled(id, on_by_default) != head.check_enabled(id, on_by_default) {
             out.push(ConfigChange::CheckEnabled {
                 check: id.clone(),
-                enabled: head.check_enabled(id),
+                enabled: head.check_enabled(id, on_by_default),
             });
         }
         let (from, to) = (base.severity_override(id), head.severity_override(id));
@@ -823,7 +828,10 @@ error_macros = ["fail!"]
         for i in 0..60 {
             head.checks.insert(
                 format!("check-{i:02}"),
-                crate::config::CheckSettings::default(),
+                crate::config::CheckSettings {
+                    enabled: Some(false),
+                    ..Default::default()
+                },
             );
         }
         let text = ConfigPreview::new(&Config::default(), head).render(&[], &[], &titles());
