@@ -933,7 +933,8 @@ mod tests {
             find(&f, "call_expression", "c.get(u).send()"),
             &["bytes".to_string()],
         );
-        assert_eq!(flow.calls, vec!["bytes"]);
+        // The bytes (the second `i`) go to `store`; the response itself never leaves.
+        assert_eq!(flow.calls, vec!["bytes", "store"]);
         assert!(!flow.escapes);
     }
 
