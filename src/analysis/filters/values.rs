@@ -3,9 +3,9 @@
 //! lists they read say which methods or paths matter (`checks/<id>/check.toml` and
 //! `checks/vocabulary/`).
 //!
-//! *Following a value* starts at an expression and climbs its postfix chain: `.await`, `?`,
-//! parentheses and method calls on it (`client.get(u).send().await?.text()`). Where the chain
-//! ends, the value is
+//! *Following a value* starts at an expression and climbs its postfix chain: `.await`, `?`, `&`,
+//! parentheses and method calls on it (`client.get(u).send().await?.text()`), and from the tail of
+//! an `if` or `match` branch to the `if` or `match`. Where the chain ends, the value is
 //! - **bound** by `let name = ..`, `name = ..`, a `match` arm or an `if let` pattern: every later
 //!   use of the name in the function is followed the same way (three bindings deep);
 //! - **dropped**: an expression statement or `let _ = ..`;
@@ -105,9 +105,9 @@ const MAX_BINDINGS: usize = 3;
 /// 100,000 calls).
 const MAX_CHAIN: usize = 256;
 
-/// How many nodes one scan of a function (for the uses of a name, its bindings) looks at, and
-/// how many ancestors a walk up climbs: a PR can nest 100,000 expressions in one function, and
-/// filters run once per match.
+/// How many nodes one scan of a function (for the uses of a name, its bindings) looks at: a PR
+/// can nest 100,000 expressions in one function, and filters run once per match. Past it, a
+/// value counts as escaping (its uses are not known) and a name as not derived from input.
 const MAX_SCAN: usize = 5_000;
 
 /// The descendants of `node`, at most [`MAX_SCAN`] of them.
