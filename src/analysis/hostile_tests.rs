@@ -140,7 +140,12 @@ fn analyze_like_production(inputs: Vec<SourceInput>) -> Analysis {
                 parse_budget: Duration::from_secs(600),
                 report_paths: None,
             };
-            analyze(&inputs, &Config::default(), checks, &opts)
+            // Every check, the ones off by default included: a repository can turn them on.
+            let mut config = Config::default();
+            for c in &checks.checks {
+                config.checks.entry(c.id.clone()).or_default().enabled = Some(true);
+            }
+            analyze(&inputs, &config, checks, &opts)
         })
         .expect("spawn the analysis thread")
         .join()
