@@ -1,6 +1,7 @@
 //! End-to-end: a repository's own check (`.github/failmode/checks/`, read from the base branch)
 //! is loaded and reported by the App like a built-in one; a broken one stops the review with
-//! the file named in the check run.
+//! the file named in the check run. A built-in check that ships off is reported once the
+//! repository's config turns it on.
 
 mod support;
 
@@ -114,4 +115,46 @@ async fn a_broken_repository_check_is_reported_by_its_file() {
             && summary.contains("dire"),
         "{summary}"
     );
+}
+
+/// A built-in check that ships off (`missing-timeout`) is reviewed like any other once the
+/// repository's config, on the base branch, turns it on; without that, the same pull request
+/// gets no comment from it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_off_by_default_is_reviewed_once_the_repository_turns_it_on() {
+    let config = (
+        ".github/failmode.toml".to_string(),
+        b"[checks.missing-timeout]\nenabled = true\n".to_vec(),
+    );
+    let (run, github) = review(&[config]).await;
+    let reviews = github.reviews();
+    assert_eq!(reviews.len(), 1, "{run:#}");
+    let comments = reviews[0].request["comments"].as_array().unwrap().clone();
+    assert_eq!(comments.len(), 1, "{comments:#?}");
+    assert_eq!(comments[0]["path"], "src/http.rs");
+    assert_eq!(comments[0]["line"], 2);
+    let body = comments[0]["body"].as_str().unwrap();
+    assert!(
+        body.starts_with("**failmode · missing-timeout** (medium)")
+            && body.contains("waits forever by default")
+            && body.contains("docs/checks/missing-timeout.md"),
+        "{body}"
+    );
+    assert_eq!(run["conclusion"], "failure");
+
+    // The same pull request, without the config: the check does not run.
+    let (run, github) = review(&[]).await;
+    let commented = github
+        .reviews()
+        .iter()
+        .flat_map(|r| {
+            r.request["comments"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter(|c| c["body"].as_str().unwrap_or("").contains("missing-timeout"))
+        .count();
+    assert_eq!(commented, 0, "{run:#}");
+    assert_ne!(run["conclusion"], "failure", "{run:#}");
 }
