@@ -587,24 +587,9 @@ fn path_resolves_to(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     }
 }
 
-/// The call's function path as written, without whitespace or a leading `::`.
+/// The call's function path (or the path itself) as written, without whitespace, a turbofish
+/// or a leading `::`; `None` when the function is not a path (a method or a closure).
 fn written_path(file: &ParsedFile, node: Node<'_>) -> Option<String> {
-    let f = if node.kind() == "call_expression" {
-        node.field("function")?
-    } else {
-        node
-    };
-    let text: String = file
-        .node_text(f)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    Some(text.trim_start_matches("::").to_string())
-}
-
-/// The function path of a call (or the path itself), its first segment replaced by what the
-/// file's `use` declarations import under that name; `crate::`/`self::` are dropped.
-fn resolved_path(file: &ParsedFile, node: Node<'_>) -> Option<String> {
     let mut f = if node.kind() == "call_expression" {
         node.field("function")?
     } else {
@@ -616,12 +601,17 @@ fn resolved_path(file: &ParsedFile, node: Node<'_>) -> Option<String> {
     if !matches!(f.kind(), "scoped_identifier" | "identifier") {
         return None;
     }
-    let text: String = file
-        .node_text(f)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    let text = text.trim_start_matches("::");
+    Some(
+        compact(file.node_text(f))
+            .trim_start_matches("::")
+            .to_string(),
+    )
+}
+
+/// The function path of a call (or the path itself), its first segment replaced by what the
+/// file's `use` declarations import under that name; `crate::`/`self::` are dropped.
+fn resolved_path(file: &ParsedFile, node: Node<'_>) -> Option<String> {
+    let text = written_path(file, node)?;
     let mut segments: Vec<&str> = text.split("::").collect();
     while matches!(segments.first(), Some(&"crate") | Some(&"self")) && segments.len() > 1 {
         segments.remove(0);
