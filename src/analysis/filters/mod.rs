@@ -14,6 +14,7 @@ pub mod common;
 mod context;
 pub mod errors;
 pub mod handlers;
+pub mod loops;
 pub mod retry;
 pub mod values;
 
@@ -90,6 +91,7 @@ pub fn registry() -> impl Iterator<Item = &'static FilterDef> {
         .iter()
         .chain(errors::FILTERS.iter())
         .chain(handlers::FILTERS.iter())
+        .chain(loops::FILTERS.iter())
         .chain(retry::FILTERS.iter())
         .chain(values::FILTERS.iter())
 }

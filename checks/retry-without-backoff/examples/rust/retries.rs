@@ -1,0 +1,130 @@
+// Hand-written retry loops (docs/checks/retry-without-backoff.md).
+use std::time::Duration;
+use tokio::time::sleep;
+
+const RETRY_DELAY: Duration = Duration::from_secs(1);
+
+// Retries at once: a failing database is hit again immediately, ten times per write.
+pub async fn save(db: &Db, event: &Event) -> Result<(), DbError> {
+    let mut attempts = 0;
+    loop { //~ retry-without-backoff
+        match db.insert(event).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempts >= 10 => return Err(e),
+            Err(_) => attempts += 1,
+        }
+    }
+}
+
+// The same fixed second every time, forever: every replica polls a down service in lockstep.
+pub async fn notify(client: &Notifier, event: &Event) {
+    while let Err(err) = client.send(event).await { //~ retry-without-backoff
+        tracing::error!(?err, "sending the notification");
+        sleep(Duration::from_secs(1)).await;
+    }
+}
+
+// A fixed delay from a constant, bounded by the range.
+pub async fn upload(s3: &S3, key: &str, body: Vec<u8>) -> Result<(), S3Error> {
+    let mut last = None;
+    for attempt in 0..3 { //~ retry-without-backoff
+        match s3.put_object(key, body.clone()).await {
+            Ok(_) => return Ok(()),
+            Err(e) => {
+                tracing::warn!(attempt, "upload failed: {e}");
+                last = Some(e);
+                tokio::time::sleep(RETRY_DELAY).await;
+            }
+        }
+    }
+    Err(last.expect("three attempts were made"))
+}
+
+// A growing delay but no limit, in a request handler: the request hangs for the whole outage.
+pub async fn create_order(State(app): State<App>, Json(order): Json<Order>) -> StatusCode {
+    let mut delay = Duration::from_millis(100);
+    loop { //~ retry-without-backoff
+        match app.ledger.record(&order).await {
+            Ok(_) => return StatusCode::CREATED,
+            Err(_) => {
+                sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(30));
+            }
+        }
+    }
+}
+
+pub fn router(app: App) -> Router {
+    Router::new().route("/orders", post(create_order)).with_state(app)
+}
+
+// Must not flag: exponential backoff, bounded.
+pub async fn fetch(http: &reqwest::Client, url: &str) -> reqwest::Result<String> {
+    let mut attempt = 0u32;
+    loop {
+        match http.get(url).send().await {
+            Ok(r) => return r.text().await,
+            Err(e) if attempt >= 4 => return Err(e),
+            Err(_) => {
+                sleep(Duration::from_millis(100 * 2u64.pow(attempt))).await;
+                attempt += 1;
+            }
+        }
+    }
+}
+
+// Must not flag: a fixed base with random jitter.
+pub async fn connect_jittered(addr: &str) -> std::io::Result<TcpStream> {
+    for _ in 0..5 {
+        if let Ok(s) = TcpStream::connect(addr).await {
+            return Ok(s);
+        }
+        sleep(RETRY_DELAY + Duration::from_millis(rand::random::<u64>() % 500)).await;
+    }
+    TcpStream::connect(addr).await
+}
+
+// Must not flag: a background reconnect loop that backs off forever is doing its job.
+pub async fn keep_subscribed(url: String) {
+    let mut delay = Duration::from_secs(1);
+    loop {
+        match subscribe(&url).await {
+            Ok(()) => break,
+            Err(_) => {
+                sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(60));
+            }
+        }
+    }
+}
+
+// Must not flag: a consumer loop is not a retry.
+pub async fn consume(mut rx: Receiver<Job>) {
+    loop {
+        match rx.recv().await {
+            Some(job) => handle(job).await,
+            None => break,
+        }
+    }
+}
+
+// Must not flag: tries once; both outcomes leave the loop.
+pub fn first_line(reader: &mut impl BufRead) -> std::io::Result<String> {
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(_) => return Ok(line),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+// Must not flag: tries each address once, in order.
+pub async fn connect_any(addrs: &[SocketAddr]) -> Option<TcpStream> {
+    for addr in addrs {
+        if let Ok(s) = TcpStream::connect(addr).await {
+            return Some(s);
+        }
+    }
+    None
+}
