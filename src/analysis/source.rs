@@ -25,14 +25,15 @@ pub struct SourceInput {
 pub enum FileRole {
     /// Application code: always in scope.
     Production,
-    /// Tests and benches: never reported on, but read by cross-file checks.
+    /// Tests, benches, crates compiled only to be timed (`compile-benchmarks/`), and
+    /// test-support modules (`testutils.rs`): never reported on, but read by cross-file checks.
     Test,
     /// `examples/`: reported at low severity (example code gets copied into production).
     Example,
     /// `build.rs`: reported at low severity.
     BuildScript,
-    /// Developer tooling and operator command-line tools (`xtask/`, test-utility crates, a
-    /// crate named `cli` or `*-cli`): never reported on, because the person running them sees
+    /// Developer tooling and operator command-line tools (`xtask/`, test-utility crates such as
+    /// `test-utils/` or `*-test/`, a crate named `cli` or `*-cli`): never reported on, because the person running them sees
     /// the error and runs the command again; read by cross-file checks like tests.
     DevTool,
 }
@@ -43,10 +44,13 @@ impl FileRole {
         let components: Vec<&str> = path.split('/').collect();
         let dirs = &components[..components.len().saturating_sub(1)];
         let file = components.last().copied().unwrap_or("");
-        if dirs
-            .iter()
-            .any(|d| *d == "tests" || *d == "benches" || *d == "test" || *d == "fuzz")
-        {
+        let stem = file.strip_suffix(".rs").unwrap_or(file);
+        if dirs.iter().any(|d| {
+            matches!(*d, "tests" | "benches" | "test" | "fuzz") || d.ends_with("benchmarks")
+        }) || matches!(
+            stem,
+            "testutils" | "test_utils" | "test_util" | "test_helpers" | "test_support"
+        ) {
             FileRole::Test
         } else if dirs.iter().any(|d| {
             matches!(
@@ -60,6 +64,8 @@ impl FileRole {
                     | "cli"
             ) || d.ends_with("-cli")
                 || d.ends_with("_cli")
+                || d.ends_with("-test")
+                || d.ends_with("_test")
         }) {
             FileRole::DevTool
         } else if dirs.contains(&"examples") {
@@ -429,6 +435,19 @@ mod tests {
             FileRole::Test
         );
         assert_eq!(FileRole::of_path("benches/b.rs"), FileRole::Test);
+        // Crates compiled only to be timed, and test-support modules and crates.
+        assert_eq!(
+            FileRole::of_path("collector/compile-benchmarks/cargo/src/lib.rs"),
+            FileRole::Test
+        );
+        assert_eq!(
+            FileRole::of_path("src/service/email/testutils.rs"),
+            FileRole::Test
+        );
+        assert_eq!(
+            FileRole::of_path("libs/client-api-test/src/test_client.rs"),
+            FileRole::DevTool
+        );
         assert_eq!(
             FileRole::of_path("plume-cli/src/main.rs"),
             FileRole::DevTool
