@@ -84,6 +84,10 @@ pub static FILTERS: &[FilterDef] = &[
 /// missed, or a wait not seen).
 const MAX_SCAN: usize = 5_000;
 
+/// How many `break`, `return` and `continue` of one loop are read to find its success and
+/// failure paths (and how many exits `loop_bounded` reads).
+const MAX_EXITS: usize = 64;
+
 /// Words that name attempts in a loop's pattern or condition (`for attempt in 0..3`).
 const ATTEMPT_WORDS: &[&str] = &[
     "attempt", "attempts", "retry", "retries", "tries", "try", "tried", "backoff",
@@ -128,6 +132,30 @@ fn identifiers(text: &str) -> impl Iterator<Item = &str> {
                 .next()
                 .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         })
+}
+
+/// Identifier tokens of a text with the byte offset just past each.
+fn identifier_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = None;
+    let mut spans = Vec::new();
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        let word_char = c.is_ascii_alphanumeric() || c == '_';
+        match (start, word_char) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                let w = &text[s..i];
+                if w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+                    spans.push((i, w));
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    spans.into_iter()
 }
 
 fn names_an_attempt(text: &str) -> bool {
@@ -476,7 +504,15 @@ fn retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Option<No
     let mut success_exit = None;
     let mut retried_failure = None;
     let mut plain_exit = false;
-    for n in &own {
+    // Each exit climbs from the root: look at a bounded number of them (a PR can put 100,000
+    // `break`s in one loop).
+    let exits = own.iter().filter(|n| {
+        matches!(
+            n.kind(),
+            "break_expression" | "return_expression" | "continue_expression"
+        )
+    });
+    for n in exits.take(MAX_EXITS) {
         match n.kind() {
             "break_expression" | "return_expression" => match path_at(file, *n, body) {
                 Some((Path::Success, op, true)) if is_attempt(file, op, loop_node) => {
@@ -674,18 +710,20 @@ fn listed_calls<'t>(
                     }
                 }
             }
-            "token_tree" if n.parent().is_some_and(|p| p.kind() == "macro_invocation") => {
-                let text = file.node_text(n);
-                let mut words = identifiers(text).peekable();
-                while let Some(w) = words.next() {
-                    if list.iter().any(|e| matches_entry(w, e)) {
-                        let at = text.find(w).unwrap_or(0) + w.len();
-                        if text[at..].trim_start().starts_with('(') {
-                            out.push((n, w.to_string()));
-                            break;
-                        }
+            "macro_invocation" => {
+                let mut cursor = n.walk();
+                let tokens = n
+                    .named_children(&mut cursor)
+                    .find(|c| c.kind() == "token_tree");
+                if let Some(tokens) = tokens {
+                    let text = file.node_text(tokens);
+                    let called = identifier_spans(text).find(|(end, w)| {
+                        list.iter().any(|e| matches_entry(w, e))
+                            && text[*end..].trim_start().starts_with('(')
+                    });
+                    if let Some((_, w)) = called {
+                        out.push((tokens, w.to_string()));
                     }
-                    let _ = words.peek();
                 }
             }
             _ => {}
@@ -789,9 +827,9 @@ fn loop_call_args_vary(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         } else {
             // A call in macro tokens: what follows its name up to the closing parenthesis.
             let text = file.node_text(*call);
-            let at = text
-                .find(name.as_str())
-                .map(|i| i + name.len())
+            let at = identifier_spans(text)
+                .find(|(_, w)| w == name)
+                .map(|(end, _)| end)
                 .unwrap_or(0);
             let rest = &text[at..];
             let end = rest.find(')').map(|i| i + 1).unwrap_or(rest.len());
@@ -881,18 +919,17 @@ fn loop_bounded(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(body) = node.field("body") else {
         return false;
     };
-    for n in own_nodes(node, false) {
-        let leaves = match n.kind() {
+    let leaving = own_nodes(node, false)
+        .into_iter()
+        .filter(|n| match n.kind() {
             "break_expression" | "return_expression" => true,
             "macro_invocation" => {
-                let t = file.node_text(n);
+                let t = file.node_text(*n);
                 t.starts_with("bail!") || t.starts_with("panic!") || t.starts_with("anyhow::bail!")
             }
             _ => false,
-        };
-        if !leaves {
-            continue;
-        }
+        });
+    for n in leaving.take(MAX_EXITS) {
         let chain = ancestors_until(file, n, body);
         let mut child = n;
         for a in chain {
