@@ -48,6 +48,13 @@ def head_of(tree):
         return None
 
 
+def built_checks(failmode):
+    """The ids `failmode checks` lists: the checks this build has."""
+    run = subprocess.run([failmode, "checks"], capture_output=True, text=True, check=True)
+    lines = run.stdout.splitlines()[1:]
+    return {line.split()[0] for line in lines if line and not line.startswith(" ") and len(line.split()) > 1 and line.split()[1] in ("low", "medium", "high")}
+
+
 def findings_of(failmode, tree, config):
     run = subprocess.run(
         [failmode, "check", "--format", "json", "--fail-on", "never", "--config", config, tree],
@@ -74,10 +81,12 @@ def main():
 
     repos = read_tsv("repos.tsv")
     labels = read_tsv("labels.tsv")
-    # Every labelled check runs, the ones off by default included.
+    # Every labelled check this build has runs, the ones off by default included. A check
+    # labelled before it is built is reported as such, with nothing found.
     import tempfile
+    built = built_checks(args.failmode)
     config = tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False)
-    for check in sorted(set(l["check"] for l in labels)):
+    for check in sorted(set(l["check"] for l in labels) & built):
         config.write(f"[checks.{check}]\nenabled = true\n\n")
     config.close()
     found = {}  # repo -> list of (check, path, line)
@@ -119,7 +128,8 @@ def main():
         fp, tn = s[("no-flag", True)], s[("no-flag", False)]
         precision = tp / (tp + fp) if tp + fp else float("nan")
         recall = tp / (tp + fn) if tp + fn else float("nan")
-        print(f"{check:<18} {tp + fn:>5} {tp:>5} {fp + tn:>8} {fp:>7} {precision:>9.2f} {recall:>6.2f} {totals[check]:>8}")
+        note = "" if check in built else "  (not built yet)"
+        print(f"{check:<18} {tp + fn:>5} {tp:>5} {fp + tn:>8} {fp:>7} {precision:>9.2f} {recall:>6.2f} {totals[check]:>8}{note}")
     if args.misses:
         for l in misses:
             kind = "missed" if l["label"] == "flag" else "wrongly flagged"
