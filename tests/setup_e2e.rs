@@ -236,20 +236,27 @@ async fn setup_registers_the_app_then_reviews_with_its_credentials() {
     assert_eq!(saved["app_id"], APP_ID);
     let secret = FakeGithub::webhook_secret_for_code(code);
     assert_eq!(saved["webhook_secret"], secret.as_str());
-    // The callback works once: the server has left setup mode, its pages are gone. (While it
+    // The callback works once: the server leaves setup mode and its pages are gone. (While it
     // switches, the setup listener closes its connections: a request on the kept-alive one may
-    // be cut, so it is sent again until an answer comes.)
+    // be cut, so it is sent again until an answer comes; and until the switch is done, the
+    // setup listener refuses the replayed registration with a 403.)
     let deadline = Instant::now() + Duration::from_secs(30);
-    let replay = loop {
+    loop {
         match http.get(&callback).send().await {
-            Ok(answer) => break answer,
-            Err(e) => {
-                assert!(Instant::now() < deadline, "no answer after setup: {e}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
+            Ok(answer) if answer.status() == 404 => break,
+            Ok(answer) => assert_eq!(
+                answer.status(),
+                403,
+                "a replayed callback must be refused while setup mode ends"
+            ),
+            Err(e) => assert!(Instant::now() < deadline, "no answer after setup: {e}"),
         }
-    };
-    assert_eq!(replay.status(), 404);
+        assert!(
+            Instant::now() < deadline,
+            "the setup pages are still served 30 s after registration"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     // 5. Without a restart, a signed webhook is reviewed with the new App's credentials.
     setup_pull(&github, false, None);
