@@ -205,6 +205,11 @@ fn path_of_pattern(text: &str) -> Option<Path> {
     for wrapper in ["Ok(", "Some(", "Ok (", "Some ("] {
         if let Some(inner) = t.strip_prefix(wrapper) {
             let inner = inner.trim_start();
+            // `Ok(None)`, `Ok(false)`: the call worked and said "not yet", a state to poll for,
+            // neither the success that ends a retry nor a failure.
+            if wrapper.starts_with("Ok") && (inner.starts_with("None") || inner.starts_with("false")) {
+                return None;
+            }
             let wraps_result = ["Ok(", "Some(", "Err(", "None"]
                 .iter()
                 .any(|w| inner.starts_with(w));
@@ -603,8 +608,9 @@ fn decided_on_result(file: &ParsedFile, op: Node<'_>, body: Node<'_>) -> bool {
 }
 
 /// Whether, when `op` (read by a `match` or `if` in the loop body) fails, the loop goes round
-/// again: some failure branch does not always leave, or there is no failure branch at all (an
-/// `if let Ok(..)` without `else` falls through to the next iteration).
+/// again: some failure arm of the `match` does not always leave (arms that are neither, such as
+/// `Ok(None)`, do not count), or the `if` has no failure branch (an `if let Ok(..)` without
+/// `else` falls through to the next iteration) or one that does not always leave.
 fn failure_goes_round(file: &ParsedFile, op: Node<'_>, body: Node<'_>) -> bool {
     let Some(reader) = reader_of(file, op, body) else {
         return true;
@@ -613,10 +619,10 @@ fn failure_goes_round(file: &ParsedFile, op: Node<'_>, body: Node<'_>) -> bool {
         "match_expression" => {
             let failure_arms: Vec<Node<'_>> = arms_of(reader)
                 .into_iter()
-                .filter(|a| arm_path(file, *a, reader) != Some(Path::Success))
+                .filter(|a| arm_path(file, *a, reader) == Some(Path::Failure))
                 .collect();
-            failure_arms.is_empty()
-                || failure_arms
+            !failure_arms.is_empty()
+                && failure_arms
                     .iter()
                     .any(|a| a.field("value").is_some_and(|v| !always_leaves(file, v)))
         }
@@ -1062,6 +1068,8 @@ mod tests {
         assert!(retry("async fn f() { loop { match fetch_jobs().await { Ok(j) => run(j).await, Err(e) => sleep(D).await } } }").is_none());
         // A catch-all after the failure arms is the success.
         assert!(retry("fn f() { loop { n += 1; let wr = persist(&mut c, &e); match wr { Err(Busy(e)) => info!(\"{e}\"), _ => return wr } if n >= 10 { return wr; } } }").is_some());
+        // `Ok(None)`: the call worked and said "not yet"; its errors leave at once.
+        assert!(retry("async fn f() { loop { match order.certificate().await { Ok(Some(c)) => break c, Ok(None) => sleep(S), Err(e) => return Err(e) } } }").is_none());
         // Polls an `Option`: a state, not a failed call.
         assert!(retry("async fn f() { loop { if let Some(l) = try_lock(c) { return Ok(l); } sleep(P).await; } }").is_none());
         // The loop decides on something that is not an attempt.
