@@ -51,9 +51,10 @@ pub static FILTERS: &[FilterDef] = &[
         name: "retried_with_new_arguments",
         args: &[ArgKind::Capture, ArgKind::DataList],
         sets: &[],
-        doc: "the operation a retry loop repeats (see `retry_loop`) is called with an argument that changes from one \
-              iteration to the next (as for `loop_call_args_vary`, with the list as the calls that vary): each try is a \
-              new request, such as a fresh random key after a collision, not the same one again",
+        doc: "the operation a retry loop that leaves on success repeats (see `retry_loop`; not a reconnect \
+              loop) is called with an argument that changes from one iteration to the next (as for \
+              `loop_call_args_vary`, with the list as the calls that vary): each try is a new request, such as a \
+              fresh random key after a collision, not the same one again",
         eval: retried_with_new_arguments,
         gate: None,
     },
@@ -61,8 +62,9 @@ pub static FILTERS: &[FilterDef] = &[
         name: "retried_operation_calls_any",
         args: &[ArgKind::Capture, ArgKind::DataList],
         sets: &[],
-        doc: "the operation a retry loop repeats (see `retry_loop`) calls a function or method of the list (an entry \
-              ending in `*` is a prefix): `try_lock()` waits for a local lock, `rx.recv()` reads the next message",
+        doc: "the operation a retry loop that leaves on success repeats (see `retry_loop`; not a reconnect \
+              loop) calls a function or method of the list (an entry ending in `*` is a prefix): `try_lock()` \
+              waits for a local lock, `rx.recv()` reads the next message",
         eval: retried_operation_calls_any,
         gate: None,
     },
@@ -71,7 +73,7 @@ pub static FILTERS: &[FilterDef] = &[
         args: &[ArgKind::Capture],
         sets: &[],
         doc: "something stops the loop other than success: a `for` over a range or collection, a `while` whose \
-              condition compares, or a `break`/`return`/`?`/`bail!` under a condition that compares or reads a \
+              condition compares, or a `break`/`return`/`bail!`/`panic!` under a condition that compares or reads a \
               deadline (`attempts >= MAX`, `start.elapsed() > limit`), a guard arm, or an exhausted `Option` \
               (`let Some(d) = backoff.next() else { return .. }`)",
         eval: loop_bounded,
@@ -207,7 +209,9 @@ fn path_of_pattern(text: &str) -> Option<Path> {
             let inner = inner.trim_start();
             // `Ok(None)`, `Ok(false)`: the call worked and said "not yet", a state to poll for,
             // neither the success that ends a retry nor a failure.
-            if wrapper.starts_with("Ok") && (inner.starts_with("None") || inner.starts_with("false")) {
+            if wrapper.starts_with("Ok")
+                && (inner.starts_with("None") || inner.starts_with("false"))
+            {
                 return None;
             }
             let wraps_result = ["Ok(", "Some(", "Err(", "None"]
@@ -464,18 +468,21 @@ fn always_leaves(file: &ParsedFile, branch: Node<'_>) -> bool {
     }
 }
 
-/// The operation a retry loop repeats and whether the loop has the shape of one.
+/// The operation a retry loop repeats, or `None` when the loop does not have the shape of one
+/// (see `retry_loop` in [`FILTERS`]; reconnect loops are [`reconnected`]).
 fn retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Option<Node<'t>> {
     let body = loop_node.field("body")?;
     let own = own_nodes(loop_node, false);
     // `while let Err(e) = op()` / `while r.is_err()`: the header is the retry.
     if loop_node.kind() == "while_expression" {
         let cond = loop_node.field("condition")?;
+        // On a `Result` only: `while let None = slot.take()` polls for a state.
+        let on_result = {
+            let t = file.node_text(cond);
+            t.contains("Err(") || t.contains("is_err")
+        };
         if let Some((Path::Failure, op)) = path_of_condition(file, cond) {
-            if !matches!(
-                syntax::call_name(file, syntax::unwrap_expression(cond)),
-                Some("is_none")
-            ) {
+            if on_result && is_attempt(file, op, loop_node) {
                 return Some(op);
             }
         }
@@ -500,7 +507,6 @@ fn retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Option<No
                 || names_an_attempt(pattern)
                 || names_an_attempt(value_text)
         }
-        "while_expression" => true,
         _ => true,
     };
     if !header_is_attempts {
@@ -1031,6 +1037,7 @@ mod tests {
                 .is_some()
         );
         assert!(retry("fn f() { while let Err(e) = connect() { n += 1; } }").is_some());
+        assert!(retry("fn f() { while let None = slot.take() { sleep(d); } }").is_none());
         assert!(retry("fn f() { loop { let v = match op() { Ok(v) => v, Err(_) => { sleep(d); continue; } }; break v; } }").is_some());
     }
 
