@@ -109,8 +109,8 @@ impl GlobSetWithSource {
 }
 
 /// What a repository adds to the effect vocabulary every check shares (`[vocabulary]` in
-/// `.github/failmode.toml`): its own clients, spawn wrappers and error macros. Retry helpers
-/// are `[retry] wrappers`.
+/// `.github/failmode.toml`): its own clients, spawn wrappers, error macros, waits and
+/// connection calls. Retry helpers are `[retry] wrappers`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VocabularyExtension {
     /// Receiver names (the last field or variable name, e.g. `emails`, `billing`) that talk to
@@ -121,6 +121,25 @@ pub struct VocabularyExtension {
     /// Macros that return an `Err` from the function (`bail!`-like), so an error arm that
     /// calls one propagates.
     pub error_macros: Vec<String>,
+    /// Functions that wait before the code goes on (a `pace_retry(n).await` helper): added to
+    /// the built-in `wait_calls`.
+    pub wait_calls: Vec<String>,
+    /// Functions that open a connection or subscription (`open_feed(url)`): added to the
+    /// built-in `connect_calls`.
+    pub connect_calls: Vec<String>,
+}
+
+impl VocabularyExtension {
+    /// The repository's additions to the built-in vocabulary list `name`
+    /// (`checks/vocabulary/`), for filters that read that list; empty for a list the
+    /// repository cannot extend.
+    pub fn additions_to(&self, name: &str) -> &[String] {
+        match name {
+            "wait_calls" => &self.wait_calls,
+            "connect_calls" => &self.connect_calls,
+            _ => &[],
+        }
+    }
 }
 
 /// The whole repository configuration, validated.
@@ -399,6 +418,8 @@ impl Config {
                 clients: names(v.clients),
                 spawn_wrappers: names(v.spawn_wrappers),
                 error_macros: names(v.error_macros),
+                wait_calls: names(v.wait_calls),
+                connect_calls: names(v.connect_calls),
             };
         }
         if let Some(h) = raw.handlers {
@@ -471,6 +492,10 @@ struct RawVocabulary {
     spawn_wrappers: Vec<Spanned<String>>,
     #[serde(default)]
     error_macros: Vec<Spanned<String>>,
+    #[serde(default)]
+    wait_calls: Vec<Spanned<String>>,
+    #[serde(default)]
+    connect_calls: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -612,6 +637,8 @@ registrations = ["register"]
 clients = ["emails", "billing"]
 spawn_wrappers = ["spawn_try_task"]
 error_macros = ["fail!", "ensure_ok"]
+wait_calls = ["pace_retry"]
+connect_calls = ["open_feed"]
 "#,
             CONFIG_PATH,
             CHECKS,
@@ -620,6 +647,9 @@ error_macros = ["fail!", "ensure_ok"]
         assert_eq!(cfg.vocabulary.clients, vec!["emails", "billing"]);
         assert_eq!(cfg.vocabulary.spawn_wrappers, vec!["spawn_try_task"]);
         assert_eq!(cfg.vocabulary.error_macros, vec!["fail", "ensure_ok"]);
+        assert_eq!(cfg.vocabulary.additions_to("wait_calls"), ["pace_retry"]);
+        assert_eq!(cfg.vocabulary.additions_to("connect_calls"), ["open_feed"]);
+        assert!(cfg.vocabulary.additions_to("http_verbs").is_empty());
         assert_eq!(cfg.fail_on, FailOn::Severity(Severity::Medium));
         assert!(!cfg.check_enabled("missing-retry", true));
         assert!(cfg.check_enabled("untested-handler", true));

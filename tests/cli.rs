@@ -187,6 +187,51 @@ fn a_check_off_by_default_runs_only_when_the_config_turns_it_on() {
 }
 
 #[test]
+fn a_repository_names_its_own_wait_helper_and_the_retry_loop_it_paces_is_read_as_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "src/lib.rs",
+        b"pub async fn save(db: &Db, row: &Row) -> Result<(), Error> {\n    for _ in 0..5 {\n        if db.insert(row).await.is_ok() {\n            return Ok(());\n        }\n        pace_retry().await;\n    }\n    Err(Error::GaveUp)\n}\n",
+    );
+    write(dir.path(), "Cargo.toml", CARGO_TOML.as_bytes());
+    let rule_of = |o: &Output| -> Vec<(String, u64)> {
+        let report: Value = serde_json::from_str(&stdout(o)).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "retry-without-backoff")
+            .map(|f| {
+                (
+                    f["message"].as_str().unwrap().to_string(),
+                    f["span"]["start_line"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let on = "[checks.retry-without-backoff]\nenabled = true\n";
+    write(dir.path(), ".github/failmode.toml", on.as_bytes());
+    let o = failmode(dir.path(), &["check", "--format", "json", "."]);
+    let found = rule_of(&o);
+    assert_eq!(found.len(), 1, "{}", stdout(&o));
+    assert!(
+        found[0].0.contains("at once"),
+        "no wait is known yet: {found:?}"
+    );
+    assert_eq!(found[0].1, 2);
+    let with_helper = format!("{on}\n[vocabulary]\nwait_calls = [\"pace_retry\"]\n");
+    write(dir.path(), ".github/failmode.toml", with_helper.as_bytes());
+    let o = failmode(dir.path(), &["check", "--format", "json", "."]);
+    let found = rule_of(&o);
+    assert_eq!(found.len(), 1, "{}", stdout(&o));
+    assert!(
+        found[0].0.contains("fixed `pace_retry()`"),
+        "the helper is the loop's wait, and it never varies: {found:?}"
+    );
+}
+
+#[test]
 fn clean_tree_exits_0_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "src/lib.rs", CLEAN.as_bytes());

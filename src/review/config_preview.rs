@@ -83,6 +83,10 @@ pub enum ListSetting {
     SpawnWrappers,
     /// `[vocabulary] error_macros`.
     ErrorMacros,
+    /// `[vocabulary] wait_calls`.
+    WaitCalls,
+    /// `[vocabulary] connect_calls`.
+    ConnectCalls,
 }
 
 impl fmt::Display for ListSetting {
@@ -96,6 +100,8 @@ impl fmt::Display for ListSetting {
             ListSetting::VocabularyClients => f.write_str("[vocabulary] clients"),
             ListSetting::SpawnWrappers => f.write_str("[vocabulary] spawn_wrappers"),
             ListSetting::ErrorMacros => f.write_str("[vocabulary] error_macros"),
+            ListSetting::WaitCalls => f.write_str("[vocabulary] wait_calls"),
+            ListSetting::ConnectCalls => f.write_str("[vocabulary] connect_calls"),
         }
     }
 }
@@ -337,7 +343,7 @@ pub fn config_changes(base: &Config, head: &Config) -> Vec<ConfigChange> {
             &mut out,
         );
     }
-    let lists: [(ListSetting, &[String], &[String]); 5] = [
+    let lists: [(ListSetting, &[String], &[String]); 7] = [
         (
             ListSetting::RetryWrappers,
             &base.retry_wrappers,
@@ -362,6 +368,16 @@ pub fn config_changes(base: &Config, head: &Config) -> Vec<ConfigChange> {
             ListSetting::ErrorMacros,
             &base.vocabulary.error_macros,
             &head.vocabulary.error_macros,
+        ),
+        (
+            ListSetting::WaitCalls,
+            &base.vocabulary.wait_calls,
+            &head.vocabulary.wait_calls,
+        ),
+        (
+            ListSetting::ConnectCalls,
+            &base.vocabulary.connect_calls,
+            &head.vocabulary.connect_calls,
         ),
     ];
     for (setting, b, h) in lists {

@@ -88,6 +88,18 @@ impl<'a: 't, 't> MatchCtx<'a, 't> {
         self.data.list(arg.as_str())
     }
 
+    /// The list named by a data-list argument with the repository's additions to it
+    /// (`[vocabulary]` in its config, for the lists a repository may extend).
+    pub fn list_with_additions(&self, arg: &FilterArg) -> std::borrow::Cow<'a, [String]> {
+        let built_in = self.data.list(arg.as_str());
+        let added = self.config.vocabulary.additions_to(arg.as_str());
+        if added.is_empty() {
+            std::borrow::Cow::Borrowed(built_in)
+        } else {
+            std::borrow::Cow::Owned(built_in.iter().chain(added).cloned().collect())
+        }
+    }
+
     /// The source text of a node.
     pub fn text(&self, node: Node<'_>) -> &'a str {
         self.file.node_text(node)

@@ -2,7 +2,8 @@
 //! retries an operation that failed, what it calls between tries, whether those calls' arguments
 //! change from one try to the next, and whether something stops it. They know nothing about any
 //! one check; the lists they read say which calls matter (`checks/<id>/check.toml` and
-//! `checks/vocabulary/`).
+//! `checks/vocabulary/`, with a repository's `[vocabulary]` additions to `wait_calls` and
+//! `connect_calls`).
 //!
 //! A loop's *own* code is its body and header without the closures and nested `fn` items in
 //! them: a `break` or a call in a closure does not run as part of the loop's iteration.
@@ -693,8 +694,8 @@ fn retry_loop(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     if !is_loop(node) {
         return false;
     }
-    let reconnects = ctx.list(&args[1]);
-    match retried_operation(ctx.file, node).or_else(|| reconnected(ctx.file, node, reconnects)) {
+    let reconnects = ctx.list_with_additions(&args[1]);
+    match retried_operation(ctx.file, node).or_else(|| reconnected(ctx.file, node, &reconnects)) {
         Some(op) => {
             let shown = bound_call(ctx.file, op, node).unwrap_or(op);
             let op = syntax::abbreviate(ctx.file, shown);
@@ -748,7 +749,7 @@ fn loop_calls_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(node) = ctx.arg_node(&args[0]) else {
         return false;
     };
-    let calls = listed_calls(ctx.file, node, ctx.list(&args[1]));
+    let calls = listed_calls(ctx.file, node, &ctx.list_with_additions(&args[1]));
     match calls.first() {
         Some((call, name)) => {
             let text = if call.kind() == "call_expression" {
@@ -826,7 +827,7 @@ fn loop_call_args_vary(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     };
     let file = ctx.file;
     let variations = ctx.list(&args[2]);
-    let calls = listed_calls(file, node, ctx.list(&args[1]));
+    let calls = listed_calls(file, node, &ctx.list_with_additions(&args[1]));
     if calls.is_empty() {
         return false;
     }
@@ -882,7 +883,7 @@ fn retried_operation_calls_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -
     let Some(op) = retried_operation(file, node) else {
         return false;
     };
-    let list = ctx.list(&args[1]);
+    let list = ctx.list_with_additions(&args[1]);
     syntax::descendants(op)
         .take(MAX_SCAN)
         .filter(|d| d.kind() == "call_expression")
@@ -1088,6 +1089,35 @@ mod tests {
         assert!(retry("async fn f() { loop { let m = match rx.recv().await { Ok(m) => m, Err(_) => continue }; if m.last { break; } } }").is_none());
         // A `for _ in 0..n` with no exit on success makes n things.
         assert!(retry("fn f() { for _ in 0..3 { let _ = op(); } }").is_none());
+    }
+
+    #[test]
+    fn a_repository_adds_its_own_waits() {
+        let src = "async fn f() { loop { if op().await.is_ok() { break; } pace_retry(n).await; } }";
+        let file = parse_rust_snippet("src/a.rs", src);
+        let data = CheckData::new(
+            [("wait_calls".to_string(), vec!["sleep".to_string()])]
+                .into_iter()
+                .collect(),
+        );
+        let expr = FilterExpr::parse("loop_calls_any(l, \"wait_calls\")", &["l"], &data)
+            .expect("the filter is valid");
+        let node = syntax::descendants(file.tree.root_node())
+            .find(|n| super::is_loop(*n))
+            .expect("the snippet has a loop");
+        let (index, manifests) = (RepoIndex::default(), Manifests::default());
+        let mut config = crate::config::Config::default();
+        let eval = |config: &crate::config::Config| {
+            let mut ctx =
+                super::MatchCtx::new(&file, &index, &manifests, config, &data, vec![("l", node)]);
+            expr.eval(&mut ctx)
+        };
+        assert!(!eval(&config), "`pace_retry` is not a built-in wait");
+        config.vocabulary.wait_calls = vec!["pace_retry".to_string()];
+        assert!(
+            eval(&config),
+            "the repository's `[vocabulary] wait_calls` adds it"
+        );
     }
 
     #[test]
