@@ -315,8 +315,8 @@ fn always_leaves_or_reaches(file: &ParsedFile, branch: Node<'_>) -> bool {
 
 /// Where `node` (inside the loop) is: the path it is on, the operation that decides it (the
 /// nearest `match` arm or `if` branch between it and the loop that reads a result), and whether
-/// it is *directly* that path: no other `if`, `match` or loop in between, and a match arm's
-/// pattern binds the whole success (see [`binds_whole_success`]).
+/// it is *directly* that path: no other `if`, `match` or loop in between, and, for a success
+/// arm, every success arm of that `match` leaves (see [`every_success_arm_leaves`]).
 fn path_at<'t>(
     file: &'t ParsedFile,
     node: Node<'t>,

@@ -8,7 +8,7 @@
 //! argument is validated when the check is loaded, so a typo fails the tests instead of silently
 //! disabling a rule.
 //!
-//! Filters are grouped by topic, one module each; [`REGISTRY`] lists them all.
+//! Filters are grouped by topic, one module each; [`registry`] lists them all.
 
 pub mod common;
 mod context;
