@@ -39,8 +39,14 @@ struct Cli {
 enum Command {
     /// Analyse a tree (or only what a diff changed) and report findings.
     Check(Box<CheckArgs>),
-    /// List the checks built into this binary.
-    Checks,
+    /// List the checks built into this binary (with `--filters`: the filters a check's rules
+    /// can use, for writing your own checks).
+    Checks {
+        /// List the filters instead: each one's arguments, the message variables it sets, and
+        /// what it checks.
+        #[arg(long)]
+        filters: bool,
+    },
     /// Run the examples of a folder of your own checks (`.github/failmode/checks/` in your
     /// repository): each `//~ <check-id>` marker must be matched by a finding, and nothing
     /// else reported. Exits 1 when an example fails.
@@ -131,7 +137,8 @@ pub fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Check(args) => run_check(&args),
-        Command::Checks => list_checks().map(|()| ExitCode::SUCCESS),
+        Command::Checks { filters: false } => list_checks().map(|()| ExitCode::SUCCESS),
+        Command::Checks { filters: true } => list_filters().map(|()| ExitCode::SUCCESS),
         Command::TestChecks { dir } => test_checks(&dir),
         Command::Serve => run_serve(),
     };
@@ -282,6 +289,39 @@ fn list_checks() -> Result<()> {
         out,
         "\nA check that is off by default runs with `[checks.<id>] enabled = true` in .github/failmode.toml."
     )?;
+    Ok(())
+}
+
+/// `failmode checks --filters`: every filter a rule's `filters` list can name, sorted, with its
+/// signature (`name(capture, "list")`), the message variables it sets, and its documentation.
+fn list_filters() -> Result<()> {
+    use failmode::analysis::filters::{registry, ArgKind};
+    let mut filters: Vec<_> = registry().collect();
+    filters.sort_by_key(|f| f.name);
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Filters a rule's `filters` list can name (negate with `!`, join alternatives with `||`).\n\
+         `capture` is a capture of the rule's query, `\"list\"` the name of a list in the check's \
+         [data] or the shared vocabulary, `\"text\"` a literal.\n"
+    )?;
+    for f in filters {
+        let args: Vec<&str> = f
+            .args
+            .iter()
+            .map(|a| match a {
+                ArgKind::Capture => "capture",
+                ArgKind::DataList => "\"list\"",
+                ArgKind::Text => "\"text\"",
+            })
+            .collect();
+        write!(out, "{}({})", f.name, args.join(", "))?;
+        if !f.sets.is_empty() {
+            write!(out, "  sets: {}", f.sets.join(", "))?;
+        }
+        let doc: String = f.doc.split_whitespace().collect::<Vec<_>>().join(" ");
+        writeln!(out, "\n    {doc}\n")?;
+    }
     Ok(())
 }
 

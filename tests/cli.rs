@@ -232,6 +232,37 @@ fn a_repository_names_its_own_wait_helper_and_the_retry_loop_it_paces_is_read_as
 }
 
 #[test]
+fn the_filters_a_check_can_use_are_listed_with_their_signatures() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = failmode(dir.path(), &["checks", "--filters"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let signatures: Vec<&str> = out
+        .lines()
+        .filter(|l| !l.starts_with(' ') && l.contains('('))
+        .skip(1)
+        .collect();
+    assert!(
+        signatures.contains(&"retry_loop(capture, \"list\")  sets: op"),
+        "{out}"
+    );
+    assert!(signatures.contains(&"in_test_code(capture)"), "{out}");
+    let names: Vec<&str> = signatures
+        .iter()
+        .map(|l| l.split('(').next().unwrap())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(names, sorted, "sorted by name");
+    assert!(
+        out.contains(
+            "    the loop (`loop`, `while`, `for`) tries an operation again after it fails"
+        ),
+        "each filter's documentation follows it: {out}"
+    );
+}
+
+#[test]
 fn clean_tree_exits_0_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "src/lib.rs", CLEAN.as_bytes());
