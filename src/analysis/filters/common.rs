@@ -279,11 +279,17 @@ fn call_name_in(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     syntax::call_name(ctx.file, node).is_some_and(|name| {
         ctx.list(&args[1])
             .iter()
-            .any(|l| match l.strip_suffix('*') {
-                Some(prefix) => name.starts_with(prefix),
-                None => l == name,
-            })
+            .any(|entry| name_matches_entry(name, entry))
     })
+}
+
+/// Whether a function or method name matches a list entry: the same name, or, for an entry
+/// ending in `*`, a name starting with what comes before it (`find_by_*`).
+pub(crate) fn name_matches_entry(name: &str, entry: &str) -> bool {
+    match entry.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => name == entry,
+    }
 }
 
 fn regex_cache(pattern: &str) -> Option<regex::Regex> {

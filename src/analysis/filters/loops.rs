@@ -8,6 +8,7 @@
 //! A loop's *own* code is its body and header without the closures and nested `fn` items in
 //! them: a `break` or a call in a closure does not run as part of the loop's iteration.
 
+use super::common::name_matches_entry as matches_entry;
 use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
 use crate::analysis::source::ParsedFile;
 use crate::analysis::syntax::{self, FieldExt};
@@ -129,12 +130,7 @@ fn own_nodes(loop_node: Node<'_>, nested_loops: bool) -> Vec<Node<'_>> {
 
 /// Identifier tokens of a text (`delay`, `attempt`, `self`).
 fn identifiers(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| {
-            w.chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        })
+    identifier_spans(text).map(|(_, word)| word)
 }
 
 /// Identifier tokens of a text with the byte offset just past each.
@@ -167,13 +163,6 @@ fn names_an_attempt(text: &str) -> bool {
         ATTEMPT_WORDS.contains(&w.as_str())
             || w.split('_').any(|part| ATTEMPT_WORDS.contains(&part))
     })
-}
-
-fn matches_entry(name: &str, entry: &str) -> bool {
-    match entry.strip_suffix('*') {
-        Some(prefix) => name.starts_with(prefix),
-        None => name == entry,
-    }
 }
 
 /// The innermost ancestors of `node` up to (not including) `stop`, innermost first.
@@ -434,6 +423,13 @@ fn is_attempt(file: &ParsedFile, op: Node<'_>, loop_node: Node<'_>) -> bool {
     }
 }
 
+/// Whether a macro call's text is one that leaves the function (`bail!`, `panic!`).
+fn is_leaving_macro(text: &str) -> bool {
+    ["bail!", "anyhow::bail!", "panic!"]
+        .iter()
+        .any(|m| text.starts_with(m))
+}
+
 /// Whether a branch (a match arm's value, an `if` block) always leaves the loop: it is, or ends
 /// with, a `return`, a `break`, a `?` on an error, or `bail!`/`panic!`.
 fn always_leaves(file: &ParsedFile, branch: Node<'_>) -> bool {
@@ -460,10 +456,7 @@ fn always_leaves(file: &ParsedFile, branch: Node<'_>) -> bool {
     };
     match last.kind() {
         "return_expression" | "break_expression" => true,
-        "macro_invocation" => {
-            let t = file.node_text(last);
-            t.starts_with("bail!") || t.starts_with("panic!") || t.starts_with("anyhow::bail!")
-        }
+        "macro_invocation" => is_leaving_macro(file.node_text(last)),
         "try_expression" => file.node_text(last).trim_start().starts_with("Err("),
         _ => false,
     }
@@ -936,10 +929,7 @@ fn loop_bounded(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         .into_iter()
         .filter(|n| match n.kind() {
             "break_expression" | "return_expression" => true,
-            "macro_invocation" => {
-                let t = file.node_text(*n);
-                t.starts_with("bail!") || t.starts_with("panic!") || t.starts_with("anyhow::bail!")
-            }
+            "macro_invocation" => is_leaving_macro(file.node_text(*n)),
             _ => false,
         });
     for n in leaving.take(MAX_EXITS) {
