@@ -171,19 +171,7 @@ fn a_check_off_by_default_runs_only_when_the_config_turns_it_on() {
     );
     let o = failmode(dir.path(), &["check", "--format", "json", "."]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let found: Vec<(String, u64)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["check"].as_str().unwrap().to_string(),
-                f["span"]["start_line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(found, vec![("missing-timeout".to_string(), 2)]);
+    assert_eq!(check_lines(&o), vec![("missing-timeout".to_string(), 2)]);
 }
 
 #[test]
@@ -196,10 +184,7 @@ fn a_repository_names_its_own_wait_helper_and_the_retry_loop_it_paces_is_read_as
     );
     write(dir.path(), "Cargo.toml", CARGO_TOML.as_bytes());
     let rule_of = |o: &Output| -> Vec<(String, u64)> {
-        let report: Value = serde_json::from_str(&stdout(o)).unwrap();
-        report["findings"]
-            .as_array()
-            .unwrap()
+        json_findings(o)
             .iter()
             .filter(|f| f["check"] == "retry-without-backoff")
             .map(|f| {
@@ -473,19 +458,7 @@ fn swallowed_error_is_reported_at_its_line_with_exit_1() {
     assert_eq!(o.status.code(), Some(0));
 
     let o = failmode(dir.path(), &["check", ".", "--format", "json"]);
-    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let lines: Vec<(String, u64)> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["check"].as_str().unwrap().to_string(),
-                f["span"]["start_line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(lines, vec![("swallowed-error".to_string(), 4)]);
+    assert_eq!(check_lines(&o), vec![("swallowed-error".to_string(), 4)]);
 
     let o = failmode(dir.path(), &["check", ".", "--format", "sarif"]);
     let v = assert_valid_sarif(&stdout(&o));
@@ -619,6 +592,19 @@ fn json_findings(o: &Output) -> Vec<Value> {
     v["findings"].as_array().unwrap().clone()
 }
 
+/// The (check, first line) of each finding of a `--format json` run, in report order.
+fn check_lines(o: &Output) -> Vec<(String, u64)> {
+    json_findings(o)
+        .iter()
+        .map(|f| {
+            (
+                f["check"].as_str().unwrap().to_string(),
+                f["span"]["start_line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn baseline_hides_accepted_findings_and_reports_only_new_ones() {
     let dir = tempfile::tempdir().unwrap();
@@ -676,18 +662,7 @@ fn baseline_hides_accepted_findings_and_reports_only_new_ones() {
     );
     assert_eq!(o.status.code(), Some(1));
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let found: Vec<(&str, u64)> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["check"].as_str().unwrap(),
-                f["span"]["start_line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(found, vec![("swallowed-error", 10)]);
+    assert_eq!(check_lines(&o), vec![("swallowed-error".to_string(), 10)]);
     assert_eq!(v["summary"]["findings"], 1);
     assert_eq!(v["summary"]["baselined"], 1);
     assert_eq!(v["summary"]["failed"], true);

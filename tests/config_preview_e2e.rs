@@ -51,28 +51,13 @@ async fn review_with(head_config: Option<(&str, &str)>) -> (Value, FakeGithub, S
     (run, github, server)
 }
 
-/// The bodies of the inline comments of every review posted.
-fn comment_bodies(github: &FakeGithub) -> Vec<String> {
-    github
-        .reviews()
-        .iter()
-        .flat_map(|r| {
-            r.request["comments"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-        })
-        .map(|c| c["body"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_config_change_is_previewed_while_the_review_keeps_the_base_config() {
     let head = "fail_on = \"high\"\n\n[checks.swallowed-error]\nenabled = false\n";
     let patch = "@@ -1 +1,4 @@\n-fail_on = \"low\"\n+fail_on = \"high\"\n+\n+[checks.swallowed-error]\n+enabled = false";
     let (run, github, _server) = review_with(Some((head, patch))).await;
     // The review used the base config: the swallowed error is commented on and fails the run.
-    let bodies = comment_bodies(&github);
+    let bodies = github.review_comment_bodies();
     assert_eq!(bodies.len(), 1, "{bodies:#?}");
     assert!(bodies[0].contains("swallowed-error"), "{}", bodies[0]);
     assert_eq!(run["conclusion"], "failure", "{run:#}");
@@ -123,7 +108,7 @@ async fn an_edit_that_configures_nothing_new_says_so_in_one_line() {
     let head = "# Stricter once the backlog is fixed.\nfail_on = \"low\"\n";
     let patch = "@@ -1 +1,2 @@\n+# Stricter once the backlog is fixed.\n fail_on = \"low\"";
     let (run, github, _server) = review_with(Some((head, patch))).await;
-    assert_eq!(comment_bodies(&github).len(), 1);
+    assert_eq!(github.review_comment_bodies().len(), 1);
     assert_eq!(
         run["output"]["text"].as_str(),
         Some(
@@ -136,7 +121,7 @@ async fn an_edit_that_configures_nothing_new_says_so_in_one_line() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pull_request_that_leaves_the_config_alone_gets_no_preview() {
     let (run, github, _server) = review_with(None).await;
-    assert_eq!(comment_bodies(&github).len(), 1);
+    assert_eq!(github.review_comment_bodies().len(), 1);
     assert_eq!(run["conclusion"], "failure");
     assert!(run["output"]["text"].is_null(), "{run:#}");
 }

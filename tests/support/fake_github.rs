@@ -695,6 +695,21 @@ impl FakeGithub {
         lock(&self.state).reviews.clone()
     }
 
+    /// The bodies of the inline comments of every review posted, in posting order.
+    pub fn review_comment_bodies(&self) -> Vec<String> {
+        lock(&self.state)
+            .reviews
+            .iter()
+            .flat_map(|r| {
+                r.request["comments"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|c| c["body"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     /// Check runs as currently stored (GitHub's JSON shape).
     pub fn check_runs(&self) -> Vec<Value> {
         lock(&self.state)
