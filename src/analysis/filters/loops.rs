@@ -980,6 +980,16 @@ mod tests {
         filter: &str,
         lists: &[(&str, &[&str])],
     ) -> Option<BTreeMap<String, String>> {
+        eval_on_first_with(src, filter, lists, &crate::config::Config::default())
+    }
+
+    /// [`eval_on_first`] under a repository's config.
+    fn eval_on_first_with(
+        src: &str,
+        filter: &str,
+        lists: &[(&str, &[&str])],
+        config: &crate::config::Config,
+    ) -> Option<BTreeMap<String, String>> {
         let file = parse_rust_snippet("src/a.rs", src);
         let data = CheckData::new(
             lists
@@ -991,13 +1001,9 @@ mod tests {
         let node = syntax::descendants(file.tree.root_node())
             .find(|n| super::is_loop(*n))
             .expect("the snippet has a loop");
-        let (index, manifests, config) = (
-            RepoIndex::default(),
-            Manifests::default(),
-            crate::config::Config::default(),
-        );
+        let (index, manifests) = (RepoIndex::default(), Manifests::default());
         let mut ctx =
-            super::MatchCtx::new(&file, &index, &manifests, &config, &data, vec![("l", node)]);
+            super::MatchCtx::new(&file, &index, &manifests, config, &data, vec![("l", node)]);
         expr.eval(&mut ctx).then(|| ctx.vars.clone())
     }
 
@@ -1084,28 +1090,16 @@ mod tests {
     #[test]
     fn a_repository_adds_its_own_waits() {
         let src = "async fn f() { loop { if op().await.is_ok() { break; } pace_retry(n).await; } }";
-        let file = parse_rust_snippet("src/a.rs", src);
-        let data = CheckData::new(
-            [("wait_calls".to_string(), vec!["sleep".to_string()])]
-                .into_iter()
-                .collect(),
-        );
-        let expr = FilterExpr::parse("loop_calls_any(l, \"wait_calls\")", &["l"], &data)
-            .expect("the filter is valid");
-        let node = syntax::descendants(file.tree.root_node())
-            .find(|n| super::is_loop(*n))
-            .expect("the snippet has a loop");
-        let (index, manifests) = (RepoIndex::default(), Manifests::default());
+        let lists: &[(&str, &[&str])] = &[("wait_calls", &["sleep"])];
+        let filter = "loop_calls_any(l, \"wait_calls\")";
         let mut config = crate::config::Config::default();
-        let eval = |config: &crate::config::Config| {
-            let mut ctx =
-                super::MatchCtx::new(&file, &index, &manifests, config, &data, vec![("l", node)]);
-            expr.eval(&mut ctx)
-        };
-        assert!(!eval(&config), "`pace_retry` is not a built-in wait");
+        assert!(
+            eval_on_first_with(src, filter, lists, &config).is_none(),
+            "`pace_retry` is not a built-in wait"
+        );
         config.vocabulary.wait_calls = vec!["pace_retry".to_string()];
         assert!(
-            eval(&config),
+            eval_on_first_with(src, filter, lists, &config).is_some(),
             "the repository's `[vocabulary] wait_calls` adds it"
         );
     }
