@@ -88,7 +88,12 @@ pub enum Handling {
     /// inside a loop that pulls work (`while let Some(job) = rx.recv().await`), outside a
     /// periodic one: the loop moves on to the next item and nothing runs this one again.
     Dropped(DropSite),
-    /// Anything else: handled, retried, returned as a value, or not understood.
+    /// Handed back to be run again: the `match` or `if let` reading the call's result requeues
+    /// on `Err` (its `Err` branch names a vocabulary `requeue_words` entry: `delivery.nack()`,
+    /// `Action::NackRequeue`), or the call sits in a retry loop or in a closure handed to a
+    /// vocabulary `retry_wrappers` call. A failed call of it runs again.
+    RunAgain,
+    /// Anything else: handled, returned as a value, or not understood.
     Other,
 }
 
@@ -143,6 +148,11 @@ pub struct EffectModel {
     defs: BTreeMap<String, Vec<FnFacts>>,
     /// Name → summary; only names whose definitions agree.
     summaries: BTreeMap<String, FnSummary>,
+    /// Name → the caller that requeues the work when a call of it fails (see
+    /// [`EffectModel::rerun_by`]).
+    reruns: BTreeMap<String, String>,
+    /// Names that run as part of periodic work (see [`EffectModel::in_periodic_work`]).
+    periodic_work: std::collections::BTreeSet<String>,
     /// `macro_rules!` macros of the workspace that return an `Err` from the caller
     /// (`return Err(..)` in their body): calling one propagates.
     error_macros: std::collections::BTreeSet<String>,
@@ -257,6 +267,95 @@ impl EffectModel {
         }
         self.summaries = summaries;
         self.settle_error_fates();
+        self.settle_reruns();
+    }
+
+    /// Works out [`EffectModel::rerun_by`]: from each name, up the calls that pass its error on
+    /// (at most [`MAX_DEPTH`] calls up), the first caller that runs the failed call again.
+    fn settle_reruns(&mut self) {
+        let mut callers_of: BTreeMap<&str, Vec<(&str, &Handling)>> = BTreeMap::new();
+        for (caller, defs) in &self.defs {
+            for d in defs {
+                for (callee, handling) in &d.call_sites {
+                    if callee != caller {
+                        callers_of
+                            .entry(callee.as_str())
+                            .or_default()
+                            .push((caller.as_str(), handling));
+                    }
+                }
+            }
+        }
+        // Only names with one definition are followed: `run` or `new` called from a consumer
+        // is more likely another type's function of that name than this one.
+        let single = |name: &str| self.defs.get(name).is_some_and(|d| d.len() == 1);
+        let mut reruns = BTreeMap::new();
+        for name in self.defs.keys().filter(|n| single(n)) {
+            let mut frontier = vec![name.as_str()];
+            let mut seen = std::collections::BTreeSet::from([name.as_str()]);
+            'depth: for _ in 0..MAX_DEPTH {
+                let mut next = Vec::new();
+                for callee in frontier {
+                    for (caller, handling) in callers_of.get(callee).into_iter().flatten() {
+                        match handling {
+                            Handling::RunAgain if single(caller) => {
+                                reruns.insert(name.clone(), caller.to_string());
+                                break 'depth;
+                            }
+                            Handling::PassedOn if single(caller) && seen.insert(caller) => {
+                                next.push(*caller)
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                if next.is_empty() {
+                    break;
+                }
+                frontier = next;
+            }
+        }
+        self.reruns = reruns;
+        // Periodic work: periodic functions, and what they call, two calls deep.
+        let mut callees_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (callee, callers) in &callers_of {
+            for (caller, _) in callers {
+                callees_of.entry(caller).or_default().push(callee);
+            }
+        }
+        let mut periodic_work = std::collections::BTreeSet::new();
+        for (name, defs) in &self.defs {
+            if !(defs.len() == 1 && defs[0].periodic) {
+                continue;
+            }
+            periodic_work.insert(name.clone());
+            for callee in callees_of.get(name.as_str()).into_iter().flatten() {
+                if !single(callee) {
+                    continue;
+                }
+                periodic_work.insert(callee.to_string());
+                for deeper in callees_of.get(callee).into_iter().flatten() {
+                    if single(deeper) {
+                        periodic_work.insert(deeper.to_string());
+                    }
+                }
+            }
+        }
+        self.periodic_work = periodic_work;
+    }
+
+    /// Whether `name` runs as part of periodic work: it runs periodically itself (an interval,
+    /// a loop with a sleep), or a function that does calls it, up to two calls away. Only names
+    /// with one definition are followed.
+    pub fn in_periodic_work(&self, name: &str) -> bool {
+        self.periodic_work.contains(name)
+    }
+
+    /// The workspace function that runs a failed call of `name` again: `name`'s error is passed
+    /// on, through callers that pass it on too, to a call site that requeues it or retries it
+    /// ([`Handling::RunAgain`]). `None` when no such caller is seen.
+    pub fn rerun_by(&self, name: &str) -> Option<&str> {
+        self.reruns.get(name).map(String::as_str)
     }
 
     /// Adds each method under its owner-qualified name (`Client::post`) next to its bare name,
@@ -331,7 +430,7 @@ impl EffectModel {
                     let site = match handling {
                         Handling::Dropped(site) => Some(site.clone()),
                         Handling::PassedOn => fates.get(*caller).cloned(),
-                        Handling::Other => None,
+                        Handling::RunAgain | Handling::Other => None,
                     };
                     match site {
                         Some(site) => {
@@ -673,6 +772,7 @@ fn fn_facts<'t>(
     }
     let mut callees = Vec::new();
     let mut call_sites = Vec::new();
+    let mut retried_ops = RetriedOps::default();
     for c in calls
         .iter()
         .filter(|c| c.kind() == "call_expression")
@@ -686,7 +786,11 @@ fn fn_facts<'t>(
             .filter(|_| calls_own_method(file, *c))
             .map(|o| format!("{o}::{callee}"));
         let callee = callee.to_string();
-        let handling = if passes_error_on(file, nodes, *c, body) {
+        let passes = passes_error_on(file, nodes, *c, body);
+        let passed_on = returns_result && passes;
+        let handling = if runs_again(file, *c, body, lists, &mut retried_ops) {
+            Handling::RunAgain
+        } else if passes {
             if returns_result {
                 Handling::PassedOn
             } else {
@@ -704,7 +808,9 @@ fn fn_facts<'t>(
         } else {
             Handling::Other
         };
-        if handling == Handling::PassedOn {
+        // A call a retry runs again still hands its effect to this function when its error
+        // comes out in the end (`retry(|| async { delete(..).await }).await`).
+        if passed_on {
             let named = qualified.unwrap_or_else(|| callee.clone());
             if !callees.contains(&named) {
                 callees.push(named);
@@ -725,6 +831,103 @@ fn fn_facts<'t>(
         callees,
         call_sites,
     }
+}
+
+/// How many enclosing nodes [`runs_again`] climbs from a call.
+const MAX_RUN_AGAIN_CLIMB: usize = 24;
+
+/// Whether a failed `call` runs again where it is made (see [`Handling::RunAgain`]): the
+/// `match` or `if` that reads its result names a `requeue_words` entry in its `Err` branch, or a
+/// retry loop or a `retry_wrappers` closure holds it.
+/// The operation each loop of one body retries (by the loop's node id), as byte ranges: worked
+/// out once per loop, not once per call in it.
+type RetriedOps = std::collections::HashMap<usize, Option<std::ops::Range<usize>>>;
+
+fn runs_again(
+    file: &ParsedFile,
+    call: Node<'_>,
+    body: Node<'_>,
+    lists: &Lists<'_>,
+    retried_ops: &mut RetriedOps,
+) -> bool {
+    let requeue = lists.get("requeue_words");
+    let names_requeue = |n: Node<'_>| {
+        let t = file.node_text(n);
+        requeue.iter().any(|w| t.contains(w.as_str()))
+    };
+    let wrappers = lists.get("retry_wrappers");
+    let mut reader_seen = false;
+    for a in syntax::ancestors(call).take(MAX_RUN_AGAIN_CLIMB) {
+        if a.id() == body.id() {
+            return false;
+        }
+        match a.kind() {
+            "match_expression" if !reader_seen => {
+                reader_seen = true;
+                let reads_call = a.field("value").is_some_and(|v| {
+                    v.start_byte() <= call.start_byte() && call.end_byte() <= v.end_byte()
+                });
+                if reads_call {
+                    let mut cursor = a.walk();
+                    let requeues = a.field("body").is_some_and(|b| {
+                        b.named_children(&mut cursor)
+                            .filter(|arm| arm.kind() == "match_arm")
+                            .any(|arm| {
+                                arm.field("pattern").is_some_and(|p| {
+                                    file.node_text(p).trim_start().starts_with("Err")
+                                }) && arm.field("value").is_some_and(names_requeue)
+                            })
+                    });
+                    if requeues {
+                        return true;
+                    }
+                }
+            }
+            "if_expression" if !reader_seen => {
+                reader_seen = true;
+                let cond = a.field("condition");
+                let reads_call = cond.is_some_and(|c| {
+                    c.start_byte() <= call.start_byte() && call.end_byte() <= c.end_byte()
+                });
+                if reads_call {
+                    let cond_text = cond.map(|c| file.node_text(c)).unwrap_or("");
+                    let err_branch = if cond_text.contains("Err(") || cond_text.contains("is_err()")
+                    {
+                        a.field("consequence")
+                    } else if cond_text.contains("Ok(") || cond_text.contains("is_ok()") {
+                        a.field("alternative")
+                    } else {
+                        None
+                    };
+                    if err_branch.is_some_and(names_requeue) {
+                        return true;
+                    }
+                }
+            }
+            "loop_expression" | "while_expression" | "for_expression" => {
+                let retried = retried_ops.entry(a.id()).or_insert_with(|| {
+                    crate::analysis::filters::loops::retried_operation_of(file, a)
+                        .map(|op| op.byte_range())
+                });
+                if retried
+                    .as_ref()
+                    .is_some_and(|op| op.start <= call.start_byte() && call.end_byte() <= op.end)
+                {
+                    return true;
+                }
+            }
+            "closure_expression" | "async_block" => {
+                let wrapped = syntax::ancestors(a)
+                    .take(4)
+                    .find(|p| p.kind() == "call_expression")
+                    .and_then(|p| syntax::call_name(file, p))
+                    .is_some_and(|n| wrappers.iter().any(|w| errors::last_segment(w) == n));
+                return wrapped;
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// How much of a loop's or branch's text the model reads: a worker loop pulls its next item at
@@ -960,6 +1163,67 @@ mod tests {
         }
         model.finish();
         model
+    }
+
+    #[test]
+    fn a_caller_that_requeues_or_retries_runs_a_failed_call_again() {
+        let m = model(&[(
+            "src/worker.rs",
+            r#"
+async fn process(ev: &Event) -> Result<()> { deliver(ev).await?; Ok(()) }
+async fn deliver(ev: &Event) -> Result<()> { http.post(&ev.url).send().await?; Ok(()) }
+async fn consume(mut consumer: Consumer) {
+    while let Some(Ok(delivery)) = consumer.next().await {
+        match process(&delivery.event).await {
+            Ok(()) => { let _ = delivery.ack().await; }
+            Err(_) => { let _ = delivery.nack(BasicNackOptions::default()).await; }
+        }
+    }
+}
+async fn audit(ev: &Event) -> Result<()> { Ok(()) }
+async fn report(ev: &Event) {
+    if let Err(e) = audit(ev).await { warn!("{e}"); }
+}
+async fn sync_all(ev: &Event) -> Result<()> {
+    retry(ExponentialBackoff::default(), || async { upload(ev).await }).await
+}
+async fn upload(ev: &Event) -> Result<()> { Ok(()) }
+"#,
+        )]);
+        assert_eq!(m.rerun_by("process"), Some("consume"), "the Err arm nacks");
+        assert_eq!(
+            m.rerun_by("deliver"),
+            Some("consume"),
+            "passed on through process"
+        );
+        assert_eq!(m.rerun_by("audit"), None, "logged and dropped");
+        assert_eq!(m.rerun_by("upload"), Some("sync_all"), "a retry wrapper");
+    }
+
+    #[test]
+    fn reruns_and_periodic_work_follow_only_names_with_one_definition() {
+        let m = model(&[
+            (
+                "src/a.rs",
+                r#"
+async fn run(ev: &Event) -> Result<()> { Ok(()) }
+async fn consume(d: Delivery) {
+    if run(&d.event).await.is_err() { let _ = d.nack().await; }
+}
+async fn tick() {
+    loop { tokio::time::sleep(Duration::from_secs(5)).await; let _ = flush().await; }
+}
+async fn flush() -> Result<()> { push().await }
+async fn push() -> Result<()> { Ok(()) }
+"#,
+            ),
+            ("src/b.rs", "async fn run(x: u8) -> Result<()> { Ok(()) }"),
+        ]);
+        assert_eq!(m.rerun_by("run"), None, "two functions are called `run`");
+        assert!(m.in_periodic_work("tick"));
+        assert!(m.in_periodic_work("flush"));
+        assert!(m.in_periodic_work("push"), "two calls away");
+        assert!(!m.in_periodic_work("consume"));
     }
 
     const STORE: &str = r#"

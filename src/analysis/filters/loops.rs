@@ -559,6 +559,20 @@ fn retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Option<No
     None
 }
 
+/// The operation a retry loop that leaves on success tries again (see `retry_loop` in
+/// [`FILTERS`]; a reconnect loop has none): for code of other topics that asks whether a call is
+/// the one a loop retries.
+pub(crate) fn retried_operation_of<'t>(
+    file: &'t ParsedFile,
+    loop_node: Node<'t>,
+) -> Option<Node<'t>> {
+    if is_loop(loop_node) {
+        retried_operation(file, loop_node)
+    } else {
+        None
+    }
+}
+
 /// The `match` or `if` of the loop body that reads `op`.
 fn reader_of<'t>(file: &'t ParsedFile, op: Node<'t>, body: Node<'t>) -> Option<Node<'t>> {
     syntax::ancestors_from(file.tree.root_node(), op)
