@@ -16,6 +16,7 @@ pub mod errors;
 pub mod handlers;
 pub mod loops;
 pub mod retry;
+pub mod sequence;
 pub mod values;
 
 use super::check::CheckData;
@@ -93,6 +94,7 @@ pub fn registry() -> impl Iterator<Item = &'static FilterDef> {
         .chain(handlers::FILTERS.iter())
         .chain(loops::FILTERS.iter())
         .chain(retry::FILTERS.iter())
+        .chain(sequence::FILTERS.iter())
         .chain(values::FILTERS.iter())
 }
 
