@@ -788,7 +788,7 @@ fn fn_facts<'t>(
         let callee = callee.to_string();
         let passes = passes_error_on(file, nodes, *c, body);
         let passed_on = returns_result && passes;
-        let handling = if runs_again(file, *c, body, lists, &mut retried_ops) {
+        let handling = if runs_again(file, nodes, *c, body, lists, &mut retried_ops) {
             Handling::RunAgain
         } else if passes {
             if returns_result {
@@ -843,10 +843,11 @@ const MAX_RUN_AGAIN_CLIMB: usize = 24;
 /// out once per loop, not once per call in it.
 type RetriedOps = std::collections::HashMap<usize, Option<std::ops::Range<usize>>>;
 
-fn runs_again(
+fn runs_again<'t>(
     file: &ParsedFile,
-    call: Node<'_>,
-    body: Node<'_>,
+    nodes: &NodeList<'t>,
+    call: Node<'t>,
+    body: Node<'t>,
     lists: &Lists<'_>,
     retried_ops: &mut RetriedOps,
 ) -> bool {
@@ -857,7 +858,7 @@ fn runs_again(
     };
     let wrappers = lists.get("retry_wrappers");
     let mut reader_seen = false;
-    for a in syntax::ancestors(call).take(MAX_RUN_AGAIN_CLIMB) {
+    for a in nodes.ancestors(call).take(MAX_RUN_AGAIN_CLIMB) {
         if a.id() == body.id() {
             return false;
         }
@@ -917,7 +918,8 @@ fn runs_again(
                 }
             }
             "closure_expression" | "async_block" => {
-                let wrapped = syntax::ancestors(a)
+                let wrapped = nodes
+                    .ancestors(a)
                     .take(4)
                     .find(|p| p.kind() == "call_expression")
                     .and_then(|p| syntax::call_name(file, p))
