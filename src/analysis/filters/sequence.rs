@@ -117,9 +117,53 @@ pub static FILTERS: &[FilterDef] = &[
               naming a vocabulary `requeue_words` entry, a retry loop or wrapper; per the effect model); sets \
               `rerun` to how, `later` to the step and `later_line` to its line",
         eval: runs_again_on_failure,
-        gate: None,
+        gate: Some(&RUNS_AGAIN_GATE),
     },
 ];
+
+/// The gate of `runs_again_on_failure`: a retry loop or wrapper around the node is seen in the
+/// tree; otherwise only a function the effect model sees run again can pass, and most cannot.
+static RUNS_AGAIN_GATE: super::Gate = super::Gate {
+    key: runs_again_key,
+    admits: runs_again_admits,
+};
+
+/// `always` when a retry loop or wrapper around the node may run it again, `fn:<name>` when
+/// only a caller of the enclosing fn can, `None` when nothing can (a closure that is not a
+/// retry wrapper's: its `?` does not leave the fn).
+fn runs_again_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<String> {
+    let node = ctx.arg_node(&args[0])?;
+    let wrappers = ctx.list_with_additions(&args[1]);
+    for a in climb(ctx.file, node) {
+        match a.kind() {
+            "loop_expression" | "while_expression" | "for_expression"
+                if retried_op_range(ctx.file, a).is_some_and(|op| op.start >= node.end_byte()) =>
+            {
+                return Some("always".to_string());
+            }
+            "closure_expression" | "async_block" => {
+                let wrapped = syntax::ancestors(a)
+                    .take(4)
+                    .find(|p| p.kind() == "call_expression")
+                    .and_then(|call| wrapper_name(ctx.file, call, &wrappers));
+                return wrapped.map(|_| "always".to_string());
+            }
+            "function_item" => {
+                let name = a.field("name")?;
+                return Some(format!("fn:{}", ctx.file.node_text(name)));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn runs_again_admits(index: &crate::analysis::index::RepoIndex, key: &str) -> bool {
+    match key.strip_prefix("fn:") {
+        Some(name) => index.effects.rerun_by(name).is_some(),
+        None => key == "always",
+    }
+}
 
 /// How many later nodes one scan reads: a PR can put 100,000 statements after a write, and
 /// filters run once per match. Past it the rest is not read (a finding may be missed).
@@ -277,6 +321,126 @@ fn effect_in(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     true
 }
 
+/// The ancestors of `node`, innermost first, at most 256 (`file` is the tree's file; statements
+/// sit a few levels under their fn, so climbing is cheaper here than one walk down from the
+/// root past every item before it).
+fn climb<'t>(_file: &'t ParsedFile, node: Node<'t>) -> Vec<Node<'t>> {
+    syntax::ancestors(node).take(256).collect()
+}
+
+/// The fn, closure or async block around `node`: the scope whose later steps follow it.
+fn scope_of<'t>(file: &'t ParsedFile, node: Node<'t>) -> Option<Node<'t>> {
+    climb(file, node).into_iter().find(|a| {
+        matches!(
+            a.kind(),
+            "function_item" | "closure_expression" | "async_block"
+        )
+    })
+}
+
+/// The calls a scope's text makes (`name(`, `name::<`), with the byte offset of each name in
+/// the file, found by one pass over the text: filters ask it for every statement of a
+/// function, so it is kept for the last scope asked about on this thread (compared by its
+/// text, so another file or version never reuses it).
+struct ScopeCalls {
+    start: usize,
+    text: String,
+    calls: Vec<(usize, String)>,
+}
+
+thread_local! {
+    static SCOPE_CALLS: std::cell::RefCell<Option<ScopeCalls>> = const { std::cell::RefCell::new(None) };
+}
+
+fn scan_calls(start: usize, text: &str) -> Vec<(usize, String)> {
+    let bytes = text.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut calls = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if ident(bytes[i]) && (i == 0 || !ident(bytes[i - 1])) {
+            let begin = i;
+            while i < bytes.len() && ident(bytes[i]) {
+                i += 1;
+            }
+            let rest = &bytes[i..];
+            if rest.first() == Some(&b'(') || rest.starts_with(b"::<") {
+                calls.push((start + begin, text[begin..i].to_string()));
+            }
+        } else {
+            i += 1;
+        }
+    }
+    calls
+}
+
+/// Whether the text after `node`, up to the end of its scope, calls a name of `list` (an entry
+/// ending in `*` is a prefix), and which items of `items` that text mentions at all: read
+/// before a scan of the later nodes, which most statements can skip.
+fn later_text_calls(file: &ParsedFile, node: Node<'_>, list: &[String]) -> bool {
+    let Some(scope) = scope_of(file, node) else {
+        return false;
+    };
+    // A `match` or `if let` statement's branches come after the call it reads.
+    let from = statement_call(file, node).map_or(node.end_byte(), |c| c.end_byte());
+    let text = file.node_text(scope);
+    SCOPE_CALLS.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        let fresh = cached
+            .as_ref()
+            .is_none_or(|c| c.start != scope.start_byte() || c.text != text);
+        if fresh {
+            *cached = Some(ScopeCalls {
+                start: scope.start_byte(),
+                text: text.to_string(),
+                calls: scan_calls(scope.start_byte(), text),
+            });
+        }
+        cached.as_ref().is_some_and(|c| {
+            c.calls
+                .iter()
+                .filter(|(at, _)| *at >= from)
+                .any(|(_, name)| list.iter().any(|e| name_matches_entry(name, e)))
+        })
+    })
+}
+
+/// Loop start byte → (the loop's text, the byte range of the operation it retries).
+type RetriedOpCache = std::collections::HashMap<usize, (String, Option<std::ops::Range<usize>>)>;
+
+thread_local! {
+    static RETRIED_OPS: std::cell::RefCell<RetriedOpCache> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// The byte range of the operation `loop_node` retries (see `retry_loop`), kept per loop on
+/// this thread (compared by the loop's text): every statement inside a loop asks about it.
+fn retried_op_range(file: &ParsedFile, loop_node: Node<'_>) -> Option<std::ops::Range<usize>> {
+    let text = file.node_text(loop_node);
+    RETRIED_OPS.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        if let Some((cached_text, range)) = cache.get(&loop_node.start_byte()) {
+            if cached_text == text {
+                return range.clone();
+            }
+        }
+        if cache.len() >= 256 {
+            cache.clear();
+        }
+        let range = super::loops::retried_operation_of(file, loop_node).map(|op| op.byte_range());
+        cache.insert(loop_node.start_byte(), (text.to_string(), range.clone()));
+        range
+    })
+}
+
+/// The source text after `node` up to the end of its scope.
+fn later_text<'f>(file: &'f ParsedFile, node: Node<'_>) -> &'f str {
+    let end = scope_of(file, node).map_or(node.end_byte(), |s| s.end_byte());
+    // A `match` or `if let` statement's branches come after the call it reads.
+    let from = statement_call(file, node).map_or(node.end_byte(), |c| c.end_byte());
+    file.text.get(from..end).unwrap_or("")
+}
+
 /// The nodes that run after `node` on the same path, in document order: the statements after it
 /// in its block and in every block around it, up to the enclosing fn, closure or async block
 /// (or `stop`, when it is an ancestor). Closures, async blocks and items inside them are left
@@ -385,6 +549,9 @@ fn followed_by_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false;
     };
     let list = ctx.list(&args[1]);
+    if !later_text_calls(ctx.file, node, list) {
+        return false;
+    }
     for n in later_nodes(node, None) {
         if n.kind() != "call_expression" {
             continue;
@@ -402,10 +569,13 @@ fn followed_by_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 }
 
 /// The names a loop's pattern binds, for every `for` and `while let` loop around `node` in its
-/// function: `job` of `for job in due`, `msg` of `while let Some(msg) = rx.recv().await`.
-fn loop_items(file: &ParsedFile, node: Node<'_>) -> Vec<String> {
+/// function (`job` of `for job in due`, `msg` of `while let Some(msg) = rx.recv().await`), and
+/// the body of the outermost such loop: the names are in scope only there, so a later step
+/// that names one is inside it.
+fn loop_items<'t>(file: &'t ParsedFile, node: Node<'t>) -> (Vec<String>, Option<Node<'t>>) {
     let mut names = Vec::new();
-    for a in syntax::ancestors(node).take(256) {
+    let mut outermost_body = None;
+    for a in climb(file, node) {
         let pattern = match a.kind() {
             "function_item" | "closure_expression" | "async_block" => break,
             "for_expression" => a.field("pattern"),
@@ -416,6 +586,7 @@ fn loop_items(file: &ParsedFile, node: Node<'_>) -> Vec<String> {
             _ => None,
         };
         let Some(pattern) = pattern else { continue };
+        outermost_body = a.field("body").or(outermost_body);
         for d in syntax::descendants(pattern).filter(|d| d.kind() == "identifier") {
             let name = file.node_text(d);
             if name != "_" && !name.starts_with(char::is_uppercase) {
@@ -423,7 +594,7 @@ fn loop_items(file: &ParsedFile, node: Node<'_>) -> Vec<String> {
             }
         }
     }
-    names
+    (names, outermost_body)
 }
 
 fn statement_calls(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
@@ -474,8 +645,8 @@ fn bound_to_request(file: &ParsedFile, receiver: Node<'_>, lists: &Lists<'_>) ->
         return false;
     }
     let name = file.node_text(receiver);
-    let Some(function) = syntax::ancestors(receiver)
-        .take(256)
+    let Some(function) = climb(file, receiver)
+        .into_iter()
         .find(|a| a.kind() == "function_item")
     else {
         return false;
@@ -525,12 +696,19 @@ fn item_call_after(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(node) = ctx.arg_node(&args[0]) else {
         return false;
     };
-    let items = loop_items(ctx.file, node);
-    if items.is_empty() {
+    let list = ctx.list(&args[1]);
+    if !later_text_calls(ctx.file, node, list) {
         return false;
     }
-    let list = ctx.list(&args[1]);
-    for n in later_nodes(node, None) {
+    let (items, body) = loop_items(ctx.file, node);
+    if items.is_empty()
+        || !items
+            .iter()
+            .any(|i| later_text(ctx.file, node).contains(i.as_str()))
+    {
+        return false;
+    }
+    for n in later_nodes(node, body) {
         if n.kind() != "call_expression" {
             continue;
         }
@@ -557,8 +735,9 @@ fn item_effect_after(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(node) = ctx.arg_node(&args[0]) else {
         return false;
     };
-    let items = loop_items(ctx.file, node);
-    if items.is_empty() {
+    let (items, body) = loop_items(ctx.file, node);
+    let later = later_text(ctx.file, node);
+    if items.is_empty() || !items.iter().any(|i| later.contains(i.as_str())) {
         return false;
     }
     let names_item = |text: &str| {
@@ -569,7 +748,7 @@ fn item_effect_after(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let model = &ctx.index().effects;
     let lists = model_lists();
     let mut classified = 0usize;
-    for n in later_nodes(node, None) {
+    for n in later_nodes(node, body) {
         // The outermost call of a chain (`sqlx::query(..).bind(id).execute(db)`), awaited or not.
         if n.kind() != "call_expression"
             || n.parent().is_some_and(|p| {
@@ -623,7 +802,7 @@ fn in_worker(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let file = ctx.file;
     let mut function = None;
     let mut for_values = Vec::new();
-    for a in syntax::ancestors(node).take(256) {
+    for a in climb(file, node) {
         match a.kind() {
             "while_expression" => {
                 let header = a
@@ -718,12 +897,14 @@ fn runs_again_on_failure(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool
         ctx.set_var("rerun", rerun);
     };
     let mut function = None;
-    for a in syntax::ancestors(node).take(256) {
+    for a in climb(file, node) {
         match a.kind() {
             "loop_expression" | "while_expression" | "for_expression" => {
                 // The loop tries an operation again when it fails: a write before it in the
                 // same iteration is made again on every try.
-                if let Some(op) = super::loops::retried_operation_of(file, a) {
+                if let Some(op) = retried_op_range(file, a)
+                    .and_then(|r| a.descendant_for_byte_range(r.start, r.end))
+                {
                     // The operation tried again must itself be a call to a dependency (not the
                     // status check of the node's own response, as in a polling loop).
                     let op_is_effect = op.start_byte() >= node.end_byte()
