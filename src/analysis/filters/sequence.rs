@@ -134,7 +134,7 @@ static RUNS_AGAIN_GATE: super::Gate = super::Gate {
 fn runs_again_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<String> {
     let node = ctx.arg_node(&args[0])?;
     let wrappers = ctx.list_with_additions(&args[1]);
-    for a in climb(ctx.file, node) {
+    for a in climb(node) {
         match a.kind() {
             "loop_expression" | "while_expression" | "for_expression"
                 if retried_op_range(ctx.file, a).is_some_and(|op| op.start >= node.end_byte()) =>
@@ -168,6 +168,13 @@ fn runs_again_admits(index: &crate::analysis::index::RepoIndex, key: &str) -> bo
 /// How many later nodes one scan reads: a PR can put 100,000 statements after a write, and
 /// filters run once per match. Past it the rest is not read (a finding may be missed).
 const MAX_SCAN: usize = 5_000;
+
+/// How many `?`, parentheses and `&` one peel looks through.
+const MAX_WRAPPERS: usize = 8;
+
+/// The longest call (in bytes of source) a scan reads the text of: a PR's 100,000-link chain is
+/// not split into words once per node of it.
+const MAX_CALL_BYTES: usize = 8 * 1024;
 
 /// How many later effectful calls are classified per scan (each classification may walk a
 /// method chain and look a name up in the effect model).
@@ -224,10 +231,17 @@ fn statement_branches(stmt: Node<'_>) -> Vec<Node<'_>> {
 /// call.
 fn peel<'t>(file: &ParsedFile, mut node: Node<'t>) -> Option<Node<'t>> {
     for _ in 0..16 {
+        // At most a few wrappers: a PR can nest 100,000 `?`, and filters peel every `?` they
+        // meet (a call that deep is not one a reader would call a step).
+        let mut wrappers = 0;
         while matches!(
             node.kind(),
             "try_expression" | "parenthesized_expression" | "reference_expression"
         ) {
+            wrappers += 1;
+            if wrappers > MAX_WRAPPERS {
+                return None;
+            }
             node = node.named_child(0)?;
         }
         let call = if node.kind() == "await_expression" {
@@ -321,16 +335,16 @@ fn effect_in(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     true
 }
 
-/// The ancestors of `node`, innermost first, at most 256 (`file` is the tree's file; statements
-/// sit a few levels under their fn, so climbing is cheaper here than one walk down from the
-/// root past every item before it).
-fn climb<'t>(_file: &'t ParsedFile, node: Node<'t>) -> Vec<Node<'t>> {
+/// The ancestors of `node`, innermost first, at most 256. A statement sits a few levels under
+/// its fn, so climbing costs less here than one walk down from the root past every item before
+/// it (`syntax::ancestors_from`).
+fn climb(node: Node<'_>) -> Vec<Node<'_>> {
     syntax::ancestors(node).take(256).collect()
 }
 
 /// The fn, closure or async block around `node`: the scope whose later steps follow it.
-fn scope_of<'t>(file: &'t ParsedFile, node: Node<'t>) -> Option<Node<'t>> {
-    climb(file, node).into_iter().find(|a| {
+fn scope_of(node: Node<'_>) -> Option<Node<'_>> {
+    climb(node).into_iter().find(|a| {
         matches!(
             a.kind(),
             "function_item" | "closure_expression" | "async_block"
@@ -375,10 +389,10 @@ fn scan_calls(start: usize, text: &str) -> Vec<(usize, String)> {
 }
 
 /// Whether the text after `node`, up to the end of its scope, calls a name of `list` (an entry
-/// ending in `*` is a prefix), and which items of `items` that text mentions at all: read
-/// before a scan of the later nodes, which most statements can skip.
+/// ending in `*` is a prefix): read before a scan of the later nodes, which most statements
+/// can skip.
 fn later_text_calls(file: &ParsedFile, node: Node<'_>, list: &[String]) -> bool {
-    let Some(scope) = scope_of(file, node) else {
+    let Some(scope) = scope_of(node) else {
         return false;
     };
     // A `match` or `if let` statement's branches come after the call it reads.
@@ -435,7 +449,7 @@ fn retried_op_range(file: &ParsedFile, loop_node: Node<'_>) -> Option<std::ops::
 
 /// The source text after `node` up to the end of its scope.
 fn later_text<'f>(file: &'f ParsedFile, node: Node<'_>) -> &'f str {
-    let end = scope_of(file, node).map_or(node.end_byte(), |s| s.end_byte());
+    let end = scope_of(node).map_or(node.end_byte(), |s| s.end_byte());
     // A `match` or `if let` statement's branches come after the call it reads.
     let from = statement_call(file, node).map_or(node.end_byte(), |c| c.end_byte());
     file.text.get(from..end).unwrap_or("")
@@ -575,7 +589,7 @@ fn followed_by_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 fn loop_items<'t>(file: &'t ParsedFile, node: Node<'t>) -> (Vec<String>, Option<Node<'t>>) {
     let mut names = Vec::new();
     let mut outermost_body = None;
-    for a in climb(file, node) {
+    for a in climb(node) {
         let pattern = match a.kind() {
             "function_item" | "closure_expression" | "async_block" => break,
             "for_expression" => a.field("pattern"),
@@ -645,7 +659,7 @@ fn bound_to_request(file: &ParsedFile, receiver: Node<'_>, lists: &Lists<'_>) ->
         return false;
     }
     let name = file.node_text(receiver);
-    let Some(function) = climb(file, receiver)
+    let Some(function) = climb(receiver)
         .into_iter()
         .find(|a| a.kind() == "function_item")
     else {
@@ -715,7 +729,9 @@ fn item_call_after(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         let Some(name) = syntax::call_name(ctx.file, n) else {
             continue;
         };
-        if !list.iter().any(|e| name_matches_entry(name, e)) {
+        if !list.iter().any(|e| name_matches_entry(name, e))
+            || n.byte_range().len() > MAX_CALL_BYTES
+        {
             continue;
         }
         let text = ctx.file.node_text(n);
@@ -751,15 +767,14 @@ fn item_effect_after(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     for n in later_nodes(node, body) {
         // The outermost call of a chain (`sqlx::query(..).bind(id).execute(db)`), awaited or not.
         if n.kind() != "call_expression"
+            || n.byte_range().len() > MAX_CALL_BYTES
+            || !names_item(ctx.file.node_text(n))
             || n.parent().is_some_and(|p| {
                 p.kind() == "field_expression"
                     || (p.kind() == "await_expression"
                         && p.parent().is_some_and(|pp| pp.kind() == "field_expression"))
             })
         {
-            continue;
-        }
-        if !names_item(ctx.file.node_text(n)) {
             continue;
         }
         if classified >= MAX_CLASSIFIED {
@@ -802,7 +817,7 @@ fn in_worker(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let file = ctx.file;
     let mut function = None;
     let mut for_values = Vec::new();
-    for a in climb(file, node) {
+    for a in climb(node) {
         match a.kind() {
             "while_expression" => {
                 let header = a
@@ -897,7 +912,7 @@ fn runs_again_on_failure(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool
         ctx.set_var("rerun", rerun);
     };
     let mut function = None;
-    for a in climb(file, node) {
+    for a in climb(node) {
         match a.kind() {
             "loop_expression" | "while_expression" | "for_expression" => {
                 // The loop tries an operation again when it fails: a write before it in the
