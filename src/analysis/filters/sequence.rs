@@ -34,6 +34,16 @@ pub static FILTERS: &[FilterDef] = &[
         gate: None,
     },
     FilterDef {
+        name: "makes_call",
+        args: &[ArgKind::Capture],
+        sets: &[],
+        doc: "the statement makes a call (with `?`, `.await`, error adapters and a `match` or `if let` reading it \
+              peeled off, as the other filters of this topic read it), sits less than 256 levels deep, and is \
+              shorter than 64 KiB: a cheap first filter for rules that read every statement",
+        eval: makes_call,
+        gate: None,
+    },
+    FilterDef {
         name: "statement_calls",
         args: &[ArgKind::Capture, ArgKind::DataList],
         sets: &["write", "write_what"],
@@ -190,6 +200,9 @@ fn model_lists() -> Lists<'static> {
 /// `context`, `expect`, `unwrap`, ...) peeled off: `let id = db.insert(x).await.context("..")?;`
 /// → `db.insert(x).await`.
 fn statement_call<'t>(file: &ParsedFile, stmt: Node<'t>) -> Option<Node<'t>> {
+    if stmt.byte_range().len() > MAX_STATEMENT_BYTES {
+        return None;
+    }
     let value = match stmt.kind() {
         "let_declaration" => stmt.field("value")?,
         "expression_statement" => stmt.named_child(0)?,
@@ -335,12 +348,15 @@ fn effect_in(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     true
 }
 
-/// The ancestors of `node`, innermost first, at most 256. A statement sits a few levels under
-/// its fn, so climbing costs less here than one walk down from the root past every item before
-/// it (`syntax::ancestors_from`).
+/// The ancestors of `node`, innermost first, at most 256.
 fn climb(node: Node<'_>) -> Vec<Node<'_>> {
     syntax::ancestors(node).take(256).collect()
 }
+
+/// The longest statement (in bytes of source) the filters of this topic read: a statement that
+/// long is generated or hostile code, not a step a reviewer would name, and reading its text
+/// once per statement nested in it would be quadratic.
+const MAX_STATEMENT_BYTES: usize = 64 * 1024;
 
 /// The fn, closure or async block around `node`: the scope whose later steps follow it.
 fn scope_of(node: Node<'_>) -> Option<Node<'_>> {
@@ -609,6 +625,14 @@ fn loop_items<'t>(file: &'t ParsedFile, node: Node<'t>) -> (Vec<String>, Option<
         }
     }
     (names, outermost_body)
+}
+
+fn makes_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(stmt) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    statement_call(ctx.file, stmt).is_some()
+        && syntax::ancestors_from(ctx.file.tree.root_node(), stmt).len() < 256
 }
 
 fn statement_calls(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
