@@ -69,6 +69,9 @@ pub struct CrateManifest {
     /// Names of all dependencies (normal, dev and build), as written in the manifest, and each
     /// feature the manifest turns on as `crate/feature` (`sqlx/sqlite`).
     pub dependencies: BTreeSet<String>,
+    /// The name other crates' code uses for this one: `[package] name` with `-` as `_`
+    /// (`use my_router::upload;` for `name = "my-router"`); `None` for a virtual workspace.
+    pub crate_name: Option<String>,
 }
 
 /// All manifests found in the inputs.
@@ -123,9 +126,16 @@ impl Manifests {
                 }
             }
         }
+        let crate_name = value
+            .get("lib")
+            .and_then(|l| l.get("name"))
+            .or_else(|| value.get("package").and_then(|p| p.get("name")))
+            .and_then(|n| n.as_str())
+            .map(|n| n.replace('-', "_"));
         self.crates.push(CrateManifest {
             dir,
             dependencies: deps,
+            crate_name,
         });
     }
 
@@ -246,7 +256,7 @@ mod tests {
         });
         m.add(&SourceInput {
             path: "svc/Cargo.toml".into(),
-            bytes: b"[package]\nname='svc'\n[dependencies]\nreqwest-retry = \"0.7\"\nhttp = { package = \"reqwest-middleware\", version = \"0.4\" }\n".to_vec(),
+            bytes: b"[package]\nname='svc-api'\n[dependencies]\nreqwest-retry = \"0.7\"\nhttp = { package = \"reqwest-middleware\", version = \"0.4\" }\n".to_vec(),
         });
         m.add(&SourceInput {
             path: "broken/Cargo.toml".into(),
@@ -257,5 +267,12 @@ mod tests {
         assert!(m.depends_on("svc/src/main.rs", "reqwest-middleware"));
         assert!(m.depends_on("svc/src/main.rs", "tokio"));
         assert!(!m.depends_on("src/lib.rs", "reqwest-retry"));
+        let name = |p: &str| m.crate_of(p).and_then(|c| c.crate_name.clone());
+        assert_eq!(name("svc/src/main.rs").as_deref(), Some("svc_api"));
+        assert_eq!(
+            name("src/lib.rs"),
+            None,
+            "a virtual workspace has no crate name"
+        );
     }
 }

@@ -224,6 +224,8 @@ pub enum Framework {
     Warp,
     /// lambda_runtime / lambda_http.
     Lambda,
+    /// A hyper server's `service_fn`: one function answers every path.
+    Hyper,
     /// A loop pulling messages off a queue or channel.
     Consumer,
     /// A call named in `config.handler_registrations`.
@@ -368,6 +370,9 @@ pub struct HandlerFacts {
     fns: FxHashMap<String, Vec<FnKey>>,
     /// `use` imports: (file, imported name) → path before the name; `*` imports under name `*`.
     imports: FxHashMap<(String, String), Vec<Vec<String>>>,
+    /// The crate name of each file whose manifest names one (`my_router` for a file under a
+    /// `Cargo.toml` with `name = "my-router"`): how another crate's `use` reaches its items.
+    crate_names: FxHashMap<String, String>,
     /// Resolved: handlers that are functions.
     handlers: FxHashMap<FnKey, HandlerInfo>,
     /// Resolved: handlers that are closures, by (file, start byte).
@@ -400,8 +405,14 @@ impl HandlerFacts {
     ];
 
     /// Collects facts from one file.
-    pub fn collect(&mut self, file: &ParsedFile, _manifests: &Manifests, nodes: &NodeList<'_>) {
+    pub fn collect(&mut self, file: &ParsedFile, manifests: &Manifests, nodes: &NodeList<'_>) {
         let file_module = module_of_path(&file.path);
+        if let Some(name) = manifests
+            .crate_of(&file.path)
+            .and_then(|c| c.crate_name.clone())
+        {
+            self.crate_names.insert(file.path.clone(), name);
+        }
         let lambda_file = file.text.contains("lambda_runtime") || file.text.contains("lambda_http");
         for node in nodes.of_kinds(&[
             "function_item",
@@ -469,6 +480,7 @@ impl HandlerFacts {
         for (k, v) in other.imports {
             self.imports.entry(k).or_default().extend(v);
         }
+        self.crate_names.extend(other.crate_names);
     }
 
     /// Resolves facts that need the whole repository, after all files are merged: router
@@ -614,10 +626,14 @@ impl HandlerFacts {
             .iter()
             .filter(|q| !matches!(q.as_str(), "crate" | "self" | "super" | "Self"))
             .collect();
+        let crate_of = |c: &FnKey| self.crate_names.get(&c.file);
         if !qual.is_empty() {
             return cands
                 .iter()
-                .filter(|c| qual.iter().any(|q| c.module.contains(q)))
+                .filter(|c| {
+                    qual.iter()
+                        .any(|q| c.module.contains(q) || crate_of(c) == Some(*q))
+                })
                 .cloned()
                 .collect();
         }
@@ -642,7 +658,13 @@ impl HandlerFacts {
                             .iter()
                             .rev()
                             .find(|s| !matches!(s.as_str(), "crate" | "self" | "super"));
-                        last.is_none_or(|l| c.module.contains(l))
+                        // From another crate of the workspace (`use my_router::upload;`): the
+                        // path starts with that crate's name, then its modules, if any.
+                        let from_crate = p.split_first().is_some_and(|(first, rest)| {
+                            crate_of(c) == Some(first)
+                                && rest.last().is_none_or(|l| c.module.contains(l))
+                        });
+                        from_crate || last.is_none_or(|l| c.module.contains(l))
                     })
                 })
                 .cloned()
@@ -962,24 +984,28 @@ impl HandlerFacts {
                     });
                 }
             }
-            ("service_fn", _) if lambda_file && arg_list.len() == 1 => {
+            // A Lambda handler, or a hyper server's service: every request the server accepts
+            // goes to it, whatever its path (a connector handed to a client is neither).
+            ("service_fn", _)
+                if arg_list.len() == 1 && (lambda_file || serves_hyper_requests(file, call)) =>
+            {
                 let arg = syntax::unwrap_expression(arg_list[0]);
                 let h = if arg.kind() == "closure_expression" {
-                    let names: Vec<NameRef> = syntax::descendants(arg)
-                        .filter(|d| d.kind() == "call_expression")
-                        .filter_map(|c| c.field("function"))
-                        .filter_map(|f| name_ref(file, f))
-                        .collect();
                     Some(HandlerRef::Forwarding(
                         file.path.clone(),
                         arg.start_byte(),
-                        names,
+                        forwarded_names(file, arg),
                     ))
                 } else {
                     handler_ref(file, arg)
                 };
+                let (framework, path) = if lambda_file {
+                    (Framework::Lambda, None)
+                } else {
+                    (Framework::Hyper, Some("/{*rest}".to_string()))
+                };
                 if let Some(h) = h {
-                    push_route(self, None, None, h, Framework::Lambda, None);
+                    push_route(self, path, None, h, framework, None);
                 }
             }
             ("and_then" | "map", true) if warp_target => {
@@ -1262,6 +1288,64 @@ fn chain_root_call<'t>(file: &ParsedFile, call: Node<'t>, name: &str) -> Option<
             None => return (syntax::call_name(file, cur) == Some(name)).then_some(cur),
         }
     }
+}
+
+/// Whether a `service_fn(..)` call builds a hyper server's service: the file uses hyper, and
+/// the call is not an argument of a connector (`connect_with_connector(service_fn(..))` makes
+/// a client's connections, it answers no request).
+fn serves_hyper_requests(file: &ParsedFile, call: Node<'_>) -> bool {
+    if !file.text.contains("hyper") {
+        return false;
+    }
+    let mut at = call;
+    for _ in 0..8 {
+        let Some(parent) = at.parent() else { break };
+        if parent.kind() == "call_expression"
+            && syntax::call_name(file, parent).is_some_and(|n| n.contains("connect"))
+        {
+            return false;
+        }
+        if matches!(parent.kind(), "function_item" | "block") {
+            break;
+        }
+        at = parent;
+    }
+    true
+}
+
+/// The functions a handler closure hands its work to: every function it calls by path, and each
+/// method it calls with the closure's own parameter (`|req| async move { svc.call(req).await }`
+/// forwards to `call`).
+fn forwarded_names(file: &ParsedFile, closure: Node<'_>) -> Vec<NameRef> {
+    let params: Vec<&str> = closure
+        .field("parameters")
+        .map(|p| {
+            syntax::descendants(p)
+                .filter(|d| d.kind() == "identifier")
+                .map(|d| file.node_text(d))
+                .collect()
+        })
+        .unwrap_or_default();
+    syntax::descendants(closure)
+        .filter(|d| d.kind() == "call_expression")
+        .filter_map(|c| {
+            let function = c.field("function")?;
+            if function.kind() != "field_expression" {
+                return name_ref(file, function);
+            }
+            let passes_param = named_args(c.field("arguments")?)
+                .into_iter()
+                .any(|a| params.contains(&file.node_text(syntax::unwrap_expression(a))));
+            if !passes_param {
+                return None;
+            }
+            Some(NameRef {
+                qualifier: Vec::new(),
+                name: file.node_text(function.field("field")?).to_string(),
+                from_file: file.path.clone(),
+            })
+        })
+        .collect()
 }
 
 fn name_ref(file: &ParsedFile, node: Node<'_>) -> Option<NameRef> {
@@ -2228,7 +2312,7 @@ fn is_untested_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         .map_or_else(|| "closure".to_string(), |k| k.name.clone());
     let http: Vec<&&(Option<Method>, String, Framework, Option<String>)> = routes
         .iter()
-        .filter(|r| !matches!(r.2, Framework::Lambda))
+        .filter(|r| !matches!(r.2, Framework::Lambda | Framework::Hyper))
         .collect();
     let (route, reach, framework) = if let Some(first) = http.first() {
         let mut methods: Vec<&str> = http
@@ -2259,6 +2343,12 @@ fn is_untested_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             route,
             "no test calls it or sends a request to this route",
             first.2,
+        )
+    } else if routes.iter().any(|r| r.2 == Framework::Hyper) {
+        (
+            "hyper service (every path)".to_string(),
+            "no test calls it or sends the server a request",
+            Framework::Hyper,
         )
     } else if routes.iter().any(|r| r.2 == Framework::Lambda) {
         (
@@ -2295,6 +2385,7 @@ fn is_untested_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         Framework::Warp => format!("{} (warp)", code(&format!("warp::test::request().method(\"{first_method}\").path(\"{first_path}\").reply(&routes()).await"))),
         Framework::Lambda => format!("{} (call the Lambda handler directly with a sample event)", code(&format!("{name}(LambdaEvent::new(sample_event, Context::default())).await"))),
         Framework::Consumer => format!("call {} with a channel or stub consumer that yields one good and one malformed message", code(&name)),
+        Framework::Hyper => format!("{} (hyper: call the service function with a request)", code(&format!("{name}(Request::{lower}(\"{first_path}\").body(Body::empty()).unwrap()).await"))),
         Framework::Axum | Framework::Configured => format!(
             "{} (axum, {})",
             code(&format!("app().oneshot(Request::{lower}(\"{first_path}\").body(Body::empty()).unwrap()).await")),
@@ -2511,13 +2602,17 @@ mod tests {
     }
 
     fn facts(files: &[(&str, &str)]) -> HandlerFacts {
+        facts_with_manifests(files, &Manifests::default())
+    }
+
+    fn facts_with_manifests(files: &[(&str, &str)], manifests: &Manifests) -> HandlerFacts {
         let mut all = HandlerFacts::default();
         for (p, s) in files {
             let mut part = HandlerFacts::default();
             let f = parsed(p, s);
             part.collect(
                 &f,
-                &Manifests::default(),
+                manifests,
                 &NodeList::new(
                     f.tree.root_node(),
                     crate::analysis::index::walk_plan(f.language),
@@ -2994,6 +3089,56 @@ mod tests {
         ]);
         let files: Vec<&str> = f.handlers.keys().map(|k| k.file.as_str()).collect();
         assert_eq!(files, vec!["src/handlers/orders.rs"]);
+    }
+
+    #[test]
+    fn handlers_imported_from_another_crate_of_the_workspace_bind_by_its_crate_name() {
+        let mut manifests = Manifests::default();
+        for (path, text) in [
+            (
+                "crates/web-routes/Cargo.toml",
+                "[package]\nname = \"web-routes\"\n",
+            ),
+            ("crates/cli/Cargo.toml", "[package]\nname = \"cli\"\n"),
+            ("apps/api/Cargo.toml", "[package]\nname = \"api\"\n"),
+        ] {
+            manifests.add(&crate::analysis::source::SourceInput {
+                path: path.into(),
+                bytes: text.as_bytes().to_vec(),
+            });
+        }
+        let f = facts_with_manifests(
+            &[
+                ("apps/api/src/main.rs", "use web_routes::upload;\nuse web_routes::admin::purge;\nfn app() -> Router { Router::new().route(\"/upload\", post(upload)).route(\"/purge\", post(purge)).route(\"/q\", get(web_routes::query)) }"),
+                ("crates/web-routes/src/lib.rs", "pub async fn upload() {}\npub async fn query() {}"),
+                ("crates/web-routes/src/admin.rs", "pub async fn purge() {}"),
+                ("crates/cli/src/lib.rs", "pub fn upload() {}\npub fn purge() {}\npub fn query() {}"),
+            ],
+            &manifests,
+        );
+        let mut bound: Vec<(String, String)> = f
+            .handlers
+            .keys()
+            .map(|k| (k.file.clone(), k.name.clone()))
+            .collect();
+        bound.sort();
+        assert_eq!(
+            bound,
+            [
+                (
+                    "crates/web-routes/src/admin.rs".to_string(),
+                    "purge".to_string()
+                ),
+                (
+                    "crates/web-routes/src/lib.rs".to_string(),
+                    "query".to_string()
+                ),
+                (
+                    "crates/web-routes/src/lib.rs".to_string(),
+                    "upload".to_string()
+                ),
+            ]
+        );
     }
 
     #[test]

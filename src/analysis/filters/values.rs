@@ -82,7 +82,8 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "an `if` in the node's function tests the node (or, for a method call, its receiver) with a call of the \
               list (`is_none`, `contains_key`), and either leaves the function, loop or block before the node \
-              (`return`, `?`, `continue`, `break`) or holds the node in its body: the value was validated",
+              (`return`, `?`, `continue`, `break`) or holds the node in its body; or an `if let Ok(..)` / \
+              `if let Some(..)` on the node ends before it with an `else` that leaves: the value was validated",
         eval: checked_before,
         gate: None,
     },
@@ -702,6 +703,19 @@ fn checked_before(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                 return false;
             };
             let cond = compact(file.node_text(condition));
+            // `if let Ok(v) = &x { .. } else { return; }`: past the `if`, `x` holds a value.
+            let tests_value = (cond.starts_with("letOk(") || cond.starts_with("letSome("))
+                && (cond.ends_with(&format!("={target}"))
+                    || cond.ends_with(&format!("=&{target}")));
+            if tests_value {
+                return guard.end_byte() <= node.start_byte()
+                    && guard.field("alternative").is_some_and(|alt| {
+                        let text = file.node_text(alt);
+                        ["return", "?", "continue", "break", "bail!"]
+                            .iter()
+                            .any(|w| text.contains(w))
+                    });
+            }
             if !(cond.contains(&target) || cond.contains(&base))
                 || !guards.iter().any(|g| cond.contains(g.as_str()))
             {
