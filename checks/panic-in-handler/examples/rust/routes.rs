@@ -23,6 +23,9 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/orders/{id}", get(get_order))
         .route("/healthz", get(health))
         .route("/search", post(search))
+        .route("/import", post(import))
+        .route("/import/checked", post(import_checked))
+        .route("/import/batch", post(import_batch))
 }
 
 async fn create_order(
@@ -86,4 +89,40 @@ async fn search(Json(order): Json<Order>) -> String {
         return "nothing to search".to_string();
     }
     order.items.first().unwrap().clone()
+}
+
+async fn import(body: String) -> String {
+    let order: Order = match serde_json::from_str(&body) {
+        Ok(order) => order,
+        Err(e) => panic!("bad import: {e}"), //~ panic-in-handler
+    };
+    order.quantity
+}
+
+async fn import_batch(body: String) -> String {
+    let orders: Vec<Order> = match serde_json::from_str(&body) {
+        Ok(orders) => orders,
+        Err(e) => {
+            eprintln!("rejected batch: {e}");
+            panic!("bad batch: {e}"); //~ panic-in-handler
+        }
+    };
+    orders.len().to_string()
+}
+
+// Must not flag: the parse error becomes a 400, and the panic is on a lock, not on the input.
+async fn import_checked(
+    State(state): State<Arc<AppState>>,
+    body: String,
+) -> Result<String, axum::http::StatusCode> {
+    let order: Order = match serde_json::from_str(&body) {
+        Ok(order) => order,
+        Err(_) => return Err(axum::http::StatusCode::BAD_REQUEST),
+    };
+    let mut orders = match state.orders.lock() {
+        Ok(orders) => orders,
+        Err(e) => panic!("orders lock poisoned: {e}"),
+    };
+    orders.push(order.quantity.clone());
+    Ok(order.quantity)
 }
