@@ -89,10 +89,20 @@ pub fn ancestors_from<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
             return Vec::new();
         }
         path.push(current);
+        // The child that holds `node`: tree-sitter finds the first child that ends past `start`
+        // in one call, which is what holds a node that is not empty. Siblings overlap only when
+        // one is empty, and then (or if that child does not hold it) the children are read one
+        // by one.
+        if start < end && cursor.goto_first_child_for_byte(start).is_some() {
+            let c = cursor.node();
+            if c.id() == node.id() || (c.start_byte() <= start && end <= c.end_byte()) {
+                continue;
+            }
+            cursor.goto_parent();
+        }
         if !cursor.goto_first_child() {
             return Vec::new();
         }
-        // The child that holds `node` (siblings overlap only when one is empty).
         loop {
             let c = cursor.node();
             let holds = c.start_byte() <= start && end <= c.end_byte();
@@ -1432,6 +1442,29 @@ mod tests {
             let climbed: Vec<_> = ancestors(node).map(|n| n.id()).collect();
             let descended: Vec<_> = ancestors_from(root, node).iter().map(|n| n.id()).collect();
             assert_eq!(descended, climbed, "ancestors of {}", node.kind());
+        }
+        // Error recovery leaves empty (missing) nodes beside real ones; comments, attributes and
+        // macros sit between items.
+        let broken = file(
+            "// c
+#[a]
+fn e( { let v = vec![1, 2 /* x */]; if v { } 
+struct S { f: }
+fn g() { h!(a b); (1, ); }
+",
+        );
+        let root = broken.tree.root_node();
+        // (An empty node, such as a missing `)`, may be found under a neighbour that ends where
+        // it sits: both hold its empty range.)
+        for node in descendants(root).filter(|n| n.start_byte() < n.end_byte()) {
+            let climbed: Vec<_> = ancestors(node).map(|n| n.id()).collect();
+            let descended: Vec<_> = ancestors_from(root, node).iter().map(|n| n.id()).collect();
+            assert_eq!(
+                descended,
+                climbed,
+                "ancestors of {} in broken code",
+                node.kind()
+            );
         }
         let other = file("fn c() {}");
         assert!(ancestors_from(root, other.tree.root_node().child(0).unwrap()).is_empty());

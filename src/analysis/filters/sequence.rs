@@ -144,7 +144,7 @@ static RUNS_AGAIN_GATE: super::Gate = super::Gate {
 fn runs_again_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<String> {
     let node = ctx.arg_node(&args[0])?;
     let wrappers = ctx.list_with_additions(&args[1]);
-    for a in climb(node) {
+    for a in climb(ctx.file, node) {
         match a.kind() {
             "loop_expression" | "while_expression" | "for_expression"
                 if retried_op_range(ctx.file, a).is_some_and(|op| op.start >= node.end_byte()) =>
@@ -348,9 +348,12 @@ fn effect_in(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     true
 }
 
-/// The ancestors of `node`, innermost first, at most 256.
-fn climb(node: Node<'_>) -> Vec<Node<'_>> {
-    syntax::ancestors(node).take(256).collect()
+/// The ancestors of `node`, innermost first, at most 256, found in one walk down from the root
+/// ([`syntax::ancestors_from`]: climbing with `Node::parent` walks down from the root per step).
+fn climb<'t>(file: &'t ParsedFile, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut ancestors = syntax::ancestors_from(file.tree.root_node(), node);
+    ancestors.truncate(256);
+    ancestors
 }
 
 /// The longest statement (in bytes of source) the filters of this topic read: a statement that
@@ -359,8 +362,8 @@ fn climb(node: Node<'_>) -> Vec<Node<'_>> {
 const MAX_STATEMENT_BYTES: usize = 64 * 1024;
 
 /// The fn, closure or async block around `node`: the scope whose later steps follow it.
-fn scope_of(node: Node<'_>) -> Option<Node<'_>> {
-    climb(node).into_iter().find(|a| {
+fn scope_of<'t>(file: &'t ParsedFile, node: Node<'t>) -> Option<Node<'t>> {
+    climb(file, node).into_iter().find(|a| {
         matches!(
             a.kind(),
             "function_item" | "closure_expression" | "async_block"
@@ -408,7 +411,7 @@ fn scan_calls(start: usize, text: &str) -> Vec<(usize, String)> {
 /// ending in `*` is a prefix): read before a scan of the later nodes, which most statements
 /// can skip.
 fn later_text_calls(file: &ParsedFile, node: Node<'_>, list: &[String]) -> bool {
-    let Some(scope) = scope_of(node) else {
+    let Some(scope) = scope_of(file, node) else {
         return false;
     };
     // A `match` or `if let` statement's branches come after the call it reads.
@@ -465,7 +468,7 @@ fn retried_op_range(file: &ParsedFile, loop_node: Node<'_>) -> Option<std::ops::
 
 /// The source text after `node` up to the end of its scope.
 fn later_text<'f>(file: &'f ParsedFile, node: Node<'_>) -> &'f str {
-    let end = scope_of(node).map_or(node.end_byte(), |s| s.end_byte());
+    let end = scope_of(file, node).map_or(node.end_byte(), |s| s.end_byte());
     // A `match` or `if let` statement's branches come after the call it reads.
     let from = statement_call(file, node).map_or(node.end_byte(), |c| c.end_byte());
     file.text.get(from..end).unwrap_or("")
@@ -605,7 +608,7 @@ fn followed_by_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 fn loop_items<'t>(file: &'t ParsedFile, node: Node<'t>) -> (Vec<String>, Option<Node<'t>>) {
     let mut names = Vec::new();
     let mut outermost_body = None;
-    for a in climb(node) {
+    for a in climb(file, node) {
         let pattern = match a.kind() {
             "function_item" | "closure_expression" | "async_block" => break,
             "for_expression" => a.field("pattern"),
@@ -683,7 +686,7 @@ fn bound_to_request(file: &ParsedFile, receiver: Node<'_>, lists: &Lists<'_>) ->
         return false;
     }
     let name = file.node_text(receiver);
-    let Some(function) = climb(receiver)
+    let Some(function) = climb(file, receiver)
         .into_iter()
         .find(|a| a.kind() == "function_item")
     else {
@@ -841,7 +844,7 @@ fn in_worker(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let file = ctx.file;
     let mut function = None;
     let mut for_values = Vec::new();
-    for a in climb(node) {
+    for a in climb(file, node) {
         match a.kind() {
             "while_expression" => {
                 let header = a
@@ -936,7 +939,7 @@ fn runs_again_on_failure(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool
         ctx.set_var("rerun", rerun);
     };
     let mut function = None;
-    for a in climb(node) {
+    for a in climb(file, node) {
         match a.kind() {
             "loop_expression" | "while_expression" | "for_expression" => {
                 // The loop tries an operation again when it fails: a write before it in the
