@@ -2,7 +2,6 @@
 
 use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
 use crate::analysis::syntax::{self, FieldExt};
-use std::sync::OnceLock;
 
 /// The common filters.
 pub static FILTERS: &[FilterDef] = &[
@@ -292,24 +291,31 @@ pub(crate) fn name_matches_entry(name: &str, entry: &str) -> bool {
     }
 }
 
-fn regex_cache(pattern: &str) -> Option<regex::Regex> {
-    static CACHE: OnceLock<
-        std::sync::Mutex<std::collections::HashMap<String, Option<regex::Regex>>>,
-    > = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let mut map = cache
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    map.entry(pattern.to_string())
-        .or_insert_with(|| regex::Regex::new(pattern).ok())
-        .clone()
+/// Whether `text` matches the regular expression `pattern` (never, when it does not compile).
+/// Each thread compiles a pattern once and keeps it: a cloned `Regex` starts with an empty
+/// matching cache, and a lock shared by every thread would serialise the filters.
+fn regex_is_match(pattern: &str, text: &str) -> bool {
+    thread_local! {
+        static COMPILED: std::cell::RefCell<std::collections::HashMap<String, Option<regex::Regex>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    COMPILED.with(|compiled| {
+        let mut compiled = compiled.borrow_mut();
+        if !compiled.contains_key(pattern) {
+            compiled.insert(pattern.to_string(), regex::Regex::new(pattern).ok());
+        }
+        compiled
+            .get(pattern)
+            .and_then(Option::as_ref)
+            .is_some_and(|re| re.is_match(text))
+    })
 }
 
 fn text_matches(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(node) = ctx.arg_node(&args[0]) else {
         return false;
     };
-    regex_cache(args[1].as_str()).is_some_and(|re| re.is_match(ctx.text(node)))
+    regex_is_match(args[1].as_str(), ctx.text(node))
 }
 
 fn text_contains_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
