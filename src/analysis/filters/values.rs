@@ -83,7 +83,8 @@ pub static FILTERS: &[FilterDef] = &[
         doc: "an `if` in the node's function tests the node (or, for a method call, its receiver) with a call of the \
               list (`is_none`, `contains_key`), and either leaves the function, loop or block before the node \
               (`return`, `?`, `continue`, `break`) or holds the node in its body; or an `if let Ok(..)` / \
-              `if let Some(..)` on the node ends before it with an `else` that leaves: the value was validated",
+              `if let Some(..)` on the node ends before it with an `else` that leaves, or an `if let Err(..)` on it \
+              (`if let Some(e) = x.err()`) ends before it with a body that leaves: the value was validated",
         eval: checked_before,
         gate: None,
     },
@@ -707,14 +708,27 @@ fn checked_before(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             let tests_value = (cond.starts_with("letOk(") || cond.starts_with("letSome("))
                 && (cond.ends_with(&format!("={target}"))
                     || cond.ends_with(&format!("=&{target}")));
+            let leaves = |branch: Option<Node<'_>>| {
+                branch.is_some_and(|b| {
+                    let text = file.node_text(b);
+                    ["return", "?", "continue", "break", "bail!"]
+                        .iter()
+                        .any(|w| text.contains(w))
+                })
+            };
             if tests_value {
-                return guard.end_byte() <= node.start_byte()
-                    && guard.field("alternative").is_some_and(|alt| {
-                        let text = file.node_text(alt);
-                        ["return", "?", "continue", "break", "bail!"]
-                            .iter()
-                            .any(|w| text.contains(w))
-                    });
+                return guard.end_byte() <= node.start_byte() && leaves(guard.field("alternative"));
+            }
+            // `if let Err(e) = x { ..; return ..; }` (or `if let Some(e) = x.err()`): past the
+            // `if`, `x` is `Ok`.
+            let tests_failure = (cond.starts_with("letErr(")
+                && (cond.ends_with(&format!("={target}"))
+                    || cond.ends_with(&format!("=&{target}"))))
+                || (cond.starts_with("letSome(")
+                    && (cond.ends_with(&format!("={target}.err()"))
+                        || cond.ends_with(&format!("={target}.as_ref().err()"))));
+            if tests_failure {
+                return guard.end_byte() <= node.start_byte() && leaves(guard.field("consequence"));
             }
             if !(cond.contains(&target) || cond.contains(&base))
                 || !guards.iter().any(|g| cond.contains(g.as_str()))

@@ -26,6 +26,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/import", post(import))
         .route("/import/checked", post(import_checked))
         .route("/import/batch", post(import_batch))
+        .route("/import/strict", post(import_strict))
 }
 
 async fn create_order(
@@ -124,5 +125,16 @@ async fn import_checked(
         Err(e) => panic!("orders lock poisoned: {e}"),
     };
     orders.push(order.quantity.clone());
+    Ok(order.quantity)
+}
+
+// Must not flag: the `Err` case returned just above, so the unwrap sees `Ok`.
+async fn import_strict(body: String) -> Result<String, axum::http::StatusCode> {
+    let parsed = serde_json::from_str::<Order>(&body);
+    if let Err(e) = parsed {
+        eprintln!("rejected import: {e}");
+        return Err(axum::http::StatusCode::BAD_REQUEST);
+    }
+    let order = parsed.unwrap();
     Ok(order.quantity)
 }
