@@ -987,7 +987,8 @@ impl HandlerFacts {
             // A Lambda handler, or a hyper server's service: every request the server accepts
             // goes to it, whatever its path (a connector handed to a client is neither).
             ("service_fn", _)
-                if arg_list.len() == 1 && (lambda_file || serves_hyper_requests(file, call)) =>
+                if arg_list.len() == 1
+                    && (lambda_file || serves_hyper_requests(file, nodes, call)) =>
             {
                 let arg = syntax::unwrap_expression(arg_list[0]);
                 let h = if arg.kind() == "closure_expression" {
@@ -1293,13 +1294,12 @@ fn chain_root_call<'t>(file: &ParsedFile, call: Node<'t>, name: &str) -> Option<
 /// Whether a `service_fn(..)` call builds a hyper server's service: the file uses hyper, and
 /// the call is not an argument of a connector (`connect_with_connector(service_fn(..))` makes
 /// a client's connections, it answers no request).
-fn serves_hyper_requests(file: &ParsedFile, call: Node<'_>) -> bool {
+/// Climbs at most 8 levels through the walk's node list, so nested calls cost nothing extra.
+fn serves_hyper_requests<'t>(file: &ParsedFile, nodes: &NodeList<'t>, call: Node<'t>) -> bool {
     if !file.text.contains("hyper") {
         return false;
     }
-    let mut at = call;
-    for _ in 0..8 {
-        let Some(parent) = at.parent() else { break };
+    for parent in nodes.ancestors(call).take(8) {
         if parent.kind() == "call_expression"
             && syntax::call_name(file, parent).is_some_and(|n| n.contains("connect"))
         {
@@ -1308,10 +1308,14 @@ fn serves_hyper_requests(file: &ParsedFile, call: Node<'_>) -> bool {
         if matches!(parent.kind(), "function_item" | "block") {
             break;
         }
-        at = parent;
     }
     true
 }
+
+/// The most nodes of a handler closure [`forwarded_names`] reads: a real one hands the request
+/// on within a few lines, and reading all of a closure that nests others, per closure, would
+/// be quadratic.
+const MAX_FORWARDING_NODES: usize = 4096;
 
 /// The functions a handler closure hands its work to: every function it calls by path, and each
 /// method it calls with the closure's own parameter (`|req| async move { svc.call(req).await }`
@@ -1321,12 +1325,14 @@ fn forwarded_names(file: &ParsedFile, closure: Node<'_>) -> Vec<NameRef> {
         .field("parameters")
         .map(|p| {
             syntax::descendants(p)
+                .take(MAX_FORWARDING_NODES)
                 .filter(|d| d.kind() == "identifier")
                 .map(|d| file.node_text(d))
                 .collect()
         })
         .unwrap_or_default();
     syntax::descendants(closure)
+        .take(MAX_FORWARDING_NODES)
         .filter(|d| d.kind() == "call_expression")
         .filter_map(|c| {
             let function = c.field("function")?;
