@@ -704,31 +704,27 @@ fn checked_before(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                 return false;
             };
             let cond = compact(file.node_text(condition));
-            // `if let Ok(v) = &x { .. } else { return; }`: past the `if`, `x` holds a value.
-            let tests_value = (cond.starts_with("letOk(") || cond.starts_with("letSome("))
-                && (cond.ends_with(&format!("={target}"))
-                    || cond.ends_with(&format!("=&{target}")));
-            let leaves = |branch: Option<Node<'_>>| {
-                branch.is_some_and(|b| {
-                    let text = file.node_text(b);
-                    ["return", "?", "continue", "break", "bail!"]
-                        .iter()
-                        .any(|w| text.contains(w))
-                })
+            let leaves = |branch: Node<'_>| {
+                let text = file.node_text(branch);
+                ["return", "?", "continue", "break", "bail!"]
+                    .iter()
+                    .any(|w| text.contains(w))
             };
-            if tests_value {
-                return guard.end_byte() <= node.start_byte() && leaves(guard.field("alternative"));
+            let before = guard.end_byte() <= node.start_byte();
+            let binds_target =
+                cond.ends_with(&format!("={target}")) || cond.ends_with(&format!("=&{target}"));
+            // `if let Ok(v) = &x { .. } else { return; }`: past the `if`, `x` holds a value.
+            if (cond.starts_with("letOk(") || cond.starts_with("letSome(")) && binds_target {
+                return before && guard.field("alternative").is_some_and(leaves);
             }
             // `if let Err(e) = x { ..; return ..; }` (or `if let Some(e) = x.err()`): past the
             // `if`, `x` is `Ok`.
-            let tests_failure = (cond.starts_with("letErr(")
-                && (cond.ends_with(&format!("={target}"))
-                    || cond.ends_with(&format!("=&{target}"))))
+            let tests_failure = (cond.starts_with("letErr(") && binds_target)
                 || (cond.starts_with("letSome(")
                     && (cond.ends_with(&format!("={target}.err()"))
                         || cond.ends_with(&format!("={target}.as_ref().err()"))));
             if tests_failure {
-                return guard.end_byte() <= node.start_byte() && leaves(guard.field("consequence"));
+                return before && guard.field("consequence").is_some_and(leaves);
             }
             if !(cond.contains(&target) || cond.contains(&base))
                 || !guards.iter().any(|g| cond.contains(g.as_str()))
@@ -738,14 +734,7 @@ fn checked_before(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             let Some(body) = guard.field("consequence") else {
                 return false;
             };
-            if body.byte_range().contains(&node.start_byte()) {
-                return true;
-            }
-            let leaves = file.node_text(body);
-            guard.end_byte() <= node.start_byte()
-                && ["return", "?", "continue", "break", "bail!"]
-                    .iter()
-                    .any(|w| leaves.contains(w))
+            body.byte_range().contains(&node.start_byte()) || (before && leaves(body))
         })
 }
 
