@@ -363,8 +363,11 @@ mod tests {
     /// The findings of `inputs` the slow way: every file parsed and kept, the index complete,
     /// then every rule run with tree-sitter's query cursor and every filter evaluated (no
     /// screening during the walk, no gates, no second parse).
-    fn reference_findings(inputs: &[SourceInput], checks: &CheckSet) -> Vec<Finding> {
-        let config = Config::default();
+    fn reference_findings(
+        inputs: &[SourceInput],
+        checks: &CheckSet,
+        config: &Config,
+    ) -> Vec<Finding> {
         let budget = Duration::from_secs(10);
         let mut manifests = Manifests::default();
         for i in inputs.iter().filter(|i| i.path.ends_with("Cargo.toml")) {
@@ -380,11 +383,11 @@ mod tests {
             index.merge(RepoIndex::collect(f, &manifests));
         }
         index.manifests = manifests;
-        add_suites(&mut index, inputs, &config, usize::MAX);
+        add_suites(&mut index, inputs, config, usize::MAX);
         index.finish();
         let mut findings = Vec::new();
         for f in &files {
-            let mut found = engine::check_matches(f, checks, &index, &config, budget, None);
+            let mut found = engine::check_matches(f, checks, &index, config, budget, None);
             apply_suppressions(f, &mut found, checks);
             findings.extend(found);
         }
@@ -396,6 +399,11 @@ mod tests {
         // `analyze` drops matches while walking, frees trees whose matches wait on a gate and
         // parses them again only when the index admits one: none of that may change a finding.
         let checks = CheckSet::embedded().expect("checks load");
+        // Every check on, including those that ship off: each gate is exercised.
+        let mut config = Config::default();
+        for check in &checks.checks {
+            config.checks.entry(check.id.clone()).or_default().enabled = Some(true);
+        }
         let key = |f: &Finding| {
             (
                 f.path.clone(),
@@ -412,12 +420,12 @@ mod tests {
                     parse_budget: Duration::from_secs(10),
                     ..AnalysisOptions::default()
                 };
-                let ours: BTreeSet<_> = analyze(&example.files, &Config::default(), checks, &opts)
+                let ours: BTreeSet<_> = analyze(&example.files, &config, checks, &opts)
                     .findings
                     .iter()
                     .map(key)
                     .collect();
-                let theirs: BTreeSet<_> = reference_findings(&example.files, checks)
+                let theirs: BTreeSet<_> = reference_findings(&example.files, checks, &config)
                     .iter()
                     .map(key)
                     .collect();
