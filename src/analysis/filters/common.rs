@@ -1,6 +1,7 @@
 //! Filters every check can use: test scope, intent comments, names and text.
 
-use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
+use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
+use crate::analysis::index::RepoIndex;
 use crate::analysis::syntax::{self, FieldExt};
 
 /// The common filters.
@@ -52,7 +53,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the call's function is a task spawn (`spawn`, `tokio::spawn`, `task::spawn`), a workspace fn the effect model sees spawn its argument without logging its error, or a `[vocabulary] spawn_wrappers` entry",
         eval: spawns_without_logging,
-        gate: None,
+        gate: Some(&SPAWNS_WITHOUT_LOGGING_GATE),
     },
     FilterDef {
         name: "inside_kind",
@@ -239,16 +240,22 @@ fn has_intent_comment(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     comment_near_mentions(ctx, node, ctx.list(&args[1]))
 }
 
-fn spawns_without_logging(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(function) = ctx.arg_node(&args[0]) else {
-        return false;
-    };
+/// What `spawns_without_logging` can tell from the tree and the config alone.
+enum SpawnCall<'f> {
+    /// A task spawn, or a `[vocabulary] spawn_wrappers` entry.
+    Known,
+    /// Only the effect model can tell: the name of the workspace fn called.
+    Workspace(&'f str),
+}
+
+fn spawn_call<'f>(ctx: &MatchCtx<'f, '_>, args: &[FilterArg]) -> Option<SpawnCall<'f>> {
+    let function = ctx.arg_node(&args[0])?;
     let path = ctx.file.node_text(function);
     if matches!(
         path,
         "spawn" | "tokio::spawn" | "task::spawn" | "tokio::task::spawn"
     ) {
-        return true;
+        return Some(SpawnCall::Known);
     }
     let name = path.rsplit("::").next().unwrap_or(path);
     if ctx
@@ -258,14 +265,39 @@ fn spawns_without_logging(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
         .iter()
         .any(|w| w == name || w == path)
     {
-        return true;
+        return Some(SpawnCall::Known);
     }
-    // A wrapper that logs what its task returns handles the error itself.
-    ctx.index()
+    Some(SpawnCall::Workspace(name))
+}
+
+/// Whether the effect model sees workspace fn `name` spawn its argument without logging what
+/// the task returns (a wrapper that logs it handles the error itself).
+fn spawns_unlogged(index: &RepoIndex, name: &str) -> bool {
+    index
         .effects
         .summary(name)
         .is_some_and(|s| s.spawns_arg && !s.records_error)
 }
+
+fn spawns_without_logging(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    match spawn_call(ctx, args) {
+        Some(SpawnCall::Known) => true,
+        Some(SpawnCall::Workspace(name)) => spawns_unlogged(ctx.index(), name),
+        None => false,
+    }
+}
+
+/// `spawns_without_logging`'s gate: the key is empty for a known spawn, else the workspace fn's
+/// name, so a call of a fn that spawns nothing need not keep its tree.
+static SPAWNS_WITHOUT_LOGGING_GATE: Gate = Gate {
+    key: |ctx, args| {
+        Some(match spawn_call(ctx, args)? {
+            SpawnCall::Known => String::new(),
+            SpawnCall::Workspace(name) => name.to_string(),
+        })
+    },
+    admits: |index, name| name.is_empty() || spawns_unlogged(index, name),
+};
 
 fn call_name_in(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(node) = ctx.arg_node(&args[0]) else {

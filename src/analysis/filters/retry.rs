@@ -18,9 +18,9 @@
 //! The lists of names the filters read (HTTP verbs, service receivers, log macros, ...) live in
 //! the check's `[data]` table under the names in [`REQUIRED_LISTS`].
 
-use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
+use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::check::CheckData;
-use crate::analysis::index::Manifests;
+use crate::analysis::index::{Manifests, RepoIndex};
 use crate::analysis::source::ParsedFile;
 use crate::analysis::syntax::{self, FieldExt, NodeList};
 use rustc_hash::FxHashSet;
@@ -56,7 +56,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &["effect", "service", "what", "severity", "aws", "through_workspace_fn"],
         doc: "the expression calls a dependency that fails transiently (HTTP, AWS, DB, broker, mail, GitHub, gRPC, or a workspace fn that does, at any depth, per the effect model)",
         eval: transient_call,
-        gate: None,
+        gate: Some(&TRANSIENT_CALL_GATE),
     },
     FilterDef {
         name: "retry_covered",
@@ -96,7 +96,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &["dropped_at"],
         doc: "the statement's `?` passes the error to the enclosing fn, and the effect model sees every workspace caller of it log and drop that error itself (reported at this level only, not in the helpers below it)",
         eval: error_dropped_upstream,
-        gate: None,
+        gate: Some(&ERROR_DROPPED_UPSTREAM_GATE),
     },
     FilterDef {
         name: "nobody_retries",
@@ -1434,35 +1434,70 @@ fn crate_of(ctx: &MatchCtx<'_, '_>) -> String {
     ctx.manifests.crate_dir(&ctx.file.path)
 }
 
-fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(node) = ctx.arg_node(&args[0]) else {
-        return false;
-    };
-    let lists = Lists::of(ctx);
+/// The call `transient_call` judges, found from the tree alone: `None` when the expression is
+/// no call, or one that fills a cache, whatever the index says.
+struct TransientSite<'t> {
+    /// The call with the effect (the `let`'s value when a binding makes it).
+    call: Node<'t>,
+    /// `let res = call.await;` when the expression reads a binding that makes the call.
+    binding: Option<Node<'t>>,
+    /// The method chain of the call.
+    chain: Chain<'t>,
+    /// Whether the call is awaited.
+    awaited: bool,
+}
+
+fn transient_site<'t>(
+    ctx: &MatchCtx<'_, 't>,
+    lists: &Lists<'_>,
+    node: Node<'t>,
+) -> Option<TransientSite<'t>> {
     // `let res = call.await; match res {..}`: the call is the `let`'s value, and the `let`
     // makes it (looked up once here; `effect_call` then starts from the value).
     let binding = binding_of(ctx.file, node).filter(|b| b.field("value").is_some());
     let bound = binding.and_then(|b| b.field("value")).unwrap_or(node);
-    let (call, awaited) = effect_call(ctx.file, &lists, bound);
+    let (call, awaited) = effect_call(ctx.file, lists, bound);
     if call.kind() != "call_expression" {
-        return false;
-    }
-    if binding.is_some() {
-        ctx.anchor = binding;
+        return None;
     }
     let chain = Chain::of(ctx.file, call);
-    if fills_a_cache(&lists, chain.calls.iter().map(|(n, _)| n.as_str())) {
-        return false;
+    if fills_a_cache(lists, chain.calls.iter().map(|(n, _)| n.as_str())) {
+        return None;
     }
+    Some(TransientSite {
+        call,
+        binding,
+        chain,
+        awaited,
+    })
+}
+
+/// The last call of `site`'s chain, when the chain is a direct call of a workspace fn
+/// (`purge_image(..)`, `self.publish(ev)`): the name the effect model is asked about.
+fn workspace_callee<'s>(ctx: &MatchCtx<'_, '_>, site: &'s TransientSite<'_>) -> Option<&'s str> {
+    let name = site.chain.calls.last().map(|(n, _)| n.as_str())?;
+    let direct = site.chain.calls.len() == 1 || receiver_name(ctx.file, site.chain.root) == "self";
+    (direct && !name.is_empty()).then_some(name)
+}
+
+/// The transient effect of `site`, with the workspace fn it goes through when the effect model
+/// found it there; `None` when it has none (or its service is a database embedded in the
+/// process).
+fn transient_effect(
+    ctx: &MatchCtx<'_, '_>,
+    lists: &Lists<'_>,
+    site: &TransientSite<'_>,
+) -> Option<(Effect, Option<String>)> {
+    let chain = &site.chain;
+    let awaited = site.awaited;
     let summary = chain.summary(ctx.file, awaited);
-    let mut effect = classify(&lists, &summary);
+    let mut effect = classify(lists, &summary);
+    let mut through = None;
     // The file whose crate makes the effect: this one, or the workspace fn's where it ends.
     let mut effect_path = ctx.file.path.clone();
     if effect.is_none() {
         // A workspace fn, at any depth: `purge_image(..).await`, `self.publish(ev).await`.
-        let name = chain.calls.last().map(|(n, _)| n.as_str()).unwrap_or("");
-        let direct = chain.calls.len() == 1 || receiver_name(ctx.file, chain.root) == "self";
-        if direct && !name.is_empty() {
+        if let Some(name) = workspace_callee(ctx, site) {
             effect = ctx
                 .index()
                 .effects
@@ -1470,72 +1505,64 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                 // A fn whose every caller logs and drops its error in a worker loop has its
                 // steps reported instead (rule `propagated-to-a-log`), once per failure.
                 .filter(|s| !(s.dropped_directly && s.dropped_at.is_some()))
-                .and_then(|s| transient_effect_of(&lists, name, s));
+                .and_then(|s| transient_effect_of(lists, name, s));
             if effect.is_some() {
-                ctx.set_var("through_workspace_fn", name);
+                through = Some(name.to_string());
                 if let Some(path) = ctx.index().effects.effect_file(name) {
                     effect_path = path.to_string();
                 }
             }
         }
     }
-    if effect.is_none() && awaited {
+    let last = chain.calls.last().map(|(n, _)| n.as_str()).unwrap_or("");
+    let io_method = awaited && !lists.has("non_io_methods", last);
+    if effect.is_none() && io_method {
         // A receiver the function types from a client crate, or a handle taken from a client.
-        let last = chain.calls.last().map(|(n, _)| n.as_str()).unwrap_or("");
-        if !lists.has("non_io_methods", last) {
-            if let Some(service) = local_client_service(ctx, &lists, chain.root) {
-                effect = Some(Effect {
-                    service,
-                    write: !names_a_read(&lists, last),
-                    aws: false,
-                    what: what_of(last),
-                });
-            }
+        if let Some(service) = local_client_service(ctx, lists, chain.root) {
+            effect = Some(Effect {
+                service,
+                write: !names_a_read(lists, last),
+                aws: false,
+                what: what_of(last),
+            });
         }
     }
-    if effect.is_none() && awaited {
+    if effect.is_none() && io_method {
         // The repository's own clients (`[vocabulary] clients`).
-        let last = chain.calls.last().map(|(n, _)| n.as_str()).unwrap_or("");
         let receiver = receiver_name(ctx.file, chain.root).to_ascii_lowercase();
-        if !lists.has("non_io_methods", last) {
-            if let Some(client) = ctx
-                .config
-                .vocabulary
-                .clients
-                .iter()
-                .find(|c| name_matches(&receiver, &c.to_ascii_lowercase()))
-            {
-                effect = Some(Effect {
-                    service: client.clone(),
-                    write: !names_a_read(&lists, last),
-                    aws: false,
-                    what: what_of(last),
-                });
-            }
+        if let Some(client) = ctx
+            .config
+            .vocabulary
+            .clients
+            .iter()
+            .find(|c| name_matches(&receiver, &c.to_ascii_lowercase()))
+        {
+            effect = Some(Effect {
+                service: client.clone(),
+                write: !names_a_read(lists, last),
+                aws: false,
+                what: what_of(last),
+            });
         }
     }
-    if effect.is_none() && awaited {
-        let last = chain.calls.last().map(|(n, _)| n.as_str()).unwrap_or("");
+    if effect.is_none() && io_method {
         let krate = crate_of(ctx);
         let receiver = receiver_name(ctx.file, chain.root);
-        if !lists.has("non_io_methods", last) {
-            if let Some(service) = ctx
-                .index()
-                .retry
-                .client_names
-                .get(&(krate, receiver.to_string()))
-            {
-                let write = !names_a_read(&lists, last);
-                effect = Some(Effect {
-                    service: service.clone(),
-                    write,
-                    aws: false,
-                    what: what_of(last),
-                });
-            }
+        if let Some(service) = ctx
+            .index()
+            .retry
+            .client_names
+            .get(&(krate, receiver.to_string()))
+        {
+            effect = Some(Effect {
+                service: service.clone(),
+                write: !names_a_read(lists, last),
+                aws: false,
+                what: what_of(last),
+            });
         }
     }
-    let Some(effect) = effect else { return false };
+    let effect = effect?;
     // A database embedded in the process (SQLite through rusqlite, sled) has no network to
     // blip: its errors are not transient.
     if effect.service == "the database" {
@@ -1546,10 +1573,30 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                 .any(|c| ctx.manifests.depends_on(&effect_path, c))
         };
         if depends("embedded_database_crates") && !depends("network_database_crates") {
-            return false;
+            return None;
         }
     }
-    let code = syntax::abbreviate(ctx.file, call);
+    Some((effect, through))
+}
+
+fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let lists = Lists::of(ctx);
+    let Some(site) = transient_site(ctx, &lists, node) else {
+        return false;
+    };
+    if site.binding.is_some() {
+        ctx.anchor = site.binding;
+    }
+    let Some((effect, through)) = transient_effect(ctx, &lists, &site) else {
+        return false;
+    };
+    if let Some(name) = through {
+        ctx.set_var("through_workspace_fn", name);
+    }
+    let code = syntax::abbreviate(ctx.file, site.call);
     ctx.set_var("effect", code);
     ctx.set_var("service", effect.service.clone());
     ctx.set_var("what", effect.what.clone());
@@ -1557,6 +1604,65 @@ fn transient_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     ctx.set_var("aws", if effect.aws { "yes" } else { "" });
     true
 }
+
+/// [`transient_call`]'s gate. The filter reads the index in three places: the effect model's
+/// summary of a workspace callee, the clients this file types from client crates, and the
+/// client fields of its crate. The key holds what each question needs (whether the call passes
+/// without any of them, whether it is awaited, its crate, its file and its workspace callee),
+/// so most calls of a tree with no dependency to fail (`x.parse()?`) need not keep the tree.
+fn transient_call_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<String> {
+    let node = ctx.arg_node(&args[0])?;
+    let lists = Lists::of(ctx);
+    let site = transient_site(ctx, &lists, node)?;
+    let alone = transient_effect(ctx, &lists, &site).is_some();
+    let callee = workspace_callee(ctx, &site).unwrap_or("");
+    Some(format!(
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{callee}",
+        u8::from(alone),
+        u8::from(site.awaited),
+        crate_of(ctx),
+        ctx.file.path,
+    ))
+}
+
+/// Whether the complete index may let a [`transient_call_key`] pass: true when any of the
+/// filter's index questions could be answered yes.
+fn transient_call_admits(index: &RepoIndex, key: &str) -> bool {
+    let mut parts = key.splitn(5, '\u{1f}');
+    let (Some(alone), Some(awaited), Some(krate), Some(path), Some(callee)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        // Not a key this gate made: let the filter decide.
+        return true;
+    };
+    if alone == "1" {
+        return true;
+    }
+    let through_callee = !callee.is_empty()
+        && index
+            .effects
+            .summary(callee)
+            .is_some_and(|s| !(s.dropped_directly && s.dropped_at.is_some()) && is_transient(s));
+    let through_client = awaited == "1"
+        && (index.retry.client_imports.contains_key(path)
+            || index
+                .retry
+                .client_names
+                .range((krate.to_string(), String::new())..)
+                .next()
+                .is_some_and(|((k, _), _)| k == krate));
+    through_callee || through_client
+}
+
+/// See [`transient_call_key`].
+static TRANSIENT_CALL_GATE: Gate = Gate {
+    key: transient_call_key,
+    admits: transient_call_admits,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Coverage
@@ -1571,31 +1677,35 @@ fn names_a_read(lists: &Lists<'_>, name: &str) -> bool {
         .any(|p| name.starts_with(p.as_str()))
 }
 
-/// The effect of a call of workspace fn `name`, as a transient dependency: a database, object
-/// store, queue or remote service reached (directly or through its callees) without a retry on
-/// the way, by a fn that returns the error. A function named as a read (`get_user`) is a read
-/// to its caller whatever its body's weightiest call is: failing, it loses only the answer.
+/// Whether the effect model's summary of a workspace fn is a transient dependency: a database,
+/// object store, queue or remote service reached (directly or through its callees) without a
+/// retry on the way, by a fn that returns the error. Only an effect this topic's vocabulary
+/// names the service of (a client, an HTTP request, a database statement) counts: the looser
+/// name-based guesses of the durable-effect classifier (`mark_tasks_known`, `register_token`)
+/// are not evidence of a transient dependency.
+fn is_transient(s: &crate::analysis::effects::FnSummary) -> bool {
+    use crate::analysis::effects::EffectKind;
+    s.returns_result
+        && !s.retried
+        && s.service.is_some()
+        && s.effect
+            .as_ref()
+            .is_some_and(|e| !matches!(e.kind, EffectKind::Filesystem | EffectKind::Process))
+}
+
+/// The effect of a call of workspace fn `name` when [`is_transient`]. A function named as a
+/// read (`get_user`) is a read to its caller whatever its body's weightiest call is: failing,
+/// it loses only the answer.
 fn transient_effect_of(
     lists: &Lists<'_>,
     name: &str,
     s: &crate::analysis::effects::FnSummary,
 ) -> Option<Effect> {
-    use crate::analysis::effects::{Action, EffectKind};
-    let e = s.effect.as_ref()?;
-    // Only an effect this topic's vocabulary names the service of (a client, an HTTP request,
-    // a database statement): the looser name-based guesses of the durable-effect classifier
-    // (`mark_tasks_known`, `register_token`) are not evidence of a transient dependency.
-    if !s.returns_result || s.retried || s.service.is_none() {
+    use crate::analysis::effects::Action;
+    if !is_transient(s) {
         return None;
     }
-    let service = match (e.kind, &s.service) {
-        (EffectKind::Filesystem | EffectKind::Process, _) => return None,
-        (_, Some(service)) => service.as_str(),
-        (EffectKind::Database, None) => "the database",
-        (EffectKind::ObjectStorage, None) => "the object store",
-        (EffectKind::Queue, None) => "the broker",
-        (EffectKind::Network, None) => "a remote service",
-    };
+    let (e, service) = (s.effect.as_ref()?, s.service.as_deref()?);
     let write = e.action != Action::Read && !names_a_read(lists, name);
     Some(Effect {
         service: service.to_string(),
@@ -2119,15 +2229,13 @@ fn later_calls<'a, 't>(
     out
 }
 
-fn error_dropped_upstream(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(stmt) = ctx.arg_node(&args[0]) else {
-        return false;
-    };
-    // The `?` must reach the fn itself, not a closure or async block inside it.
+/// The name of the fn whose error a `?` in `stmt` becomes: `None` when the `?` reaches a
+/// closure or async block inside it first, or no named fn.
+fn propagating_fn<'f>(file: &'f ParsedFile, stmt: Node<'_>) -> Option<&'f str> {
     let mut func = None;
     for a in syntax::ancestors(stmt).take(48) {
         match a.kind() {
-            "closure_expression" | "async_block" => return false,
+            "closure_expression" | "async_block" => return None,
             "function_item" => {
                 func = Some(a);
                 break;
@@ -2135,10 +2243,28 @@ fn error_dropped_upstream(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
             _ => {}
         }
     }
-    let Some(name) = func
-        .and_then(|f| f.field("name"))
-        .map(|n| ctx.file.node_text(n))
-    else {
+    func.and_then(|f| f.field("name"))
+        .map(|n| file.node_text(n))
+}
+
+/// `error_dropped_upstream`'s gate: the fn the `?` leaves, whose error must end in a log line
+/// per the effect model; most fns' callers handle it, so most `?` statements need not keep
+/// their tree.
+static ERROR_DROPPED_UPSTREAM_GATE: Gate = Gate {
+    key: |ctx, args| propagating_fn(ctx.file, ctx.arg_node(&args[0])?).map(str::to_string),
+    admits: |index, name| {
+        index
+            .effects
+            .summary(name)
+            .is_some_and(|s| s.dropped_at.is_some())
+    },
+};
+
+fn error_dropped_upstream(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(stmt) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let Some(name) = propagating_fn(ctx.file, stmt) else {
         return false;
     };
     // Reported once per failure, where the work calls the dependency: at a step of the fn

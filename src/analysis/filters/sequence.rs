@@ -9,7 +9,7 @@
 //! up to the enclosing `fn`, closure or async block: the code that runs next on the same path.
 
 use super::common::name_matches_entry;
-use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
+use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::effects::{classify, Action, Effect, EffectModel};
 use crate::analysis::filters::errors::Lists;
 use crate::analysis::source::ParsedFile;
@@ -114,7 +114,7 @@ pub static FILTERS: &[FilterDef] = &[
               same function loaded (`let due = Job::find_due(db).await?; for job in due`), or in a function that \
               runs periodically or is called from one up to two calls away (per the effect model)",
         eval: in_worker,
-        gate: None,
+        gate: Some(&IN_WORKER_GATE),
     },
     FilterDef {
         name: "runs_again_on_failure",
@@ -837,11 +837,17 @@ const WORK_PULLS: &[&str] = &[
     ".recv_many(",
 ];
 
-fn in_worker(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
-    let Some(node) = ctx.arg_node(&args[0]) else {
-        return false;
-    };
-    let file = ctx.file;
+/// What `in_worker` can tell from the tree alone.
+enum WorkerSite<'f> {
+    /// A loop around the node pulls work items, or iterates rows the function loaded.
+    WorkLoop,
+    /// Only the effect model can tell whether this enclosing function runs periodically.
+    Function(&'f str),
+    /// Neither: the node is in no named function.
+    Neither,
+}
+
+fn worker_site<'f>(file: &'f ParsedFile, node: Node<'_>) -> WorkerSite<'f> {
     let mut function = None;
     let mut for_values = Vec::new();
     for a in climb(file, node) {
@@ -852,7 +858,7 @@ fn in_worker(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                     .map(|c| file.node_text(c))
                     .unwrap_or("");
                 if WORK_PULLS.iter().any(|w| header.contains(w)) {
-                    return true;
+                    return WorkerSite::WorkLoop;
                 }
             }
             "for_expression" => for_values.extend(a.field("value")),
@@ -865,17 +871,37 @@ fn in_worker(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     }
     if let Some(f) = function {
         if for_values.iter().any(|v| iterates_loaded_rows(file, f, *v)) {
-            return true;
+            return WorkerSite::WorkLoop;
         }
     }
-    let Some(name) = function
-        .and_then(|f| f.field("name"))
-        .map(|n| file.node_text(n))
-    else {
+    match function.and_then(|f| f.field("name")) {
+        Some(n) => WorkerSite::Function(file.node_text(n)),
+        None => WorkerSite::Neither,
+    }
+}
+
+fn in_worker(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
         return false;
     };
-    ctx.index().effects.in_periodic_work(name)
+    match worker_site(ctx.file, node) {
+        WorkerSite::WorkLoop => true,
+        WorkerSite::Function(name) => ctx.index().effects.in_periodic_work(name),
+        WorkerSite::Neither => false,
+    }
 }
+
+/// `in_worker`'s gate: the key is empty when a work loop decides it, else the enclosing
+/// function's name, so a statement of a function that never runs as periodic work need not
+/// keep its tree.
+static IN_WORKER_GATE: Gate = Gate {
+    key: |ctx, args| match worker_site(ctx.file, ctx.arg_node(&args[0])?) {
+        WorkerSite::WorkLoop => Some(String::new()),
+        WorkerSite::Function(name) => Some(name.to_string()),
+        WorkerSite::Neither => None,
+    },
+    admits: |index, name| name.is_empty() || index.effects.in_periodic_work(name),
+};
 
 /// Whether a `for` loop's iterable is the rows an awaited read of the same function loaded: the
 /// loop is working through persisted work items (`let due = Job::find_due(db).await?;` then
