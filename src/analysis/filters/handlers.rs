@@ -323,6 +323,39 @@ struct TestFnRaw {
     not_found_only: bool,
 }
 
+/// The union of what the repository's test functions do (see [`HandlerFacts::tests`]).
+#[derive(Debug, Clone, Default)]
+struct TestsReach {
+    /// Their direct calls and function names passed as arguments.
+    direct: FxHashSet<String>,
+    /// Every call name of any test (to follow helpers for direct calls).
+    calls: BTreeSet<String>,
+    /// The call names of the tests that do not only assert 404/405 (to follow helpers for
+    /// requests).
+    request_calls: BTreeSet<String>,
+    /// The requests of the tests that do not only assert 404/405.
+    requests: Vec<Request>,
+}
+
+impl TestsReach {
+    /// Adds one test function.
+    fn add(&mut self, t: TestFnRaw) {
+        self.direct.extend(t.direct);
+        if !t.not_found_only {
+            self.requests.extend(t.requests);
+            self.request_calls.extend(t.calls.iter().cloned());
+        }
+        self.calls.extend(t.calls);
+    }
+
+    fn merge(&mut self, other: TestsReach) {
+        self.direct.extend(other.direct);
+        self.calls.extend(other.calls);
+        self.request_calls.extend(other.request_calls);
+        self.requests.extend(other.requests);
+    }
+}
+
 /// A request a test sends: method (when stated) and path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
@@ -364,7 +397,12 @@ pub struct HandlerInfo {
 pub struct HandlerFacts {
     routes: Vec<RawRoute>,
     mounts: Vec<RawMount>,
-    test_fns: Vec<TestFnRaw>,
+    /// Non-test functions of test code (helpers tests call), each on its own.
+    test_helpers: Vec<TestFnRaw>,
+    /// What every test function does, as one union: a test's reach does not depend on which
+    /// test it is, so one set per fact holds them all (a suite of thousands of tests calling
+    /// the same few helpers costs the memory of one).
+    tests: TestsReach,
     consumers: Vec<ConsumerLoop>,
     /// Production functions by name.
     fns: FxHashMap<String, Vec<FnKey>>,
@@ -430,7 +468,12 @@ impl HandlerFacts {
                         continue;
                     };
                     if syntax::is_in_test_code(file, node) {
-                        self.test_fns.push(collect_test_fn(file, nodes, node, name));
+                        let t = collect_test_fn(file, nodes, node, name);
+                        if t.is_test {
+                            self.tests.add(t);
+                        } else {
+                            self.test_helpers.push(t);
+                        }
                     } else {
                         let key = fn_key(file, &file_module, node, &name);
                         self.collect_attribute_route(file, nodes.attributes(file, node), &key);
@@ -472,7 +515,8 @@ impl HandlerFacts {
         self.suites.names.extend(other.suites.names);
         self.routes.extend(other.routes);
         self.mounts.extend(other.mounts);
-        self.test_fns.extend(other.test_fns);
+        self.test_helpers.extend(other.test_helpers);
+        self.tests.merge(other.tests);
         self.consumers.extend(other.consumers);
         for (k, v) in other.fns {
             self.fns.entry(k).or_default().extend(v);
@@ -776,45 +820,59 @@ impl HandlerFacts {
     /// Requests of tests that only assert 404/405 do not count.
     fn resolve_tests(&mut self) {
         let mut helpers: FxHashMap<&str, Vec<&TestFnRaw>> = FxHashMap::default();
-        for t in self.test_fns.iter().filter(|t| !t.is_test) {
+        for t in &self.test_helpers {
             helpers.entry(t.name.as_str()).or_default().push(t);
         }
-        let mut requests = Vec::new();
-        let mut direct = FxHashSet::default();
+        let tests = std::mem::take(&mut self.tests);
+        let mut requests = tests.requests;
+        let mut direct = tests.direct;
         // What tests reach is a set (a route is reached when any request matches it), so each
-        // helper contributes once: one walk over the helper graph from every test for the
-        // calls, and one from the tests that do not only assert 404 for the requests.
+        // helper contributes once: one walk over the helper graph from the tests' calls for the
+        // direct calls, and one from the calls of the tests that do not only assert 404 for the
+        // requests.
         let mut calls_taken: FxHashSet<*const TestFnRaw> = FxHashSet::default();
         let mut requests_taken: FxHashSet<*const TestFnRaw> = FxHashSet::default();
         let mut calls_queue: Vec<&TestFnRaw> = Vec::new();
         let mut requests_queue: Vec<&TestFnRaw> = Vec::new();
-        for t in self.test_fns.iter().filter(|t| t.is_test) {
-            direct.extend(t.direct.iter().cloned());
-            calls_queue.push(t);
-            if !t.not_found_only {
-                requests.extend(t.requests.iter().cloned());
-                requests_queue.push(t);
-            }
-        }
-        while let Some(t) = calls_queue.pop() {
-            for c in &t.calls {
+        /// Queues the helpers named in `calls` that were not taken yet.
+        fn take<'a>(
+            calls: impl Iterator<Item = &'a String>,
+            helpers: &FxHashMap<&str, Vec<&'a TestFnRaw>>,
+            taken: &mut FxHashSet<*const TestFnRaw>,
+            queue: &mut Vec<&'a TestFnRaw>,
+        ) {
+            for c in calls {
                 for h in helpers.get(c.as_str()).into_iter().flatten() {
-                    if calls_taken.insert(*h) {
-                        direct.extend(h.direct.iter().cloned());
-                        calls_queue.push(h);
+                    if taken.insert(*h) {
+                        queue.push(h);
                     }
                 }
             }
         }
-        while let Some(t) = requests_queue.pop() {
-            for c in &t.calls {
-                for h in helpers.get(c.as_str()).into_iter().flatten() {
-                    if requests_taken.insert(*h) {
-                        requests.extend(h.requests.iter().cloned());
-                        requests_queue.push(h);
-                    }
-                }
-            }
+        take(
+            tests.calls.iter(),
+            &helpers,
+            &mut calls_taken,
+            &mut calls_queue,
+        );
+        while let Some(h) = calls_queue.pop() {
+            direct.extend(h.direct.iter().cloned());
+            take(h.calls.iter(), &helpers, &mut calls_taken, &mut calls_queue);
+        }
+        take(
+            tests.request_calls.iter(),
+            &helpers,
+            &mut requests_taken,
+            &mut requests_queue,
+        );
+        while let Some(h) = requests_queue.pop() {
+            requests.extend(h.requests.iter().cloned());
+            take(
+                h.calls.iter(),
+                &helpers,
+                &mut requests_taken,
+                &mut requests_queue,
+            );
         }
         self.requests = requests;
         self.direct_calls = direct;
