@@ -788,7 +788,6 @@ fn item_effect_after(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             .any(|w| items.iter().any(|i| i == w))
     };
     let list = ctx.list(&args[1]);
-    let model = &ctx.index().effects;
     let lists = model_lists();
     let mut classified = 0usize;
     for n in later_nodes(node, body) {
@@ -812,6 +811,9 @@ fn item_effect_after(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             Some(p) if p.kind() == "await_expression" => p,
             _ => n,
         };
+        // The index is read only for a call that names the item, so most statements decide
+        // this filter from their own file.
+        let model = &ctx.index().effects;
         if let Some(effect) = classify(ctx.file, target, &lists, Some(model)) {
             if effect_listed(&effect, is_resolved(model, &effect), list) {
                 ctx.set_var("done", syntax::abbreviate(ctx.file, n));
