@@ -64,16 +64,17 @@ pub struct PendingMatch {
     pub root: usize,
     /// Each capture: its name's index and its node's position.
     pub captures: Vec<(u16, usize)>,
-    /// The index question the match cannot pass without, when its first filter that reads the
-    /// index has one (see [`Gate`](super::filters::Gate)).
-    pub gate: Option<GateCheck>,
+    /// The index questions the match cannot pass without: the [`Gate`](super::filters::Gate)
+    /// of each gated filter from the first filter that reads the index on. Empty when none of
+    /// those filters has a gate.
+    pub gates: Vec<GateCheck>,
 }
 
 impl PendingMatch {
-    /// Whether the complete `index` may let this match pass: false only when its gate says
+    /// Whether the complete `index` may let this match pass: false when one of its gates says
     /// no, and then its file's tree is not needed for it.
     pub fn admitted(&self, index: &RepoIndex) -> bool {
-        self.gate.as_ref().is_none_or(|g| (g.admits)(index, &g.key))
+        self.gates.iter().all(|g| (g.admits)(index, &g.key))
     }
 }
 
@@ -93,8 +94,8 @@ enum Screen {
     Drop,
     /// It may pass; the filters must run again on the complete index.
     Keep,
-    /// It may pass if the index admits it through this gate.
-    Gated(GateCheck),
+    /// It may pass if the index admits it through every one of these gates.
+    Gated(Vec<GateCheck>),
 }
 
 /// The checks' pattern matches in `file` that can still become findings, found on the node list
@@ -105,7 +106,8 @@ enum Screen {
 /// file, the config and the index). Everything else waits for [`check_matches`].
 ///
 /// `None` when the language's patterns need tree-sitter's query cursor; see [`check_matches`].
-/// The caller then keeps the file's tree.
+/// The caller then keeps the file's tree. Stops at `budget`, marking the file
+/// ([`ParsedFile::checks_ran_out_of_time`]).
 pub fn find_matches(
     file: &ParsedFile,
     checks: &CheckSet,
@@ -137,7 +139,10 @@ pub fn find_matches(
     let mut scratch = MatchScratch::default();
     let mut found = Vec::new();
     for (n, (at, i)) in nodes.roots().into_iter().enumerate() {
-        if n % 4096 == 4095 && started.elapsed() > budget {
+        // Often enough that one hostile root (thousands of matches, each costing its whole
+        // function) cannot run far past the budget.
+        if n % 16 == 15 && started.elapsed() > budget {
+            file.mark_out_of_time();
             break;
         }
         let Some((_, node)) = nodes.node_at(at) else {
@@ -169,10 +174,10 @@ pub fn find_matches(
                 .collect();
             let mut ctx =
                 MatchCtx::new(file, &incomplete, manifests, config, &check.data, captures);
-            let gate = match screen(file, &check.rules[ri], &mut ctx) {
+            let gates = match screen(file, &check.rules[ri], &mut ctx) {
                 Screen::Drop => continue,
-                Screen::Keep => None,
-                Screen::Gated(gate) => Some(gate),
+                Screen::Keep => Vec::new(),
+                Screen::Gated(gates) => gates,
             };
             // Every captured node is in the list (a test pins positions for every node); were one
             // not, this file's rules run with the query cursor instead of losing the match.
@@ -185,7 +190,7 @@ pub fn find_matches(
                 pattern: m.pattern,
                 root: i,
                 captures,
-                gate,
+                gates,
             });
         }
     }
@@ -194,8 +199,11 @@ pub fn find_matches(
 
 /// Whether a match may still pass `rule`'s filters once the index is complete: dropped only
 /// when a filter rejects it without having read the (incomplete) index in `ctx`. Filters run in
-/// their written order because later ones may read template variables earlier ones set; after
-/// the first that reads the index, nothing more is decided here, except that filter's gate.
+/// their written order because later ones may read template variables earlier ones set. From
+/// the first filter that reads the index on, nothing more is evaluated; what can still be told
+/// is the key of each gated filter from there to the end (keys depend on the tree alone, not on
+/// variables): a filter whose key is `None` fails whatever the index says, so the match is
+/// dropped, and the others' gates must all admit it once the index is complete.
 fn screen(file: &ParsedFile, rule: &Rule, ctx: &mut MatchCtx<'_, '_>) -> Screen {
     let Some(anchor) = ctx.capture(&rule.anchor) else {
         return Screen::Drop;
@@ -203,18 +211,23 @@ fn screen(file: &ParsedFile, rule: &Rule, ctx: &mut MatchCtx<'_, '_>) -> Screen 
     if !rule.include_tests && syntax::is_in_test_code(file, anchor) {
         return Screen::Drop;
     }
-    for filter in &rule.filters {
+    for (at, filter) in rule.filters.iter().enumerate() {
         let passed = filter.eval(ctx);
         if ctx.index_read() {
-            return match filter.gate() {
-                Some((gate, args)) => match (gate.key)(ctx, args) {
-                    Some(key) => Screen::Gated(GateCheck {
+            let mut gates = Vec::new();
+            for (gate, args) in rule.filters[at..].iter().filter_map(|f| f.gate()) {
+                match (gate.key)(ctx, args) {
+                    Some(key) => gates.push(GateCheck {
                         admits: gate.admits,
                         key,
                     }),
-                    None => Screen::Drop,
-                },
-                None => Screen::Keep,
+                    None => return Screen::Drop,
+                }
+            }
+            return if gates.is_empty() {
+                Screen::Keep
+            } else {
+                Screen::Gated(gates)
             };
         }
         if !passed {
@@ -294,7 +307,12 @@ pub fn check_matches(
         // By the root's position, then pattern: where two rules of a check match the same anchor,
         // the first wins, as with the cursor (the tests pin identical findings both ways).
         ordered.sort_by_key(|m| (m.root.start_byte(), m.pattern));
-        for m in ordered {
+        let started = Instant::now();
+        for (n, m) in ordered.into_iter().enumerate() {
+            if n % 16 == 15 && started.elapsed() > budget {
+                file.mark_out_of_time();
+                break;
+            }
             let captures = m
                 .captures
                 .iter()
@@ -317,7 +335,13 @@ pub fn check_matches(
             file.text.as_bytes(),
             tree_sitter::QueryCursorOptions::new().progress_callback(&mut over_budget),
         );
+        let mut n = 0usize;
         while let Some(m) = matches.next() {
+            n += 1;
+            if n % 16 == 0 && started.elapsed() > budget {
+                file.mark_out_of_time();
+                break;
+            }
             let captures = m
                 .captures
                 .iter()
@@ -325,6 +349,10 @@ pub fn check_matches(
                 .collect();
             take(m.pattern_index, captures);
         }
+    }
+    // The cursor's progress callback stops it silently at the budget.
+    if started.elapsed() > budget {
+        file.mark_out_of_time();
     }
     findings
 }
@@ -599,5 +627,45 @@ mod tests {
             "attributes stay outside the skipped item"
         );
         assert_eq!(query_ranges(&f, false), vec![0..src.len()]);
+    }
+
+    #[test]
+    fn checks_stop_at_their_budget_and_mark_the_file() {
+        // Many candidates in one function: with no time left, screening and checking both stop
+        // early and say so, instead of running to the end.
+        let body: String = (0..200)
+            .map(|i| format!("    client.post(\"http://x/{i}\").send().await?;\n"))
+            .collect();
+        let src = format!(
+            "async fn handle(client: reqwest::Client) -> Result<(), reqwest::Error> {{\n{body}    Ok(())\n}}\n"
+        );
+        let checks = CheckSet::embedded().expect("checks load");
+        let mut config = Config::default();
+        for c in &checks.checks {
+            config.checks.entry(c.id.clone()).or_default().enabled = Some(true);
+        }
+        let index = RepoIndex::default();
+        let run = |budget: Duration| {
+            let f = source::parse_rust_snippet("src/main.rs", &src);
+            let nodes = NodeList::new(f.tree.root_node(), checks.walk_plan(f.language));
+            let matches = find_matches(&f, checks, &config, &index.manifests, &nodes, budget)
+                .expect("the built-in rules use the matcher");
+            let screened = matches.len();
+            let screened_late = f.checks_ran_out_of_time();
+            let found = check_matches(&f, checks, &index, &config, budget, None).len();
+            (screened, screened_late, found, f.checks_ran_out_of_time())
+        };
+        let (screened, late, found, checked_late) = run(Duration::from_secs(60));
+        assert!(!late && !checked_late);
+        assert!(
+            screened >= 200 && found >= 200,
+            "{screened} matches, {found} findings"
+        );
+        let (screened, late, found, checked_late) = run(Duration::ZERO);
+        assert!(late && checked_late);
+        assert!(
+            screened < 16 && found < 16,
+            "{screened} matches, {found} findings"
+        );
     }
 }

@@ -80,9 +80,21 @@ enum Walked {
     Done(Vec<Finding>),
 }
 
-/// One input after its walk: its size in bytes and what is left to do with it, or why it was
-/// skipped.
-type WalkResult = Result<(usize, Walked), Skipped>;
+/// One input after its walk: its size in bytes, what is left to do with it and whether its
+/// screening ran out of time, or why it was skipped.
+type WalkResult = Result<(usize, Walked, Option<Skipped>), Skipped>;
+
+/// One file's findings, and its skip entry when its checks ran out of time.
+type Checked = (Vec<Finding>, Option<Skipped>);
+
+/// The skip entry of a file whose checks stopped at the time budget (its findings until then
+/// are kept).
+fn out_of_time(file: &ParsedFile, budget: Duration) -> Option<Skipped> {
+    file.checks_ran_out_of_time().then(|| Skipped {
+        path: file.path.clone(),
+        reason: SkipReason::CheckBudgetExceeded { budget },
+    })
+}
 
 /// Analyses a set of files as one repository. Inputs in no supported language are ignored,
 /// except `Cargo.toml` manifests, which feed the index.
@@ -155,6 +167,7 @@ pub fn analyze_with_progress(
             };
             drop(nodes);
             let bytes = file.text.len();
+            let screened_out_of_time = out_of_time(&file, opts.parse_budget);
             let walked = match matches {
                 Some(m) if m.is_empty() => {
                     let mut findings = Vec::new();
@@ -165,20 +178,26 @@ pub fn analyze_with_progress(
                 }
                 // Suppression comments are read from the tree, so files with any keep it.
                 Some(m)
-                    if m.iter().all(|m| m.gate.is_some()) && !file.text.contains("failmode:") =>
+                    if m.iter().all(|m| !m.gates.is_empty())
+                        && !file.text.contains("failmode:") =>
                 {
                     Walked::Gated(at, m)
                 }
                 matches => Walked::Pending(file, matches),
             };
-            Some(Ok((part, bytes, walked)))
+            // A kept file carries its own mark into the check phase.
+            let screened_out_of_time = match walked {
+                Walked::Pending(..) => None,
+                _ => screened_out_of_time,
+            };
+            Some(Ok((part, bytes, walked, screened_out_of_time)))
         })
         .fold(
             || (RepoIndex::default(), Vec::new()),
             |(mut index, mut walked), result| {
-                walked.push(result.map(|(part, bytes, w)| {
+                walked.push(result.map(|(part, bytes, w, late)| {
                     index.merge(part);
-                    (bytes, w)
+                    (bytes, w, late)
                 }));
                 (index, walked)
             },
@@ -199,9 +218,10 @@ pub fn analyze_with_progress(
     let mut bytes_parsed = 0;
     for w in walked {
         match w {
-            Ok((bytes, walked)) => {
+            Ok((bytes, walked, late)) => {
                 files_parsed += 1;
                 bytes_parsed += bytes;
+                skipped.extend(late);
                 match walked {
                     Walked::Done(found) => findings.extend(found),
                     Walked::Pending(file, matches) => pending.push((file, matches)),
@@ -218,11 +238,11 @@ pub fn analyze_with_progress(
         let mut found =
             engine::check_matches(file, checks, &index, config, opts.parse_budget, matches);
         apply_suppressions(file, &mut found, checks);
-        found
+        (found, out_of_time(file, opts.parse_budget))
     };
     // Each kept tree is freed by the task that checked it, while it is still in cache (freeing
     // them all on one thread afterwards would cost as much as a quarter of the parse).
-    let found: Vec<Vec<Finding>> = pending
+    let found: Vec<Checked> = pending
         .into_par_iter()
         .map(|(file, matches)| {
             let found = check_file(&file, matches);
@@ -230,12 +250,15 @@ pub fn analyze_with_progress(
             found
         })
         .collect();
-    findings.extend(found.into_iter().flatten());
+    for (found, late) in found {
+        findings.extend(found);
+        skipped.extend(late);
+    }
     // Files whose tree was freed: parsed again only when the index admits one of their matches
     // (the same input parses to the same tree, so the matches' positions still hold). Should
     // the parse now run out of its time budget, the file is reported as skipped with that
     // reason, never silently left out.
-    let rechecked: Vec<Result<Vec<Finding>, Skipped>> = gated
+    let rechecked: Vec<Result<Checked, Skipped>> = gated
         .into_par_iter()
         .filter_map(|(at, matches)| {
             let matches: Vec<PendingMatch> =
@@ -257,7 +280,10 @@ pub fn analyze_with_progress(
         .collect();
     for result in rechecked {
         match result {
-            Ok(found) => findings.extend(found),
+            Ok((found, late)) => {
+                findings.extend(found);
+                skipped.extend(late);
+            }
             Err(s) => skipped.push(s),
         }
     }
@@ -281,6 +307,8 @@ pub fn analyze_with_progress(
         engine::disambiguate_fingerprints(group);
     }
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    // A file that ran out of time both while screened and while checked is listed once.
+    skipped.dedup();
     Analysis {
         files_parsed,
         bytes_parsed,

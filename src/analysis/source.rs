@@ -93,6 +93,9 @@ pub enum SkipReason {
     Vendored,
     /// The parser did not finish within the per-file budget.
     ParseBudgetExceeded { budget: Duration },
+    /// Running the checks did not finish within the per-file budget: the findings found until
+    /// then are reported, the rest of the file is not checked.
+    CheckBudgetExceeded { budget: Duration },
     /// Excluded by `.github/failmode.toml`.
     Excluded,
 }
@@ -109,6 +112,9 @@ impl std::fmt::Display for SkipReason {
             }
             SkipReason::Generated => write!(f, "generated file (@generated marker)"),
             SkipReason::Vendored => write!(f, "vendored or build output (vendor/ or target/)"),
+            SkipReason::CheckBudgetExceeded { budget } => {
+                write!(f, "checking took longer than {} ms; findings up to that point are reported and the rest of the file is not checked, so it cannot stall the run", budget.as_millis())
+            }
             SkipReason::ParseBudgetExceeded { budget } => {
                 write!(f, "parsing took longer than {} ms; the file is skipped so it cannot stall the run", budget.as_millis())
             }
@@ -188,6 +194,9 @@ pub struct ParsedFile {
     test_ranges: std::sync::OnceLock<Vec<(usize, usize)>>,
     /// The inline modules, once known (see [`ParsedFile::inline_modules`]).
     inline_modules: std::sync::OnceLock<Vec<InlineModule>>,
+    /// Set when running the checks on this file ran out of its time budget (see
+    /// [`ParsedFile::checks_ran_out_of_time`]).
+    out_of_time: std::sync::atomic::AtomicBool,
 }
 
 /// A `mod name { .. }` item of a file: its byte range and name.
@@ -204,6 +213,19 @@ pub struct InlineModule {
 }
 
 impl ParsedFile {
+    /// Records that running the checks on this file stopped at its time budget, so some of its
+    /// code was not checked.
+    pub fn mark_out_of_time(&self) {
+        self.out_of_time
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether running the checks on this file stopped at its time budget: its findings are
+    /// those found until then, and the file is reported as not fully checked.
+    pub fn checks_ran_out_of_time(&self) -> bool {
+        self.out_of_time.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The text of line `line` (1-based), without its newline.
     pub fn line(&self, line: usize) -> &str {
         let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
@@ -339,6 +361,7 @@ pub fn parse(
         line_starts,
         test_ranges: std::sync::OnceLock::new(),
         inline_modules: std::sync::OnceLock::new(),
+        out_of_time: std::sync::atomic::AtomicBool::new(false),
     })
 }
 

@@ -51,6 +51,7 @@ impl SkippedFile {
             SkipReason::Generated => "generated",
             SkipReason::Vendored => "vendored",
             SkipReason::ParseBudgetExceeded { .. } => "parse-budget-exceeded",
+            SkipReason::CheckBudgetExceeded { .. } => "check-budget-exceeded",
             SkipReason::Excluded => "excluded",
         };
         SkippedFile {

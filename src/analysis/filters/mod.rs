@@ -77,9 +77,14 @@ pub struct FilterDef {
 /// the index is complete, a match whose key the index does not `admit` fails the filter, so its
 /// file's tree need not be kept (or parsed again) for it. Example: "the index registers this
 /// function as a handler" for `is_untested_handler`, which most functions fail.
+///
+/// A gate also serves a filter that does not read the index but reads template variables, so
+/// cannot run before the filters that set them: its key says, from the tree alone, whether it
+/// can pass at all, and `admits` accepts any key.
 pub struct Gate {
     /// The match's key, computed from the tree during the walk; `None` when the filter is
-    /// false whatever the index says.
+    /// false whatever the index says. It must not read template variables: it is also asked
+    /// for a filter after one that waits on the index, before the filters in between have run.
     pub key: fn(&MatchCtx<'_, '_>, &[FilterArg]) -> Option<String>,
     /// Whether the complete index may let the filter pass for `key`. Must be true whenever the
     /// filter could pass.

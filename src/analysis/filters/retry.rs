@@ -72,7 +72,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the `if let Err` / `match` statement's Err branch logs the error and then carries on (no return of an error, no requeue, no fallback value for reads)",
         eval: logged_and_dropped,
-        gate: None,
+        gate: Some(&LOGGED_AND_DROPPED_GATE),
     },
     FilterDef {
         name: "discarded_with_log",
@@ -88,7 +88,7 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the statement's `?` sends the error to a spawned task's dropped JoinHandle, or back to GitHub from a webhook handler (GitHub does not redeliver)",
         eval: propagates_nowhere,
-        gate: None,
+        gate: Some(&PROPAGATES_NOWHERE_GATE),
     },
     FilterDef {
         name: "error_dropped_upstream",
@@ -2014,6 +2014,16 @@ fn err_branch<'t>(ctx: &MatchCtx<'_, 't>, stmt: Node<'t>) -> Option<Node<'t>> {
     }
 }
 
+/// `logged_and_dropped`'s gate: its `Err` branch must exist and log, which the tree alone
+/// says (the rest reads the severity `transient_call` sets).
+static LOGGED_AND_DROPPED_GATE: Gate = Gate {
+    key: |ctx, args| {
+        let branch = err_branch(ctx, ctx.arg_node(&args[0])?)?;
+        logs(ctx, &Lists::of(ctx), branch).then(String::new)
+    },
+    admits: |_, _| true,
+};
+
 fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(stmt) = ctx.arg_node(&args[0]) else {
         return false;
@@ -2178,6 +2188,54 @@ fn in_github_webhook(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, node: Node<'_>) 
         .iter()
         .any(|m| text.contains(&m.to_ascii_lowercase()))
 }
+
+/// Most ancestors [`PROPAGATES_NOWHERE_GATE`] climbs, and largest function whose text it
+/// searches, per statement: past either its key admits, and the filter decides with the
+/// complete index. A hostile file (deep nesting, one huge function) then costs each statement
+/// a bounded amount.
+const GATE_MAX_CLIMB: usize = 256;
+const GATE_MAX_FN_BYTES: usize = 64 * 1024;
+
+/// Whether `node` may run in the body of a closure or async block inside its function (not
+/// across a loop), where a fire-and-forget spawn's task runs (see [`fire_and_forget_spawn`]);
+/// also true when that is more than [`GATE_MAX_CLIMB`] ancestors up.
+fn in_task_body(node: Node<'_>) -> bool {
+    for a in syntax::ancestors(node).take(GATE_MAX_CLIMB) {
+        match a.kind() {
+            "function_item" | "loop_expression" | "for_expression" | "while_expression" => {
+                return false
+            }
+            "async_block" | "closure_expression" => return true,
+            _ => {}
+        }
+    }
+    true
+}
+
+/// `propagates_nowhere`'s gate: the statement must run in a task body or in a GitHub webhook
+/// handler, which the tree alone says (the rest reads what `transient_call` found).
+static PROPAGATES_NOWHERE_GATE: Gate = Gate {
+    key: |ctx, args| {
+        let stmt = ctx.arg_node(&args[0])?;
+        if in_task_body(stmt) {
+            return Some(String::new());
+        }
+        let mut outermost = None;
+        for (depth, a) in syntax::ancestors(stmt).enumerate() {
+            if depth >= GATE_MAX_CLIMB {
+                return Some(String::new());
+            }
+            if a.kind() == "function_item" {
+                outermost = Some(a);
+            }
+        }
+        if outermost.is_some_and(|f| f.byte_range().len() > GATE_MAX_FN_BYTES) {
+            return Some(String::new());
+        }
+        in_github_webhook(ctx, &Lists::of(ctx), stmt).then(String::new)
+    },
+    admits: |_, _| true,
+};
 
 fn propagates_nowhere(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(stmt) = ctx.arg_node(&args[0]) else {
