@@ -830,49 +830,11 @@ impl HandlerFacts {
         // helper contributes once: one walk over the helper graph from the tests' calls for the
         // direct calls, and one from the calls of the tests that do not only assert 404 for the
         // requests.
-        let mut calls_taken: FxHashSet<*const TestFnRaw> = FxHashSet::default();
-        let mut requests_taken: FxHashSet<*const TestFnRaw> = FxHashSet::default();
-        let mut calls_queue: Vec<&TestFnRaw> = Vec::new();
-        let mut requests_queue: Vec<&TestFnRaw> = Vec::new();
-        /// Queues the helpers named in `calls` that were not taken yet.
-        fn take<'a>(
-            calls: impl Iterator<Item = &'a String>,
-            helpers: &FxHashMap<&str, Vec<&'a TestFnRaw>>,
-            taken: &mut FxHashSet<*const TestFnRaw>,
-            queue: &mut Vec<&'a TestFnRaw>,
-        ) {
-            for c in calls {
-                for h in helpers.get(c.as_str()).into_iter().flatten() {
-                    if taken.insert(*h) {
-                        queue.push(h);
-                    }
-                }
-            }
-        }
-        take(
-            tests.calls.iter(),
-            &helpers,
-            &mut calls_taken,
-            &mut calls_queue,
-        );
-        while let Some(h) = calls_queue.pop() {
+        for h in reachable_helpers(tests.calls.iter(), &helpers) {
             direct.extend(h.direct.iter().cloned());
-            take(h.calls.iter(), &helpers, &mut calls_taken, &mut calls_queue);
         }
-        take(
-            tests.request_calls.iter(),
-            &helpers,
-            &mut requests_taken,
-            &mut requests_queue,
-        );
-        while let Some(h) = requests_queue.pop() {
+        for h in reachable_helpers(tests.request_calls.iter(), &helpers) {
             requests.extend(h.requests.iter().cloned());
-            take(
-                h.calls.iter(),
-                &helpers,
-                &mut requests_taken,
-                &mut requests_queue,
-            );
         }
         self.requests = requests;
         self.direct_calls = direct;
@@ -1829,6 +1791,31 @@ fn string_literals(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// Every helper reachable from the calls `roots` through helpers' own calls, each once.
+fn reachable_helpers<'a>(
+    roots: impl Iterator<Item = &'a String>,
+    helpers: &FxHashMap<&str, Vec<&'a TestFnRaw>>,
+) -> Vec<&'a TestFnRaw> {
+    let mut taken: FxHashSet<*const TestFnRaw> = FxHashSet::default();
+    let mut queue: Vec<&TestFnRaw> = Vec::new();
+    let mut reached = Vec::new();
+    let mut calls: Vec<&String> = roots.collect();
+    loop {
+        for c in calls.drain(..) {
+            for h in helpers.get(c.as_str()).into_iter().flatten() {
+                if taken.insert(*h) {
+                    queue.push(h);
+                }
+            }
+        }
+        let Some(h) = queue.pop() else {
+            return reached;
+        };
+        calls.extend(h.calls.iter());
+        reached.push(h);
+    }
 }
 
 /// Reads one function in test code: its direct calls, helper calls, and the requests it sends.
