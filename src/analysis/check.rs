@@ -264,6 +264,9 @@ pub struct Rule {
     pub language: &'static Language,
     /// The query text.
     pub query: String,
+    /// How many patterns the query holds (counted when the rule is loaded, so the combined
+    /// query's pattern owners need no second compile).
+    pub pattern_count: usize,
     /// Capture whose start line anchors the finding.
     pub anchor: String,
     /// Capture naming "the specific code" (defaults to the anchor).
@@ -597,14 +600,7 @@ impl CheckSet {
                     if rule.language.name != lang.name {
                         continue;
                     }
-                    let q =
-                        tree_sitter::Query::new(&(lang.grammar)(), &rule.query).map_err(|e| {
-                            CheckLoadError {
-                                path: format!("{}/check.toml", check.id),
-                                message: format!("rule `{}`: query does not compile: {e}", rule.id),
-                            }
-                        })?;
-                    owners.extend(std::iter::repeat_n((ci, ri), q.pattern_count()));
+                    owners.extend(std::iter::repeat_n((ci, ri), rule.pattern_count));
                     text.push_str(&rule.query);
                     text.push('\n');
                 }
@@ -781,6 +777,7 @@ fn parse_check(
             }),
             include_tests: r.include_tests,
             query: r.query,
+            pattern_count: q.pattern_count(),
         });
     }
     if rules.is_empty() {
