@@ -1515,52 +1515,34 @@ fn transient_effect(
         }
     }
     let last = chain.calls.last().map(|(n, _)| n.as_str()).unwrap_or("");
-    let io_method = awaited && !lists.has("non_io_methods", last);
-    if effect.is_none() && io_method {
-        // A receiver the function types from a client crate, or a handle taken from a client.
-        if let Some(service) = local_client_service(ctx, lists, chain.root) {
-            effect = Some(Effect {
-                service,
-                write: !names_a_read(lists, last),
-                aws: false,
-                what: what_of(last),
-            });
-        }
-    }
-    if effect.is_none() && io_method {
-        // The repository's own clients (`[vocabulary] clients`).
-        let receiver = receiver_name(ctx.file, chain.root).to_ascii_lowercase();
-        if let Some(client) = ctx
-            .config
-            .vocabulary
-            .clients
-            .iter()
-            .find(|c| name_matches(&receiver, &c.to_ascii_lowercase()))
-        {
-            effect = Some(Effect {
-                service: client.clone(),
-                write: !names_a_read(lists, last),
-                aws: false,
-                what: what_of(last),
-            });
-        }
-    }
-    if effect.is_none() && io_method {
-        let krate = crate_of(ctx);
+    if effect.is_none() && awaited && !lists.has("non_io_methods", last) {
         let receiver = receiver_name(ctx.file, chain.root);
-        if let Some(service) = ctx
-            .index()
-            .retry
-            .client_names
-            .get(&(krate, receiver.to_string()))
-        {
-            effect = Some(Effect {
-                service: service.clone(),
-                write: !names_a_read(lists, last),
-                aws: false,
-                what: what_of(last),
+        // A receiver the function types from a client crate, or a handle taken from a client;
+        // then the repository's own clients (`[vocabulary] clients`); then a client field of
+        // this crate.
+        let service = local_client_service(ctx, lists, chain.root)
+            .or_else(|| {
+                let receiver = receiver.to_ascii_lowercase();
+                ctx.config
+                    .vocabulary
+                    .clients
+                    .iter()
+                    .find(|c| name_matches(&receiver, &c.to_ascii_lowercase()))
+                    .cloned()
+            })
+            .or_else(|| {
+                ctx.index()
+                    .retry
+                    .client_names
+                    .get(&(crate_of(ctx), receiver.to_string()))
+                    .cloned()
             });
-        }
+        effect = service.map(|service| Effect {
+            service,
+            write: !names_a_read(lists, last),
+            aws: false,
+            what: what_of(last),
+        });
     }
     let effect = effect?;
     // A database embedded in the process (SQLite through rusqlite, sled) has no network to
@@ -2169,12 +2151,15 @@ fn fire_and_forget_spawn<'t>(ctx: &MatchCtx<'_, 't>, node: Node<'t>) -> Option<N
 
 /// Whether the enclosing fn is a GitHub webhook handler (GitHub does not redeliver).
 fn in_github_webhook(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, node: Node<'_>) -> bool {
-    let Some(func) = syntax::ancestors(node)
+    syntax::ancestors(node)
         .filter(|a| a.kind() == "function_item")
         .last()
-    else {
-        return false;
-    };
+        .is_some_and(|func| is_github_webhook(ctx, lists, func))
+}
+
+/// Whether `func` is a GitHub webhook handler: its name says so, or its text names a marker of
+/// the list `github_webhook_markers`.
+fn is_github_webhook(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, func: Node<'_>) -> bool {
     let name = func
         .field("name")
         .map(|n| ctx.file.node_text(n).to_ascii_lowercase())
@@ -2189,50 +2174,43 @@ fn in_github_webhook(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, node: Node<'_>) 
         .any(|m| text.contains(&m.to_ascii_lowercase()))
 }
 
-/// Most ancestors [`PROPAGATES_NOWHERE_GATE`] climbs, and largest function whose text it
+/// Most ancestors [`PROPAGATES_NOWHERE_GATE`] reads, and largest function whose text it
 /// searches, per statement: past either its key admits, and the filter decides with the
 /// complete index. A hostile file (deep nesting, one huge function) then costs each statement
 /// a bounded amount.
 const GATE_MAX_CLIMB: usize = 256;
 const GATE_MAX_FN_BYTES: usize = 64 * 1024;
 
-/// Whether `node` may run in the body of a closure or async block inside its function (not
-/// across a loop), where a fire-and-forget spawn's task runs (see [`fire_and_forget_spawn`]);
-/// also true when that is more than [`GATE_MAX_CLIMB`] ancestors up.
-fn in_task_body(node: Node<'_>) -> bool {
-    for a in syntax::ancestors(node).take(GATE_MAX_CLIMB) {
-        match a.kind() {
-            "function_item" | "loop_expression" | "for_expression" | "while_expression" => {
-                return false
-            }
-            "async_block" | "closure_expression" => return true,
-            _ => {}
-        }
-    }
-    true
-}
-
 /// `propagates_nowhere`'s gate: the statement must run in a task body or in a GitHub webhook
 /// handler, which the tree alone says (the rest reads what `transient_call` found).
 static PROPAGATES_NOWHERE_GATE: Gate = Gate {
     key: |ctx, args| {
         let stmt = ctx.arg_node(&args[0])?;
-        if in_task_body(stmt) {
+        // Empty when the walk gave up (deeper than it looks): admitted, like too deep.
+        let ancestors = syntax::ancestors_from(ctx.file.tree.root_node(), stmt);
+        if ancestors.is_empty() || ancestors.len() > GATE_MAX_CLIMB {
             return Some(String::new());
         }
-        let mut outermost = None;
-        for (depth, a) in syntax::ancestors(stmt).enumerate() {
-            if depth >= GATE_MAX_CLIMB {
-                return Some(String::new());
+        // The first closure, async block, fn or loop up says whether the statement runs in a
+        // task body (where a fire-and-forget spawn's task runs: see `fire_and_forget_spawn`).
+        let in_task_body = ancestors.iter().find_map(|a| match a.kind() {
+            "async_block" | "closure_expression" => Some(true),
+            "function_item" | "loop_expression" | "for_expression" | "while_expression" => {
+                Some(false)
             }
-            if a.kind() == "function_item" {
-                outermost = Some(a);
-            }
-        }
-        if outermost.is_some_and(|f| f.byte_range().len() > GATE_MAX_FN_BYTES) {
+            _ => None,
+        });
+        if in_task_body == Some(true) {
             return Some(String::new());
         }
-        in_github_webhook(ctx, &Lists::of(ctx), stmt).then(String::new)
+        let func = ancestors
+            .iter()
+            .rev()
+            .find(|a| a.kind() == "function_item")?;
+        if func.byte_range().len() > GATE_MAX_FN_BYTES {
+            return Some(String::new());
+        }
+        is_github_webhook(ctx, &Lists::of(ctx), *func).then(String::new)
     },
     admits: |_, _| true,
 };
