@@ -39,6 +39,9 @@ pub const MAX_DEPTH: usize = 6;
 /// never invented).
 const MAX_CLASSIFIED_CALL_BYTES: usize = 8 * 1024;
 
+/// The service a database effect talks to, in messages and in the embedded-database test.
+pub const DATABASE_SERVICE: &str = "the database";
+
 /// The most calls of one body the model follows (generated code can have thousands, and each
 /// is followed up the tree, where every step is a walk down from the root).
 const MAX_CALLEES: usize = 128;
@@ -1121,6 +1124,18 @@ fn passes_error_on<'t>(
                 cur = outer;
             }
             "try_expression" | "return_expression" => return !in_closure,
+            // A block-like expression ending a block (`match .. {..}` with no `;`) is parsed as
+            // a statement, but it is the block's value.
+            "expression_statement" if !file.node_text(p).ends_with(';') => cur = p,
+            // `match call { Ok(v) => .., Err(e) => return Err(e.into()) }`: the arm any error
+            // reaches hands it on, by returning it or by making the match's value an `Err`.
+            "match_expression" if p.field("value").is_some_and(|v| v.id() == cur.id()) => {
+                match catch_all_err_arm(file, p).map(|arm| arm_passes_error(file, arm)) {
+                    Some(ArmPasses::Returns) => return !in_closure,
+                    Some(ArmPasses::AsValue) => cur = p,
+                    _ => return false,
+                }
+            }
             "block" => {
                 let is_tail = p
                     .named_child(p.named_child_count().saturating_sub(1))
@@ -1131,18 +1146,100 @@ fn passes_error_on<'t>(
                 if p.id() == body.id() {
                     return !in_closure;
                 }
-                // The tail of a closure's or async block's block.
+                // The tail of a closure's or async block's block, or of a branch: the branch's
+                // value is the `if`'s (`if a { post(..) } else { Ok(()) }` as a tail).
                 match nodes.parent(p) {
                     Some(pp) if matches!(pp.kind(), "closure_expression" | "async_block") => {
                         cur = p
                     }
+                    Some(pp) if pp.kind() == "if_expression" => cur = pp,
+                    Some(pp) if pp.kind() == "else_clause" => match nodes.parent(pp) {
+                        Some(i) if i.kind() == "if_expression" => cur = i,
+                        _ => return false,
+                    },
+                    Some(pp) if pp.kind() == "match_arm" => match match_of_arm(nodes, pp) {
+                        Some(m) => cur = m,
+                        None => return false,
+                    },
                     _ => return false,
+                }
+            }
+            // `else if ..`: the inner `if`'s value is the outer one's.
+            "else_clause" => match nodes.parent(p) {
+                Some(i) if i.kind() == "if_expression" => cur = i,
+                _ => return false,
+            },
+            // A match arm's value is the match's.
+            "match_arm" if p.field("value").is_some_and(|v| v.id() == cur.id()) => {
+                match match_of_arm(nodes, p) {
+                    Some(m) => cur = m,
+                    None => return false,
                 }
             }
             _ => return false,
         }
     }
     false
+}
+
+/// The `match` expression `arm` belongs to.
+fn match_of_arm<'t>(nodes: &NodeList<'t>, arm: Node<'t>) -> Option<Node<'t>> {
+    nodes
+        .parent(arm)
+        .and_then(|b| nodes.parent(b))
+        .filter(|m| m.kind() == "match_expression")
+}
+
+/// How a `match` arm treats the error it binds.
+enum ArmPasses {
+    /// It returns an error from the function (`return Err(..)`, `bail!(..)`).
+    Returns,
+    /// Its value is an `Err(..)`: the error is the match's value.
+    AsValue,
+    /// Anything else.
+    Not,
+}
+
+/// The arm of `m` that any error reaches: `Err(e)`, `Err(_)` or `_` with no guard.
+fn catch_all_err_arm<'t>(file: &ParsedFile, m: Node<'t>) -> Option<Node<'t>> {
+    let body = m.field("body")?;
+    let mut cursor = body.walk();
+    let arms: Vec<Node<'t>> = body
+        .named_children(&mut cursor)
+        .filter(|a| a.kind() == "match_arm")
+        .collect();
+    arms.into_iter().find(|a| {
+        a.field("pattern")
+            .is_some_and(|p| retry::is_catch_all_err(file.node_text(p)))
+    })
+}
+
+/// Whether the match arm `arm` returns its error or makes it the match's value.
+fn arm_passes_error(file: &ParsedFile, arm: Node<'_>) -> ArmPasses {
+    let Some(value) = arm.field("value") else {
+        return ArmPasses::Not;
+    };
+    let tail = if value.kind() == "block" {
+        match value.named_child(value.named_child_count().saturating_sub(1)) {
+            Some(t) => t,
+            None => return ArmPasses::Not,
+        }
+    } else {
+        value
+    };
+    let text = head(file.node_text(tail));
+    let tail_text = text.trim_start_matches("return").trim_start();
+    if text.starts_with("return") && tail_text.starts_with("Err(") {
+        return ArmPasses::Returns;
+    }
+    let body_text = head(file.node_text(value));
+    if body_text.contains("return Err(") || body_text.contains("bail!(") {
+        return ArmPasses::Returns;
+    }
+    if tail.kind() == "call_expression" && text.starts_with("Err(") {
+        return ArmPasses::AsValue;
+    }
+    ArmPasses::Not
 }
 
 #[cfg(test)]
@@ -1284,6 +1381,85 @@ pub async fn purge_user(c: &Client, id: &str) -> anyhow::Result<()> {
         assert_eq!(e.action, Action::Delete);
         assert_eq!(s.via, vec!["purge_image", "delete_object"]);
         assert!(!s.retried);
+    }
+
+    #[test]
+    fn a_match_whose_catch_all_err_arm_hands_the_error_on_passes_the_callees_effect() {
+        let m = model(&[
+            ("storage/src/lib.rs", STORE),
+            (
+                "api/src/images.rs",
+                r#"
+pub async fn purge_returned(c: &Client, id: &str) -> Result<(), String> {
+    match delete_object(c, id).await {
+        Ok(()) => {}
+        Err(NotFound) => {}
+        Err(e) => {
+            warn!("purge failed: {e}");
+            return Err(e.to_string());
+        }
+    }
+    Ok(())
+}
+pub async fn purge_as_value(c: &Client, id: &str) -> Result<u32, String> {
+    cleanup();
+    match delete_object(c, id).await {
+        Ok(()) => Ok(1),
+        Err(e) => Err(e.to_string()),
+    }
+}
+pub async fn purge_in_branch(c: &Client, id: &str, on: bool) -> anyhow::Result<()> {
+    if !on {
+        Ok(())
+    } else if id.is_empty() {
+        Ok(())
+    } else {
+        delete_object(c, id).await
+    }
+}
+pub async fn purge_in_arm(c: &Client, id: &str, kind: u8) -> anyhow::Result<()> {
+    match kind {
+        0 => Ok(()),
+        _ => {
+            cleanup();
+            delete_object(c, id).await
+        }
+    }
+}
+pub async fn purge_logged(c: &Client, id: &str) -> Result<(), String> {
+    match delete_object(c, id).await {
+        Ok(()) => {}
+        Err(e) => warn!("purge failed: {e}"),
+    }
+    Ok(())
+}
+pub async fn purge_only_expected(c: &Client, id: &str) -> Result<(), String> {
+    match delete_object(c, id).await {
+        Err(NotFound) => return Err("gone".into()),
+        _ => {}
+    }
+    Ok(())
+}
+"#,
+            ),
+        ]);
+        for name in [
+            "purge_returned",
+            "purge_as_value",
+            "purge_in_branch",
+            "purge_in_arm",
+        ] {
+            let s = m.summary(name).expect("summarised");
+            let e = s
+                .effect
+                .as_ref()
+                .unwrap_or_else(|| panic!("{name} has the delete"));
+            assert_eq!(e.kind, EffectKind::ObjectStorage, "{name}");
+        }
+        for name in ["purge_logged", "purge_only_expected"] {
+            let s = m.summary(name).expect("summarised");
+            assert_eq!(s.effect, None, "{name} keeps the error to itself");
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@
 
 use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::check::CheckData;
+use crate::analysis::effects::DATABASE_SERVICE;
 use crate::analysis::index::{Manifests, RepoIndex};
 use crate::analysis::source::ParsedFile;
 use crate::analysis::syntax::{self, FieldExt, NodeList};
@@ -839,7 +840,7 @@ pub(crate) fn body_transient_effect<'t>(
         .filter_map(|s| classify(&lists, s))
         .max_by_key(|e| e.write)
         .map(|e| {
-            let kind = if e.service == "the database" || e.service == "DynamoDB" {
+            let kind = if e.service == DATABASE_SERVICE || e.service == "DynamoDB" {
                 EffectKind::Database
             } else if e.service.contains("object store") || e.service == "S3" {
                 EffectKind::ObjectStorage
@@ -881,17 +882,26 @@ fn body_chains<'t>(
     // `keep` may climb the tree (each step a walk down from the root): look at a bounded
     // number of awaits, not at each of a PR's 100,000.
     // Awaited calls, and blocking calls passed on with `?` (`self.http.get(url).send()?` with
-    // reqwest's blocking client, diesel's `execute(&mut conn)?`).
+    // reqwest's blocking client, diesel's `execute(&mut conn)?`) or as the body's value
+    // (`builder.send()` as a blocking client wrapper's last expression).
+    let tail = body
+        .named_child(body.named_child_count().saturating_sub(1))
+        .filter(|t| t.kind() == "call_expression");
     for d in nodes
         .of_kinds_in(&["await_expression", "try_expression"], body)
         .into_iter()
         .take(MAX_FOLLOWED_AWAITS)
+        .chain(tail)
     {
         if out.len() >= 16 {
             break;
         }
         let awaited = d.kind() == "await_expression";
-        let Some(inner) = d.named_child(0) else {
+        let Some(inner) = (if d.kind() == "call_expression" {
+            Some(d)
+        } else {
+            d.named_child(0)
+        }) else {
             continue;
         };
         // Each of a PR's 100,000 stacked `.await`s would unwrap all the ones below it.
@@ -908,6 +918,7 @@ fn body_chains<'t>(
             _ => (inner, awaited),
         };
         let chain = Chain::of(file, inner);
+        let chain = chain.through_binding(file).unwrap_or(chain);
         out.push(chain.summary(file, awaited));
     }
     out
@@ -954,6 +965,9 @@ fn is_retry_loop(file: &ParsedFile, l: Node<'_>) -> bool {
 // Method chains and classification
 // ---------------------------------------------------------------------------------------------
 
+/// The longest `let` value [`Chain::through_binding`] reads a chain's root through.
+const MAX_BOUND_CHAIN_BYTES: usize = 600;
+
 /// A method chain: `state.http.post(url).json(&b).send()` → root `state.http`, calls
 /// `post`, `json`, `send` (innermost first).
 struct Chain<'t> {
@@ -980,6 +994,31 @@ impl<'t> Chain<'t> {
         };
         calls.reverse();
         Chain { root, calls }
+    }
+
+    /// The chain with its root read through a `let` of the same function when the root is a
+    /// local bound to a call chain with no `.await` or `?` in it: `let mut builder =
+    /// self.client.get(url); .. builder.send()` is the chain `self.client.get(url).send()`.
+    /// Reassignments between the two (`builder = builder.query(..)`) only add steps of the same
+    /// builder, so the binding's chain is what names the client and the verb.
+    /// `None` when the root is not such a local.
+    fn through_binding(&self, file: &'t ParsedFile) -> Option<Chain<'t>> {
+        if self.root.kind() != "identifier" || self.calls.is_empty() {
+            return None;
+        }
+        let value = binding_of(file, self.root)?.field("value")?;
+        let value = syntax::unwrap_expression(value);
+        let text = file.node_text(value);
+        if value.kind() != "call_expression"
+            || text.len() > MAX_BOUND_CHAIN_BYTES
+            || text.contains(".await")
+            || text.contains('?')
+        {
+            return None;
+        }
+        let mut bound = Chain::of(file, value);
+        bound.calls.extend(self.calls.iter().cloned());
+        Some(bound)
     }
 
     fn summary(&self, file: &ParsedFile, awaited: bool) -> ChainSummary {
@@ -1253,7 +1292,7 @@ fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
                     .iter()
                     .any(|k| upper.contains(k));
             return Some(Effect {
-                service: "the database".into(),
+                service: DATABASE_SERVICE.into(),
                 write,
                 aws: false,
                 what: if write { "write".into() } else { "read".into() },
@@ -1490,7 +1529,10 @@ fn transient_effect(
 ) -> Option<(Effect, Option<String>)> {
     let chain = &site.chain;
     let awaited = site.awaited;
-    let summary = chain.summary(ctx.file, awaited);
+    let summary = chain.through_binding(ctx.file).map_or_else(
+        || chain.summary(ctx.file, awaited),
+        |c| c.summary(ctx.file, awaited),
+    );
     let mut effect = classify(lists, &summary);
     let mut through = None;
     // The file whose crate makes the effect: this one, or the workspace fn's where it ends.
@@ -1547,7 +1589,7 @@ fn transient_effect(
     let effect = effect?;
     // A database embedded in the process (SQLite through rusqlite, sled) has no network to
     // blip: its errors are not transient.
-    if effect.service == "the database" {
+    if effect.service == DATABASE_SERVICE {
         let depends = |list: &str| {
             lists
                 .list(list)
@@ -1953,7 +1995,24 @@ fn tail_value(branch: Node<'_>) -> Option<Node<'_>> {
     Some(last)
 }
 
-/// The Err branch of an `if let Err(..) = ..` or a `match` on a Result.
+/// Whether a `match` arm's pattern is `Err(e)`, `Err(_)`, `Err(..)` or `_` with no guard: the
+/// arm any error reaches.
+pub(crate) fn is_catch_all_err(pattern: &str) -> bool {
+    let inner = match pattern.strip_prefix("Err(") {
+        Some(rest) => rest.strip_suffix(')').unwrap_or(rest).trim(),
+        None => pattern.trim(),
+    };
+    inner == ".."
+        || (!inner.is_empty()
+            && inner
+                .trim_start_matches("ref ")
+                .trim_start_matches("mut ")
+                .chars()
+                .all(|c| c == '_' || c.is_ascii_lowercase() || c.is_ascii_digit()))
+}
+
+/// The Err branch of an `if let Err(..) = ..` or a `match` on a Result: of a `match`, the
+/// catch-all `Err` arm when it has one, else its first `Err` arm.
 fn err_branch<'t>(ctx: &MatchCtx<'_, 't>, stmt: Node<'t>) -> Option<Node<'t>> {
     match stmt.kind() {
         "if_expression" => {
@@ -1985,12 +2044,22 @@ fn err_branch<'t>(ctx: &MatchCtx<'_, 't>, stmt: Node<'t>) -> Option<Node<'t>> {
                 .named_children(&mut cursor)
                 .filter(|a| a.kind() == "match_arm")
                 .collect();
-            arms.into_iter().find_map(|arm| {
-                let pat = ctx.file.node_text(arm.field("pattern")?);
-                (pat.starts_with("Err") || pat.contains("::Err") || pat.starts_with("_"))
-                    .then(|| arm.field("value"))
-                    .flatten()
-            })
+            let err_arms: Vec<(&str, Node<'t>)> = arms
+                .into_iter()
+                .filter_map(|arm| {
+                    let pat = ctx.file.node_text(arm.field("pattern")?);
+                    (pat.starts_with("Err") || pat.contains("::Err") || pat.starts_with("_"))
+                        .then(|| Some((pat, arm.field("value")?)))
+                        .flatten()
+                })
+                .collect();
+            // `Err(UniqueViolation) => debug!(..), Err(e) => return Err(e)`: an arm for one
+            // expected error is not where a transient error goes; the catch-all arm is.
+            err_arms
+                .iter()
+                .find(|(pat, _)| is_catch_all_err(pat))
+                .or(err_arms.first())
+                .map(|&(_, value)| value)
         }
         _ => None,
     }
@@ -2224,7 +2293,10 @@ fn propagates_nowhere(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return true;
     }
     let write = ctx.vars.get("severity").is_some_and(|s| s == "high");
-    let database = ctx.vars.get("service").is_some_and(|s| s == "the database");
+    let database = ctx
+        .vars
+        .get("service")
+        .is_some_and(|s| s == DATABASE_SERVICE);
     if !write || database || !in_github_webhook(ctx, &lists, stmt) {
         return false;
     }
@@ -2410,6 +2482,12 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             let t = file.node_text(l);
             t.contains(".tick()") || t.contains("sleep(") || t.contains("interval")
         });
+    // Or the function is periodic work: a scheduler or interval loop calls it, up to two
+    // calls away (the effect model's `in_periodic_work`).
+    let periodic = periodic
+        || syntax::enclosing_function(stmt)
+            .and_then(|f| f.field("name"))
+            .is_some_and(|n| ctx.index().effects.in_periodic_work(file.node_text(n)));
     if periodic && consumed.is_none() {
         return false; // the next tick is the retry
     }

@@ -1,0 +1,2 @@
+pub mod bot;
+pub mod forge;
