@@ -290,6 +290,10 @@ struct RawRoute {
     via_call: Option<String>,
 }
 
+/// Macros whose tokens list attribute-routed handlers to mount: rocket's `routes![..]` and
+/// rocket_okapi's `openapi_get_routes![..]` / `openapi_get_routes_spec![..]`.
+const ROUTE_LIST_MACROS: &[&str] = &["routes", "openapi_get_routes", "openapi_get_routes_spec"];
+
 /// A child router mounted into a group with a prefix.
 #[derive(Debug, Clone)]
 struct RawMount {
@@ -1082,7 +1086,11 @@ impl HandlerFacts {
             return;
         };
         let name = file.node_text(m).rsplit("::").next().unwrap_or("");
-        if name != "routes" || syntax::is_in_test_code(file, mac) {
+        if syntax::is_in_test_code(file, mac) {
+            return;
+        }
+        if !ROUTE_LIST_MACROS.contains(&name) {
+            self.collect_prefix_map(file, nodes, file_module, mac);
             return;
         }
         // rocket: mount("/base", routes![a, b::c])
@@ -1112,6 +1120,66 @@ impl HandlerFacts {
                 prefix: prefix.clone(),
                 child: MountChild::Named(NameRef {
                     qualifier: segs,
+                    name,
+                    from_file: file.path.clone(),
+                }),
+            });
+        }
+    }
+
+    /// A macro that mounts route lists by prefix, `"/channels" => channels::routes(),` in its
+    /// tokens (rocket_okapi's `mount_endpoints_and_merged_docs!`): each pair mounts the named
+    /// function's routes under the prefix, as `mount("/channels", channels::routes())` would.
+    fn collect_prefix_map(
+        &mut self,
+        file: &ParsedFile,
+        nodes: &NodeList<'_>,
+        file_module: &[String],
+        mac: Node<'_>,
+    ) {
+        let Some(tt) = mac
+            .named_children(&mut mac.walk())
+            .find(|c| c.kind() == "token_tree")
+        else {
+            return;
+        };
+        let tokens: Vec<Node<'_>> = tt.children(&mut tt.walk()).collect();
+        let mut pairs = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            if t.kind() != "string_literal" || tokens.get(i + 1).map(|n| n.kind()) != Some("=>") {
+                continue;
+            }
+            let Some(prefix) = string_value(file, *t).filter(|p| p.starts_with('/')) else {
+                continue;
+            };
+            // `a::b::routes` then `()`: the path's tokens up to the empty argument list.
+            let mut segs = Vec::new();
+            let mut called = false;
+            for n in &tokens[i + 2..] {
+                match n.kind() {
+                    "identifier" => segs.push(file.node_text(*n).to_string()),
+                    "::" => {}
+                    "token_tree" => {
+                        called = file.node_text(*n).starts_with('(');
+                        break;
+                    }
+                    _ => break,
+                }
+            }
+            if let (true, Some(name)) = (called, segs.pop()) {
+                pairs.push((prefix, segs, name));
+            }
+        }
+        if pairs.is_empty() {
+            return;
+        }
+        let (group, outer) = location(file, nodes, file_module, mac);
+        for (prefix, qualifier, name) in pairs {
+            self.mounts.push(RawMount {
+                parent: group.clone(),
+                prefix: join_path(&outer, &prefix),
+                child: MountChild::Named(NameRef {
+                    qualifier,
                     name,
                     from_file: file.path.clone(),
                 }),
@@ -3026,6 +3094,34 @@ mod tests {
         assert_eq!(routes_of(&f, "ping"), vec!["GET /api/ping"]);
         assert_eq!(routes_of(&f, "create"), vec!["POST /api/orders"]);
         assert_eq!(routes_of(&f, "charge"), vec!["POST /billing/charge"]);
+    }
+
+    #[test]
+    fn a_macro_mapping_prefixes_to_route_lists_mounts_each_list_under_its_prefix() {
+        let f = facts(&[
+            (
+                "src/routes/mod.rs",
+                "mod channels;
+mod users;
+pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
+    mount_endpoints_and_merged_docs! {
+        rocket, \"/\".to_owned(), settings,\n        \"/channels\" => channels::routes(),\n        \"/users\" => users::routes()\n    };\n    rocket\n}",
+            ),
+            (
+                "src/routes/channels.rs",
+                "pub fn routes() -> (Vec<Route>, OpenApi) { openapi_get_routes_spec![delete, ack] }\n#[delete(\"/<target>\")]\npub async fn delete() {}\n#[put(\"/<target>/ack/<message>\")]\npub async fn ack() {}",
+            ),
+            (
+                "src/routes/users.rs",
+                "pub fn routes() -> (Vec<Route>, OpenApi) { openapi_get_routes_spec![fetch] }\n#[get(\"/<target>\")]\npub async fn fetch() {}",
+            ),
+        ]);
+        assert_eq!(routes_of(&f, "delete"), vec!["DELETE /channels/<target>"]);
+        assert_eq!(
+            routes_of(&f, "ack"),
+            vec!["PUT /channels/<target>/ack/<message>"]
+        );
+        assert_eq!(routes_of(&f, "fetch"), vec!["GET /users/<target>"]);
     }
 
     #[test]
