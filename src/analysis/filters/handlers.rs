@@ -1595,6 +1595,25 @@ fn mount_child(file: &ParsedFile, call: Node<'_>, arg: Node<'_>) -> Option<Mount
                 });
             }
             "scoped_identifier" => return name_ref(file, cur).map(MountChild::Named),
+            // `configure_endpoint::<Backend>`: the function, whatever its type arguments.
+            "generic_function" => cur = cur.field("function")?,
+            // `|cfg| auth::configure(cfg, opts)`: the function the closure hands its config to.
+            "closure_expression" => {
+                let body = syntax::unwrap_expression(cur.field("body")?);
+                let body = if body.kind() == "block" {
+                    let last = body.named_child(body.named_child_count().checked_sub(1)?)?;
+                    match last.kind() {
+                        "expression_statement" => last.named_child(0)?,
+                        _ => last,
+                    }
+                } else {
+                    body
+                };
+                if body.kind() != "call_expression" || syntax::call_receiver(body).is_some() {
+                    return None;
+                }
+                cur = body.field("function")?;
+            }
             _ => return None,
         }
     }
@@ -2048,6 +2067,25 @@ fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) ->
                 return request_segments(&s).is_some().then_some(s);
             }
             "identifier" => return vars.get(file.node_text(arg)).cloned(),
+            // `env::http_url() + "/api/graphql"`: a base, then a literal path, read as
+            // `format!("{}/api/graphql")`.
+            "binary_expression"
+                if arg
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| file.node_text(o) == "+") =>
+            {
+                let path = string_value(file, arg.field("right")?)?;
+                // One level only: a PR's `a + "/x" + "/x" + ..` must not recurse its length.
+                let left = syntax::unwrap_expression(arg.field("left")?);
+                let base = (left.kind() != "binary_expression")
+                    .then(|| url_text(file, left, vars))
+                    .flatten();
+                let url = match base {
+                    Some(base) => format!("{base}{path}"),
+                    None => format!("{{}}{path}"),
+                };
+                return request_segments(&url).is_some().then_some(url);
+            }
             "call_expression" => {
                 arg = match syntax::call_name(file, arg) {
                     // `app.url("/p")`, `base.join("/p")`, `Url::parse("http://..")`
@@ -3094,6 +3132,38 @@ mod tests {
         assert_eq!(routes_of(&f, "ping"), vec!["GET /api/ping"]);
         assert_eq!(routes_of(&f, "create"), vec!["POST /api/orders"]);
         assert_eq!(routes_of(&f, "charge"), vec!["POST /billing/charge"]);
+    }
+
+    #[test]
+    fn actix_configure_through_closures_and_type_arguments_and_urls_added_to_a_base() {
+        let f = facts(&[
+            (
+                "src/server.rs",
+                "fn app() -> App { App::new().service(web::scope(\"/auth\").configure(|cfg| auth::configure(cfg, true))).service(web::scope(\"/api\").configure(graphql::configure_endpoint::<Backend>)) }",
+            ),
+            (
+                "src/auth.rs",
+                "pub fn configure(cfg: &mut web::ServiceConfig, reset: bool) { cfg.service(web::resource(\"/simple/login\").route(web::post().to(login::<B>))); }\nasync fn login<B>() {}",
+            ),
+            (
+                "src/graphql.rs",
+                "pub fn configure_endpoint<B>(cfg: &mut web::ServiceConfig) { cfg.service(web::resource(\"/graphql\").route(web::post().to(graphql_route::<B>))); }\nasync fn graphql_route<B>() {}",
+            ),
+            (
+                "tests/common.rs",
+                "pub fn query(client: &Client) { let url = env::http_url() + \"/api/graphql\"; client.post(url).send(); }\n#[test]\nfn queries() { query(&Client::new()); }",
+            ),
+        ]);
+        assert_eq!(routes_of(&f, "login"), vec!["POST /auth/simple/login"]);
+        assert_eq!(routes_of(&f, "graphql_route"), vec!["POST /api/graphql"]);
+        let tested = |name: &str| {
+            f.handlers
+                .iter()
+                .find(|(k, _)| k.name == name)
+                .map(|(_, i)| i.tested)
+        };
+        assert_eq!(tested("graphql_route"), Some(true));
+        assert_eq!(tested("login"), Some(false));
     }
 
     #[test]
