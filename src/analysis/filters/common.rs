@@ -2,6 +2,7 @@
 
 use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::index::RepoIndex;
+use crate::analysis::source::ParsedFile;
 use crate::analysis::syntax::{self, FieldExt};
 
 /// The common filters.
@@ -70,6 +71,45 @@ fn in_test_code(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         .is_some_and(|n| syntax::is_in_test_code(ctx.file, n))
 }
 
+/// The most statements above a line [`statements_in_run_above`] counts.
+const MAX_STATEMENT_RUN: usize = 8;
+
+/// How many lines directly above line `line` (1-based) are one-line statements of its shape:
+/// the same indentation and the same last 8 characters (`..).ok();`), with no blank line or
+/// comment between.
+fn statements_in_run_above(file: &ParsedFile, line: usize) -> usize {
+    let shape = |text: &str| {
+        let indent = text.len() - text.trim_start().len();
+        let trimmed = text.trim();
+        let tail: String = trimmed
+            .chars()
+            .rev()
+            .take(8)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        (
+            indent,
+            tail,
+            trimmed.ends_with(';') && !trimmed.starts_with("//"),
+        )
+    };
+    let (indent, tail, statement) = shape(file.line(line));
+    if !statement {
+        return 0;
+    }
+    let mut n = 0;
+    while n < MAX_STATEMENT_RUN && line > n + 1 {
+        let (i, t, s) = shape(file.line(line - n - 1));
+        if !s || i != indent || t != tail {
+            break;
+        }
+        n += 1;
+    }
+    n
+}
+
 /// Whether a comment near `node` (its first line, the line above, or inside it) contains one of
 /// `words`. Used for the intent comments of "How to suppress it" in `docs/checks/<id>.md`.
 pub fn comment_near_mentions(
@@ -95,8 +135,10 @@ pub fn comment_near_mentions(
             }
         }
     }
-    // Comments on consecutive lines directly above (a comment block).
-    let mut l = line.saturating_sub(1);
+    // Comments on consecutive lines directly above (a comment block); above a run of one-line
+    // statements shaped like this one (`// ignore empty updates` over two `update(..).ok();`
+    // lines), the comment heading the run.
+    let mut l = line.saturating_sub(1 + statements_in_run_above(ctx.file, line));
     while l >= 1 {
         let t = ctx.file.line(l).trim_start();
         if !t.starts_with("//") {
