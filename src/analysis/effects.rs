@@ -479,20 +479,34 @@ impl EffectModel {
     }
 
     /// Whether a call of `callee` from `caller_file` goes into a client: a module of the
-    /// workspace (one file) whose function makes the effect itself or through other functions
-    /// of that same file (`self.github.post_comment(..)` into `github.rs`, where
-    /// `post_comment` calls `self.graphql(..)`). That call is where the work talks to the
-    /// dependency; the steps inside the client are shared by all its callers.
+    /// workspace whose function makes the effect itself or through other functions of that
+    /// same module (`self.github.post_comment(..)` into `github.rs`, where `post_comment` calls
+    /// `self.graphql(..)`). A trait method implemented by several clients, one file each
+    /// (`self.ci.query_build(..)` into `actions.rs` and `azure.rs`), is one too. That call is
+    /// where the work talks to the dependency; the steps inside the client are shared by all
+    /// its callers.
     pub fn is_client_call(&self, callee: &str, caller_file: &str) -> bool {
         let Some(s) = self.summary(callee).filter(|s| s.effect.is_some()) else {
             return false;
         };
-        let Some(file) = s.file.as_deref().filter(|f| *f != caller_file) else {
+        let files = self.def_files(callee);
+        if files.is_empty() || files.contains(caller_file) {
             return false;
-        };
-        s.via
-            .iter()
-            .all(|v| self.summary(v).and_then(|v| v.file.as_deref()) == Some(file))
+        }
+        s.via.iter().all(|v| {
+            let within = self.def_files(v);
+            !within.is_empty() && within.is_subset(&files)
+        })
+    }
+
+    /// The files that define `name` (test code left out).
+    fn def_files(&self, name: &str) -> std::collections::BTreeSet<&str> {
+        self.defs
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|d| d.path.as_str())
+            .collect()
     }
 
     /// The file where a call of `name` reaches its effect: the file of the last function on

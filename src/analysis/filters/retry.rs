@@ -918,8 +918,7 @@ fn body_chains<'t>(
             _ => (inner, awaited),
         };
         let chain = Chain::of(file, inner);
-        let chain = chain.through_binding(file).unwrap_or(chain);
-        out.push(chain.summary(file, awaited));
+        out.push(chain.classified(file, lists, awaited).0);
     }
     out
 }
@@ -1019,6 +1018,50 @@ impl<'t> Chain<'t> {
         let mut bound = Chain::of(file, value);
         bound.calls.extend(self.calls.iter().cloned());
         Some(bound)
+    }
+
+    /// The chain read through a wrapper that takes a request builder and hands it back
+    /// (`self.authenticate(self.http.get(url)).send()` is the chain `self.http.get(url).send()`):
+    /// the first call's only argument is itself a method chain, and calls follow it. `None`
+    /// otherwise.
+    fn through_wrapper(&self, file: &'t ParsedFile) -> Option<Chain<'t>> {
+        let ((_, first), rest) = self.calls.split_first()?;
+        if rest.is_empty() {
+            return None;
+        }
+        let args = first.field("arguments")?;
+        if args.named_child_count() != 1 {
+            return None;
+        }
+        let inner = syntax::unwrap_expression(args.named_child(0)?);
+        if inner.kind() != "call_expression" || syntax::call_receiver(inner).is_none() {
+            return None;
+        }
+        let mut wrapped = Chain::of(file, inner);
+        wrapped.calls.extend(rest.iter().cloned());
+        Some(wrapped)
+    }
+
+    /// The chain [`classify`] reads, with the effect it tells (if any): the chain through its
+    /// root's binding when the root is a local bound to a builder (that binding names the real
+    /// client), else this chain, else, when this one tells nothing, the chain through a builder
+    /// wrapper.
+    fn classified(
+        &self,
+        file: &'t ParsedFile,
+        lists: &Lists<'_>,
+        awaited: bool,
+    ) -> (ChainSummary, Option<Effect>) {
+        let own = self
+            .through_binding(file)
+            .map_or_else(|| self.summary(file, awaited), |c| c.summary(file, awaited));
+        if let Some(e) = classify(lists, &own) {
+            return (own, Some(e));
+        }
+        self.through_wrapper(file)
+            .map(|c| c.summary(file, awaited))
+            .and_then(|s| classify(lists, &s).map(|e| (s, Some(e))))
+            .unwrap_or((own, None))
     }
 
     fn summary(&self, file: &ParsedFile, awaited: bool) -> ChainSummary {
@@ -1529,11 +1572,7 @@ fn transient_effect(
 ) -> Option<(Effect, Option<String>)> {
     let chain = &site.chain;
     let awaited = site.awaited;
-    let summary = chain.through_binding(ctx.file).map_or_else(
-        || chain.summary(ctx.file, awaited),
-        |c| c.summary(ctx.file, awaited),
-    );
-    let mut effect = classify(lists, &summary);
+    let (_, mut effect) = chain.classified(ctx.file, lists, awaited);
     let mut through = None;
     // The file whose crate makes the effect: this one, or the workspace fn's where it ends.
     let mut effect_path = ctx.file.path.clone();

@@ -12,6 +12,9 @@ pub fn on_merged(forge: &Forge, pr: u64) {
         Ok(()) => {}
         Err(e) => error!("{e}"),
     }
+    if let Err(e) = forge.close(pr) { //~ missing-retry:high
+        warn!("could not close #{pr}: {e}");
+    }
 }
 
 /// The arm for the one expected error only logs; every other error is returned, so the caller
