@@ -939,14 +939,37 @@ fn runs_again<'t>(
                     .ancestors(a)
                     .take(4)
                     .find(|p| p.kind() == "call_expression")
-                    .and_then(|p| syntax::call_name(file, p))
-                    .is_some_and(|n| wrappers.iter().any(|w| errors::last_segment(w) == n));
+                    .is_some_and(|p| is_retry_wrapper_call(file, p, wrappers));
                 return wrapped;
             }
             _ => {}
         }
     }
     false
+}
+
+/// Whether `call` calls a `retry_wrappers` entry: `retry(..)` for a plain entry, and for a
+/// path entry its last two segments (`Retry::spawn(..)` is one; `tokio::task::spawn(..)`,
+/// which shares its last name, is not).
+fn is_retry_wrapper_call(file: &ParsedFile, call: Node<'_>, wrappers: &[String]) -> bool {
+    let Some(name) = syntax::call_name(file, call) else {
+        return false;
+    };
+    let path = call
+        .field("function")
+        .map(|f| file.node_text(f))
+        .unwrap_or("");
+    let path = path.split('<').next().unwrap_or(path);
+    let mut segments = path.rsplit("::");
+    let last = segments.next().unwrap_or("");
+    let short = segments.next().map(|q| format!("{q}::{last}"));
+    wrappers.iter().any(|w| {
+        if w.contains("::") {
+            short.as_deref() == Some(w.as_str())
+        } else {
+            w == name
+        }
+    })
 }
 
 /// How much of a loop's or branch's text the model reads: a worker loop pulls its next item at
@@ -1395,6 +1418,27 @@ pub async fn purge_user(c: &Client, id: &str) -> anyhow::Result<()> {
         assert_eq!(e.action, Action::Delete);
         assert_eq!(s.via, vec!["purge_image", "delete_object"]);
         assert!(!s.retried);
+    }
+
+    #[test]
+    fn a_task_spawn_is_not_the_retry_wrapper_that_shares_its_last_name() {
+        let m = model(&[(
+            "src/login.rs",
+            r#"
+async fn check_location(ip: &str) -> Result<()> { http.post(ip).send().await?; Ok(()) }
+async fn notify(ip: &str) -> Result<()> { http.post(ip).send().await?; Ok(()) }
+fn spawn_check(ip: String) {
+    tokio::task::spawn(async move {
+        if let Err(e) = check_location(&ip).await { error!("check failed: {e}"); }
+    });
+}
+async fn notify_with_retries(ip: String) -> Result<()> {
+    Retry::spawn(FixedInterval::from_millis(10).take(3), || notify(&ip)).await
+}
+"#,
+        )]);
+        assert_eq!(m.rerun_by("check_location"), None);
+        assert_eq!(m.rerun_by("notify"), Some("notify_with_retries"));
     }
 
     #[test]
