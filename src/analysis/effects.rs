@@ -1239,16 +1239,12 @@ enum ArmPasses {
 
 /// The arm of `m` that any error reaches: `Err(e)`, `Err(_)` or `_` with no guard.
 fn catch_all_err_arm<'t>(file: &ParsedFile, m: Node<'t>) -> Option<Node<'t>> {
-    let body = m.field("body")?;
-    let mut cursor = body.walk();
-    let arms: Vec<Node<'t>> = body
-        .named_children(&mut cursor)
-        .filter(|a| a.kind() == "match_arm")
-        .collect();
-    arms.into_iter().find(|a| {
-        a.field("pattern")
-            .is_some_and(|p| retry::is_catch_all_err(file.node_text(p)))
-    })
+    crate::analysis::filters::loops::arms_of(m)
+        .into_iter()
+        .find(|a| {
+            a.field("pattern")
+                .is_some_and(|p| retry::is_catch_all_err(file.node_text(p)))
+        })
 }
 
 /// Whether the match arm `arm` returns its error or makes it the match's value.

@@ -3005,6 +3005,14 @@ mod tests {
         assert_eq!(admitted, ["b", "consume"]);
     }
 
+    /// Whether the handler `name` is tested (`None` when it is no handler).
+    fn tested_of(f: &HandlerFacts, name: &str) -> Option<bool> {
+        f.handlers
+            .iter()
+            .find(|(k, _)| k.name == name)
+            .map(|(_, i)| i.tested)
+    }
+
     fn routes_of(f: &HandlerFacts, name: &str) -> Vec<String> {
         let mut out: Vec<String> = f
             .handlers
@@ -3156,14 +3164,8 @@ mod tests {
         ]);
         assert_eq!(routes_of(&f, "login"), vec!["POST /auth/simple/login"]);
         assert_eq!(routes_of(&f, "graphql_route"), vec!["POST /api/graphql"]);
-        let tested = |name: &str| {
-            f.handlers
-                .iter()
-                .find(|(k, _)| k.name == name)
-                .map(|(_, i)| i.tested)
-        };
-        assert_eq!(tested("graphql_route"), Some(true));
-        assert_eq!(tested("login"), Some(false));
+        assert_eq!(tested_of(&f, "graphql_route"), Some(true));
+        assert_eq!(tested_of(&f, "login"), Some(false));
     }
 
     #[test]
@@ -3208,12 +3210,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
                  #[tokio::test]\nasync fn gone_is_404() { let r = app().oneshot(Request::get(\"/gone\").body(Body::empty()).unwrap()).await.unwrap(); assert_eq!(r.status(), StatusCode::NOT_FOUND); }",
             ),
         ]);
-        let tested = |name: &str| {
-            f.handlers
-                .iter()
-                .find(|(k, _)| k.name == name)
-                .map(|(_, i)| i.tested)
-        };
+        let tested = |name: &str| tested_of(&f, name);
         assert_eq!(tested("create_order"), Some(true));
         assert_eq!(tested("get_order"), Some(false));
         assert_eq!(

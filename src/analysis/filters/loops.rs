@@ -222,7 +222,7 @@ fn path_of_pattern(text: &str) -> Option<Path> {
 }
 
 /// The arms of a `match`.
-fn arms_of<'t>(match_node: Node<'t>) -> Vec<Node<'t>> {
+pub(crate) fn arms_of<'t>(match_node: Node<'t>) -> Vec<Node<'t>> {
     let Some(block) = match_node.field("body") else {
         return Vec::new();
     };

@@ -2077,13 +2077,7 @@ fn err_branch<'t>(ctx: &MatchCtx<'_, 't>, stmt: Node<'t>) -> Option<Node<'t>> {
             }
         }
         "match_expression" => {
-            let body = stmt.field("body")?;
-            let mut cursor = body.walk();
-            let arms: Vec<Node<'t>> = body
-                .named_children(&mut cursor)
-                .filter(|a| a.kind() == "match_arm")
-                .collect();
-            let err_arms: Vec<(&str, Node<'t>)> = arms
+            let err_arms: Vec<(&str, Node<'t>)> = super::loops::arms_of(stmt)
                 .into_iter()
                 .filter_map(|arm| {
                     let pat = ctx.file.node_text(arm.field("pattern")?);
