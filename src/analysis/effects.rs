@@ -959,7 +959,12 @@ fn is_retry_wrapper_call(file: &ParsedFile, call: Node<'_>, wrappers: &[String])
         .field("function")
         .map(|f| file.node_text(f))
         .unwrap_or("");
-    let path = path.split('<').next().unwrap_or(path);
+    // `Retry::spawn::<_, _>(..)`: the path without its type arguments.
+    let path = path
+        .split('<')
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches("::");
     let mut segments = path.rsplit("::");
     let last = segments.next().unwrap_or("");
     let short = segments.next().map(|q| format!("{q}::{last}"));
@@ -1431,10 +1436,15 @@ fn spawn_check(ip: String) {
 async fn notify_with_retries(ip: String) -> Result<()> {
     Retry::spawn(FixedInterval::from_millis(10).take(3), || notify(&ip)).await
 }
+async fn turbofish_notify(ip: String) -> Result<()> {
+    tokio_retry::Retry::spawn::<_, _>(FixedInterval::from_millis(10).take(3), || notify_typed(&ip)).await
+}
+async fn notify_typed(ip: &str) -> Result<()> { http.post(ip).send().await?; Ok(()) }
 "#,
         )]);
         assert_eq!(m.rerun_by("check_location"), None);
         assert_eq!(m.rerun_by("notify"), Some("notify_with_retries"));
+        assert_eq!(m.rerun_by("notify_typed"), Some("turbofish_notify"));
     }
 
     #[test]
