@@ -939,42 +939,13 @@ fn runs_again<'t>(
                     .ancestors(a)
                     .take(4)
                     .find(|p| p.kind() == "call_expression")
-                    .is_some_and(|p| is_retry_wrapper_call(file, p, wrappers));
+                    .is_some_and(|p| retry::calls_listed_wrapper(file, p, wrappers));
                 return wrapped;
             }
             _ => {}
         }
     }
     false
-}
-
-/// Whether `call` calls a `retry_wrappers` entry: `retry(..)` for a plain entry, and for a
-/// path entry its last two segments (`Retry::spawn(..)` is one; `tokio::task::spawn(..)`,
-/// which shares its last name, is not).
-fn is_retry_wrapper_call(file: &ParsedFile, call: Node<'_>, wrappers: &[String]) -> bool {
-    let Some(name) = syntax::call_name(file, call) else {
-        return false;
-    };
-    let path = call
-        .field("function")
-        .map(|f| file.node_text(f))
-        .unwrap_or("");
-    // `Retry::spawn::<_, _>(..)`: the path without its type arguments.
-    let path = path
-        .split('<')
-        .next()
-        .unwrap_or(path)
-        .trim_end_matches("::");
-    let mut segments = path.rsplit("::");
-    let last = segments.next().unwrap_or("");
-    let short = segments.next().map(|q| format!("{q}::{last}"));
-    wrappers.iter().any(|w| {
-        if w.contains("::") {
-            short.as_deref() == Some(w.as_str())
-        } else {
-            w == name
-        }
-    })
 }
 
 /// How much of a loop's or branch's text the model reads: a worker loop pulls its next item at

@@ -1778,6 +1778,35 @@ fn transient_effect_of(
     })
 }
 
+/// Whether `call` calls a `retry_wrappers` entry: `retry(..)` for a plain entry, and for a
+/// path entry its last two segments (`Retry::spawn(..)` is one; `tokio::task::spawn(..)`,
+/// which shares its last name, is not).
+pub(crate) fn calls_listed_wrapper(file: &ParsedFile, call: Node<'_>, wrappers: &[String]) -> bool {
+    let Some(name) = syntax::call_name(file, call) else {
+        return false;
+    };
+    let path = call
+        .field("function")
+        .map(|f| file.node_text(f))
+        .unwrap_or("");
+    // `Retry::spawn::<_, _>(..)`: the path without its type arguments.
+    let path = path
+        .split('<')
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches("::");
+    let mut segments = path.rsplit("::");
+    let last = segments.next().unwrap_or("");
+    let short = segments.next().map(|q| format!("{q}::{last}"));
+    wrappers.iter().any(|w| {
+        if w.contains("::") {
+            short.as_deref() == Some(w.as_str())
+        } else {
+            w == name
+        }
+    })
+}
+
 /// Whether `name` (a call's function name or path) is a retry wrapper: the data list, the
 /// user's `retry_wrappers`, or a same-crate helper.
 fn is_wrapper_call(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, call: Node<'_>) -> bool {
@@ -1790,8 +1819,7 @@ fn is_wrapper_call(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, call: Node<'_>) ->
         .unwrap_or("");
     let short_path = path.rsplit("::").take(2).collect::<Vec<_>>();
     let short_path = short_path.into_iter().rev().collect::<Vec<_>>().join("::");
-    lists.has("retry_wrappers", name)
-        || lists.has("retry_wrappers", &short_path)
+    calls_listed_wrapper(ctx.file, call, lists.list("retry_wrappers"))
         || ctx
             .config
             .retry_wrappers
