@@ -8,6 +8,7 @@ use failmode::analysis::check::{
     REPOSITORY_CHECKS_DIR,
 };
 use failmode::analysis::examples::{examples_of, run_example};
+use failmode::analysis::explain::{ExplainTarget, Explanation, Outcome};
 use failmode::analysis::finding::Finding;
 use failmode::analysis::source::{SkipReason, Skipped, SourceInput, DEFAULT_MAX_FILE_SIZE};
 use failmode::analysis::{analyze_with_progress, AnalysisOptions};
@@ -119,6 +120,11 @@ struct CheckArgs {
     /// `--diff-base` or `--diff`: the file would miss every finding outside the diff.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "diff_base", "diff"])]
     write_baseline: Option<PathBuf>,
+    /// Instead of the report, say why this line is or is not flagged: every rule whose pattern
+    /// matched there, and the first filter that stopped it. PATH as findings print it
+    /// (relative to the root), LINE from 1.
+    #[arg(long, value_name = "PATH:LINE", conflicts_with_all = ["baseline", "write_baseline", "diff_base", "diff"])]
+    explain: Option<ExplainTarget>,
 }
 
 fn parse_fail_on(s: &str) -> std::result::Result<FailOn, String> {
@@ -569,6 +575,65 @@ fn changed_lines(files: &[FileDiff]) -> BTreeMap<String, BTreeSet<usize>> {
         .collect()
 }
 
+/// `--explain`'s target relative to the root: a path written from the current directory or
+/// as an absolute path is rewritten the way findings print it.
+fn relative_target(root: &Path, target: &ExplainTarget) -> ExplainTarget {
+    let written = Path::new(&target.path);
+    let relative = std::fs::canonicalize(written)
+        .ok()
+        .zip(std::fs::canonicalize(root).ok())
+        .and_then(|(file, root)| {
+            file.strip_prefix(&root)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        });
+    ExplainTarget {
+        path: relative.unwrap_or_else(|| target.path.clone()),
+        line: target.line,
+    }
+}
+
+/// The text `--explain` prints: one line per rule match on the target line.
+fn render_explanation(target: &ExplainTarget, explanation: &Explanation) -> String {
+    let mut out = format!("{}:{}\n", target.path, target.line);
+    if let Some(why) = &explanation.file_not_checked {
+        out.push_str(&format!("  no check ran: {why}\n"));
+        return out;
+    }
+    if explanation.matches.is_empty() {
+        out.push_str(
+            "  no rule's pattern matched a node anchored on this line (rules anchor on the first \
+             line of the statement or call they are about)\n",
+        );
+    }
+    let mut off: Vec<&str> = Vec::new();
+    for m in &explanation.matches {
+        if m.outcome == Outcome::CheckDisabled {
+            if !off.contains(&m.check.as_str()) {
+                off.push(&m.check);
+            }
+            continue;
+        }
+        out.push_str(&format!(
+            "  {} / rule `{}`: {}\n",
+            m.check, m.rule, m.outcome
+        ));
+    }
+    for check in off {
+        out.push_str(&format!(
+            "  {check}: matched, but off for this file (turn it on with \
+             `[checks.{check}] enabled = true`, or see its `exclude`)\n"
+        ));
+    }
+    if !explanation.calls.is_empty() {
+        out.push_str("effect model, for the calls on this line:\n");
+        for (name, known) in &explanation.calls {
+            out.push_str(&format!("  {name}: {known}\n"));
+        }
+    }
+    out
+}
+
 fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     load_checks()?;
     let root = find_root(args.root.as_deref(), &args.paths)?;
@@ -594,6 +659,7 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     let opts = AnalysisOptions {
         max_file_size: args.max_file_size,
         report_paths: changed.as_ref().map(|c| c.keys().cloned().collect()),
+        explain: args.explain.as_ref().map(|t| relative_target(&root, t)),
         ..AnalysisOptions::default()
     };
     let sources = inputs.iter().filter(|i| i.path.ends_with(".rs")).count();
@@ -615,6 +681,13 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     let analysis = analyze_with_progress(&inputs, &config, checks, &opts, &tick);
     if let Some(b) = &bar {
         b.finish_and_clear();
+    }
+    if let (Some(target), Some(explanation)) = (&opts.explain, &analysis.explanation) {
+        let mut out = std::io::stdout().lock();
+        out.write_all(render_explanation(target, explanation).as_bytes())
+            .and_then(|()| out.flush())
+            .context("cannot write the explanation to stdout")?;
+        return Ok(ExitCode::SUCCESS);
     }
     skipped.extend(analysis.skipped.iter().map(SkippedFile::from_skipped));
     skipped.sort_by(|a, b| a.path.cmp(&b.path));

@@ -992,3 +992,94 @@ fn a_repositorys_own_checks_are_loaded_configured_and_tested() {
         stderr(&o)
     );
 }
+
+#[test]
+fn explain_says_which_rule_matched_a_line_and_which_filter_stopped_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Cargo.toml", CARGO_TOML.as_bytes());
+    write(
+        dir.path(),
+        "src/orders.rs",
+        b"use sqlx::PgPool;
+
+pub async fn mark_shipped(db: &PgPool, id: i64) {
+    let _ = sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\").bind(id).execute(db).await;
+    let _ = audit(id);
+    // failmode: allow(swallowed-error) the nightly job recounts
+    let _ = sqlx::query(\"UPDATE orders SET paid = true WHERE id = $1\").bind(id).execute(db).await;
+}
+
+fn audit(id: i64) -> Result<(), std::fmt::Error> {
+    let _ = id;
+    Ok(())
+}
+",
+    );
+    let explain = |target: &str| {
+        let o = failmode(dir.path(), &["check", ".", "--explain", target]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let reported = explain("src/orders.rs:4");
+    assert!(
+        reported.starts_with("src/orders.rs:4\n  "),
+        "the line explained comes first: {reported}"
+    );
+    assert!(
+        reported.contains("  swallowed-error / rule `let-underscore`: reported\n"),
+        "{reported}"
+    );
+    assert!(
+        reported.contains(
+            "  non-idempotent-retry: matched, but off for this file (turn it on with \
+             `[checks.non-idempotent-retry] enabled = true`, or see its `exclude`)\n"
+        ),
+        "a check that is off is said once, with how to turn it on: {reported}"
+    );
+    // No effect: the call's own function is summarised by the effect model, and the filter
+    // that asks it is named.
+    let pure = explain("src/orders.rs:5");
+    assert!(
+        pure.contains(
+            "  swallowed-error / rule `let-underscore`: stopped by filter \
+             `swallowed_effect(call, \"any\")`\n"
+        ),
+        "{pure}"
+    );
+    assert!(
+        pure.contains("effect model, for the calls on this line:\n  audit: no effect found; returns its error\n"),
+        "{pure}"
+    );
+    let suppressed = explain("src/orders.rs:7");
+    assert!(
+        suppressed.contains(
+            "  swallowed-error / rule `let-underscore`: reported, then hidden by a `failmode:` comment\n"
+        ),
+        "{suppressed}"
+    );
+    // An absolute path is read relative to the root, as findings print it.
+    let absolute = dir.path().join("src/orders.rs").canonicalize().unwrap();
+    assert_eq!(
+        explain(&format!("{}:5", absolute.display())),
+        pure,
+        "the same line by its absolute path"
+    );
+    assert_eq!(
+        explain("src/orders.rs:9"),
+        "src/orders.rs:9\n  no rule's pattern matched a node anchored on this line (rules anchor on \
+         the first line of the statement or call they are about)\n"
+    );
+    assert_eq!(
+        explain("src/orders.rs:40"),
+        "src/orders.rs:40\n  no check ran: the file has 13 lines\n"
+    );
+    assert!(explain("src/missing.rs:1")
+        .contains("no check ran: the file is not among the analysed files"),);
+    let o = failmode(dir.path(), &["check", ".", "--explain", "src/orders.rs"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "PATH without LINE is a usage error"
+    );
+    assert!(stderr(&o).contains("is not PATH:LINE"), "{}", stderr(&o));
+}

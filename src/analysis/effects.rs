@@ -521,6 +521,62 @@ impl EffectModel {
             .next()
     }
 
+    /// What the model knows of calls of `name`, in one line for `failmode check --explain`:
+    /// the effect and the path to it, and the facts the checks ask about.
+    pub fn describe(&self, name: &str) -> String {
+        let defined = self.defs.get(name).map_or(0, Vec::len);
+        let Some(s) = self.summary(name) else {
+            return match defined {
+                0 => "not defined in the workspace outside tests: read by its name and \
+                      receiver only (the vocabulary)"
+                    .to_string(),
+                n => format!(
+                    "defined {n} times in the workspace, and the definitions disagree: \
+                     not resolved"
+                ),
+            };
+        };
+        let mut facts = Vec::new();
+        match &s.effect {
+            Some(e) => {
+                let service = s.service.as_deref().unwrap_or(e.kind.label());
+                let mut effect = format!("{:?} on {service}", e.action).to_lowercase();
+                if !s.via.is_empty() {
+                    effect.push_str(&format!(" through {}", s.via.join(" → ")));
+                }
+                facts.push(effect);
+            }
+            None => facts.push("no effect found".to_string()),
+        }
+        facts.push(if s.returns_result {
+            "returns its error".to_string()
+        } else {
+            "returns no Result".to_string()
+        });
+        if s.retried {
+            facts.push("retries inside".to_string());
+        }
+        if s.spawns_arg {
+            facts.push("spawns its argument".to_string());
+        }
+        if s.periodic || self.in_periodic_work(name) {
+            facts.push("runs as periodic work".to_string());
+        }
+        if let Some(d) = &s.dropped_at {
+            facts.push(format!(
+                "its error is logged and dropped by {} ({}:{})",
+                d.function, d.path, d.line
+            ));
+        }
+        if let Some(by) = self.rerun_by(name) {
+            facts.push(format!("rerun by {by} when it fails"));
+        }
+        if defined > 1 {
+            facts.push(format!("{defined} definitions"));
+        }
+        facts.join("; ")
+    }
+
     /// Whether `name` is defined in the workspace (outside tests) at all.
     pub fn is_defined(&self, name: &str) -> bool {
         self.defs.contains_key(name)

@@ -4,6 +4,7 @@
 //! with its message, explanation, suggestion and fingerprint.
 
 use super::check::{Check, CheckSet, LanguageQuery, Rule, Template};
+use super::explain::{Explained, Outcome};
 use super::filters::MatchCtx;
 use super::finding::{Finding, Severity, Span, Suggestion};
 use super::index::{Manifests, RepoIndex};
@@ -41,6 +42,12 @@ fn plan<'c>(
         .map(|c| config.check_enabled(&c.id, c.enabled) && !config.is_excluded(&c.id, &file.path))
         .collect();
     enabled.iter().any(|e| *e).then_some((lq, enabled))
+}
+
+/// Whether any check runs on `file` (see [`check_matches`]): false for test and dev-tool files,
+/// paths excluded everywhere, and files for which every check is off.
+pub fn checks_file(file: &ParsedFile, checks: &CheckSet, config: &Config) -> bool {
+    plan(file, checks, config).is_some()
 }
 
 /// Test code is never reported by rules that leave tests out; when no rule looks at tests,
@@ -281,6 +288,21 @@ pub fn check_matches(
     budget: Duration,
     matches: Option<Vec<PendingMatch>>,
 ) -> Vec<Finding> {
+    check_matches_traced(file, checks, index, config, budget, matches, None)
+}
+
+/// [`check_matches`], also writing to `trace` what became of each match anchored on its line.
+/// To see every match, pass `matches: None`: matches the walk-time screen dropped are then
+/// found again by the query cursor.
+pub fn check_matches_traced(
+    file: &ParsedFile,
+    checks: &CheckSet,
+    index: &RepoIndex,
+    config: &Config,
+    budget: Duration,
+    matches: Option<Vec<PendingMatch>>,
+    mut trace: Option<&mut LineTrace>,
+) -> Vec<Finding> {
     let Some((lq, enabled)) = plan(file, checks, config) else {
         return Vec::new();
     };
@@ -298,6 +320,7 @@ pub fn check_matches(
             captures,
             &mut seen,
             &mut findings,
+            trace.as_deref_mut(),
         )
     };
     if let (Some(matches), Some(patterns)) = (matches, lq.patterns.as_ref()) {
@@ -378,6 +401,15 @@ fn query_ranges(file: &ParsedFile, skip_tests: bool) -> Vec<std::ops::Range<usiz
     ranges
 }
 
+/// Where [`collect_match`] writes what became of the matches anchored on one line
+/// (`failmode check --explain`).
+pub struct LineTrace {
+    /// The 1-based line explained.
+    pub line: usize,
+    /// What became of each match anchored there.
+    pub matches: Vec<Explained>,
+}
+
 /// Filters one query match and, when every filter holds, records its finding.
 #[allow(clippy::too_many_arguments)]
 fn collect_match(
@@ -391,13 +423,11 @@ fn collect_match(
     captures: Vec<(&str, tree_sitter::Node<'_>)>,
     seen: &mut HashSet<(usize, usize)>,
     findings: &mut Vec<Finding>,
+    trace: Option<&mut LineTrace>,
 ) {
     let Some(&(ci, ri)) = lq.owners.get(pattern) else {
         return;
     };
-    if !enabled[ci] {
-        return;
-    }
     let check = &checks.checks[ci];
     let rule = &check.rules[ri];
     let Some(anchor) = captures
@@ -407,19 +437,41 @@ fn collect_match(
     else {
         return;
     };
-    if seen.contains(&(ci, anchor.start_byte())) {
+    let line = anchor.start_position().row + 1;
+    let reported_before = findings.len();
+    let outcome = (|| {
+        if !enabled[ci] {
+            return Outcome::CheckDisabled;
+        }
+        if seen.contains(&(ci, anchor.start_byte())) {
+            return Outcome::AlreadyReported;
+        }
+        if !rule.include_tests && syntax::is_in_test_code(file, anchor) {
+            return Outcome::InTestCode;
+        }
+        let mut ctx = MatchCtx::new(file, index, &index.manifests, config, &check.data, captures);
+        if let Some(failed) = rule.filters.iter().find(|f| !f.eval(&mut ctx)) {
+            return Outcome::StoppedBy(format!("{failed:?}"));
+        }
+        seen.insert((ci, anchor.start_byte()));
+        let anchor = ctx.anchor.unwrap_or(anchor);
+        findings.push(build_finding(file, check, rule, &ctx, anchor, config));
+        Outcome::Reported
+    })();
+    let Some(trace) = trace else {
         return;
+    };
+    let reported_on = findings[reported_before..]
+        .first()
+        .map(|f| f.span.start_line);
+    if line == trace.line || reported_on == Some(trace.line) {
+        trace.matches.push(Explained {
+            check: check.id.clone(),
+            rule: rule.id.clone(),
+            line: reported_on.unwrap_or(line),
+            outcome,
+        });
     }
-    if !rule.include_tests && syntax::is_in_test_code(file, anchor) {
-        return;
-    }
-    let mut ctx = MatchCtx::new(file, index, &index.manifests, config, &check.data, captures);
-    if !rule.filters.iter().all(|f| f.eval(&mut ctx)) {
-        return;
-    }
-    seen.insert((ci, anchor.start_byte()));
-    let anchor = ctx.anchor.unwrap_or(anchor);
-    findings.push(build_finding(file, check, rule, &ctx, anchor, config));
 }
 
 fn build_finding(

@@ -139,6 +139,7 @@ fn analyze_like_production(inputs: Vec<SourceInput>) -> Analysis {
                 max_file_size: usize::MAX,
                 parse_budget: Duration::from_secs(600),
                 report_paths: None,
+                explain: None,
             };
             // Every check, the ones off by default included: a repository can turn them on.
             let mut config = Config::default();

@@ -5,6 +5,7 @@ pub mod check;
 pub mod effects;
 pub mod engine;
 pub mod examples;
+pub mod explain;
 pub mod filters;
 pub mod finding;
 #[cfg(test)]
@@ -21,7 +22,8 @@ pub mod walk_plan;
 
 use crate::config::Config;
 use check::CheckSet;
-use engine::PendingMatch;
+use engine::{LineTrace, PendingMatch};
+use explain::{ExplainTarget, Explanation};
 use finding::{Finding, Severity, Span};
 use index::{Manifests, RepoIndex};
 use rayon::prelude::*;
@@ -43,6 +45,9 @@ pub struct AnalysisOptions {
     /// When set, only these paths are reported on; other inputs only feed the repository
     /// index (e.g. tests read by `untested-handler`).
     pub report_paths: Option<BTreeSet<String>>,
+    /// When set, the run also says what became of every rule match anchored on this line
+    /// ([`Analysis::explanation`]).
+    pub explain: Option<ExplainTarget>,
 }
 
 impl Default for AnalysisOptions {
@@ -51,6 +56,7 @@ impl Default for AnalysisOptions {
             max_file_size: source::DEFAULT_MAX_FILE_SIZE,
             parse_budget: source::DEFAULT_PARSE_BUDGET,
             report_paths: None,
+            explain: None,
         }
     }
 }
@@ -66,6 +72,8 @@ pub struct Analysis {
     pub files_parsed: usize,
     /// Bytes of source parsed.
     pub bytes_parsed: usize,
+    /// What became of the matches on [`AnalysisOptions::explain`]'s line, when it is set.
+    pub explanation: Option<Explanation>,
 }
 
 /// One parsed file after its walk: what the rest of the run still needs from it.
@@ -159,8 +167,13 @@ pub fn analyze_with_progress(
             };
             let nodes = NodeList::new(file.tree.root_node(), checks.walk_plan(file.language));
             let part = RepoIndex::collect_from(&file, &manifests, &nodes);
-            let report = reportable(&file.path);
-            let matches = if report {
+            let explained = opts.explain.as_ref().is_some_and(|t| t.path == file.path);
+            let report = reportable(&file.path) || explained;
+            let matches = if explained {
+                // The query cursor finds every match again, including those the walk-time
+                // screen would drop, so each one's first failing filter can be named.
+                None
+            } else if report {
                 engine::find_matches(&file, checks, config, &manifests, &nodes, opts.parse_budget)
             } else {
                 Some(Vec::new())
@@ -240,6 +253,56 @@ pub fn analyze_with_progress(
         apply_suppressions(file, &mut found, checks);
         (found, out_of_time(file, opts.parse_budget))
     };
+    let explanation = opts.explain.as_ref().map(|target| {
+        match pending.iter().position(|(f, _)| f.path == target.path) {
+            Some(at) => {
+                let (file, _) = pending.swap_remove(at);
+                let mut trace = LineTrace {
+                    line: target.line,
+                    matches: Vec::new(),
+                };
+                let mut found = engine::check_matches_traced(
+                    &file,
+                    checks,
+                    &index,
+                    config,
+                    opts.parse_budget,
+                    None,
+                    Some(&mut trace),
+                );
+                apply_suppressions(&file, &mut found, checks);
+                let mut explanation = Explanation {
+                    matches: trace.matches,
+                    calls: explain::called_on_line(&file, target.line)
+                        .into_iter()
+                        .map(|name| {
+                            let known = index.effects.describe(&name);
+                            (name, known)
+                        })
+                        .collect(),
+                    file_not_checked: if target.line > file.line_starts.len() {
+                        Some(format!("the file has {} lines", file.line_starts.len()))
+                    } else {
+                        (!engine::checks_file(&file, checks, config))
+                            .then(|| why_not_checked(&target.path, inputs, &skipped))
+                    },
+                };
+                explanation.mark_suppressed(|check| {
+                    found
+                        .iter()
+                        .any(|f| f.check == check && f.span.start_line == target.line)
+                });
+                findings.extend(found);
+                skipped.extend(out_of_time(&file, opts.parse_budget));
+                explanation
+            }
+            None => Explanation {
+                matches: Vec::new(),
+                calls: Vec::new(),
+                file_not_checked: Some(why_not_checked(&target.path, inputs, &skipped)),
+            },
+        }
+    });
     // Each kept tree is freed by the task that checked it, while it is still in cache (freeing
     // them all on one thread afterwards would cost as much as a quarter of the parse).
     let found: Vec<Checked> = pending
@@ -314,7 +377,26 @@ pub fn analyze_with_progress(
         bytes_parsed,
         findings,
         skipped,
+        explanation,
     }
+}
+
+/// Why the file `path` had no check run on it, for `--explain`.
+fn why_not_checked(path: &str, inputs: &[SourceInput], skipped: &[Skipped]) -> String {
+    if let Some(s) = skipped.iter().find(|s| s.path == path) {
+        return format!("the file was skipped: {}", s.reason);
+    }
+    if !inputs.iter().any(|i| i.path == path) {
+        return "the file is not among the analysed files; give its path relative to the root, \
+                as findings print it"
+            .to_string();
+    }
+    if language::for_path(path).is_none() {
+        return "no check is written for this file's language".to_string();
+    }
+    "no check runs on this file: it is test or dev-tool code, excluded in the config, or every \
+     check is off for it"
+        .to_string()
 }
 
 fn apply_suppressions(file: &ParsedFile, findings: &mut Vec<Finding>, checks: &CheckSet) {
