@@ -553,6 +553,9 @@ impl EffectModel {
         } else {
             "returns no Result".to_string()
         });
+        if s.records_error {
+            facts.push("records (logs) its own errors".to_string());
+        }
         if s.retried {
             facts.push("retries inside".to_string());
         }
@@ -750,7 +753,10 @@ fn fn_facts<'t>(
         .field("return_type")
         .map(|r| file.node_text(r))
         .unwrap_or("");
-    let returns_result = ret.contains("Result") || ret.contains("JoinHandle");
+    // A `JoinHandle<()>` carries no error to lose (`Option<JoinHandle<()>>` from a fn that
+    // starts a thread); one of a generic output (`JoinHandle<F::Output>`) may carry one.
+    let returns_result =
+        ret.contains("Result") || (ret.contains("JoinHandle") && !ret.contains("JoinHandle<()>"));
     let owner = impl_owner(file, nodes, f);
     let attrs = nodes.attributes(file, f);
     let instrumented = attrs
@@ -816,31 +822,50 @@ fn fn_facts<'t>(
     let retries_inside = retry::is_retry_helper(file, nodes, f, name)
         || retry::body_has_retry_shape(file, nodes, body);
     // The body's own effect is only read for a function that returns its error.
-    let mut direct = (returns_result && !records_error)
-        .then(|| {
-            nodes
-                .of_kinds_in(&["call_expression", "await_expression"], body)
-                .into_iter()
-                .filter(|d| d.byte_range().len() <= MAX_CLASSIFIED_CALL_BYTES)
-                .filter_map(|d| classify(file, d, lists, None).map(|e| (d, e)))
-                // Each climb up the tree is a walk down from the root, so only the first
-                // effects of a body are followed up (a PR's 100,000 nested calls are not).
-                .take(MAX_FOLLOWED_EFFECTS)
-                // Only an effect whose error reaches the caller: one the body handles itself
-                // gives the caller nothing to retry or to swallow.
-                .filter(|(d, _)| passes_error_on(file, nodes, *d, body))
-                .map(|(_, e)| e)
-                .max_by_key(|e| (e.action != Action::Read, e.kind == EffectKind::Database))
+    let passed_on: Vec<(Node<'_>, Effect)> = if returns_result && !records_error {
+        nodes
+            .of_kinds_in(&["call_expression", "await_expression"], body)
+            .into_iter()
+            .filter(|d| d.byte_range().len() <= MAX_CLASSIFIED_CALL_BYTES)
+            .filter_map(|d| classify(file, d, lists, None).map(|e| (d, e)))
+            // Each climb up the tree is a walk down from the root, so only the first
+            // effects of a body are followed up (a PR's 100,000 nested calls are not).
+            .take(MAX_FOLLOWED_EFFECTS)
+            // Only an effect whose error reaches the caller: one the body handles itself
+            // gives the caller nothing to retry or to swallow.
+            .filter(|(d, _)| passes_error_on(file, nodes, *d, body))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // An effect whose error is logged on its way out (`.map_err(|e| { error!(..); e })?`) is
+    // recorded here, as under `#[instrument(err)]`: a caller that then drops the error has
+    // lost nothing the logs do not show.
+    let mut logged_effect = false;
+    let mut direct = passed_on
+        .into_iter()
+        .filter(|(d, _)| {
+            let logged = logged_on_way_out(file, nodes, *d, lists);
+            logged_effect |= logged;
+            !logged
         })
-        .flatten();
+        .map(|(_, e)| e)
+        .max_by_key(|e| (e.action != Action::Read, e.kind == EffectKind::Database));
     let mut service = None;
     if returns_result && !records_error {
         let passed_on = |d: Node<'_>| passes_error_on(file, nodes, d, body);
-        if let Some((e, s)) = retry::body_transient_effect(file, nodes, body, &passed_on) {
+        let logged = |d: Node<'_>| logged_on_way_out(file, nodes, d, lists);
+        if let Some((e, s)) =
+            retry::body_transient_effect(file, nodes, body, &|d| passed_on(d) && !logged(d))
+        {
             if direct.is_none() {
                 direct = Some(e);
             }
             service = Some(s);
+        } else if !logged_effect {
+            logged_effect =
+                retry::body_transient_effect(file, nodes, body, &|d| passed_on(d) && logged(d))
+                    .is_some();
         }
     }
     let mut callees = Vec::new();
@@ -883,7 +908,7 @@ fn fn_facts<'t>(
         };
         // A call a retry runs again still hands its effect to this function when its error
         // comes out in the end (`retry(|| async { delete(..).await }).await`).
-        if passed_on {
+        if passed_on && !logged_on_way_out(file, nodes, *c, lists) {
             let named = qualified.unwrap_or_else(|| callee.clone());
             if !callees.contains(&named) {
                 callees.push(named);
@@ -891,6 +916,12 @@ fn fn_facts<'t>(
         }
         call_sites.push((callee, handling));
     }
+    // Every effect the body hands on is logged on its way out: it records its own errors.
+    // (`Ok(..)` and `AppError::Internal(..)` are constructors, not functions that do anything.)
+    let calls_no_fn = callees
+        .iter()
+        .all(|c| !c.contains("::") && c.starts_with(|ch: char| ch.is_ascii_uppercase()));
+    let records_error = records_error || (logged_effect && direct.is_none() && calls_no_fn);
     FnFacts {
         path: file.path.clone(),
         owner,
@@ -1134,6 +1165,62 @@ fn logs_and_drops<'t>(
             syntax::descendants(branch).map(|d| (d.kind(), d)),
             lists.get("log_names"),
         )
+}
+
+/// Whether the error of `call` is logged by an adapter on its way out of the statement:
+/// `.map_err(|e| { error!(..); e })`, `.inspect_err(|e| warn!(..))`.
+fn logged_on_way_out<'t>(
+    file: &ParsedFile,
+    nodes: &NodeList<'t>,
+    call: Node<'t>,
+    lists: &Lists<'_>,
+) -> bool {
+    let logs = |c: Node<'_>| {
+        c.kind() == "call_expression"
+            && matches!(
+                syntax::call_name(file, c),
+                Some("map_err" | "inspect_err" | "or_else")
+            )
+            && c.field("arguments")
+                .is_some_and(|a| errors::contains_record(file, a, lists.get("log_names")))
+    };
+    // The effect may be read at the whole statement's value (`x.await.map_err(..)?`): the
+    // adapters below it are looked at first, down the chain.
+    let mut down = Some(call);
+    for _ in 0..12 {
+        let Some(d) = down else { break };
+        if logs(d) {
+            return true;
+        }
+        down = match d.kind() {
+            "try_expression" | "await_expression" => d.named_child(0),
+            "call_expression" => d
+                .field("function")
+                .filter(|f| f.kind() == "field_expression")
+                .and_then(|f| f.field("value")),
+            _ => None,
+        };
+    }
+    // Or at the call below the adapter: `call.await.map_err(..)` is the call, its await, the
+    // adapter's field and the adapter's call; a few adapters at most.
+    let mut cur = call;
+    for _ in 0..12 {
+        if logs(cur) {
+            return true;
+        }
+        match nodes.parent(cur) {
+            Some(p)
+                if matches!(
+                    p.kind(),
+                    "await_expression" | "field_expression" | "call_expression"
+                ) =>
+            {
+                cur = p
+            }
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// Methods that only reshape a call's error on its way out (`.context("..")`, `.map_err(..)`).
@@ -1446,6 +1533,49 @@ pub async fn purge_user(c: &Client, id: &str) -> anyhow::Result<()> {
         assert_eq!(e.action, Action::Delete);
         assert_eq!(s.via, vec!["purge_image", "delete_object"]);
         assert!(!s.retried);
+    }
+
+    #[test]
+    fn an_effect_whose_error_is_logged_on_its_way_out_is_recorded_by_its_function() {
+        let m = model(&[(
+            "src/jobs.rs",
+            r#"
+async fn ack_logged(db: &PgPool, id: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(db).await
+        .map_err(|e| { tracing::error!("ack {id}: {e}"); AppError::Internal(e.into()) })?;
+    Ok(())
+}
+async fn ack_inspected(db: &PgPool, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(db).await
+        .inspect_err(|e| warn!("ack {id}: {e}"))?;
+    Ok(())
+}
+async fn ack_mapped(db: &PgPool, id: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(db).await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(())
+}
+async fn ack_then_notify(db: &PgPool, id: i64) -> Result<(), AppError> {
+    ack_logged(db, id).await?;
+    notify(id).await
+}
+fn start_scraper() -> Option<std::thread::JoinHandle<()>> { None }
+fn start_job<F: Future<Output = Result<()>>>(f: F) -> JoinHandle<F::Output> { tokio::spawn(f) }
+"#,
+        )]);
+        for logged in ["ack_logged", "ack_inspected"] {
+            let s = m.summary(logged).unwrap();
+            assert!(s.records_error, "{logged}: {s:?}");
+            assert_eq!(s.effect, None, "{logged}");
+        }
+        // Mapped without a log line: the error is only reshaped.
+        let mapped = m.summary("ack_mapped").unwrap();
+        assert!(!mapped.records_error);
+        assert!(mapped.effect.is_some());
+        // A caller of a logging function still hands on its own other calls' errors.
+        assert!(!m.summary("ack_then_notify").unwrap().records_error);
+        assert!(!m.summary("start_scraper").unwrap().returns_result);
+        assert!(m.summary("start_job").unwrap().returns_result);
     }
 
     #[test]

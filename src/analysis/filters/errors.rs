@@ -1173,6 +1173,19 @@ pub fn contains_record(file: &ParsedFile, node: Node<'_>, names: &[String]) -> b
     )
 }
 
+/// Whether `node` holds a `panic!`, `unreachable!`, `todo!` or `unimplemented!`.
+fn panics_in(file: &ParsedFile, node: Node<'_>) -> bool {
+    syntax::descendants(node).any(|d| {
+        d.kind() == "macro_invocation"
+            && d.field("macro").is_some_and(|m| {
+                matches!(
+                    last_segment(file.node_text(m)),
+                    "panic" | "unreachable" | "todo" | "unimplemented"
+                )
+            })
+    })
+}
+
 /// [`contains_record`] over nodes already listed with their kinds.
 pub(crate) fn records_in<'t>(
     file: &ParsedFile,
@@ -1463,8 +1476,9 @@ fn parse_to_default(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         }
         _ => return false,
     };
-    // `unwrap_or_else(|e| { warn!(..); 0 })` records the error.
-    if contains_record(file, outer, lists.get("log_names")) {
+    // `unwrap_or_else(|e| { warn!(..); 0 })` records the error, and
+    // `unwrap_or_else(|e| panic!(..))` does not default at all.
+    if contains_record(file, outer, lists.get("log_names")) || panics_in(file, outer) {
         return false;
     }
     let src_text = file.node_text(source);

@@ -50,6 +50,21 @@ fn fire_webhook(http: reqwest::Client, url: String, body: String) {
     tokio::spawn(async move { http.post(url).body(body).send().await }); //~ swallowed-error
 }
 
+// NO FLAG: a function that starts a thread and returns its handle, `Option<JoinHandle<()>>`:
+// dropping the handle detaches the thread, and there is no error in it to lose.
+fn start_scraper(http: reqwest::blocking::Client) -> Option<std::thread::JoinHandle<()>> {
+    Some(std::thread::spawn(move || loop {
+        if let Err(e) = http.get("https://api.example.com/issues").send() {
+            tracing::error!(error = %e, "scrape failed");
+        }
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    }))
+}
+
+fn main_loop(http: reqwest::blocking::Client) {
+    let _ = start_scraper(http);
+}
+
 // NO FLAG: spawned work whose output is () or which logs.
 fn schedule_logged(db: sqlx::PgPool, id: i64) {
     tokio::spawn(async move {

@@ -55,3 +55,21 @@ async fn nightly(db: sqlx::PgPool, s: Snapshot) {
         Ok(())
     });
 }
+
+// The callee logs the error on its way out (`map_err` with `error!`), then returns it: the
+// caller's `.ok()` drops an error the logs already show.
+async fn ack_job(db: &sqlx::PgPool, id: i64) -> Result<(), WorkerError> {
+    sqlx::query("DELETE FROM jobs WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await
+        .map_err(|e| {
+            tracing::error!("failed to ack job {id}: {e:?}");
+            WorkerError::Internal(e.into())
+        })?;
+    Ok(())
+}
+
+async fn finish(db: &sqlx::PgPool, id: i64) {
+    ack_job(db, id).await.ok();
+}

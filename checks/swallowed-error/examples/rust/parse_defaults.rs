@@ -30,3 +30,16 @@ fn defaults(req: &Request) -> Settings {
     let page = req.page.parse::<u32>().ok();
     Settings { port, limit, page }
 }
+
+// NO FLAG: a value this program stored itself, read back from its own database, and a panic
+// (not a default) when embedded data does not parse.
+fn load_params(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Params> {
+    conn.query_row("SELECT param FROM msgs WHERE id=?", [id], |row| {
+        Ok(row.get::<_, String>(0)?.parse().unwrap_or_default())
+    })
+}
+
+fn embedded_metadata() -> Metadata {
+    serde_json::from_str(include_str!("metadata.json"))
+        .unwrap_or_else(|e| panic!("embedded metadata.json is invalid: {e}"))
+}
