@@ -96,11 +96,33 @@ pub fn reach_of(text: &str) -> SuiteReach {
         }
     }
     for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
-        if word.contains('_') && word.len() >= 6 && word.chars().any(|c| c.is_ascii_lowercase()) {
+        let snake = word.contains('_');
+        // `getOtpCredentials`: a TypeScript or Java client's name for an operation.
+        let camel = word
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
+        if (snake || camel) && word.len() >= 6 && word.chars().any(|c| c.is_ascii_lowercase()) {
             reach.names.insert(word.to_string());
         }
     }
     reach
+}
+
+/// An operation name as suites and handlers are matched: lower case, underscores dropped, so
+/// `get_otp_credentials`, `getOtpCredentials` and `GetOtpCredentials` are one name.
+pub fn operation_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+impl SuiteReach {
+    /// The [`operation_key`]s of the names the suites mention.
+    pub fn operation_names(&self) -> std::collections::HashSet<String> {
+        self.names.iter().map(|n| operation_key(n)).collect()
+    }
 }
 
 /// The check that suites cover.
@@ -214,5 +236,21 @@ mod tests {
         ]));
         assert_eq!(paths.len(), 3);
         assert!(reach.names.contains("delete_notification"));
+    }
+
+    #[test]
+    fn an_operation_is_one_name_in_snake_and_camel_case() {
+        let reach = reach_of(
+            "otp = api.get_otp_credentials(user)
+await api.createPasswordCredential({ id })
+const x = 1",
+        );
+        let names = reach.operation_names();
+        assert!(names.contains(&operation_key("get_otp_credentials")));
+        assert!(names.contains(&operation_key("create_password_credential")));
+        assert_eq!(operation_key("GetOtpCredentials"), "getotpcredentials");
+        // Short and all-lower-case words are not operation names.
+        assert!(!names.contains("const"));
+        assert_eq!(names.len(), 2, "{names:?}");
     }
 }

@@ -431,6 +431,10 @@ pub struct HandlerFacts {
     gate_keys: FxHashSet<String>,
     /// What end-to-end suites in other languages reach (see [`crate::analysis::suites`]).
     suites: crate::analysis::suites::SuiteReach,
+    /// The OpenAPI operation id an attribute route gives its handler (`operation_id = ".."` in
+    /// poem-openapi's `#[oai]` or utoipa's `#[utoipa::path]`): the name a client generated
+    /// from the spec calls it by.
+    operation_ids: Vec<(FnKey, String)>,
 }
 
 impl HandlerFacts {
@@ -529,6 +533,7 @@ impl HandlerFacts {
             self.imports.entry(k).or_default().extend(v);
         }
         self.crate_names.extend(other.crate_names);
+        self.operation_ids.extend(other.operation_ids);
     }
 
     /// Resolves facts that need the whole repository, after all files are merged: router
@@ -597,9 +602,20 @@ impl HandlerFacts {
         let requests = &self.requests;
         let direct = &self.direct_calls;
         let suites = &self.suites;
+        let suite_names = suites.operation_names();
+        let operations: FxHashMap<&FnKey, Vec<&str>> =
+            self.operation_ids
+                .iter()
+                .fold(FxHashMap::default(), |mut by_fn, (k, id)| {
+                    by_fn.entry(k).or_insert_with(Vec::new).push(id.as_str());
+                    by_fn
+                });
         for (k, info) in self.handlers.iter_mut() {
+            let named_by_suite = std::iter::once(k.name.as_str())
+                .chain(operations.get(k).into_iter().flatten().copied())
+                .any(|n| suite_names.contains(&crate::analysis::suites::operation_key(n)));
             info.tested = direct.contains(&k.name)
-                || suites.names.contains(&k.name)
+                || named_by_suite
                 || info
                     .routes
                     .iter()
@@ -849,6 +865,9 @@ impl HandlerFacts {
             let Some((method, path, framework)) = parse_route_attribute(attr, &file.text) else {
                 continue;
             };
+            if let Some(id) = operation_id(attr) {
+                self.operation_ids.push((key.clone(), id));
+            }
             self.routes.push(RawRoute {
                 group: RouteGroup::Fn(key.clone()),
                 inline_prefix: String::new(),
@@ -1850,6 +1869,19 @@ fn parse_route_attribute(
         }
         _ => None,
     }
+}
+
+/// The `operation_id = ".."` of a route attribute (poem-openapi `#[oai(..)]`, utoipa
+/// `#[utoipa::path(..)]`).
+fn operation_id(attr: &str) -> Option<String> {
+    let at = attr.find("operation_id")?;
+    let value = attr[at + "operation_id".len()..]
+        .trim_start()
+        .strip_prefix('=')?;
+    string_literals(value)
+        .into_iter()
+        .next()
+        .filter(|id| !id.is_empty())
 }
 
 /// The contents of the `"..."` literals in a piece of attribute text.
@@ -3373,6 +3405,13 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
             Some((Some("PUT".into()), "/r".into(), Framework::Axum))
         );
         assert_eq!(parse_route_attribute("derive(Debug)", ""), None);
+        assert_eq!(
+            operation_id(
+                r#"oai(path = "/users/:id/otp", method = "get", operation_id = "get_otp")"#
+            ),
+            Some("get_otp".to_string())
+        );
+        assert_eq!(operation_id(r#"oai(path = "/x", method = "get")"#), None);
         assert_eq!(parse_route_attribute("get(\"not a path\")", ""), None);
     }
 }
