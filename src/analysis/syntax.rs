@@ -1066,16 +1066,29 @@ pub fn is_test_attribute(attr: &str) -> bool {
 
 /// Whether an attribute is `cfg(test)` (possibly inside `all(..)`).
 pub fn is_cfg_test(attr: &str) -> bool {
+    cfg_names(attr, "test")
+}
+
+/// Whether an attribute is `cfg(debug_assertions)` (possibly inside `all(..)`): the item is
+/// compiled into debug builds only, so it never runs in a release build in production (a
+/// development-only route, a test helper in a client crate).
+pub fn is_cfg_debug_only(attr: &str) -> bool {
+    cfg_names(attr, "debug_assertions")
+}
+
+/// Whether `attr` is a `cfg(..)` that requires the bare predicate `name` (not `not(name)`).
+fn cfg_names(attr: &str, name: &str) -> bool {
     if !attr.trim_start().starts_with("cfg") {
         return false;
     }
     let compact: String = attr.chars().filter(|c| !c.is_whitespace()).collect();
     compact.starts_with("cfg(")
-        && (compact.contains("(test)")
-            || compact.contains("(test,")
-            || compact.contains(",test)")
-            || compact.contains(",test,"))
-        && !compact.contains("not(test")
+        && ["(", ","].iter().any(|open| {
+            [")", ","]
+                .iter()
+                .any(|close| compact.contains(&format!("{open}{name}{close}")))
+        })
+        && !compact.contains(&format!("not({name}"))
 }
 
 /// Whether `node` is inside test code: a `#[test]`-like function or a `#[cfg(test)]` module
@@ -1093,7 +1106,8 @@ pub fn is_in_test_code(file: &ParsedFile, node: Node<'_>) -> bool {
 }
 
 /// Whether `item` is itself test code: a `#[test]`-like (or `#[cfg(test)]`) function, or a
-/// `#[cfg(test)]` module or impl.
+/// `#[cfg(test)]` module or impl. Items compiled into debug builds only
+/// (`#[cfg(debug_assertions)]`) count too: they never run in production.
 pub fn is_test_item(file: &ParsedFile, item: Node<'_>) -> bool {
     is_test_item_with(item.kind(), &attributes(file, item))
 }
@@ -1104,8 +1118,10 @@ pub fn is_test_item_with(kind: &str, attributes: &[&str]) -> bool {
     match kind {
         "function_item" => attributes
             .iter()
-            .any(|t| is_test_attribute(t) || is_cfg_test(t)),
-        "mod_item" | "impl_item" => attributes.iter().any(|t| is_cfg_test(t)),
+            .any(|t| is_test_attribute(t) || is_cfg_test(t) || is_cfg_debug_only(t)),
+        "mod_item" | "impl_item" => attributes
+            .iter()
+            .any(|t| is_cfg_test(t) || is_cfg_debug_only(t)),
         _ => false,
     }
 }
@@ -1375,6 +1391,23 @@ pub fn expand_use_aliases(text: &str) -> Vec<(String, Vec<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_only_items_are_read_as_test_code_but_release_only_ones_are_not() {
+        assert!(is_cfg_debug_only("cfg(debug_assertions)"));
+        assert!(is_cfg_debug_only(
+            "cfg(all(debug_assertions, feature = \"dev\"))"
+        ));
+        assert!(!is_cfg_debug_only("cfg(not(debug_assertions))"));
+        assert!(!is_cfg_debug_only("cfg(feature = \"debug_assertions_ui\")"));
+        assert!(is_cfg_test("cfg(test)"));
+        assert!(!is_cfg_test("cfg(not(test))"));
+        assert!(is_test_item_with("mod_item", &["cfg(debug_assertions)"]));
+        assert!(!is_test_item_with(
+            "mod_item",
+            &["cfg(not(debug_assertions))"]
+        ));
+    }
 
     fn file(src: &str) -> ParsedFile {
         crate::analysis::source::parse_rust_snippet("src/a.rs", src)

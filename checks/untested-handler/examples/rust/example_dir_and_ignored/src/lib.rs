@@ -20,6 +20,24 @@ async fn send_digest(State(mailer): State<Mailer>) -> StatusCode { //~ untested-
     }
 }
 
+// Compiled into debug builds only: a development route never serves production traffic.
+#[cfg(debug_assertions)]
+mod development {
+    use super::Mailer;
+    use axum::extract::State;
+    use axum::http::StatusCode;
+
+    pub async fn preview_digest(State(mailer): State<Mailer>) -> StatusCode {
+        match mailer.send_digest().await {
+            Ok(()) => StatusCode::OK,
+            Err(_) => StatusCode::BAD_GATEWAY,
+        }
+    }
+}
+
 pub fn app(mailer: Mailer) -> Router {
-    Router::new().route("/digests", post(send_digest)).with_state(mailer)
+    let router = Router::new().route("/digests", post(send_digest));
+    #[cfg(debug_assertions)]
+    let router = router.route("/dev/digest-preview", post(development::preview_digest));
+    router.with_state(mailer)
 }
