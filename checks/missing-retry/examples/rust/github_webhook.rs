@@ -34,3 +34,22 @@ pub async fn on_issue_comment(State(app): State<App>, headers: HeaderMap, body: 
     });
     StatusCode::OK
 }
+
+// The `?` in a `for` head or an `if let` condition hands the error to the same nobody.
+pub async fn on_push(State(app): State<App>, body: Bytes) -> StatusCode {
+    let ev: PushEvent = match serde_json::from_slice(&body) {
+        Ok(ev) => ev,
+        Err(_) => return StatusCode::BAD_REQUEST,
+    };
+    let gh = app.gh.clone();
+    tokio::spawn(async move {
+        for file in gh.list_files(&ev.repo, ev.pr).await? { //~ missing-retry:medium
+            index(&file);
+        }
+        if let Some(owner) = gh.codeowner(&ev.repo, &ev.path).await? { //~ missing-retry:high
+            notify(&owner);
+        }
+        Ok::<_, GhError>(())
+    });
+    StatusCode::OK
+}
