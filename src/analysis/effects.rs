@@ -862,7 +862,11 @@ fn fn_facts<'t>(
                 direct = Some(e);
             }
             service = Some(s);
-        } else if !logged_effect {
+        } else if !logged_effect && {
+            // The second read only pays where an adapter could log.
+            let text = file.node_text(body);
+            text.contains("map_err") || text.contains("inspect_err") || text.contains("or_else")
+        } {
             logged_effect =
                 retry::body_transient_effect(file, nodes, body, &|d| passed_on(d) && logged(d))
                     .is_some();
