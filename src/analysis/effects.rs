@@ -59,8 +59,9 @@ pub struct FnFacts {
     pub owner: Option<String>,
     /// The signature returns a `Result` (or a `JoinHandle` of one).
     pub returns_result: bool,
-    /// The function records its own errors: `#[instrument(err)]`, or a wrapper (a future or
-    /// closure parameter) whose body logs `Err`.
+    /// The function records its own errors: `#[instrument(err)]`, a wrapper (a future or
+    /// closure parameter) whose body logs `Err`, or a body whose every effect logs its error on
+    /// the way out (`.map_err(|e| { error!(..); e })?`).
     pub records_error: bool,
     /// The effect the body performs itself, if any.
     pub direct: Option<Effect>,

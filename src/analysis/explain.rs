@@ -131,10 +131,11 @@ pub fn called_on_line(file: &ParsedFile, line: usize) -> Vec<String> {
 
 impl Explanation {
     /// Marks reported matches whose finding a suppression comment removed. `kept` says whether
-    /// a finding of that check is still on the line.
-    pub fn mark_suppressed(&mut self, kept: impl Fn(&str) -> bool) {
+    /// a finding of that check is still on that line (the finding's own line, which a rule
+    /// may anchor on the statement's first line rather than the explained one).
+    pub fn mark_suppressed(&mut self, kept: impl Fn(&str, usize) -> bool) {
         for m in &mut self.matches {
-            if m.outcome == Outcome::Reported && !kept(&m.check) {
+            if m.outcome == Outcome::Reported && !kept(&m.check, m.line) {
                 m.outcome = Outcome::Suppressed;
             }
         }
@@ -158,5 +159,24 @@ mod tests {
         assert!("src/a.rs:0".parse::<ExplainTarget>().is_err());
         assert!("src/a.rs:x".parse::<ExplainTarget>().is_err());
         assert!(":3".parse::<ExplainTarget>().is_err());
+    }
+
+    #[test]
+    fn a_report_is_suppressed_only_when_its_own_line_lost_its_finding() {
+        let reported = |check: &str, line| Explained {
+            check: check.into(),
+            rule: "r".into(),
+            line,
+            outcome: Outcome::Reported,
+        };
+        let mut e = Explanation {
+            matches: vec![reported("missing-retry", 6), reported("swallowed-error", 7)],
+            ..Explanation::default()
+        };
+        // The missing-retry finding was anchored on line 6 (the statement's first line) and
+        // is still there; the swallowed-error one on line 7 is gone.
+        e.mark_suppressed(|check, line| check == "missing-retry" && line == 6);
+        assert_eq!(e.matches[0].outcome, Outcome::Reported);
+        assert_eq!(e.matches[1].outcome, Outcome::Suppressed);
     }
 }

@@ -287,10 +287,10 @@ pub fn analyze_with_progress(
                             .then(|| why_not_checked(&target.path, inputs, &skipped))
                     },
                 };
-                explanation.mark_suppressed(|check| {
+                explanation.mark_suppressed(|check, line| {
                     found
                         .iter()
-                        .any(|f| f.check == check && f.span.start_line == target.line)
+                        .any(|f| f.check == check && f.span.start_line == line)
                 });
                 findings.extend(found);
                 skipped.extend(out_of_time(&file, opts.parse_budget));
