@@ -60,13 +60,14 @@ pub fn is_suite(path: &str, config: &Config) -> bool {
         || file.contains("_test.")
 }
 
-/// What a suite file reaches: the paths it requests and the snake_case names it mentions.
+/// What a suite file reaches: the paths it requests and the operation names it mentions.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SuiteReach {
     /// Every string literal in it that reads as a URL path (`"/orders"`, `` `/orders/${id}` ``,
     /// `'http://localhost:8000/api/x'`).
     pub requests: Vec<Request>,
-    /// Identifiers with an underscore (`meta_gist_create`): operation names.
+    /// Identifiers in snake or camel case (`meta_gist_create`, `getOtpCredentials`): operation
+    /// names, compared with handlers by [`operation_key`].
     pub names: BTreeSet<String>,
 }
 
