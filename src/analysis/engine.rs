@@ -439,25 +439,31 @@ fn collect_match(
     };
     let line = anchor.start_position().row + 1;
     let reported_before = findings.len();
-    let outcome = (|| {
+    let outcome = 'outcome: {
         if !enabled[ci] {
-            return Outcome::CheckDisabled;
+            break 'outcome Outcome::CheckDisabled;
         }
         if seen.contains(&(ci, anchor.start_byte())) {
-            return Outcome::AlreadyReported;
+            break 'outcome Outcome::AlreadyReported;
         }
         if !rule.include_tests && syntax::is_in_test_code(file, anchor) {
-            return Outcome::InTestCode;
+            break 'outcome Outcome::InTestCode;
         }
         let mut ctx = MatchCtx::new(file, index, &index.manifests, config, &check.data, captures);
         if let Some(failed) = rule.filters.iter().find(|f| !f.eval(&mut ctx)) {
-            return Outcome::StoppedBy(format!("{failed:?}"));
+            // Most matches end here: the filter's text is copied only when a line is explained.
+            let text = if trace.is_some() {
+                failed.source.clone()
+            } else {
+                String::new()
+            };
+            break 'outcome Outcome::StoppedBy(text);
         }
         seen.insert((ci, anchor.start_byte()));
         let anchor = ctx.anchor.unwrap_or(anchor);
         findings.push(build_finding(file, check, rule, &ctx, anchor, config));
         Outcome::Reported
-    })();
+    };
     let Some(trace) = trace else {
         return;
     };

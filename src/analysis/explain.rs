@@ -105,26 +105,20 @@ pub struct Explanation {
 pub fn called_on_line(file: &ParsedFile, line: usize) -> Vec<String> {
     let row = line.saturating_sub(1);
     let mut names: Vec<String> = Vec::new();
-    let mut cursor = file.tree.walk();
-    let mut stack = vec![file.tree.root_node()];
-    while let Some(node) = stack.pop() {
-        if node.start_position().row > row || node.end_position().row < row {
-            continue;
-        }
-        if node.kind() == "call_expression" {
-            let name = node.child_by_field_name("function").map(|f| {
-                f.child_by_field_name("field")
-                    .or_else(|| f.child_by_field_name("name"))
-                    .unwrap_or(f)
-            });
-            if let (Some(name_node), Some(name)) = (name, syntax::call_name(file, node)) {
-                if name_node.start_position().row == row && !names.iter().any(|n| n == name) {
-                    names.push(name.to_string());
-                }
+    for call in syntax::descendants(file.tree.root_node())
+        .filter(|n| n.kind() == "call_expression" && n.start_position().row <= row)
+    {
+        // The name's own line: a chain's `.send()` may sit lines below the chain's start.
+        let name_node = call.child_by_field_name("function").map(|f| {
+            f.child_by_field_name("field")
+                .or_else(|| f.child_by_field_name("name"))
+                .unwrap_or(f)
+        });
+        if let (Some(name_node), Some(name)) = (name_node, syntax::call_name(file, call)) {
+            if name_node.start_position().row == row && !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
             }
         }
-        let children: Vec<_> = node.children(&mut cursor).collect();
-        stack.extend(children.into_iter().rev());
     }
     names
 }

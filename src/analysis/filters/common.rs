@@ -78,23 +78,17 @@ const MAX_STATEMENT_RUN: usize = 8;
 /// the same indentation and the same last 8 characters (`..).ok();`), with no blank line or
 /// comment between.
 fn statements_in_run_above(file: &ParsedFile, line: usize) -> usize {
-    let shape = |text: &str| {
+    fn shape(text: &str) -> (usize, &str, bool) {
         let indent = text.len() - text.trim_start().len();
         let trimmed = text.trim();
-        let tail: String = trimmed
-            .chars()
-            .rev()
-            .take(8)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        // The last 8 characters, as a slice of the line.
+        let tail_start = trimmed.char_indices().rev().nth(7).map_or(0, |(i, _)| i);
         (
             indent,
-            tail,
+            &trimmed[tail_start..],
             trimmed.ends_with(';') && !trimmed.starts_with("//"),
         )
-    };
+    }
     let (indent, tail, statement) = shape(file.line(line));
     if !statement {
         return 0;
