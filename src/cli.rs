@@ -426,8 +426,9 @@ fn wanted(path: &Path) -> bool {
         || path.file_name().is_some_and(|n| n == "Cargo.toml")
 }
 
-/// Reads the files to analyse: sources, manifests and end-to-end suites in other languages
-/// (see `analysis::suites`). Files over the size limit are not read, only reported.
+/// Lists the files to analyse: sources, manifests and end-to-end suites in other languages
+/// (see `analysis::suites`), to be read from disk as they are analysed. Files over the size
+/// limit are only reported.
 fn collect_inputs(
     root: &Path,
     paths: &[PathBuf],
@@ -472,8 +473,13 @@ fn collect_inputs(
     let mut skipped = Vec::new();
     for f in files {
         let path = rel_path(root, &f);
-        let size = std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0);
-        let size = usize::try_from(size).unwrap_or(usize::MAX);
+        let size = match std::fs::metadata(&f) {
+            Ok(m) => usize::try_from(m.len()).unwrap_or(usize::MAX),
+            Err(e) => {
+                skipped.push(SkippedFile::unreadable(&path, &e));
+                continue;
+            }
+        };
         if size > max_size {
             if f.extension().is_some_and(|e| e == "rs") {
                 let s = Skipped {
@@ -487,10 +493,8 @@ fn collect_inputs(
             }
             continue;
         }
-        match std::fs::read(&f) {
-            Ok(bytes) => inputs.push(SourceInput { path, bytes }),
-            Err(e) => skipped.push(SkippedFile::unreadable(&path, &e)),
-        }
+        // Read when analysed, not now: the analysis keeps only what it still needs of a file.
+        inputs.push(SourceInput::on_disk(path, f, size));
     }
     Ok((inputs, skipped))
 }
@@ -727,7 +731,8 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         .iter()
         .filter(|i| findings.iter().any(|f| f.path == i.path))
         .filter_map(|i| {
-            std::str::from_utf8(&i.bytes)
+            let bytes = i.bytes().ok()?;
+            std::str::from_utf8(&bytes)
                 .ok()
                 .map(|t| (i.path.clone(), t.to_string()))
         })

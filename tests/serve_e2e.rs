@@ -825,15 +825,14 @@ async fn text_from_the_pull_request_is_posted_inert_and_a_humans_marker_does_not
     // Every finding this push has, computed with the same engine...
     let mut inputs: Vec<failmode::analysis::source::SourceInput> = added
         .iter()
-        .map(|(p, t)| failmode::analysis::source::SourceInput {
-            path: p.clone(),
-            bytes: t.clone().into_bytes(),
+        .map(|(p, t)| {
+            failmode::analysis::source::SourceInput::new(p.clone(), t.clone().into_bytes())
         })
         .collect();
-    inputs.push(failmode::analysis::source::SourceInput {
-        path: "Cargo.toml".into(),
-        bytes: CARGO.as_bytes().to_vec(),
-    });
+    inputs.push(failmode::analysis::source::SourceInput::new(
+        "Cargo.toml",
+        CARGO.as_bytes().to_vec(),
+    ));
     let expected = failmode::analysis::analyze(
         &inputs,
         &failmode::config::Config::default(),

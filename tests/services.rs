@@ -26,10 +26,10 @@ fn load_service(dir: &Path) -> Example {
                     .expect("under the fixture")
                     .to_string_lossy()
                     .replace('\\', "/");
-                files.push(SourceInput {
-                    path: rel,
-                    bytes: std::fs::read(&p).expect("read fixture file"),
-                });
+                files.push(SourceInput::new(
+                    rel,
+                    std::fs::read(&p).expect("read fixture file"),
+                ));
             }
         }
     }

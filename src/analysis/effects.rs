@@ -79,8 +79,12 @@ pub struct FnFacts {
     /// owner (`Client::post`), so it resolves to that type's method even when other types
     /// define a function of the same name.
     pub callees: Vec<String>,
-    /// How this body treats the error of each workspace function it calls, by callee name.
+    /// The calls whose error this body passes on, runs again or logs and drops, by callee name.
     pub call_sites: Vec<(String, Handling)>,
+    /// The names this body calls whose error it handles any other way ([`Handling::Other`]),
+    /// each once, itself left out. They are most calls, so they are kept as names only: the
+    /// model asks of them only that the call exists.
+    pub calls_otherwise: Vec<String>,
 }
 
 /// What a call site does with its callee's error.
@@ -280,7 +284,9 @@ impl EffectModel {
         let mut callers_of: BTreeMap<&str, Vec<(&str, &Handling)>> = BTreeMap::new();
         for (caller, defs) in &self.defs {
             for d in defs {
-                for (callee, handling) in &d.call_sites {
+                let sites = d.call_sites.iter().map(|(callee, h)| (callee, h));
+                let others = d.calls_otherwise.iter().map(|c| (c, &Handling::Other));
+                for (callee, handling) in sites.chain(others) {
                     if callee != caller {
                         callers_of
                             .entry(callee.as_str())
@@ -375,6 +381,7 @@ impl EffectModel {
                         .or_default()
                         .push(FnFacts {
                             call_sites: Vec::new(),
+                            calls_otherwise: Vec::new(),
                             ..d.clone()
                         });
                 }
@@ -403,7 +410,8 @@ impl EffectModel {
     /// somewhere and every call logs and drops it, or passes it to a caller whose error ends so.
     /// Rounds only add names, up to [`MAX_DEPTH`] calls up.
     fn settle_error_fates(&mut self) {
-        // Callee name -> (caller name, handling) of every call site.
+        // Callee name -> (caller name, handling) of every call site: the telling ones, then
+        // those handled otherwise.
         let mut sites: BTreeMap<&str, Vec<(&str, &Handling)>> = BTreeMap::new();
         for (caller, defs) in &self.defs {
             for d in defs {
@@ -414,6 +422,16 @@ impl EffectModel {
                             .or_default()
                             .push((caller, handling));
                     }
+                }
+            }
+        }
+        for (caller, defs) in &self.defs {
+            for callee in defs.iter().flat_map(|d| &d.calls_otherwise) {
+                if callee != caller {
+                    sites
+                        .entry(callee.as_str())
+                        .or_default()
+                        .push((caller, &Handling::Other));
                 }
             }
         }
@@ -875,6 +893,7 @@ fn fn_facts<'t>(
     }
     let mut callees = Vec::new();
     let mut call_sites = Vec::new();
+    let mut calls_otherwise = Vec::new();
     let mut retried_ops = RetriedOps::default();
     for c in calls
         .iter()
@@ -919,7 +938,11 @@ fn fn_facts<'t>(
                 callees.push(named);
             }
         }
-        call_sites.push((callee, handling));
+        if handling != Handling::Other {
+            call_sites.push((callee, handling));
+        } else if callee != name {
+            calls_otherwise.push(callee);
+        }
     }
     // Every effect the body hands on is logged on its way out: it records its own errors.
     // (`Ok(..)` and `AppError::Internal(..)` are constructors, not functions that do anything.)
@@ -939,6 +962,12 @@ fn fn_facts<'t>(
         periodic,
         callees,
         call_sites,
+        calls_otherwise: {
+            calls_otherwise.sort_unstable();
+            calls_otherwise.dedup();
+            calls_otherwise.shrink_to_fit();
+            calls_otherwise
+        },
     }
 }
 

@@ -69,8 +69,10 @@ pub struct PendingMatch {
     pub pattern: usize,
     /// Position of the node the pattern matched at.
     pub root: usize,
-    /// Each capture: its name's index and its node's position.
-    pub captures: Vec<(u16, usize)>,
+    /// Each capture: its name's index and its node's position (a gated file keeps tens of
+    /// thousands of matches until the index is complete, so they are kept small: a file under
+    /// the size limit has far fewer than `u32::MAX` nodes).
+    pub captures: Box<[(u16, u32)]>,
     /// The index questions the match cannot pass without: the [`Gate`](super::filters::Gate)
     /// of each gated filter from the first filter that reads the index on. Empty when none of
     /// those filters has a gate.
@@ -81,7 +83,7 @@ impl PendingMatch {
     /// Whether the complete `index` may let this match pass: false when one of its gates says
     /// no, and then its file's tree is not needed for it.
     pub fn admitted(&self, index: &RepoIndex) -> bool {
-        self.gates.iter().all(|g| (g.admits)(index, &g.key))
+        self.gates.iter().all(|g| g.admits(index))
     }
 }
 
@@ -93,6 +95,84 @@ pub struct GateCheck {
     pub admits: fn(&RepoIndex, &str) -> bool,
     /// What `Gate::key` returned for the match.
     pub key: String,
+}
+
+impl GateCheck {
+    /// Whether the complete `index` admits this gate.
+    pub fn admits(&self, index: &RepoIndex) -> bool {
+        (self.admits)(index, &self.key)
+    }
+}
+
+/// The matches of a file whose every match is gated, kept while its tree is freed until the
+/// index is complete. A file can have tens of thousands of such matches and few are ever
+/// admitted, so each distinct gate set is stored once and every match names its set.
+#[derive(Debug)]
+pub struct GatedMatches {
+    /// The distinct gate sets, each sorted.
+    sets: Vec<Vec<GateCheck>>,
+    /// Each match (its `gates` moved out) with the index of its set, in the order found.
+    matches: Vec<(usize, PendingMatch)>,
+}
+
+/// The order of gates in a set (their admitting function, then their key).
+fn gate_order(a: &GateCheck, b: &GateCheck) -> std::cmp::Ordering {
+    (a.admits as usize)
+        .cmp(&(b.admits as usize))
+        .then_with(|| a.key.cmp(&b.key))
+}
+
+/// The order of sorted gate sets, gate by gate.
+fn set_order(a: &[GateCheck], b: &[GateCheck]) -> std::cmp::Ordering {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| gate_order(x, y))
+        .find(|o| o.is_ne())
+        .unwrap_or_else(|| a.len().cmp(&b.len()))
+}
+
+impl GatedMatches {
+    /// Stores `matches`, each gate set once.
+    pub fn new(matches: Vec<PendingMatch>) -> GatedMatches {
+        let (mut gates, matches): (Vec<Vec<GateCheck>>, Vec<PendingMatch>) = matches
+            .into_iter()
+            .map(|mut m| {
+                let mut set = std::mem::take(&mut m.gates);
+                set.sort_unstable_by(gate_order);
+                (set, m)
+            })
+            .unzip();
+        let mut by_set: Vec<usize> = (0..gates.len()).collect();
+        by_set.sort_unstable_by(|&a, &b| set_order(&gates[a], &gates[b]));
+        let mut set_of = vec![0; gates.len()];
+        let mut sets: Vec<Vec<GateCheck>> = Vec::new();
+        for i in by_set {
+            if sets
+                .last()
+                .is_none_or(|last| set_order(last, &gates[i]).is_ne())
+            {
+                sets.push(std::mem::take(&mut gates[i]));
+            }
+            set_of[i] = sets.len() - 1;
+        }
+        let mut matches: Vec<(usize, PendingMatch)> = set_of.into_iter().zip(matches).collect();
+        matches.shrink_to_fit();
+        GatedMatches { sets, matches }
+    }
+
+    /// The matches whose every gate the complete `index` admits, in the order found.
+    pub fn admitted(self, index: &RepoIndex) -> Vec<PendingMatch> {
+        let admitted: Vec<bool> = self
+            .sets
+            .iter()
+            .map(|set| set.iter().all(|g| g.admits(index)))
+            .collect();
+        self.matches
+            .into_iter()
+            .filter(|(set, _)| admitted[*set])
+            .map(|(_, m)| m)
+            .collect()
+    }
 }
 
 /// What the walk-time screen decided about one match.
@@ -191,8 +271,8 @@ pub fn find_matches(
             let captures = m
                 .captures
                 .iter()
-                .map(|&(c, n)| Some((c, nodes.position(n)?)))
-                .collect::<Option<Vec<_>>>()?;
+                .map(|&(c, n)| Some((c, u32::try_from(nodes.position(n)?).ok()?)))
+                .collect::<Option<Box<[_]>>>()?;
             found.push(PendingMatch {
                 pattern: m.pattern,
                 root: i,
@@ -248,7 +328,7 @@ fn screen(file: &ParsedFile, rule: &Rule, ctx: &mut MatchCtx<'_, '_>) -> Screen 
 fn resolve<'t>(file: &'t ParsedFile, matches: Vec<PendingMatch>) -> Vec<PatternMatch<'t>> {
     let mut wanted: Vec<usize> = matches
         .iter()
-        .flat_map(|m| std::iter::once(m.root).chain(m.captures.iter().map(|&(_, at)| at)))
+        .flat_map(|m| std::iter::once(m.root).chain(m.captures.iter().map(|&(_, at)| at as usize)))
         .collect();
     wanted.sort_unstable();
     wanted.dedup();
@@ -268,7 +348,7 @@ fn resolve<'t>(file: &'t ParsedFile, matches: Vec<PendingMatch>) -> Vec<PatternM
                 captures: m
                     .captures
                     .iter()
-                    .map(|&(c, at)| Some((c, node_at(at)?)))
+                    .map(|&(c, at)| Some((c, node_at(at as usize)?)))
                     .collect::<Option<Vec<_>>>()?,
             })
         })
@@ -600,6 +680,51 @@ pub fn disambiguate_fingerprints(findings: &mut [Finding]) {
 mod tests {
     use super::*;
     use crate::analysis::source;
+
+    fn admits_yes(_: &RepoIndex, key: &str) -> bool {
+        key.starts_with("yes")
+    }
+
+    fn admits_never(_: &RepoIndex, _: &str) -> bool {
+        false
+    }
+
+    fn gated(root: usize, gates: &[(fn(&RepoIndex, &str) -> bool, &str)]) -> PendingMatch {
+        PendingMatch {
+            pattern: 0,
+            root,
+            captures: Box::new([(0, u32::try_from(root).expect("small"))]),
+            gates: gates
+                .iter()
+                .map(|&(admits, key)| GateCheck {
+                    admits,
+                    key: key.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn gated_matches_keep_each_gate_set_once_and_admit_the_matches_whose_every_gate_passes() {
+        let matches = vec![
+            gated(1, &[(admits_yes, "yes-a")]),
+            gated(2, &[(admits_yes, "no-b")]),
+            gated(3, &[(admits_yes, "yes-a")]),
+            // Both gates must admit it: one does not.
+            gated(4, &[(admits_yes, "yes-a"), (admits_never, "yes-a")]),
+            // The same set written in another order is the same set.
+            gated(5, &[(admits_yes, "yes-c"), (admits_yes, "yes-a")]),
+            gated(6, &[(admits_yes, "yes-a"), (admits_yes, "yes-c")]),
+        ];
+        let kept = GatedMatches::new(matches);
+        assert_eq!(kept.sets.len(), 4, "{:?}", kept.sets);
+        let admitted: Vec<usize> = kept
+            .admitted(&RepoIndex::default())
+            .iter()
+            .map(|m| m.root)
+            .collect();
+        assert_eq!(admitted, vec![1, 3, 5, 6], "in the order found");
+    }
 
     /// The findings of every file of `inputs`, found by failmode's matcher and by tree-sitter's
     /// query cursor.

@@ -45,10 +45,10 @@ pub fn examples_of(check: &Check) -> Vec<Example> {
                 format!("src/{rest}"),
             ),
         };
-        groups.entry(name).or_default().push(SourceInput {
-            path: rel,
-            bytes: text.as_bytes().to_vec(),
-        });
+        groups
+            .entry(name)
+            .or_default()
+            .push(SourceInput::new(rel, text.as_bytes().to_vec()));
     }
     groups
         .into_iter()
@@ -60,7 +60,11 @@ pub fn examples_of(check: &Check) -> Vec<Example> {
 pub fn expected_markers(example: &Example) -> BTreeMap<(String, usize, String), Option<Severity>> {
     let mut out = BTreeMap::new();
     for f in &example.files {
-        let text = String::from_utf8_lossy(&f.bytes);
+        // Examples are held in memory: reading them cannot fail.
+        let Ok(bytes) = f.bytes() else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
         for (i, line) in text.lines().enumerate() {
             let Some(at) = line.find("//~") else { continue };
             for token in line[at + 3..].split_whitespace() {
@@ -86,8 +90,13 @@ pub fn run_example(set: &CheckSet, check: &Check, example: &Example) -> Result<(
         .iter()
         .find(|f| f.path.ends_with(crate::config::CONFIG_PATH))
     {
-        Some(f) => Config::parse(&String::from_utf8_lossy(&f.bytes), &f.path, &set.ids())
-            .map_err(|e| format!("{} example {}: {e}", check.id, example.name))?,
+        Some(f) => {
+            let bytes = f
+                .bytes()
+                .map_err(|e| format!("{} example {}: {e}", check.id, example.name))?;
+            Config::parse(&String::from_utf8_lossy(&bytes), &f.path, &set.ids())
+                .map_err(|e| format!("{} example {}: {e}", check.id, example.name))?
+        }
         None => Config::default(),
     };
     // The checks an example is about run whether or not they are on by default (a check that

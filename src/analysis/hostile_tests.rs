@@ -101,22 +101,15 @@ fn repository(expr: &str, context: usize) -> Vec<SourceInput> {
     ];
     let (path, text) = &contexts[context % contexts.len()];
     let mut inputs = vec![
-        SourceInput {
-            path: "src/app.rs".into(),
-            bytes: b"pub fn app() -> Router { Router::new().route(\"/x\", get(h)).route(\"/w\", post(w)) }\npub async fn w() { let _ = reqwest::get(u).await; }\n".to_vec(),
-        },
-        SourceInput {
-            path: (*path).into(),
-            bytes: text.clone().into_bytes(),
-        },
+        SourceInput::new("src/app.rs", b"pub fn app() -> Router { Router::new().route(\"/x\", get(h)).route(\"/w\", post(w)) }\npub async fn w() { let _ = reqwest::get(u).await; }\n".to_vec()),
+        SourceInput::new(*path, text.clone().into_bytes()),
     ];
     if *path != "tests/api.rs" {
-        inputs.push(SourceInput {
-            path: "tests/smoke.rs".into(),
-            bytes:
-                b"#[tokio::test]\nasync fn smoke() { client.get(\"/x\").send().await.unwrap(); }\n"
-                    .to_vec(),
-        });
+        inputs.push(SourceInput::new(
+            "tests/smoke.rs",
+            b"#[tokio::test]\nasync fn smoke() { client.get(\"/x\").send().await.unwrap(); }\n"
+                .to_vec(),
+        ));
     }
     inputs
 }
@@ -183,19 +176,15 @@ fn a_route_path_behind_20000_to_string_calls_and_a_test_url_behind_20000_clones_
             .iter()
             .any(|f| f.check == "untested-handler" && f.code.contains("list_orders"))
     };
-    let app = SourceInput {
-        path: "src/app.rs".into(),
-        bytes: route.into_bytes(),
-    };
+    let app = SourceInput::new("src/app.rs", route.into_bytes());
     // The route is read through its chain: with no test, its handler is reported...
     assert!(untested(vec![app.clone()]));
     // ...and a test's URL is read through its chain too (`url` is bound to the route's path).
-    let test = SourceInput {
-        path: "tests/api.rs".into(),
-        bytes: test
-            .replace("let r", "let url = format!(\"{base}/orders\");\n    let r")
+    let test = SourceInput::new(
+        "tests/api.rs",
+        test.replace("let r", "let url = format!(\"{base}/orders\");\n    let r")
             .into_bytes(),
-    };
+    );
     assert!(!untested(vec![app, test]));
 }
 

@@ -90,7 +90,11 @@ impl Manifests {
             .unwrap_or("")
             .trim_end_matches('/')
             .to_string();
-        let Ok(text) = std::str::from_utf8(&input.bytes) else {
+        // An unreadable manifest contributes nothing, as a broken one does.
+        let Ok(bytes) = input.bytes() else {
+            return;
+        };
+        let Ok(text) = std::str::from_utf8(&bytes) else {
             return;
         };
         let Ok(value) = text.parse::<toml::Table>() else {
@@ -249,19 +253,12 @@ mod tests {
     #[test]
     fn manifests_resolve_nearest_crate() {
         let mut m = Manifests::default();
-        m.add(&SourceInput {
-            path: "Cargo.toml".into(),
-            bytes: b"[workspace]\nmembers=[\"svc\"]\n[workspace.dependencies]\ntokio = \"1\"\n"
-                .to_vec(),
-        });
-        m.add(&SourceInput {
-            path: "svc/Cargo.toml".into(),
-            bytes: b"[package]\nname='svc-api'\n[dependencies]\nreqwest-retry = \"0.7\"\nhttp = { package = \"reqwest-middleware\", version = \"0.4\" }\n".to_vec(),
-        });
-        m.add(&SourceInput {
-            path: "broken/Cargo.toml".into(),
-            bytes: b"[[[".to_vec(),
-        });
+        m.add(&SourceInput::new(
+            "Cargo.toml",
+            b"[workspace]\nmembers=[\"svc\"]\n[workspace.dependencies]\ntokio = \"1\"\n".to_vec(),
+        ));
+        m.add(&SourceInput::new("svc/Cargo.toml", b"[package]\nname='svc-api'\n[dependencies]\nreqwest-retry = \"0.7\"\nhttp = { package = \"reqwest-middleware\", version = \"0.4\" }\n".to_vec()));
+        m.add(&SourceInput::new("broken/Cargo.toml", b"[[[".to_vec()));
         assert_eq!(m.crate_dir("svc/src/main.rs"), "svc");
         assert!(m.depends_on("svc/src/main.rs", "reqwest-retry"));
         assert!(m.depends_on("svc/src/main.rs", "reqwest-middleware"));

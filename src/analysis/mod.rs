@@ -22,7 +22,7 @@ pub mod walk_plan;
 
 use crate::config::Config;
 use check::CheckSet;
-use engine::{LineTrace, PendingMatch};
+use engine::{GatedMatches, LineTrace, PendingMatch};
 use explain::{ExplainTarget, Explanation};
 use finding::{Finding, Severity, Span};
 use index::{Manifests, RepoIndex};
@@ -77,13 +77,22 @@ pub struct Analysis {
 }
 
 /// One parsed file after its walk: what the rest of the run still needs from it.
+///
+/// Only the explained file keeps its tree until the index is complete. Every other tree is
+/// freed as soon as its walk ends and the file is parsed again if it still has work: a tree
+/// takes some twenty times its source's size, so holding the trees of every file with a
+/// pending match made peak memory grow with the repository.
 enum Walked {
-    /// Pattern matches wait for the complete index, so the file and its tree are kept
-    /// (`None`: the language's rules run with the query cursor after the index is complete).
-    Pending(ParsedFile, Option<Vec<PendingMatch>>),
-    /// Every match waits on a gate (see [`engine::PendingMatch::admitted`]): the tree is freed,
-    /// and the file (the input at this index) is parsed again only if a gate admits a match.
-    Gated(usize, Vec<PendingMatch>),
+    /// The file `--explain` asks about: kept, and its rules run with the query cursor once
+    /// the index is complete.
+    Explained(ParsedFile),
+    /// Some matches need the complete index (or the file has suppression comments, which are
+    /// read from its tree): the file (the input at this index) is parsed again and these
+    /// matches checked (`None`: its rules run with the query cursor).
+    Freed(usize, Option<Vec<PendingMatch>>),
+    /// Every match waits on gates (see [`engine::PendingMatch::admitted`]): the file is
+    /// parsed again only if the index admits one of its matches, which few do.
+    Gated(usize, GatedMatches),
     /// Nothing left to check: the tree is freed; these are its suppression findings.
     Done(Vec<Finding>),
 }
@@ -115,15 +124,30 @@ pub fn analyze(
     analyze_with_progress(inputs, config, checks, opts, &|| {})
 }
 
-/// Adds what the end-to-end suites among `inputs` reach to the index (see [`suites`]).
-fn add_suites(index: &mut RepoIndex, inputs: &[SourceInput], config: &Config, max_size: usize) {
+/// Adds what the end-to-end suites among `inputs` reach to the index (see [`suites`]); a suite
+/// that cannot be read is reported as skipped.
+fn add_suites(
+    index: &mut RepoIndex,
+    inputs: &[SourceInput],
+    config: &Config,
+    max_size: usize,
+    skipped: &mut Vec<Skipped>,
+) {
     for input in inputs
         .iter()
-        .filter(|i| i.bytes.len() <= max_size && suites::is_suite(&i.path, config))
+        .filter(|i| i.size() <= max_size && suites::is_suite(&i.path, config))
     {
-        index
-            .handlers
-            .add_suite(suites::reach_of(&String::from_utf8_lossy(&input.bytes)));
+        match input.bytes() {
+            Ok(bytes) => index
+                .handlers
+                .add_suite(suites::reach_of(&String::from_utf8_lossy(&bytes))),
+            Err(e) => skipped.push(Skipped {
+                path: input.path.clone(),
+                reason: SkipReason::Unreadable {
+                    error: e.to_string(),
+                },
+            }),
+        }
     }
 }
 
@@ -181,26 +205,31 @@ pub fn analyze_with_progress(
             drop(nodes);
             let bytes = file.text.len();
             let screened_out_of_time = out_of_time(&file, opts.parse_budget);
-            let walked = match matches {
-                Some(m) if m.is_empty() => {
-                    let mut findings = Vec::new();
-                    if report {
-                        apply_suppressions(&file, &mut findings, checks);
+            let walked = if explained {
+                Walked::Explained(file)
+            } else {
+                match matches {
+                    Some(m) if m.is_empty() => {
+                        let mut findings = Vec::new();
+                        if report {
+                            apply_suppressions(&file, &mut findings, checks);
+                        }
+                        Walked::Done(findings)
                     }
-                    Walked::Done(findings)
+                    // Suppression comments are read from the tree, so files with any are always
+                    // checked again.
+                    Some(m)
+                        if m.iter().all(|m| !m.gates.is_empty())
+                            && !file.text.contains("failmode:") =>
+                    {
+                        Walked::Gated(at, GatedMatches::new(m))
+                    }
+                    matches => Walked::Freed(at, matches),
                 }
-                // Suppression comments are read from the tree, so files with any keep it.
-                Some(m)
-                    if m.iter().all(|m| !m.gates.is_empty())
-                        && !file.text.contains("failmode:") =>
-                {
-                    Walked::Gated(at, m)
-                }
-                matches => Walked::Pending(file, matches),
             };
-            // A kept file carries its own mark into the check phase.
+            // The kept file carries its own mark into the check phase.
             let screened_out_of_time = match walked {
-                Walked::Pending(..) => None,
+                Walked::Explained(..) => None,
                 _ => screened_out_of_time,
             };
             Some(Ok((part, bytes, walked, screened_out_of_time)))
@@ -223,7 +252,8 @@ pub fn analyze_with_progress(
                 (index, walked)
             },
         );
-    let mut pending = Vec::new();
+    let mut explained = None;
+    let mut freed = Vec::new();
     let mut gated = Vec::new();
     let mut findings = Vec::new();
     let mut skipped = Vec::new();
@@ -237,7 +267,8 @@ pub fn analyze_with_progress(
                 skipped.extend(late);
                 match walked {
                     Walked::Done(found) => findings.extend(found),
-                    Walked::Pending(file, matches) => pending.push((file, matches)),
+                    Walked::Explained(file) => explained = Some(file),
+                    Walked::Freed(at, matches) => freed.push((at, matches)),
                     Walked::Gated(at, matches) => gated.push((at, matches)),
                 }
             }
@@ -245,7 +276,7 @@ pub fn analyze_with_progress(
         }
     }
     index.manifests = manifests;
-    add_suites(&mut index, inputs, config, opts.max_file_size);
+    add_suites(&mut index, inputs, config, opts.max_file_size, &mut skipped);
     index.finish();
     let check_file = |file: &ParsedFile, matches: Option<Vec<PendingMatch>>| {
         let mut found =
@@ -253,86 +284,78 @@ pub fn analyze_with_progress(
         apply_suppressions(file, &mut found, checks);
         (found, out_of_time(file, opts.parse_budget))
     };
-    let explanation = opts.explain.as_ref().map(|target| {
-        match pending.iter().position(|(f, _)| f.path == target.path) {
-            Some(at) => {
-                let (file, _) = pending.swap_remove(at);
-                let mut trace = LineTrace {
-                    line: target.line,
-                    matches: Vec::new(),
-                };
-                let mut found = engine::check_matches_traced(
-                    &file,
-                    checks,
-                    &index,
-                    config,
-                    opts.parse_budget,
-                    None,
-                    Some(&mut trace),
-                );
-                apply_suppressions(&file, &mut found, checks);
-                let mut explanation = Explanation {
-                    matches: trace.matches,
-                    calls: explain::called_on_line(&file, target.line)
-                        .into_iter()
-                        .map(|name| {
-                            let known = index.effects.describe(&name);
-                            (name, known)
-                        })
-                        .collect(),
-                    file_not_checked: if target.line > file.line_starts.len() {
-                        Some(format!("the file has {} lines", file.line_starts.len()))
-                    } else {
-                        (!engine::checks_file(&file, checks, config))
-                            .then(|| why_not_checked(&target.path, inputs, &skipped))
-                    },
-                };
-                explanation.mark_suppressed(|check, line| {
-                    found
-                        .iter()
-                        .any(|f| f.check == check && f.span.start_line == line)
-                });
-                findings.extend(found);
-                skipped.extend(out_of_time(&file, opts.parse_budget));
-                explanation
-            }
-            None => Explanation {
+    let explanation = opts.explain.as_ref().map(|target| match explained.take() {
+        Some(file) => {
+            let mut trace = LineTrace {
+                line: target.line,
                 matches: Vec::new(),
-                calls: Vec::new(),
-                file_not_checked: Some(why_not_checked(&target.path, inputs, &skipped)),
-            },
+            };
+            let mut found = engine::check_matches_traced(
+                &file,
+                checks,
+                &index,
+                config,
+                opts.parse_budget,
+                None,
+                Some(&mut trace),
+            );
+            apply_suppressions(&file, &mut found, checks);
+            let mut explanation = Explanation {
+                matches: trace.matches,
+                calls: explain::called_on_line(&file, target.line)
+                    .into_iter()
+                    .map(|name| {
+                        let known = index.effects.describe(&name);
+                        (name, known)
+                    })
+                    .collect(),
+                file_not_checked: if target.line > file.line_starts.len() {
+                    Some(format!("the file has {} lines", file.line_starts.len()))
+                } else {
+                    (!engine::checks_file(&file, checks, config))
+                        .then(|| why_not_checked(&target.path, inputs, &skipped))
+                },
+            };
+            explanation.mark_suppressed(|check, line| {
+                found
+                    .iter()
+                    .any(|f| f.check == check && f.span.start_line == line)
+            });
+            findings.extend(found);
+            skipped.extend(out_of_time(&file, opts.parse_budget));
+            explanation
         }
+        None => Explanation {
+            matches: Vec::new(),
+            calls: Vec::new(),
+            file_not_checked: Some(why_not_checked(&target.path, inputs, &skipped)),
+        },
     });
-    // Each kept tree is freed by the task that checked it, while it is still in cache (freeing
-    // them all on one thread afterwards would cost as much as a quarter of the parse).
-    let found: Vec<Checked> = pending
-        .into_par_iter()
-        .map(|(file, matches)| {
-            let found = check_file(&file, matches);
-            drop(file);
-            found
-        })
+    // Files whose tree was freed after the walk are parsed again (the same input parses to
+    // the same tree, so the matches' positions still hold) when they have matches left: those
+    // that need the complete index, and the gated ones the index admits. Each tree is freed
+    // by the task that checked it, while it is still in cache. Should a parse now run out of
+    // its time budget, the file is reported as skipped with that reason, never silently left
+    // out.
+    let mut again: Vec<(usize, Option<Vec<PendingMatch>>)> = freed
+        .into_iter()
+        .chain(gated.into_iter().filter_map(|(at, matches)| {
+            let admitted = matches.admitted(&index);
+            (!admitted.is_empty()).then_some((at, Some(admitted)))
+        }))
         .collect();
-    for (found, late) in found {
-        findings.extend(found);
-        skipped.extend(late);
-    }
-    // Files whose tree was freed: parsed again only when the index admits one of their matches
-    // (the same input parses to the same tree, so the matches' positions still hold). Should
-    // the parse now run out of its time budget, the file is reported as skipped with that
-    // reason, never silently left out.
-    let rechecked: Vec<Result<Checked, Skipped>> = gated
+    again.sort_unstable_by_key(|&(at, _)| at);
+    let rechecked: Vec<Result<Checked, Skipped>> = again
         .into_par_iter()
         .filter_map(|(at, matches)| {
-            let matches: Vec<PendingMatch> =
-                matches.into_iter().filter(|m| m.admitted(&index)).collect();
-            if matches.is_empty() {
-                return None;
-            }
             let input = &inputs[at];
             Some(
                 match source::load(input, opts.max_file_size, opts.parse_budget)? {
-                    Ok(file) => Ok(check_file(&file, Some(matches))),
+                    Ok(file) => {
+                        let checked = check_file(&file, matches);
+                        drop(file);
+                        Ok(checked)
+                    }
                     Err(reason) => Err(Skipped {
                         path: input.path.clone(),
                         reason,
@@ -493,7 +516,7 @@ mod tests {
             index.merge(RepoIndex::collect(f, &manifests));
         }
         index.manifests = manifests;
-        add_suites(&mut index, inputs, config, usize::MAX);
+        add_suites(&mut index, inputs, config, usize::MAX, &mut Vec::new());
         index.finish();
         let mut findings = Vec::new();
         for f in &files {

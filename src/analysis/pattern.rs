@@ -803,7 +803,8 @@ mod tests {
         for check in &checks.checks {
             for example in crate::analysis::examples::examples_of(check) {
                 for file in example.files.iter().filter(|f| f.path.ends_with(".rs")) {
-                    let src = String::from_utf8_lossy(&file.bytes);
+                    let bytes = file.bytes().expect("examples are held in memory");
+                    let src = String::from_utf8_lossy(&bytes);
                     let (expected, actual) = both(&text, &src);
                     assert_eq!(
                         expected, actual,

@@ -2,6 +2,7 @@
 
 use super::language::{self, Language};
 use super::syntax::FieldExt;
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 /// Default largest file analysed, in bytes. Hand-written Rust files are far below this; larger
@@ -11,13 +12,60 @@ pub const DEFAULT_MAX_FILE_SIZE: usize = 2 * 1024 * 1024;
 /// Default time one file may take to parse before it is skipped.
 pub const DEFAULT_PARSE_BUDGET: Duration = Duration::from_secs(2);
 
-/// A file handed to the analysis: its repository-relative path (`/`-separated) and bytes.
+/// A file handed to the analysis: its repository-relative path (`/`-separated) and its bytes,
+/// held in memory (files fetched from GitHub) or read from disk each time they are needed
+/// ([`SourceInput::on_disk`], for `failmode check`: the analysis keeps only what it still needs
+/// of a file, so a whole tree is never held in memory at once).
 #[derive(Debug, Clone)]
 pub struct SourceInput {
     /// Path relative to the repository root, with `/` separators.
     pub path: String,
-    /// The raw file contents.
-    pub bytes: Vec<u8>,
+    contents: Contents,
+}
+
+/// Where an input's bytes are.
+#[derive(Debug, Clone)]
+enum Contents {
+    Held(Vec<u8>),
+    OnDisk {
+        file: std::path::PathBuf,
+        size: usize,
+    },
+}
+
+impl SourceInput {
+    /// An input whose bytes are held in memory.
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> SourceInput {
+        SourceInput {
+            path: path.into(),
+            contents: Contents::Held(bytes.into()),
+        }
+    }
+
+    /// An input read from `file` whenever its bytes are needed; `size` is its size when it was
+    /// listed (a file over the size limit is skipped without being read).
+    pub fn on_disk(path: impl Into<String>, file: std::path::PathBuf, size: usize) -> SourceInput {
+        SourceInput {
+            path: path.into(),
+            contents: Contents::OnDisk { file, size },
+        }
+    }
+
+    /// Its size in bytes (for a file on disk, when it was listed).
+    pub fn size(&self) -> usize {
+        match &self.contents {
+            Contents::Held(bytes) => bytes.len(),
+            Contents::OnDisk { size, .. } => *size,
+        }
+    }
+
+    /// Its bytes, read from disk if they are not held.
+    pub fn bytes(&self) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+        match &self.contents {
+            Contents::Held(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
+            Contents::OnDisk { file, .. } => std::fs::read(file).map(std::borrow::Cow::Owned),
+        }
+    }
 }
 
 /// What a file is for, which decides whether checks report on it and at what severity.
@@ -98,6 +146,8 @@ pub enum SkipReason {
     CheckBudgetExceeded { budget: Duration },
     /// Excluded by `.github/failmode.toml`.
     Excluded,
+    /// Listed, but could not be read when it was to be analysed (the error).
+    Unreadable { error: String },
 }
 
 impl std::fmt::Display for SkipReason {
@@ -119,6 +169,9 @@ impl std::fmt::Display for SkipReason {
                 write!(f, "parsing took longer than {} ms; the file is skipped so it cannot stall the run", budget.as_millis())
             }
             SkipReason::Excluded => write!(f, "excluded by .github/failmode.toml"),
+            SkipReason::Unreadable { error } => {
+                write!(f, "cannot read the file: {error}; check its permissions")
+            }
         }
     }
 }
@@ -143,32 +196,45 @@ pub fn is_vendored_path(path: &str) -> bool {
 
 /// Checks the cheap reasons to skip a file, before parsing. Returns the text when it is to be
 /// analysed.
-pub fn admit(input: &SourceInput, max_size: usize) -> Result<&str, SkipReason> {
+pub fn admit(input: &SourceInput, max_size: usize) -> Result<Cow<'_, str>, SkipReason> {
     if is_vendored_path(&input.path) {
         return Err(SkipReason::Vendored);
     }
-    if input.bytes.len() > max_size {
+    if input.size() > max_size {
         return Err(SkipReason::TooLarge {
-            size: input.bytes.len(),
+            size: input.size(),
             limit: max_size,
         });
     }
-    let head = &input.bytes[..input.bytes.len().min(8192)];
+    let bytes = input.bytes().map_err(|e| SkipReason::Unreadable {
+        error: e.to_string(),
+    })?;
+    // Read again since it was listed, a file may have grown.
+    if bytes.len() > max_size {
+        return Err(SkipReason::TooLarge {
+            size: bytes.len(),
+            limit: max_size,
+        });
+    }
+    let head = &bytes[..bytes.len().min(8192)];
     if head.contains(&0) {
         return Err(SkipReason::Binary);
     }
-    let text = std::str::from_utf8(&input.bytes).map_err(|e| {
-        if input.bytes.contains(&0) {
+    let not_text = |e: std::str::Utf8Error, bytes: &[u8]| {
+        if bytes.contains(&0) {
             SkipReason::Binary
         } else {
             SkipReason::NotUtf8 {
                 at: e.valid_up_to(),
             }
         }
-    })?;
-    if text.contains('\0') {
-        return Err(SkipReason::Binary);
-    }
+    };
+    let text = match bytes {
+        Cow::Borrowed(b) => Cow::Borrowed(std::str::from_utf8(b).map_err(|e| not_text(e, b))?),
+        Cow::Owned(b) => {
+            Cow::Owned(String::from_utf8(b).map_err(|e| not_text(e.utf8_error(), e.as_bytes()))?)
+        }
+    };
     let top: String = text.lines().take(5).collect::<Vec<_>>().join("\n");
     if top.contains("@generated") || top.contains("DO NOT EDIT") && top.contains("generated") {
         return Err(SkipReason::Generated);
@@ -380,7 +446,7 @@ pub fn load(
     budget: Duration,
 ) -> Option<Result<ParsedFile, SkipReason>> {
     let language = language::for_path(&input.path)?;
-    Some(admit(input, max_size).and_then(|text| parse(&input.path, text, language, budget)))
+    Some(admit(input, max_size).and_then(|text| parse(&input.path, &text, language, budget)))
 }
 
 #[cfg(test)]
@@ -388,10 +454,49 @@ mod tests {
     use super::*;
 
     fn input(path: &str, bytes: &[u8]) -> SourceInput {
-        SourceInput {
-            path: path.into(),
-            bytes: bytes.to_vec(),
-        }
+        SourceInput::new(path, bytes.to_vec())
+    }
+
+    #[test]
+    fn an_input_on_disk_is_read_when_loaded_and_one_gone_since_listing_is_skipped_as_unreadable() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("lib.rs");
+        let text = "pub fn f() -> u8 { 1 }\n";
+        std::fs::write(&file, text).expect("write");
+        let on_disk = SourceInput::on_disk("src/lib.rs", file.clone(), text.len());
+        assert_eq!(on_disk.size(), text.len());
+        let parsed = load(&on_disk, DEFAULT_MAX_FILE_SIZE, DEFAULT_PARSE_BUDGET)
+            .expect("a Rust file")
+            .expect("parses");
+        assert_eq!(parsed.text, text);
+        assert_eq!(parsed.path, "src/lib.rs");
+        // Over the limit as listed: skipped without being read.
+        let listed_large = SourceInput::on_disk("src/lib.rs", file.clone(), 10_000);
+        assert!(matches!(
+            admit(&listed_large, 100),
+            Err(SkipReason::TooLarge {
+                size: 10_000,
+                limit: 100
+            })
+        ));
+        // Grown past the limit since it was listed: still skipped, with its real size.
+        std::fs::write(&file, "x".repeat(200)).expect("write");
+        assert!(matches!(
+            admit(&on_disk, 100),
+            Err(SkipReason::TooLarge {
+                size: 200,
+                limit: 100
+            })
+        ));
+        std::fs::remove_file(&file).expect("remove");
+        let Some(Err(skipped)) = load(&on_disk, DEFAULT_MAX_FILE_SIZE, DEFAULT_PARSE_BUDGET) else {
+            panic!("the file is gone: it cannot load");
+        };
+        assert!(
+            matches!(&skipped, SkipReason::Unreadable { .. }),
+            "{skipped:?}"
+        );
+        assert!(skipped.to_string().starts_with("cannot read the file: "));
     }
 
     /// The test ranges as `syntax::is_test_item` defines them, item by item.
@@ -422,7 +527,8 @@ mod tests {
         for check in &checks.checks {
             for example in crate::analysis::examples::examples_of(check) {
                 for input in example.files {
-                    if let Ok(text) = String::from_utf8(input.bytes) {
+                    let bytes = input.bytes().expect("examples are held in memory");
+                    if let Ok(text) = String::from_utf8(bytes.into_owned()) {
                         snippets.push((input.path, text));
                     }
                 }

@@ -1618,7 +1618,7 @@ fn g() { h!(a b); (1, ); }
                 .flat_map(crate::analysis::examples::examples_of)
                 .flat_map(|e| e.files)
                 .filter(|f| f.path.ends_with(".rs"))
-                .map(|f| f.bytes)
+                .map(|f| f.bytes().expect("examples are held in memory").into_owned())
                 .collect()
         })
     }
@@ -1720,10 +1720,10 @@ fn g() { h!(a b); (1, ); }
             let Ok(bytes) = std::fs::read(entry.path()) else {
                 continue;
             };
-            let input = crate::analysis::source::SourceInput {
-                path: entry.path().display().to_string(),
+            let input = crate::analysis::source::SourceInput::new(
+                entry.path().display().to_string(),
                 bytes,
-            };
+            );
             let Some(Ok(f)) = crate::analysis::source::load(
                 &input,
                 crate::analysis::source::DEFAULT_MAX_FILE_SIZE,

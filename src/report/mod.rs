@@ -53,6 +53,7 @@ impl SkippedFile {
             SkipReason::ParseBudgetExceeded { .. } => "parse-budget-exceeded",
             SkipReason::CheckBudgetExceeded { .. } => "check-budget-exceeded",
             SkipReason::Excluded => "excluded",
+            SkipReason::Unreadable { .. } => "unreadable",
         };
         SkippedFile {
             path: s.path.clone(),

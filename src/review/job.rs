@@ -618,10 +618,9 @@ impl Reviewer {
             inputs: entries
                 .iter()
                 .filter_map(|(path, sha)| {
-                    self.blobs.get(sha).map(|b| SourceInput {
-                        path: path.clone(),
-                        bytes: b.to_vec(),
-                    })
+                    self.blobs
+                        .get(sha)
+                        .map(|b| SourceInput::new(path.clone(), b.to_vec()))
                 })
                 .collect(),
             partial: None,
@@ -716,7 +715,7 @@ impl Reviewer {
                 .into_iter()
                 .map(|(path, bytes)| {
                     self.blobs.insert(git_blob_sha(&bytes), bytes.clone());
-                    SourceInput { path, bytes }
+                    SourceInput::new(path, bytes)
                 })
                 .collect(),
         ))
@@ -773,10 +772,7 @@ impl Reviewer {
                 stopped_at_cap = true;
                 break;
             }
-            out.push(SourceInput {
-                path: f.filename.clone(),
-                bytes,
-            });
+            out.push(SourceInput::new(f.filename.clone(), bytes));
         }
         let mut note = format!(
             "**Only the files this pull request changes were reviewed**: the repository was not read whole because {why}. Checks that look across files, such as `untested-handler`, saw only part of the repository, so they may miss what lives elsewhere (a test of a handler in an unchanged file, say)."

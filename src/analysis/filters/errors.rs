@@ -1696,10 +1696,7 @@ mod tests {
         use crate::analysis::source::SourceInput;
         let inputs: Vec<SourceInput> = files
             .iter()
-            .map(|(p, t)| SourceInput {
-                path: p.to_string(),
-                bytes: t.as_bytes().to_vec(),
-            })
+            .map(|(p, t)| SourceInput::new(p.to_string(), t.as_bytes().to_vec()))
             .collect();
         let set = CheckSet::embedded().unwrap();
         let a = crate::analysis::analyze(

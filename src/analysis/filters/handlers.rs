@@ -2867,10 +2867,10 @@ mod tests {
         for check in &checks.checks {
             for example in crate::analysis::examples::examples_of(check) {
                 for input in &example.files {
-                    if let (true, Ok(text)) = (
-                        input.path.ends_with(".rs"),
-                        std::str::from_utf8(&input.bytes),
-                    ) {
+                    let bytes = input.bytes().expect("examples are held in memory");
+                    if let (true, Ok(text)) =
+                        (input.path.ends_with(".rs"), std::str::from_utf8(&bytes))
+                    {
                         sources.push((input.path.clone(), text.to_string()));
                     }
                 }
@@ -2903,7 +2903,8 @@ mod tests {
         for check in &checks.checks {
             for example in crate::analysis::examples::examples_of(check) {
                 for input in &example.files {
-                    if let Ok(text) = std::str::from_utf8(&input.bytes) {
+                    let bytes = input.bytes().expect("examples are held in memory");
+                    if let Ok(text) = std::str::from_utf8(&bytes) {
                         if input.path.ends_with(".rs") {
                             snippets.push((input.path.clone(), text.to_string()));
                         }
@@ -3279,10 +3280,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     fn configured_registrations_count_only_when_configured() {
         use crate::analysis::{analyze, check::CheckSet, source::SourceInput, AnalysisOptions};
         let src = "pub fn routes(r: &mut Registry) {\n    r.register(\"/refunds\", issue_refund);\n}\n\npub async fn issue_refund(req: Req) -> Result<(), Error> {\n    db::insert_refund(&req).await\n}\n";
-        let inputs = vec![SourceInput {
-            path: "src/lib.rs".into(),
-            bytes: src.as_bytes().to_vec(),
-        }];
+        let inputs = vec![SourceInput::new("src/lib.rs", src.as_bytes().to_vec())];
         let set = CheckSet::embedded().unwrap();
         let run = |cfg: &crate::config::Config| {
             analyze(&inputs, cfg, set, &AnalysisOptions::default())
@@ -3299,10 +3297,10 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         };
         assert_eq!(run(&cfg), vec![(5, "`/refunds` (`issue_refund`) has no test: no test calls it or sends a request to this route".to_string())]);
         let mut with_test = inputs.clone();
-        with_test.push(SourceInput {
-            path: "tests/refunds.rs".into(),
-            bytes: b"#[tokio::test]\nasync fn refunds() { let r = client.post(format!(\"{base}/refunds\")).send().await.unwrap(); assert!(r.status().is_success()); }".to_vec(),
-        });
+        with_test.push(SourceInput::new(
+            "tests/refunds.rs",
+            b"#[tokio::test]\nasync fn refunds() { let r = client.post(format!(\"{base}/refunds\")).send().await.unwrap(); assert!(r.status().is_success()); }".to_vec(),
+        ));
         let found = analyze(&with_test, &cfg, set, &AnalysisOptions::default()).findings;
         assert!(
             found.iter().all(|f| f.check != "untested-handler"),
@@ -3348,10 +3346,10 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
             ("crates/cli/Cargo.toml", "[package]\nname = \"cli\"\n"),
             ("apps/api/Cargo.toml", "[package]\nname = \"api\"\n"),
         ] {
-            manifests.add(&crate::analysis::source::SourceInput {
-                path: path.into(),
-                bytes: text.as_bytes().to_vec(),
-            });
+            manifests.add(&crate::analysis::source::SourceInput::new(
+                path,
+                text.as_bytes().to_vec(),
+            ));
         }
         let f = facts_with_manifests(
             &[

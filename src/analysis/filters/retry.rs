@@ -2603,10 +2603,7 @@ mod tests {
     fn facts(files: &[(&str, &str)]) -> RetryFacts {
         let mut manifests = Manifests::default();
         for (p, t) in files.iter().filter(|(p, _)| p.ends_with("Cargo.toml")) {
-            manifests.add(&SourceInput {
-                path: p.to_string(),
-                bytes: t.as_bytes().to_vec(),
-            });
+            manifests.add(&SourceInput::new(p.to_string(), t.as_bytes().to_vec()));
         }
         let mut all = RetryFacts::default();
         for (p, t) in files.iter().filter(|(p, _)| p.ends_with(".rs")) {
@@ -2779,10 +2776,7 @@ mod tests {
         config: &crate::config::Config,
     ) -> Vec<crate::analysis::finding::Finding> {
         let set = crate::analysis::check::CheckSet::embedded().unwrap();
-        let inputs = vec![SourceInput {
-            path: "src/lib.rs".into(),
-            bytes: src.as_bytes().to_vec(),
-        }];
+        let inputs = vec![SourceInput::new("src/lib.rs", src.as_bytes().to_vec())];
         crate::analysis::analyze(
             &inputs,
             config,
