@@ -689,7 +689,9 @@ mod tests {
         false
     }
 
-    fn gated(root: usize, gates: &[(fn(&RepoIndex, &str) -> bool, &str)]) -> PendingMatch {
+    type Admits = fn(&RepoIndex, &str) -> bool;
+
+    fn gated(root: usize, gates: &[(Admits, &str)]) -> PendingMatch {
         PendingMatch {
             pattern: 0,
             root,
