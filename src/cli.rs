@@ -426,8 +426,9 @@ fn wanted(path: &Path) -> bool {
         || path.file_name().is_some_and(|n| n == "Cargo.toml")
 }
 
-/// Lists the files to analyse: sources, manifests and end-to-end suites in other languages
-/// (see `analysis::suites`), to be read from disk as they are analysed. Files over the size
+/// Lists the files to analyse: sources, manifests, end-to-end suites in other languages and a
+/// web frontend's sources, which a browser suite reaches through (see `analysis::suites`), to
+/// be read from disk as they are analysed (a frontend's only if a suite drives a browser). Files over the size
 /// limit are only reported.
 fn collect_inputs(
     root: &Path,
@@ -462,8 +463,11 @@ fn collect_inputs(
         for entry in walker {
             let entry = entry.with_context(|| format!("cannot walk {}", p.display()))?;
             if entry.file_type().is_some_and(|t| t.is_file())
-                && (wanted(entry.path())
-                    || failmode::analysis::suites::is_suite(&rel_path(root, entry.path()), config))
+                && (wanted(entry.path()) || {
+                    let rel = rel_path(root, entry.path());
+                    failmode::analysis::suites::is_suite(&rel, config)
+                        || failmode::analysis::suites::is_frontend_source(&rel, config)
+                })
             {
                 files.insert(entry.into_path());
             }

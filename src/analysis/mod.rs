@@ -124,8 +124,9 @@ pub fn analyze(
     analyze_with_progress(inputs, config, checks, opts, &|| {})
 }
 
-/// Adds what the end-to-end suites among `inputs` reach to the index (see [`suites`]); a suite
-/// that cannot be read is reported as skipped.
+/// Adds what the end-to-end suites among `inputs` reach to the index (see [`suites`]), and,
+/// when one of them drives a browser, what the frontend's sources request; a file that cannot
+/// be read is reported as skipped.
 fn add_suites(
     index: &mut RepoIndex,
     inputs: &[SourceInput],
@@ -133,20 +134,37 @@ fn add_suites(
     max_size: usize,
     skipped: &mut Vec<Skipped>,
 ) {
-    for input in inputs
-        .iter()
-        .filter(|i| i.size() <= max_size && suites::is_suite(&i.path, config))
-    {
-        match input.bytes() {
-            Ok(bytes) => index
-                .handlers
-                .add_suite(suites::reach_of(&String::from_utf8_lossy(&bytes))),
-            Err(e) => skipped.push(Skipped {
+    let mut read = |input: &SourceInput| match input.bytes() {
+        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(e) => {
+            skipped.push(Skipped {
                 path: input.path.clone(),
                 reason: SkipReason::Unreadable {
                     error: e.to_string(),
                 },
-            }),
+            });
+            None
+        }
+    };
+    let mut browser = false;
+    for input in inputs
+        .iter()
+        .filter(|i| i.size() <= max_size && suites::is_suite(&i.path, config))
+    {
+        if let Some(text) = read(input) {
+            browser |= suites::drives_a_browser(&text);
+            index.handlers.add_suite(suites::reach_of(&text));
+        }
+    }
+    if !browser {
+        return;
+    }
+    for input in inputs
+        .iter()
+        .filter(|i| i.size() <= max_size && suites::is_frontend_source(&i.path, config))
+    {
+        if let Some(text) = read(input) {
+            index.handlers.add_suite(suites::frontend_reach_of(&text));
         }
     }
 }

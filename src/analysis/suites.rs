@@ -60,6 +60,75 @@ pub fn is_suite(path: &str, config: &Config) -> bool {
         || file.contains("_test.")
 }
 
+/// Extensions of a web frontend's own source files.
+const FRONTEND_EXTENSIONS: &[&str] = &["ts", "tsx", "js", "jsx", "mjs", "vue", "svelte"];
+
+/// Directories of a frontend's dependencies and build output, never its own source.
+const FRONTEND_OUTPUT_DIRS: &[&str] = &["node_modules", "dist", "build", "public", "static", "out"];
+
+/// Whether the file at `path` may be a web frontend's own source (not a suite, a dependency,
+/// build output or minified code): what a browser suite reaches goes through such files (see
+/// [`drives_a_browser`]).
+pub fn is_frontend_source(path: &str, config: &Config) -> bool {
+    let Some((_, ext)) = path.rsplit_once('.') else {
+        return false;
+    };
+    FRONTEND_EXTENSIONS.contains(&ext)
+        && !path.ends_with(".min.js")
+        && !path.ends_with(".d.ts")
+        && !path
+            .split('/')
+            .any(|d| FRONTEND_OUTPUT_DIRS.contains(&d) || d.starts_with('.'))
+        && !is_suite(path, config)
+}
+
+/// Whether a suite drives the application through a browser: it opens a page (Capybara's
+/// `visit`, Playwright's `page.goto`, Cypress's `cy.visit`, Selenium's `driver.get`,
+/// WebdriverIO's `browser.url`) and acts on it (clicks, fills in, types, selects). Then it
+/// reaches what the frontend requests as much as what it requests itself. A suite that only
+/// opens a page and reads it (a framework's template test) reaches no more than that page.
+pub fn drives_a_browser(text: &str) -> bool {
+    let opens = [
+        "visit '",
+        "visit \"",
+        "visit(",
+        ".goto(",
+        "driver.get(",
+        "browser.url(",
+    ]
+    .iter()
+    .any(|call| text.contains(call));
+    let acts = [
+        "click_on",
+        "click_button",
+        "click_link",
+        "fill_in",
+        "select(",
+        "choose(",
+        ".click(",
+        ".fill(",
+        ".type(",
+        ".press(",
+        ".check(",
+        ".selectOption(",
+        "send_keys",
+        ".setValue(",
+    ]
+    .iter()
+    .any(|call| text.contains(call));
+    opens && acts
+}
+
+/// What a web frontend's source requests: the URL paths among its string literals (a browser
+/// suite reaches them by clicking through it). Its identifiers are not operation names: a
+/// frontend has too many of them to credit by name.
+pub fn frontend_reach_of(text: &str) -> SuiteReach {
+    SuiteReach {
+        requests: reach_of(text).requests,
+        names: BTreeSet::new(),
+    }
+}
+
 /// What a suite file reaches: the paths it requests and the operation names it mentions.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SuiteReach {
@@ -220,6 +289,61 @@ mod tests {
         assert!(!is_suite("src/main.rs", &config));
         assert!(!is_suite("frontend/src/api.ts", &config));
         assert!(!is_suite("tests/node_modules/x/index.js", &config));
+    }
+
+    #[test]
+    fn a_suite_that_opens_a_page_and_acts_on_it_drives_a_browser() {
+        // Capybara, Playwright, Cypress.
+        assert!(drives_a_browser(
+            "visit '/'\nclick_on 'Rustfmt'\nexpect(page).to have_content 'ok'"
+        ));
+        assert!(drives_a_browser(
+            "await page.goto('/login');\nawait page.fill('#user', 'a');"
+        ));
+        assert!(drives_a_browser("cy.visit('/')\ncy.get('button').click()"));
+        // A framework's template test opens a page and reads it: it reaches that page only.
+        assert!(!drives_a_browser(
+            "test('h1', async ({ page }) => { await page.goto('/'); expect(await page.textContent('h1')).toBe('x'); });"
+        ));
+        // An API suite acts on no page.
+        assert!(!drives_a_browser(
+            "r = requests.post(base + '/orders'); r.click = 1"
+        ));
+    }
+
+    #[test]
+    fn a_frontend_is_its_own_sources_and_reaches_the_paths_it_requests_not_its_names() {
+        let config = Config::default();
+        assert!(is_frontend_source("ui/frontend/api.ts", &config));
+        assert!(is_frontend_source("web/src/App.svelte", &config));
+        assert!(!is_frontend_source(
+            "ui/frontend/node_modules/x/index.js",
+            &config
+        ));
+        assert!(!is_frontend_source("web/dist/bundle.js", &config));
+        assert!(!is_frontend_source("web/vendor.min.js", &config));
+        assert!(!is_frontend_source("web/types.d.ts", &config));
+        assert!(
+            !is_frontend_source("web/e2e/login.spec.ts", &config),
+            "a suite"
+        );
+        assert!(!is_frontend_source("src/main.rs", &config));
+        let reach = frontend_reach_of(
+            "export const routes = { format: '/format', gistLoad: '/meta/gist/id' };\nconst header = `// ${file.name}`;\nfetchJson(routes.format)",
+        );
+        let paths: Vec<Vec<RequestSegment>> = reach.requests.into_iter().map(|r| r.path).collect();
+        assert_eq!(
+            paths,
+            vec![
+                vec![RequestSegment::Literal("format".into())],
+                vec![
+                    RequestSegment::Literal("meta".into()),
+                    RequestSegment::Literal("gist".into()),
+                    RequestSegment::Literal("id".into())
+                ]
+            ]
+        );
+        assert!(reach.names.is_empty());
     }
 
     #[test]

@@ -149,6 +149,9 @@ pub fn request_segments(url: &str) -> Option<Vec<RequestSegment>> {
     if let Some(i) = rest.find("://") {
         let after = &rest[i + 3..];
         rest = after.find('/').map_or("", |j| &after[j..]);
+    } else if let Some(after) = rest.strip_prefix("//") {
+        // `//host/path`, a URL relative to the scheme (`// ${name}` is a comment's text).
+        rest = after.find('/').map_or("", |j| &after[j..]);
     } else if rest.starts_with('{') {
         // `{addr}/orders`, `{}/orders`, `{base_url}/api/x`
         let close = rest.find('}')?;
@@ -3121,6 +3124,12 @@ mod tests {
         );
         assert_eq!(request_segments("orders"), None);
         assert_eq!(request_segments("{}{}"), None);
+        // Relative to the scheme: the first segment is a host, not a path.
+        assert_eq!(
+            req("//cdn.example.com/lib.js"),
+            vec![RequestSegment::Literal("lib.js".into())]
+        );
+        assert_eq!(req("// {}"), Vec::<RequestSegment>::new());
         assert!(path_matches(
             &route_segments("/orders/{id}"),
             &req("{base}/orders/{id}")

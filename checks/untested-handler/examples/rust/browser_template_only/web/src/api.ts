@@ -1,0 +1,3 @@
+export async function login(user: string, password: string) {
+  return fetch('/auth/login', { method: 'POST', body: JSON.stringify({ user, password }) });
+}
