@@ -413,7 +413,8 @@ pub struct HandlerFacts {
     consumers: Vec<ConsumerLoop>,
     /// Production functions by name.
     fns: FxHashMap<String, Vec<FnKey>>,
-    /// `use` imports: (file, imported name) → path before the name; `*` imports under name `*`.
+    /// `use` imports of the files that register routes or mounts: (file, imported name) → path
+    /// before the name; `*` imports under name `*`.
     imports: FxHashMap<(String, String), Vec<Vec<String>>>,
     /// The crate name of each file whose manifest names one (`my_router` for a file under a
     /// `Cargo.toml` with `name = "my-router"`): how another crate's `use` reaches its items.
@@ -463,6 +464,10 @@ impl HandlerFacts {
             self.crate_names.insert(file.path.clone(), name);
         }
         let lambda_file = file.text.contains("lambda_runtime") || file.text.contains("lambda_http");
+        // A file's imports only resolve the names its own route and mount registrations use
+        // (`use crate::handlers::create; .. post(create)`): they are kept only if it has one.
+        let registrations = self.routes.len() + self.mounts.len();
+        let mut imports: Vec<(String, Vec<String>)> = Vec::new();
         for node in nodes.of_kinds(&[
             "function_item",
             "call_expression",
@@ -502,13 +507,18 @@ impl HandlerFacts {
                     for path in syntax::expand_use(file.node_text(node)) {
                         let mut segs = path;
                         let Some(name) = segs.pop() else { continue };
-                        self.imports
-                            .entry((file.path.clone(), name))
-                            .or_default()
-                            .push(segs);
+                        imports.push((name, segs));
                     }
                 }
                 _ => {}
+            }
+        }
+        if self.routes.len() + self.mounts.len() > registrations {
+            for (name, segs) in imports {
+                self.imports
+                    .entry((file.path.clone(), name))
+                    .or_default()
+                    .push(segs);
             }
         }
     }
