@@ -60,10 +60,10 @@ impl SourceInput {
     }
 
     /// Its bytes, read from disk if they are not held.
-    pub fn bytes(&self) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+    pub fn bytes(&self) -> std::io::Result<Cow<'_, [u8]>> {
         match &self.contents {
-            Contents::Held(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
-            Contents::OnDisk { file, .. } => std::fs::read(file).map(std::borrow::Cow::Owned),
+            Contents::Held(bytes) => Ok(Cow::Borrowed(bytes)),
+            Contents::OnDisk { file, .. } => std::fs::read(file).map(Cow::Owned),
         }
     }
 }
