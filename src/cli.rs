@@ -427,9 +427,9 @@ fn wanted(path: &Path) -> bool {
 }
 
 /// Lists the files to analyse: sources, manifests, end-to-end suites in other languages and a
-/// web frontend's sources, which a browser suite reaches through (see `analysis::suites`), to
-/// be read from disk as they are analysed (a frontend's only if a suite drives a browser). Files over the size
-/// limit are only reported.
+/// web frontend's sources, which a browser suite reaches through (see `analysis::suites`).
+/// They are read from disk as they are analysed, a frontend's only if a suite drives a browser.
+/// Files over the size limit are only reported.
 fn collect_inputs(
     root: &Path,
     paths: &[PathBuf],

@@ -135,16 +135,16 @@ struct Target<'a> {
     head_sha: &'a str,
 }
 
-/// Files the analysis reads: Rust sources, Cargo manifests, end-to-end suites in other
-/// languages found by their place (`tests/`, `e2e/`, `*_spec.rb`, ...) and a web frontend's
-/// sources (which a browser suite reaches through), outside vendored directories.
+/// Files the analysis reads: Rust sources, Cargo manifests and end-to-end suites in other
+/// languages found by their place (`tests/`, `e2e/`, `*_spec.rb`, ...), outside vendored
+/// directories. Not a web frontend's sources (which `failmode check` reads when a suite drives
+/// a browser, see `analysis::suites::drives_a_browser`): a large frontend would count against
+/// the caps on what a review fetches, and compete with the Rust sources for blob fetches.
 fn wanted_source(path: &str) -> bool {
-    let defaults = crate::config::Config::default();
     (path.ends_with(".rs")
         || path == "Cargo.toml"
         || path.ends_with("/Cargo.toml")
-        || crate::analysis::suites::is_suite(path, &defaults)
-        || crate::analysis::suites::is_frontend_source(path, &defaults))
+        || crate::analysis::suites::is_suite(path, &crate::config::Config::default()))
         && !is_vendored_path(path)
 }
 
