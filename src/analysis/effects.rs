@@ -274,13 +274,24 @@ impl EffectModel {
             }
         }
         self.summaries = summaries;
-        self.settle_error_fates();
-        self.settle_reruns();
+        let callers = self.callers_by_callee();
+        let fates = self.error_fates(&callers);
+        let reruns = self.reruns(&callers);
+        let periodic_work = self.periodic_work(&callers);
+        drop(callers);
+        for (name, (site, directly)) in fates {
+            if let Some(summary) = self.summaries.get_mut(&name) {
+                summary.dropped_at = Some(site);
+                summary.dropped_directly = directly;
+            }
+        }
+        self.reruns = reruns;
+        self.periodic_work = periodic_work;
     }
 
-    /// Works out [`EffectModel::rerun_by`]: from each name, up the calls that pass its error on
-    /// (at most [`MAX_DEPTH`] calls up), the first caller that runs the failed call again.
-    fn settle_reruns(&mut self) {
+    /// Callee name → (caller name, handling) of every call site of the workspace, a recursive
+    /// call left out: the call graph that error fates, reruns and periodic work are read from.
+    fn callers_by_callee(&self) -> BTreeMap<&str, Vec<(&str, &Handling)>> {
         let mut callers_of: BTreeMap<&str, Vec<(&str, &Handling)>> = BTreeMap::new();
         for (caller, defs) in &self.defs {
             for d in defs {
@@ -296,9 +307,23 @@ impl EffectModel {
                 }
             }
         }
-        // Only names with one definition are followed: `run` or `new` called from a consumer
-        // is more likely another type's function of that name than this one.
-        let single = |name: &str| self.defs.get(name).is_some_and(|d| d.len() == 1);
+        callers_of
+    }
+
+    /// Whether `name` has exactly one definition: only such names are followed up the call
+    /// graph (`run` or `new` called from a consumer is more likely another type's function of
+    /// that name than this one).
+    fn single_definition(&self, name: &str) -> bool {
+        self.defs.get(name).is_some_and(|d| d.len() == 1)
+    }
+
+    /// Works out [`EffectModel::rerun_by`]: from each name, up the calls that pass its error on
+    /// (at most [`MAX_DEPTH`] calls up), the first caller that runs the failed call again.
+    fn reruns(
+        &self,
+        callers_of: &BTreeMap<&str, Vec<(&str, &Handling)>>,
+    ) -> BTreeMap<String, String> {
+        let single = |name: &str| self.single_definition(name);
         let mut reruns = BTreeMap::new();
         for name in self.defs.keys().filter(|n| single(n)) {
             let mut frontier = vec![name.as_str()];
@@ -325,10 +350,18 @@ impl EffectModel {
                 frontier = next;
             }
         }
-        self.reruns = reruns;
-        // Periodic work: periodic functions, and what they call, two calls deep.
+        reruns
+    }
+
+    /// Works out [`EffectModel::in_periodic_work`]: periodic functions, and what they call, two
+    /// calls deep.
+    fn periodic_work(
+        &self,
+        callers_of: &BTreeMap<&str, Vec<(&str, &Handling)>>,
+    ) -> std::collections::BTreeSet<String> {
+        let single = |name: &str| self.single_definition(name);
         let mut callees_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for (callee, callers) in &callers_of {
+        for (callee, callers) in callers_of {
             for (caller, _) in callers {
                 callees_of.entry(caller).or_default().push(callee);
             }
@@ -351,7 +384,7 @@ impl EffectModel {
                 }
             }
         }
-        self.periodic_work = periodic_work;
+        periodic_work
     }
 
     /// Whether `name` runs as part of periodic work: it runs periodically itself (an interval,
@@ -408,33 +441,12 @@ impl EffectModel {
 
     /// Works out [`FnSummary::dropped_at`]: a name's error ends in a log line when it is called
     /// somewhere and every call logs and drops it, or passes it to a caller whose error ends so.
-    /// Rounds only add names, up to [`MAX_DEPTH`] calls up.
-    fn settle_error_fates(&mut self) {
-        // Callee name -> (caller name, handling) of every call site: the telling ones, then
-        // those handled otherwise.
-        let mut sites: BTreeMap<&str, Vec<(&str, &Handling)>> = BTreeMap::new();
-        for (caller, defs) in &self.defs {
-            for d in defs {
-                for (callee, handling) in &d.call_sites {
-                    if callee != caller {
-                        sites
-                            .entry(callee.as_str())
-                            .or_default()
-                            .push((caller, handling));
-                    }
-                }
-            }
-        }
-        for (caller, defs) in &self.defs {
-            for callee in defs.iter().flat_map(|d| &d.calls_otherwise) {
-                if callee != caller {
-                    sites
-                        .entry(callee.as_str())
-                        .or_default()
-                        .push((caller, &Handling::Other));
-                }
-            }
-        }
+    /// Rounds only add names, up to [`MAX_DEPTH`] calls up. For each such name: the first such
+    /// log line, and whether every call of it logs and drops it itself.
+    fn error_fates(
+        &self,
+        sites: &BTreeMap<&str, Vec<(&str, &Handling)>>,
+    ) -> BTreeMap<String, (DropSite, bool)> {
         let mut fates: BTreeMap<String, DropSite> = BTreeMap::new();
         let directly: Vec<String> = sites
             .iter()
@@ -443,7 +455,7 @@ impl EffectModel {
             .collect();
         for _ in 0..=MAX_DEPTH {
             let mut grew = false;
-            for (callee, calls) in &sites {
+            for (callee, calls) in sites {
                 if fates.contains_key(*callee) {
                     continue;
                 }
@@ -473,12 +485,13 @@ impl EffectModel {
                 break;
             }
         }
-        for (name, site) in fates {
-            if let Some(summary) = self.summaries.get_mut(&name) {
-                summary.dropped_at = Some(site);
-                summary.dropped_directly = directly.contains(&name);
-            }
-        }
+        fates
+            .into_iter()
+            .map(|(name, site)| {
+                let direct = directly.contains(&name);
+                (name, (site, direct))
+            })
+            .collect()
     }
 
     /// What a call of `name` does, when the name is a workspace function whose definitions
