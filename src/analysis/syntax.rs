@@ -1007,6 +1007,10 @@ pub fn nodes_at<'t>(root: Node<'t>, positions: &[usize]) -> Vec<Option<Node<'t>>
 /// their positions so test ranges need no walk of their own.
 pub const TEST_ITEM_KINDS: &[&str] = &["function_item", "mod_item", "impl_item"];
 
+/// Macros that panic (by their last path segment): a branch that calls one never returns a
+/// value, and a fallback that does is no default.
+pub const PANIC_MACROS: &[&str] = &["panic", "unreachable", "todo", "unimplemented"];
+
 /// The attribute items (`#[...]`) written directly before an item, as source text without `#[`
 /// and `]`, e.g. `tokio::test`, `cfg(test)`.
 pub fn attributes<'f>(file: &'f ParsedFile, item: Node<'_>) -> Vec<&'f str> {

@@ -1173,16 +1173,12 @@ pub fn contains_record(file: &ParsedFile, node: Node<'_>, names: &[String]) -> b
     )
 }
 
-/// Whether `node` holds a `panic!`, `unreachable!`, `todo!` or `unimplemented!`.
+/// Whether `node` holds a call of one of [`syntax::PANIC_MACROS`].
 fn panics_in(file: &ParsedFile, node: Node<'_>) -> bool {
     syntax::descendants(node).any(|d| {
         d.kind() == "macro_invocation"
-            && d.field("macro").is_some_and(|m| {
-                matches!(
-                    last_segment(file.node_text(m)),
-                    "panic" | "unreachable" | "todo" | "unimplemented"
-                )
-            })
+            && d.field("macro")
+                .is_some_and(|m| syntax::PANIC_MACROS.contains(&last_segment(file.node_text(m))))
     })
 }
 

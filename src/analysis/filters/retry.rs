@@ -1980,10 +1980,9 @@ fn propagates_or_requeues(
                     .map(|m| ctx.file.node_text(m))
                     .unwrap_or("");
                 let m = m.rsplit("::").next().unwrap_or(m);
-                if matches!(
-                    m,
-                    "bail" | "panic" | "unreachable" | "todo" | "unimplemented" | "ensure"
-                ) || ctx.config.vocabulary.error_macros.iter().any(|e| e == m)
+                if matches!(m, "bail" | "ensure")
+                    || syntax::PANIC_MACROS.contains(&m)
+                    || ctx.config.vocabulary.error_macros.iter().any(|e| e == m)
                     || ctx.index().effects.is_error_macro(m)
                 {
                     return true;
