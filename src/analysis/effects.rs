@@ -500,6 +500,17 @@ impl EffectModel {
         self.summaries.get(name)
     }
 
+    /// The name the model knows a callee by: `qualified` (`Client::send`, for `self.send(..)`
+    /// in `impl Client`; see [`syntax::own_method_name`]) when the model has it, so that type's
+    /// method answers rather than every type's `send`; else the bare `name`.
+    pub fn known_name<'n>(&self, qualified: &'n str, name: &'n str) -> &'n str {
+        if !qualified.is_empty() && self.summaries.contains_key(qualified) {
+            qualified
+        } else {
+            name
+        }
+    }
+
     /// Whether `name` is a workspace macro that returns an `Err` from its caller.
     pub fn is_error_macro(&self, name: &str) -> bool {
         self.error_macros.contains(name)
@@ -753,24 +764,7 @@ fn delegates_to_namesake(name: &str, d: &FnFacts) -> bool {
 fn impl_owner(file: &ParsedFile, nodes: &NodeList<'_>, f: Node<'_>) -> Option<String> {
     let list = nodes.parent(f).filter(|p| p.kind() == "declaration_list")?;
     let imp = nodes.parent(list).filter(|p| p.kind() == "impl_item")?;
-    let ty = file.node_text(imp.field("type")?);
-    let ty = ty.split('<').next().unwrap_or(ty);
-    let ty = errors::last_segment(ty);
-    (!ty.is_empty() && ty.chars().all(|c| c.is_alphanumeric() || c == '_')).then(|| ty.to_string())
-}
-
-/// Whether `call` calls a method of the caller's own type: `self.m(..)` or `Self::m(..)`.
-fn calls_own_method(file: &ParsedFile, call: Node<'_>) -> bool {
-    let Some(f) = call.field("function") else {
-        return false;
-    };
-    match f.kind() {
-        "field_expression" => f
-            .field("value")
-            .is_some_and(|v| file.node_text(v) == "self"),
-        "scoped_identifier" => f.field("path").is_some_and(|p| file.node_text(p) == "Self"),
-        _ => false,
-    }
+    syntax::impl_type_name(file, imp).map(str::to_string)
 }
 
 /// The facts of one function definition.
@@ -918,7 +912,7 @@ fn fn_facts<'t>(
         };
         let qualified = owner
             .as_ref()
-            .filter(|_| calls_own_method(file, *c))
+            .filter(|_| syntax::calls_own_method(file, *c))
             .map(|o| format!("{o}::{callee}"));
         let callee = callee.to_string();
         let passes = passes_error_on(file, nodes, *c, body);

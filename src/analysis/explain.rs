@@ -100,11 +100,12 @@ pub struct Explanation {
     pub file_not_checked: Option<String>,
 }
 
-/// The names of the functions called on `line` (1-based) of `file`: each call whose name
-/// starts on the line, in source order, each name once.
-pub fn called_on_line(file: &ParsedFile, line: usize) -> Vec<String> {
+/// The functions called on `line` (1-based) of `file`: each call whose name starts on the
+/// line, in source order, each once, as (owner-qualified name of a call of the caller's own
+/// method or empty, bare name); see [`syntax::own_method_name`].
+pub fn called_on_line(file: &ParsedFile, line: usize) -> Vec<(String, String)> {
     let row = line.saturating_sub(1);
-    let mut names: Vec<String> = Vec::new();
+    let mut names: Vec<(String, String)> = Vec::new();
     for call in syntax::descendants(file.tree.root_node())
         .filter(|n| n.kind() == "call_expression" && n.start_position().row <= row)
     {
@@ -115,8 +116,11 @@ pub fn called_on_line(file: &ParsedFile, line: usize) -> Vec<String> {
                 .unwrap_or(f)
         });
         if let (Some(name_node), Some(name)) = (name_node, syntax::call_name(file, call)) {
-            if name_node.start_position().row == row && !names.iter().any(|n| n == name) {
-                names.push(name.to_string());
+            let qualified = syntax::own_method_name(file, call).unwrap_or_default();
+            if name_node.start_position().row == row
+                && !names.iter().any(|(q, n)| *q == qualified && n == name)
+            {
+                names.push((qualified, name.to_string()));
             }
         }
     }

@@ -322,7 +322,8 @@ pub fn analyze_with_progress(
                 matches: trace.matches,
                 calls: explain::called_on_line(&file, target.line)
                     .into_iter()
-                    .map(|name| {
+                    .map(|(qualified, name)| {
+                        let name = index.effects.known_name(&qualified, &name).to_string();
                         let known = index.effects.describe(&name);
                         (name, known)
                     })

@@ -1143,6 +1143,44 @@ pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     ancestors(node).find(|a| a.kind() == "function_item")
 }
 
+/// The type an `impl` block is for, as the effect model qualifies its methods: `Client` for
+/// `impl Client`, `impl<T> Client<T>`, `impl Trait for Client` and `impl api::Client`.
+pub fn impl_type_name<'f>(file: &'f ParsedFile, imp: Node<'_>) -> Option<&'f str> {
+    let ty = file.node_text(imp.field("type")?);
+    let ty = ty.split('<').next().unwrap_or(ty);
+    let ty = ty.rsplit("::").next().unwrap_or(ty).trim();
+    (!ty.is_empty() && ty.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(ty)
+}
+
+/// Whether `call` calls a method of the caller's own type: `self.m(..)` or `Self::m(..)`.
+pub fn calls_own_method(file: &ParsedFile, call: Node<'_>) -> bool {
+    let Some(f) = call.field("function") else {
+        return false;
+    };
+    match f.kind() {
+        "field_expression" => f
+            .field("value")
+            .is_some_and(|v| file.node_text(v) == "self"),
+        "scoped_identifier" => f.field("path").is_some_and(|p| file.node_text(p) == "Self"),
+        _ => false,
+    }
+}
+
+/// The owner-qualified name of a call of the caller's own method, as the effect model names
+/// it: `Client::send` for `self.send(..)` or `Self::send(..)` in a method of `impl Client`.
+/// `None` for any other call, or a method whose `impl` type the syntax does not name.
+pub fn own_method_name(file: &ParsedFile, call: Node<'_>) -> Option<String> {
+    if !calls_own_method(file, call) {
+        return None;
+    }
+    let name = call_name(file, call)?;
+    let list = enclosing_function(call)?
+        .parent()
+        .filter(|p| p.kind() == "declaration_list")?;
+    let imp = list.parent().filter(|p| p.kind() == "impl_item")?;
+    Some(format!("{}::{name}", impl_type_name(file, imp)?))
+}
+
 /// A readable path of the items enclosing `node`, e.g. `billing::impl Client::charge`.
 pub fn item_path(file: &ParsedFile, node: Node<'_>) -> String {
     let mut parts = Vec::new();
@@ -1467,6 +1505,28 @@ mod tests {
         assert!(!is_in_test_code(&f, c0));
         assert!(is_in_test_code(&f, find(&f, "call_expression", 1)));
         assert!(is_in_test_code(&f, find(&f, "call_expression", 2)));
+    }
+
+    #[test]
+    fn a_call_of_the_callers_own_method_is_named_with_the_impl_type() {
+        let f = file(
+            "impl<T> api::Client<T> { async fn post(&self) { self.send(r).await; Self::sign(r); other.send(r); } }\n\
+             impl Notify for Mailer { fn notify(&self) { self.send(m); } }\n\
+             fn free(x: X) { x.send(m); }",
+        );
+        let names: Vec<Option<String>> = (0..5)
+            .map(|i| own_method_name(&f, find(&f, "call_expression", i)))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                Some("Client::send".to_string()),
+                Some("Client::sign".to_string()),
+                None,
+                Some("Mailer::send".to_string()),
+                None,
+            ]
+        );
     }
 
     #[test]

@@ -409,13 +409,14 @@ enum Resolved {
     Effect(Effect),
 }
 
-/// The name a callee is resolved by through the repository facts: `self.x()` style methods and
-/// names that are not well-known client methods, or the last segment of a path call. Only
+/// The names a callee is resolved by through the repository facts: `self.x()` style methods
+/// and names that are not well-known client methods, or the last segment of a path call. Only
 /// those are resolved by name, so a repo's own `fn send` does not hide every `reqwest`
-/// `.send()`.
-fn resolution_name(file: &ParsedFile, chain: &Chain<'_>, lists: &Lists<'_>) -> Option<String> {
-    match (&chain.methods.first(), &chain.path_call) {
-        (Some((m, _)), _) => {
+/// `.send()`. A call of the caller's own method also has its owner-qualified name
+/// ([`syntax::own_method_name`]), which the facts prefer when they have it.
+fn resolution_name(file: &ParsedFile, chain: &Chain<'_>, lists: &Lists<'_>) -> Option<CalleeNames> {
+    let (name, call) = match (&chain.methods.first(), &chain.path_call) {
+        (Some((m, call)), _) => {
             let known = [
                 "db_methods",
                 "sdk_operations",
@@ -427,10 +428,32 @@ fn resolution_name(file: &ParsedFile, chain: &Chain<'_>, lists: &Lists<'_>) -> O
             .any(|l| lists.has(l, m) || lists.lookup(l, m).is_some());
             let on_self =
                 chain.methods.len() == 1 && chain.root.is_some_and(|r| file.node_text(r) == "self");
-            (!known || on_self).then(|| m.clone())
+            if known && !on_self {
+                return None;
+            }
+            (m.clone(), *call)
         }
-        (None, Some((p, _))) => Some(last_segment(p).to_string()),
-        _ => None,
+        (None, Some((p, call))) => (last_segment(p).to_string(), *call),
+        _ => return None,
+    };
+    Some(CalleeNames {
+        qualified: syntax::own_method_name(file, call).unwrap_or_default(),
+        name,
+    })
+}
+
+/// The names the effect model may know a callee by (see [`resolution_name`]).
+struct CalleeNames {
+    /// `Client::send` for `self.send(..)` in `impl Client`; empty for any other call.
+    qualified: String,
+    /// The bare name: `send`.
+    name: String,
+}
+
+impl CalleeNames {
+    /// The name to look up in `model`: the qualified one when the model has it.
+    fn in_model<'n>(&'n self, model: &EffectModel) -> &'n str {
+        model.known_name(&self.qualified, &self.name)
     }
 }
 
@@ -494,7 +517,7 @@ pub fn resolvable_callee<'f>(
 
 /// The name [`classify`] would look `node`'s callee up by in the repository facts, when it
 /// would look at them at all.
-pub fn callee_to_resolve(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> Option<String> {
+fn callee_to_resolve(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> Option<CalleeNames> {
     if is_best_effort(file, node, lists) {
         return None;
     }
@@ -516,8 +539,8 @@ pub fn classify(
     }
     // The name is only worth working out when there are facts to look it up in.
     if let Some(facts) = facts {
-        if let Some(name) = resolution_name(file, &ch, lists) {
-            match resolve(facts, &name) {
+        if let Some(names) = resolution_name(file, &ch, lists) {
+            match resolve(facts, names.in_model(facts)) {
                 Resolved::Quiet => return None,
                 Resolved::Effect(e) => return Some(e),
                 Resolved::Unknown => {}
@@ -1000,7 +1023,7 @@ fn set_effect_vars(ctx: &mut MatchCtx<'_, '_>, e: &Effect) {
 struct SwallowedCall<'t> {
     target: Node<'t>,
     has_try: bool,
-    callee: Option<String>,
+    callee: Option<CalleeNames>,
 }
 
 fn swallowed_call<'t>(ctx: &MatchCtx<'_, 't>, args: &[FilterArg]) -> Option<SwallowedCall<'t>> {
@@ -1117,22 +1140,28 @@ fn swallowed_effect_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<St
         .or_else(|| configured_client_effect(ctx, call.target, &lists))
         .is_some_and(|e| effect_passes(mode, &e, call.has_try));
     Some(format!(
-        "{mode}\u{1f}{}\u{1f}{}\u{1f}{name}",
+        "{mode}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
         u8::from(call.has_try),
-        u8::from(alone)
+        u8::from(alone),
+        name.qualified,
+        name.name,
     ))
 }
 
 /// Whether the complete facts may let a [`swallowed_effect_key`] pass.
 fn swallowed_effect_admits(index: &RepoIndex, key: &str) -> bool {
-    let mut parts = key.splitn(4, '\u{1f}');
-    let (Some(mode), Some(has_try), Some(alone), Some(name)) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let mut parts = key.splitn(5, '\u{1f}');
+    let (Some(mode), Some(has_try), Some(alone), Some(qualified), Some(name)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         // Not a key this gate made: let the filter decide.
         return true;
     };
-    match resolve(&index.effects, name) {
+    match resolve(&index.effects, index.effects.known_name(qualified, name)) {
         Resolved::Quiet => false,
         Resolved::Effect(e) => effect_passes(mode, &e, has_try == "1"),
         Resolved::Unknown => alone == "1",

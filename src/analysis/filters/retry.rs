@@ -20,11 +20,13 @@
 
 use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::check::CheckData;
+use crate::analysis::effects::EffectModel;
 use crate::analysis::effects::DATABASE_SERVICE;
 use crate::analysis::index::{Manifests, RepoIndex};
 use crate::analysis::source::ParsedFile;
 use crate::analysis::syntax::{self, FieldExt, NodeList};
 use rustc_hash::FxHashSet;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use tree_sitter::Node;
@@ -1288,6 +1290,24 @@ fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
             });
         }
     }
+    // A request another function built, finished and sent here: `request.header(..)
+    // .basic_auth(..).send()` on a `RequestBuilder` handed in (a helper that signs every
+    // request). Which verb it carries is not known here.
+    // (Each builder method takes an argument, unlike an AWS operation: `dynamo.query().send()`.)
+    if last == "send"
+        && s.calls.len() >= 2
+        && s.calls[..s.calls.len() - 1]
+            .iter()
+            .all(|(n, c, _)| *c > 0 && lists.has("http_builder_methods", n))
+    {
+        return Some(Effect {
+            // The receiver is the request, not a client that would name the service.
+            service: http_service(lists, "", ""),
+            write: true,
+            aws: false,
+            what: "request".into(),
+        });
+    }
     // AWS SDK fluent builder: `client.op().field(..).send()`.
     if last == "send" && s.calls.last().is_some_and(|(_, c, _)| *c == 0) {
         if let Some((op, 0, _)) = s.calls.first() {
@@ -1554,12 +1574,48 @@ fn transient_site<'t>(
     })
 }
 
-/// The last call of `site`'s chain, when the chain is a direct call of a workspace fn
-/// (`purge_image(..)`, `self.publish(ev)`): the name the effect model is asked about.
-fn workspace_callee<'s>(ctx: &MatchCtx<'_, '_>, site: &'s TransientSite<'_>) -> Option<&'s str> {
+/// The names the effect model may know `site`'s callee by, as (owner-qualified name or empty,
+/// bare name or empty); `None` when the chain is no call of a workspace fn it could know:
+/// - a direct call (`purge_image(..)`, `self.publish(ev)`): its bare name, and for a call of the
+///   caller's own method its owner-qualified one too ([`syntax::own_method_name`]);
+/// - a chain on a value a workspace type's associated fn made (`Message::new().line(..)
+///   .send(..)`): only `Message::send`, since the bare name would stand for every type's.
+fn callee_names<'s>(
+    ctx: &MatchCtx<'_, '_>,
+    site: &'s TransientSite<'_>,
+) -> Option<(String, &'s str)> {
     let name = site.chain.calls.last().map(|(n, _)| n.as_str())?;
-    let direct = site.chain.calls.len() == 1 || receiver_name(ctx.file, site.chain.root) == "self";
-    (direct && !name.is_empty()).then_some(name)
+    if name.is_empty() {
+        return None;
+    }
+    if site.chain.calls.len() == 1 || receiver_name(ctx.file, site.chain.root) == "self" {
+        let qualified = syntax::own_method_name(ctx.file, site.call).unwrap_or_default();
+        return Some((qualified, name));
+    }
+    let root = site.chain.root;
+    let ty = (root.kind() == "scoped_identifier")
+        .then(|| root.field("path"))
+        .flatten()
+        .map(|p| crate::analysis::filters::errors::last_segment(ctx.file.node_text(p)))
+        .filter(|t| t.starts_with(|c: char| c.is_ascii_uppercase()) && t != &"Self")?;
+    Some((format!("{ty}::{name}"), ""))
+}
+
+/// [`callee_names`] as the effect model knows them: the qualified name when the model has it,
+/// else the bare name (if any).
+fn workspace_callee<'s>(
+    ctx: &MatchCtx<'_, '_>,
+    site: &'s TransientSite<'_>,
+) -> Option<Cow<'s, str>> {
+    let (qualified, bare) = callee_names(ctx, site)?;
+    let known = ctx.index().effects.known_name(&qualified, bare);
+    if known.is_empty() {
+        None
+    } else if known == bare {
+        Some(Cow::Borrowed(bare))
+    } else {
+        Some(Cow::Owned(qualified))
+    }
 }
 
 /// The transient effect of `site`, with the workspace fn it goes through when the effect model
@@ -1579,13 +1635,14 @@ fn transient_effect(
     if effect.is_none() {
         // A workspace fn, at any depth: `purge_image(..).await`, `self.publish(ev).await`.
         if let Some(name) = workspace_callee(ctx, site) {
-            effect = ctx
-                .index()
-                .effects
+            let name = name.as_ref();
+            let model = &ctx.index().effects;
+            effect = model
                 .summary(name)
-                // A fn whose every caller logs and drops its error in a worker loop has its
-                // steps reported instead (rule `propagated-to-a-log`), once per failure.
-                .filter(|s| !(s.dropped_directly && s.dropped_at.is_some()))
+                .filter(|_| {
+                    let bare = callee_names(ctx, site).map(|(_, b)| b);
+                    !steps_reported_instead(model, name, bare)
+                })
                 .and_then(|s| transient_effect_of(lists, name, s));
             if effect.is_some() {
                 through = Some(name.to_string());
@@ -1678,9 +1735,11 @@ fn transient_call_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<Stri
     let lists = Lists::of(ctx);
     let site = transient_site(ctx, &lists, node)?;
     let alone = transient_effect(ctx, &lists, &site).is_some();
-    let callee = workspace_callee(ctx, &site).unwrap_or("");
+    // The walk's index is not complete: the key holds both names the model may know the
+    // callee by, and the gate picks once it is.
+    let (qualified, callee) = callee_names(ctx, &site).unwrap_or_default();
     Some(format!(
-        "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{callee}",
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{qualified}\u{1f}{callee}",
         u8::from(alone),
         u8::from(site.awaited),
         crate_of(ctx),
@@ -1691,8 +1750,9 @@ fn transient_call_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<Stri
 /// Whether the complete index may let a [`transient_call_key`] pass: true when any of the
 /// filter's index questions could be answered yes.
 fn transient_call_admits(index: &RepoIndex, key: &str) -> bool {
-    let mut parts = key.splitn(5, '\u{1f}');
-    let (Some(alone), Some(awaited), Some(krate), Some(path), Some(callee)) = (
+    let mut parts = key.splitn(6, '\u{1f}');
+    let (Some(alone), Some(awaited), Some(krate), Some(path), Some(qualified), Some(callee)) = (
+        parts.next(),
         parts.next(),
         parts.next(),
         parts.next(),
@@ -1705,11 +1765,11 @@ fn transient_call_admits(index: &RepoIndex, key: &str) -> bool {
     if alone == "1" {
         return true;
     }
+    let bare = callee;
+    let callee = index.effects.known_name(qualified, callee);
     let through_callee = !callee.is_empty()
-        && index
-            .effects
-            .summary(callee)
-            .is_some_and(|s| !(s.dropped_directly && s.dropped_at.is_some()) && is_transient(s));
+        && !steps_reported_instead(&index.effects, callee, Some(bare))
+        && index.effects.summary(callee).is_some_and(is_transient);
     let through_client = awaited == "1"
         && (index.retry.client_imports.contains_key(path)
             || index
@@ -1719,6 +1779,17 @@ fn transient_call_admits(index: &RepoIndex, key: &str) -> bool {
                 .next()
                 .is_some_and(|((k, _), _)| k == krate));
     through_callee || through_client
+}
+
+/// Whether every call of workspace fn `name` logs and drops its error itself in a worker loop:
+/// then its steps are reported instead (rule `propagated-to-a-log`), once per failure, and not
+/// the call. The model finds callers by bare name, so an owner-qualified `name`
+/// (`Worker::process`) asks its bare name too: every call of any `process` includes its calls.
+fn steps_reported_instead(model: &EffectModel, name: &str, bare: Option<&str>) -> bool {
+    std::iter::once(name)
+        .chain(bare)
+        .filter_map(|n| model.summary(n))
+        .any(|s| s.dropped_directly && s.dropped_at.is_some())
 }
 
 /// See [`transient_call_key`].
