@@ -759,6 +759,15 @@ fn delegates_to_namesake(name: &str, d: &FnFacts) -> bool {
             .any(|c| errors::last_segment(c) == errors::last_segment(name))
 }
 
+/// Whether a function or method `name` says it reads (`get_user`, `Client::fetch_build`,
+/// `list_jobs`): its last segment starts with one of the vocabulary's `read_prefixes`. To its
+/// caller such a fn is a read whatever its body's weightiest call is: failing, it loses only
+/// the answer. Every check asks this here.
+pub fn named_as_read(read_prefixes: &[String], name: &str) -> bool {
+    let name = errors::last_segment(name);
+    read_prefixes.iter().any(|p| name.starts_with(p.as_str()))
+}
+
 /// The type of the `impl` block that defines `f` directly (not a function nested in a method):
 /// `Client` for `impl Client`, `impl<T> Client<T>` and `impl Trait for Client`.
 fn impl_owner(file: &ParsedFile, nodes: &NodeList<'_>, f: Node<'_>) -> Option<String> {

@@ -11,7 +11,7 @@
 
 use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::check::{CheckData, CheckSet};
-use crate::analysis::effects::EffectModel;
+use crate::analysis::effects::{self, EffectModel};
 use crate::analysis::index::{Manifests, RepoIndex};
 use crate::analysis::markup::code;
 use crate::analysis::source::ParsedFile;
@@ -457,13 +457,20 @@ impl CalleeNames {
     }
 }
 
-/// What the repository's definitions of `name` say about a call of it.
-fn resolve(model: &EffectModel, name: &str) -> Resolved {
+/// What the repository's definitions of `name` say about a call of it. `named_as_read`
+/// ([`crate::analysis::effects::named_as_read`]): the name says the fn reads (`get_user`),
+/// so to its caller it is a read whatever its body's weightiest call is.
+fn resolve(model: &EffectModel, name: &str, named_as_read: bool) -> Resolved {
     match model.summary(name) {
         Some(info) if !info.returns_result || info.records_error => Resolved::Quiet,
         Some(info) => match &info.effect {
             Some(e) => Resolved::Effect(Effect {
                 what: name.to_string(),
+                action: if named_as_read {
+                    Action::Read
+                } else {
+                    e.action
+                },
                 ..e.clone()
             }),
             None => Resolved::Unknown,
@@ -540,7 +547,8 @@ pub fn classify(
     // The name is only worth working out when there are facts to look it up in.
     if let Some(facts) = facts {
         if let Some(names) = resolution_name(file, &ch, lists) {
-            match resolve(facts, names.in_model(facts)) {
+            let read = effects::named_as_read(lists.get("read_prefixes"), &names.name);
+            match resolve(facts, names.in_model(facts), read) {
                 Resolved::Quiet => return None,
                 Resolved::Effect(e) => return Some(e),
                 Resolved::Unknown => {}
@@ -1139,10 +1147,12 @@ fn swallowed_effect_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<St
     let alone = classify(ctx.file, call.target, &lists, None)
         .or_else(|| configured_client_effect(ctx, call.target, &lists))
         .is_some_and(|e| effect_passes(mode, &e, call.has_try));
+    let read = effects::named_as_read(lists.get("read_prefixes"), &name.name);
     Some(format!(
-        "{mode}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        "{mode}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
         u8::from(call.has_try),
         u8::from(alone),
+        u8::from(read),
         name.qualified,
         name.name,
     ))
@@ -1150,8 +1160,9 @@ fn swallowed_effect_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<St
 
 /// Whether the complete facts may let a [`swallowed_effect_key`] pass.
 fn swallowed_effect_admits(index: &RepoIndex, key: &str) -> bool {
-    let mut parts = key.splitn(5, '\u{1f}');
-    let (Some(mode), Some(has_try), Some(alone), Some(qualified), Some(name)) = (
+    let mut parts = key.splitn(6, '\u{1f}');
+    let (Some(mode), Some(has_try), Some(alone), Some(read), Some(qualified), Some(name)) = (
+        parts.next(),
         parts.next(),
         parts.next(),
         parts.next(),
@@ -1161,7 +1172,8 @@ fn swallowed_effect_admits(index: &RepoIndex, key: &str) -> bool {
         // Not a key this gate made: let the filter decide.
         return true;
     };
-    match resolve(&index.effects, index.effects.known_name(qualified, name)) {
+    let name = index.effects.known_name(qualified, name);
+    match resolve(&index.effects, name, read == "1") {
         Resolved::Quiet => false,
         Resolved::Effect(e) => effect_passes(mode, &e, has_try == "1"),
         Resolved::Unknown => alone == "1",

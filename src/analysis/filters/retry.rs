@@ -1805,10 +1805,7 @@ static TRANSIENT_CALL_GATE: Gate = Gate {
 /// Whether a function or method `name` says it reads (`get_user`, `fetch_build`, `list_jobs`):
 /// the vocabulary's `read_prefixes`.
 fn names_a_read(lists: &Lists<'_>, name: &str) -> bool {
-    lists
-        .list("read_prefixes")
-        .iter()
-        .any(|p| name.starts_with(p.as_str()))
+    crate::analysis::effects::named_as_read(lists.list("read_prefixes"), name)
 }
 
 /// Whether the effect model's summary of a workspace fn is a transient dependency: a database,
