@@ -369,14 +369,7 @@ fn action_of_op(lists: &Lists<'_>, op: &str) -> Action {
 
 /// The SQL verb and table of the first SQL string literal in `node`, e.g. `UPDATE orders`.
 fn sql_summary(file: &ParsedFile, node: Node<'_>) -> Option<(String, Option<String>)> {
-    let lit = syntax::descendants(node)
-        .find(|d| d.kind() == "string_literal" || d.kind() == "raw_string_literal")?;
-    let text = file.node_text(lit);
-    let ws: Vec<&str> = text
-        .trim_start_matches(['r', '#', '"'])
-        .split(|c: char| c.is_whitespace() || c == '(' || c == '"')
-        .filter(|w| !w.is_empty())
-        .collect();
+    let ws = sql_words(file, node)?;
     let verb = ws.first()?.to_ascii_uppercase();
     let table = match verb.as_str() {
         "UPDATE" => ws.get(1),
@@ -397,6 +390,35 @@ fn sql_summary(file: &ParsedFile, node: Node<'_>) -> Option<(String, Option<Stri
                 .to_string()
         }),
     ))
+}
+
+/// The words of the first string literal under `node`: the SQL of a query call.
+fn sql_words<'f>(file: &'f ParsedFile, node: Node<'_>) -> Option<Vec<&'f str>> {
+    let lit = syntax::descendants(node)
+        .find(|d| d.kind() == "string_literal" || d.kind() == "raw_string_literal")?;
+    let text = file.node_text(lit);
+    Some(
+        text.trim_start_matches(['r', '#', '"'])
+            .split(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == ';')
+            .filter(|w| !w.is_empty())
+            .collect(),
+    )
+}
+
+/// Whether the SQL of a query call is upkeep (see [`is_maintenance_statement`]).
+fn is_maintenance_sql(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> bool {
+    sql_words(file, node)
+        .and_then(|ws| ws.first().copied())
+        .is_some_and(|w| is_maintenance_statement(lists.get("maintenance_statements"), w))
+}
+
+/// Whether an SQL statement starting with `first_word` is upkeep (the vocabulary's
+/// `maintenance_statements`: `PRAGMA optimize`, `VACUUM`, `ANALYZE`): it changes no data, so a
+/// failed one loses nothing and the next run does it again. Every check asks this here.
+pub fn is_maintenance_statement(statements: &[String], first_word: &str) -> bool {
+    statements
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(first_word.trim_matches(|c: char| !c.is_alphanumeric())))
 }
 
 /// How a callee resolved through the repository facts behaves.
@@ -646,6 +668,9 @@ pub fn classify(
         let receiver_db =
             db_receiver && lists.has("db_receiver_methods", m) && ch.methods.len() == 1;
         if generic_db || receiver_db || (sql_root && lists.has("db_methods", m)) {
+            if is_maintenance_sql(file, node, lists) {
+                return None;
+            }
             let (action, what) = match sql_summary(file, node) {
                 Some((verb, table)) => {
                     let action = match verb.as_str() {

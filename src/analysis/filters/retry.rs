@@ -1348,6 +1348,19 @@ fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
             || ["pool", "db", "conn", "tx", "database", "pg"]
                 .iter()
                 .any(|p| sql.contains(p));
+        let first_sql_word = sql
+            .split('"')
+            .nth(1)
+            .and_then(|q| q.split_whitespace().next())
+            .unwrap_or("");
+        if looks_db
+            && crate::analysis::filters::errors::is_maintenance_statement(
+                lists.list("maintenance_statements"),
+                first_sql_word,
+            )
+        {
+            return None;
+        }
         if looks_db {
             let upper = sql.to_ascii_uppercase();
             let write = matches!(*m, "execute" | "exec" | "execute_many")
