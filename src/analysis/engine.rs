@@ -151,10 +151,15 @@ impl GatedMatches {
                 .last()
                 .is_none_or(|last| set_order(last, &gates[i]).is_ne())
             {
-                sets.push(std::mem::take(&mut gates[i]));
+                // Gates are pushed one by one while a match is screened, so the vector has
+                // room for four: most sets have one or two, and many sets are kept.
+                let mut set = std::mem::take(&mut gates[i]);
+                set.shrink_to_fit();
+                sets.push(set);
             }
             set_of[i] = sets.len() - 1;
         }
+        sets.shrink_to_fit();
         let mut matches: Vec<(usize, PendingMatch)> = set_of.into_iter().zip(matches).collect();
         matches.shrink_to_fit();
         GatedMatches { sets, matches }
