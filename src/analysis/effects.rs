@@ -141,8 +141,9 @@ pub struct FnSummary {
     /// Where the error of a call of this function ends when every workspace call of it either
     /// logs and drops the error or passes it on to a function whose error ends so: the work
     /// that failed is never tried again. `None` when any caller handles it otherwise, or when
-    /// nothing in the workspace calls it (a framework does).
-    pub dropped_at: Option<DropSite>,
+    /// nothing in the workspace calls it (a framework does). Boxed: few names have one, and
+    /// every name has a summary.
+    pub dropped_at: Option<Box<DropSite>>,
     /// Every workspace call of this function logs and drops its error itself (no function in
     /// between): the steps of this function are where a reviewer would ask for the retry.
     pub dropped_directly: bool,
@@ -281,7 +282,7 @@ impl EffectModel {
         drop(callers);
         for (name, (site, directly)) in fates {
             if let Some(summary) = self.summaries.get_mut(&name) {
-                summary.dropped_at = Some(site);
+                summary.dropped_at = Some(Box::new(site));
                 summary.dropped_directly = directly;
             }
         }
