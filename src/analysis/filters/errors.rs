@@ -64,6 +64,14 @@ pub static FILTERS: &[FilterDef] = &[
         gate: None,
     },
     FilterDef {
+        name: "handles_a_named_error",
+        args: &[ArgKind::Capture],
+        sets: &[],
+        doc: "the match arm's Err(..) pattern says which error it handles: a variant or path inside it (Err(DbError::Taken), Err(sqlx::Error::RowNotFound)) or a guard (Err(e) if e.kind() == WouldBlock); the other errors go to other arms, so the arm is a decision about one error, not a drop",
+        eval: handles_a_named_error,
+        gate: None,
+    },
+    FilterDef {
         name: "empty_block",
         args: &[ArgKind::Capture],
         sets: &[],
@@ -1384,6 +1392,37 @@ fn silent_err_arm(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false;
     };
     is_silent_body(file, value)
+}
+
+fn handles_a_named_error(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(pat) = ctx.arg_node(&args[0]).and_then(|arm| arm.field("pattern")) else {
+        return false;
+    };
+    if !pattern_is_err(ctx.file, pat) {
+        return false;
+    }
+    if pat.field("condition").is_some() {
+        return true;
+    }
+    // `Err(inner)`: the tuple-struct pattern may sit under the arm's `match_pattern`.
+    let Some(err) = std::iter::once(pat)
+        .chain(syntax::descendants(pat))
+        .find(|n| n.kind() == "tuple_struct_pattern")
+    else {
+        return false;
+    };
+    let Some(inner) = err.named_child(1) else {
+        return false;
+    };
+    match inner.kind() {
+        "scoped_identifier" | "tuple_struct_pattern" | "struct_pattern" => true,
+        // An imported variant (`Err(NotFound)`), not a binding (`Err(e)`).
+        "identifier" => ctx
+            .file
+            .node_text(inner)
+            .starts_with(|c: char| c.is_ascii_uppercase()),
+        _ => false,
+    }
 }
 
 /// `{}`, `()`, `continue`, `break`, `return`, `return Ok(..)`, `Ok(())`, or a block holding only one of those.
