@@ -663,6 +663,16 @@ pub fn classify(
             });
         }
     }
+    // `pipe.xadd(..)` on a redis pipeline only adds a command to the batch: nothing can fail
+    // until the batch runs (`pipe.query_async(..)`, a database method).
+    if let Some(m) = outer {
+        let batch = root_words
+            .last()
+            .is_some_and(|w| lists.has("command_batch_words", w));
+        if batch && !lists.has("db_methods", m) && !lists.has("db_receiver_methods", m) {
+            return None;
+        }
+    }
     // Database: sqlx/diesel/rusqlite chains, tokio-postgres, redis, mongo.
     if let Some(m) = outer {
         let sql_root = ch.path_call.as_ref().is_some_and(|(p, _)| {
@@ -717,9 +727,14 @@ pub fn classify(
         }
         // Queues, producers, mailers: `producer.send(record, t)`, `nats.publish(..)`, `msg.ack()`.
         let consumer = lists.has("consumer_methods", m);
+        // `ws_msg_sender.send(..)`: the handle is a channel's sender, whatever it feeds.
+        let channel_handle = root_words
+            .last()
+            .is_some_and(|w| lists.has("channel_handle_words", w));
         if lists.has("queue_methods", m) || consumer || m == "send" || m == "send_batch" {
             if let Some(kind) = lists
                 .lookup_word("send_receivers", &root_words)
+                .filter(|_| !channel_handle)
                 .and_then(EffectKind::parse)
             {
                 let action = if consumer {
@@ -906,7 +921,12 @@ pub fn declaration_text<'f>(file: &'f ParsedFile, at: Node<'_>, name: &str) -> O
                     continue;
                 };
                 let pat = file.node_text(p).trim_start_matches("mut ").trim();
-                if pat == name {
+                // `let refs = if let Some(refs) = .. { use(refs) }`: the `let` being
+                // initialised by the expression that holds `at` is not yet in scope there.
+                let holds_at = d
+                    .field("value")
+                    .is_some_and(|v| v.byte_range().contains(&at.start_byte()));
+                if pat == name && !holds_at {
                     found = d
                         .field("value")
                         .or(d.field("type"))
@@ -1596,6 +1616,14 @@ fn parse_to_default(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         .trim()
         .to_string();
     if let Some(decl) = declaration_text(file, inner, &ident) {
+        // A row this program's database returns holds what this program wrote: not input.
+        let from_own_database = lists
+            .get("db_read_methods")
+            .iter()
+            .any(|m| decl.contains(&format!(".{m}(")));
+        if from_own_database {
+            return false;
+        }
         evidence.extend(words(decl));
     }
     if !lists.any_word("incoming_data_words", &evidence) {
