@@ -102,6 +102,14 @@ pub static FILTERS: &[FilterDef] = &[
         gate: Some(&ERROR_DROPPED_UPSTREAM_GATE),
     },
     FilterDef {
+        name: "in_periodic_work",
+        args: &[ArgKind::Capture],
+        sets: &[],
+        doc: "the node runs as periodic work: inside a loop of its function paced by a timer (`.tick()`, `sleep(..)`, an interval), or in a function a scheduler or such a loop calls, up to two calls away (the effect model's periodic work); its next round runs it again",
+        eval: in_periodic_work,
+        gate: None,
+    },
+    FilterDef {
         name: "nobody_retries",
         args: &[ArgKind::Capture],
         sets: &["how", "consequence"],
@@ -2553,6 +2561,38 @@ fn error_dropped_upstream(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
     true
 }
 
+fn in_periodic_work(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    ctx.arg_node(&args[0])
+        .is_some_and(|node| runs_as_periodic_work(ctx, node))
+}
+
+/// Whether `node` runs as periodic work (see the `in_periodic_work` filter): a timer-paced loop
+/// around it in its function, or a function the effect model counts as periodic work.
+fn runs_as_periodic_work(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
+    let file = ctx.file;
+    let paced_loop = syntax::ancestors(node)
+        .take_while(|a| {
+            !matches!(
+                a.kind(),
+                "function_item" | "closure_expression" | "async_block"
+            )
+        })
+        .filter(|a| {
+            matches!(
+                a.kind(),
+                "loop_expression" | "for_expression" | "while_expression"
+            )
+        })
+        .any(|l| {
+            let t = file.node_text(l);
+            t.contains(".tick()") || t.contains("sleep(") || t.contains("interval")
+        });
+    paced_loop
+        || syntax::enclosing_function(node)
+            .and_then(|f| f.field("name"))
+            .is_some_and(|n| ctx.index().effects.in_periodic_work(file.node_text(n)))
+}
+
 fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(stmt) = ctx.arg_node(&args[0]) else {
         return false;
@@ -2606,30 +2646,7 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false; // the work item is left unconsumed, so the queue redelivers it
     }
     let consumed = if diverges { None } else { consumed };
-    let periodic = syntax::ancestors(stmt)
-        .take_while(|a| {
-            !matches!(
-                a.kind(),
-                "function_item" | "closure_expression" | "async_block"
-            )
-        })
-        .filter(|a| {
-            matches!(
-                a.kind(),
-                "loop_expression" | "for_expression" | "while_expression"
-            )
-        })
-        .any(|l| {
-            let t = file.node_text(l);
-            t.contains(".tick()") || t.contains("sleep(") || t.contains("interval")
-        });
-    // Or the function is periodic work: a scheduler or interval loop calls it, up to two
-    // calls away (the effect model's `in_periodic_work`).
-    let periodic = periodic
-        || syntax::enclosing_function(stmt)
-            .and_then(|f| f.field("name"))
-            .is_some_and(|n| ctx.index().effects.in_periodic_work(file.node_text(n)));
-    if periodic && consumed.is_none() {
+    if runs_as_periodic_work(ctx, stmt) && consumed.is_none() {
         return false; // the next tick is the retry
     }
     if let Some(l) = innermost_loop {
