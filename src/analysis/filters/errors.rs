@@ -1201,27 +1201,20 @@ fn swallowed_effect_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<St
         .or_else(|| configured_client_effect(ctx, call.target, &lists))
         .is_some_and(|e| effect_passes(mode, &e, call.has_try));
     let read = effects::named_as_read(lists.get("read_prefixes"), &name.name);
-    Some(format!(
-        "{mode}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
-        u8::from(call.has_try),
-        u8::from(alone),
-        u8::from(read),
-        name.qualified,
-        name.name,
-    ))
+    let bit = |b: bool| if b { "1" } else { "0" };
+    Some(Gate::key_of(&[
+        mode,
+        bit(call.has_try),
+        bit(alone),
+        bit(read),
+        &name.qualified,
+        &name.name,
+    ]))
 }
 
 /// Whether the complete facts may let a [`swallowed_effect_key`] pass.
 fn swallowed_effect_admits(index: &RepoIndex, key: &str) -> bool {
-    let mut parts = key.splitn(6, '\u{1f}');
-    let (Some(mode), Some(has_try), Some(alone), Some(read), Some(qualified), Some(name)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
+    let Some([mode, has_try, alone, read, qualified, name]) = Gate::fields(key) else {
         // Not a key this gate made: let the filter decide.
         return true;
     };

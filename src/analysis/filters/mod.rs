@@ -91,6 +91,24 @@ pub struct Gate {
     pub admits: fn(&RepoIndex, &str) -> bool,
 }
 
+impl Gate {
+    /// A key of several fields, for [`Gate::fields`] to split again.
+    pub fn key_of(fields: &[&str]) -> String {
+        fields.join("\u{1f}")
+    }
+
+    /// The `N` fields of a key [`Gate::key_of`] made (the last keeps any separator left);
+    /// `None` for a key of fewer fields.
+    pub fn fields<const N: usize>(key: &str) -> Option<[&str; N]> {
+        let mut parts = key.splitn(N, '\u{1f}');
+        let mut out = [""; N];
+        for slot in &mut out {
+            *slot = parts.next()?;
+        }
+        Some(out)
+    }
+}
+
 /// Every filter, from every topic module.
 pub fn registry() -> impl Iterator<Item = &'static FilterDef> {
     common::FILTERS
@@ -247,4 +265,23 @@ fn split_args(s: &str) -> Vec<&str> {
     }
     out.push(&s[start..]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Gate;
+
+    #[test]
+    fn a_gate_key_splits_into_the_fields_it_was_made_of() {
+        let key = Gate::key_of(&["1", "src/a.rs", "", "Client::send"]);
+        assert_eq!(
+            Gate::fields::<4>(&key),
+            Some(["1", "src/a.rs", "", "Client::send"])
+        );
+        assert_eq!(Gate::fields::<5>(&key), None);
+        assert_eq!(
+            Gate::fields::<2>("a\u{1f}b\u{1f}c"),
+            Some(["a", "b\u{1f}c"])
+        );
+    }
 }

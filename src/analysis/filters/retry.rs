@@ -1759,27 +1759,21 @@ fn transient_call_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<Stri
     // The walk's index is not complete: the key holds both names the model may know the
     // callee by, and the gate picks once it is.
     let (qualified, callee) = callee_names(ctx, &site).unwrap_or_default();
-    Some(format!(
-        "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{qualified}\u{1f}{callee}",
-        u8::from(alone),
-        u8::from(site.awaited),
-        crate_of(ctx),
-        ctx.file.path,
-    ))
+    let bit = |b: bool| if b { "1" } else { "0" };
+    Some(Gate::key_of(&[
+        bit(alone),
+        bit(site.awaited),
+        &crate_of(ctx),
+        &ctx.file.path,
+        &qualified,
+        callee,
+    ]))
 }
 
 /// Whether the complete index may let a [`transient_call_key`] pass: true when any of the
 /// filter's index questions could be answered yes.
 fn transient_call_admits(index: &RepoIndex, key: &str) -> bool {
-    let mut parts = key.splitn(6, '\u{1f}');
-    let (Some(alone), Some(awaited), Some(krate), Some(path), Some(qualified), Some(callee)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
+    let Some([alone, awaited, krate, path, qualified, callee]) = Gate::fields(key) else {
         // Not a key this gate made: let the filter decide.
         return true;
     };
