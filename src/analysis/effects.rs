@@ -59,6 +59,9 @@ pub struct FnFacts {
     pub owner: Option<String>,
     /// The signature returns a `Result` (or a `JoinHandle` of one).
     pub returns_result: bool,
+    /// The first parameter is `self` (`&self`, `mut self`, ..): a method call `x.name(..)` can
+    /// call this definition; an associated function (`Experiment::next(db)`) it cannot.
+    pub takes_self: bool,
     /// The function records its own errors: `#[instrument(err)]`, a wrapper (a future or
     /// closure parameter) whose body logs `Err`, or a body whose every effect logs its error on
     /// the way out (`.map_err(|e| { error!(..); e })?`).
@@ -123,6 +126,8 @@ pub struct FnSummary {
     pub file: Option<String>,
     /// Every definition returns a `Result`.
     pub returns_result: bool,
+    /// Some definition takes `self`, so a method call (`x.name(..)`) can be a call of it.
+    pub takes_self: bool,
     /// Some definition records its own errors.
     pub records_error: bool,
     /// The effect a call performs, directly or through callees whose error it passes on.
@@ -510,6 +515,13 @@ impl EffectModel {
         }
     }
 
+    /// Whether a method call (`x.name(..)`, `x` not `self`) can call the workspace's `name`:
+    /// some definition of it takes `self`. An associated function of the same name
+    /// (`Experiment::next(db)`) cannot be what `rows.next()` calls.
+    pub fn method_call_can_reach(&self, name: &str) -> bool {
+        self.summary(name).is_none_or(|s| s.takes_self)
+    }
+
     /// Whether `name` is a workspace macro that returns an `Err` from its caller.
     pub fn is_error_macro(&self, name: &str) -> bool {
         self.error_macros.contains(name)
@@ -707,6 +719,7 @@ fn summarize(
             .all(|d| d.path == first.path)
             .then(|| first.path.clone()),
         returns_result: first.returns_result,
+        takes_self: defs.iter().any(|d| d.takes_self),
         records_error: defs.iter().any(|d| d.records_error),
         effect,
         service,
@@ -801,9 +814,20 @@ fn fn_facts<'t>(
         .unwrap_or("");
     // A `JoinHandle<()>` carries no error to lose (`Option<JoinHandle<()>>` from a fn that
     // starts a thread); one of a generic output (`JoinHandle<F::Output>`) may carry one.
-    let returns_result =
-        ret.contains("Result") || (ret.contains("JoinHandle") && !ret.contains("JoinHandle<()>"));
+    // `Fallible<T>` (the `failure` crate) and the like: the vocabulary's `result_aliases`.
+    let returns_result = ret.contains("Result")
+        || (ret.contains("JoinHandle") && !ret.contains("JoinHandle<()>"))
+        || errors::words(ret).iter().any(|w| {
+            lists
+                .get("result_aliases")
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(w))
+        });
     let owner = impl_owner(file, nodes, f);
+    let takes_self = f
+        .field("parameters")
+        .and_then(|p| p.named_child(0))
+        .is_some_and(|p| p.kind() == "self_parameter");
     let attrs = nodes.attributes(file, f);
     let instrumented = attrs
         .iter()
@@ -825,6 +849,7 @@ fn fn_facts<'t>(
             path: file.path.clone(),
             owner,
             returns_result,
+            takes_self,
             records_error: instrumented,
             ..FnFacts::default()
         };
@@ -981,6 +1006,7 @@ fn fn_facts<'t>(
         path: file.path.clone(),
         owner,
         returns_result,
+        takes_self,
         records_error,
         direct,
         service,

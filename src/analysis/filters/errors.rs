@@ -466,9 +466,12 @@ fn resolution_name(file: &ParsedFile, chain: &Chain<'_>, lists: &Lists<'_>) -> O
         (None, Some((p, call))) => (last_segment(p).to_string(), *call),
         _ => return None,
     };
+    let method_call =
+        !chain.methods.is_empty() && chain.root.is_none_or(|r| file.node_text(r) != "self");
     Some(CalleeNames {
         qualified: syntax::own_method_name(file, call).unwrap_or_default(),
         name,
+        method_call,
     })
 }
 
@@ -478,12 +481,17 @@ struct CalleeNames {
     qualified: String,
     /// The bare name: `send`.
     name: String,
+    /// A method call on a receiver other than `self` (`rows.next()`): only a definition that
+    /// takes `self` can be its callee.
+    method_call: bool,
 }
 
 impl CalleeNames {
-    /// The name to look up in `model`: the qualified one when the model has it.
-    fn in_model<'n>(&'n self, model: &EffectModel) -> &'n str {
-        model.known_name(&self.qualified, &self.name)
+    /// The name to look up in `model`: the qualified one when the model has it. `None` when
+    /// no workspace definition can be the callee (see [`CalleeNames::method_call`]).
+    fn in_model<'n>(&'n self, model: &EffectModel) -> Option<&'n str> {
+        let name = model.known_name(&self.qualified, &self.name);
+        (!self.method_call || model.method_call_can_reach(name)).then_some(name)
     }
 }
 
@@ -578,7 +586,11 @@ pub fn classify(
     if let Some(facts) = facts {
         if let Some(names) = resolution_name(file, &ch, lists) {
             let read = effects::named_as_read(lists.get("read_prefixes"), &names.name);
-            match resolve(facts, names.in_model(facts), read) {
+            let resolved = match names.in_model(facts) {
+                Some(name) => resolve(facts, name, read),
+                None => Resolved::Unknown,
+            };
+            match resolved {
                 Resolved::Quiet => return None,
                 Resolved::Effect(e) => return Some(e),
                 Resolved::Unknown => {}
@@ -1207,6 +1219,7 @@ fn swallowed_effect_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<St
         bit(call.has_try),
         bit(alone),
         bit(read),
+        bit(name.method_call),
         &name.qualified,
         &name.name,
     ]))
@@ -1214,12 +1227,20 @@ fn swallowed_effect_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<St
 
 /// Whether the complete facts may let a [`swallowed_effect_key`] pass.
 fn swallowed_effect_admits(index: &RepoIndex, key: &str) -> bool {
-    let Some([mode, has_try, alone, read, qualified, name]) = Gate::fields(key) else {
+    let Some([mode, has_try, alone, read, method_call, qualified, name]) = Gate::fields(key) else {
         // Not a key this gate made: let the filter decide.
         return true;
     };
-    let name = index.effects.known_name(qualified, name);
-    match resolve(&index.effects, name, read == "1") {
+    let names = CalleeNames {
+        qualified: qualified.to_string(),
+        name: name.to_string(),
+        method_call: method_call == "1",
+    };
+    let resolved = match names.in_model(&index.effects) {
+        Some(name) => resolve(&index.effects, name, read == "1"),
+        None => Resolved::Unknown,
+    };
+    match resolved {
         Resolved::Quiet => false,
         Resolved::Effect(e) => effect_passes(mode, &e, has_try == "1"),
         Resolved::Unknown => alone == "1",

@@ -1622,6 +1622,14 @@ fn callee_names<'s>(
     Some((format!("{ty}::{name}"), ""))
 }
 
+/// Whether `site`'s call is a method call on a receiver other than `self` (`rows.next()`):
+/// only a workspace definition that takes `self` can be its callee
+/// ([`EffectModel::method_call_can_reach`]).
+fn is_method_call_on_a_value(ctx: &MatchCtx<'_, '_>, site: &TransientSite<'_>) -> bool {
+    syntax::call_receiver(site.call)
+        .is_some_and(|r| ctx.file.node_text(syntax::unwrap_expression(r)) != "self")
+}
+
 /// [`callee_names`] as the effect model knows them: the qualified name when the model has it,
 /// else the bare name (if any).
 fn workspace_callee<'s>(
@@ -1629,8 +1637,11 @@ fn workspace_callee<'s>(
     site: &'s TransientSite<'_>,
 ) -> Option<Cow<'s, str>> {
     let (qualified, bare) = callee_names(ctx, site)?;
-    let known = ctx.index().effects.known_name(&qualified, bare);
-    if known.is_empty() {
+    let model = &ctx.index().effects;
+    let known = model.known_name(&qualified, bare);
+    if known.is_empty()
+        || (is_method_call_on_a_value(ctx, site) && !model.method_call_can_reach(known))
+    {
         None
     } else if known == bare {
         Some(Cow::Borrowed(bare))
@@ -1763,6 +1774,7 @@ fn transient_call_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<Stri
     Some(Gate::key_of(&[
         bit(alone),
         bit(site.awaited),
+        bit(is_method_call_on_a_value(ctx, &site)),
         &crate_of(ctx),
         &ctx.file.path,
         &qualified,
@@ -1773,7 +1785,8 @@ fn transient_call_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<Stri
 /// Whether the complete index may let a [`transient_call_key`] pass: true when any of the
 /// filter's index questions could be answered yes.
 fn transient_call_admits(index: &RepoIndex, key: &str) -> bool {
-    let Some([alone, awaited, krate, path, qualified, callee]) = Gate::fields(key) else {
+    let Some([alone, awaited, method_call, krate, path, qualified, callee]) = Gate::fields(key)
+    else {
         // Not a key this gate made: let the filter decide.
         return true;
     };
@@ -1783,6 +1796,7 @@ fn transient_call_admits(index: &RepoIndex, key: &str) -> bool {
     let bare = callee;
     let callee = index.effects.known_name(qualified, callee);
     let through_callee = !callee.is_empty()
+        && (method_call == "0" || index.effects.method_call_can_reach(callee))
         && !steps_reported_instead(&index.effects, callee, Some(bare))
         && index.effects.summary(callee).is_some_and(is_transient);
     let through_client = awaited == "1"
