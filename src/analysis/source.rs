@@ -235,6 +235,10 @@ pub fn admit(input: &SourceInput, max_size: usize) -> Result<Cow<'_, str>, SkipR
             Cow::Owned(String::from_utf8(b).map_err(|e| not_text(e.utf8_error(), e.as_bytes()))?)
         }
     };
+    // A NUL past the first 8 KiB, in text that is otherwise valid UTF-8.
+    if text.contains('\0') {
+        return Err(SkipReason::Binary);
+    }
     let top: String = text.lines().take(5).collect::<Vec<_>>().join("\n");
     if top.contains("@generated") || top.contains("DO NOT EDIT") && top.contains("generated") {
         return Err(SkipReason::Generated);
@@ -597,6 +601,12 @@ mod tests {
                 .unwrap()
                 .err(),
             Some(SkipReason::Binary)
+        );
+        let late_nul = [b"fn a() {}\n".repeat(1000), b"\0".to_vec()].concat();
+        assert_eq!(
+            load(&input("a.rs", &late_nul), m, budget).unwrap().err(),
+            Some(SkipReason::Binary),
+            "a NUL past the first 8 KiB of valid UTF-8"
         );
         assert_eq!(
             load(&input("a.rs", b"fn a() {}\n\xff\xfe"), m, budget)
