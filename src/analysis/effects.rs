@@ -771,6 +771,29 @@ fn delegates_to_namesake(name: &str, d: &FnFacts) -> bool {
             .any(|c| errors::last_segment(c) == errors::last_segment(name))
 }
 
+/// The names the model may know a call's callee by, as the checks read them off the call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CalleeName {
+    /// `Client::send` for `self.send(..)` in `impl Client` ([`syntax::own_method_name`]), or
+    /// `Message::send` for `Message::new().send(..)`; empty when the call has no such name.
+    pub qualified: String,
+    /// The bare name (`send`); empty when only the qualified name may be asked.
+    pub name: String,
+    /// A method call on a value other than `self` (`rows.next()`): only a definition that
+    /// takes `self` can be its callee ([`EffectModel::method_call_can_reach`]).
+    pub method_call: bool,
+}
+
+impl CalleeName {
+    /// The name `model` knows the callee by (the qualified one when it has it), or `None` when
+    /// no workspace definition can be the callee.
+    pub fn in_model<'n>(&'n self, model: &EffectModel) -> Option<&'n str> {
+        let name = model.known_name(&self.qualified, &self.name);
+        (!name.is_empty() && (!self.method_call || model.method_call_can_reach(name)))
+            .then_some(name)
+    }
+}
+
 /// Adds `defs` to the definitions of `name`. Most names have one definition: a new name keeps
 /// the vector it comes with (exactly sized), where a push onto an empty one would reserve room
 /// for four `FnFacts` (some 800 bytes a name, a tenth of the model's memory on a large tree).

@@ -11,7 +11,7 @@
 
 use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::check::{CheckData, CheckSet};
-use crate::analysis::effects::{self, EffectModel};
+use crate::analysis::effects::{self, CalleeName, EffectModel};
 use crate::analysis::index::{Manifests, RepoIndex};
 use crate::analysis::markup::code;
 use crate::analysis::source::ParsedFile;
@@ -444,7 +444,7 @@ enum Resolved {
 /// those are resolved by name, so a repo's own `fn send` does not hide every `reqwest`
 /// `.send()`. A call of the caller's own method also has its owner-qualified name
 /// ([`syntax::own_method_name`]), which the facts prefer when they have it.
-fn resolution_name(file: &ParsedFile, chain: &Chain<'_>, lists: &Lists<'_>) -> Option<CalleeNames> {
+fn resolution_name(file: &ParsedFile, chain: &Chain<'_>, lists: &Lists<'_>) -> Option<CalleeName> {
     let (name, call) = match (&chain.methods.first(), &chain.path_call) {
         (Some((m, call)), _) => {
             let known = [
@@ -468,31 +468,11 @@ fn resolution_name(file: &ParsedFile, chain: &Chain<'_>, lists: &Lists<'_>) -> O
     };
     let method_call =
         !chain.methods.is_empty() && chain.root.is_none_or(|r| file.node_text(r) != "self");
-    Some(CalleeNames {
+    Some(CalleeName {
         qualified: syntax::own_method_name(file, call).unwrap_or_default(),
         name,
         method_call,
     })
-}
-
-/// The names the effect model may know a callee by (see [`resolution_name`]).
-struct CalleeNames {
-    /// `Client::send` for `self.send(..)` in `impl Client`; empty for any other call.
-    qualified: String,
-    /// The bare name: `send`.
-    name: String,
-    /// A method call on a receiver other than `self` (`rows.next()`): only a definition that
-    /// takes `self` can be its callee.
-    method_call: bool,
-}
-
-impl CalleeNames {
-    /// The name to look up in `model`: the qualified one when the model has it. `None` when
-    /// no workspace definition can be the callee (see [`CalleeNames::method_call`]).
-    fn in_model<'n>(&'n self, model: &EffectModel) -> Option<&'n str> {
-        let name = model.known_name(&self.qualified, &self.name);
-        (!self.method_call || model.method_call_can_reach(name)).then_some(name)
-    }
 }
 
 /// What the repository's definitions of `name` say about a call of it. `named_as_read`
@@ -562,7 +542,7 @@ pub fn resolvable_callee<'f>(
 
 /// The name [`classify`] would look `node`'s callee up by in the repository facts, when it
 /// would look at them at all.
-fn callee_to_resolve(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> Option<CalleeNames> {
+fn callee_to_resolve(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> Option<CalleeName> {
     if is_best_effort(file, node, lists) {
         return None;
     }
@@ -1096,7 +1076,7 @@ fn set_effect_vars(ctx: &mut MatchCtx<'_, '_>, e: &Effect) {
 struct SwallowedCall<'t> {
     target: Node<'t>,
     has_try: bool,
-    callee: Option<CalleeNames>,
+    callee: Option<CalleeName>,
 }
 
 fn swallowed_call<'t>(ctx: &MatchCtx<'_, 't>, args: &[FilterArg]) -> Option<SwallowedCall<'t>> {
@@ -1231,7 +1211,7 @@ fn swallowed_effect_admits(index: &RepoIndex, key: &str) -> bool {
         // Not a key this gate made: let the filter decide.
         return true;
     };
-    let names = CalleeNames {
+    let names = CalleeName {
         qualified: qualified.to_string(),
         name: name.to_string(),
         method_call: method_call == "1",

@@ -20,13 +20,12 @@
 
 use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::check::CheckData;
-use crate::analysis::effects::EffectModel;
 use crate::analysis::effects::DATABASE_SERVICE;
+use crate::analysis::effects::{CalleeName, EffectModel};
 use crate::analysis::index::{Manifests, RepoIndex};
 use crate::analysis::source::ParsedFile;
 use crate::analysis::syntax::{self, FieldExt, NodeList};
 use rustc_hash::FxHashSet;
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use tree_sitter::Node;
@@ -1595,23 +1594,26 @@ fn transient_site<'t>(
     })
 }
 
-/// The names the effect model may know `site`'s callee by, as (owner-qualified name or empty,
-/// bare name or empty); `None` when the chain is no call of a workspace fn it could know:
-/// - a direct call (`purge_image(..)`, `self.publish(ev)`): its bare name, and for a call of the
-///   caller's own method its owner-qualified one too ([`syntax::own_method_name`]);
+/// The names the effect model may know `site`'s callee by; `None` when the chain is no call
+/// of a workspace fn it could know:
+/// - a direct call (`purge_image(..)`, `self.publish(ev)`, `rows.next()`): its bare name, and
+///   for a call of the caller's own method its owner-qualified one too
+///   ([`syntax::own_method_name`]);
 /// - a chain on a value a workspace type's associated fn made (`Message::new().line(..)
 ///   .send(..)`): only `Message::send`, since the bare name would stand for every type's.
-fn callee_names<'s>(
-    ctx: &MatchCtx<'_, '_>,
-    site: &'s TransientSite<'_>,
-) -> Option<(String, &'s str)> {
+fn callee_names(ctx: &MatchCtx<'_, '_>, site: &TransientSite<'_>) -> Option<CalleeName> {
     let name = site.chain.calls.last().map(|(n, _)| n.as_str())?;
     if name.is_empty() {
         return None;
     }
+    let method_call = syntax::call_receiver(site.call)
+        .is_some_and(|r| ctx.file.node_text(syntax::unwrap_expression(r)) != "self");
     if site.chain.calls.len() == 1 || receiver_name(ctx.file, site.chain.root) == "self" {
-        let qualified = syntax::own_method_name(ctx.file, site.call).unwrap_or_default();
-        return Some((qualified, name));
+        return Some(CalleeName {
+            qualified: syntax::own_method_name(ctx.file, site.call).unwrap_or_default(),
+            name: name.to_string(),
+            method_call,
+        });
     }
     let root = site.chain.root;
     let ty = (root.kind() == "scoped_identifier")
@@ -1619,35 +1621,11 @@ fn callee_names<'s>(
         .flatten()
         .map(|p| crate::analysis::filters::errors::last_segment(ctx.file.node_text(p)))
         .filter(|t| t.starts_with(|c: char| c.is_ascii_uppercase()) && t != &"Self")?;
-    Some((format!("{ty}::{name}"), ""))
-}
-
-/// Whether `site`'s call is a method call on a receiver other than `self` (`rows.next()`):
-/// only a workspace definition that takes `self` can be its callee
-/// ([`EffectModel::method_call_can_reach`]).
-fn is_method_call_on_a_value(ctx: &MatchCtx<'_, '_>, site: &TransientSite<'_>) -> bool {
-    syntax::call_receiver(site.call)
-        .is_some_and(|r| ctx.file.node_text(syntax::unwrap_expression(r)) != "self")
-}
-
-/// [`callee_names`] as the effect model knows them: the qualified name when the model has it,
-/// else the bare name (if any).
-fn workspace_callee<'s>(
-    ctx: &MatchCtx<'_, '_>,
-    site: &'s TransientSite<'_>,
-) -> Option<Cow<'s, str>> {
-    let (qualified, bare) = callee_names(ctx, site)?;
-    let model = &ctx.index().effects;
-    let known = model.known_name(&qualified, bare);
-    if known.is_empty()
-        || (is_method_call_on_a_value(ctx, site) && !model.method_call_can_reach(known))
-    {
-        None
-    } else if known == bare {
-        Some(Cow::Borrowed(bare))
-    } else {
-        Some(Cow::Owned(qualified))
-    }
+    Some(CalleeName {
+        qualified: format!("{ty}::{name}"),
+        name: String::new(),
+        method_call,
+    })
 }
 
 /// The transient effect of `site`, with the workspace fn it goes through when the effect model
@@ -1666,15 +1644,13 @@ fn transient_effect(
     let mut effect_path = ctx.file.path.clone();
     if effect.is_none() {
         // A workspace fn, at any depth: `purge_image(..).await`, `self.publish(ev).await`.
-        if let Some(name) = workspace_callee(ctx, site) {
-            let name = name.as_ref();
-            let model = &ctx.index().effects;
+        let model = &ctx.index().effects;
+        let callee = callee_names(ctx, site);
+        if let Some(name) = callee.as_ref().and_then(|c| c.in_model(model)) {
+            let bare = callee.as_ref().map(|c| c.name.as_str());
             effect = model
                 .summary(name)
-                .filter(|_| {
-                    let bare = callee_names(ctx, site).map(|(_, b)| b);
-                    !steps_reported_instead(model, name, bare)
-                })
+                .filter(|_| !steps_reported_instead(model, name, bare))
                 .and_then(|s| transient_effect_of(lists, name, s));
             if effect.is_some() {
                 through = Some(name.to_string());
@@ -1769,16 +1745,16 @@ fn transient_call_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<Stri
     let alone = transient_effect(ctx, &lists, &site).is_some();
     // The walk's index is not complete: the key holds both names the model may know the
     // callee by, and the gate picks once it is.
-    let (qualified, callee) = callee_names(ctx, &site).unwrap_or_default();
+    let callee = callee_names(ctx, &site).unwrap_or_default();
     let bit = |b: bool| if b { "1" } else { "0" };
     Some(Gate::key_of(&[
         bit(alone),
         bit(site.awaited),
-        bit(is_method_call_on_a_value(ctx, &site)),
+        bit(callee.method_call),
         &crate_of(ctx),
         &ctx.file.path,
-        &qualified,
-        callee,
+        &callee.qualified,
+        &callee.name,
     ]))
 }
 
@@ -1793,12 +1769,15 @@ fn transient_call_admits(index: &RepoIndex, key: &str) -> bool {
     if alone == "1" {
         return true;
     }
-    let bare = callee;
-    let callee = index.effects.known_name(qualified, callee);
-    let through_callee = !callee.is_empty()
-        && (method_call == "0" || index.effects.method_call_can_reach(callee))
-        && !steps_reported_instead(&index.effects, callee, Some(bare))
-        && index.effects.summary(callee).is_some_and(is_transient);
+    let names = CalleeName {
+        qualified: qualified.to_string(),
+        name: callee.to_string(),
+        method_call: method_call == "1",
+    };
+    let through_callee = names.in_model(&index.effects).is_some_and(|name| {
+        !steps_reported_instead(&index.effects, name, Some(callee))
+            && index.effects.summary(name).is_some_and(is_transient)
+    });
     let through_client = awaited == "1"
         && (index.retry.client_imports.contains_key(path)
             || index
