@@ -12,6 +12,8 @@ commit is reported and skipped, so figures always refer to the labelled code.
 A label matches a finding of the same repository, path and check whose anchor line is within
 LINE_SLACK lines of the labelled line (labels name the first line of the statement, or the `fn`
 line of a handler; anchors may sit on an attribute or the line of the call inside the statement).
+A finding within reach of several labels counts for the nearest one (for every nearest one on a
+tie), so labels on neighbouring lines are told apart.
 
     precision = flag labels found / (flag labels found + no-flag labels found)
     recall    = flag labels found / flag labels
@@ -104,13 +106,25 @@ def main():
         for check, path, line in fs:
             index[(repo, path, check)].append(line)
 
+    # Each finding counts for the label nearest its line (both, on a tie): two labels a line or
+    # two apart (a channel's two ends, `let (a, ..)` on consecutive lines) are told apart.
+    labels_at = collections.defaultdict(list)
+    for l in labels:
+        labels_at[(l["repo"], l["path"], l["check"])].append(int(l["line"]))
+    hit_lines = set()
+    for key, lines in index.items():
+        near = labels_at.get(key, [])
+        for x in lines:
+            dists = [abs(x - y) for y in near if abs(x - y) <= LINE_SLACK]
+            if dists:
+                best = min(dists)
+                hit_lines.update((key, y) for y in near if abs(x - y) == best)
     stats = collections.defaultdict(lambda: collections.Counter())
     misses = []
     for l in labels:
         if l["repo"] not in found:
             continue
-        lines = index.get((l["repo"], l["path"], l["check"]), [])
-        hit = any(abs(x - int(l["line"])) <= LINE_SLACK for x in lines)
+        hit = ((l["repo"], l["path"], l["check"]), int(l["line"])) in hit_lines
         s = stats[l["check"]]
         s[(l["label"], hit)] += 1
         if (l["label"] == "flag") != hit:
