@@ -20,6 +20,7 @@
 //! touches a database, another nothing), the name is ambiguous and never resolved, so a
 //! finding never rests on another function's body.
 
+use crate::analysis::channels;
 use crate::analysis::filters::errors::{self, Lists};
 use crate::analysis::filters::retry;
 use crate::analysis::index::Manifests;
@@ -45,6 +46,9 @@ pub const DATABASE_SERVICE: &str = "the database";
 /// The most calls of one body the model follows (generated code can have thousands, and each
 /// is followed up the tree, where every step is a walk down from the root).
 const MAX_CALLEES: usize = 128;
+/// How many loops of one function that take from a channel are read for what they drain (each
+/// read looks at up to 20,000 nodes; a PR can nest 100,000 loops).
+const MAX_DRAIN_LOOPS: usize = 16;
 
 /// The most effects of one body whose error path the model follows up the tree.
 const MAX_FOLLOWED_EFFECTS: usize = 32;
@@ -88,6 +92,34 @@ pub struct FnFacts {
     /// each once, itself left out. They are most calls, so they are kept as names only: the
     /// model asks of them only that the call exists.
     pub calls_otherwise: Vec<String>,
+    /// What the body does with channel receivers it is given or keeps (see [`InputFlow`]);
+    /// `None` for most functions, which drain and store none.
+    pub inputs: Option<Box<InputFlow>>,
+}
+
+/// Where a function's inputs go, for the questions about channels: "who drains this receiver,
+/// and can it fall behind?" (`src/analysis/channels.rs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InputFlow {
+    /// Inputs a loop of the body takes items from while it waits on other work between two
+    /// takes ([`channels::drained_by_loop`]), or drains into a sink (`rx.forward(sink)`).
+    pub drained: Vec<Input>,
+    /// Receiver parameters (declared with a vocabulary `receiver_types` type) the body stores
+    /// in a struct it builds: (parameter, struct type, field). `Self` is written as the
+    /// owner's name.
+    pub stored: Vec<(usize, String, String)>,
+    /// Receiver parameters the body passes on to a call: (parameter, callee as the model may
+    /// know it, argument position). What the callee does with one is what this function does.
+    pub passed: Vec<(usize, String, usize)>,
+}
+
+/// One input of a function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// The parameter at this position, `self` not counted (the argument's position in a call).
+    Param(usize),
+    /// A field of `self`.
+    Field(String),
 }
 
 /// What a call site does with its callee's error.
@@ -173,6 +205,8 @@ pub struct EffectModel {
     /// `macro_rules!` macros of the workspace whose every rule expands to an `Err(..)` value
     /// (`json_err!("..")` → `Err(json!({"error": ..}))`): as a branch's value, an error.
     error_value_macros: std::collections::BTreeSet<String>,
+    /// `(type, field)` of every field a method of the type drains (see [`InputFlow::drained`]).
+    drained_fields: std::collections::BTreeSet<(String, String)>,
 }
 
 impl EffectModel {
@@ -187,6 +221,7 @@ impl EffectModel {
         "while_expression",
         "where_clause",
         "macro_definition",
+        "struct_expression",
     ];
 
     /// Collects the facts of every function defined in one file.
@@ -233,6 +268,18 @@ impl EffectModel {
     /// Propagates effects through the call graph, after every file is merged.
     pub fn finish(&mut self) {
         self.add_owner_qualified_names();
+        self.drained_fields = self
+            .defs
+            .values()
+            .flatten()
+            .filter_map(|d| Some((d.owner.as_ref()?, d.inputs.as_ref()?)))
+            .flat_map(|(owner, inputs)| {
+                inputs.drained.iter().filter_map(move |i| match i {
+                    Input::Field(f) => Some((owner.clone(), f.clone())),
+                    Input::Param(_) => None,
+                })
+            })
+            .collect();
         // Round 0 holds each name's direct facts; each later round lets an effect climb one
         // more call. The loop ends at a fixpoint or after MAX_DEPTH rounds (a cycle of
         // changing choices cannot outlive it).
@@ -405,6 +452,45 @@ impl EffectModel {
     /// ([`Handling::RunAgain`]). `None` when no such caller is seen.
     pub fn rerun_by(&self, name: &str) -> Option<&str> {
         self.reruns.get(name).map(String::as_str)
+    }
+
+    /// Whether a method of type `owner` drains its field `field`: a loop takes items from
+    /// `self.field` while it waits on other work between two takes.
+    pub fn drains_field(&self, owner: &str, field: &str) -> bool {
+        self.drained_fields
+            .contains(&(owner.to_string(), field.to_string()))
+    }
+
+    /// Whether a call of `callee` (a name [`EffectModel::known_name`] gives) drains the value it
+    /// is passed as argument `index` (`self` not counted): a definition drains that parameter,
+    /// or stores it in a field that a method of the struct's type drains
+    /// (`SessionChannel::new(.., rx, ..)` keeping `rx` as `self.ops`, `run` draining it).
+    /// Every definition of the name must agree, as for the other answers of the model.
+    /// A parameter passed on to another call is followed there, at most [`MAX_DEPTH`] calls
+    /// deep (`listener_with_kill_signal(rx)` → `listener(rx)` → its loop).
+    pub fn drains_argument(&self, callee: &str, index: usize) -> bool {
+        self.drains_argument_within(callee, index, MAX_DEPTH)
+    }
+
+    fn drains_argument_within(&self, callee: &str, index: usize, depth: usize) -> bool {
+        let Some(defs) = self.defs.get(callee).filter(|d| !d.is_empty()) else {
+            return false;
+        };
+        defs.iter().all(|d| {
+            d.inputs.as_ref().is_some_and(|inputs| {
+                inputs.drained.contains(&Input::Param(index))
+                    || inputs
+                        .stored
+                        .iter()
+                        .any(|(i, ty, field)| *i == index && self.drains_field(ty, field))
+                    || (depth > 0
+                        && inputs.passed.iter().any(|(i, next, at)| {
+                            *i == index
+                                && next != callee
+                                && self.drains_argument_within(next, *at, depth - 1)
+                        }))
+            })
+        })
     }
 
     /// Adds each method under its owner-qualified name (`Client::post`) next to its bare name,
@@ -1025,6 +1111,7 @@ fn fn_facts<'t>(
         .iter()
         .all(|c| !c.contains("::") && c.starts_with(|ch: char| ch.is_ascii_uppercase()));
     let records_error = records_error || (logged_effect && direct.is_none() && calls_no_fn);
+    let inputs = input_flow(file, nodes, f, body, owner.as_deref(), &loops, lists);
     FnFacts {
         path: file.path.clone(),
         owner,
@@ -1044,7 +1131,191 @@ fn fn_facts<'t>(
             calls_otherwise.shrink_to_fit();
             calls_otherwise
         },
+        inputs,
     }
+}
+
+/// The vocabulary lists of [`channels`], from the effect model's lists.
+pub(crate) fn drain_words<'a>(lists: &Lists<'a>) -> channels::DrainWords<'a> {
+    channels::DrainWords {
+        receive: lists.get("receive_methods"),
+        try_receive: lists.get("try_receive_methods"),
+        hand_off: lists.get("hand_off_methods"),
+        forward: lists.get("forward_methods"),
+        channel_handle: lists.get("channel_handle_words"),
+        wait: lists.get("wait_calls"),
+    }
+}
+
+/// The name the model may know the callee of `call` by, for what is passed to it: `Type::f`
+/// for `Type::f(..)` (`Self::f` read as `owner`), else the bare name (`f(..)`, `x.f(..)`).
+pub(crate) fn argument_callee_name(
+    file: &ParsedFile,
+    call: Node<'_>,
+    owner: Option<&str>,
+) -> Option<String> {
+    let function = call.field("function")?;
+    let name = syntax::call_name(file, call)?;
+    if function.kind() == "scoped_identifier" {
+        let path = function.field("path").map(|p| file.node_text(p))?;
+        let ty = match errors::last_segment(path) {
+            "Self" => owner?,
+            t => t,
+        };
+        if ty.starts_with(|c: char| c.is_ascii_uppercase()) {
+            return Some(format!("{ty}::{name}"));
+        }
+    }
+    Some(name.to_string())
+}
+
+/// The names of `f`'s parameters by position, `self` not counted (`None` for a pattern that is
+/// not one name: `(a, b): (A, B)`).
+/// Each with whether its declared type names a channel's receiving end (a vocabulary
+/// `receiver_types` entry in it: `UnboundedReceiver<Event>`, `&mut flume::Receiver<Job>`).
+fn parameter_names(
+    file: &ParsedFile,
+    f: Node<'_>,
+    receiver_types: &[String],
+) -> Vec<Option<(String, bool)>> {
+    let Some(params) = f.field("parameters") else {
+        return Vec::new();
+    };
+    (0..params.named_child_count())
+        .filter_map(|i| params.named_child(i))
+        .filter(|p| p.kind() == "parameter")
+        .map(|p| {
+            let mut pattern = p.field("pattern")?;
+            if pattern.kind() == "mut_pattern" {
+                pattern = pattern.named_child(0)?;
+            }
+            let ty = p.field("type").map_or("", |t| file.node_text(t));
+            let receiver = receiver_types.iter().any(|r| ty.contains(r.as_str()));
+            (pattern.kind() == "identifier")
+                .then(|| (file.node_text(pattern).to_string(), receiver))
+        })
+        .collect()
+}
+
+/// [`InputFlow`] of one function: its parameters and `self` fields drained by its loops (or
+/// forwarded into a sink), and its parameters stored in struct fields.
+fn input_flow<'t>(
+    file: &ParsedFile,
+    nodes: &NodeList<'t>,
+    f: Node<'t>,
+    body: Node<'t>,
+    owner: Option<&str>,
+    loops: &[Node<'t>],
+    lists: &Lists<'_>,
+) -> Option<Box<InputFlow>> {
+    let words = drain_words(lists);
+    let params = parameter_names(file, f, lists.get("receiver_types"));
+    let param_index = |name: &str| {
+        params
+            .iter()
+            .position(|p| p.as_ref().is_some_and(|(n, _)| n == name))
+    };
+    // Where a receiver parameter goes is kept (most functions pass parameters on; only a
+    // receiver's path matters to a question about channels).
+    let receiver_index = |name: &str| {
+        params
+            .iter()
+            .position(|p| p.as_ref().is_some_and(|(n, r)| *r && n == name))
+    };
+    let mut flow = InputFlow::default();
+    let needles: Vec<String> = words.receive.iter().map(|m| format!(".{m}(")).collect();
+    let taking = loops
+        .iter()
+        .filter(|lp| {
+            let text = file.node_text(**lp);
+            needles.iter().any(|n| text.contains(n.as_str()))
+        })
+        .take(MAX_DRAIN_LOOPS);
+    for lp in taking {
+        for source in channels::drained_by_loop(file, *lp, words) {
+            let input = match source {
+                channels::Source::Name(n) => param_index(&n).map(Input::Param),
+                channels::Source::Field(field) => Some(Input::Field(field)),
+            };
+            if let Some(input) = input.filter(|i| !flow.drained.contains(i)) {
+                flow.drained.push(input);
+            }
+        }
+    }
+    if params.iter().flatten().any(|(_, receiver)| *receiver) {
+        for c in nodes.of_kind_in("call_expression", body) {
+            let forwards =
+                syntax::call_name(file, c).is_some_and(|n| words.forward.iter().any(|w| w == n));
+            let root = forwards
+                .then(|| syntax::call_receiver(c).and_then(channels::chain_root))
+                .flatten();
+            if let Some(i) = root.and_then(|r| receiver_index(file.node_text(r))) {
+                if !flow.drained.contains(&Input::Param(i)) {
+                    flow.drained.push(Input::Param(i));
+                }
+            }
+        }
+        for c in nodes.of_kind_in("call_expression", body).take(MAX_CALLEES) {
+            let Some(args) = c.field("arguments") else {
+                continue;
+            };
+            let passed: Vec<(usize, usize)> = (0..args.named_child_count())
+                .filter_map(|i| args.named_child(i))
+                .filter(|a| !a.kind().ends_with("comment"))
+                .enumerate()
+                .filter_map(|(at, a)| {
+                    let a = syntax::unwrap_expression(a);
+                    (a.kind() == "identifier")
+                        .then(|| receiver_index(file.node_text(a)))
+                        .flatten()
+                        .map(|i| (i, at))
+                })
+                .collect();
+            if passed.is_empty() {
+                continue;
+            }
+            let Some(callee) = argument_callee_name(file, c, owner) else {
+                continue;
+            };
+            for (i, at) in passed {
+                flow.passed.push((i, callee.clone(), at));
+            }
+        }
+        for st in nodes.of_kind_in("struct_expression", body) {
+            let Some(ty) = st.field("name").map(|n| file.node_text(n)) else {
+                continue;
+            };
+            let ty = match errors::last_segment(ty) {
+                "Self" => match owner {
+                    Some(o) => o,
+                    None => continue,
+                },
+                t => t,
+            };
+            let Some(fields) = st.field("body") else {
+                continue;
+            };
+            for init in (0..fields.named_child_count()).filter_map(|i| fields.named_child(i)) {
+                let (field, value) = match init.kind() {
+                    "shorthand_field_initializer" => (init.named_child(0), init.named_child(0)),
+                    "field_initializer" => (init.field("field"), init.field("value")),
+                    _ => continue,
+                };
+                let (Some(field), Some(value)) = (field, value) else {
+                    continue;
+                };
+                let value = syntax::unwrap_expression(value);
+                if value.kind() != "identifier" {
+                    continue;
+                }
+                if let Some(i) = receiver_index(file.node_text(value)) {
+                    flow.stored
+                        .push((i, ty.to_string(), file.node_text(field).to_string()));
+                }
+            }
+        }
+    }
+    (flow != InputFlow::default()).then(|| Box::new(flow))
 }
 
 /// How many enclosing nodes [`runs_again`] climbs from a call.
@@ -1524,6 +1795,61 @@ mod tests {
         }
         model.finish();
         model
+    }
+
+    #[test]
+    fn receivers_are_followed_to_the_loop_that_drains_them() {
+        let m = model(&[
+            (
+                "src/pump.rs",
+                r#"
+pub struct Pump { events: UnboundedReceiver<Event>, db: PgPool }
+impl Pump {
+    pub fn new(events: UnboundedReceiver<Event>, db: PgPool) -> Self { Self { events, db } }
+    async fn run(mut self) {
+        loop {
+            tokio::select! {
+                Some(e) = self.events.recv() => { insert(&self.db, e).await; }
+            }
+        }
+    }
+}
+async fn start(rx: UnboundedReceiver<Topic>) { listen(1, rx).await; }
+async fn listen(n: u32, mut rx: UnboundedReceiver<Topic>) {
+    while let Some(t) = rx.recv().await { redis.subscribe(&t).await; }
+}
+async fn relay(mut rx: UnboundedReceiver<Job>, tx: UnboundedSender<Job>) {
+    while let Some(job) = rx.recv().await { tx.send(job).ok(); }
+}
+async fn until_stopped(mut stop: UnboundedReceiver<()>, mut conn: Conn) {
+    loop {
+        tokio::select! {
+            _ = stop.recv() => break,
+            f = conn.read() => { conn.write(f).await; }
+        }
+    }
+}
+"#,
+            ),
+            ("src/other.rs", "fn helper(x: u32) -> u32 { x }"),
+        ]);
+        assert!(
+            m.drains_field("Pump", "events"),
+            "select! arm awaits an insert"
+        );
+        assert!(
+            m.drains_argument("Pump::new", 0),
+            "stored in a drained field"
+        );
+        assert!(
+            !m.drains_argument("Pump::new", 1),
+            "the pool is not a queue"
+        );
+        assert!(m.drains_argument("listen", 1));
+        assert!(m.drains_argument("start", 0), "passed on to listen");
+        assert!(!m.drains_argument("relay", 0), "only hands items on");
+        assert!(!m.drains_argument("until_stopped", 0), "a stop signal");
+        assert!(!m.drains_argument("helper", 0));
     }
 
     #[test]

@@ -66,7 +66,8 @@ fn nested(layers: &[(&str, &str)], depth: usize) -> String {
 
 /// A repository with `expr` in context number `context` (modulo their count): a handler's body,
 /// a route registration, an attribute-routed handler, a test function in `tests/`, a
-/// `#[cfg(test)]` module, a spawned task, a `macro_rules!` body. Routes and tests around it
+/// `#[cfg(test)]` module, a spawned task, an unbounded channel drained in and out of the
+/// function that makes it, a `macro_rules!` body. Routes and tests around it
 /// give every check something to look at.
 fn repository(expr: &str, context: usize) -> Vec<SourceInput> {
     let contexts = [
@@ -93,6 +94,10 @@ fn repository(expr: &str, context: usize) -> Vec<SourceInput> {
         (
             "src/worker.rs",
             format!("pub fn run() {{ tokio::spawn(async move {{ {expr}; let _ = reqwest::get(u).await; }}); }}\n"),
+        ),
+        (
+            "src/queue.rs",
+            format!("pub fn q(sink: Sink) {{\n    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();\n    tokio::spawn(async move {{ while let Some(m) = rx.recv().await {{ {expr}; sink.send(m).await; }} }});\n    drain(rx, {expr});\n}}\nasync fn drain(mut rx: R, x: X) {{ loop {{ tokio::select! {{ Some(m) = rx.recv() => {{ {expr}; db.insert(m).await; }} }} }} }}\n"),
         ),
         (
             "src/macros.rs",

@@ -1,6 +1,7 @@
 //! The analysis engine: pure and synchronous. Files in, findings out. It imports nothing from
 //! the GitHub, database or server modules, so the CLI and the App run exactly the same code.
 
+pub mod channels;
 pub mod check;
 pub mod effects;
 pub mod engine;

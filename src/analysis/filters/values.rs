@@ -99,7 +99,26 @@ pub static FILTERS: &[FilterDef] = &[
         eval: derived_from_params,
         gate: None,
     },
+    FilterDef {
+        name: "drained_by_waiting_loop",
+        args: &[ArgKind::Capture],
+        sets: &["consumer"],
+        doc: "a name the node's `let` binds (`let (tx, rx) = ..`), or the struct field it initialises, is drained by \
+              a loop that waits on other work between two takes (`src/analysis/channels.rs`: a vocabulary \
+              `receive_methods` call on it each time round, and an `.await` of something else, or in blocking code \
+              a call of the program's own functions or a `wait_calls` one): a loop of the same function (its closures and \
+              `select!` arms included; an arm that always leaves the loop is a stop signal, not a drain), a \
+              stream adapter that drains it into a sink (`forward_methods`), a workspace fn it is passed to that \
+              drains that parameter, or a method of the struct type it is stored in that drains the field \
+              (`Self { rx, .. }`, then `self.rx.recv()`); sets `consumer` to where",
+        eval: drained_by_waiting_loop,
+        gate: None,
+    },
 ];
+
+/// How many uses of a channel's names `drained_by_waiting_loop` follows (a PR can name one
+/// 100,000 times).
+const MAX_FOLLOWED_USES: usize = 64;
 
 /// How many bindings deep a value is followed (`let resp = ..; let body = resp.text()..`).
 const MAX_BINDINGS: usize = 3;
@@ -848,6 +867,222 @@ fn names_any(file: &ParsedFile, node: Node<'_>, tainted: &[(String, String)]) ->
                 .find(|(n, _)| n == text)
                 .map(|(_, p)| p.clone())
         })
+}
+
+/// The struct type a `struct_expression` builds, `Self` read as the `impl` type around it.
+fn struct_type<'f>(file: &'f ParsedFile, lineage: &[Node<'_>], st: Node<'_>) -> Option<&'f str> {
+    let ty = crate::analysis::filters::errors::last_segment(file.node_text(st.field("name")?));
+    if ty != "Self" {
+        return Some(ty);
+    }
+    impl_type(file, lineage)
+}
+
+fn drained_by_waiting_loop(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let file = ctx.file;
+    let lists = crate::analysis::filters::errors::Lists::new(ctx.data);
+    let words = crate::analysis::effects::drain_words(&lists);
+    let call_lineage = lineage(file, node);
+    let top = climb(file, &call_lineage, node, &mut Vec::new());
+    let Some(parent) = parent_in(&call_lineage, top) else {
+        return false;
+    };
+    let line = |n: Node<'_>| n.start_position().row + 1;
+    // Stored in a field as it is made: `Self { timer: loole::unbounded(), .. }`.
+    if parent.kind() == "field_initializer" {
+        return field_drained(ctx, &call_lineage, parent);
+    }
+    if parent.kind() != "let_declaration" {
+        return false;
+    }
+    let Some(pattern) = parent.field("pattern") else {
+        return false;
+    };
+    // `let (_, rx) = unbounded()`: one end is dropped as it is made, so nothing can fill it.
+    if pattern.kind() == "tuple_pattern"
+        && (0..pattern.child_count())
+            .filter_map(|i| pattern.child(i))
+            .any(|p| file.node_text(p) == "_")
+    {
+        return false;
+    }
+    let names = pattern_names(file, pattern);
+    let scope = function_scope(&call_lineage, parent);
+    let Some(uses) = uses_of(file, &names, scope, parent.end_byte()) else {
+        return false;
+    };
+    // Each loop is read once, however many uses it holds.
+    let mut loops_read: Vec<(usize, Vec<crate::analysis::channels::Source>)> = Vec::new();
+    for u in uses.into_iter().take(MAX_FOLLOWED_USES) {
+        let name = file.node_text(u);
+        let full_lineage = lineage(file, u);
+        let use_lineage = lineage_within(&full_lineage, scope);
+        // 1. A loop around the use drains it.
+        for lp in use_lineage.iter().filter(|a| {
+            matches!(
+                a.kind(),
+                "loop_expression" | "while_expression" | "for_expression"
+            )
+        }) {
+            let at = match loops_read.iter().position(|(id, _)| *id == lp.id()) {
+                Some(at) => at,
+                None => {
+                    let drained = crate::analysis::channels::drained_by_loop(file, *lp, words);
+                    loops_read.push((lp.id(), drained));
+                    loops_read.len() - 1
+                }
+            };
+            if loops_read[at]
+                .1
+                .contains(&crate::analysis::channels::Source::Name(name.to_string()))
+            {
+                ctx.set_var("consumer", format!("the loop on line {}", line(*lp)));
+                return true;
+            }
+        }
+        // 2. A stream adapter drains it into a sink: `rx.map(Ok).forward(ws).await`.
+        let mut calls = Vec::new();
+        let top = climb(file, &use_lineage, u, &mut calls);
+        if calls.iter().any(|c| words.forward.iter().any(|f| f == c)) {
+            ctx.set_var(
+                "consumer",
+                format!("the forward into a sink on line {}", line(top)),
+            );
+            return true;
+        }
+        let Some(parent) = parent_in(&use_lineage, top) else {
+            continue;
+        };
+        // 3b. Passed to a call inside a macro's tokens (`select! { r = control_loop(rx) => .. }`).
+        if parent.kind() == "token_tree" {
+            if let Some((callee, index)) = token_call_argument(file, parent, u) {
+                let callee = match callee.strip_prefix("Self::") {
+                    Some(rest) => match impl_type(file, &full_lineage) {
+                        Some(ty) => format!("{ty}::{rest}"),
+                        None => continue,
+                    },
+                    None => callee,
+                };
+                if ctx.index().effects.drains_argument(&callee, index) {
+                    ctx.set_var("consumer", format!("{callee}(), which it is passed to,"));
+                    return true;
+                }
+            }
+            continue;
+        }
+        match parent.kind() {
+            // 3. Passed to a workspace fn that drains it.
+            "arguments" => {
+                let Some(call) =
+                    parent_in(&use_lineage, parent).filter(|c| c.kind() == "call_expression")
+                else {
+                    continue;
+                };
+                let Some(index) = (0..parent.named_child_count())
+                    .filter_map(|i| parent.named_child(i))
+                    .filter(|a| a.kind() != "line_comment" && a.kind() != "block_comment")
+                    .position(|a| a.id() == top.id())
+                else {
+                    continue;
+                };
+                let owner = impl_type(file, &full_lineage);
+                let Some(callee) =
+                    crate::analysis::effects::argument_callee_name(file, call, owner)
+                else {
+                    continue;
+                };
+                if ctx.index().effects.drains_argument(&callee, index) {
+                    ctx.set_var("consumer", format!("{callee}(), which it is passed to,"));
+                    return true;
+                }
+            }
+            // 4. Stored in a struct whose methods drain the field.
+            "field_initializer" | "shorthand_field_initializer"
+                if field_drained(ctx, &full_lineage, parent) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether the field that `init` (a `field_initializer` or `shorthand_field_initializer` in
+/// `lineage`) sets is drained by a method of the struct's type; sets `consumer`.
+fn field_drained(ctx: &mut MatchCtx<'_, '_>, lineage: &[Node<'_>], init: Node<'_>) -> bool {
+    let file = ctx.file;
+    let field = match init.kind() {
+        "field_initializer" => init.field("field"),
+        _ => init.named_child(0),
+    };
+    let st = parent_in(lineage, init).and_then(|l| parent_in(lineage, l));
+    let (Some(field), Some(st)) = (field, st) else {
+        return false;
+    };
+    let Some(ty) = struct_type(file, lineage, st) else {
+        return false;
+    };
+    let field = file.node_text(field);
+    if !ctx.index().effects.drains_field(ty, field) {
+        return false;
+    }
+    ctx.set_var(
+        "consumer",
+        format!("a method of {ty} (through its field {field})"),
+    );
+    true
+}
+
+/// The part of a lineage up to and including `scope`.
+fn lineage_within<'t>(lineage: &[Node<'t>], scope: Node<'t>) -> Vec<Node<'t>> {
+    let end = lineage
+        .iter()
+        .position(|a| a.id() == scope.id())
+        .map_or(lineage.len(), |at| at + 1);
+    lineage[..end].to_vec()
+}
+
+/// The type of the `impl` block around the innermost node of `lineage`.
+fn impl_type<'f>(file: &'f ParsedFile, lineage: &[Node<'_>]) -> Option<&'f str> {
+    let imp = lineage.iter().find(|a| a.kind() == "impl_item")?;
+    syntax::impl_type_name(file, *imp)
+}
+
+/// For a token `arg` directly inside the parenthesised `group` of a call written in a macro's
+/// tokens (`control_loop(a, rx)`, `Type::run(rx)`): the callee's name (`Type::run` when the
+/// tokens qualify it with a type) and the argument's position.
+fn token_call_argument(
+    file: &ParsedFile,
+    group: Node<'_>,
+    arg: Node<'_>,
+) -> Option<(String, usize)> {
+    if !file.node_text(group).starts_with('(') {
+        return None;
+    }
+    let name = group.prev_sibling().filter(|n| n.kind() == "identifier")?;
+    let mut callee = file.node_text(name).to_string();
+    let colons = name.prev_sibling().filter(|n| file.node_text(*n) == "::");
+    if let Some(ty) = colons.and_then(|c| c.prev_sibling()) {
+        let ty = file.node_text(ty);
+        if ty == "Self" || ty.starts_with(|c: char| c.is_ascii_uppercase()) {
+            callee = format!("{ty}::{callee}");
+        }
+    }
+    let mut index = 0;
+    for i in 0..group.child_count() {
+        let child = group.child(i)?;
+        if child.id() == arg.id() {
+            return Some((callee, index));
+        }
+        if file.node_text(child) == "," {
+            index += 1;
+        }
+    }
+    None
 }
 
 #[cfg(test)]
