@@ -320,9 +320,12 @@ fn takes_in_tokens(text: &str, receive: &[String]) -> Vec<(Source, bool)> {
         let mut from = 0;
         while let Some(at) = text[from..].find(&needle).map(|i| i + from) {
             from = at + needle.len();
+            // The receiver expression: the identifier characters (and dots) before the take.
             let start = text[..at]
-                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-                .map_or(0, |i| i + 1);
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .map_or(0, |(i, c)| i + c.len_utf8());
             let Some(src) = source_of(&text[start..at]) else {
                 continue;
             };
@@ -465,6 +468,15 @@ mod tests {
         assert_eq!(
             awaits_in_tokens("select! { m = rx.recv().await => {} }", &receive),
             0
+        );
+    }
+
+    #[test]
+    fn tokens_with_wide_characters_before_a_take_are_read_safely() {
+        let receive = vec!["recv".to_string()];
+        assert_eq!(
+            takes_in_tokens("select! { m = ürx.recv() => {} \"é\".recv() }", &receive),
+            vec![(Source::Name("rx".into()), false)]
         );
     }
 
