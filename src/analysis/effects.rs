@@ -469,10 +469,38 @@ impl EffectModel {
     /// A parameter passed on to another call is followed there, at most [`MAX_DEPTH`] calls
     /// deep (`listener_with_kill_signal(rx)` → `listener(rx)` → its loop).
     pub fn drains_argument(&self, callee: &str, index: usize) -> bool {
-        self.drains_argument_within(callee, index, MAX_DEPTH)
+        self.drains_argument_within(callee, index, MAX_DEPTH, &mut Vec::new())
     }
 
-    fn drains_argument_within(&self, callee: &str, index: usize, depth: usize) -> bool {
+    /// [`EffectModel::drains_argument`], `depth` more calls deep at most. `asked` holds each
+    /// (callee, argument) pair asked in this question with its answer (`None` while it is being
+    /// worked out: a cycle), so each is worked out once (a PR can make every function pass its
+    /// receiver to the next one 128 times).
+    fn drains_argument_within<'a>(
+        &'a self,
+        callee: &'a str,
+        index: usize,
+        depth: usize,
+        asked: &mut Vec<((&'a str, usize), Option<bool>)>,
+    ) -> bool {
+        if let Some((_, answer)) = asked.iter().find(|(k, _)| *k == (callee, index)) {
+            return answer.unwrap_or(false);
+        }
+        asked.push(((callee, index), None));
+        let answer = self.drains_argument_uncached(callee, index, depth, asked);
+        if let Some(slot) = asked.iter_mut().find(|(k, _)| *k == (callee, index)) {
+            slot.1 = Some(answer);
+        }
+        answer
+    }
+
+    fn drains_argument_uncached<'a>(
+        &'a self,
+        callee: &'a str,
+        index: usize,
+        depth: usize,
+        asked: &mut Vec<((&'a str, usize), Option<bool>)>,
+    ) -> bool {
         let Some(defs) = self.defs.get(callee).filter(|d| !d.is_empty()) else {
             return false;
         };
@@ -485,9 +513,7 @@ impl EffectModel {
                         .any(|(i, ty, field)| *i == index && self.drains_field(ty, field))
                     || (depth > 0
                         && inputs.passed.iter().any(|(i, next, at)| {
-                            *i == index
-                                && next != callee
-                                && self.drains_argument_within(next, *at, depth - 1)
+                            *i == index && self.drains_argument_within(next, *at, depth - 1, asked)
                         }))
             })
         })
@@ -1170,9 +1196,9 @@ pub(crate) fn argument_callee_name(
 }
 
 /// The names of `f`'s parameters by position, `self` not counted (`None` for a pattern that is
-/// not one name: `(a, b): (A, B)`).
-/// Each with whether its declared type names a channel's receiving end (a vocabulary
-/// `receiver_types` entry in it: `UnboundedReceiver<Event>`, `&mut flume::Receiver<Job>`).
+/// not one name: `(a, b): (A, B)`), each with whether its declared type names a channel's
+/// receiving end (a vocabulary `receiver_types` entry in it: `UnboundedReceiver<Event>`,
+/// `&mut flume::Receiver<Job>`).
 fn parameter_names(
     file: &ParsedFile,
     f: Node<'_>,
@@ -1278,7 +1304,10 @@ fn input_flow<'t>(
                 continue;
             };
             for (i, at) in passed {
-                flow.passed.push((i, callee.clone(), at));
+                let entry = (i, callee.clone(), at);
+                if !flow.passed.contains(&entry) {
+                    flow.passed.push(entry);
+                }
             }
         }
         for st in nodes.of_kind_in("struct_expression", body) {
@@ -1850,6 +1879,30 @@ async fn until_stopped(mut stop: UnboundedReceiver<()>, mut conn: Conn) {
         assert!(!m.drains_argument("relay", 0), "only hands items on");
         assert!(!m.drains_argument("until_stopped", 0), "a stop signal");
         assert!(!m.drains_argument("helper", 0));
+    }
+
+    #[test]
+    fn a_receiver_passed_on_many_ways_is_followed_once_per_callee() {
+        // Six levels of 40 functions, each passing its receiver to all 40 of the next level,
+        // none of which drains it: asked path by path, the question would branch 40^6 ways (hours).
+        let mut src = String::new();
+        for level in 0..6 {
+            for k in 0..40 {
+                let calls: String = (0..40)
+                    .map(|n| format!("g{}_{n}(rx); ", level + 1))
+                    .collect();
+                src.push_str(&format!(
+                    "async fn g{level}_{k}(rx: UnboundedReceiver<Job>) {{ {calls} }}\n"
+                ));
+            }
+        }
+        for n in 0..40 {
+            src.push_str(&format!(
+                "async fn g6_{n}(mut rx: UnboundedReceiver<Job>) {{ while let Some(j) = rx.recv().await {{ tx.send(j).ok(); }} }}\n"
+            ));
+        }
+        let m = model(&[("src/fanout.rs", &src)]);
+        assert!(!m.drains_argument("g0_0", 0), "nothing down there waits");
     }
 
     #[test]
