@@ -150,6 +150,11 @@ fn checks_subcommand_lists_the_table() {
         Some("off"),
         "{out}"
     );
+    assert_eq!(
+        default_of("unbounded-queue").as_deref(),
+        Some("off"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -214,6 +219,75 @@ fn a_repository_names_its_own_wait_helper_and_the_retry_loop_it_paces_is_read_as
         found[0].0.contains("fixed `pace_retry()`"),
         "the helper is the loop's wait, and it never varies: {found:?}"
     );
+}
+
+/// `unbounded-queue` follows a receiver into another file: the constructor that keeps it in a
+/// field and the method that drains that field are read from the whole tree, also when only the
+/// file that makes the channel changed; the finding goes once the consumer stops waiting
+/// between items.
+#[test]
+fn an_unbounded_channel_drained_in_another_file_is_reported_where_it_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let hub = "pub fn start(db: PgPool) -> UnboundedSender<Event> {\n    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();\n    tokio::spawn(EventWriter::new(rx, db).run());\n    tx\n}\n";
+    let writer = |work: &str| {
+        format!(
+            "pub struct EventWriter {{\n    events: UnboundedReceiver<Event>,\n    db: PgPool,\n}}\n\nimpl EventWriter {{\n    pub fn new(events: UnboundedReceiver<Event>, db: PgPool) -> Self {{\n        Self {{ events, db }}\n    }}\n\n    pub async fn run(mut self) {{\n        while let Some(event) = self.events.recv().await {{\n            {work}\n        }}\n    }}\n}}\n"
+        )
+    };
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "Cargo.toml", CARGO_TOML.as_bytes());
+    write(
+        d,
+        ".github/failmode.toml",
+        b"[checks.unbounded-queue]\nenabled = true\n",
+    );
+    write(
+        d,
+        "src/writer.rs",
+        writer("save(&self.db, &event).await;").as_bytes(),
+    );
+    write(d, "src/hub.rs", b"pub fn placeholder() {}\n");
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "first"]);
+    write(d, "src/hub.rs", hub.as_bytes());
+    git(d, &["commit", "-q", "-am", "make the channel"]);
+    let queue_findings = |o: &Output| -> Vec<(String, u64, String)> {
+        json_findings(o)
+            .iter()
+            .filter(|f| f["check"] == "unbounded-queue")
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_string(),
+                    f["span"]["start_line"].as_u64().unwrap(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    for args in [
+        &["check", "--format", "json"][..],
+        &["check", "--diff-base", "HEAD~1", "--format", "json"][..],
+    ] {
+        let o = failmode(d, args);
+        let found = queue_findings(&o);
+        assert_eq!(found.len(), 1, "{args:?}: {}", stdout(&o));
+        assert_eq!((found[0].0.as_str(), found[0].1), ("src/hub.rs", 2));
+        assert!(
+            found[0]
+                .2
+                .contains("the consumer it is handed to through EventWriter::new() waits"),
+            "{found:?}"
+        );
+    }
+    // A consumer that only hands each event on keeps up: nothing to report.
+    write(
+        d,
+        "src/writer.rs",
+        writer("relay.send(event).ok();").as_bytes(),
+    );
+    let o = failmode(d, &["check", "--format", "json"]);
+    assert_eq!(queue_findings(&o), vec![], "{}", stdout(&o));
 }
 
 #[test]

@@ -967,7 +967,10 @@ fn drained_by_waiting_loop(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bo
                     None => callee,
                 };
                 if ctx.index().effects.drains_argument(&callee, index) {
-                    ctx.set_var("consumer", format!("{callee}(), which it is passed to,"));
+                    ctx.set_var(
+                        "consumer",
+                        format!("the consumer it is handed to through {callee}()"),
+                    );
                     return true;
                 }
             }
@@ -995,7 +998,10 @@ fn drained_by_waiting_loop(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bo
                     continue;
                 };
                 if ctx.index().effects.drains_argument(&callee, index) {
-                    ctx.set_var("consumer", format!("{callee}(), which it is passed to,"));
+                    ctx.set_var(
+                        "consumer",
+                        format!("the consumer it is handed to through {callee}()"),
+                    );
                     return true;
                 }
             }
