@@ -134,19 +134,16 @@ impl LoopShape {
                     let Some(name) = syntax::call_name(file, *n) else {
                         continue;
                     };
-                    if words.receive.iter().any(|r| r == name) {
+                    let take = words.receive.iter().any(|r| r == name);
+                    if take || words.try_receive.iter().any(|r| r == name) {
                         if let Some(src) = syntax::call_receiver(*n)
                             .and_then(|r| source_of(file.node_text(syntax::unwrap_expression(r))))
                         {
-                            takes.push((src, n.id()));
-                            continue;
-                        }
-                    }
-                    if words.try_receive.iter().any(|r| r == name) {
-                        if let Some(src) = syntax::call_receiver(*n)
-                            .and_then(|r| source_of(file.node_text(syntax::unwrap_expression(r))))
-                        {
-                            tries.push(src);
+                            if take {
+                                takes.push((src, n.id()));
+                            } else {
+                                tries.push(src);
+                            }
                             continue;
                         }
                     }
@@ -286,7 +283,7 @@ fn does_the_work(file: &ParsedFile, call: Node<'_>, name: &str, words: DrainWord
 /// Whether a loop waits on other work between two takes: in async code (a take that is awaited
 /// or polled by `select!`), an `.await` of something else; in blocking code, a call that does
 /// the program's own work on the item ([`does_the_work`]).
-pub fn waits_between_takes(other_awaits: usize, async_takes: bool, other_calls: bool) -> bool {
+fn waits_between_takes(other_awaits: usize, async_takes: bool, other_calls: bool) -> bool {
     other_awaits > 0 || (!async_takes && other_calls)
 }
 

@@ -486,37 +486,30 @@ impl EffectModel {
         if let Some((_, answer)) = asked.iter().find(|(k, _)| *k == (callee, index)) {
             return answer.unwrap_or(false);
         }
+        let slot = asked.len();
         asked.push(((callee, index), None));
-        let answer = self.drains_argument_uncached(callee, index, depth, asked);
-        if let Some(slot) = asked.iter_mut().find(|(k, _)| *k == (callee, index)) {
-            slot.1 = Some(answer);
-        }
+        let answer = self
+            .defs
+            .get(callee)
+            .filter(|defs| !defs.is_empty())
+            .is_some_and(|defs| {
+                defs.iter().all(|d| {
+                    d.inputs.as_ref().is_some_and(|inputs| {
+                        inputs.drained.contains(&Input::Param(index))
+                            || inputs
+                                .stored
+                                .iter()
+                                .any(|(i, ty, field)| *i == index && self.drains_field(ty, field))
+                            || (depth > 0
+                                && inputs.passed.iter().any(|(i, next, at)| {
+                                    *i == index
+                                        && self.drains_argument_within(next, *at, depth - 1, asked)
+                                }))
+                    })
+                })
+            });
+        asked[slot].1 = Some(answer);
         answer
-    }
-
-    fn drains_argument_uncached<'a>(
-        &'a self,
-        callee: &'a str,
-        index: usize,
-        depth: usize,
-        asked: &mut Vec<((&'a str, usize), Option<bool>)>,
-    ) -> bool {
-        let Some(defs) = self.defs.get(callee).filter(|d| !d.is_empty()) else {
-            return false;
-        };
-        defs.iter().all(|d| {
-            d.inputs.as_ref().is_some_and(|inputs| {
-                inputs.drained.contains(&Input::Param(index))
-                    || inputs
-                        .stored
-                        .iter()
-                        .any(|(i, ty, field)| *i == index && self.drains_field(ty, field))
-                    || (depth > 0
-                        && inputs.passed.iter().any(|(i, next, at)| {
-                            *i == index && self.drains_argument_within(next, *at, depth - 1, asked)
-                        }))
-            })
-        })
     }
 
     /// Adds each method under its owner-qualified name (`Client::post`) next to its bare name,
@@ -1137,7 +1130,7 @@ fn fn_facts<'t>(
         .iter()
         .all(|c| !c.contains("::") && c.starts_with(|ch: char| ch.is_ascii_uppercase()));
     let records_error = records_error || (logged_effect && direct.is_none() && calls_no_fn);
-    let inputs = input_flow(file, nodes, f, body, owner.as_deref(), &loops, lists);
+    let inputs = input_flow(file, nodes, f, owner.as_deref(), &calls, &loops, lists);
     FnFacts {
         path: file.path.clone(),
         owner,
@@ -1181,18 +1174,31 @@ pub(crate) fn argument_callee_name(
     owner: Option<&str>,
 ) -> Option<String> {
     let function = call.field("function")?;
-    let name = syntax::call_name(file, call)?;
-    if function.kind() == "scoped_identifier" {
-        let path = function.field("path").map(|p| file.node_text(p))?;
-        let ty = match errors::last_segment(path) {
-            "Self" => owner?,
-            t => t,
-        };
-        if ty.starts_with(|c: char| c.is_ascii_uppercase()) {
-            return Some(format!("{ty}::{name}"));
-        }
-    }
-    Some(name.to_string())
+    let qualifier = match function.kind() {
+        "scoped_identifier" => Some(file.node_text(function.field("path")?)),
+        _ => None,
+    };
+    callee_name(qualifier, syntax::call_name(file, call)?, owner)
+}
+
+/// The name the model may know a callee by, from how the call writes it: `Type::f` when a type
+/// qualifies it (`Type::f`, `api::Type::f`; `Self::f` read as `owner`, `None` without one),
+/// else the bare name (a module path, `mod::f`, or none).
+pub(crate) fn callee_name(
+    qualifier: Option<&str>,
+    name: &str,
+    owner: Option<&str>,
+) -> Option<String> {
+    let ty = match qualifier.map(errors::last_segment) {
+        Some("Self") => owner?,
+        Some(ty) => ty,
+        None => "",
+    };
+    Some(if ty.starts_with(|c: char| c.is_ascii_uppercase()) {
+        format!("{ty}::{name}")
+    } else {
+        name.to_string()
+    })
 }
 
 /// The names of `f`'s parameters by position, `self` not counted (`None` for a pattern that is
@@ -1225,15 +1231,19 @@ fn parameter_names(
 
 /// [`InputFlow`] of one function: its parameters and `self` fields drained by its loops (or
 /// forwarded into a sink), and its parameters stored in struct fields.
+///
+/// `calls` and `loops` are the body's calls and macro invocations, and its loops, as
+/// [`fn_facts`] listed them.
 fn input_flow<'t>(
     file: &ParsedFile,
     nodes: &NodeList<'t>,
     f: Node<'t>,
-    body: Node<'t>,
     owner: Option<&str>,
+    calls: &[Node<'t>],
     loops: &[Node<'t>],
     lists: &Lists<'_>,
 ) -> Option<Box<InputFlow>> {
+    let body = f.field("body")?;
     let words = drain_words(lists);
     let params = parameter_names(file, f, lists.get("receiver_types"));
     let param_index = |name: &str| {
@@ -1269,19 +1279,23 @@ fn input_flow<'t>(
         }
     }
     if params.iter().flatten().any(|(_, receiver)| *receiver) {
-        for c in nodes.of_kind_in("call_expression", body) {
+        let call_expressions = calls.iter().filter(|c| c.kind() == "call_expression");
+        for (n, c) in call_expressions.enumerate() {
+            // Drained into a sink: `rx.map(Ok).forward(sink)`.
             let forwards =
-                syntax::call_name(file, c).is_some_and(|n| words.forward.iter().any(|w| w == n));
+                syntax::call_name(file, *c).is_some_and(|n| words.forward.iter().any(|w| w == n));
             let root = forwards
-                .then(|| syntax::call_receiver(c).and_then(channels::chain_root))
+                .then(|| syntax::call_receiver(*c).and_then(channels::chain_root))
                 .flatten();
             if let Some(i) = root.and_then(|r| receiver_index(file.node_text(r))) {
                 if !flow.drained.contains(&Input::Param(i)) {
                     flow.drained.push(Input::Param(i));
                 }
             }
-        }
-        for c in nodes.of_kind_in("call_expression", body).take(MAX_CALLEES) {
+            // Passed on to another call.
+            if n >= MAX_CALLEES {
+                continue;
+            }
             let Some(args) = c.field("arguments") else {
                 continue;
             };
@@ -1300,7 +1314,7 @@ fn input_flow<'t>(
             if passed.is_empty() {
                 continue;
             }
-            let Some(callee) = argument_callee_name(file, c, owner) else {
+            let Some(callee) = argument_callee_name(file, *c, owner) else {
                 continue;
             };
             for (i, at) in passed {
@@ -1311,26 +1325,14 @@ fn input_flow<'t>(
             }
         }
         for st in nodes.of_kind_in("struct_expression", body) {
-            let Some(ty) = st.field("name").map(|n| file.node_text(n)) else {
-                continue;
-            };
-            let ty = match errors::last_segment(ty) {
-                "Self" => match owner {
-                    Some(o) => o,
-                    None => continue,
-                },
-                t => t,
-            };
-            let Some(fields) = st.field("body") else {
+            let (Some(ty), Some(fields)) = (
+                syntax::struct_expression_type(file, st, owner),
+                st.field("body"),
+            ) else {
                 continue;
             };
             for init in (0..fields.named_child_count()).filter_map(|i| fields.named_child(i)) {
-                let (field, value) = match init.kind() {
-                    "shorthand_field_initializer" => (init.named_child(0), init.named_child(0)),
-                    "field_initializer" => (init.field("field"), init.field("value")),
-                    _ => continue,
-                };
-                let (Some(field), Some(value)) = (field, value) else {
+                let Some((field, value)) = syntax::field_initializer_parts(init) else {
                     continue;
                 };
                 let value = syntax::unwrap_expression(value);

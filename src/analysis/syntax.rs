@@ -1152,6 +1152,30 @@ pub fn impl_type_name<'f>(file: &'f ParsedFile, imp: Node<'_>) -> Option<&'f str
     (!ty.is_empty() && ty.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(ty)
 }
 
+/// The type a `struct_expression` builds, by its last path segment (`Event` for
+/// `api::Event { .. }`), `Self` read as `owner` (the `impl` type around it).
+pub fn struct_expression_type<'a>(
+    file: &'a ParsedFile,
+    st: Node<'_>,
+    owner: Option<&'a str>,
+) -> Option<&'a str> {
+    let ty = file.node_text(st.field("name")?);
+    match ty.rsplit("::").next().unwrap_or(ty).trim() {
+        "Self" => owner,
+        ty => Some(ty),
+    }
+}
+
+/// The field a struct-expression initialiser sets and the expression it sets it to: `events`
+/// and `rx` for `events: rx`, `rx` twice for the shorthand `rx`; `None` for `..base`.
+pub fn field_initializer_parts(init: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
+    match init.kind() {
+        "shorthand_field_initializer" => init.named_child(0).map(|n| (n, n)),
+        "field_initializer" => Some((init.field("field")?, init.field("value")?)),
+        _ => None,
+    }
+}
+
 /// Whether `call` calls a method of the caller's own type: `self.m(..)` or `Self::m(..)`.
 pub fn calls_own_method(file: &ParsedFile, call: Node<'_>) -> bool {
     let Some(f) = call.field("function") else {

@@ -869,15 +869,6 @@ fn names_any(file: &ParsedFile, node: Node<'_>, tainted: &[(String, String)]) ->
         })
 }
 
-/// The struct type a `struct_expression` builds, `Self` read as the `impl` type around it.
-fn struct_type<'f>(file: &'f ParsedFile, lineage: &[Node<'_>], st: Node<'_>) -> Option<&'f str> {
-    let ty = crate::analysis::filters::errors::last_segment(file.node_text(st.field("name")?));
-    if ty != "Self" {
-        return Some(ty);
-    }
-    impl_type(file, lineage)
-}
-
 fn drained_by_waiting_loop(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(node) = ctx.arg_node(&args[0]) else {
         return false;
@@ -958,13 +949,11 @@ fn drained_by_waiting_loop(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bo
         };
         // 3b. Passed to a call inside a macro's tokens (`select! { r = control_loop(rx) => .. }`).
         if parent.kind() == "token_tree" {
-            if let Some((callee, index)) = token_call_argument(file, parent, u) {
-                let callee = match callee.strip_prefix("Self::") {
-                    Some(rest) => match impl_type(file, &full_lineage) {
-                        Some(ty) => format!("{ty}::{rest}"),
-                        None => continue,
-                    },
-                    None => callee,
+            if let Some((qualifier, name, index)) = token_call_argument(file, parent, u) {
+                let owner = impl_type(file, &full_lineage);
+                let Some(callee) = crate::analysis::effects::callee_name(qualifier, name, owner)
+                else {
+                    continue;
                 };
                 if ctx.index().effects.drains_argument(&callee, index) {
                     ctx.set_var(
@@ -1021,15 +1010,12 @@ fn drained_by_waiting_loop(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bo
 /// `lineage`) sets is drained by a method of the struct's type; sets `consumer`.
 fn field_drained(ctx: &mut MatchCtx<'_, '_>, lineage: &[Node<'_>], init: Node<'_>) -> bool {
     let file = ctx.file;
-    let field = match init.kind() {
-        "field_initializer" => init.field("field"),
-        _ => init.named_child(0),
-    };
+    let field = syntax::field_initializer_parts(init).map(|(field, _)| field);
     let st = parent_in(lineage, init).and_then(|l| parent_in(lineage, l));
     let (Some(field), Some(st)) = (field, st) else {
         return false;
     };
-    let Some(ty) = struct_type(file, lineage, st) else {
+    let Some(ty) = syntax::struct_expression_type(file, st, impl_type(file, lineage)) else {
         return false;
     };
     let field = file.node_text(field);
@@ -1059,30 +1045,27 @@ fn impl_type<'f>(file: &'f ParsedFile, lineage: &[Node<'_>]) -> Option<&'f str> 
 }
 
 /// For a token `arg` directly inside the parenthesised `group` of a call written in a macro's
-/// tokens (`control_loop(a, rx)`, `Type::run(rx)`): the callee's name (`Type::run` when the
-/// tokens qualify it with a type) and the argument's position.
-fn token_call_argument(
-    file: &ParsedFile,
+/// tokens (`control_loop(a, rx)`, `Type::run(rx)`): the path segment before the callee's name
+/// when there is one (`Type`), the name, and the argument's position.
+fn token_call_argument<'f>(
+    file: &'f ParsedFile,
     group: Node<'_>,
     arg: Node<'_>,
-) -> Option<(String, usize)> {
+) -> Option<(Option<&'f str>, &'f str, usize)> {
     if !file.node_text(group).starts_with('(') {
         return None;
     }
     let name = group.prev_sibling().filter(|n| n.kind() == "identifier")?;
-    let mut callee = file.node_text(name).to_string();
-    let colons = name.prev_sibling().filter(|n| file.node_text(*n) == "::");
-    if let Some(ty) = colons.and_then(|c| c.prev_sibling()) {
-        let ty = file.node_text(ty);
-        if ty == "Self" || ty.starts_with(|c: char| c.is_ascii_uppercase()) {
-            callee = format!("{ty}::{callee}");
-        }
-    }
+    let qualifier = name
+        .prev_sibling()
+        .filter(|n| file.node_text(*n) == "::")
+        .and_then(|colons| colons.prev_sibling())
+        .map(|ty| file.node_text(ty));
     let mut index = 0;
     for i in 0..group.child_count() {
         let child = group.child(i)?;
         if child.id() == arg.id() {
-            return Some((callee, index));
+            return Some((qualifier, file.node_text(name), index));
         }
         if file.node_text(child) == "," {
             index += 1;
