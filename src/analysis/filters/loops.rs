@@ -357,6 +357,19 @@ fn path_at<'t>(
                     None => {}
                 }
             }
+            // `let Ok(v) = op() else { <node> }`: the failure path of `op`.
+            "let_declaration" if is_let_else(a) => {
+                let in_else = a.field("alternative").is_some_and(|e| e.id() == child.id());
+                let on_success = a
+                    .field("pattern")
+                    .is_some_and(|p| path_of_pattern(file.node_text(p)) == Some(Path::Success));
+                match a.field("value") {
+                    Some(op) if in_else && on_success && inner_success.is_none() => {
+                        return Some((Path::Failure, op, !crossed));
+                    }
+                    _ => crossed = true,
+                }
+            }
             "match_expression" | "loop_expression" | "while_expression" | "for_expression" => {
                 crossed = true;
             }
@@ -506,7 +519,10 @@ fn retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Option<No
     if !header_is_attempts {
         return None;
     }
+    // The first operation found at a success exit, and the first such operation whose failure
+    // goes round the loop.
     let mut success_exit = None;
+    let mut retried_success = None;
     let mut retried_failure = None;
     let mut plain_exit = false;
     // Each exit climbs from the root: look at a bounded number of them (a PR can put 100,000
@@ -521,7 +537,10 @@ fn retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Option<No
         match n.kind() {
             "break_expression" | "return_expression" => match path_at(file, *n, body) {
                 Some((Path::Success, op, true)) if is_attempt(file, op, loop_node) => {
-                    success_exit = success_exit.or(Some(op))
+                    success_exit = success_exit.or(Some(op));
+                    if retried_success.is_none() {
+                        retried_success = retried_decider(file, op, loop_node, body);
+                    }
                 }
                 Some(_) => {}
                 // `break v;` as a statement of the loop body itself, after the failure path
@@ -542,11 +561,8 @@ fn retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Option<No
     }
     // The failure path of the operation found at a success exit must not always leave the loop
     // (`Ok(v) => return Ok(v), Err(e) => return Err(e)` tries once).
-    if let Some(op) = success_exit {
-        if failure_goes_round(file, op, body) && decided_on_result(file, op, body) {
-            return Some(op);
-        }
-        return None;
+    if success_exit.is_some() {
+        return retried_success;
     }
     // `let v = match op() { Ok(v) => v, Err(_) => { sleep(..); continue } }; break v;`
     if let (Some(op), true) = (
@@ -555,6 +571,36 @@ fn retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Option<No
         plain_exit,
     ) {
         return Some(op);
+    }
+    None
+}
+
+/// How many deciders, innermost first, a success exit is read through (see
+/// [`retried_decider`]).
+const MAX_DECIDERS: usize = 4;
+
+/// The operation on whose success `op`'s decider (a success exit's nearest `match` or `if` on a
+/// result) sits that the loop tries again: `op` itself when its failure goes round the loop;
+/// else, when its failure leaves the loop, the operation an enclosing success arm decides. In
+/// `Ok(res) => match res.json().await { Ok(v) => break, Err(_) => break 'outer }` with
+/// `Err(_) => sleep(..)` on the outer `send()`, reading the body is a check of the attempt's
+/// result, and the attempt is the `send()`.
+fn retried_decider<'t>(
+    file: &'t ParsedFile,
+    op: Node<'t>,
+    loop_node: Node<'t>,
+    body: Node<'t>,
+) -> Option<Node<'t>> {
+    let mut op = op;
+    for _ in 0..MAX_DECIDERS {
+        if failure_goes_round(file, op, body) {
+            return decided_on_result(file, op, body).then_some(op);
+        }
+        let reader = reader_of(file, op, body)?;
+        match path_at(file, reader, body) {
+            Some((Path::Success, outer, true)) if is_attempt(file, outer, loop_node) => op = outer,
+            _ => return None,
+        }
     }
     None
 }
@@ -578,7 +624,13 @@ fn reader_of<'t>(file: &'t ParsedFile, op: Node<'t>, body: Node<'t>) -> Option<N
     syntax::ancestors_from(file.tree.root_node(), op)
         .into_iter()
         .take_while(|a| a.id() != body.id())
-        .find(|a| matches!(a.kind(), "match_expression" | "if_expression"))
+        .find(|a| matches!(a.kind(), "match_expression" | "if_expression") || is_let_else(*a))
+}
+
+/// Whether `node` is a `let .. else { .. }` (its `else` block runs when the pattern does not
+/// match: `let Ok(stream) = connect(addr) else { continue };`).
+fn is_let_else(node: Node<'_>) -> bool {
+    node.kind() == "let_declaration" && node.field("alternative").is_some()
 }
 
 /// Whether the loop tells success from failure by a `Result` (`Ok`/`Err` patterns, `is_ok`,
@@ -603,6 +655,10 @@ fn decided_on_result(file: &ParsedFile, op: Node<'_>, body: Node<'_>) -> bool {
                 .collect::<Vec<_>>()
                 .join(" ")
         }
+        "let_declaration" => reader
+            .field("pattern")
+            .map(|p| file.node_text(p).to_string())
+            .unwrap_or_default(),
         _ => reader
             .field("condition")
             .map(|c| file.node_text(c).to_string())
@@ -640,6 +696,11 @@ fn failure_goes_round(file: &ParsedFile, op: Node<'_>, body: Node<'_>) -> bool {
                     .iter()
                     .any(|a| a.field("value").is_some_and(|v| !always_leaves(file, v)))
         }
+        // `let Ok(v) = op() else { .. }`: the `else` block is the failure branch; it must
+        // diverge, and goes round when it `continue`s.
+        "let_declaration" => reader
+            .field("alternative")
+            .is_some_and(|b| !always_leaves(file, b)),
         _ => {
             let cond = reader.field("condition");
             let success_in_consequence = cond

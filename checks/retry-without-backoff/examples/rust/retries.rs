@@ -54,6 +54,45 @@ pub async fn create_order(State(app): State<App>, Json(order): Json<Order>) -> S
     }
 }
 
+// The success arm reads the body before leaving, and a bad body ends the loop: the attempt
+// retried is still the `send()`, every 10 seconds on the same beat.
+pub async fn refresh(http: &reqwest::Client, url: &str) -> Option<Tokens> {
+    let mut retries = 0;
+    loop { //~ retry-without-backoff
+        match http.post(url).send().await {
+            Ok(res) => match res.json::<Tokens>().await {
+                Ok(tokens) => return Some(tokens),
+                Err(e) => {
+                    tracing::error!("bad token response: {e}");
+                    return None;
+                }
+            },
+            Err(e) => {
+                tracing::warn!("refresh failed: {e}");
+                retries += 1;
+                if retries > 10 {
+                    return None;
+                }
+                sleep(Duration::from_secs(10)).await;
+            }
+        }
+    }
+}
+
+// `let .. else { continue }` is the failure path: a fixed pause between reconnects.
+pub fn reconnect(path: &Path) -> Option<UnixStream> {
+    for attempt in 0..5 { //~ retry-without-backoff
+        if attempt > 0 {
+            std::thread::sleep(RETRY_DELAY);
+        }
+        let Ok(stream) = UnixStream::connect(path) else {
+            continue;
+        };
+        return Some(stream);
+    }
+    None
+}
+
 pub fn router(app: App) -> Router {
     Router::new().route("/orders", post(create_order)).with_state(app)
 }
@@ -125,6 +164,30 @@ pub async fn connect_any(addrs: &[SocketAddr]) -> Option<TcpStream> {
         if let Ok(s) = TcpStream::connect(addr).await {
             return Some(s);
         }
+    }
+    None
+}
+
+// Must not flag: the body read's failure leaves, and so does the send's: tries once.
+pub async fn refresh_once(http: &reqwest::Client, url: &str) -> Option<Tokens> {
+    loop {
+        match http.post(url).send().await {
+            Ok(res) => match res.json::<Tokens>().await {
+                Ok(tokens) => return Some(tokens),
+                Err(_) => return None,
+            },
+            Err(_) => return None,
+        }
+    }
+}
+
+// Must not flag: the `else` leaves, so each address is tried once.
+pub fn connect_first(paths: &[PathBuf]) -> Option<UnixStream> {
+    for path in paths {
+        let Ok(stream) = UnixStream::connect(path) else {
+            return None;
+        };
+        return Some(stream);
     }
     None
 }
