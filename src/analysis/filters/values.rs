@@ -100,6 +100,16 @@ pub static FILTERS: &[FilterDef] = &[
         gate: None,
     },
     FilterDef {
+        name: "derived_from_param_of_type",
+        args: &[ArgKind::Capture, ArgKind::DataList],
+        sets: &["input", "handler"],
+        doc: "as `derived_from_params`, but only parameters whose outer type's name is in the list count \
+              (`ServiceRequest` for `req: ServiceRequest`: the raw request of a middleware or helper); sets \
+              `input` to the parameter and `handler` to the function that receives it",
+        eval: derived_from_param_of_type,
+        gate: None,
+    },
+    FilterDef {
         name: "drained_by_waiting_loop",
         args: &[ArgKind::Capture],
         sets: &["consumer"],
@@ -761,21 +771,54 @@ fn derived_from_params(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(node) = ctx.arg_node(&args[0]) else {
         return false;
     };
-    let file = ctx.file;
-    let Some(func) = enclosing_fn(file, node) else {
+    let skip = ctx.list(&args[1]);
+    let counted = |outer: &str| {
+        !skip
+            .iter()
+            .any(|w| outer.starts_with(w.as_str()) || outer.ends_with(w.as_str()))
+    };
+    match parameter_behind(ctx.file, node, counted) {
+        Some(param) => {
+            ctx.set_var("input", param);
+            true
+        }
+        None => false,
+    }
+}
+
+fn derived_from_param_of_type(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
         return false;
     };
-    let skip = ctx.list(&args[1]);
+    let types = ctx.list(&args[1]);
+    let Some(param) = parameter_behind(ctx.file, node, |outer| types.iter().any(|t| t == outer))
+    else {
+        return false;
+    };
+    let function = enclosing_fn(ctx.file, node)
+        .and_then(|f| f.field("name"))
+        .map(|n| ctx.file.node_text(n).to_string())
+        .unwrap_or_else(|| "closure".to_string());
+    ctx.set_var("input", param);
+    ctx.set_var("handler", function);
+    true
+}
+
+/// The parameter (as written: `req: ServiceRequest`) of `node`'s function that `node` names,
+/// or names a local bound from (by `let`, `for`, `match`, `if let` or an assignment, in source
+/// order), among the parameters whose outer type's name ([`outer_type_name`]) `counted` accepts.
+fn parameter_behind(
+    file: &ParsedFile,
+    node: Node<'_>,
+    counted: impl Fn(&str) -> bool,
+) -> Option<String> {
+    let func = enclosing_fn(file, node)?;
     // name → the parameter it comes from
     let mut tainted: Vec<(String, String)> = Vec::new();
     if let Some(params) = func.field("parameters") {
         for p in named_children(params).filter(|p| p.kind() == "parameter") {
             let ty = p.field("type").map(|t| file.node_text(t)).unwrap_or("");
-            let outer = outer_type_name(ty);
-            if skip
-                .iter()
-                .any(|w| outer.starts_with(w.as_str()) || outer.ends_with(w.as_str()))
-            {
+            if !counted(outer_type_name(ty)) {
                 continue;
             }
             if let Some(pat) = p.field("pattern") {
@@ -787,11 +830,9 @@ fn derived_from_params(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         }
     }
     if tainted.is_empty() {
-        return false;
+        return None;
     }
-    let Some(body) = func.field("body") else {
-        return false;
-    };
+    let body = func.field("body")?;
     // Bindings in source order, each tainted when its value names a tainted name.
     for d in scan(body) {
         if d.start_byte() >= node.start_byte() {
@@ -832,13 +873,7 @@ fn derived_from_params(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             }
         }
     }
-    match names_any(file, node, &tainted) {
-        Some(param) => {
-            ctx.set_var("input", param);
-            true
-        }
-        None => false,
-    }
+    names_any(file, node, &tainted)
 }
 
 /// The name of a type's outermost constructor: `Data` for `web::Data<AppState>`, `AppState`
