@@ -110,6 +110,15 @@ pub static FILTERS: &[FilterDef] = &[
         gate: None,
     },
     FilterDef {
+        name: "takes_param_of_type",
+        args: &[ArgKind::Capture, ArgKind::DataList],
+        sets: &[],
+        doc: "the node's function has a parameter whose outer type's name (without `&`, `mut`, a path or \
+              generics) is in the list (`Deliver` for `deliver: Deliver`: code handed a delivered message)",
+        eval: takes_param_of_type,
+        gate: None,
+    },
+    FilterDef {
         name: "drained_by_waiting_loop",
         args: &[ArgKind::Capture],
         sets: &["consumer"],
@@ -802,6 +811,25 @@ fn derived_from_param_of_type(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) ->
     ctx.set_var("input", param);
     ctx.set_var("handler", function);
     true
+}
+
+fn takes_param_of_type(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let file = ctx.file;
+    let types = ctx.list(&args[1]);
+    enclosing_fn(file, node)
+        .and_then(|f| f.field("parameters"))
+        .is_some_and(|params| {
+            named_children(params)
+                .filter(|p| p.kind() == "parameter")
+                .filter_map(|p| p.field("type"))
+                .any(|t| {
+                    let outer = outer_type_name(file.node_text(t));
+                    types.iter().any(|w| w == outer)
+                })
+        })
 }
 
 /// The parameter (as written: `req: ServiceRequest`) of `node`'s function that `node` names,
