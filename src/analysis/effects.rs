@@ -50,6 +50,12 @@ const MAX_CALLEES: usize = 128;
 /// read looks at up to 20,000 nodes; a PR can nest 100,000 loops).
 const MAX_DRAIN_LOOPS: usize = 16;
 
+/// Marks a callee recorded by its type-qualified name alone (`Comment::post` for
+/// `comment.post(..)`, where `post` is also a well-known client method): kept when that type
+/// defines the method, dropped otherwise, never read as the bare name
+/// (see `EffectModel::add_owner_qualified_names`).
+const QUALIFIED_ONLY: &str = "=";
+
 /// The most effects of one body whose error path the model follows up the tree.
 const MAX_FOLLOWED_EFFECTS: usize = 32;
 
@@ -531,6 +537,14 @@ impl EffectModel {
         }
         let known: std::collections::BTreeSet<String> = qualified.keys().cloned().collect();
         let resolve = |callees: &mut Vec<String>| {
+            callees.retain_mut(|c| match c.strip_prefix(QUALIFIED_ONLY) {
+                Some(q) if known.contains(q) => {
+                    *c = q.to_string();
+                    true
+                }
+                Some(_) => false,
+                None => true,
+            });
             for c in callees.iter_mut() {
                 if c.contains("::") && !known.contains(c.as_str()) {
                     *c = errors::last_segment(c).to_string();
@@ -1080,14 +1094,28 @@ fn fn_facts<'t>(
         .filter(|c| c.kind() == "call_expression")
         .take(MAX_CALLEES)
     {
-        let Some(callee) = errors::resolvable_callee(file, *c, lists) else {
-            continue;
+        // `self.post(..)` is the owner's `post`; `comment.post(..)` after `let comment =
+        // Comment::new(..)` (or with `comment: &Comment`) is `Comment::post`. A qualified
+        // name no type defines falls back to the bare one in `add_owner_qualified_names`.
+        let typed = || {
+            let method = syntax::call_name(file, *c)?;
+            let ty = if syntax::calls_own_method(file, *c) {
+                owner.as_deref()?
+            } else {
+                syntax::local_receiver_type(file, *c, f, nodes.ancestors(*c))?
+            };
+            Some(format!("{ty}::{method}"))
         };
-        let qualified = owner
-            .as_ref()
-            .filter(|_| syntax::calls_own_method(file, *c))
-            .map(|o| format!("{o}::{callee}"));
-        let callee = callee.to_string();
+        let (callee, qualified) = match errors::resolvable_callee(file, *c, lists) {
+            Some(callee) => (callee.to_string(), typed()),
+            // A well-known client method (`post`, `send`) is not looked up by its bare name,
+            // but on a value of a written type it is that type's method, if the workspace
+            // defines one; otherwise the call is dropped (see `QUALIFIED_ONLY`).
+            None => match typed() {
+                Some(q) => (String::new(), Some(format!("{QUALIFIED_ONLY}{q}"))),
+                None => continue,
+            },
+        };
         let passes = passes_error_on(file, nodes, *c, body);
         let passed_on = returns_result && passes;
         let handling = if runs_again(file, nodes, *c, body, lists, &mut retried_ops) {
@@ -1118,7 +1146,9 @@ fn fn_facts<'t>(
                 callees.push(named);
             }
         }
-        if handling != Handling::Other {
+        if callee.is_empty() {
+            // Known only by its qualified name: not a name the call sites are kept under.
+        } else if handling != Handling::Other {
             call_sites.push((callee, handling));
         } else if callee != name {
             calls_otherwise.push(callee);

@@ -101,8 +101,8 @@ pub struct Explanation {
 }
 
 /// The functions called on `line` (1-based) of `file`: each call whose name starts on the
-/// line, in source order, each once, as (owner-qualified name of a call of the caller's own
-/// method or empty, bare name); see [`syntax::own_method_name`].
+/// line, in source order, each once, as (type-qualified name when the syntax tells the
+/// receiver's type, or empty; bare name); see [`syntax::typed_method_name`].
 pub fn called_on_line(file: &ParsedFile, line: usize) -> Vec<(String, String)> {
     let row = line.saturating_sub(1);
     let mut names: Vec<(String, String)> = Vec::new();
@@ -116,10 +116,11 @@ pub fn called_on_line(file: &ParsedFile, line: usize) -> Vec<(String, String)> {
                 .unwrap_or(f)
         });
         if let (Some(name_node), Some(name)) = (name_node, syntax::call_name(file, call)) {
-            let qualified = syntax::own_method_name(file, call).unwrap_or_default();
-            if name_node.start_position().row == row
-                && !names.iter().any(|(q, n)| *q == qualified && n == name)
-            {
+            if name_node.start_position().row != row {
+                continue;
+            }
+            let qualified = syntax::typed_method_name(file, call).unwrap_or_default();
+            if !names.iter().any(|(q, n)| *q == qualified && n == name) {
                 names.push((qualified, name.to_string()));
             }
         }

@@ -1205,6 +1205,155 @@ pub fn own_method_name(file: &ParsedFile, call: Node<'_>) -> Option<String> {
     Some(format!("{}::{name}", impl_type_name(file, imp)?))
 }
 
+/// The most statements of one block that [`local_receiver_type`] reads up to a method call for
+/// the `let` that binds its receiver, and the most blocks it climbs (a PR can write 100,000
+/// statements in one block, or nest 100,000 blocks): past either, the type is not known.
+const MAX_PRECEDING_STATEMENTS: usize = 1024;
+const MAX_BLOCKS_CLIMBED: usize = 64;
+
+/// The type-qualified name of a method call (`Comment::post` for `comment.post(..)`) when the
+/// syntax of its function says what the receiver is ([`local_receiver_type`]) or the call is
+/// the caller's own method ([`own_method_name`]); `None` otherwise. The effect model answers a
+/// qualified name only when that type defines the method, and falls back to the bare name.
+pub fn typed_method_name(file: &ParsedFile, call: Node<'_>) -> Option<String> {
+    own_method_name(file, call).or_else(|| {
+        let ty = local_receiver_type(file, call, enclosing_function(call)?, ancestors(call))?;
+        Some(format!("{ty}::{}", call_name(file, call)?))
+    })
+}
+
+/// The type of a method call's receiver when it is a plain name that its function declares or
+/// builds with a written type: a parameter `x: &T` (through `Arc`, `Rc` and `Box`), or a local
+/// bound before the call by `let x: T = ..`, `let x = T::new(..)` (any associated function,
+/// `?` and `.await` peeled) or `let x = T { .. }`. Only names that start with a capital letter
+/// count; `Self` is left to [`own_method_name`]. `function` is the call's enclosing function
+/// and `ancestors` the call's ancestors, innermost first ([`ancestors`], or
+/// [`NodeList::ancestors`] where the walk has listed them).
+pub fn local_receiver_type<'f, 't>(
+    file: &'f ParsedFile,
+    call: Node<'t>,
+    function: Node<'t>,
+    ancestors: impl Iterator<Item = Node<'t>>,
+) -> Option<&'f str> {
+    let receiver = call_receiver(call)?;
+    if receiver.kind() != "identifier" {
+        return None;
+    }
+    let name = file.node_text(receiver);
+    let body = function.field("body")?;
+    // The nearest `let` of the name before the call, block by block outwards.
+    let mut child = call;
+    let mut blocks = 0;
+    for a in ancestors {
+        if a.id() == function.id() {
+            break;
+        }
+        if a.kind() == "block" {
+            blocks += 1;
+            if blocks > MAX_BLOCKS_CLIMBED {
+                return None;
+            }
+            let mut before = Vec::new();
+            let mut cursor = a.walk();
+            for s in a.named_children(&mut cursor) {
+                if s.start_byte() >= child.start_byte() {
+                    break;
+                }
+                if before.len() == MAX_PRECEDING_STATEMENTS {
+                    return None;
+                }
+                before.push(s);
+            }
+            for s in before.iter().rev() {
+                if s.kind() != "let_declaration" {
+                    continue;
+                }
+                let binds = s.field("pattern").is_some_and(|p| {
+                    let p = if p.kind() == "mut_pattern" {
+                        p.named_child(0).unwrap_or(p)
+                    } else {
+                        p
+                    };
+                    p.kind() == "identifier" && file.node_text(p) == name
+                });
+                if binds {
+                    return let_type(file, *s);
+                }
+            }
+        }
+        if a.id() == body.id() {
+            break;
+        }
+        child = a;
+    }
+    let params = function.field("parameters")?;
+    let mut cursor = params.walk();
+    let param = params
+        .named_children(&mut cursor)
+        .filter(|p| p.kind() == "parameter")
+        .find(|p| {
+            p.field("pattern")
+                .is_some_and(|n| file.node_text(n) == name)
+        })?;
+    written_type(file, param.field("type")?)
+}
+
+/// The type a `let` gives its name: its written type, else the type whose associated function
+/// or struct literal makes the value.
+fn let_type<'f>(file: &'f ParsedFile, stmt: Node<'_>) -> Option<&'f str> {
+    if let Some(ty) = stmt.field("type") {
+        return written_type(file, ty);
+    }
+    let value = unwrap_expression(stmt.field("value")?);
+    let path = match value.kind() {
+        "call_expression" => {
+            let f = value.field("function")?;
+            (f.kind() == "scoped_identifier").then(|| f.field("path"))??
+        }
+        "struct_expression" => value.field("name")?,
+        _ => return None,
+    };
+    capitalised(last_path_segment(file.node_text(path)))
+}
+
+/// The named type of a written type, through references and `Arc`, `Rc` and `Box`:
+/// `Client` for `&Client`, `Arc<api::Client>` and `&mut Client<T>`.
+fn written_type<'f>(file: &'f ParsedFile, ty: Node<'_>) -> Option<&'f str> {
+    let mut text = file.node_text(ty).trim();
+    loop {
+        text = text.trim_start_matches('&').trim_start();
+        if let Some(rest) = text.strip_prefix('\'') {
+            text = rest.split_once(' ').map_or("", |(_, t)| t).trim_start();
+        }
+        text = text.strip_prefix("mut ").unwrap_or(text).trim_start();
+        let (head, inner) = match text.split_once('<') {
+            Some((h, i)) => (h.trim(), Some(i)),
+            None => (text, None),
+        };
+        let head = last_path_segment(head);
+        match (head, inner) {
+            ("Arc" | "Rc" | "Box", Some(inner)) => {
+                text = inner.strip_suffix('>').unwrap_or(inner).trim();
+            }
+            _ => return capitalised(head),
+        }
+    }
+}
+
+/// The last `::` segment of a path.
+fn last_path_segment(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path).trim()
+}
+
+/// `name` when it reads as a type's name: a capital first letter, then letters, digits or `_`;
+/// not `Self` (the caller's own type, which [`own_method_name`] names).
+fn capitalised(name: &str) -> Option<&str> {
+    (name != "Self"
+        && name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
+    .then_some(name)
+}
+
 /// A readable path of the items enclosing `node`, e.g. `billing::impl Client::charge`.
 pub fn item_path(file: &ParsedFile, node: Node<'_>) -> String {
     let mut parts = Vec::new();
@@ -1501,6 +1650,14 @@ mod tests {
             .unwrap()
     }
 
+    /// The `nth` node of `kind` whose text is `text`.
+    fn find_text<'t>(f: &'t ParsedFile, kind: &str, text: &str, nth: usize) -> Node<'t> {
+        descendants(f.tree.root_node())
+            .filter(|n| n.kind() == kind && f.node_text(*n) == text)
+            .nth(nth)
+            .unwrap()
+    }
+
     #[test]
     fn abbreviates_chains_without_comments() {
         let f = file("async fn a() { headers // note\n    .get(\"x\")\n    .parse(); }");
@@ -1548,6 +1705,49 @@ mod tests {
                 Some("Client::sign".to_string()),
                 None,
                 Some("Mailer::send".to_string()),
+                None,
+            ]
+        );
+    }
+
+    #[test]
+    fn typed_method_names_read_the_receiver_s_written_type() {
+        let f = file(
+            "fn f(gh: &Arc<api::Github>, n: u32) {\n\
+             let comment = Comment::new(n)?;\n\
+             comment.post(None);\n\
+             let mut m = Mail { to: n };\n\
+             m.send();\n\
+             let c: Client = make();\n\
+             { c.close(); }\n\
+             gh.add_label(n);\n\
+             let comment = build(n);\n\
+             comment.post(None);\n\
+             n.pow(2);\n\
+             }",
+        );
+        let names: Vec<Option<String>> = ["comment.post(None)", "m.send()", "c.close()"]
+            .iter()
+            .map(|c| typed_method_name(&f, find_text(&f, "call_expression", c, 0)))
+            .chain(
+                ["gh.add_label(n)", "n.pow(2)"]
+                    .iter()
+                    .map(|c| typed_method_name(&f, find_text(&f, "call_expression", c, 0))),
+            )
+            // The nearest `let` decides: a second `comment` built by a plain fn has no type.
+            .chain([typed_method_name(
+                &f,
+                find_text(&f, "call_expression", "comment.post(None)", 1),
+            )])
+            .collect();
+        assert_eq!(
+            names,
+            [
+                Some("Comment::post".to_string()),
+                Some("Mail::send".to_string()),
+                Some("Client::close".to_string()),
+                Some("Github::add_label".to_string()),
+                None,
                 None,
             ]
         );

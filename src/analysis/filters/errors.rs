@@ -442,8 +442,9 @@ enum Resolved {
 /// The names a callee is resolved by through the repository facts: `self.x()` style methods
 /// and names that are not well-known client methods, or the last segment of a path call. Only
 /// those are resolved by name, so a repo's own `fn send` does not hide every `reqwest`
-/// `.send()`. A call of the caller's own method also has its owner-qualified name
-/// ([`syntax::own_method_name`]), which the facts prefer when they have it.
+/// `.send()`. A call of the caller's own method, or of a method on a value whose type the
+/// function writes, also has its type-qualified name ([`syntax::typed_method_name`]), which
+/// the facts prefer when they have it.
 fn resolution_name(file: &ParsedFile, chain: &Chain<'_>, lists: &Lists<'_>) -> Option<CalleeName> {
     let (name, call) = match (&chain.methods.first(), &chain.path_call) {
         (Some((m, call)), _) => {
@@ -459,7 +460,13 @@ fn resolution_name(file: &ParsedFile, chain: &Chain<'_>, lists: &Lists<'_>) -> O
             let on_self =
                 chain.methods.len() == 1 && chain.root.is_some_and(|r| file.node_text(r) == "self");
             if known && !on_self {
-                return None;
+                // On a value of a written type (`comment.post(..)` after `let comment =
+                // Comment::new(..)`), that type's method only, if the workspace defines one.
+                return syntax::typed_method_name(file, *call).map(|qualified| CalleeName {
+                    qualified,
+                    name: String::new(),
+                    method_call: true,
+                });
             }
             (m.clone(), *call)
         }
@@ -469,7 +476,7 @@ fn resolution_name(file: &ParsedFile, chain: &Chain<'_>, lists: &Lists<'_>) -> O
     let method_call =
         !chain.methods.is_empty() && chain.root.is_none_or(|r| file.node_text(r) != "self");
     Some(CalleeName {
-        qualified: syntax::own_method_name(file, call).unwrap_or_default(),
+        qualified: syntax::typed_method_name(file, call).unwrap_or_default(),
         name,
         method_call,
     })

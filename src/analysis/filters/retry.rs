@@ -1597,8 +1597,9 @@ fn transient_site<'t>(
 /// The names the effect model may know `site`'s callee by; `None` when the chain is no call
 /// of a workspace fn it could know:
 /// - a direct call (`purge_image(..)`, `self.publish(ev)`, `rows.next()`): its bare name, and
-///   for a call of the caller's own method its owner-qualified one too
-///   ([`syntax::own_method_name`]);
+///   for a call of the caller's own method, or of a method on a value whose type the function
+///   writes (`comment.post(..)` after `let comment = Comment::new(..)`), its type-qualified one
+///   too ([`syntax::typed_method_name`]);
 /// - a chain on a value a workspace type's associated fn made (`Message::new().line(..)
 ///   .send(..)`): only `Message::send`, since the bare name would stand for every type's.
 fn callee_names(ctx: &MatchCtx<'_, '_>, site: &TransientSite<'_>) -> Option<CalleeName> {
@@ -1610,7 +1611,7 @@ fn callee_names(ctx: &MatchCtx<'_, '_>, site: &TransientSite<'_>) -> Option<Call
         .is_some_and(|r| ctx.file.node_text(syntax::unwrap_expression(r)) != "self");
     if site.chain.calls.len() == 1 || receiver_name(ctx.file, site.chain.root) == "self" {
         return Some(CalleeName {
-            qualified: syntax::own_method_name(ctx.file, site.call).unwrap_or_default(),
+            qualified: syntax::typed_method_name(ctx.file, site.call).unwrap_or_default(),
             name: name.to_string(),
             method_call,
         });
@@ -2211,6 +2212,22 @@ static LOGGED_AND_DROPPED_GATE: Gate = Gate {
     admits: |_, _| true,
 };
 
+/// The most nodes of an `Err` branch [`replies_to_user`] reads (a PR can write a branch of
+/// 100,000 statements).
+const MAX_BRANCH_NODES: usize = 5_000;
+
+/// Whether an `Err` branch answers the person who asked: a call of the vocabulary's
+/// `user_reply_calls` (`msg.reply(..)`, `component.create_interaction_response(..)`). A chat
+/// command that says it failed has handed the retry to its user.
+fn replies_to_user(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, branch: Node<'_>) -> bool {
+    let replies = lists.list("user_reply_calls");
+    syntax::descendants(branch)
+        .take(MAX_BRANCH_NODES)
+        .filter(|d| d.kind() == "call_expression")
+        .filter_map(|d| syntax::call_name(ctx.file, d))
+        .any(|name| replies.iter().any(|r| r == name))
+}
+
 fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(stmt) = ctx.arg_node(&args[0]) else {
         return false;
@@ -2223,7 +2240,8 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false; // silent: swallowed-error's finding (docs/checks/missing-retry.md)
     }
     let in_spawn = fire_and_forget_spawn(ctx, stmt).is_some();
-    if propagates_or_requeues(ctx, &lists, branch, in_spawn) {
+    if propagates_or_requeues(ctx, &lists, branch, in_spawn) || replies_to_user(ctx, &lists, branch)
+    {
         return false;
     }
     // An Err branch that ends in a value has handled the error: a read falls back (cache,

@@ -53,3 +53,19 @@ pub async fn save_template(state: web::Data<AppState>, template: Template) -> Re
         }
     }
 }
+
+// A chat command whose `Err` arm logs and then tells the user the command failed: they see it
+// and can run it again, so nothing is lost silently.
+pub async fn cancel_reminder(ctx: &Context, component: &ComponentInteraction, db: &PgPool, id: i64) {
+    match sqlx::query("DELETE FROM reminders WHERE id = $1").bind(id).execute(db).await {
+        Ok(_) => {
+            let _ = component.create_interaction_response(ctx, |r| r.content("Canceled")).await;
+        }
+        Err(e) => {
+            tracing::warn!("could not cancel reminder {id}: {e:?}");
+            let _ = component
+                .create_interaction_response(ctx, |r| r.content("The reminder could not be canceled, try again"))
+                .await;
+        }
+    }
+}
