@@ -1217,7 +1217,14 @@ const MAX_BLOCKS_CLIMBED: usize = 64;
 /// qualified name only when that type defines the method, and falls back to the bare name.
 pub fn typed_method_name(file: &ParsedFile, call: Node<'_>) -> Option<String> {
     own_method_name(file, call).or_else(|| {
-        let ty = local_receiver_type(file, call, enclosing_function(call)?, ancestors(call))?;
+        // Most receivers are not a plain name: say so before climbing the tree.
+        if call_receiver(call)?.kind() != "identifier" {
+            return None;
+        }
+        // One walk down from the root, not a search from the root for every parent.
+        let chain = ancestors_from(file.tree.root_node(), call);
+        let function = *chain.iter().find(|a| a.kind() == "function_item")?;
+        let ty = local_receiver_type(file, call, function, chain.into_iter())?;
         Some(format!("{ty}::{}", call_name(file, call)?))
     })
 }
