@@ -1106,16 +1106,27 @@ fn fn_facts<'t>(
             };
             Some(format!("{ty}::{method}"))
         };
-        let (callee, qualified) = match errors::resolvable_callee(file, *c, lists) {
-            Some(callee) => (callee.to_string(), typed()),
+        let Some(callee) = errors::resolvable_callee(file, *c, lists) else {
             // A well-known client method (`post`, `send`) is not looked up by its bare name,
             // but on a value of a written type it is that type's method, if the workspace
-            // defines one; otherwise the call is dropped (see `QUALIFIED_ONLY`).
-            None => match typed() {
-                Some(q) => (String::new(), Some(format!("{QUALIFIED_ONLY}{q}"))),
-                None => continue,
-            },
+            // defines one (see `QUALIFIED_ONLY`). Only a callee whose error is passed on
+            // is recorded, so that is asked first.
+            let on_a_name = syntax::call_receiver(*c).is_some_and(|r| r.kind() == "identifier");
+            if on_a_name
+                && returns_result
+                && passes_error_on(file, nodes, *c, body)
+                && !logged_on_way_out(file, nodes, *c, lists)
+            {
+                if let Some(q) = typed() {
+                    let named = format!("{QUALIFIED_ONLY}{q}");
+                    if !callees.contains(&named) {
+                        callees.push(named);
+                    }
+                }
+            }
+            continue;
         };
+        let callee = callee.to_string();
         let passes = passes_error_on(file, nodes, *c, body);
         let passed_on = returns_result && passes;
         let handling = if runs_again(file, nodes, *c, body, lists, &mut retried_ops) {
@@ -1141,14 +1152,12 @@ fn fn_facts<'t>(
         // A call a retry runs again still hands its effect to this function when its error
         // comes out in the end (`retry(|| async { delete(..).await }).await`).
         if passed_on && !logged_on_way_out(file, nodes, *c, lists) {
-            let named = qualified.unwrap_or_else(|| callee.clone());
+            let named = typed().unwrap_or_else(|| callee.clone());
             if !callees.contains(&named) {
                 callees.push(named);
             }
         }
-        if callee.is_empty() {
-            // Known only by its qualified name: not a name the call sites are kept under.
-        } else if handling != Handling::Other {
+        if handling != Handling::Other {
             call_sites.push((callee, handling));
         } else if callee != name {
             calls_otherwise.push(callee);
