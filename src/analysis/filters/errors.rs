@@ -505,14 +505,53 @@ fn resolve(model: &EffectModel, name: &str, named_as_read: bool) -> Resolved {
 }
 
 /// Whether `node` reads as best effort (a listed word or call in its text): never an effect.
+/// A plain-name argument of a method call (`cache` in `db.crate_list(limit, cache)`, a flag)
+/// says how the call runs, not what it touches, so its words do not count; those of a path
+/// call (`fs::remove_file(tmp_path)`), fields and literals do.
 fn is_best_effort(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> bool {
     let all_text = file.node_text(node);
-    lists.any_word_in("best_effort_words", all_text)
-        || lists
-            .get("best_effort_calls")
-            .iter()
-            .any(|c| all_text.contains(c.as_str()))
+    if lists
+        .get("best_effort_calls")
+        .iter()
+        .any(|c| all_text.contains(c.as_str()))
+    {
+        return true;
+    }
+    if !lists.any_word_in("best_effort_words", all_text) {
+        return false;
+    }
+    let flags: Vec<std::ops::Range<usize>> = syntax::descendants(node)
+        .take(MAX_BEST_EFFORT_NODES)
+        .filter(|d| {
+            d.kind() == "arguments"
+                && d.parent()
+                    .and_then(|call| call.field("function"))
+                    .is_some_and(|f| f.kind() == "field_expression")
+        })
+        .flat_map(|args| {
+            let mut cursor = args.walk();
+            args.named_children(&mut cursor)
+                .filter(|a| a.kind() == "identifier")
+                .map(|a| a.byte_range())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if flags.is_empty() {
+        return true;
+    }
+    // The text again, each plain-name argument blanked out.
+    let start = node.start_byte();
+    let mut text = all_text.as_bytes().to_vec();
+    for r in flags {
+        for b in &mut text[r.start - start..r.end - start] {
+            *b = b' ';
+        }
+    }
+    lists.any_word_in("best_effort_words", &String::from_utf8_lossy(&text))
 }
+
+/// The most nodes of a call [`is_best_effort`] reads for its arguments.
+const MAX_BEST_EFFORT_NODES: usize = 2_000;
 
 /// The name a call's callee is resolved by in the effect model, read off the call alone (no
 /// walk of its chain): a path call's last segment, `self.m(..)`, or a method that is not a

@@ -1,0 +1,30 @@
+// Best-effort words (`cache`, `metrics`, `tmp`) say a call is best effort when they name what
+// it touches, not when they name a flag passed to it (docs/checks/swallowed-error.md).
+pub struct Registry {
+    pool: sqlx::PgPool,
+}
+
+impl Registry {
+    pub async fn crate_list(&self, limit: i64, cache: bool) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT name FROM crates WHERE cached = $2 LIMIT $1")
+            .bind(limit)
+            .bind(cache)
+            .fetch_all(&self.pool)
+            .await
+    }
+}
+
+// A database outage answers an empty registry: `cache` only says which crates to include.
+pub async fn crates(registry: &Registry, limit: i64, cache: bool) -> Vec<String> {
+    registry.crate_list(limit, cache).await.unwrap_or_default() //~ swallowed-error
+}
+
+// Must not flag: removing a temporary file is best effort.
+pub fn clean_up(tmp_path: &std::path::Path) {
+    let _ = std::fs::remove_file(&tmp_path);
+}
+
+// Must not flag: the same, the path passed by name.
+pub fn clean_up_by_name(tmp_path: std::path::PathBuf) {
+    let _ = std::fs::remove_file(tmp_path);
+}
