@@ -1255,6 +1255,10 @@ pub fn local_receiver_type<'f, 't>(
         if a.id() == function.id() {
             break;
         }
+        if rebinds(file, a, child, name) {
+            // A closure parameter, loop or match pattern of the same name: another value.
+            return None;
+        }
         if a.kind() == "block" {
             blocks += 1;
             if blocks > MAX_BLOCKS_CLIMBED {
@@ -1304,6 +1308,36 @@ pub fn local_receiver_type<'f, 't>(
         })?;
     written_type(file, param.field("type")?)
 }
+
+/// Whether `a`, an ancestor of `child`, binds `name` for it in a pattern of its own: a
+/// closure's parameters, a `for` pattern, a `match` arm's pattern, or an `if let` / `while let`
+/// pattern around its body.
+fn rebinds(file: &ParsedFile, a: Node<'_>, child: Node<'_>, name: &str) -> bool {
+    let patterns: Vec<Node<'_>> = match a.kind() {
+        "closure_expression" => a.field("parameters").into_iter().collect(),
+        "for_expression" | "match_arm" => a.field("pattern").into_iter().collect(),
+        "if_expression" | "while_expression" => a
+            .field("condition")
+            .filter(|c| c.id() != child.id())
+            .map(|c| {
+                std::iter::once(c)
+                    .chain(descendants(c).take(MAX_REBIND_NODES))
+                    .filter(|d| d.kind() == "let_condition")
+                    .filter_map(|d| d.field("pattern"))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => return false,
+    };
+    patterns.into_iter().any(|p| {
+        std::iter::once(p)
+            .chain(descendants(p).take(MAX_REBIND_NODES))
+            .any(|d| d.kind() == "identifier" && file.node_text(d) == name)
+    })
+}
+
+/// The most nodes of one pattern or condition [`rebinds`] reads.
+const MAX_REBIND_NODES: usize = 256;
 
 /// The type a `let` gives its name: its written type, else the type whose associated function
 /// or struct literal makes the value.
@@ -1731,6 +1765,8 @@ mod tests {
              let comment = build(n);\n\
              comment.post(None);\n\
              n.pow(2);\n\
+             jobs.iter().map(|gh| gh.add_label(n));\n\
+             for m in list { m.send(); }\n\
              }",
         );
         let names: Vec<Option<String>> = ["comment.post(None)", "m.send()", "c.close()"]
@@ -1746,6 +1782,11 @@ mod tests {
                 &f,
                 find_text(&f, "call_expression", "comment.post(None)", 1),
             )])
+            // A closure parameter or a loop pattern of the same name is another value.
+            .chain([
+                typed_method_name(&f, find_text(&f, "call_expression", "gh.add_label(n)", 1)),
+                typed_method_name(&f, find_text(&f, "call_expression", "m.send()", 1)),
+            ])
             .collect();
         assert_eq!(
             names,
@@ -1754,6 +1795,8 @@ mod tests {
                 Some("Mail::send".to_string()),
                 Some("Client::close".to_string()),
                 Some("Github::add_label".to_string()),
+                None,
+                None,
                 None,
                 None,
             ]
