@@ -579,12 +579,12 @@ fn retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Option<No
 /// [`retried_decider`]).
 const MAX_DECIDERS: usize = 4;
 
-/// The operation on whose success `op`'s decider (a success exit's nearest `match` or `if` on a
-/// result) sits that the loop tries again: `op` itself when its failure goes round the loop;
-/// else, when its failure leaves the loop, the operation an enclosing success arm decides. In
-/// `Ok(res) => match res.json().await { Ok(v) => break, Err(_) => break 'outer }` with
-/// `Err(_) => sleep(..)` on the outer `send()`, reading the body is a check of the attempt's
-/// result, and the attempt is the `send()`.
+/// The operation a loop retries, read from `op`, the operation that decides one of its success
+/// exits: `op` itself when its failure goes round the loop. When `op`'s failure leaves the loop
+/// instead, `op` is a check of an outer attempt's result, and the answer is that outer
+/// operation (up to [`MAX_DECIDERS`] levels out). In `Ok(res) => match res.json().await {
+/// Ok(v) => break, Err(_) => break 'outer }`, with `Err(_) => sleep(..)` on the outer
+/// `send()`, the attempt is the `send()`, not the body read.
 fn retried_decider<'t>(
     file: &'t ParsedFile,
     op: Node<'t>,
