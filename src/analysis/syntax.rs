@@ -1297,16 +1297,22 @@ pub fn local_receiver_type<'f, 't>(
         }
         child = a;
     }
+    written_type(file, parameter_named(file, function, name)?.field("type")?)
+}
+
+/// The parameter of `function` whose pattern is exactly `name` (`client` in
+/// `client: &Client`), `self` not counted.
+pub fn parameter_named<'t>(file: &ParsedFile, function: Node<'t>, name: &str) -> Option<Node<'t>> {
     let params = function.field("parameters")?;
     let mut cursor = params.walk();
-    let param = params
+    let found = params
         .named_children(&mut cursor)
         .filter(|p| p.kind() == "parameter")
         .find(|p| {
             p.field("pattern")
                 .is_some_and(|n| file.node_text(n) == name)
-        })?;
-    written_type(file, param.field("type")?)
+        });
+    found
 }
 
 /// Whether `a`, an ancestor of `child`, binds `name` for it in a pattern of its own: a

@@ -639,16 +639,7 @@ fn parameter_type<'t>(file: &'t ParsedFile, node: Node<'t>, name: &str) -> Optio
         .into_iter()
         .find(|a| matches!(a.kind(), "function_item" | "closure_expression"))
         .filter(|a| a.kind() == "function_item")?;
-    let params = function.field("parameters")?;
-    let mut walk = params.walk();
-    let found = params
-        .named_children(&mut walk)
-        .filter(|p| p.kind() == "parameter")
-        .find(|p| {
-            p.field("pattern")
-                .is_some_and(|pat| file.node_text(pat) == name)
-        })?;
-    found.field("type")
+    syntax::parameter_named(file, function, name)?.field("type")
 }
 
 /// The service a receiver talks to when the function says so itself: a parameter or `let`
