@@ -1360,7 +1360,7 @@ fn let_type<'f>(file: &'f ParsedFile, stmt: Node<'_>) -> Option<&'f str> {
         "struct_expression" => value.field("name")?,
         _ => return None,
     };
-    capitalised(last_path_segment(file.node_text(path)))
+    capitalised(last_segment(file.node_text(path)))
 }
 
 /// The named type of a written type, through references and `Arc`, `Rc` and `Box`:
@@ -1368,27 +1368,31 @@ fn let_type<'f>(file: &'f ParsedFile, stmt: Node<'_>) -> Option<&'f str> {
 fn written_type<'f>(file: &'f ParsedFile, ty: Node<'_>) -> Option<&'f str> {
     let mut text = file.node_text(ty).trim();
     loop {
-        text = text.trim_start_matches('&').trim_start();
-        if let Some(rest) = text.strip_prefix('\'') {
-            text = rest.split_once(' ').map_or("", |(_, t)| t).trim_start();
-        }
-        text = text.strip_prefix("mut ").unwrap_or(text).trim_start();
-        let (head, inner) = match text.split_once('<') {
-            Some((h, i)) => (h.trim(), Some(i)),
-            None => (text, None),
-        };
-        let head = last_path_segment(head);
-        match (head, inner) {
-            ("Arc" | "Rc" | "Box", Some(inner)) => {
+        match outer_type_name(text) {
+            "Arc" | "Rc" | "Box" => {
+                let (_, inner) = text.split_once('<')?;
                 text = inner.strip_suffix('>').unwrap_or(inner).trim();
             }
-            _ => return capitalised(head),
+            outer => return capitalised(outer),
         }
     }
 }
 
-/// The last `::` segment of a path.
-fn last_path_segment(path: &str) -> &str {
+/// The name of a written type's outermost constructor: `Data` for `web::Data<AppState>`,
+/// `AppState` for `&'a mut AppState`.
+pub fn outer_type_name(ty: &str) -> &str {
+    let ty = ty.split('<').next().unwrap_or("");
+    let ty = ty.trim_start_matches('&').trim();
+    let ty = match ty.strip_prefix('\'') {
+        Some(rest) => rest.split_once(' ').map_or("", |(_, t)| t),
+        None => ty,
+    };
+    let ty = ty.trim_start_matches("mut ").trim();
+    last_segment(ty)
+}
+
+/// The last `::` segment of a path: `Client` for `api::Client`.
+pub fn last_segment(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path).trim()
 }
 

@@ -18,6 +18,10 @@ use crate::analysis::source::ParsedFile;
 use crate::analysis::syntax::{self, FieldExt};
 use tree_sitter::Node;
 
+/// The last segment of a path (`post` of `Client::post`), kept here for the many callers that
+/// name it through this module.
+pub use crate::analysis::syntax::last_segment;
+
 /// The id of the check these filters serve (its `[data]` lists feed the effect model).
 pub const CHECK_ID: &str = "swallowed-error";
 
@@ -349,11 +353,6 @@ fn path_tail(path: &str) -> String {
     } else {
         path.trim().to_string()
     }
-}
-
-/// The last segment of a path: `post` of `Client::post`, `send` of `lettre::send`.
-pub fn last_segment(path: &str) -> &str {
-    path.rsplit("::").next().unwrap_or(path).trim()
 }
 
 fn action_of_op(lists: &Lists<'_>, op: &str) -> Action {

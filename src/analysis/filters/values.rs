@@ -135,6 +135,20 @@ pub static FILTERS: &[FilterDef] = &[
     },
 ];
 
+/// Whether the workspace fn `callee` drains its argument at `index` (through any number of
+/// calls, [`EffectModel::drains_argument`](crate::analysis::effects::EffectModel::drains_argument));
+/// if so, sets `consumer` to say so.
+fn handed_to_drainer(ctx: &mut MatchCtx<'_, '_>, callee: &str, index: usize) -> bool {
+    if !ctx.index().effects.drains_argument(callee, index) {
+        return false;
+    }
+    ctx.set_var(
+        "consumer",
+        format!("the consumer it is handed to through {callee}()"),
+    );
+    true
+}
+
 /// How many uses of a channel's names `drained_by_waiting_loop` follows (a PR can name one
 /// 100,000 times).
 const MAX_FOLLOWED_USES: usize = 64;
@@ -786,7 +800,10 @@ fn derived_from_params(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             .iter()
             .any(|w| outer.starts_with(w.as_str()) || outer.ends_with(w.as_str()))
     };
-    match parameter_behind(ctx.file, node, counted) {
+    let Some(func) = enclosing_fn(ctx.file, node) else {
+        return false;
+    };
+    match parameter_behind(ctx.file, func, node, counted) {
         Some(param) => {
             ctx.set_var("input", param);
             true
@@ -799,13 +816,17 @@ fn derived_from_param_of_type(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) ->
     let Some(node) = ctx.arg_node(&args[0]) else {
         return false;
     };
-    let types = ctx.list(&args[1]);
-    let Some(param) = parameter_behind(ctx.file, node, |outer| types.iter().any(|t| t == outer))
-    else {
+    let Some(func) = enclosing_fn(ctx.file, node) else {
         return false;
     };
-    let function = enclosing_fn(ctx.file, node)
-        .and_then(|f| f.field("name"))
+    let types = ctx.list(&args[1]);
+    let Some(param) = parameter_behind(ctx.file, func, node, |outer| {
+        types.iter().any(|t| t == outer)
+    }) else {
+        return false;
+    };
+    let function = func
+        .field("name")
         .map(|n| ctx.file.node_text(n).to_string())
         .unwrap_or_else(|| "closure".to_string());
     ctx.set_var("input", param);
@@ -817,43 +838,50 @@ fn takes_param_of_type(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(node) = ctx.arg_node(&args[0]) else {
         return false;
     };
-    let file = ctx.file;
     let types = ctx.list(&args[1]);
-    enclosing_fn(file, node)
-        .and_then(|f| f.field("parameters"))
-        .is_some_and(|params| {
-            named_children(params)
-                .filter(|p| p.kind() == "parameter")
-                .filter_map(|p| p.field("type"))
-                .any(|t| {
-                    let outer = outer_type_name(file.node_text(t));
-                    types.iter().any(|w| w == outer)
-                })
+    enclosing_fn(ctx.file, node).is_some_and(|func| {
+        counted_parameters(ctx.file, func, |outer| types.iter().any(|w| w == outer))
+            .next()
+            .is_some()
+    })
+}
+
+/// The parameters of `func` whose written type's outer name
+/// ([`syntax::outer_type_name`]) `counted` accepts, `self` not included.
+fn counted_parameters<'f, 't>(
+    file: &'f ParsedFile,
+    func: Node<'t>,
+    counted: impl Fn(&str) -> bool + 'f,
+) -> impl Iterator<Item = Node<'t>> + 'f
+where
+    't: 'f,
+{
+    func.field("parameters")
+        .into_iter()
+        .flat_map(named_children)
+        .filter(|p| p.kind() == "parameter")
+        .filter(move |p| {
+            let ty = p.field("type").map(|t| file.node_text(t)).unwrap_or("");
+            counted(syntax::outer_type_name(ty))
         })
 }
 
-/// The parameter (as written: `req: ServiceRequest`) of `node`'s function that `node` names,
-/// or names a local bound from (by `let`, `for`, `match`, `if let` or an assignment, in source
-/// order), among the parameters whose outer type's name ([`outer_type_name`]) `counted` accepts.
+/// The parameter (as written: `req: ServiceRequest`) of `func` that `node` names, or names a
+/// local bound from (by `let`, `for`, `match`, `if let` or an assignment, in source order),
+/// among the parameters [`counted_parameters`] gives for `counted`.
 fn parameter_behind(
     file: &ParsedFile,
+    func: Node<'_>,
     node: Node<'_>,
     counted: impl Fn(&str) -> bool,
 ) -> Option<String> {
-    let func = enclosing_fn(file, node)?;
     // name → the parameter it comes from
     let mut tainted: Vec<(String, String)> = Vec::new();
-    if let Some(params) = func.field("parameters") {
-        for p in named_children(params).filter(|p| p.kind() == "parameter") {
-            let ty = p.field("type").map(|t| file.node_text(t)).unwrap_or("");
-            if !counted(outer_type_name(ty)) {
-                continue;
-            }
-            if let Some(pat) = p.field("pattern") {
-                let param = syntax::collapse_whitespace(file.node_text(p));
-                for n in pattern_names(file, pat) {
-                    tainted.push((n, param.clone()));
-                }
+    for p in counted_parameters(file, func, counted) {
+        if let Some(pat) = p.field("pattern") {
+            let param = syntax::collapse_whitespace(file.node_text(p));
+            for n in pattern_names(file, pat) {
+                tainted.push((n, param.clone()));
             }
         }
     }
@@ -902,19 +930,6 @@ fn parameter_behind(
         }
     }
     names_any(file, node, &tainted)
-}
-
-/// The name of a type's outermost constructor: `Data` for `web::Data<AppState>`, `AppState`
-/// for `&'a mut AppState`.
-fn outer_type_name(ty: &str) -> &str {
-    let ty = ty.split('<').next().unwrap_or("");
-    let ty = ty.trim_start_matches('&').trim();
-    let ty = match ty.strip_prefix('\'') {
-        Some(rest) => rest.split_once(' ').map_or("", |(_, t)| t),
-        None => ty,
-    };
-    let ty = ty.trim_start_matches("mut ").trim();
-    ty.rsplit("::").next().unwrap_or(ty).trim()
 }
 
 /// The parameter behind the first tainted name `node` mentions (as an identifier, not a field
@@ -1018,11 +1033,7 @@ fn drained_by_waiting_loop(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bo
                 else {
                     continue;
                 };
-                if ctx.index().effects.drains_argument(&callee, index) {
-                    ctx.set_var(
-                        "consumer",
-                        format!("the consumer it is handed to through {callee}()"),
-                    );
+                if handed_to_drainer(ctx, &callee, index) {
                     return true;
                 }
             }
@@ -1049,11 +1060,7 @@ fn drained_by_waiting_loop(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bo
                 else {
                     continue;
                 };
-                if ctx.index().effects.drains_argument(&callee, index) {
-                    ctx.set_var(
-                        "consumer",
-                        format!("the consumer it is handed to through {callee}()"),
-                    );
+                if handed_to_drainer(ctx, &callee, index) {
                     return true;
                 }
             }
@@ -1262,10 +1269,10 @@ mod tests {
 
     #[test]
     fn outer_type_names() {
-        assert_eq!(outer_type_name("web::Data<AppState>"), "Data");
-        assert_eq!(outer_type_name("&'a mut AppState"), "AppState");
-        assert_eq!(outer_type_name("Json<CreateUser>"), "Json");
-        assert_eq!(outer_type_name("HttpRequest"), "HttpRequest");
+        assert_eq!(syntax::outer_type_name("web::Data<AppState>"), "Data");
+        assert_eq!(syntax::outer_type_name("&'a mut AppState"), "AppState");
+        assert_eq!(syntax::outer_type_name("Json<CreateUser>"), "Json");
+        assert_eq!(syntax::outer_type_name("HttpRequest"), "HttpRequest");
     }
 
     #[test]
