@@ -285,6 +285,59 @@ pub struct Rule {
     pub suggestion: Option<SuggestionTemplate>,
     /// Report matches inside test code too (off by default, per the scope rules).
     pub include_tests: bool,
+    /// An earlier rule of the same check whose first filters this rule repeats (see
+    /// [`SharedPrefix`]); computed when the check is loaded.
+    pub shared_prefix: Option<SharedPrefix>,
+    /// The lengths of this rule's filter prefix that later rules repeat: the engine keeps the
+    /// state after each, for them to start from.
+    pub prefix_kept_at: Vec<usize>,
+}
+
+/// Rules of one check often share a query and their first filters (the same statement
+/// screened for a write, then asked three different questions). On one match those filters
+/// give the same answers and set the same template variables in every such rule, so the
+/// engine evaluates them once: the later rule starts from the state `rule` had after its first
+/// `len` filters, or drops the match when `rule` dropped it within them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SharedPrefix {
+    /// The index, in its check, of the earlier rule.
+    pub rule: usize,
+    /// How many leading filters the two rules write identically (at least one).
+    pub len: usize,
+}
+
+/// Links each rule to the earlier rule of `rules` with the same query, anchor and test scope
+/// that shares the longest filter prefix with it (the first such rule on a tie).
+fn link_shared_prefixes(rules: &mut [Rule]) {
+    for r in 0..rules.len() {
+        let mut best: Option<SharedPrefix> = None;
+        for q in 0..r {
+            let (a, b) = (&rules[q], &rules[r]);
+            if a.query != b.query
+                || a.anchor != b.anchor
+                || a.include_tests != b.include_tests
+                || a.language.name != b.language.name
+            {
+                continue;
+            }
+            let len = a
+                .filters
+                .iter()
+                .zip(&b.filters)
+                .take_while(|(x, y)| x.source == y.source)
+                .count();
+            if len > 0 && best.is_none_or(|s| len > s.len) {
+                best = Some(SharedPrefix { rule: q, len });
+            }
+        }
+        rules[r].shared_prefix = best;
+        if let Some(s) = best {
+            let kept = &mut rules[s.rule].prefix_kept_at;
+            if !kept.contains(&s.len) {
+                kept.push(s.len);
+            }
+        }
+    }
 }
 
 /// A check: metadata, explanation, data lists and rules.
@@ -778,11 +831,14 @@ fn parse_check(
             include_tests: r.include_tests,
             query: r.query,
             pattern_count: q.pattern_count(),
+            shared_prefix: None,
+            prefix_kept_at: Vec::new(),
         });
     }
     if rules.is_empty() {
         return Err(err("a check needs at least one [[rules]] entry".into()));
     }
+    link_shared_prefixes(&mut rules);
     Ok(Check {
         id: raw.id,
         title: raw.title,
@@ -869,6 +925,48 @@ message = "`{value}` is dropped"
         assert_eq!(data.first_value_of("empty", ["sqs"]), None);
         assert_eq!(data.list("clients").len(), 4);
         assert!(data.list("missing").is_empty());
+    }
+
+    #[test]
+    fn rules_with_the_same_query_and_first_filters_are_linked_to_the_earliest_longest_prefix() {
+        let rule = |id: &str, query: &str, filters: &[&str]| {
+            let filters: Vec<String> = filters.iter().map(|f| format!("'{f}'")).collect();
+            format!(
+                "[[rules]]\nid = \"{id}\"\nlanguage = \"rust\"\nquery = \"{query}\"\nanchor = \"stmt\"\nfilters = [{}]\nmessage = \"m\"\n",
+                filters.join(", ")
+            )
+        };
+        let q = "(let_declaration value: (_) @value) @stmt";
+        let other = "(expression_statement (_) @value) @stmt";
+        let a = r#"text_matches(value, "a")"#;
+        let b = r#"text_matches(value, "b")"#;
+        let c = r#"text_matches(value, "c")"#;
+        let head = GOOD.split("[[rules]]").next().unwrap();
+        let text = [
+            head.to_string(),
+            rule("first", q, &[a, b]),
+            rule("second", q, &[a, b, c]),
+            rule("third", q, &[a, c]),
+            rule("other-query", other, &[a, b]),
+            rule("other-start", q, &[b, a]),
+        ]
+        .concat();
+        let set = load(&text).unwrap();
+        let rules = &set.checks[0].rules;
+        let linked: Vec<Option<SharedPrefix>> = rules.iter().map(|r| r.shared_prefix).collect();
+        assert_eq!(
+            linked,
+            vec![
+                None,
+                Some(SharedPrefix { rule: 0, len: 2 }),
+                // `first` and `second` both share one filter with it: the earlier one leads.
+                Some(SharedPrefix { rule: 0, len: 1 }),
+                None,
+                None,
+            ]
+        );
+        assert_eq!(rules[0].prefix_kept_at, vec![2, 1]);
+        assert!(rules[1].prefix_kept_at.is_empty());
     }
 
     #[test]

@@ -230,6 +230,7 @@ pub fn find_matches(
     let mut raw = Vec::new();
     let mut scratch = MatchScratch::default();
     let mut found = Vec::new();
+    let mut kept: Vec<KeptPrefix<'_>> = Vec::new();
     for (n, (at, i)) in nodes.roots().into_iter().enumerate() {
         // Often enough that one hostile root (thousands of matches, each costing its whole
         // function) cannot run far past the budget.
@@ -248,6 +249,7 @@ pub fn find_matches(
             continue;
         }
         raw.clear();
+        kept.clear();
         patterns.match_at(nodes, at, text, &mut scratch, &mut raw);
         for m in raw.drain(..) {
             let Some(&(ci, ri)) = lq.owners.get(m.pattern) else {
@@ -259,6 +261,7 @@ pub fn find_matches(
                 continue;
             }
             let check = &checks.checks[ci];
+            let rule = &check.rules[ri];
             let captures = m
                 .captures
                 .iter()
@@ -266,7 +269,39 @@ pub fn find_matches(
                 .collect();
             let mut ctx =
                 MatchCtx::new(file, &incomplete, manifests, config, &check.data, captures);
-            let gates = match screen(file, &check.rules[ri], &mut ctx) {
+            let shares = rule.shared_prefix.is_some() || !rule.prefix_kept_at.is_empty();
+            let ids: Vec<(u16, usize)> = if shares {
+                m.captures.iter().map(|(c, n)| (*c, n.id())).collect()
+            } else {
+                Vec::new()
+            };
+            // A rule that repeats an earlier rule's first filters starts where that rule's
+            // screen of this same match left off.
+            let mut from = 0;
+            if let Some(shared) = rule.shared_prefix {
+                let earlier = kept.iter().find(|k| {
+                    k.check == ci && k.rule == shared.rule && k.len == shared.len && k.ids == ids
+                });
+                match earlier.map(|k| &k.state) {
+                    Some(None) => continue,
+                    Some(Some((vars, anchor))) => {
+                        ctx.vars = vars.clone();
+                        ctx.anchor = *anchor;
+                        from = shared.len;
+                    }
+                    None => {}
+                }
+            }
+            let mut states = Vec::new();
+            let screened = screen(file, rule, &mut ctx, from, &mut states);
+            kept.extend(states.into_iter().map(|(len, state)| KeptPrefix {
+                check: ci,
+                rule: ri,
+                len,
+                ids: ids.clone(),
+                state,
+            }));
+            let gates = match screened {
                 Screen::Drop => continue,
                 Screen::Keep => Vec::new(),
                 Screen::Gated(gates) => gates,
@@ -289,6 +324,20 @@ pub fn find_matches(
     Some(found)
 }
 
+/// The template variables and anchor a rule's first filters left on one match, or `None` when
+/// one of them dropped it.
+type PrefixState<'t> = Option<(BTreeMap<String, String>, Option<tree_sitter::Node<'t>>)>;
+
+/// What screening the first `len` filters of rule `rule` of check `check` left on the match
+/// whose captures are `ids` (capture name, node id), for a later rule that repeats them.
+struct KeptPrefix<'t> {
+    check: usize,
+    rule: usize,
+    len: usize,
+    ids: Vec<(u16, usize)>,
+    state: PrefixState<'t>,
+}
+
 /// Whether a match may still pass `rule`'s filters once the index is complete: dropped only
 /// when a filter rejects it without having read the (incomplete) index in `ctx`. Filters run in
 /// their written order because later ones may read template variables earlier ones set. From
@@ -296,14 +345,38 @@ pub fn find_matches(
 /// is the key of each gated filter from there to the end (keys depend on the tree alone, not on
 /// variables): a filter whose key is `None` fails whatever the index says, so the match is
 /// dropped, and the others' gates must all admit it once the index is complete.
-fn screen(file: &ParsedFile, rule: &Rule, ctx: &mut MatchCtx<'_, '_>) -> Screen {
-    let Some(anchor) = ctx.capture(&rule.anchor) else {
-        return Screen::Drop;
+///
+/// Screening starts at filter `from` (the state before it already in `ctx`, see
+/// [`SharedPrefix`](super::check::SharedPrefix)). For each length of `rule.prefix_kept_at` it
+/// reaches without reading the index, the state after that many filters is added to `kept`.
+fn screen<'t>(
+    file: &ParsedFile,
+    rule: &Rule,
+    ctx: &mut MatchCtx<'_, 't>,
+    from: usize,
+    kept: &mut Vec<(usize, PrefixState<'t>)>,
+) -> Screen {
+    let dropped_at = |at: usize, kept: &mut Vec<(usize, PrefixState<'t>)>| {
+        kept.extend(
+            rule.prefix_kept_at
+                .iter()
+                .filter(|&&len| len > at)
+                .map(|&len| (len, None)),
+        );
+        Screen::Drop
     };
-    if !rule.include_tests && syntax::is_in_test_code(file, anchor) {
-        return Screen::Drop;
+    if from == 0 {
+        let Some(anchor) = ctx.capture(&rule.anchor) else {
+            return dropped_at(0, kept);
+        };
+        if !rule.include_tests && syntax::is_in_test_code(file, anchor) {
+            return dropped_at(0, kept);
+        }
     }
-    for (at, filter) in rule.filters.iter().enumerate() {
+    for (at, filter) in rule.filters.iter().enumerate().skip(from) {
+        if rule.prefix_kept_at.contains(&at) {
+            kept.push((at, Some((ctx.vars.clone(), ctx.anchor))));
+        }
         let passed = filter.eval(ctx);
         if ctx.index_read() {
             let mut gates = Vec::new();
@@ -323,8 +396,11 @@ fn screen(file: &ParsedFile, rule: &Rule, ctx: &mut MatchCtx<'_, '_>) -> Screen 
             };
         }
         if !passed {
-            return Screen::Drop;
+            return dropped_at(at, kept);
         }
+    }
+    if rule.prefix_kept_at.contains(&rule.filters.len()) {
+        kept.push((rule.filters.len(), Some((ctx.vars.clone(), ctx.anchor))));
     }
     Screen::Keep
 }
