@@ -1088,7 +1088,6 @@ fn fn_facts<'t>(
     let mut callees = Vec::new();
     let mut call_sites = Vec::new();
     let mut calls_otherwise = Vec::new();
-    let mut retried_ops = RetriedOps::default();
     for c in calls
         .iter()
         .filter(|c| c.kind() == "call_expression")
@@ -1129,7 +1128,7 @@ fn fn_facts<'t>(
         let callee = callee.to_string();
         let passes = passes_error_on(file, nodes, *c, body);
         let passed_on = returns_result && passes;
-        let handling = if runs_again(file, nodes, *c, body, lists, &mut retried_ops) {
+        let handling = if runs_again(file, nodes, *c, body, lists) {
             Handling::RunAgain
         } else if passes {
             if returns_result {
@@ -1394,17 +1393,12 @@ const MAX_RUN_AGAIN_CLIMB: usize = 24;
 /// Whether a failed `call` runs again where it is made (see [`Handling::RunAgain`]): the
 /// `match` or `if` that reads its result names a `requeue_words` entry in its `Err` branch, or a
 /// retry loop or a `retry_wrappers` closure holds it.
-/// The operation each loop of one body retries (by the loop's node id), as byte ranges: worked
-/// out once per loop, not once per call in it.
-type RetriedOps = std::collections::HashMap<usize, Option<std::ops::Range<usize>>>;
-
 fn runs_again<'t>(
     file: &ParsedFile,
     nodes: &NodeList<'t>,
     call: Node<'t>,
     body: Node<'t>,
     lists: &Lists<'_>,
-    retried_ops: &mut RetriedOps,
 ) -> bool {
     let requeue = lists.get("requeue_words");
     let names_requeue = |n: Node<'_>| {
@@ -1461,14 +1455,10 @@ fn runs_again<'t>(
                 }
             }
             "loop_expression" | "while_expression" | "for_expression" => {
-                let retried = retried_ops.entry(a.id()).or_insert_with(|| {
-                    crate::analysis::filters::loops::retried_operation_of(file, a)
-                        .map(|op| op.byte_range())
-                });
-                if retried
-                    .as_ref()
-                    .is_some_and(|op| op.start <= call.start_byte() && call.end_byte() <= op.end)
-                {
+                let retried = crate::analysis::filters::loops::retried_operation_of(file, a);
+                if retried.is_some_and(|op| {
+                    op.start_byte() <= call.start_byte() && call.end_byte() <= op.end_byte()
+                }) {
                     return true;
                 }
             }

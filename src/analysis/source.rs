@@ -267,7 +267,16 @@ pub struct ParsedFile {
     /// Set when running the checks on this file ran out of its time budget (see
     /// [`ParsedFile::checks_ran_out_of_time`]).
     out_of_time: std::sync::atomic::AtomicBool,
+    /// Facts filters worked out about one node of this file, kept for the file's life (see
+    /// [`ParsedFile::memo`]).
+    memo: std::sync::Mutex<std::collections::HashMap<MemoKey, Memo>>,
 }
+
+/// What a [`ParsedFile::memo`] entry is about: the question, the node (its kind and byte
+/// range), and one more number the answer depends on.
+type MemoKey = (&'static str, u16, usize, usize, usize);
+/// A [`ParsedFile::memo`] answer.
+type Memo = std::sync::Arc<dyn std::any::Any + Send + Sync>;
 
 /// A `mod name { .. }` item of a file: its byte range and name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -363,6 +372,43 @@ impl ParsedFile {
         self.test_ranges.get_or_init(compute)
     }
 
+    /// The answer to `question` about `node` (and `also`, whatever else the answer depends on,
+    /// such as which data list it reads), from `compute` the first time it is asked for this
+    /// file: filters ask the same question of one function for every statement in it, and
+    /// several rules ask it of the same statement. The answer must depend on nothing but the
+    /// file, the node and `also`; it is freed with the file.
+    pub fn memo<T: Send + Sync + 'static>(
+        &self,
+        question: &'static str,
+        node: tree_sitter::Node<'_>,
+        also: usize,
+        compute: impl FnOnce() -> T,
+    ) -> std::sync::Arc<T> {
+        let key = (
+            question,
+            node.kind_id(),
+            node.start_byte(),
+            node.end_byte(),
+            also,
+        );
+        let known = self
+            .memo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key)
+            .cloned();
+        if let Some(answer) = known.and_then(|a| a.downcast::<T>().ok()) {
+            return answer;
+        }
+        // Computed without the lock held: `compute` may ask other questions of this file.
+        let answer = std::sync::Arc::new(compute());
+        self.memo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key, answer.clone());
+        answer
+    }
+
     /// The named `mod` items with a body anywhere in this file, in document order, when they
     /// are known: the index reads them off the node list it makes anyway (see
     /// [`syntax::modules_around`](super::syntax::modules_around), which falls back to the tree
@@ -431,6 +477,7 @@ pub fn parse(
         line_starts,
         test_ranges: std::sync::OnceLock::new(),
         inline_modules: std::sync::OnceLock::new(),
+        memo: Default::default(),
         out_of_time: std::sync::atomic::AtomicBool::new(false),
     })
 }

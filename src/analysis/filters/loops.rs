@@ -476,8 +476,25 @@ fn always_leaves(file: &ParsedFile, branch: Node<'_>) -> bool {
 }
 
 /// The operation a retry loop repeats, or `None` when the loop does not have the shape of one
-/// (see `retry_loop` in [`FILTERS`]; reconnect loops are [`reconnected`]).
+/// (see `retry_loop` in [`FILTERS`]; reconnect loops are [`reconnected`]). Worked out once per
+/// loop of a file: the index, and several filters of every statement inside the loop, ask.
 fn retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Option<Node<'t>> {
+    let found = file.memo("retried-operation", loop_node, 0, || {
+        find_retried_operation(file, loop_node).map(|op| (op.byte_range(), op.kind_id()))
+    });
+    let (range, kind) = found.as_ref().clone()?;
+    // The smallest node over the range, or the innermost of its ancestors of the same range
+    // that has the operation's kind (a node and its only child can share a range).
+    let smallest = loop_node.descendant_for_byte_range(range.start, range.end)?;
+    if smallest.kind_id() == kind {
+        return Some(smallest);
+    }
+    syntax::ancestors_from(loop_node, smallest)
+        .into_iter()
+        .find(|a| a.kind_id() == kind && a.byte_range() == range)
+}
+
+fn find_retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Option<Node<'t>> {
     let body = loop_node.field("body")?;
     let own = own_nodes(loop_node, false);
     // `while let Err(e) = op()` / `while r.is_err()`: the header is the retry.

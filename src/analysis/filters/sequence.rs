@@ -438,32 +438,9 @@ fn later_text_calls(file: &ParsedFile, node: Node<'_>, list: &[String]) -> bool 
     })
 }
 
-/// Loop start byte → (the loop's text, the byte range of the operation it retries).
-type RetriedOpCache = std::collections::HashMap<usize, (String, Option<std::ops::Range<usize>>)>;
-
-thread_local! {
-    static RETRIED_OPS: std::cell::RefCell<RetriedOpCache> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
-}
-
-/// The byte range of the operation `loop_node` retries (see `retry_loop`), kept per loop on
-/// this thread (compared by the loop's text): every statement inside a loop asks about it.
+/// The byte range of the operation `loop_node` retries (see `retry_loop`).
 fn retried_op_range(file: &ParsedFile, loop_node: Node<'_>) -> Option<std::ops::Range<usize>> {
-    let text = file.node_text(loop_node);
-    RETRIED_OPS.with(|cell| {
-        let mut cache = cell.borrow_mut();
-        if let Some((cached_text, range)) = cache.get(&loop_node.start_byte()) {
-            if cached_text == text {
-                return range.clone();
-            }
-        }
-        if cache.len() >= 256 {
-            cache.clear();
-        }
-        let range = super::loops::retried_operation_of(file, loop_node).map(|op| op.byte_range());
-        cache.insert(loop_node.start_byte(), (text.to_string(), range.clone()));
-        range
-    })
+    super::loops::retried_operation_of(file, loop_node).map(|op| op.byte_range())
 }
 
 /// The source text after `node` up to the end of its scope.
@@ -872,7 +849,13 @@ fn worker_site<'f>(file: &'f ParsedFile, node: Node<'_>) -> WorkerSite<'f> {
         }
     }
     if let Some(f) = function {
-        if for_values.iter().any(|v| iterates_loaded_rows(file, f, *v)) {
+        // Asked for every statement in the loop: answered once per loop of the file.
+        let loaded = |v: &Node<'_>| {
+            *file.memo("iterates-loaded-rows", *v, f.start_byte(), || {
+                iterates_loaded_rows(file, f, *v)
+            })
+        };
+        if for_values.iter().any(loaded) {
             return WorkerSite::WorkLoop;
         }
     }

@@ -803,7 +803,9 @@ fn derived_from_params(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(func) = enclosing_fn(ctx.file, node) else {
         return false;
     };
-    match parameter_behind(ctx.file, func, node, counted) {
+    // The list's address names it for the file's memo (a check's lists live for the run).
+    let counting = ("parameters-not-of-types", skip.as_ptr() as usize);
+    match parameter_behind(ctx.file, func, node, counting, counted) {
         Some(param) => {
             ctx.set_var("input", param);
             true
@@ -820,7 +822,8 @@ fn derived_from_param_of_type(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) ->
         return false;
     };
     let types = ctx.list(&args[1]);
-    let Some(param) = parameter_behind(ctx.file, func, node, |outer| {
+    let counting = ("parameters-of-types", types.as_ptr() as usize);
+    let Some(param) = parameter_behind(ctx.file, func, node, counting, |outer| {
         types.iter().any(|t| t == outer)
     }) else {
         return false;
@@ -868,32 +871,46 @@ where
 
 /// The parameter (as written: `req: ServiceRequest`) of `func` that `node` names, or names a
 /// local bound from (by `let`, `for`, `match`, `if let` or an assignment, in source order),
-/// among the parameters [`counted_parameters`] gives for `counted`.
+/// among the parameters [`counted_parameters`] gives for `counted`. `counting` names `counted`
+/// for the file's memo: the same name must always mean the same choice of parameters.
 fn parameter_behind(
     file: &ParsedFile,
     func: Node<'_>,
     node: Node<'_>,
+    counting: (&'static str, usize),
     counted: impl Fn(&str) -> bool,
 ) -> Option<String> {
-    // name → the parameter it comes from
-    let mut tainted: Vec<(String, String)> = Vec::new();
+    let tainted = file.memo(counting.0, func, counting.1, || {
+        tainted_names(file, func, counted)
+    });
+    let before = tainted.partition_point(|(at, _, _)| *at < node.start_byte());
+    names_any(file, node, &tainted[..before])
+}
+
+/// Every name of `func` that holds a counted parameter's value, in the order it comes to, with
+/// the byte where it does (the function's start for the parameters themselves) and the
+/// parameter it comes from. Each binding is read once for the whole function: a name bound
+/// before a node is tainted at that node exactly when it is in this list before it.
+fn tainted_names(
+    file: &ParsedFile,
+    func: Node<'_>,
+    counted: impl Fn(&str) -> bool,
+) -> Vec<(usize, String, String)> {
+    // (where, name, the parameter it comes from)
+    let mut tainted: Vec<(usize, String, String)> = Vec::new();
     for p in counted_parameters(file, func, counted) {
         if let Some(pat) = p.field("pattern") {
             let param = syntax::collapse_whitespace(file.node_text(p));
             for n in pattern_names(file, pat) {
-                tainted.push((n, param.clone()));
+                tainted.push((func.start_byte(), n, param.clone()));
             }
         }
     }
-    if tainted.is_empty() {
-        return None;
-    }
-    let body = func.field("body")?;
+    let Some(body) = func.field("body").filter(|_| !tainted.is_empty()) else {
+        return tainted;
+    };
     // Bindings in source order, each tainted when its value names a tainted name.
     for d in scan(body) {
-        if d.start_byte() >= node.start_byte() {
-            break;
-        }
         let (patterns, value): (Vec<Node<'_>>, _) = match d.kind() {
             "let_declaration" | "for_expression" | "let_condition" => {
                 (d.field("pattern").into_iter().collect(), d.field("value"))
@@ -922,19 +939,23 @@ fn parameter_behind(
         if let Some(from) = names_any(file, value, &tainted) {
             for pattern in patterns {
                 for n in pattern_names(file, pattern) {
-                    if !tainted.iter().any(|(t, _)| *t == n) {
-                        tainted.push((n, from.clone()));
+                    if !tainted.iter().any(|(_, t, _)| *t == n) {
+                        tainted.push((d.start_byte(), n, from.clone()));
                     }
                 }
             }
         }
     }
-    names_any(file, node, &tainted)
+    tainted
 }
 
 /// The parameter behind the first tainted name `node` mentions (as an identifier, not a field
 /// or method name).
-fn names_any(file: &ParsedFile, node: Node<'_>, tainted: &[(String, String)]) -> Option<String> {
+fn names_any(
+    file: &ParsedFile,
+    node: Node<'_>,
+    tainted: &[(usize, String, String)],
+) -> Option<String> {
     std::iter::once(node)
         .chain(scan(node))
         .filter(|d| d.kind() == "identifier")
@@ -942,8 +963,8 @@ fn names_any(file: &ParsedFile, node: Node<'_>, tainted: &[(String, String)]) ->
             let text = file.node_text(d);
             tainted
                 .iter()
-                .find(|(n, _)| n == text)
-                .map(|(_, p)| p.clone())
+                .find(|(_, n, _)| n == text)
+                .map(|(_, _, p)| p.clone())
         })
 }
 
