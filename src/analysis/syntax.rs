@@ -1779,25 +1779,26 @@ mod tests {
              for m in list { m.send(); }\n\
              }",
         );
-        let names: Vec<Option<String>> = ["comment.post(None)", "m.send()", "c.close()"]
-            .iter()
-            .map(|c| typed_method_name(&f, find_text(&f, "call_expression", c, 0)))
-            .chain(
-                ["gh.add_label(n)", "n.pow(2)"]
-                    .iter()
-                    .map(|c| typed_method_name(&f, find_text(&f, "call_expression", c, 0))),
-            )
-            // The nearest `let` decides: a second `comment` built by a plain fn has no type.
-            .chain([typed_method_name(
-                &f,
-                find_text(&f, "call_expression", "comment.post(None)", 1),
-            )])
-            // A closure parameter or a loop pattern of the same name is another value.
-            .chain([
-                typed_method_name(&f, find_text(&f, "call_expression", "gh.add_label(n)", 1)),
-                typed_method_name(&f, find_text(&f, "call_expression", "m.send()", 1)),
-            ])
-            .collect();
+        let names: Vec<Option<String>> = [
+            "comment.post(None)",
+            "m.send()",
+            "c.close()",
+            "gh.add_label(n)",
+            "n.pow(2)",
+        ]
+        .iter()
+        .map(|c| typed_method_name(&f, find_text(&f, "call_expression", c, 0)))
+        // The nearest `let` decides: a second `comment` built by a plain fn has no type.
+        .chain([typed_method_name(
+            &f,
+            find_text(&f, "call_expression", "comment.post(None)", 1),
+        )])
+        // A closure parameter or a loop pattern of the same name is another value.
+        .chain([
+            typed_method_name(&f, find_text(&f, "call_expression", "gh.add_label(n)", 1)),
+            typed_method_name(&f, find_text(&f, "call_expression", "m.send()", 1)),
+        ])
+        .collect();
         assert_eq!(
             names,
             [

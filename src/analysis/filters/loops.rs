@@ -536,9 +536,9 @@ fn find_retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Opti
     if !header_is_attempts {
         return None;
     }
-    // The first operation found at a success exit, and the first such operation whose failure
+    // Whether an operation decides a success exit, and the first such operation whose failure
     // goes round the loop.
-    let mut success_exit = None;
+    let mut success_exit = false;
     let mut retried_success = None;
     let mut retried_failure = None;
     let mut plain_exit = false;
@@ -554,7 +554,7 @@ fn find_retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Opti
         match n.kind() {
             "break_expression" | "return_expression" => match path_at(file, *n, body) {
                 Some((Path::Success, op, true)) if is_attempt(file, op, loop_node) => {
-                    success_exit = success_exit.or(Some(op));
+                    success_exit = true;
                     if retried_success.is_none() {
                         retried_success = retried_decider(file, op, loop_node, body);
                     }
@@ -578,7 +578,7 @@ fn find_retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Opti
     }
     // The failure path of the operation found at a success exit must not always leave the loop
     // (`Ok(v) => return Ok(v), Err(e) => return Err(e)` tries once).
-    if success_exit.is_some() {
+    if success_exit {
         return retried_success;
     }
     // `let v = match op() { Ok(v) => v, Err(_) => { sleep(..); continue } }; break v;`

@@ -147,7 +147,8 @@ fn runs_again_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<String> 
     for a in climb(ctx.file, node) {
         match a.kind() {
             "loop_expression" | "while_expression" | "for_expression"
-                if retried_op_range(ctx.file, a).is_some_and(|op| op.start >= node.end_byte()) =>
+                if super::loops::retried_operation_of(ctx.file, a)
+                    .is_some_and(|op| op.start_byte() >= node.end_byte()) =>
             {
                 return Some("always".to_string());
             }
@@ -436,11 +437,6 @@ fn later_text_calls(file: &ParsedFile, node: Node<'_>, list: &[String]) -> bool 
                 .any(|(_, name)| list.iter().any(|e| name_matches_entry(name, e)))
         })
     })
-}
-
-/// The byte range of the operation `loop_node` retries (see `retry_loop`).
-fn retried_op_range(file: &ParsedFile, loop_node: Node<'_>) -> Option<std::ops::Range<usize>> {
-    super::loops::retried_operation_of(file, loop_node).map(|op| op.byte_range())
 }
 
 /// The source text after `node` up to the end of its scope.
@@ -955,9 +951,7 @@ fn runs_again_on_failure(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool
             "loop_expression" | "while_expression" | "for_expression" => {
                 // The loop tries an operation again when it fails: a write before it in the
                 // same iteration is made again on every try.
-                if let Some(op) = retried_op_range(file, a)
-                    .and_then(|r| a.descendant_for_byte_range(r.start, r.end))
-                {
+                if let Some(op) = super::loops::retried_operation_of(file, a) {
                     // The operation tried again must itself be a call to a dependency (not the
                     // status check of the node's own response, as in a polling loop).
                     let op_is_effect = op.start_byte() >= node.end_byte()
