@@ -967,6 +967,52 @@ fn is_retry_loop(file: &ParsedFile, l: Node<'_>) -> bool {
 /// The longest `let` value [`Chain::through_binding`] reads a chain's root through.
 const MAX_BOUND_CHAIN_BYTES: usize = 600;
 
+/// How much of a request helper's body [`Chain::through_request_helper`] reads for the URL
+/// that names its service (a base URL sits near the top).
+const MAX_HELPER_URL_CHARS: usize = 2000;
+
+/// The functions of `file` declared to return a request builder, a type whose last path
+/// segment (generics aside) is in `types` (`-> RequestBuilder`, `-> reqwest::RequestBuilder`),
+/// each with its body's byte range. Worked out once per file and list.
+fn request_helpers(
+    file: &ParsedFile,
+    types: &[String],
+) -> std::sync::Arc<Vec<(String, std::ops::Range<usize>)>> {
+    let root = file.tree.root_node();
+    file.memo("request-helpers", root, types.as_ptr() as usize, || {
+        if !types.iter().any(|t| file.text.contains(t.as_str())) {
+            return Vec::new();
+        }
+        syntax::descendants(root)
+            .filter(|n| n.kind() == "function_item")
+            .filter(|f| {
+                f.field("return_type").is_some_and(|r| {
+                    let ty = file.node_text(r);
+                    let ty = ty.split('<').next().unwrap_or(ty).trim();
+                    let last = ty.rsplit("::").next().unwrap_or(ty);
+                    types.iter().any(|t| t == last)
+                })
+            })
+            .filter_map(|f| {
+                let name = file.node_text(f.field("name")?).to_string();
+                Some((name, f.field("body")?.byte_range()))
+            })
+            .collect()
+    })
+}
+
+/// Whether a call passes any argument: `.json(&body)`, not `.send()`.
+fn call_has_arguments(call: &Node<'_>) -> bool {
+    first_arg_count(call) > 0
+}
+
+/// How many arguments a call passes.
+fn first_arg_count(call: &Node<'_>) -> usize {
+    call.field("arguments")
+        .map(|a| a.named_child_count())
+        .unwrap_or(0)
+}
+
 /// A method chain: `state.http.post(url).json(&b).send()` → root `state.http`, calls
 /// `post`, `json`, `send` (innermost first).
 struct Chain<'t> {
@@ -1060,8 +1106,56 @@ impl<'t> Chain<'t> {
         }
         self.through_wrapper(file)
             .map(|c| c.summary(file, awaited))
+            .or_else(|| self.through_request_helper(file, lists, awaited))
             .and_then(|s| classify(lists, &s).map(|e| (s, Some(e))))
             .unwrap_or((own, None))
+    }
+
+    /// The chain read as a plain request when it starts with a call of a request helper of
+    /// this file, a function declared to return a request builder (vocabulary
+    /// `request_builder_types`: `fn build_request(&self, method: Method, url: &str) ->
+    /// RequestBuilder`), and goes on through builder methods to `.send()`:
+    /// `self.build_request(Method::POST, url).json(&b).send()` reads as `http.post(url)
+    /// .json(&b).send()`. The verb is the `Method` the helper is given (`request` when none
+    /// is named), and the URL text is the helper's arguments followed by its own body, where a
+    /// helper adds the base URL (`https://api.github.com/`) that names the service. `None`
+    /// otherwise.
+    fn through_request_helper(
+        &self,
+        file: &ParsedFile,
+        lists: &Lists<'_>,
+        awaited: bool,
+    ) -> Option<ChainSummary> {
+        let ((name, first), rest) = self.calls.split_first()?;
+        let (last, between) = rest.split_last()?;
+        if last.0 != "send"
+            || !between
+                .iter()
+                .all(|(n, c)| lists.has("http_builder_methods", n) && call_has_arguments(c))
+        {
+            return None;
+        }
+        let types = lists.list("request_builder_types");
+        let helpers = request_helpers(file, types);
+        let body = helpers.iter().find(|(n, _)| n == name)?.1.clone();
+        let args = first
+            .field("arguments")
+            .map(|a| file.node_text(a))
+            .unwrap_or("");
+        let verb = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+            .into_iter()
+            .find(|v| args.contains(&format!("Method::{v}")) || args.contains(&format!("\"{v}\"")))
+            .map_or("request".to_string(), str::to_ascii_lowercase);
+        let mut summary = self.summary(file, awaited);
+        summary.root = "http".to_string();
+        let url: String = args
+            .chars()
+            .take(200)
+            .chain(" ".chars())
+            .chain(file.text[body].chars().take(MAX_HELPER_URL_CHARS))
+            .collect();
+        summary.calls[0] = (verb, first_arg_count(first).max(1), url);
+        Some(summary)
     }
 
     fn summary(&self, file: &ParsedFile, awaited: bool) -> ChainSummary {
