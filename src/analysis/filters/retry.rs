@@ -2387,9 +2387,45 @@ fn discarded_with_log(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 /// The fire-and-forget spawn whose task contains `node` (with no loop or nested closure in
 /// between): `tokio::spawn(async move { .. });` whose JoinHandle is dropped.
 fn fire_and_forget_spawn<'t>(ctx: &MatchCtx<'_, 't>, node: Node<'t>) -> Option<Node<'t>> {
+    spawn_around(ctx, node, false)
+}
+
+/// The fire-and-forget spawn a `?` statement ends by leaving the loop of its task:
+/// `tokio::spawn(async move { loop { sync(&db).await?; sleep(HOUR).await; } })`. The first
+/// failure ends the task, so no later round runs: the loop (a periodic job, a consumer) is
+/// stopped for good, and the error is dropped with the JoinHandle. `None` when there is no loop
+/// between the statement and the task, or the statement is in a closure of its own.
+fn spawned_loop_ended_by<'t>(ctx: &MatchCtx<'_, 't>, stmt: Node<'t>) -> Option<Node<'t>> {
+    let in_loop = syntax::ancestors(stmt)
+        .take_while(|a| {
+            !matches!(
+                a.kind(),
+                "async_block" | "closure_expression" | "function_item"
+            )
+        })
+        .any(|a| {
+            matches!(
+                a.kind(),
+                "loop_expression" | "while_expression" | "for_expression"
+            )
+        });
+    if !in_loop {
+        return None;
+    }
+    spawn_around(ctx, stmt, true)
+}
+
+/// The fire-and-forget spawn whose task (an async block or closure handed to a spawn) holds
+/// `node`, with no nested closure in between, and no loop unless `through_loops`.
+fn spawn_around<'t>(
+    ctx: &MatchCtx<'_, 't>,
+    node: Node<'t>,
+    through_loops: bool,
+) -> Option<Node<'t>> {
     for a in syntax::ancestors(node) {
         match a.kind() {
-            "function_item" | "loop_expression" | "for_expression" | "while_expression" => {
+            "function_item" => return None,
+            "loop_expression" | "for_expression" | "while_expression" if !through_loops => {
                 return None
             }
             "async_block" | "closure_expression" => {
@@ -2499,13 +2535,12 @@ static PROPAGATES_NOWHERE_GATE: Gate = Gate {
         if ancestors.is_empty() || ancestors.len() > GATE_MAX_CLIMB {
             return Some(String::new());
         }
-        // The first closure, async block, fn or loop up says whether the statement runs in a
-        // task body (where a fire-and-forget spawn's task runs: see `fire_and_forget_spawn`).
+        // The first closure, async block or fn up says whether the statement runs in a task
+        // body, in a loop of it or not (where a fire-and-forget spawn's task runs: see
+        // `fire_and_forget_spawn` and `spawned_loop_ended_by`).
         let in_task_body = ancestors.iter().find_map(|a| match a.kind() {
             "async_block" | "closure_expression" => Some(true),
-            "function_item" | "loop_expression" | "for_expression" | "while_expression" => {
-                Some(false)
-            }
+            "function_item" => Some(false),
             _ => None,
         });
         if in_task_body == Some(true) {
@@ -2528,7 +2563,7 @@ fn propagates_nowhere(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false;
     };
     let lists = Lists::of(ctx);
-    if fire_and_forget_spawn(ctx, stmt).is_some() {
+    if fire_and_forget_spawn(ctx, stmt).is_some() || spawned_loop_ended_by(ctx, stmt).is_some() {
         return true;
     }
     let write = ctx.vars.get("severity").is_some_and(|s| s == "high");
@@ -2716,10 +2751,16 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         .into_iter()
         .find(|n| lists.has("consume_methods", n));
     let spawn = fire_and_forget_spawn(ctx, stmt);
+    // A `?` that leaves the loop of a spawned task ends the task: no next round retries it.
+    let ends_task_loop = spawn.is_none()
+        && ctx.captures.iter().any(|(n, _)| *n == "propagated")
+        && spawned_loop_ended_by(ctx, stmt).is_some();
     let webhook = in_github_webhook(ctx, &lists, stmt);
     let dropped_at = ctx.vars.get("dropped_at").cloned();
     let how = if spawn.is_some() {
         "runs once in a spawned task nobody awaits".to_string()
+    } else if ends_task_loop {
+        "is tried once, and its `?` ends the loop of a spawned task nobody awaits".to_string()
     } else if let Some(at) = &dropped_at {
         format!("is tried once and its error only reaches a log line in {at}")
     } else if ctx.captures.iter().any(|(n, _)| *n == "propagated") {
@@ -2735,11 +2776,15 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     if consumed.is_some() && diverges {
         return false; // the work item is left unconsumed, so the queue redelivers it
     }
-    let consumed = if diverges { None } else { consumed };
-    if runs_as_periodic_work(ctx, stmt) && consumed.is_none() {
+    let consumed = if diverges || ends_task_loop {
+        None
+    } else {
+        consumed
+    };
+    if runs_as_periodic_work(ctx, stmt) && consumed.is_none() && !ends_task_loop {
         return false; // the next tick is the retry
     }
-    if let Some(l) = innermost_loop {
+    if let Some(l) = innermost_loop.filter(|_| !ends_task_loop) {
         if l.kind() == "for_expression" && consumed.is_none() {
             let btext = file.node_text(branch.unwrap_or(stmt));
             let records = btext.contains(".push(")
@@ -2766,6 +2811,10 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         format!("GitHub does not redeliver webhooks, so this {what} to {service} is never retried")
     } else if spawn.is_some() {
         format!("nothing awaits the task, so if {service} is down for a second this {what} is lost")
+    } else if ends_task_loop {
+        format!(
+            "after one blip of {service} no later round runs until the process restarts, and nothing sees the error (the task's JoinHandle is dropped)"
+        )
     } else if dropped_at.is_some() {
         format!("the work moves on and nothing retries this {what} to {service}")
     } else if innermost_loop.is_some() {

@@ -38,3 +38,40 @@ pub fn refresh_profile(http: reqwest::Client, id: u64) {
         Ok::<_, reqwest::Error>(())
     });
 }
+
+/// A periodic job in a spawned task nobody awaits: its `?` leaves the loop, so the first failure ends
+/// the task, and with it every later round.
+pub fn start_session_expiry(pool: sqlx::PgPool) {
+    tokio::spawn(async move {
+        loop {
+            sqlx::query("DELETE FROM sessions WHERE expires_at < now()").execute(&pool).await?; //~ missing-retry:high
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+        #[allow(unreachable_code)]
+        Ok::<_, sqlx::Error>(())
+    });
+}
+
+/// The same job logging its failure and going on: the next round is the retry. No finding.
+pub fn start_session_expiry_tolerant(pool: sqlx::PgPool) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = sqlx::query("DELETE FROM sessions WHERE expires_at < now()").execute(&pool).await {
+                tracing::warn!(error = %e, "session expiry failed; the next round tries again");
+            }
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    });
+}
+
+/// The task's handle is awaited, so its error reaches the caller, which decides. No finding.
+pub async fn expire_sessions_now(pool: sqlx::PgPool) -> anyhow::Result<()> {
+    let handle = tokio::spawn(async move {
+        for table in ["sessions", "tokens"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE expires_at < now()")).execute(&pool).await?;
+        }
+        Ok::<_, sqlx::Error>(())
+    });
+    handle.await??;
+    Ok(())
+}
