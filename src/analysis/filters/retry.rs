@@ -3059,6 +3059,12 @@ mod tests {
             "{}",
             f.failure_mode
         );
+        // The paragraph under the message says why it matters; it does not repeat it.
+        assert!(
+            !f.failure_mode.contains("never retried"),
+            "{}",
+            f.failure_mode
+        );
         assert!(
             f.fix
                 .contains("ExponentialBuilder::default().with_jitter().with_max_times(3)"),
