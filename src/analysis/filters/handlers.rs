@@ -406,6 +406,11 @@ pub struct HandlerFacts {
     mounts: Vec<RawMount>,
     /// Non-test functions of test code (helpers tests call), each on its own.
     test_helpers: Vec<TestFnRaw>,
+    /// Production functions that send a request to a path they name (a client SDK's
+    /// `post_records` building `{base}/api/v0/record`): a test that calls one sends that
+    /// request. Only their requests count, not their direct calls (production code calling a
+    /// handler is not a test).
+    client_helpers: Vec<TestFnRaw>,
     /// What every test function does, as one union: a test's reach does not depend on which
     /// test it is, so one set per fact holds them all (a suite of thousands of tests calling
     /// the same few helpers costs the memory of one).
@@ -484,7 +489,7 @@ impl HandlerFacts {
                         continue;
                     };
                     if syntax::is_in_test_code(file, node) {
-                        let t = collect_test_fn(file, nodes, node, name);
+                        let t = collect_test_fn(file, nodes, node, name, RequestShapes::Tests);
                         if t.is_test {
                             self.tests.add(t);
                         } else {
@@ -493,6 +498,21 @@ impl HandlerFacts {
                     } else {
                         let key = fn_key(file, &file_module, node, &name);
                         self.collect_attribute_route(file, nodes.attributes(file, node), &key);
+                        if may_send_request(file, node) {
+                            let mut c = collect_test_fn(
+                                file,
+                                nodes,
+                                node,
+                                name.clone(),
+                                RequestShapes::Client,
+                            );
+                            c.requests.retain(names_a_literal_segment);
+                            if !c.requests.is_empty() {
+                                c.is_test = false;
+                                c.direct.clear();
+                                self.client_helpers.push(c);
+                            }
+                        }
                         self.fns.entry(name).or_default().push(key);
                     }
                 }
@@ -537,6 +557,7 @@ impl HandlerFacts {
         self.routes.extend(other.routes);
         self.mounts.extend(other.mounts);
         self.test_helpers.extend(other.test_helpers);
+        self.client_helpers.extend(other.client_helpers);
         self.tests.merge(other.tests);
         self.consumers.extend(other.consumers);
         for (k, v) in other.fns {
@@ -865,6 +886,20 @@ impl HandlerFacts {
         // requests.
         for h in reachable_helpers(tests.calls.iter(), &helpers) {
             direct.extend(h.direct.iter().cloned());
+        }
+        // Requests are also sent by production client code a test calls (an SDK method), at
+        // any depth through test helpers and such clients.
+        // A name that other production functions share (a database method of the same name,
+        // a verb every client defines) is ambiguous: a test calling it may call any of them.
+        let mut sending: FxHashMap<&str, usize> = FxHashMap::default();
+        for c in &self.client_helpers {
+            *sending.entry(c.name.as_str()).or_default() += 1;
+        }
+        for c in &self.client_helpers {
+            let definitions = self.fns.get(&c.name).map_or(0, Vec::len);
+            if definitions <= sending[c.name.as_str()] && !HTTP_METHODS.contains(&c.name.as_str()) {
+                helpers.entry(c.name.as_str()).or_default().push(c);
+            }
         }
         for h in reachable_helpers(tests.request_calls.iter(), &helpers) {
             requests.extend(h.requests.iter().cloned());
@@ -1925,6 +1960,37 @@ fn string_literals(text: &str) -> Vec<String> {
     out
 }
 
+/// Whether a production function may send a request a test could reach through it: its text
+/// calls an HTTP verb or builds a request (a cheap look before reading it as a test helper).
+fn may_send_request(file: &ParsedFile, func: Node<'_>) -> bool {
+    let text = file.node_text(func);
+    text.len() <= MAX_CLIENT_HELPER_BYTES
+        && [
+            ".get(",
+            ".post(",
+            ".put(",
+            ".patch(",
+            ".delete(",
+            ".head(",
+            ".request(",
+            "Request::",
+        ]
+        .iter()
+        .any(|v| text.contains(v))
+}
+
+/// The longest production function read for the requests it sends (an SDK method is short;
+/// a PR's one-megabyte function is not a client helper).
+const MAX_CLIENT_HELPER_BYTES: usize = 16 * 1024;
+
+/// Whether a request names at least one literal path segment (`{}/api/v0/record`): a client
+/// method that only forwards a path it is given (`{}/{}`) says nothing about which route.
+fn names_a_literal_segment(r: &Request) -> bool {
+    r.path
+        .iter()
+        .any(|s| matches!(s, RequestSegment::Literal(_)))
+}
+
 /// Every helper reachable from the calls `roots` through helpers' own calls, each once.
 fn reachable_helpers<'a>(
     roots: impl Iterator<Item = &'a String>,
@@ -1950,12 +2016,14 @@ fn reachable_helpers<'a>(
     }
 }
 
-/// Reads one function in test code: its direct calls, helper calls, and the requests it sends.
+/// Reads one function in test code (or, with [`RequestShapes::Client`], a production client
+/// function): its direct calls, helper calls, and the requests it sends.
 fn collect_test_fn<'t>(
     file: &ParsedFile,
     nodes: &NodeList<'t>,
     func: Node<'t>,
     name: String,
+    shapes: RequestShapes,
 ) -> TestFnRaw {
     let attributes = nodes.attributes(file, func);
     let is_test = attributes.iter().any(|a| syntax::is_test_attribute(a));
@@ -2002,7 +2070,7 @@ fn collect_test_fn<'t>(
                         t.direct.insert(n.name);
                     }
                 }
-                if let Some(r) = test_request(file, d, cname, &args, &url_vars) {
+                if let Some(r) = test_request(file, d, cname, &args, &url_vars, shapes) {
                     t.requests.push(r);
                 }
             }
@@ -2133,9 +2201,24 @@ fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) ->
             }
             "call_expression" => {
                 arg = match syntax::call_name(file, arg) {
-                    // `app.url("/p")`, `base.join("/p")`, `Url::parse("http://..")`
-                    Some("url" | "join" | "parse" | "endpoint") => {
-                        *arg.field("arguments").map(named_args)?.first()?
+                    // `app.url("/p")`, `base.join("/p")`, `Url::parse("http://..")`; a path
+                    // appended to a base URL may be relative (`addr.append_path("api/v0/me")`,
+                    // `base.join("api/v0/record")`) and is read as `{}/api/v0/record`. `join`
+                    // also joins file paths (`dir.join("doc")`), so there it takes two
+                    // segments or more and no file name.
+                    Some(n)
+                        if matches!(n, "url" | "join" | "parse" | "endpoint")
+                            || n.ends_with("_path") =>
+                    {
+                        let first = *arg.field("arguments").map(named_args)?.first()?;
+                        if let Some(relative) = string_value(file, syntax::unwrap_expression(first))
+                            .filter(|p| is_relative_path(p))
+                            .filter(|p| n != "join" || (p.contains('/') && !p.contains('.')))
+                        {
+                            let url = format!("{{}}/{relative}");
+                            return request_segments(&url).is_some().then_some(url);
+                        }
+                        first
                     }
                     // `format!(..).as_str()`, `url.clone()`
                     Some("as_str" | "clone" | "to_string" | "to_owned" | "as_ref" | "into") => {
@@ -2149,6 +2232,27 @@ fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) ->
     }
 }
 
+/// Whether `p` is a relative URL path (`api/v0/record`, `users/{id}`): segments of letters,
+/// digits, `-`, `_`, `.` and `{..}` placeholders, with no scheme, host or leading `/`.
+fn is_relative_path(p: &str) -> bool {
+    !p.is_empty()
+        && !p.starts_with(['/', '.', '{'])
+        && p.contains(|c: char| c.is_ascii_alphabetic())
+        && p.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.' | '{' | '}'))
+}
+
+/// Which calls [`test_request`] reads as requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RequestShapes {
+    /// Test code: any call that takes a path, including a project's own helpers
+    /// (`post_json("/orders", body)`).
+    Tests,
+    /// Production client code: only an HTTP client's request shapes (`client.post(url)`,
+    /// `client.request(Method::POST, url)`, `Request::builder().uri(url)`).
+    Client,
+}
+
 /// A request sent by a call in a test, if the call is one of the request shapes of §4.2.
 fn test_request(
     file: &ParsedFile,
@@ -2156,8 +2260,15 @@ fn test_request(
     name: &str,
     args: &[Node<'_>],
     vars: &HashMap<String, String>,
+    shapes: RequestShapes,
 ) -> Option<Request> {
     let lower = name.to_ascii_lowercase();
+    // In production code a route registration can look like a request (`router.get("/p",
+    // handler)`, `warp::path("p")`): there a verb takes the URL alone, and `path` is no request.
+    let client = shapes == RequestShapes::Client;
+    if client && (name == "path" || (HTTP_METHODS.contains(&lower.as_str()) && args.len() != 1)) {
+        return None;
+    }
     let (method, url) = if HTTP_METHODS.contains(&lower.as_str()) && !args.is_empty() {
         // Request::get("/p"), server.post("/p"), client.get(format!(..)), TestClient::get("/p")
         (
@@ -2181,6 +2292,10 @@ fn test_request(
         // Request::builder().method("POST").uri("/p"), TestRequest::post().uri("/p"),
         // warp::test::request().method("POST").path("/p")
         (chain_method(file, call), url_text(file, args[0], vars)?)
+    } else if client {
+        // In production code a path argument is most often not a request (`.route("/x", ..)`,
+        // `Redirect::to("/login")`): only an HTTP client's own shapes above count there.
+        return None;
     } else {
         // A project's own helper taking the path: `post_json("/orders", body)`,
         // `send(app, "DELETE", "/orders/1")`, `app.call(Method::PUT, "/x")`.
@@ -3113,6 +3228,18 @@ mod tests {
             &route_segments("/search?<q>"),
             &req("/search?q=a")
         ));
+    }
+
+    #[test]
+    fn relative_paths_are_url_paths_without_a_scheme_host_or_leading_slash() {
+        assert!(is_relative_path("api/v0/record"));
+        assert!(is_relative_path("users/{id}/keys"));
+        assert!(!is_relative_path("/api/v0/record"));
+        assert!(!is_relative_path("https://x.test/api"));
+        assert!(!is_relative_path("{base}/api"));
+        assert!(!is_relative_path("=, "));
+        assert!(!is_relative_path("../up"));
+        assert!(!is_relative_path("2024/01"));
     }
 
     #[test]

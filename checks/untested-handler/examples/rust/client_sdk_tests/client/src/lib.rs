@@ -1,0 +1,30 @@
+//! The sync service's client SDK: production code, not test code. Each method sends one
+//! request to a path it names.
+use url::Url;
+
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+}
+
+impl Client {
+    pub fn new(base: Url) -> Client {
+        Client { http: reqwest::Client::new(), base }
+    }
+
+    pub async fn post_records(&self, records: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+        let url = self.base.join("api/v0/record")?;
+        self.http.post(url).json(records).send().await?.error_for_status()?;
+        Ok(())
+    }
+
+    pub async fn me(&self) -> Result<String, reqwest::Error> {
+        let url = format!("{}/api/v0/me", self.base);
+        self.http.get(url).send().await?.error_for_status()?.text().await
+    }
+
+    pub async fn delete_store(&self) -> Result<(), reqwest::Error> {
+        self.http.delete(format!("{}/api/v0/store", self.base)).send().await?.error_for_status()?;
+        Ok(())
+    }
+}

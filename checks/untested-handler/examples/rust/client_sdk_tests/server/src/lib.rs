@@ -1,0 +1,13 @@
+pub mod db;
+pub mod handlers;
+
+use axum::routing::{delete, get, post};
+use axum::Router;
+
+pub fn router(db: db::Db) -> Router {
+    Router::new()
+        .route("/api/v0/record", post(handlers::upload_records))
+        .route("/api/v0/me", get(handlers::whoami))
+        .route("/api/v0/store", delete(handlers::delete_store))
+        .with_state(db)
+}
