@@ -50,6 +50,16 @@ pub static FILTERS: &[FilterDef] = &[
         gate: None,
     },
     FilterDef {
+        name: "loop_waits_at_least",
+        args: &[ArgKind::Capture, ArgKind::DataList, ArgKind::Text],
+        sets: &[],
+        doc: "every call of the list in the loop's own code (there is one at least) waits a literal duration of at \
+              least the given number of seconds (`sleep(Duration::from_secs(60))`, `from_millis(90_000)`, \
+              `from_mins(5)`): the loop polls on a slow beat rather than hammering what it calls",
+        eval: loop_waits_at_least,
+        gate: None,
+    },
+    FilterDef {
         name: "retried_with_new_arguments",
         args: &[ArgKind::Capture, ArgKind::DataList],
         sets: &[],
@@ -849,6 +859,60 @@ fn loop_calls_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     }
 }
 
+fn loop_waits_at_least(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let Ok(least) = args[2].as_str().trim().parse::<f64>() else {
+        return false;
+    };
+    let calls = listed_calls(ctx.file, node, &ctx.list_with_additions(&args[1]));
+    !calls.is_empty()
+        && calls.iter().all(|(call, _)| {
+            literal_seconds(ctx.file.node_text(*call)).is_some_and(|secs| secs >= least)
+        })
+}
+
+/// The duration a wait's text spells with one `Duration` constructor and a number literal
+/// (`sleep(Duration::from_secs(60))`, `from_millis(1_500)`, `from_mins(2)`), in seconds. `None`
+/// when it is computed, named by a constant, or spelled more than once.
+fn literal_seconds(text: &str) -> Option<f64> {
+    const UNITS: &[(&str, f64)] = &[
+        ("from_secs_f64(", 1.0),
+        ("from_secs_f32(", 1.0),
+        ("from_secs(", 1.0),
+        ("from_millis(", 0.001),
+        ("from_mins(", 60.0),
+        ("from_hours(", 3600.0),
+    ];
+    let mut found = None;
+    for (ctor, unit) in UNITS {
+        let mut rest = text;
+        while let Some(i) = rest.find(ctor) {
+            let after = &rest[i + ctor.len()..];
+            let arg = after.split(')').next()?.trim().replace('_', "");
+            // `60`, `60u64`, `2.5`, `1500_u64`: digits, then at most a type suffix.
+            let digits = arg
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(arg.len());
+            let suffix = &arg[digits..];
+            if !matches!(
+                suffix,
+                "" | "u64" | "u32" | "u16" | "u8" | "usize" | "i64" | "i32" | "f64" | "f32"
+            ) {
+                return None;
+            }
+            let value: f64 = arg[..digits].parse().ok()?;
+            if found.is_some() {
+                return None;
+            }
+            found = Some(value * unit);
+            rest = after;
+        }
+    }
+    found
+}
+
 /// The names whose value can differ between iterations of the loop: its pattern's names,
 /// names assigned in it, and names bound in it from those or from a listed call.
 fn varying_names(
@@ -1058,6 +1122,44 @@ fn loop_bounded(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn literal_seconds_reads_one_duration_constructor_with_a_number() {
+        use super::literal_seconds;
+        assert_eq!(
+            literal_seconds("tokio::time::sleep(Duration::from_secs(60))"),
+            Some(60.0)
+        );
+        assert_eq!(
+            literal_seconds("sleep(Duration::from_millis(1_500))"),
+            Some(1.5)
+        );
+        assert_eq!(
+            literal_seconds("sleep(Duration::from_secs(90u64))"),
+            Some(90.0)
+        );
+        assert_eq!(
+            literal_seconds("sleep(Duration::from_mins(2))"),
+            Some(120.0)
+        );
+        assert_eq!(
+            literal_seconds("sleep(Duration::from_secs_f64(0.5))"),
+            Some(0.5)
+        );
+        assert_eq!(
+            literal_seconds("sleep(Duration::from_secs(RETRY_SECS))"),
+            None
+        );
+        assert_eq!(
+            literal_seconds("sleep(Duration::from_secs(base * 2))"),
+            None
+        );
+        assert_eq!(literal_seconds("sleep(delay)"), None);
+        assert_eq!(
+            literal_seconds("sleep(Duration::from_secs(60) + Duration::from_millis(5))"),
+            None
+        );
+    }
+
     use super::super::FilterExpr;
     use crate::analysis::check::CheckData;
     use crate::analysis::index::{Manifests, RepoIndex};

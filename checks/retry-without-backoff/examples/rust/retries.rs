@@ -191,3 +191,25 @@ pub fn connect_first(paths: &[PathBuf]) -> Option<UnixStream> {
     }
     None
 }
+
+// Polls every five minutes until the search index exists: a beat this slow cannot keep a
+// recovering dependency down, in step with other replicas or not. No finding.
+pub async fn wait_for_index(store: &IndexStore) -> Index {
+    loop {
+        if let Ok(index) = store.open().await {
+            return index;
+        }
+        sleep(Duration::from_secs(300)).await;
+    }
+}
+
+// The same poll every 30 seconds against a remote registry: still a fixed beat shared by every
+// replica that started together.
+pub async fn wait_for_registry(registry: &Registry) -> Manifest {
+    loop { //~ retry-without-backoff
+        if let Ok(manifest) = registry.fetch_manifest().await {
+            return manifest;
+        }
+        sleep(Duration::from_secs(30)).await;
+    }
+}
