@@ -2095,11 +2095,52 @@ fn logs(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, node: Node<'_>) -> bool {
                 t.rsplit("::").next().unwrap_or(t).to_string()
             })
             .is_some_and(|m| lists.has("log_macros", &m)),
-        "call_expression" => {
-            syntax::call_name(ctx.file, d).is_some_and(|n| lists.has("log_macros", n))
-        }
+        // `log_message(&msg, INFO)`, `write_log(..)`: a project's own log function.
+        "call_expression" => syntax::call_name(ctx.file, d)
+            .is_some_and(|n| lists.has("log_macros", n) || n.split('_').any(|w| w == "log")),
         _ => false,
     })
+}
+
+/// Whether the error `stmt`'s `Err` branch handles is logged: in the branch itself, or, when
+/// the branch only builds a message (`let msg = match resp { Ok(r) => .., Err(e) =>
+/// format!("failed: {e}") };`), by a log call right after the `let` that names the message
+/// (`log_message(&msg, INFO).await;`).
+fn error_logged(
+    ctx: &MatchCtx<'_, '_>,
+    lists: &Lists<'_>,
+    stmt: Node<'_>,
+    branch: Node<'_>,
+) -> bool {
+    if logs(ctx, lists, branch) {
+        return true;
+    }
+    let Some(binding) = stmt.parent().filter(|p| p.kind() == "let_declaration") else {
+        return false;
+    };
+    let Some(name) = binding
+        .field("pattern")
+        .filter(|p| p.kind() == "identifier")
+        .map(|p| ctx.file.node_text(p))
+    else {
+        return false;
+    };
+    // The message: the branch's value is a string it formats, with the error in it.
+    let message = tail_value(branch).is_some_and(|v| {
+        let t = ctx.file.node_text(v);
+        t.starts_with("format!")
+            || t.starts_with("e.to_string()")
+            || t.starts_with("err.to_string()")
+    });
+    message
+        && std::iter::successors(binding.next_named_sibling(), |n| n.next_named_sibling())
+            .filter(|n| n.kind() != "line_comment" && n.kind() != "block_comment")
+            .take(2)
+            .any(|n| {
+                logs(ctx, lists, n)
+                    && syntax::descendants(n)
+                        .any(|d| d.kind() == "identifier" && ctx.file.node_text(d) == name)
+            })
 }
 
 /// Whether an Err branch hands the error (or an error status) back, requeues, or diverges.
@@ -2291,8 +2332,9 @@ fn err_branch<'t>(ctx: &MatchCtx<'_, 't>, stmt: Node<'t>) -> Option<Node<'t>> {
 /// says (the rest reads the severity `transient_call` sets).
 static LOGGED_AND_DROPPED_GATE: Gate = Gate {
     key: |ctx, args| {
-        let branch = err_branch(ctx, ctx.arg_node(&args[0])?)?;
-        logs(ctx, &Lists::of(ctx), branch).then(String::new)
+        let stmt = ctx.arg_node(&args[0])?;
+        let branch = err_branch(ctx, stmt)?;
+        error_logged(ctx, &Lists::of(ctx), stmt, branch).then(String::new)
     },
     admits: |_, _| true,
 };
@@ -2321,7 +2363,7 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(branch) = err_branch(ctx, stmt) else {
         return false;
     };
-    if !logs(ctx, &lists, branch) {
+    if !error_logged(ctx, &lists, stmt, branch) {
         return false; // silent: swallowed-error's finding (docs/checks/missing-retry.md)
     }
     let in_spawn = fire_and_forget_spawn(ctx, stmt).is_some();
