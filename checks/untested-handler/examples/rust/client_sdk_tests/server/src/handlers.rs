@@ -1,14 +1,16 @@
 //! Handlers the tests in `server/tests/sync.rs` reach through the client SDK in `client/`: the
 //! SDK method builds the URL (`base.join("api/v0/record")`, `format!("{}/api/v0/me", base)`)
-//! and sends the request, so the test calling it covers the route. (A client method is only
-//! followed when no other production function shares its name, handlers included.)
+//! and sends the request, so the test calling it covers the route. A client method is followed
+//! when no other production function shares its name; a handler of the same name does not count
+//! (a test's `client.post_records(..)` cannot call the free handler `post_records`).
 use crate::db::Db;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
-// Reached by `client.post_records(..)` in a test; the SDK joins a relative path to its base.
-pub async fn upload_records(State(db): State<Db>, Json(records): Json<Vec<String>>) -> StatusCode {
+// Reached by `client.post_records(..)` in a test, though this handler has the same name; the
+// SDK joins a relative path to its base.
+pub async fn post_records(State(db): State<Db>, Json(records): Json<Vec<String>>) -> StatusCode {
     match db.insert_records(1, &records).await {
         Ok(()) => StatusCode::CREATED,
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
