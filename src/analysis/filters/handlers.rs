@@ -908,8 +908,11 @@ impl HandlerFacts {
             })
             .collect();
         for c in &self.client_helpers {
-            let definitions = self.fns.get(&c.name).map_or(0, Vec::len)
-                - usize::from(handler_names.contains(c.name.as_str()));
+            let definitions = self
+                .fns
+                .get(&c.name)
+                .map_or(0, Vec::len)
+                .saturating_sub(usize::from(handler_names.contains(c.name.as_str())));
             if definitions <= sending[c.name.as_str()] && !HTTP_METHODS.contains(&c.name.as_str()) {
                 helpers.entry(c.name.as_str()).or_default().push(c);
             }

@@ -1003,11 +1003,11 @@ fn request_helpers(
 
 /// Whether a call passes any argument: `.json(&body)`, not `.send()`.
 fn call_has_arguments(call: &Node<'_>) -> bool {
-    first_arg_count(call) > 0
+    argument_count(call) > 0
 }
 
 /// How many arguments a call passes.
-fn first_arg_count(call: &Node<'_>) -> usize {
+fn argument_count(call: &Node<'_>) -> usize {
     call.field("arguments")
         .map(|a| a.named_child_count())
         .unwrap_or(0)
@@ -1154,7 +1154,7 @@ impl<'t> Chain<'t> {
             .chain(" ".chars())
             .chain(file.text[body].chars().take(MAX_HELPER_URL_CHARS))
             .collect();
-        summary.calls[0] = (verb, first_arg_count(first).max(1), url);
+        summary.calls[0] = (verb, argument_count(first).max(1), url);
         Some(summary)
     }
 
