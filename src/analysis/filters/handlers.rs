@@ -508,7 +508,7 @@ impl HandlerFacts {
                             );
                             c.requests.retain(names_a_literal_segment);
                             if !c.requests.is_empty() {
-                                c.is_test = false;
+                                // Never read (only requests count): not kept.
                                 c.direct.clear();
                                 self.client_helpers.push(c);
                             }

@@ -1001,18 +1001,6 @@ fn request_helpers(
     })
 }
 
-/// Whether a call passes any argument: `.json(&body)`, not `.send()`.
-fn call_has_arguments(call: &Node<'_>) -> bool {
-    argument_count(call) > 0
-}
-
-/// How many arguments a call passes.
-fn argument_count(call: &Node<'_>) -> usize {
-    call.field("arguments")
-        .map(|a| a.named_child_count())
-        .unwrap_or(0)
-}
-
 /// A method chain: `state.http.post(url).json(&b).send()` → root `state.http`, calls
 /// `post`, `json`, `send` (innermost first).
 struct Chain<'t> {
@@ -1127,11 +1115,14 @@ impl<'t> Chain<'t> {
         awaited: bool,
     ) -> Option<ChainSummary> {
         let ((name, first), rest) = self.calls.split_first()?;
-        let (last, between) = rest.split_last()?;
-        if last.0 != "send"
-            || !between
-                .iter()
-                .all(|(n, c)| lists.has("http_builder_methods", n) && call_has_arguments(c))
+        if rest.last().is_none_or(|(last, _)| last != "send") {
+            return None;
+        }
+        let mut summary = self.summary(file, awaited);
+        let between = &summary.calls[1..summary.calls.len() - 1];
+        if !between
+            .iter()
+            .all(|(n, count, _)| *count > 0 && lists.has("http_builder_methods", n))
         {
             return None;
         }
@@ -1146,7 +1137,6 @@ impl<'t> Chain<'t> {
             .into_iter()
             .find(|v| args.contains(&format!("Method::{v}")) || args.contains(&format!("\"{v}\"")))
             .map_or("request".to_string(), str::to_ascii_lowercase);
-        let mut summary = self.summary(file, awaited);
         summary.root = "http".to_string();
         let url: String = args
             .chars()
@@ -1154,7 +1144,7 @@ impl<'t> Chain<'t> {
             .chain(" ".chars())
             .chain(file.text[body].chars().take(MAX_HELPER_URL_CHARS))
             .collect();
-        summary.calls[0] = (verb, argument_count(first).max(1), url);
+        summary.calls[0] = (verb, summary.calls[0].1.max(1), url);
         Some(summary)
     }
 
