@@ -134,8 +134,10 @@ pub enum Handling {
     /// Passed on to this function's caller (`?`, `return`, tail expression).
     PassedOn,
     /// Logged and dropped (`if let Err(e) = f() { warn!(..) }`, an `Err` arm that only logs)
-    /// inside a loop that pulls work (`while let Some(job) = rx.recv().await`), outside a
-    /// periodic one: the loop moves on to the next item and nothing runs this one again.
+    /// inside a loop that pulls work (`while let Some(job) = rx.recv().await`), or inside a task
+    /// nobody waits for (`tokio::spawn(async move { .. });`), outside periodic work: the loop
+    /// moves on to the next item, the spawner has moved on already, and nothing runs this one
+    /// again.
     Dropped(DropSite),
     /// Handed back to be run again: the `match` or `if let` reading the call's result requeues
     /// on `Err` (its `Err` branch names a vocabulary `requeue_words` entry: `delivery.nack()`,
@@ -1024,6 +1026,12 @@ fn fn_facts<'t>(
             let t = head(file.node_text(*l));
             t.contains("sleep(") || t.contains(".tick()")
         });
+    // Whether the body hands a task to `tokio::spawn` (or `spawn_local`): a call whose error
+    // such a task logs and drops is lost, as in a work loop.
+    let spawns_tasks = calls.iter().any(|c| {
+        c.kind() == "call_expression"
+            && syntax::call_name(file, *c).is_some_and(|n| matches!(n, "spawn" | "spawn_local"))
+    });
     let work_loops: Vec<Node<'_>> = loops
         .iter()
         .filter(|l| {
@@ -1137,7 +1145,8 @@ fn fn_facts<'t>(
                 Handling::Other
             }
         } else if !periodic
-            && in_work_loop(nodes, &work_loops, *c)
+            && (in_work_loop(nodes, &work_loops, *c)
+                || (spawns_tasks && in_spawned_task(file, nodes, *c)))
             && logs_and_drops(file, nodes, *c, lists)
         {
             Handling::Dropped(DropSite {
@@ -1520,6 +1529,27 @@ fn in_work_loop(nodes: &NodeList<'_>, work_loops: &[Node<'_>], call: Node<'_>) -
         }
         if matches!(p.kind(), "closure_expression" | "function_item") {
             return false;
+        }
+    }
+    false
+}
+
+/// Whether `call` runs in a task nobody waits for: the nearest closure or async block around it
+/// in its function is handed to `spawn` or `spawn_local`, and the handle is dropped (see
+/// [`syntax::fire_and_forget_spawn_of`]). An error the task logs and drops is gone, as in a work
+/// loop: the caller carried on when the task started. Workspace spawn wrappers are not known
+/// while the model is collected, so only the runtime's own spawns count here.
+fn in_spawned_task(file: &ParsedFile, nodes: &NodeList<'_>, call: Node<'_>) -> bool {
+    for p in nodes.ancestors(call).take(48) {
+        match p.kind() {
+            "function_item" => return false,
+            "closure_expression" | "async_block" => {
+                return syntax::fire_and_forget_spawn_of(file, p, |name, _| {
+                    matches!(name, "spawn" | "spawn_local")
+                })
+                .is_some();
+            }
+            _ => {}
         }
     }
     false
@@ -2322,6 +2352,47 @@ pub async fn cron(c: &Client) {
             m.summary("fetch").and_then(|s| s.dropped_at.clone()),
             None,
             "api passes the error on and cron runs again on the next tick"
+        );
+    }
+
+    #[test]
+    fn an_error_a_task_nobody_waits_for_only_logs_ends_there_but_not_in_a_joined_task() {
+        let m = model(&[
+            ("src/store.rs", STORE),
+            (
+                "src/hooks.rs",
+                r#"
+pub async fn handle(c: &Client, key: &str) -> Result<(), Error> {
+    delete_object(c, key).await?;
+    Ok(())
+}
+pub fn on_event(c: Client, key: String) {
+    tokio::spawn(async move {
+        if let Err(e) = handle(&c, &key).await {
+            tracing::warn!(error = %e, "event not handled");
+        }
+    });
+}
+pub async fn fetch(c: &Client) -> Result<(), Error> { delete_object(c, "x").await }
+pub async fn on_fetch(c: Client) {
+    let mut set = JoinSet::new();
+    set.spawn(async move {
+        if let Err(e) = fetch(&c).await { tracing::warn!(error = %e); }
+    });
+    set.join_all().await;
+}
+"#,
+            ),
+        ]);
+        let site = m
+            .summary("handle")
+            .and_then(|s| s.dropped_at.clone())
+            .expect("the spawned task only logs handle's error");
+        assert_eq!((site.function.as_str(), site.line), ("on_event", 8));
+        assert_eq!(
+            m.summary("fetch").and_then(|s| s.dropped_at.clone()),
+            None,
+            "a JoinSet's tasks are joined: that is not fire-and-forget"
         );
     }
 

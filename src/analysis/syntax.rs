@@ -1526,6 +1526,68 @@ pub fn call_receiver(call: Node<'_>) -> Option<Node<'_>> {
         .flatten()
 }
 
+/// The spawn that runs `task` (an async block or closure) with nobody waiting for it:
+/// `tokio::spawn(async move { .. });`. The task is an argument of the call, possibly through
+/// `.instrument(span)`, `.in_current_span()` and parentheses. The call must be one `is_spawn`
+/// accepts by its name and function path, and not a retry wrapper (`Retry::spawn`). It must be
+/// made on a path or a runtime handle (`rt.spawn`, `handle.spawn`), because a `JoinSet`'s tasks
+/// are joined later. Its handle must be dropped: the call is an expression statement or
+/// `let _ = ..`.
+pub fn fire_and_forget_spawn_of<'t>(
+    file: &ParsedFile,
+    task: Node<'t>,
+    is_spawn: impl Fn(&str, &str) -> bool,
+) -> Option<Node<'t>> {
+    let mut p = task.parent()?;
+    for _ in 0..4 {
+        match p.kind() {
+            "field_expression" | "parenthesized_expression" | "closure_expression" => {
+                p = p.parent()?
+            }
+            "call_expression"
+                if call_name(file, p)
+                    .is_some_and(|n| n == "instrument" || n == "in_current_span") =>
+            {
+                p = p.parent()?
+            }
+            _ => break,
+        }
+    }
+    if p.kind() != "arguments" {
+        return None;
+    }
+    let call = p.parent()?;
+    let name = call_name(file, call)?;
+    let path = call
+        .field("function")
+        .map(|f| file.node_text(f))
+        .unwrap_or("");
+    if !is_spawn(name, path) || path.contains("Retry") {
+        return None;
+    }
+    if let Some(recv) = call_receiver(call) {
+        let r = match recv.kind() {
+            "field_expression" => recv.field("field").map(|f| file.node_text(f)),
+            "scoped_identifier" => recv.field("name").map(|f| file.node_text(f)),
+            _ => Some(file.node_text(recv)),
+        }
+        .unwrap_or("")
+        .to_ascii_lowercase();
+        if !(r.contains("runtime") || r == "rt" || r.ends_with("handle")) {
+            return None;
+        }
+    }
+    let parent = call.parent()?;
+    let dropped = match parent.kind() {
+        "expression_statement" => true,
+        "let_declaration" => parent
+            .field("pattern")
+            .is_some_and(|p| file.node_text(p).starts_with('_')),
+        _ => false,
+    };
+    dropped.then_some(call)
+}
+
 /// Strips wrappers that do not change what an expression is: `.await`, `?`, parentheses,
 /// references. Returns the innermost "real" expression.
 pub fn unwrap_expression(mut node: Node<'_>) -> Node<'_> {

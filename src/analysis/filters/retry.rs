@@ -21,7 +21,7 @@
 use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::check::CheckData;
 use crate::analysis::effects::DATABASE_SERVICE;
-use crate::analysis::effects::{CalleeName, EffectModel};
+use crate::analysis::effects::{CalleeName, EffectModel, FnSummary};
 use crate::analysis::index::{Manifests, RepoIndex};
 use crate::analysis::source::ParsedFile;
 use crate::analysis::syntax::{self, FieldExt, NodeList};
@@ -1865,15 +1865,28 @@ fn transient_call_admits(index: &RepoIndex, key: &str) -> bool {
     through_callee || through_client
 }
 
-/// Whether every call of workspace fn `name` logs and drops its error itself in a worker loop:
-/// then its steps are reported instead (rule `propagated-to-a-log`), once per failure, and not
-/// the call. The model finds callers by bare name, so an owner-qualified `name`
+/// Whether every call of workspace fn `name` logs and drops its error itself (in a worker loop
+/// or a task nobody waits for), and `name` is part of the work rather than a client of another
+/// module: then its steps are reported instead (rule `propagated-to-a-log`), once per failure,
+/// and not the call. The model finds callers by bare name, so an owner-qualified `name`
 /// (`Worker::process`) asks its bare name too: every call of any `process` includes its calls.
 fn steps_reported_instead(model: &EffectModel, name: &str, bare: Option<&str>) -> bool {
     std::iter::once(name)
         .chain(bare)
-        .filter_map(|n| model.summary(n))
-        .any(|s| s.dropped_directly && s.dropped_at.is_some())
+        .filter_map(|n| Some((n, model.summary(n)?)))
+        .any(|(n, s)| {
+            s.dropped_directly && s.dropped_at.is_some() && !dropped_at_a_client_call(model, n, s)
+        })
+}
+
+/// Whether the log line that drops `name`'s error is in a call of it into a client module
+/// ([`EffectModel::is_client_call`]: `db.set_status(..)` into `database.rs`). Such a call is
+/// where the work talks to the dependency, so it is reported there, not at the client's steps
+/// that every caller shares.
+fn dropped_at_a_client_call(model: &EffectModel, name: &str, s: &FnSummary) -> bool {
+    s.dropped_at
+        .as_ref()
+        .is_some_and(|site| model.is_client_call(name, &site.path))
 }
 
 /// See [`transient_call_key`].
@@ -2461,63 +2474,20 @@ fn spawn_around<'t>(
                 return None
             }
             "async_block" | "closure_expression" => {
-                let mut p = a.parent()?;
-                // `async move { .. }.instrument(span)` / `(async { .. })`
-                for _ in 0..4 {
-                    match p.kind() {
-                        "field_expression" | "parenthesized_expression" | "closure_expression" => {
-                            p = p.parent()?
-                        }
-                        "call_expression"
-                            if syntax::call_name(ctx.file, p)
-                                .is_some_and(|n| n == "instrument" || n == "in_current_span") =>
-                        {
-                            p = p.parent()?
-                        }
-                        _ => break,
-                    }
-                }
-                if p.kind() != "arguments" {
-                    return None;
-                }
-                let call = p.parent()?;
-                let name = syntax::call_name(ctx.file, call)?;
-                let path = call
-                    .field("function")
-                    .map(|f| ctx.file.node_text(f))
-                    .unwrap_or("");
-                let spawn = matches!(name, "spawn" | "spawn_local")
-                    || ctx
-                        .config
-                        .vocabulary
-                        .spawn_wrappers
-                        .iter()
-                        .any(|w| w == name || w == path)
-                    || ctx
-                        .index()
-                        .effects
-                        .summary(name)
-                        .is_some_and(|s| s.spawns_arg);
-                if !spawn || path.contains("Retry") {
-                    return None;
-                }
-                // `set.spawn(..)` on a JoinSet is joined later; only path spawns and runtime handles.
-                if let Some(recv) = syntax::call_receiver(call) {
-                    let r = receiver_name(ctx.file, recv).to_ascii_lowercase();
-                    if !(r.contains("runtime") || r == "rt" || r.ends_with("handle")) {
-                        return None;
-                    }
-                }
-                let parent = call.parent()?;
-                let dropped = match parent.kind() {
-                    "expression_statement" => true,
-                    "let_declaration" => parent
-                        .field("pattern")
-                        .is_some_and(|p| ctx.file.node_text(p).starts_with('_')),
-                    "block" => false,
-                    _ => false,
-                };
-                return dropped.then_some(call);
+                return syntax::fire_and_forget_spawn_of(ctx.file, a, |name, path| {
+                    matches!(name, "spawn" | "spawn_local")
+                        || ctx
+                            .config
+                            .vocabulary
+                            .spawn_wrappers
+                            .iter()
+                            .any(|w| w == name || w == path)
+                        || ctx
+                            .index()
+                            .effects
+                            .summary(name)
+                            .is_some_and(|s| s.spawns_arg)
+                });
             }
             _ => {}
         }
@@ -2699,7 +2669,7 @@ fn error_dropped_upstream(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
             if ctx.vars.contains_key("through_workspace_fn") {
                 calls_client
             } else {
-                s.dropped_directly
+                s.dropped_directly && !dropped_at_a_client_call(&index.effects, name, s)
             }
         })
         .and_then(|s| s.dropped_at.clone())

@@ -75,3 +75,34 @@ pub async fn expire_sessions_now(pool: sqlx::PgPool) -> anyhow::Result<()> {
     handle.await??;
     Ok(())
 }
+
+/// A chat command handled in a task nobody waits for: the task logs the handler's error and
+/// ends, the command's sender has had its answer already, and nothing runs the command again.
+/// Each step that talks to a dependency is reported, once, where the handler makes it.
+pub fn on_command(state: AppState, command: Command) {
+    tokio::spawn(async move {
+        if let Err(e) = run_command(&state, &command).await {
+            tracing::warn!(error = %e, "command failed");
+        }
+    });
+}
+
+async fn run_command(state: &AppState, command: &Command) -> anyhow::Result<()> {
+    let report = render_report(command);
+    let paste = state.http.post(format!("{}/pastes", state.paste_url)).body(report).send().await?.error_for_status()?; //~ missing-retry:high
+    let link = paste.text().await?;
+    tracing::info!(%link, "report uploaded");
+    Ok(())
+}
+
+/// The same handler awaited by its caller: the error reaches whoever called `on_command_now`,
+/// which decides. No finding.
+pub async fn on_command_now(state: AppState, command: Command) -> anyhow::Result<()> {
+    run_command_awaited(&state, &command).await
+}
+
+async fn run_command_awaited(state: &AppState, command: &Command) -> anyhow::Result<()> {
+    let report = render_report(command);
+    state.http.post(format!("{}/pastes", state.paste_url)).body(report).send().await?.error_for_status()?;
+    Ok(())
+}

@@ -37,6 +37,15 @@ impl Client {
         Ok(())
     }
 
+    pub fn add_label(&self, repo: &str, number: u32, label: &str) -> Result<()> {
+        self.internal
+            .post(format!("{}/repos/{}/issues/{}/labels", API_BASE, repo, number).as_str())
+            .body(format!("[\"{label}\"]"))
+            .send()?
+            .error_for_status()?;
+        Ok(())
+    }
+
     pub fn hide_comment(&self, node_id: &str) -> Result<()> {
         self.graphql("mutation { minimizeComment }", node_id)
     }
