@@ -147,6 +147,9 @@ pub struct RetryFacts {
     typed_names: Vec<NameIdents>,
     /// (crate dir, type name) of types that are retrying clients (resolved in `finish`).
     retry_types: BTreeSet<(String, String)>,
+    /// Crate dirs that turn off the retries of the vocabulary's `default_retry_client_types`
+    /// (a `default_retry_off_markers` entry appears in their code).
+    default_retry_off: BTreeSet<String>,
     /// Crate dirs in which `RetryTransientMiddleware` appears (any `ClientWithMiddleware` there is
     /// taken to carry it).
     middleware_crates: BTreeSet<String>,
@@ -248,6 +251,13 @@ impl RetryFacts {
         }
         if text.contains("RetryConfig::disabled()") || text.contains("with_max_attempts(1)") {
             self.aws_retry_disabled.insert(krate.clone());
+        }
+        if default_retry_lists()
+            .1
+            .iter()
+            .any(|m| text.contains(m.as_str()))
+        {
+            self.default_retry_off.insert(krate.clone());
         }
         if text.contains("RetryTransientMiddleware") {
             self.middleware_crates.insert(krate.clone());
@@ -414,6 +424,7 @@ impl RetryFacts {
         self.retry_helpers.extend(other.retry_helpers);
         self.aws_crates.extend(other.aws_crates);
         self.aws_retry_disabled.extend(other.aws_retry_disabled);
+        self.default_retry_off.extend(other.default_retry_off);
         self.client_names.extend(other.client_names);
         self.client_imports.extend(other.client_imports);
     }
@@ -436,11 +447,18 @@ impl RetryFacts {
         let retry_types: FxHashSet<(&str, &str)> = self.retry_types.iter().map(str_pair).collect();
         let client_fns: FxHashSet<(&str, &str)> =
             self.retry_client_fns.keys().map(str_pair).collect();
+        // A client type that retries by default, in a crate that leaves the default on.
+        let (default_types, _) = default_retry_lists();
+        let off = &self.default_retry_off;
+        let retries_by_default =
+            |krate: &str, t: &str| default_types.iter().any(|d| d == t) && !off.contains(krate);
         let mut names: FxHashSet<(&str, &str)> = self.retry_names.iter().map(str_pair).collect();
         let mut added: Vec<(&str, &str)> = Vec::new();
         for typed in &self.typed_names {
             let (krate, name) = (&*typed.krate, typed.name());
-            if typed.idents().any(|t| retry_types.contains(&(krate, t)))
+            if typed
+                .idents()
+                .any(|t| retry_types.contains(&(krate, t)) || retries_by_default(krate, t))
                 && names.insert((krate, name))
             {
                 added.push((krate, name));
@@ -463,7 +481,7 @@ impl RetryFacts {
                 }
                 let resolves = binding.idents().any(|i| {
                     let k = (krate, i);
-                    names.contains(&k) || client_fns.contains(&k)
+                    names.contains(&k) || client_fns.contains(&k) || retries_by_default(krate, i)
                 });
                 if resolves {
                     names.insert((krate, name));
@@ -516,6 +534,19 @@ fn is_associated_fn_name<'t>(file: &ParsedFile, nodes: &NodeList<'t>, d: Node<'t
             let last = file.node_text(path).rsplit("::").next().unwrap_or("");
             last.starts_with(|c: char| c.is_ascii_uppercase())
         })
+}
+
+/// The vocabulary's `default_retry_client_types` and `default_retry_off_markers`, read once
+/// (empty when the embedded checks failed to load).
+fn default_retry_lists() -> &'static (Vec<String>, Vec<String>) {
+    static LISTS: std::sync::OnceLock<(Vec<String>, Vec<String>)> = std::sync::OnceLock::new();
+    LISTS.get_or_init(|| match Lists::embedded() {
+        Some(lists) => (
+            lists.list("default_retry_client_types").to_vec(),
+            lists.list("default_retry_off_markers").to_vec(),
+        ),
+        None => (Vec::new(), Vec::new()),
+    })
 }
 
 /// The pattern of [`client_crate_pattern`], with each crate's (path, service).
@@ -2958,6 +2989,32 @@ mod tests {
         assert!(f.aws_retry_disabled.contains("a"));
         assert!(!f.aws_retry_disabled.contains("b"));
         assert!(f.aws_crates.contains("b"));
+    }
+
+    #[test]
+    fn a_client_type_that_retries_by_default_retries_unless_its_crate_turns_it_off() {
+        let f = facts(&[
+            ("a/Cargo.toml", "[package]\nname='a'\n"),
+            ("b/Cargo.toml", "[package]\nname='b'\n"),
+            (
+                "a/src/lib.rs",
+                "struct App { gh: octocrab::Octocrab, http: reqwest::Client }\n\
+                 fn f(crab: &Octocrab) { let built = Octocrab::builder().personal_token(t).build(); }",
+            ),
+            (
+                "b/src/lib.rs",
+                "fn f(crab: &Octocrab) { let b = Octocrab::builder().add_retry_config(RetryConfig::None).build(); }",
+            ),
+        ]);
+        for name in ["gh", "crab", "built"] {
+            assert!(f.is_retrying_client("a", name), "{name} in a");
+        }
+        assert!(!f.is_retrying_client("a", "http"));
+        assert!(
+            !f.is_retrying_client("b", "crab"),
+            "b turns the default off"
+        );
+        assert!(!f.is_retrying_client("b", "b"));
     }
 
     fn classify_src(src: &str) -> Option<Effect> {
