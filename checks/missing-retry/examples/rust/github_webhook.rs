@@ -1,5 +1,7 @@
 //! GitHub does not redeliver failed webhook deliveries: a side effect tried once in the handler
-//! is lost on a blip, whether its error is logged or returned as a 500.
+//! is lost on a blip, whether its error is logged or returned as a 500. (`app.github` is the
+//! service's own GitHub client, without retries; octocrab's retries by default:
+//! `octocrab_default_retries.rs`.)
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::body::Bytes;
@@ -10,8 +12,8 @@ pub async fn github_webhook(State(app): State<App>, headers: HeaderMap, body: By
         return Ok(StatusCode::NO_CONTENT);
     }
     let pr: PullRequestEvent = serde_json::from_slice(&body)?;
-    let files = app.octocrab.pulls(&pr.owner, &pr.repo).list_files(pr.number).await?;
-    app.octocrab.issues(&pr.owner, &pr.repo).add_labels(pr.number, &labels_for(&files)).await?; //~ missing-retry:high
+    let files = app.github.list_files(&pr.repo, pr.number).await?;
+    app.github.add_labels(&pr.repo, pr.number, &labels_for(&files)).await?; //~ missing-retry:high
     if let Err(e) = app.slack.post_message(&app.channel, &format!("PR #{} labelled", pr.number)).await { //~ missing-retry:high
         tracing::warn!(error = %e, "slack notification failed");
     }
