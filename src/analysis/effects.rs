@@ -1006,32 +1006,35 @@ fn fn_facts<'t>(
             lists.get("log_names"),
         );
     let records_error = instrumented || (takes_work && logs_err);
-    let spawns_arg = takes_work
-        && calls.iter().any(|c| {
-            c.kind() == "call_expression"
-                && syntax::call_name(file, *c)
-                    .is_some_and(|n| matches!(n, "spawn" | "spawn_local" | "spawn_blocking"))
-        });
+    // What the body's calls name, read in one pass: a timer (periodic work), a runtime spawn
+    // (a task nobody may wait for: a call whose error such a task logs and drops is lost, as in
+    // a work loop), a blocking spawn.
+    let (mut ticks, mut spawns_tasks, mut spawns_blocking) = (false, false, false);
+    for name in calls
+        .iter()
+        .filter(|c| c.kind() == "call_expression")
+        .filter_map(|c| syntax::call_name(file, *c))
+    {
+        match name {
+            "interval" | "tick" => ticks = true,
+            "spawn" | "spawn_local" => spawns_tasks = true,
+            "spawn_blocking" => spawns_blocking = true,
+            _ => {}
+        }
+    }
+    let spawns_arg = takes_work && (spawns_tasks || spawns_blocking);
     let loops = nodes.of_kinds_in(
         &["loop_expression", "while_expression", "for_expression"],
         body,
     );
-    let periodic = calls.iter().any(|c| {
-        c.kind() == "call_expression"
-            && syntax::call_name(file, *c).is_some_and(|n| matches!(n, "interval" | "tick"))
-    }) || loops
-        .iter()
-        .filter(|l| l.kind() != "for_expression")
-        .any(|l| {
-            let t = head(file.node_text(*l));
-            t.contains("sleep(") || t.contains(".tick()")
-        });
-    // Whether the body hands a task to `tokio::spawn` (or `spawn_local`): a call whose error
-    // such a task logs and drops is lost, as in a work loop.
-    let spawns_tasks = calls.iter().any(|c| {
-        c.kind() == "call_expression"
-            && syntax::call_name(file, *c).is_some_and(|n| matches!(n, "spawn" | "spawn_local"))
-    });
+    let periodic = ticks
+        || loops
+            .iter()
+            .filter(|l| l.kind() != "for_expression")
+            .any(|l| {
+                let t = head(file.node_text(*l));
+                t.contains("sleep(") || t.contains(".tick()")
+            });
     let work_loops: Vec<Node<'_>> = loops
         .iter()
         .filter(|l| {

@@ -1526,6 +1526,16 @@ pub fn call_receiver(call: Node<'_>) -> Option<Node<'_>> {
         .flatten()
 }
 
+/// The last name of a receiver expression: `state.http` → `http`, `self.gh` → `gh`,
+/// `crate::CLIENT` → `CLIENT`, `self.client()` → `client`.
+pub fn receiver_name<'f>(file: &'f ParsedFile, root: Node<'_>) -> &'f str {
+    match root.kind() {
+        "field_expression" => root.field("field").map(|f| file.node_text(f)).unwrap_or(""),
+        "scoped_identifier" => root.field("name").map(|f| file.node_text(f)).unwrap_or(""),
+        _ => file.node_text(root),
+    }
+}
+
 /// The spawn that runs `task` (an async block or closure) with nobody waiting for it:
 /// `tokio::spawn(async move { .. });`. The task is an argument of the call, possibly through
 /// `.instrument(span)`, `.in_current_span()` and parentheses. The call must be one `is_spawn`
@@ -1566,13 +1576,7 @@ pub fn fire_and_forget_spawn_of<'t>(
         return None;
     }
     if let Some(recv) = call_receiver(call) {
-        let r = match recv.kind() {
-            "field_expression" => recv.field("field").map(|f| file.node_text(f)),
-            "scoped_identifier" => recv.field("name").map(|f| file.node_text(f)),
-            _ => Some(file.node_text(recv)),
-        }
-        .unwrap_or("")
-        .to_ascii_lowercase();
+        let r = receiver_name(file, recv).to_ascii_lowercase();
         if !(r.contains("runtime") || r == "rt" || r.ends_with("handle")) {
             return None;
         }

@@ -685,7 +685,7 @@ fn local_client_service(
     let file = ctx.file;
     let mut node = syntax::unwrap_expression(receiver);
     for depth in 0..6 {
-        let name = receiver_name(file, node);
+        let name = syntax::receiver_name(file, node);
         let named = || {
             lists
                 .lookup(
@@ -1269,16 +1269,6 @@ fn name_matches_exactly(name: &str, pattern: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('_'))
 }
 
-/// The last name of a receiver expression: `state.http` → `http`, `self.gh` → `gh`,
-/// `crate::CLIENT` → `CLIENT`, `self.client()` → `client`.
-fn receiver_name<'f>(file: &'f ParsedFile, root: Node<'_>) -> &'f str {
-    match root.kind() {
-        "field_expression" => root.field("field").map(|f| file.node_text(f)).unwrap_or(""),
-        "scoped_identifier" => root.field("name").map(|f| file.node_text(f)).unwrap_or(""),
-        _ => file.node_text(root),
-    }
-}
-
 /// The service an HTTP request goes to, from its URL argument or the receiver's name.
 fn http_service(lists: &Lists<'_>, url_args: &str, receiver: &str) -> String {
     // A path or host only one API has (`/repos/{owner}/..` is GitHub's).
@@ -1715,7 +1705,7 @@ fn callee_names(ctx: &MatchCtx<'_, '_>, site: &TransientSite<'_>) -> Option<Call
     }
     let method_call = syntax::call_receiver(site.call)
         .is_some_and(|r| ctx.file.node_text(syntax::unwrap_expression(r)) != "self");
-    if site.chain.calls.len() == 1 || receiver_name(ctx.file, site.chain.root) == "self" {
+    if site.chain.calls.len() == 1 || syntax::receiver_name(ctx.file, site.chain.root) == "self" {
         return Some(CalleeName {
             qualified: syntax::typed_method_name(ctx.file, site.call).unwrap_or_default(),
             name: name.to_string(),
@@ -1769,7 +1759,7 @@ fn transient_effect(
     }
     let last = chain.calls.last().map(|(n, _)| n.as_str()).unwrap_or("");
     if effect.is_none() && awaited && !lists.has("non_io_methods", last) {
-        let receiver = receiver_name(ctx.file, chain.root);
+        let receiver = syntax::receiver_name(ctx.file, chain.root);
         // A receiver the function types from a client crate, or a handle taken from a client;
         // then the repository's own clients (`[vocabulary] clients`); then a client field of
         // this crate.
@@ -2080,7 +2070,7 @@ fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     }
     let chain = Chain::of(file, call);
     let krate = crate_of(ctx);
-    let mut receivers = vec![receiver_name(file, chain.root).to_string()];
+    let mut receivers = vec![syntax::receiver_name(file, chain.root).to_string()];
     if let Some((n, c)) = chain.calls.first() {
         if c.field("arguments")
             .is_some_and(|a| a.named_child_count() == 0)
