@@ -322,24 +322,33 @@ enum MountChild {
 struct TestFnRaw {
     name: String,
     is_test: bool,
-    /// Plain function calls and function names passed as arguments (direct use).
-    direct: BTreeSet<String>,
+    /// Plain function calls and function names passed as arguments (direct use), with the
+    /// path they are written with (`posts::create`, `Post::create`), so a call can be told from
+    /// a same-named function elsewhere.
+    direct: BTreeSet<NameRef>,
     /// Every call name, function or method (for following helpers).
     calls: BTreeSet<String>,
+    /// The calls written with a path (`api_client::register(..)`): they name one function
+    /// even where others share its name.
+    path_calls: BTreeSet<NameRef>,
     requests: Vec<Request>,
     not_found_only: bool,
+    /// For a production client function: which function it is.
+    key: Option<FnKey>,
 }
 
 /// The union of what the repository's test functions do (see [`HandlerFacts::tests`]).
 #[derive(Debug, Clone, Default)]
 struct TestsReach {
     /// Their direct calls and function names passed as arguments.
-    direct: FxHashSet<String>,
+    direct: FxHashSet<NameRef>,
     /// Every call name of any test (to follow helpers for direct calls).
     calls: BTreeSet<String>,
     /// The call names of the tests that do not only assert 404/405 (to follow helpers for
     /// requests).
     request_calls: BTreeSet<String>,
+    /// The calls written with a path of those tests.
+    request_path_calls: BTreeSet<NameRef>,
     /// The requests of the tests that do not only assert 404/405.
     requests: Vec<Request>,
 }
@@ -351,6 +360,7 @@ impl TestsReach {
         if !t.not_found_only {
             self.requests.extend(t.requests);
             self.request_calls.extend(t.calls.iter().cloned());
+            self.request_path_calls.extend(t.path_calls);
         }
         self.calls.extend(t.calls);
     }
@@ -359,6 +369,7 @@ impl TestsReach {
         self.direct.extend(other.direct);
         self.calls.extend(other.calls);
         self.request_calls.extend(other.request_calls);
+        self.request_path_calls.extend(other.request_path_calls);
         self.requests.extend(other.requests);
     }
 }
@@ -430,8 +441,10 @@ pub struct HandlerFacts {
     closures: FxHashMap<(String, usize), HandlerInfo>,
     /// Resolved: every request tests send (after helper following, without 404-only tests).
     requests: Vec<Request>,
-    /// Resolved: names tests call directly (after helper following).
-    direct_calls: FxHashSet<String>,
+    /// Resolved: the production functions tests call directly (after helper following), each
+    /// call resolved by its path as a route registration is (`Post::create(..)` in a test does
+    /// not call the handler `routes::posts::create`).
+    tested_fns: FxHashSet<FnKey>,
     /// Resolved: the [`HandlerKey::encode`] keys of every handler registered with a route
     /// (HTTP or Lambda), tested or not (the gate of `inside_handler`).
     handler_keys: FxHashSet<String>,
@@ -507,6 +520,7 @@ impl HandlerFacts {
                                 RequestShapes::Client,
                             );
                             c.requests.retain(names_a_literal_segment);
+                            c.key = Some(key.clone());
                             if !c.requests.is_empty() {
                                 // Never read (only requests count): not kept.
                                 c.direct.clear();
@@ -634,7 +648,7 @@ impl HandlerFacts {
         }
         self.consumers = consumers;
         let requests = &self.requests;
-        let direct = &self.direct_calls;
+        let tested_fns = &self.tested_fns;
         let suites = &self.suites;
         let suite_names = suites.operation_names();
         let operations: FxHashMap<&FnKey, Vec<&str>> =
@@ -648,7 +662,7 @@ impl HandlerFacts {
             let named_by_suite = std::iter::once(k.name.as_str())
                 .chain(operations.get(k).into_iter().flatten().copied())
                 .any(|n| suite_names.contains(&crate::analysis::suites::operation_key(n)));
-            info.tested = direct.contains(&k.name)
+            info.tested = tested_fns.contains(k)
                 || named_by_suite
                 || info
                     .routes
@@ -705,9 +719,12 @@ impl HandlerFacts {
         &self.requests
     }
 
-    /// Whether tests call the repository function `name` directly.
-    pub fn is_called_by_tests(&self, name: &str) -> bool {
-        self.direct_calls.contains(name) && self.fns.contains_key(name)
+    /// Whether tests call directly the repository function a call written as `name` (from
+    /// the file `name.from_file`) resolves to.
+    pub fn is_called_by_tests(&self, name: &NameRef) -> bool {
+        self.resolve_name(name)
+            .iter()
+            .any(|k| self.tested_fns.contains(k))
     }
 
     fn consumer_loops<'a>(&'a self, key: &'a FnKey) -> impl Iterator<Item = &'a ConsumerLoop> + 'a {
@@ -725,13 +742,14 @@ impl HandlerFacts {
             .filter(|q| !matches!(q.as_str(), "crate" | "self" | "super" | "Self"))
             .collect();
         let crate_of = |c: &FnKey| self.crate_names.get(&c.file);
-        if !qual.is_empty() {
+        // The segment before the name says where it is: a module on the function's module
+        // path (`handlers::create` for `handlers/orders.rs`, re-exported), or its crate
+        // (`my_router::upload`). An earlier segment does not: `blog::api_client::register` is
+        // not the crate's other `register`s.
+        if let Some(last) = qual.last() {
             return cands
                 .iter()
-                .filter(|c| {
-                    qual.iter()
-                        .any(|q| c.module.contains(q) || crate_of(c) == Some(*q))
-                })
+                .filter(|c| c.module.contains(last) || crate_of(c) == Some(*last))
                 .cloned()
                 .collect();
         }
@@ -917,11 +935,26 @@ impl HandlerFacts {
                 helpers.entry(c.name.as_str()).or_default().push(c);
             }
         }
-        for h in reachable_helpers(tests.request_calls.iter(), &helpers) {
+        let reached = reachable_helpers(tests.request_calls.iter(), &helpers);
+        // A client function called by its path (`api_client::register(..)`) is that one
+        // function, however many others share its name.
+        let by_key: FxHashMap<&FnKey, &TestFnRaw> = self
+            .client_helpers
+            .iter()
+            .filter_map(|c| Some((c.key.as_ref()?, c)))
+            .collect();
+        let path_called: Vec<&TestFnRaw> = tests
+            .request_path_calls
+            .iter()
+            .chain(reached.iter().flat_map(|h| h.path_calls.iter()))
+            .flat_map(|n| self.resolve_name(n))
+            .filter_map(|k| by_key.get(&k).copied())
+            .collect();
+        for h in reached.into_iter().chain(path_called) {
             requests.extend(h.requests.iter().cloned());
         }
         self.requests = requests;
-        self.direct_calls = direct;
+        self.tested_fns = direct.iter().flat_map(|n| self.resolve_name(n)).collect();
     }
 
     fn collect_attribute_route(&mut self, file: &ParsedFile, attributes: Vec<&str>, key: &FnKey) {
@@ -2054,13 +2087,29 @@ fn collect_test_fn<'t>(
     };
     // `let url = format!("{addr}/orders")` → url → "/orders"
     let mut url_vars: HashMap<String, String> = HashMap::new();
+    // The test's own variables and parameters: `inbox(conn, to_value(create))` passes a value
+    // named `create`, not the function `create`.
+    let mut locals: FxHashSet<String> = FxHashSet::default();
+    if let Some(params) = func.field("parameters") {
+        for p in params.named_children(&mut params.walk()) {
+            locals.extend(
+                p.field("pattern")
+                    .map(|p| bound_names(file, p))
+                    .unwrap_or_default(),
+            );
+        }
+    }
     for d in nodes.of_kinds_in(
         &["let_declaration", "call_expression", "macro_invocation"],
         body,
     ) {
         match d.kind() {
             "let_declaration" => {
-                let (Some(p), Some(v)) = (d.field("pattern"), d.field("value")) else {
+                let Some(p) = d.field("pattern") else {
+                    continue;
+                };
+                locals.extend(bound_names(file, p));
+                let Some(v) = d.field("value") else {
                     continue;
                 };
                 if p.kind() == "identifier" {
@@ -2078,13 +2127,19 @@ fn collect_test_fn<'t>(
                 };
                 t.calls.insert(cname.to_string());
                 if f.kind() != "field_expression" {
-                    t.direct.insert(cname.to_string());
+                    let called = name_ref(file, f);
+                    if let Some(n) = called.as_ref().filter(|n| !n.qualifier.is_empty()) {
+                        t.path_calls.insert(n.clone());
+                    }
+                    t.direct.extend(called);
                 }
                 let args = d.field("arguments").map(named_args).unwrap_or_default();
                 for a in &args {
-                    if let Some(n) = name_ref(file, syntax::unwrap_expression(*a)) {
-                        t.direct.insert(n.name);
-                    }
+                    t.direct.extend(
+                        name_ref(file, syntax::unwrap_expression(*a)).filter(|n| {
+                            !(n.qualifier.is_empty() && locals.contains(n.name.as_str()))
+                        }),
+                    );
                 }
                 if let Some(r) = test_request(file, d, cname, &args, &url_vars, shapes) {
                     t.requests.push(r);
@@ -2129,7 +2184,7 @@ fn collect_test_fn<'t>(
                         }
                     }
                     if listing || (called && !after_dot) {
-                        t.direct.insert(file.node_text(tok).to_string());
+                        t.direct.insert(token_path(file, tok));
                         t.calls.insert(file.node_text(tok).to_string());
                     } else if called {
                         // A helper method called inside an assertion
@@ -2144,6 +2199,43 @@ fn collect_test_fn<'t>(
     }
     t.not_found_only = not_found_only(file.node_text(body));
     t
+}
+
+/// The lowercase names a `let` or parameter pattern binds (`ctx`, `(a, b)`, `Json(body)`),
+/// at most a few dozen: a PR can write a pattern of any size.
+fn bound_names(file: &ParsedFile, pattern: Node<'_>) -> Vec<String> {
+    syntax::descendants(pattern)
+        .take(256)
+        .filter(|d| d.kind() == "identifier")
+        .map(|d| file.node_text(d))
+        .filter(|n| n.starts_with(|c: char| c.is_ascii_lowercase() || c == '_'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The path an identifier token of a macro's arguments is written with: the identifiers before
+/// it joined by `::` tokens (`Post::create` in `assert!(Post::create(..).is_ok())`), as
+/// [`name_ref`] reads a path outside a macro.
+fn token_path(file: &ParsedFile, tok: Node<'_>) -> NameRef {
+    let mut qualifier = Vec::new();
+    let mut at = tok;
+    // A few segments at most: `a::b::c::name`; a PR can write a path of any length.
+    while qualifier.len() < 8 {
+        let Some(sep) = at.prev_sibling().filter(|p| file.node_text(*p) == "::") else {
+            break;
+        };
+        let Some(segment) = sep.prev_sibling().filter(|p| p.kind() == "identifier") else {
+            break;
+        };
+        qualifier.push(file.node_text(segment).to_string());
+        at = segment;
+    }
+    qualifier.reverse();
+    NameRef {
+        qualifier,
+        name: file.node_text(tok).to_string(),
+        from_file: file.path.clone(),
+    }
 }
 
 /// Every identifier under `node` (in document order, `node` itself left out) with the sibling
@@ -2236,10 +2328,43 @@ fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) ->
                         }
                         first
                     }
-                    // `format!(..).as_str()`, `url.clone()`
-                    Some("as_str" | "clone" | "to_string" | "to_owned" | "as_ref" | "into") => {
-                        syntax::call_receiver(arg)?
+                    // Path segments appended to a base URL as an array:
+                    // `address.append(["user", name])`, `segments.extend(["api", "v1"])`, read
+                    // as `{}/user/{}` (a segment that is not a literal is a parameter).
+                    Some("append" | "extend") => {
+                        let args = arg.field("arguments").map(named_args)?;
+                        let [array] = args.as_slice() else {
+                            return None;
+                        };
+                        let array = syntax::unwrap_expression(*array);
+                        if array.kind() != "array_expression" {
+                            return None;
+                        }
+                        let segments: Vec<Option<String>> = named_args(array)
+                            .into_iter()
+                            .take(16)
+                            .map(|e| string_value(file, syntax::unwrap_expression(e)))
+                            .collect();
+                        // The first segment says it is a path: a literal with no `/` or `.`.
+                        if !segments
+                            .first()?
+                            .as_deref()
+                            .is_some_and(|p| !p.is_empty() && !p.contains(['/', '.']))
+                        {
+                            return None;
+                        }
+                        let mut url = String::from("{}");
+                        for seg in &segments {
+                            url.push('/');
+                            url.push_str(seg.as_deref().unwrap_or("{}"));
+                        }
+                        return request_segments(&url).is_some().then_some(url);
                     }
+                    // `format!(..).as_str()`, `url.clone()`, `base.join("x").unwrap()`
+                    Some(
+                        "as_str" | "clone" | "to_string" | "to_owned" | "as_ref" | "into"
+                        | "unwrap" | "expect",
+                    ) => syntax::call_receiver(arg)?,
                     _ => return None,
                 };
             }
@@ -2767,8 +2892,9 @@ fn thin_wrapper_over_tested(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
                     .field("function")
                     .is_some_and(|f| f.kind() != "field_expression");
                 if is_plain
-                    && syntax::call_name(ctx.file, d)
-                        .is_some_and(|n| ctx.index().handlers.is_called_by_tests(n))
+                    && d.field("function")
+                        .and_then(|f| name_ref(ctx.file, f))
+                        .is_some_and(|n| ctx.index().handlers.is_called_by_tests(&n))
                 {
                     forwards = true;
                 }
@@ -3361,6 +3487,56 @@ mod tests {
         assert_eq!(routes_of(&f, "graphql_route"), vec!["POST /api/graphql"]);
         assert_eq!(tested_of(&f, "graphql_route"), Some(true));
         assert_eq!(tested_of(&f, "login"), Some(false));
+    }
+
+    #[test]
+    fn a_test_call_credits_the_function_its_path_names_not_every_function_of_that_name() {
+        let f = facts(&[
+            (
+                "src/lib.rs",
+                "pub fn app() -> Router { Router::new().route(\"/posts\", post(routes::posts::create).put(routes::posts::update).delete(routes::posts::delete)).route(\"/register\", post(routes::users::register)) }",
+            ),
+            (
+                "src/routes/posts.rs",
+                "pub async fn create() {}\npub async fn update() {}\npub async fn delete() {}",
+            ),
+            ("src/routes/users.rs", "pub async fn register() {}"),
+            (
+                "src/models.rs",
+                "impl Post { pub fn create() {} pub fn delete() {} }\npub fn inbox(v: Value) {}",
+            ),
+            (
+                "src/api_client.rs",
+                "pub async fn register(address: &Url) { let url = address.append([\"register\"]).unwrap(); reqwest::Client::new().post(url).send().await; }",
+            ),
+            ("src/cli.rs", "pub async fn register() {}"),
+            (
+                "tests/posts.rs",
+                "#[test]\nfn model() { let p = Post::create(); assert!(Post::delete(p).is_ok()); }\n\
+                 #[test]\nfn activity() { let create = json!({}); inbox(to_value(create)); }\n\
+                 #[test]\nfn renames() { routes::posts::update(); }\n\
+                 async fn signup(address: &Url) { blog::api_client::register(address).await; }\n\
+                 #[tokio::test]\nasync fn registers() { signup(&start().await).await; }",
+            ),
+        ]);
+        let tested = |name: &str| tested_of(&f, name);
+        assert_eq!(
+            tested("create"),
+            Some(false),
+            "Post::create and a value named create"
+        );
+        assert_eq!(
+            tested("delete"),
+            Some(false),
+            "Post::delete in an assertion"
+        );
+        assert_eq!(tested("update"), Some(true), "called by its module path");
+        assert_eq!(
+            tested("register"),
+            Some(true),
+            "the SDK function the helper calls by its path sends POST /register, though \
+             two other functions share its name"
+        );
     }
 
     #[test]

@@ -1,0 +1,2 @@
+pub mod posts;
+pub mod users;
