@@ -355,6 +355,7 @@ mod tests {
         assert!(paths.contains(&vec![RequestSegment::Literal("guide".into())]));
         assert!(paths.contains(&vec![RequestSegment::Literal("evaluate.json".into())]));
         assert!(paths.contains(&vec![
+            RequestSegment::Base,
             RequestSegment::Literal("meta".into()),
             RequestSegment::Literal("gist".into()),
             RequestSegment::Any

@@ -331,6 +331,14 @@ impl<'t> NodeList<'t> {
             .map(|e| (e.pre as usize, e.kind_id, e.node))
     }
 
+    /// The list index of the sibling before the node at list index `at` (named or not), when
+    /// it has one: a step back in constant time, where `Node::prev_sibling` walks the parent's
+    /// children from the first.
+    pub fn previous_at(&self, at: usize) -> Option<usize> {
+        let e = self.entries.get(at)?;
+        self.at(e.previous).map(|_| e.previous as usize)
+    }
+
     /// The siblings before and after the node at list index `at` (named or not), as a tree
     /// cursor sees them.
     pub fn siblings_at(&self, at: usize) -> (Option<Node<'t>>, Option<Node<'t>>) {

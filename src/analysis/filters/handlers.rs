@@ -139,13 +139,19 @@ pub enum RequestSegment {
     Literal(String),
     /// Any one segment.
     Any,
+    /// First only: the path follows a base URL the bot cannot read (`{base}/roles`), which may
+    /// carry a path of its own (`http://localhost:8081/auth/v1`), so the rest may match the
+    /// end of a route (`/auth/v1/roles`).
+    Base,
 }
 
 /// Parses the path of a URL or path a test sends a request to: scheme and host are dropped
-/// (`http://127.0.0.1:3000/x`, `{addr}/x`, `{}/x`), as is the query string. `None` when the text
-/// does not look like a path or URL.
+/// (`http://127.0.0.1:3000/x`), as is the query string; a base the bot cannot read (`{addr}/x`,
+/// `{}/x`) becomes a leading [`RequestSegment::Base`]. `None` when the text does not look like
+/// a path or URL.
 pub fn request_segments(url: &str) -> Option<Vec<RequestSegment>> {
     let mut rest = url.trim();
+    let mut base = false;
     if let Some(i) = rest.find("://") {
         let after = &rest[i + 3..];
         rest = after.find('/').map_or("", |j| &after[j..]);
@@ -160,26 +166,54 @@ pub fn request_segments(url: &str) -> Option<Vec<RequestSegment>> {
             return None;
         }
         rest = after;
+        base = true;
     } else if !rest.starts_with('/') {
         return None;
     }
     let rest = rest.split(['?', '#']).next().unwrap_or("");
-    Some(
-        rest.split('/')
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                if s.contains('{') {
-                    RequestSegment::Any
-                } else {
-                    RequestSegment::Literal(s.to_string())
-                }
-            })
-            .collect(),
-    )
+    let segments: Vec<RequestSegment> = rest
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            if s.contains('{') {
+                RequestSegment::Any
+            } else {
+                RequestSegment::Literal(s.to_string())
+            }
+        })
+        .collect();
+    // The base alone (`client.get(&base)`) requests the root as far as the bot can tell: were
+    // it read as "the end of any route", every route would count as requested.
+    Some(if base && !segments.is_empty() {
+        std::iter::once(RequestSegment::Base)
+            .chain(segments)
+            .collect()
+    } else {
+        segments
+    })
 }
 
-/// Whether a requested path matches a route template, segment by segment.
+/// Whether a requested path matches a route template, segment by segment; a path after an
+/// unread base ([`RequestSegment::Base`]) matches the end of the template.
 pub fn path_matches(template: &[RouteSegment], request: &[RequestSegment]) -> bool {
+    if let Some((RequestSegment::Base, rest)) = request.split_first() {
+        // The rest is the route's last segments (one alignment, so a PR's 100,000-segment
+        // path costs one pass), or its whole path. Where the base ends is pinned by a
+        // literal: `{base}/orders/{id}` does not match `/orders/{id}/cancel` by reading
+        // `orders` as the id.
+        let first = match rest.first() {
+            Some(RequestSegment::Literal(l)) => Some(l),
+            _ => None,
+        };
+        let suffix = template.len().checked_sub(rest.len()).filter(|&skip| {
+            skip > 0
+                && first.is_some_and(
+                    |l| matches!(template.get(skip), Some(RouteSegment::Literal(t)) if t == l),
+                )
+        });
+        return path_matches(template, rest)
+            || suffix.is_some_and(|skip| path_matches(&template[skip..], rest));
+    }
     let mut i = 0;
     for t in template {
         match t {
@@ -2162,7 +2196,7 @@ fn collect_test_fn<'t>(
                 if !listing && !inner.contains('(') {
                     continue;
                 }
-                for (tok, prev, next) in identifiers_with_siblings(file, d) {
+                for (tok, prev, next, qualifier) in identifiers_with_siblings(file, d) {
                     let after_dot = prev.is_some_and(|p| file.node_text(p) == ".");
                     let called = next.is_some_and(|n| {
                         n.kind() == "token_tree" && file.node_text(n).starts_with('(')
@@ -2184,7 +2218,11 @@ fn collect_test_fn<'t>(
                         }
                     }
                     if listing || (called && !after_dot) {
-                        t.direct.insert(token_path(file, tok));
+                        t.direct.insert(NameRef {
+                            qualifier,
+                            name: file.node_text(tok).to_string(),
+                            from_file: file.path.clone(),
+                        });
                         t.calls.insert(file.node_text(tok).to_string());
                     } else if called {
                         // A helper method called inside an assertion
@@ -2213,31 +2251,6 @@ fn bound_names(file: &ParsedFile, pattern: Node<'_>) -> Vec<String> {
         .collect()
 }
 
-/// The path an identifier token of a macro's arguments is written with: the identifiers before
-/// it joined by `::` tokens (`Post::create` in `assert!(Post::create(..).is_ok())`), as
-/// [`name_ref`] reads a path outside a macro.
-fn token_path(file: &ParsedFile, tok: Node<'_>) -> NameRef {
-    let mut qualifier = Vec::new();
-    let mut at = tok;
-    // A few segments at most: `a::b::c::name`; a PR can write a path of any length.
-    while qualifier.len() < 8 {
-        let Some(sep) = at.prev_sibling().filter(|p| file.node_text(*p) == "::") else {
-            break;
-        };
-        let Some(segment) = sep.prev_sibling().filter(|p| p.kind() == "identifier") else {
-            break;
-        };
-        qualifier.push(file.node_text(segment).to_string());
-        at = segment;
-    }
-    qualifier.reverse();
-    NameRef {
-        qualifier,
-        name: file.node_text(tok).to_string(),
-        from_file: file.path.clone(),
-    }
-}
-
 /// Every identifier under `node` (in document order, `node` itself left out) with the sibling
 /// before it and the one after it, named or not, as a tree cursor sees them. Macro arguments
 /// are token trees, which the file's node list does not open, so this lists the macro's own
@@ -2246,7 +2259,7 @@ fn token_path(file: &ParsedFile, tok: Node<'_>) -> NameRef {
 fn identifiers_with_siblings<'t>(
     file: &ParsedFile,
     node: Node<'t>,
-) -> Vec<(Node<'t>, Option<Node<'t>>, Option<Node<'t>>)> {
+) -> Vec<(Node<'t>, Option<Node<'t>>, Option<Node<'t>>, Vec<String>)> {
     let identifier = node.language().id_for_node_kind("identifier", true);
     let list = NodeList::new(
         node,
@@ -2257,9 +2270,37 @@ fn identifiers_with_siblings<'t>(
         .filter_map(|at| {
             let (_, ident) = list.node_at(at)?;
             let (previous, next) = list.siblings_at(at);
-            Some((ident, previous, next))
+            Some((ident, previous, next, token_qualifier(file, &list, at)))
         })
         .collect()
+}
+
+/// The path before an identifier token of a macro's arguments: the identifiers before it
+/// joined by `::` tokens (`Post` for `create` in `assert!(Post::create(..).is_ok())`), as
+/// [`name_ref`] reads a path outside a macro. At most a few segments: a PR can write a path of
+/// any length.
+fn token_qualifier(file: &ParsedFile, list: &NodeList<'_>, at: usize) -> Vec<String> {
+    let mut qualifier = Vec::new();
+    let mut at = at;
+    while qualifier.len() < 8 {
+        let Some(sep) = list.previous_at(at).filter(|&p| {
+            list.node_at(p)
+                .is_some_and(|(_, n)| file.node_text(n) == "::")
+        }) else {
+            break;
+        };
+        let Some((segment, node)) = list.previous_at(sep).and_then(|p| {
+            list.node_at(p)
+                .filter(|(_, n)| n.kind() == "identifier")
+                .map(|(_, n)| (p, n))
+        }) else {
+            break;
+        };
+        qualifier.push(file.node_text(node).to_string());
+        at = segment;
+    }
+    qualifier.reverse();
+    qualifier
 }
 
 /// The URL or path an argument denotes: a literal, `format!(..)`, `&format!(..)`, a variable
@@ -3151,7 +3192,10 @@ mod tests {
             for mac in
                 syntax::descendants(f.tree.root_node()).filter(|n| n.kind() == "macro_invocation")
             {
-                let ours = identifiers_with_siblings(&f, mac);
+                let ours: Vec<_> = identifiers_with_siblings(&f, mac)
+                    .into_iter()
+                    .map(|(ident, before, after, _)| (ident, before, after))
+                    .collect();
                 let theirs = identifiers_with_siblings_by_cursor(mac);
                 assert_eq!(ours, theirs, "{path}: {}", f.node_text(mac));
                 compared += ours.len();
@@ -3393,13 +3437,22 @@ mod tests {
         assert_eq!(
             req("{addr}/orders/{id}"),
             vec![
+                RequestSegment::Base,
                 RequestSegment::Literal("orders".into()),
                 RequestSegment::Any
             ]
         );
         assert_eq!(
             req("{}/health"),
-            vec![RequestSegment::Literal("health".into())]
+            vec![
+                RequestSegment::Base,
+                RequestSegment::Literal("health".into())
+            ]
+        );
+        assert_eq!(
+            req("{base}/"),
+            Vec::<RequestSegment>::new(),
+            "the base alone"
         );
         assert_eq!(request_segments("orders"), None);
         assert_eq!(request_segments("{}{}"), None);
@@ -3416,6 +3469,20 @@ mod tests {
         assert!(!path_matches(
             &route_segments("/orders/{id}/cancel"),
             &req("{base}/orders/{id}")
+        ));
+        // A base URL may carry a path (`http://localhost:8081/auth/v1`): the rest matches the
+        // end of a route, never its start alone.
+        assert!(path_matches(
+            &route_segments("/auth/v1/roles/{id}"),
+            &req("{}/roles/{}")
+        ));
+        assert!(!path_matches(
+            &route_segments("/auth/v1/roles/{id}"),
+            &req("{}/auth/v1/roles")
+        ));
+        assert!(!path_matches(
+            &route_segments("/auth/v1/roles"),
+            &req("http://localhost/roles")
         ));
     }
 
@@ -3607,7 +3674,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
             vec![
                 "POST [Literal(\"a\")]",
                 "PUT [Literal(\"b\"), Literal(\"1\")]",
-                "DELETE [Literal(\"c\")]",
+                "DELETE [Base, Literal(\"c\")]",
                 "PATCH [Literal(\"d\")]",
                 "HEAD [Literal(\"e\")]",
             ]
