@@ -554,10 +554,10 @@ impl HandlerFacts {
                                 RequestShapes::Client,
                             );
                             c.requests.retain(names_a_literal_segment);
-                            c.key = Some(key.clone());
                             if !c.requests.is_empty() {
                                 // Never read (only requests count): not kept.
                                 c.direct.clear();
+                                c.key = Some(key.clone());
                                 self.client_helpers.push(c);
                             }
                         }
@@ -2928,17 +2928,13 @@ fn thin_wrapper_over_tested(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
         match d.kind() {
             "if_expression" | "match_expression" | "while_expression" | "loop_expression"
             | "for_expression" => return false,
-            "call_expression" => {
-                let is_plain = d
-                    .field("function")
-                    .is_some_and(|f| f.kind() != "field_expression");
-                if is_plain
-                    && d.field("function")
-                        .and_then(|f| name_ref(ctx.file, f))
-                        .is_some_and(|n| ctx.index().handlers.is_called_by_tests(&n))
-                {
-                    forwards = true;
-                }
+            // A plain call (`name_ref` reads paths, not method calls).
+            "call_expression"
+                if d.field("function")
+                    .and_then(|f| name_ref(ctx.file, f))
+                    .is_some_and(|n| ctx.index().handlers.is_called_by_tests(&n)) =>
+            {
+                forwards = true;
             }
             _ => {}
         }
