@@ -2971,6 +2971,9 @@ fn is_trivial_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     };
     let calls = ctx.list(&args[1]);
     let macros = ctx.list(&args[2]);
+    // A handler that reads none of its inputs answers the same whatever the request: it may
+    // call workspace helpers, so long as the effect model sees no service behind them.
+    let input_unread = !reads_parameters(ctx.file, node, body);
     for d in syntax::descendants(body) {
         match d.kind() {
             "await_expression" | "try_expression" | "if_expression" | "match_expression"
@@ -2990,7 +2993,16 @@ fn is_trivial_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                             .chars()
                             .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
                 });
-                if !on_static && !calls.iter().any(|c| c == name) {
+                // `Err(..)`, `Content(..)`, `Error::NotFound(..)`: a tuple struct or enum
+                // variant, named in UpperCamelCase, builds a value and does nothing else.
+                let constructor = name.starts_with(|c: char| c.is_ascii_uppercase());
+                let pure_helper = input_unread
+                    && ctx
+                        .index()
+                        .effects
+                        .summary(name)
+                        .is_some_and(|s| s.effect.is_none() && !s.spawns_arg && !s.periodic);
+                if !on_static && !constructor && !pure_helper && !calls.iter().any(|c| c == name) {
                     return false;
                 }
             }
@@ -3008,6 +3020,28 @@ fn is_trivial_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         }
     }
     true
+}
+
+/// Whether `body` names any binding of the parameters of the function `node`: a handler whose
+/// parameters are all `_`-prefixed or unused reads nothing from the request or its state.
+fn reads_parameters(file: &ParsedFile, node: Node<'_>, body: Node<'_>) -> bool {
+    let Some(params) = node.field("parameters") else {
+        return false;
+    };
+    let names: FxHashSet<String> = params
+        .named_children(&mut params.walk())
+        .filter_map(|p| match p.kind() {
+            "self_parameter" => Some(vec!["self".to_string()]),
+            "parameter" => p.field("pattern").map(|pat| bound_names(file, pat)),
+            _ => None,
+        })
+        .flatten()
+        .filter(|n| !n.starts_with('_'))
+        .collect();
+    !names.is_empty()
+        && syntax::descendants(body)
+            .filter(|d| matches!(d.kind(), "identifier" | "self"))
+            .any(|d| names.contains(file.node_text(d)))
 }
 
 fn handler_severity(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {

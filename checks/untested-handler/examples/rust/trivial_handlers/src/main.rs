@@ -26,6 +26,52 @@ async fn version() -> impl IntoResponse {
     Json(json!({ "version": env!("CARGO_PKG_VERSION") }))
 }
 
+// A stub: nothing to test until it is written.
+async fn export_report() -> StatusCode {
+    unimplemented!()
+}
+
+// A fixed error whatever the request: constructors only.
+async fn shared_views(_id: axum::extract::Path<u32>) -> Result<Json<Vec<u32>>, AppError> {
+    Err(AppError::NotAvailable("this server does not share views".to_string()))
+}
+
+// Reads no input and calls only a helper with no service behind it.
+async fn about() -> Html<String> {
+    render_page("about")
+}
+
+// Not trivial: the helper it calls reads from another service.
+async fn banner() -> Html<String> { //~ untested-handler:low
+    Html(fetch_banner().unwrap_or_default())
+}
+
+// Not trivial: it hands the request's input to the helper.
+async fn greet(axum::extract::Path(name): axum::extract::Path<String>) -> Html<String> { //~ untested-handler:low
+    render_page(&name)
+}
+
+#[derive(Debug)]
+enum AppError {
+    NotAvailable(String),
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        StatusCode::NOT_IMPLEMENTED.into_response()
+    }
+}
+
+fn render_page(title: &str) -> Html<String> {
+    Html(format!("<h1>{title}</h1>"))
+}
+
+fn fetch_banner() -> Result<String, reqwest::Error> {
+    reqwest::blocking::get("http://cms.internal/banner")?
+        .error_for_status()?
+        .text()
+}
+
 // Not trivial: it reads the database pool's state.
 async fn readyz(axum::extract::State(pool): axum::extract::State<sqlx::PgPool>) -> StatusCode { //~ untested-handler:medium
     match sqlx::query("SELECT 1").execute(&pool).await {
@@ -46,6 +92,11 @@ async fn main() {
         .route("/docs", get(docs))
         .route("/version", get(version))
         .route("/ping", get(|| async { "pong" }))
+        .route("/reports/export", get(export_report))
+        .route("/views/{id}", get(shared_views))
+        .route("/about", get(about))
+        .route("/banner", get(banner))
+        .route("/hello/{name}", get(greet))
         .with_state(pool);
     let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await.unwrap();
     axum::serve(listener, app).await.unwrap();

@@ -10,7 +10,7 @@ pub struct FormData {
     name: String,
 }
 
-// Reached by tests/api/subscriptions.rs through TestApp::post_subscriptions (a helper, one level deep).
+// Reached by tests/api/subscriptions.rs through TestApp::post_subscriptions (a test helper).
 pub async fn subscribe(State(pool): State<PgPool>, Form(form): Form<FormData>) -> StatusCode {
     if form.email.is_empty() || form.name.is_empty() {
         return StatusCode::BAD_REQUEST;
