@@ -2057,6 +2057,7 @@ fn may_send_request(file: &ParsedFile, func: Node<'_>) -> bool {
             ".head(",
             ".request(",
             "Request::",
+            "Method::",
         ]
         .iter()
         .any(|v| text.contains(v))
@@ -2474,6 +2475,15 @@ fn test_request(
         // Request::builder().method("POST").uri("/p"), TestRequest::post().uri("/p"),
         // warp::test::request().method("POST").path("/p")
         (chain_method(file, call), url_text(file, args[0], vars)?)
+    } else if client && args.len() == 2 && method_constant(file, args[0]).is_some() {
+        // A client's own request builder named with the method and the URL:
+        // `self.http_client_with_auth(Method::DELETE, &url)`. Only a full URL counts (a base
+        // or a scheme before the path): a route registration names a bare path.
+        let url = url_text(file, args[1], vars)?;
+        if !(url.starts_with('{') || url.contains("://")) {
+            return None;
+        }
+        (method_constant(file, args[0]), url)
     } else if client {
         // In production code a path argument is most often not a request (`.route("/x", ..)`,
         // `Redirect::to("/login")`): only an HTTP client's own shapes above count there.
@@ -2504,6 +2514,16 @@ fn test_request(
         method,
         path: request_segments(&url)?,
     })
+}
+
+/// The method an argument names as a constant of a `Method` type (`Method::POST`,
+/// `reqwest::Method::DELETE`, `http::Method::GET`).
+fn method_constant(file: &ParsedFile, arg: Node<'_>) -> Option<Method> {
+    let text = file.node_text(arg);
+    let (path, verb) = text.rsplit_once("::")?;
+    let owner = path.rsplit("::").next().unwrap_or(path);
+    (owner == "Method" && HTTP_METHODS.contains(&verb.to_ascii_lowercase().as_str()))
+        .then(|| verb.to_ascii_uppercase())
 }
 
 /// The method stated anywhere in the method chain around `call`: `.method("POST")`,

@@ -8,6 +8,7 @@ pub fn router(db: db::Db) -> Router {
     Router::new()
         .route("/api/v0/record", post(handlers::post_records))
         .route("/api/v0/me", get(handlers::whoami))
+        .route("/api/v0/import", post(handlers::import))
         .route("/api/v0/store", delete(handlers::delete_store))
         .with_state(db)
 }

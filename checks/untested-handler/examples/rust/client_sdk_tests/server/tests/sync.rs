@@ -18,6 +18,12 @@ async fn uploaded_records_belong_to_the_user() {
 }
 
 #[tokio::test]
+async fn an_import_is_accepted() {
+    let (client, _) = spawn_server().await;
+    client.import_file(b"a,b".to_vec()).await.unwrap();
+}
+
+#[tokio::test]
 async fn deleting_a_store_removes_its_records() {
     let (_, db) = spawn_server().await;
     db.delete_store(1).await.unwrap();
