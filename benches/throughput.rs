@@ -23,6 +23,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use streaming_iterator::StreamingIterator;
 
+/// The allocator the `failmode` binary runs on, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: failmode::allocator::Allocator = failmode::allocator::Allocator;
+
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -118,6 +122,7 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
 }
 
 fn main() {
+    failmode::allocator::serve_tree_sitter();
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing useful. Either way
     // the whole measurement runs.
     let dir = bench_dir();

@@ -4,6 +4,7 @@
 //! terminal, SARIF, GitHub annotations or a pull-request review; the App layer runs it on every
 //! push.
 
+pub mod allocator;
 pub mod analysis;
 pub mod config;
 pub mod diff;

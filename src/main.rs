@@ -5,6 +5,11 @@
 
 mod cli;
 
+/// jemalloc, for Rust's allocations and tree-sitter's (see `src/allocator.rs`).
+#[global_allocator]
+static ALLOCATOR: failmode::allocator::Allocator = failmode::allocator::Allocator;
+
 fn main() -> std::process::ExitCode {
+    failmode::allocator::serve_tree_sitter();
     cli::main()
 }
