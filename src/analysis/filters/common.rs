@@ -52,7 +52,7 @@ pub static FILTERS: &[FilterDef] = &[
         name: "spawns_without_logging",
         args: &[ArgKind::Capture],
         sets: &[],
-        doc: "the call's function is a task spawn (`spawn`, `tokio::spawn`, `task::spawn`), a workspace fn the effect model sees spawn its argument without logging its error, or a `[vocabulary] spawn_wrappers` entry",
+        doc: "the call's function is a task spawn (`spawn`, `tokio::spawn`, `rt::spawn`, `task::spawn_local`), a workspace fn the effect model sees spawn its argument without logging its error, or a `[vocabulary] spawn_wrappers` entry",
         eval: spawns_without_logging,
         gate: Some(&SPAWNS_WITHOUT_LOGGING_GATE),
     },
@@ -287,13 +287,17 @@ enum SpawnCall<'f> {
 fn spawn_call<'f>(ctx: &MatchCtx<'f, '_>, args: &[FilterArg]) -> Option<SpawnCall<'f>> {
     let function = ctx.arg_node(&args[0])?;
     let path = ctx.file.node_text(function);
-    if matches!(
-        path,
-        "spawn" | "tokio::spawn" | "task::spawn" | "tokio::task::spawn"
-    ) {
+    let name = path.rsplit("::").next().unwrap_or(path);
+    // A runtime's task spawn by its module path (`tokio::spawn`, `task::spawn_local`,
+    // actix's `rt::spawn`), as the effect model reads one
+    // (`syntax::fire_and_forget_spawn_of`); a type's `Retry::spawn(..)` is no task.
+    if matches!(name, "spawn" | "spawn_local")
+        && !path
+            .split("::")
+            .any(|s| s.starts_with(|c: char| c.is_ascii_uppercase()))
+    {
         return Some(SpawnCall::Known);
     }
-    let name = path.rsplit("::").next().unwrap_or(path);
     if ctx
         .config
         .vocabulary

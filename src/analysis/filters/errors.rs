@@ -1585,12 +1585,51 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
     let effect = if tail.kind() == "await_expression" {
         classify(file, tail, &lists, Some(&ctx.index().effects))
     } else if tail.kind() == "call_expression" && file.node_text(tail).starts_with("Ok") {
-        syntax::descendants(block)
-            .filter(|d| d.kind() == "try_expression")
-            .find_map(|t| {
-                t.named_child(0)
-                    .and_then(|c| classify(file, c, &lists, Some(&ctx.index().effects)))
-            })
+        // A background loop that `?` leaves (`loop { unban_users(..).await?; sleep(..).await }`)
+        // stops for good at its first error, a read's as much as a write's.
+        let in_loop = |t: Node<'_>| {
+            syntax::ancestors_from(block, t)
+                .into_iter()
+                .find(|a| {
+                    matches!(
+                        a.kind(),
+                        "loop_expression"
+                            | "while_expression"
+                            | "for_expression"
+                            | "closure_expression"
+                            | "async_block"
+                            | "function_item"
+                    )
+                })
+                .is_some_and(|a| {
+                    a.kind().ends_with("_expression") && a.kind() != "closure_expression"
+                })
+        };
+        let mut found = None;
+        for t in syntax::descendants(block).filter(|d| d.kind() == "try_expression") {
+            let Some(e) = t
+                .named_child(0)
+                .and_then(|c| classify(file, c, &lists, Some(&ctx.index().effects)))
+            else {
+                continue;
+            };
+            if in_loop(t) {
+                found = Some((e, true));
+                break;
+            }
+            if found.is_none() {
+                found = Some((e, false));
+            }
+        }
+        match found {
+            Some((e, true)) => {
+                set_spawn_vars(ctx, &e);
+                ctx.set_var("consequence", LOOP_ENDS.to_string());
+                return true;
+            }
+            Some((e, false)) => Some(e),
+            None => None,
+        }
     } else {
         None
     };
@@ -1601,6 +1640,9 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
     set_spawn_vars(ctx, &e);
     true
 }
+
+/// What a spawned loop's dropped error costs: the loop ends with it.
+const LOOP_ENDS: &str = "the first failure ends the task's loop for good, so the background job stops running and nothing logs why";
 
 fn set_spawn_vars(ctx: &mut MatchCtx<'_, '_>, e: &Effect) {
     ctx.set_var("effect", e.kind.label());
