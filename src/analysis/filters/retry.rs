@@ -156,11 +156,12 @@ pub struct RetryFacts {
     /// (crate dir, fn name) of same-crate retry helpers: named like a retry, or looping with a
     /// sleep around a closure they take.
     retry_helpers: BTreeSet<(String, String)>,
-    /// Crate dirs that use the AWS SDK in code.
-    aws_crates: BTreeSet<String>,
-    /// Crate dirs that turn the AWS SDK's retries off (`RetryConfig::disabled()`,
-    /// `with_max_attempts(1)`).
-    aws_retry_disabled: BTreeSet<String>,
+    /// Crate dirs whose code names an SDK whose fluent operations retry by default (the
+    /// vocabulary's `default_retry_sdks`: the AWS SDK).
+    sdk_crates: BTreeSet<String>,
+    /// Crate dirs that turn those default retries off (a `default_retry_sdk_off_markers`
+    /// entry: `RetryConfig::disabled()`, `with_max_attempts(1)`).
+    sdk_retry_disabled: BTreeSet<String>,
     /// (crate dir, variable or field name) → service, for names whose type (or constructor) is a
     /// `<Service>Client` (tonic and hand-written API clients): `ledger: LedgerClient<Channel>`.
     client_names: BTreeMap<(String, String), String>,
@@ -246,14 +247,15 @@ impl RetryFacts {
         let krate = manifests.crate_dir(&file.path);
         let shared_krate: Arc<str> = Arc::from(krate.as_str());
         let text = &file.text;
-        if text.contains("aws_sdk_") || text.contains("aws_config") {
-            self.aws_crates.insert(krate.clone());
+        let defaults = default_retry_lists();
+        if defaults.sdks.iter().any(|m| text.contains(m.as_str())) {
+            self.sdk_crates.insert(krate.clone());
         }
-        if text.contains("RetryConfig::disabled()") || text.contains("with_max_attempts(1)") {
-            self.aws_retry_disabled.insert(krate.clone());
+        if defaults.sdks_off.iter().any(|m| text.contains(m.as_str())) {
+            self.sdk_retry_disabled.insert(krate.clone());
         }
-        if default_retry_lists()
-            .1
+        if defaults
+            .clients_off
             .iter()
             .any(|m| text.contains(m.as_str()))
         {
@@ -422,8 +424,8 @@ impl RetryFacts {
         self.retry_types.extend(other.retry_types);
         self.middleware_crates.extend(other.middleware_crates);
         self.retry_helpers.extend(other.retry_helpers);
-        self.aws_crates.extend(other.aws_crates);
-        self.aws_retry_disabled.extend(other.aws_retry_disabled);
+        self.sdk_crates.extend(other.sdk_crates);
+        self.sdk_retry_disabled.extend(other.sdk_retry_disabled);
         self.default_retry_off.extend(other.default_retry_off);
         self.client_names.extend(other.client_names);
         self.client_imports.extend(other.client_imports);
@@ -448,7 +450,7 @@ impl RetryFacts {
         let client_fns: FxHashSet<(&str, &str)> =
             self.retry_client_fns.keys().map(str_pair).collect();
         // A client type that retries by default, in a crate that leaves the default on.
-        let (default_types, _) = default_retry_lists();
+        let default_types = &default_retry_lists().client_types;
         let off = &self.default_retry_off;
         let retries_by_default =
             |krate: &str, t: &str| default_types.iter().any(|d| d == t) && !off.contains(krate);
@@ -538,14 +540,30 @@ fn is_associated_fn_name<'t>(file: &ParsedFile, nodes: &NodeList<'t>, d: Node<'t
 
 /// The vocabulary's `default_retry_client_types` and `default_retry_off_markers`, read once
 /// (empty when the embedded checks failed to load).
-fn default_retry_lists() -> &'static (Vec<String>, Vec<String>) {
-    static LISTS: std::sync::OnceLock<(Vec<String>, Vec<String>)> = std::sync::OnceLock::new();
+/// The vocabulary's lists of what retries by default (`checks/vocabulary/rust.toml`).
+#[derive(Default)]
+struct DefaultRetries {
+    /// `default_retry_client_types`: client types that retry by default.
+    client_types: Vec<String>,
+    /// `default_retry_off_markers`: text that turns those clients' retries off in a crate.
+    clients_off: Vec<String>,
+    /// `default_retry_sdks`: SDKs whose fluent operations retry by default, as their crates'
+    /// paths in code (or prefixes of them).
+    sdks: Vec<String>,
+    /// `default_retry_sdk_off_markers`: text that turns those SDKs' retries off in a crate.
+    sdks_off: Vec<String>,
+}
+
+fn default_retry_lists() -> &'static DefaultRetries {
+    static LISTS: std::sync::OnceLock<DefaultRetries> = std::sync::OnceLock::new();
     LISTS.get_or_init(|| match Lists::embedded() {
-        Some(lists) => (
-            lists.list("default_retry_client_types").to_vec(),
-            lists.list("default_retry_off_markers").to_vec(),
-        ),
-        None => (Vec::new(), Vec::new()),
+        Some(lists) => DefaultRetries {
+            client_types: lists.list("default_retry_client_types").to_vec(),
+            clients_off: lists.list("default_retry_off_markers").to_vec(),
+            sdks: lists.list("default_retry_sdks").to_vec(),
+            sdks_off: lists.list("default_retry_sdk_off_markers").to_vec(),
+        },
+        None => DefaultRetries::default(),
     })
 }
 
@@ -2085,13 +2103,16 @@ fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return true;
     }
     if ctx.vars.get("aws").is_some_and(|a| a == "yes") {
-        let uses_aws = ctx.index().retry.aws_crates.contains(&krate)
+        // A manifest names a crate as `aws-sdk-s3`, code as `aws_sdk_s3`.
+        let sdks = &default_retry_lists().sdks;
+        let uses_sdk = ctx.index().retry.sdk_crates.contains(&krate)
             || ctx.manifests.crate_of(&file.path).is_some_and(|c| {
-                c.dependencies
-                    .iter()
-                    .any(|d| d.starts_with("aws-sdk-") || d == "aws-config")
+                c.dependencies.iter().any(|d| {
+                    let d = d.replace('-', "_");
+                    sdks.iter().any(|s| d.starts_with(s.as_str()))
+                })
             });
-        if uses_aws && !ctx.index().retry.aws_retry_disabled.contains(&krate) {
+        if uses_sdk && !ctx.index().retry.sdk_retry_disabled.contains(&krate) {
             return true;
         }
     }
@@ -2976,9 +2997,9 @@ mod tests {
             ),
             ("b/src/lib.rs", "use aws_sdk_s3 as s3;"),
         ]);
-        assert!(f.aws_retry_disabled.contains("a"));
-        assert!(!f.aws_retry_disabled.contains("b"));
-        assert!(f.aws_crates.contains("b"));
+        assert!(f.sdk_retry_disabled.contains("a"));
+        assert!(!f.sdk_retry_disabled.contains("b"));
+        assert!(f.sdk_crates.contains("b"));
     }
 
     #[test]
