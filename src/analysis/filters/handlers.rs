@@ -211,8 +211,21 @@ pub fn path_matches(template: &[RouteSegment], request: &[RequestSegment]) -> bo
                     |l| matches!(template.get(skip), Some(RouteSegment::Literal(t)) if t == l),
                 )
         });
+        // The other way round, the route may sit under a prefix the bot could not read (an
+        // OpenAPI service nested by a closure that builds the app), so `{base}/@gw/api/profile/
+        // tokens` may reach `/profile/tokens`. Pinned the same way, by the route's first
+        // segment, a literal; a one-segment route (`/start`) ends too many paths to count.
+        let prefix = rest.len().checked_sub(template.len()).filter(|&skip| {
+            skip > 0
+                && template.len() >= 2
+                && matches!(
+                    (template.first(), rest.get(skip)),
+                    (Some(RouteSegment::Literal(t)), Some(RequestSegment::Literal(r))) if t == r
+                )
+        });
         return path_matches(template, rest)
-            || suffix.is_some_and(|skip| path_matches(&template[skip..], rest));
+            || suffix.is_some_and(|skip| path_matches(&template[skip..], rest))
+            || prefix.is_some_and(|skip| path_matches(template, &rest[skip..]));
     }
     let mut i = 0;
     for t in template {
@@ -3533,6 +3546,28 @@ mod tests {
         assert!(!path_matches(
             &route_segments("/auth/v1/roles"),
             &req("http://localhost/roles")
+        ));
+        // A route under a prefix the bot could not read ends the request's path, from its first
+        // segment (a literal) on; a one-segment route does not count.
+        assert!(path_matches(
+            &route_segments("/profile/tokens"),
+            &req("{url}/@gw/api/profile/tokens")
+        ));
+        assert!(path_matches(
+            &route_segments("/profile/keys/{id}"),
+            &req("{url}/@gw/api/profile/keys/7")
+        ));
+        assert!(!path_matches(
+            &route_segments("/profile/keys/{id}"),
+            &req("{url}/@gw/api/profile/keys")
+        ));
+        assert!(!path_matches(
+            &route_segments("/{id}/keys"),
+            &req("{url}/@gw/api/7/keys")
+        ));
+        assert!(!path_matches(
+            &route_segments("/status"),
+            &req("{url}/@gw/api/status")
         ));
     }
 
