@@ -939,8 +939,7 @@ pub fn named_as_read(read_prefixes: &[String], name: &str) -> bool {
 /// The type of the `impl` block that defines `f` directly (not a function nested in a method):
 /// `Client` for `impl Client`, `impl<T> Client<T>` and `impl Trait for Client`.
 fn impl_owner(file: &ParsedFile, nodes: &NodeList<'_>, f: Node<'_>) -> Option<String> {
-    let list = nodes.parent(f).filter(|p| p.kind() == "declaration_list")?;
-    let imp = nodes.parent(list).filter(|p| p.kind() == "impl_item")?;
+    let imp = syntax::enclosing_impl_or_trait(nodes, f).filter(|p| p.kind() == "impl_item")?;
     syntax::impl_type_name(file, imp).map(str::to_string)
 }
 

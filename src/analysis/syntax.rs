@@ -1151,6 +1151,15 @@ pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     ancestors(node).find(|a| a.kind() == "function_item")
 }
 
+/// The `impl` or `trait` block that defines the function `f` directly (not a function nested
+/// in a method), read through the node list's parents (constant time per step).
+pub fn enclosing_impl_or_trait<'t>(nodes: &NodeList<'t>, f: Node<'t>) -> Option<Node<'t>> {
+    let list = nodes.parent(f).filter(|p| p.kind() == "declaration_list")?;
+    nodes
+        .parent(list)
+        .filter(|p| matches!(p.kind(), "impl_item" | "trait_item"))
+}
+
 /// The type an `impl` block is for, as the effect model qualifies its methods: `Client` for
 /// `impl Client`, `impl<T> Client<T>`, `impl Trait for Client` and `impl api::Client`.
 pub fn impl_type_name<'f>(file: &'f ParsedFile, imp: Node<'_>) -> Option<&'f str> {

@@ -1601,8 +1601,13 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
                             | "function_item"
                     )
                 })
-                .is_some_and(|a| {
-                    a.kind().ends_with("_expression") && a.kind() != "closure_expression"
+                .is_some_and(|a| match a.kind() {
+                    // `for row in load().await? {..}` reads its rows once, before the loop.
+                    "for_expression" => a.field("body").is_some_and(|b| {
+                        b.start_byte() <= t.start_byte() && t.end_byte() <= b.end_byte()
+                    }),
+                    "loop_expression" | "while_expression" => true,
+                    _ => false,
                 })
         };
         let mut found = None;

@@ -193,8 +193,10 @@ pub fn request_segments(url: &str) -> Option<Vec<RequestSegment>> {
     })
 }
 
-/// Whether a requested path matches a route template, segment by segment; a path after an
-/// unread base ([`RequestSegment::Base`]) matches the end of the template.
+/// Whether a requested path matches a route template, segment by segment. A path after an
+/// unread base ([`RequestSegment::Base`]) matches the end of the template (the base may carry
+/// a path), or ends with the whole template (the route may sit under a prefix the bot could
+/// not read).
 pub fn path_matches(template: &[RouteSegment], request: &[RequestSegment]) -> bool {
     if let Some((RequestSegment::Base, rest)) = request.split_first() {
         // The rest is the route's last segments (one alignment, so a PR's 100,000-segment
@@ -476,6 +478,10 @@ pub struct HandlerFacts {
     consumers: Vec<ConsumerLoop>,
     /// Production functions by name.
     fns: FxHashMap<String, Vec<FnKey>>,
+    /// The production functions defined outside `impl` and `trait` blocks, the only ones a
+    /// path of a name alone can name (a method is `Api::create` or `Self::create`). A key names
+    /// a file, module and name, so a free fn and a same-file method share one.
+    free_fns: FxHashSet<FnKey>,
     /// `use` imports of the files that register routes or mounts: (file, imported name) → path
     /// before the name; `*` imports under name `*`.
     imports: FxHashMap<(String, String), Vec<Vec<String>>>,
@@ -574,6 +580,9 @@ impl HandlerFacts {
                                 self.client_helpers.push(c);
                             }
                         }
+                        if syntax::enclosing_impl_or_trait(nodes, node).is_none() {
+                            self.free_fns.insert(key.clone());
+                        }
                         self.fns.entry(name).or_default().push(key);
                     }
                 }
@@ -621,6 +630,7 @@ impl HandlerFacts {
         self.client_helpers.extend(other.client_helpers);
         self.tests.merge(other.tests);
         self.consumers.extend(other.consumers);
+        self.free_fns.extend(other.free_fns);
         for (k, v) in other.fns {
             self.fns.entry(k).or_default().extend(v);
         }
@@ -662,7 +672,10 @@ impl HandlerFacts {
                 HandlerRef::Exact(k) => vec![Target::Fn(k.clone())],
                 HandlerRef::Closure(f, s) => vec![Target::Closure(f.clone(), *s)],
                 HandlerRef::Forwarding(f, s, names) => {
-                    let fns: Vec<FnKey> = names.iter().flat_map(|n| self.resolve_name(n)).collect();
+                    let fns: Vec<FnKey> = names
+                        .iter()
+                        .flat_map(|n| self.resolve_method_or_fn(n))
+                        .collect();
                     if fns.is_empty() {
                         vec![Target::Closure(f.clone(), *s)]
                     } else {
@@ -778,10 +791,35 @@ impl HandlerFacts {
         self.consumers.iter().filter(move |c| &c.function == key)
     }
 
-    /// Production functions a name reference may denote.
+    /// Production functions a path (`create`, `orders::create`, `Api::create`) may denote.
     fn resolve_name(&self, n: &NameRef) -> Vec<FnKey> {
+        self.resolve(n, true)
+    }
+
+    /// Like [`HandlerFacts::resolve_name`], for a name a method call may have written
+    /// (`handler.process(event)` in a forwarding closure): methods count.
+    fn resolve_method_or_fn(&self, n: &NameRef) -> Vec<FnKey> {
+        self.resolve(n, false)
+    }
+
+    fn resolve(&self, n: &NameRef, as_path: bool) -> Vec<FnKey> {
         let Some(cands) = self.fns.get(&n.name) else {
             return Vec::new();
+        };
+        // A path of a name alone (`post(edit_comment)`, `edit_comment(..)`) never names a
+        // method or an associated function: an API client's `ApiClient::edit_comment` is not
+        // the handler `edit_comment`. `Self::create` and `Api::create` may.
+        let bare_path = as_path && n.qualifier.is_empty();
+        let owned: Vec<FnKey>;
+        let cands = if bare_path && cands.iter().any(|c| !self.free_fns.contains(c)) {
+            owned = cands
+                .iter()
+                .filter(|c| self.free_fns.contains(*c))
+                .cloned()
+                .collect();
+            &owned
+        } else {
+            cands
         };
         let qual: Vec<&String> = n
             .qualifier
@@ -2532,7 +2570,7 @@ fn test_request(
 /// The method an argument names as a constant of a `Method` type (`Method::POST`,
 /// `reqwest::Method::DELETE`, `http::Method::GET`).
 fn method_constant(file: &ParsedFile, arg: Node<'_>) -> Option<Method> {
-    let text = file.node_text(arg);
+    let text = file.node_text(arg).trim_start_matches('&');
     let (path, verb) = text.rsplit_once("::")?;
     let owner = path.rsplit("::").next().unwrap_or(path);
     (owner == "Method" && HTTP_METHODS.contains(&verb.to_ascii_lowercase().as_str()))
