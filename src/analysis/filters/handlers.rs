@@ -806,10 +806,15 @@ impl HandlerFacts {
         let Some(cands) = self.fns.get(&n.name) else {
             return Vec::new();
         };
-        // A path of a name alone (`post(edit_comment)`, `edit_comment(..)`) never names a
-        // method or an associated function: an API client's `ApiClient::edit_comment` is not
-        // the handler `edit_comment`. `Self::create` and `Api::create` may.
-        let bare_path = as_path && n.qualifier.is_empty();
+        // A path that does not name a type (`post(edit_comment)`, `store::delete`) never names
+        // a method or an associated function: an API client's `ApiClient::edit_comment` is not
+        // the handler `edit_comment`, nor `KvStore::delete` the handler `store::delete`.
+        // `Self::create` and `Api::create` may name one.
+        let names_type = n
+            .qualifier
+            .last()
+            .is_some_and(|q| q == "Self" || q.starts_with(|c: char| c.is_ascii_uppercase()));
+        let bare_path = as_path && !names_type;
         let owned: Vec<FnKey>;
         let cands = if bare_path && cands.iter().any(|c| !self.free_fns.contains(c)) {
             owned = cands
