@@ -2204,7 +2204,8 @@ fn collect_test_fn<'t>(
                     continue;
                 };
                 if p.kind() == "identifier" {
-                    if let Some(u) = url_text(file, v, &HashMap::new()) {
+                    // Earlier URL variables count: `let by_id = format!("{}/{}", url, id)`.
+                    if let Some(u) = url_text(file, v, &url_vars) {
                         url_vars.insert(file.node_text(p).to_string(), u);
                     }
                 }
@@ -2383,6 +2384,7 @@ fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) ->
                     .named_children(&mut tt.walk())
                     .find(|c| matches!(c.kind(), "string_literal" | "raw_string_literal"))?;
                 let s = string_value(file, lit)?;
+                let s = with_url_variable_base(file, tt, lit, &s, vars).unwrap_or(s);
                 return request_segments(&s).is_some().then_some(s);
             }
             "identifier" => return vars.get(file.node_text(arg)).cloned(),
@@ -2479,6 +2481,39 @@ fn is_relative_path(p: &str) -> bool {
         && p.contains(|c: char| c.is_ascii_alphabetic())
         && p.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.' | '{' | '}'))
+}
+
+/// A `format!` whose leading placeholder is a URL variable read earlier, with that URL in its
+/// place: `format!("{}/{}", url, id)` after `let url = format!("{}/roles", base())` is
+/// `{}/roles/{}`, and so is `format!("{url}/{id}")`. `None` when the first placeholder is not
+/// at the start or names no known URL.
+fn with_url_variable_base(
+    file: &ParsedFile,
+    tt: Node<'_>,
+    lit: Node<'_>,
+    text: &str,
+    vars: &HashMap<String, String>,
+) -> Option<String> {
+    let rest = text.strip_prefix('{')?;
+    let close = rest.find('}')?;
+    let inner = &rest[..close];
+    let name = if inner.is_empty() {
+        // The first argument after the literal, when it is a plain name (`url`, not `self.url`).
+        let mut cursor = tt.walk();
+        let mut after = tt
+            .named_children(&mut cursor)
+            .skip_while(|c| c.id() != lit.id());
+        after.next();
+        let first = after.next()?;
+        let next_is_end = first
+            .next_sibling()
+            .is_none_or(|n| matches!(file.node_text(n), "," | ")"));
+        (first.kind() == "identifier" && next_is_end).then(|| file.node_text(first))?
+    } else {
+        inner
+    };
+    let base = vars.get(name)?;
+    Some(format!("{base}{}", &rest[close + 1..]))
 }
 
 /// Which calls [`test_request`] reads as requests.
