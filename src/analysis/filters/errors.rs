@@ -1585,7 +1585,7 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
     let effect = if tail.kind() == "await_expression" {
         classify(file, tail, &lists, Some(&ctx.index().effects))
     } else if tail.kind() == "call_expression" && file.node_text(tail).starts_with("Ok") {
-        // A background loop that `?` leaves (`loop { unban_users(..).await?; sleep(..).await }`)
+        // A background loop that `?` leaves (`loop { lift_expired_bans(..).await?; sleep(..).await }`)
         // stops for good at its first error, a read's as much as a write's.
         let in_loop = |t: Node<'_>| {
             syntax::ancestors_from(block, t)

@@ -806,9 +806,9 @@ impl HandlerFacts {
         let Some(cands) = self.fns.get(&n.name) else {
             return Vec::new();
         };
-        // A path that does not name a type (`post(edit_comment)`, `store::delete`) never names
-        // a method or an associated function: an API client's `ApiClient::edit_comment` is not
-        // the handler `edit_comment`, nor `KvStore::delete` the handler `store::delete`.
+        // A path that does not name a type (`post(update_note)`, `store::delete`) never names
+        // a method or an associated function: an API client's `ServiceClient::update_note` is not
+        // the handler `update_note`, nor `SettingsStore::delete` the handler `store::delete`.
         // `Self::create` and `Api::create` may name one.
         let names_type = n
             .qualifier
@@ -2568,7 +2568,7 @@ fn test_request(
         (chain_method(file, call), url_text(file, args[0], vars)?)
     } else if client && args.len() == 2 && method_constant(file, args[0]).is_some() {
         // A client's own request builder named with the method and the URL:
-        // `self.http_client_with_auth(Method::DELETE, &url)`. Only a full URL counts (a base
+        // `self.authed_request(Method::DELETE, &url)`. Only a full URL counts (a base
         // or a scheme before the path): a route registration names a bare path.
         let url = url_text(file, args[1], vars)?;
         if !(url.starts_with('{') || url.contains("://")) {

@@ -1,13 +1,13 @@
 //! The API client other services use: production code, not a handler.
-pub struct ApiClient {
+pub struct ServiceClient {
     http: reqwest::Client,
     base: String,
 }
 
-impl ApiClient {
-    pub async fn edit_comment(&self, id: i64, body: &str) -> Result<(), reqwest::Error> {
+impl ServiceClient {
+    pub async fn update_note(&self, id: i64, body: &str) -> Result<(), reqwest::Error> {
         self.http
-            .post(format!("{}/comments/{id}", self.base))
+            .post(format!("{}/notes/{id}", self.base))
             .json(&body)
             .send()
             .await?

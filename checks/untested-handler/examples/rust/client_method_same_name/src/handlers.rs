@@ -2,12 +2,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 
-pub async fn edit_comment( //~ untested-handler:high
+pub async fn update_note( //~ untested-handler:high
     State(db): State<sqlx::PgPool>,
     Path(id): Path<i64>,
     Json(body): Json<String>,
 ) -> StatusCode {
-    match sqlx::query("UPDATE comments SET body = $1 WHERE id = $2")
+    match sqlx::query("UPDATE notes SET body = $1 WHERE id = $2")
         .bind(body)
         .bind(id)
         .execute(&db)

@@ -1,8 +1,8 @@
 //! The service's own API client has a method for each route, named like its handler. A route
-//! registered by the handler's name alone (`post(edit_comment)`, here through `use super::*`)
-//! names the free function, never `ApiClient::edit_comment`: only the handler is reported, not
+//! registered by the handler's name alone (`post(update_note)`, here through `use super::*`)
+//! names the free function, never `ServiceClient::update_note`: only the handler is reported, not
 //! the client method as a second, misplaced finding. Likewise a module path
-//! (`routes::store::delete`) never names the method `KvStore::delete` of a module `store`.
+//! (`routes::store::delete`) never names the method `SettingsStore::delete` of a module `store`.
 mod client;
 mod handlers;
 mod routes;
@@ -17,7 +17,7 @@ mod app {
 
     pub fn router(db: sqlx::PgPool) -> Router {
         Router::new()
-            .route("/comments/{id}", post(edit_comment))
+            .route("/notes/{id}", post(update_note))
             .route("/kv/{key}", delete(crate::routes::store::delete))
             .with_state(db)
     }

@@ -4,7 +4,7 @@ use axum::extract::Path;
 use axum::routing::{get, put};
 use axum::Router;
 
-// Reached: the test requests `{base}/roles`, the base carrying `/auth/v1`.
+// Reached: the test requests `{base}/roles`, the base carrying `/iam/v2`.
 async fn list_roles() -> Result<String, String> {
     std::fs::read_to_string("/var/lib/roles.json").map_err(|e| e.to_string())
 }
@@ -26,8 +26,8 @@ async fn delete_role(Path(id): Path<String>) -> Result<(), String> { //~ unteste
 #[tokio::main]
 async fn main() {
     let app = Router::new()
-        .route("/auth/v1/roles", get(list_roles))
-        .route("/auth/v1/roles/{id}", put(put_role).delete(delete_role));
+        .route("/iam/v2/roles", get(list_roles))
+        .route("/iam/v2/roles/{id}", put(put_role).delete(delete_role));
     let listener = tokio::net::TcpListener::bind("0.0.0.0:8081").await.unwrap();
     axum::serve(listener, app).await.unwrap();
 }

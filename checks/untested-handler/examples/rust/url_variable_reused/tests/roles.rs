@@ -1,10 +1,10 @@
-fn backend_url() -> String {
-    std::env::var("BACKEND_URL").unwrap()
+fn service_url() -> String {
+    std::env::var("SERVICE_URL").unwrap()
 }
 
 #[tokio::test]
 async fn roles_are_listed_and_updated() {
-    let url = format!("{}/roles", backend_url());
+    let url = format!("{}/roles", service_url());
     let res = reqwest::get(&url).await.unwrap();
     assert_eq!(res.status(), 200);
 

@@ -25,7 +25,7 @@ impl Client {
     }
 
     /// Uploads an import file: the request comes from the SDK's own authenticating builder.
-    pub async fn import_file(&self, body: Vec<u8>) -> Result<(), reqwest::Error> {
+    pub async fn upload_rows(&self, body: Vec<u8>) -> Result<(), reqwest::Error> {
         let url = format!("{}/api/v0/import", self.base);
         self.authed(Method::POST, &url).body(body).send().await?.error_for_status()?;
         Ok(())

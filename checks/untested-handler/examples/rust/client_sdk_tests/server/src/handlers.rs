@@ -22,7 +22,7 @@ pub async fn whoami(State(db): State<Db>) -> Result<String, StatusCode> {
     db.user_name(1).await.map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-// Reached by `client.import_file(..)` in a test: the SDK sends it through its own builder,
+// Reached by `client.upload_rows(..)` in a test: the SDK sends it through its own builder,
 // `self.authed(Method::POST, &url)`, named with the method and a full URL.
 pub async fn import(State(db): State<Db>, body: String) -> StatusCode {
     let rows: Vec<String> = body.split(',').map(str::to_string).collect();

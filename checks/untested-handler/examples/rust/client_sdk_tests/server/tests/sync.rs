@@ -20,7 +20,7 @@ async fn uploaded_records_belong_to_the_user() {
 #[tokio::test]
 async fn an_import_is_accepted() {
     let (client, _) = spawn_server().await;
-    client.import_file(b"a,b".to_vec()).await.unwrap();
+    client.upload_rows(b"a,b".to_vec()).await.unwrap();
 }
 
 #[tokio::test]
