@@ -2566,7 +2566,10 @@ fn test_request(
         // Request::builder().method("POST").uri("/p"), TestRequest::post().uri("/p"),
         // warp::test::request().method("POST").path("/p")
         (chain_method(file, call), url_text(file, args[0], vars)?)
-    } else if client && args.len() == 2 && method_constant(file, args[0]).is_some() {
+    } else if let Some(method) = (client && args.len() == 2)
+        .then(|| method_constant(file, args[0]))
+        .flatten()
+    {
         // A client's own request builder named with the method and the URL:
         // `self.authed_request(Method::DELETE, &url)`. Only a full URL counts (a base
         // or a scheme before the path): a route registration names a bare path.
@@ -2574,7 +2577,7 @@ fn test_request(
         if !(url.starts_with('{') || url.contains("://")) {
             return None;
         }
-        (method_constant(file, args[0]), url)
+        (Some(method), url)
     } else if client {
         // In production code a path argument is most often not a request (`.route("/x", ..)`,
         // `Redirect::to("/login")`): only an HTTP client's own shapes above count there.

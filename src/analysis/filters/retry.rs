@@ -538,8 +538,6 @@ fn is_associated_fn_name<'t>(file: &ParsedFile, nodes: &NodeList<'t>, d: Node<'t
         })
 }
 
-/// The vocabulary's `default_retry_client_types` and `default_retry_off_markers`, read once
-/// (empty when the embedded checks failed to load).
 /// The vocabulary's lists of what retries by default (`checks/vocabulary/rust.toml`).
 #[derive(Default)]
 struct DefaultRetries {
@@ -554,6 +552,7 @@ struct DefaultRetries {
     sdks_off: Vec<String>,
 }
 
+/// The [`DefaultRetries`] lists, read once (empty when the embedded checks failed to load).
 fn default_retry_lists() -> &'static DefaultRetries {
     static LISTS: std::sync::OnceLock<DefaultRetries> = std::sync::OnceLock::new();
     LISTS.get_or_init(|| match Lists::embedded() {
