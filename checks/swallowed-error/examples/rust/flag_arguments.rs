@@ -14,6 +14,10 @@ impl Registry {
     }
 }
 
+pub fn routes() -> axum::Router {
+    axum::Router::new().route("/crates", axum::routing::get(crates))
+}
+
 // A database outage answers an empty registry: `cache` only says which crates to include.
 pub async fn crates(registry: &Registry, limit: i64, cache: bool) -> Vec<String> {
     registry.crate_list(limit, cache).await.unwrap_or_default() //~ swallowed-error

@@ -1,6 +1,11 @@
 use axum::http::HeaderMap;
+use axum::{routing::post, Router};
 
-// FLAG: parse errors on incoming data quietly turned into defaults.
+pub fn routes() -> Router {
+    Router::new().route("/charge", post(charge))
+}
+
+// FLAG: a request handler turns malformed input into defaults instead of answering 400.
 async fn charge(headers: HeaderMap, Json(req): Json<ChargeRequest>) -> StatusCode {
     let amount = req.amount.parse::<u64>().unwrap_or_default(); //~ swallowed-error:high
     let retries: u32 = headers //~ swallowed-error
@@ -12,9 +17,11 @@ async fn charge(headers: HeaderMap, Json(req): Json<ChargeRequest>) -> StatusCod
     bill(amount, retries).await
 }
 
+// NO FLAG: outside a request handler the parsed text is mostly the program's own (a local
+// import file here), and there is no client to answer 400.
 fn import_line(line: &str) -> Item {
     let cols: Vec<&str> = line.split(',').collect();
-    let qty = cols[2].trim().parse::<i32>().unwrap_or(0); //~ swallowed-error:high
+    let qty = cols[2].trim().parse::<i32>().unwrap_or(0);
     // Operator configuration with a default: not incoming data (no finding).
     let workers = std::env::var("WORKERS").unwrap_or_default().parse::<usize>().unwrap_or(4);
     Item { qty, workers }
