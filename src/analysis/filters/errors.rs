@@ -530,7 +530,7 @@ fn is_best_effort(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> bool 
         .flat_map(|args| {
             let mut cursor = args.walk();
             args.named_children(&mut cursor)
-                .filter(|a| a.kind() == "identifier")
+                .filter_map(|a| flag_argument(file, a))
                 .map(|a| a.byte_range())
                 .collect::<Vec<_>>()
         })
@@ -547,6 +547,30 @@ fn is_best_effort(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> bool 
         }
     }
     lists.any_word_in("best_effort_words", &String::from_utf8_lossy(&text))
+}
+
+/// The value an argument passes when it is a plain name, a field of one (`params.cache`), or
+/// either defaulted (`params.cache.unwrap_or(false)`): a word in it names data handed to the
+/// call, not what the call touches.
+fn flag_argument<'t>(file: &ParsedFile, arg: Node<'t>) -> Option<Node<'t>> {
+    let value = if arg.kind() == "call_expression"
+        && matches!(
+            syntax::call_name(file, arg),
+            Some("unwrap_or" | "unwrap_or_default")
+        ) {
+        syntax::call_receiver(arg)?
+    } else {
+        arg
+    };
+    let mut part = value;
+    for _ in 0..8 {
+        match part.kind() {
+            "identifier" => return Some(value),
+            "field_expression" => part = part.field("value")?,
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// The most nodes of a call [`is_best_effort`] reads for its arguments.

@@ -12,15 +12,38 @@ impl Registry {
             .fetch_all(&self.pool)
             .await
     }
+
+    pub async fn search(&self, name: &str, cache: bool) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT name FROM crates WHERE cached = $2 AND name LIKE $1")
+            .bind(name)
+            .bind(cache)
+            .fetch_all(&self.pool)
+            .await
+    }
+}
+
+pub struct SearchParams {
+    pub name: String,
+    pub cache: Option<bool>,
 }
 
 pub fn routes() -> axum::Router {
-    axum::Router::new().route("/crates", axum::routing::get(crates))
+    axum::Router::new()
+        .route("/crates", axum::routing::get(crates))
+        .route("/search", axum::routing::get(search))
 }
 
 // A database outage answers an empty registry: `cache` only says which crates to include.
 pub async fn crates(registry: &Registry, limit: i64, cache: bool) -> Vec<String> {
     registry.crate_list(limit, cache).await.unwrap_or_default() //~ swallowed-error
+}
+
+// The same with the flag read off the request: a field of the parameters, defaulted.
+pub async fn search(registry: &Registry, params: SearchParams) -> Vec<String> {
+    registry //~ swallowed-error
+        .search(&params.name, params.cache.unwrap_or(false))
+        .await
+        .unwrap_or_default()
 }
 
 // Must not flag: removing a temporary file is best effort.
