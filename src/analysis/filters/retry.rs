@@ -2281,8 +2281,17 @@ fn is_success_status(t: &str) -> bool {
 const MAX_RETURNED_VALUE_BYTES: usize = 4 * 1024;
 
 /// The value a branch evaluates to: the arm's expression, a block's last expression without
-/// a trailing `;`, or the value of a closing `return ..;`.
+/// a trailing `;` (a trailing `match` or `if .. else` whose branches all end in values
+/// included), or the value of a closing `return ..;`.
 fn tail_value(branch: Node<'_>) -> Option<Node<'_>> {
+    tail_value_within(branch, 0)
+}
+
+/// Most nested `match`/`if` tails [`tail_value`] looks into: a hostile file's deep nesting
+/// costs a bounded walk, not the stack.
+const MAX_TAIL_NESTING: usize = 8;
+
+fn tail_value_within(branch: Node<'_>, depth: usize) -> Option<Node<'_>> {
     if branch.kind() != "block" {
         return Some(branch);
     }
@@ -2299,6 +2308,16 @@ fn tail_value(branch: Node<'_>) -> Option<Node<'_>> {
             return (value.byte_range().len() <= MAX_RETURNED_VALUE_BYTES).then_some(value);
         }
     }
+    // A trailing `match` or `if .. else` is written as a statement, yet without a `;` it is
+    // the block's value when each of its branches ends in one:
+    // `Err(e) => { warn!(..); match render(page) { Ok(html) => Html(html), Err(_) => oops() } }`.
+    if last.kind() == "expression_statement" && !ends_with_semicolon(last) {
+        if let Some(inner) = last.named_child(0) {
+            if let Some(value) = branching_value(inner, depth) {
+                return Some(value);
+            }
+        }
+    }
     if last.kind().ends_with("_statement")
         || last.kind() == "let_declaration"
         || last.kind().ends_with("comment")
@@ -2306,6 +2325,41 @@ fn tail_value(branch: Node<'_>) -> Option<Node<'_>> {
         return None;
     }
     Some(last)
+}
+
+/// Whether a statement ends with `;` (read off its last child, no text needed).
+fn ends_with_semicolon(stmt: Node<'_>) -> bool {
+    stmt.child(stmt.child_count().saturating_sub(1))
+        .is_some_and(|c| c.kind() == ";")
+}
+
+/// The value a `match` or `if .. else` yields when every branch ends in one (see
+/// [`tail_value`]): the first branch's value stands for all of them. `None` when a branch ends
+/// in nothing (`()`, a statement, a log macro) or the `if` has no `else`.
+fn branching_value(expr: Node<'_>, depth: usize) -> Option<Node<'_>> {
+    if depth >= MAX_TAIL_NESTING {
+        return None;
+    }
+    let branches: Vec<Node<'_>> = match expr.kind() {
+        "match_expression" => super::loops::arms_of(expr)
+            .into_iter()
+            .map(|arm| arm.field("value"))
+            .collect::<Option<Vec<_>>>()?,
+        "if_expression" => {
+            let alternative = expr.field("alternative")?.named_child(0)?;
+            vec![expr.field("consequence")?, alternative]
+        }
+        _ => return None,
+    };
+    let mut first = None;
+    for branch in branches {
+        let value = tail_value_within(branch, depth + 1)?;
+        if value.kind() == "unit_expression" || value.kind() == "macro_invocation" {
+            return None;
+        }
+        first.get_or_insert(value);
+    }
+    first
 }
 
 /// Whether a `match` arm's pattern is `Err(e)`, `Err(_)`, `Err(..)` or `_` with no guard: the
@@ -2333,12 +2387,7 @@ fn err_branch<'t>(ctx: &MatchCtx<'_, 't>, stmt: Node<'t>) -> Option<Node<'t>> {
             if cond.kind() == "let_chain" {
                 // `if ready && let Err(e) = call {..}`: the body runs on the error (an `Ok`
                 // pattern's `else` runs on any failed condition, so it is not read as one).
-                let mut cursor = cond.walk();
-                let on_err = cond.named_children(&mut cursor).any(|c| {
-                    c.kind() == "let_condition"
-                        && c.field("pattern")
-                            .is_some_and(|p| ctx.file.node_text(p).starts_with("Err"))
-                });
+                let on_err = err_let_condition(ctx.file, cond).is_some();
                 return on_err.then(|| stmt.field("consequence")).flatten();
             }
             let pat = ctx.file.node_text(cond.field("pattern")?);
@@ -2399,6 +2448,111 @@ fn replies_to_user(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, branch: Node<'_>) 
         .any(|name| replies.iter().any(|r| r == name))
 }
 
+/// The `let Err(..) = ..` of a let chain (`if ready && let Err(e) = call {..}`).
+fn err_let_condition<'t>(file: &ParsedFile, chain: Node<'t>) -> Option<Node<'t>> {
+    let mut cursor = chain.walk();
+    let found = chain.named_children(&mut cursor).find(|c| {
+        c.kind() == "let_condition"
+            && c.field("pattern")
+                .is_some_and(|p| file.node_text(p).starts_with("Err"))
+    });
+    found
+}
+
+/// The name an Err branch binds the error to: `e` of `Err(e) => ..` or `if let Err(e) = ..`.
+fn err_binding<'f>(file: &'f ParsedFile, branch: Node<'_>) -> Option<&'f str> {
+    let parent = branch.parent()?;
+    let pattern = match parent.kind() {
+        "match_arm" => parent.field("pattern")?,
+        "if_expression" => {
+            let cond = parent.field("condition")?;
+            if cond.kind() == "let_chain" {
+                err_let_condition(file, cond)?.field("pattern")?
+            } else {
+                cond.field("pattern")?
+            }
+        }
+        _ => return None,
+    };
+    let inner = file
+        .node_text(pattern)
+        .strip_prefix("Err(")?
+        .strip_suffix(')')?
+        .trim();
+    let plain =
+        !inner.is_empty() && inner != "_" && inner.chars().all(|c| c.is_alphanumeric() || c == '_');
+    plain.then_some(inner)
+}
+
+/// Most `let`s of an Err branch [`hands_error_on`] reads for names built from the error.
+const MAX_DERIVED_LETS: usize = 32;
+
+/// Whether an Err branch hands the error on to someone: the error (or a value the branch
+/// builds from it, `let msg = e.to_string();`) is an argument of a call that is not a log
+/// line: stored in state the user sees (`set_error.update(|v| *v = Some(msg))`), posted back
+/// (`client.post_comment(pr, error)`), sent to a channel. Whoever gets it can act on it.
+fn hands_error_on(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, branch: Node<'_>) -> bool {
+    let file = ctx.file;
+    let Some(binding) = err_binding(file, branch) else {
+        return false;
+    };
+    let nodes: Vec<Node<'_>> = syntax::descendants(branch).take(MAX_BRANCH_NODES).collect();
+    // The error's names, in order: the binding, then each `let` whose value names one of them.
+    let mut names: Vec<&str> = vec![binding];
+    for d in nodes
+        .iter()
+        .filter(|d| d.kind() == "let_declaration")
+        .take(MAX_DERIVED_LETS)
+    {
+        if let (Some(p), Some(v)) = (d.field("pattern"), d.field("value")) {
+            let named = nodes.iter().any(|n| {
+                n.kind() == "identifier"
+                    && v.byte_range().contains(&n.start_byte())
+                    && names.contains(&file.node_text(*n))
+            });
+            if p.kind() == "identifier" && named && names.len() < 8 {
+                names.push(file.node_text(p));
+            }
+        }
+    }
+    // Where the branch names the error (preorder, so sorted by offset): as a name, or
+    // inlined in a format string (`format!("failed: {error}")`).
+    let inlined = |text: &str| {
+        names
+            .iter()
+            .any(|n| text.contains(&format!("{{{n}}}")) || text.contains(&format!("{{{n}:")))
+    };
+    let uses: Vec<usize> = nodes
+        .iter()
+        .filter(|n| match n.kind() {
+            "identifier" => names.contains(&file.node_text(**n)),
+            "string_literal" => inlined(file.node_text(**n)),
+            _ => false,
+        })
+        .map(|n| n.start_byte())
+        .collect();
+    nodes
+        .iter()
+        .filter(|d| d.kind() == "call_expression")
+        .any(|d| {
+            let Some(name) = syntax::call_name(file, *d) else {
+                return false;
+            };
+            if lists.has("log_macros", name) || name.split('_').any(|w| w == "log") {
+                return false;
+            }
+            // `e.to_string()`, `e.kind()`: reading the error, not handing it on.
+            if syntax::call_receiver(*d).is_some_and(|r| names.contains(&file.node_text(r))) {
+                return false;
+            }
+            d.field("arguments").is_some_and(|a| {
+                let range = a.byte_range();
+                let from = uses.partition_point(|&u| u < range.start);
+                uses.get(from).is_some_and(|&u| u < range.end)
+            })
+        })
+}
+
 fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(stmt) = ctx.arg_node(&args[0]) else {
         return false;
@@ -2411,7 +2565,9 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false; // silent: swallowed-error's finding (docs/checks/missing-retry.md)
     }
     let in_spawn = fire_and_forget_spawn(ctx, stmt).is_some();
-    if propagates_or_requeues(ctx, &lists, branch, in_spawn) || replies_to_user(ctx, &lists, branch)
+    if propagates_or_requeues(ctx, &lists, branch, in_spawn)
+        || replies_to_user(ctx, &lists, branch)
+        || hands_error_on(ctx, &lists, branch)
     {
         return false;
     }
@@ -2877,6 +3033,55 @@ mod tests {
 
     fn file(path: &str, src: &str) -> ParsedFile {
         crate::analysis::source::parse_rust_snippet(path, src)
+    }
+
+    /// The Err arm of the first `match` in `src`.
+    fn err_arm_value(f: &ParsedFile) -> Node<'_> {
+        let m = syntax::descendants(f.tree.root_node())
+            .find(|n| n.kind() == "match_expression")
+            .expect("a match");
+        let arm = super::super::loops::arms_of(m)
+            .into_iter()
+            .find(|a| f.node_text(a.field("pattern").unwrap()).starts_with("Err"))
+            .expect("an Err arm");
+        arm.field("value").unwrap()
+    }
+
+    #[test]
+    fn a_trailing_match_is_a_value_only_when_every_arm_ends_in_one() {
+        let answers = file(
+            "a.rs",
+            "fn f() { match g() { Ok(_) => 1, Err(e) => { warn!(\"{e}\"); match h() { Ok(p) => p, Err(_) => 0 } } } }",
+        );
+        let value = tail_value(err_arm_value(&answers)).map(|v| answers.node_text(v));
+        assert_eq!(value, Some("p"));
+        let unit = file(
+            "a.rs",
+            "fn f() { match g() { Ok(_) => {}, Err(e) => { warn!(\"{e}\"); match h() { Ok(p) => p, Err(_) => {} } } } }",
+        );
+        assert!(tail_value(err_arm_value(&unit)).is_none());
+        let no_else = file(
+            "a.rs",
+            "fn f() { match g() { Ok(_) => {}, Err(e) => { warn!(\"{e}\"); if x { 1 } } } }",
+        );
+        assert!(tail_value(err_arm_value(&no_else)).is_none());
+    }
+
+    #[test]
+    fn deeply_nested_trailing_matches_are_read_to_a_bound() {
+        let depth = 5_000;
+        let mut src = String::from("fn f() { match g() { Ok(_) => 1, Err(e) => { warn!(\"{e}\"); ");
+        for _ in 0..depth {
+            src.push_str("match h() { Ok(p) => p, Err(_) => { ");
+        }
+        src.push('0');
+        for _ in 0..depth {
+            src.push_str(" } }");
+        }
+        src.push_str(" } } }");
+        let f = file("deep.rs", &src);
+        // Past the bound the tail is not read as a value: no stack overflow, a clear answer.
+        assert!(tail_value(err_arm_value(&f)).is_none());
     }
 
     fn facts(files: &[(&str, &str)]) -> RetryFacts {
