@@ -13,3 +13,10 @@ pub async fn warm_cache(http: &reqwest::Client, key: &str) {
         Err(e) => tracing::info!(error = %e, "cdn warm failed"),
     }
 }
+
+pub async fn record_delivery_report(http: &reqwest::Client, id: &str) {
+    // Errors are not fatal and should not hold up delivery; the log is enough.
+    if let Err(e) = http.post(REPORTS_URL).json(&id).send().await {
+        tracing::warn!(error = %e, "delivery report not recorded");
+    }
+}
