@@ -32,3 +32,9 @@ async fn save_and_audit(db: &sqlx::PgPool, id: i64, bio: Option<String>) {
     sqlx::query("UPDATE people SET bio = $1 WHERE id = $2").bind(bio).bind(id).execute(db).await.ok();
     let _ = sqlx::query("INSERT INTO audit (person) VALUES ($1)").bind(id).execute(db).await; //~ swallowed-error:high
 }
+
+// NO FLAG: the comment says failing open is the design: the login has already succeeded.
+async fn after_login(db: &sqlx::PgPool, ip: &str) {
+    // Authentication succeeded: clear the failed-attempt counter. Fail open.
+    let _ = sqlx::query("DELETE FROM failed_logins WHERE ip = $1").bind(ip).execute(db).await;
+}
