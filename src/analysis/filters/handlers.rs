@@ -14,7 +14,7 @@ use crate::analysis::source::{FileRole, ParsedFile};
 use crate::analysis::syntax::{self, FieldExt, NodeList};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeSet, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use tree_sitter::Node;
 
 /// The filters of this topic.
@@ -377,6 +377,9 @@ struct TestFnRaw {
     direct: BTreeSet<NameRef>,
     /// Every call name, function or method (for following helpers).
     calls: BTreeSet<String>,
+    /// The names called as functions (`name(..)`, `path::name(..)`), not only as methods
+    /// (`x.name(..)`): only these can be a free function of that name.
+    plain_calls: BTreeSet<String>,
     /// The calls written with a path (`api_client::register(..)`): they name one function
     /// even where others share its name.
     path_calls: BTreeSet<NameRef>,
@@ -393,6 +396,8 @@ struct TestsReach {
     direct: FxHashSet<NameRef>,
     /// Every call name of any test (to follow helpers for direct calls).
     calls: BTreeSet<String>,
+    /// The names any test calls as a function, not as a method.
+    plain_calls: BTreeSet<String>,
     /// The call names of the tests that do not only assert 404/405 (to follow helpers for
     /// requests).
     request_calls: BTreeSet<String>,
@@ -412,11 +417,13 @@ impl TestsReach {
             self.request_path_calls.extend(t.path_calls);
         }
         self.calls.extend(t.calls);
+        self.plain_calls.extend(t.plain_calls);
     }
 
     fn merge(&mut self, other: TestsReach) {
         self.direct.extend(other.direct);
         self.calls.extend(other.calls);
+        self.plain_calls.extend(other.plain_calls);
         self.request_calls.extend(other.request_calls);
         self.request_path_calls.extend(other.request_path_calls);
         self.requests.extend(other.requests);
@@ -1015,12 +1022,33 @@ impl HandlerFacts {
                 _ => None,
             })
             .collect();
+        // A client method the tests and their helpers only ever call as a method
+        // (`client.get_creator(id)`) cannot be a same-named free function (a database
+        // function `get_creator(&pool, id)` the route's handler calls): those do not make it
+        // ambiguous.
+        let plain_called: FxHashSet<&str> = tests
+            .plain_calls
+            .iter()
+            .chain(self.test_helpers.iter().flat_map(|h| h.plain_calls.iter()))
+            .chain(
+                self.client_helpers
+                    .iter()
+                    .flat_map(|h| h.plain_calls.iter()),
+            )
+            .map(String::as_str)
+            .collect();
         for c in &self.client_helpers {
-            let definitions = self
-                .fns
-                .get(&c.name)
-                .map_or(0, Vec::len)
-                .saturating_sub(usize::from(handler_names.contains(c.name.as_str())));
+            let is_method = c.key.as_ref().is_some_and(|k| !self.free_fns.contains(k));
+            let definitions = if is_method && !plain_called.contains(c.name.as_str()) {
+                self.fns.get(&c.name).map_or(0, |defs| {
+                    defs.iter().filter(|d| !self.free_fns.contains(*d)).count()
+                })
+            } else {
+                self.fns
+                    .get(&c.name)
+                    .map_or(0, Vec::len)
+                    .saturating_sub(usize::from(handler_names.contains(c.name.as_str())))
+            };
             if definitions <= sending[c.name.as_str()] && !HTTP_METHODS.contains(&c.name.as_str()) {
                 helpers.entry(c.name.as_str()).or_default().push(c);
             }
@@ -2219,6 +2247,7 @@ fn collect_test_fn<'t>(
                 };
                 t.calls.insert(cname.to_string());
                 if f.kind() != "field_expression" {
+                    t.plain_calls.insert(cname.to_string());
                     let called = name_ref(file, f);
                     if let Some(n) = called.as_ref().filter(|n| !n.qualifier.is_empty()) {
                         t.path_calls.insert(n.clone());
@@ -2282,6 +2311,7 @@ fn collect_test_fn<'t>(
                             from_file: file.path.clone(),
                         });
                         t.calls.insert(file.node_text(tok).to_string());
+                        t.plain_calls.insert(file.node_text(tok).to_string());
                     } else if called {
                         // A helper method called inside an assertion
                         // (`assert_eq!(app.list_orders().await.status(), 200)`) is followed
@@ -2465,6 +2495,15 @@ fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) ->
                         "as_str" | "clone" | "to_string" | "to_owned" | "as_ref" | "into"
                         | "unwrap" | "expect",
                     ) => syntax::call_receiver(arg)?,
+                    // `resource_url(&self.base_url, id)`: a function of this file that builds
+                    // the URL with `format!` (see `url_helpers`).
+                    Some(n)
+                        if arg
+                            .field("function")
+                            .is_some_and(|f| f.kind() == "identifier") =>
+                    {
+                        return url_helpers(file).get(n).cloned();
+                    }
                     _ => return None,
                 };
             }
@@ -2514,6 +2553,99 @@ fn with_url_variable_base(
     };
     let base = vars.get(name)?;
     Some(format!("{base}{}", &rest[close + 1..]))
+}
+
+/// Most calls deep [`url_helpers`] follows one URL-building function into the next.
+const MAX_URL_HELPER_DEPTH: usize = 4;
+
+/// The URLs this file's free functions build with `format!`, by function name: an SDK often
+/// names each resource's URL in a small function (`fn creator_url(base: &str, id: Uuid) ->
+/// String { format!("{}/{}", creators_url(base), id) }` over `fn creators_url(base: &str) ->
+/// String { format!("{}/api/creator", base) }`, read as `{}/api/creator/{}`). A leading `{}`
+/// filled by another such function's call takes that function's URL; any other placeholder
+/// stays a parameter. Computed once per file.
+fn url_helpers(file: &ParsedFile) -> Arc<HashMap<String, String>> {
+    let root = file.tree.root_node();
+    file.memo("url_helpers", root, 0, || {
+        // Each free function (of the file or an inline `mod`) whose value is a `format!`.
+        let mut formats: HashMap<&str, Node<'_>> = HashMap::new();
+        let mut scopes = vec![root];
+        while let Some(scope) = scopes.pop() {
+            for item in named_args(scope) {
+                match item.kind() {
+                    "function_item" => {
+                        let body = item.field("body");
+                        let tail =
+                            body.and_then(|b| b.named_child(b.named_child_count().checked_sub(1)?));
+                        if let (Some(name), Some(tail)) = (item.field("name"), tail) {
+                            if is_format_macro(file, tail) {
+                                formats.insert(file.node_text(name), tail);
+                            }
+                        }
+                    }
+                    "mod_item" => scopes.extend(item.field("body")),
+                    _ => {}
+                }
+            }
+        }
+        let mut urls = HashMap::new();
+        for (name, tail) in &formats {
+            if let Some(url) = helper_format_url(file, *tail, &formats, 0) {
+                urls.insert((*name).to_string(), url);
+            }
+        }
+        urls
+    })
+}
+
+/// Whether `node` is a `format!(..)` invocation.
+fn is_format_macro(file: &ParsedFile, node: Node<'_>) -> bool {
+    node.kind() == "macro_invocation"
+        && node
+            .field("macro")
+            .map(|m| file.node_text(m))
+            .is_some_and(|m| m == "format" || m.ends_with("::format"))
+}
+
+/// The URL a URL-building function's `format!` makes (see [`url_helpers`]).
+fn helper_format_url(
+    file: &ParsedFile,
+    format: Node<'_>,
+    formats: &HashMap<&str, Node<'_>>,
+    depth: usize,
+) -> Option<String> {
+    let tt = named_args(format)
+        .into_iter()
+        .find(|c| c.kind() == "token_tree")?;
+    let tokens = named_args(tt);
+    let lit_at = tokens
+        .iter()
+        .position(|c| matches!(c.kind(), "string_literal" | "raw_string_literal"))?;
+    let text = string_value(file, tokens[lit_at])?;
+    let mut url = text.clone();
+    if let Some(rest) = text.strip_prefix("{}") {
+        // The first argument: `other_url(base)` is an identifier and its `( .. )` token tree.
+        let callee = tokens
+            .get(lit_at + 1)
+            .filter(|t| t.kind() == "identifier")
+            .filter(|t| {
+                t.next_named_sibling()
+                    .is_some_and(|n| n.kind() == "token_tree")
+            })
+            .map(|t| file.node_text(*t));
+        if let Some(inner) = callee.and_then(|c| formats.get(c)) {
+            if depth < MAX_URL_HELPER_DEPTH {
+                let base = helper_format_url(file, *inner, formats, depth + 1)?;
+                url = format!("{base}{rest}");
+            }
+        }
+    }
+    // A function that only joins what it is given (`format!("{}{}", base, path)`) names no
+    // route: read as a URL it would match every route.
+    let literal = request_segments(&url)?
+        .iter()
+        .any(|s| matches!(s, RequestSegment::Literal(_)));
+    literal.then_some(url)
 }
 
 /// Which calls [`test_request`] reads as requests.
@@ -3247,6 +3379,38 @@ mod tests {
 
     fn facts(files: &[(&str, &str)]) -> HandlerFacts {
         facts_with_manifests(files, &Manifests::default())
+    }
+
+    #[test]
+    fn url_helpers_follow_nested_formats_and_skip_catch_alls() {
+        let f = parsed(
+            "client.rs",
+            r#"
+fn prefix(base: &str) -> String { format!("{}/api/center", base) }
+fn creators_url(base: &str) -> String { format!("{}/creator", prefix(base)) }
+fn creator_url(base: &str, id: u64) -> String { format!("{}/{}", creators_url(base), id) }
+fn join(base: &str, path: &str) -> String { format!("{}{}", base, path) }
+fn looped(base: &str) -> String { format!("{}/x", looped(base)) }
+mod inner { fn health_url(base: &str) -> String { format!("{base}/health") } }
+"#,
+        );
+        let urls = url_helpers(&f);
+        assert_eq!(
+            urls.get("creator_url").map(String::as_str),
+            Some("{}/api/center/creator/{}")
+        );
+        assert_eq!(
+            urls.get("creators_url").map(String::as_str),
+            Some("{}/api/center/creator")
+        );
+        assert_eq!(
+            urls.get("health_url").map(String::as_str),
+            Some("{base}/health")
+        );
+        // Only joins what it is given: it would match every route.
+        assert!(!urls.contains_key("join"));
+        // Calls itself: followed to the bound, then the last `{}` stays a parameter.
+        assert!(urls.get("looped").is_some_and(|u| u.ends_with("/x/x")));
     }
 
     fn facts_with_manifests(files: &[(&str, &str)], manifests: &Manifests) -> HandlerFacts {

@@ -3,6 +3,14 @@
 use reqwest::Method;
 use url::Url;
 
+fn records_url(base: &Url) -> String {
+    format!("{}/api/v0/record", base)
+}
+
+fn record_url(base: &Url, id: i64) -> String {
+    format!("{}/{}", records_url(base), id)
+}
+
 pub struct Client {
     http: reqwest::Client,
     base: Url,
@@ -38,5 +46,10 @@ impl Client {
     pub async fn delete_store(&self) -> Result<(), reqwest::Error> {
         self.http.delete(format!("{}/api/v0/store", self.base)).send().await?.error_for_status()?;
         Ok(())
+    }
+
+    pub async fn get_record(&self, id: i64) -> Result<String, reqwest::Error> {
+        let url = record_url(&self.base, id);
+        self.http.get(url).send().await?.error_for_status()?.text().await
     }
 }

@@ -22,3 +22,7 @@ impl Db {
         Ok(())
     }
 }
+
+pub async fn get_record(pool: &PgPool, id: i64) -> sqlx::Result<String> {
+    sqlx::query_scalar("SELECT data FROM records WHERE id = $1").bind(id).fetch_one(pool).await
+}

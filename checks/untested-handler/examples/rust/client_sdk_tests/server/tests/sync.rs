@@ -28,3 +28,9 @@ async fn deleting_a_store_removes_its_records() {
     let (_, db) = spawn_server().await;
     db.delete_store(1).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_record_is_read_back() {
+    let (client, _) = spawn_server().await;
+    assert_eq!(client.get_record(1).await.unwrap(), "a");
+}
