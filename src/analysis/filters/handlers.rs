@@ -662,6 +662,10 @@ impl HandlerFacts {
         self.resolve_tests();
         let prefixes = self.resolve_prefixes();
         let routes = std::mem::take(&mut self.routes);
+        // A test that builds a route group itself (`let app = router().with_state(..)`) sends
+        // its requests to the group's own paths, without the prefix the group is mounted under
+        // elsewhere (`.nest("/api/v1", router())`): its handlers reached that way are tested.
+        let mut reached_in_group: FxHashSet<Target> = FxHashSet::default();
         for r in &routes {
             let group_prefixes = prefixes
                 .get(&r.group)
@@ -690,7 +694,19 @@ impl HandlerFacts {
                     }
                 }
             };
+            let in_group = match (&r.group, &r.path) {
+                (RouteGroup::Fn(group), Some(p)) if self.tested_fns.contains(group) => {
+                    let local = join_path(&r.inline_prefix, p);
+                    let route = (r.method.clone(), local, r.framework, r.via_call.clone());
+                    !full.iter().all(|f| f.as_deref() == Some(route.1.as_str()))
+                        && route_reached(&self.requests, &route)
+                }
+                _ => false,
+            };
             for t in targets {
+                if in_group {
+                    reached_in_group.insert(t.clone());
+                }
                 let info = match t {
                     Target::Fn(k) => self.handlers.entry(k).or_default(),
                     Target::Closure(f, s) => self.closures.entry((f, s)).or_default(),
@@ -731,16 +747,18 @@ impl HandlerFacts {
                 .any(|n| suite_names.contains(&crate::analysis::suites::operation_key(n)));
             info.tested = tested_fns.contains(k)
                 || named_by_suite
+                || reached_in_group.contains(&Target::Fn(k.clone()))
                 || info
                     .routes
                     .iter()
                     .any(|r| route_reached(requests, r) || route_reached(&suites.requests, r));
         }
-        for info in self.closures.values_mut() {
-            info.tested = info
-                .routes
-                .iter()
-                .any(|r| route_reached(requests, r) || route_reached(&suites.requests, r));
+        for ((file, start), info) in self.closures.iter_mut() {
+            info.tested = reached_in_group.contains(&Target::Closure(file.clone(), *start))
+                || info
+                    .routes
+                    .iter()
+                    .any(|r| route_reached(requests, r) || route_reached(&suites.requests, r));
         }
         let fn_keys = self.handlers.keys().map(|k| HandlerKey::Fn(k.clone()));
         let closure_keys = self
@@ -1484,6 +1502,7 @@ impl HandlerFacts {
     }
 }
 
+#[derive(Clone, PartialEq, Eq, Hash)]
 enum Target {
     Fn(FnKey),
     Closure(String, usize),
