@@ -26,3 +26,9 @@ fn ensure_dir(p: &std::path::Path) -> std::io::Result<()> {
         Err(e) => Err(e),
     }
 }
+
+// A migration that creates a collection which may already exist: on a re-run the error is
+// "already exists", and any other failure shows at the collection's first use.
+async fn migrate(db: &mongodb::Database) {
+    db.create_collection("channel_webhooks").await.ok();
+}
