@@ -1041,8 +1041,8 @@ impl HandlerFacts {
             })
             .collect();
         // A client method the tests and their helpers only ever call as a method
-        // (`client.get_creator(id)`) cannot be a same-named free function (a database
-        // function `get_creator(&pool, id)` the route's handler calls): those do not make it
+        // (`client.get_order(id)`) cannot be a same-named free function (a database
+        // function `get_order(&pool, id)` the route's handler calls): those do not make it
         // ambiguous.
         let plain_called: FxHashSet<&str> = tests
             .plain_calls
@@ -2578,9 +2578,9 @@ fn with_url_variable_base(
 const MAX_URL_HELPER_DEPTH: usize = 4;
 
 /// The URLs this file's free functions build with `format!`, by function name: an SDK often
-/// names each resource's URL in a small function (`fn creator_url(base: &str, id: Uuid) ->
-/// String { format!("{}/{}", creators_url(base), id) }` over `fn creators_url(base: &str) ->
-/// String { format!("{}/api/creator", base) }`, read as `{}/api/creator/{}`). A leading `{}`
+/// names each resource's URL in a small function (`fn order_url(base: &str, id: Uuid) ->
+/// String { format!("{}/{}", orders_url(base), id) }` over `fn orders_url(base: &str) ->
+/// String { format!("{}/api/orders", base) }`, read as `{}/api/orders/{}`). A leading `{}`
 /// filled by another such function's call takes that function's URL; any other placeholder
 /// stays a parameter. Computed once per file.
 fn url_helpers(file: &ParsedFile) -> Arc<HashMap<String, String>> {
@@ -3405,9 +3405,9 @@ mod tests {
         let f = parsed(
             "client.rs",
             r#"
-fn prefix(base: &str) -> String { format!("{}/api/center", base) }
-fn creators_url(base: &str) -> String { format!("{}/creator", prefix(base)) }
-fn creator_url(base: &str, id: u64) -> String { format!("{}/{}", creators_url(base), id) }
+fn prefix(base: &str) -> String { format!("{}/api/shop", base) }
+fn orders_url(base: &str) -> String { format!("{}/orders", prefix(base)) }
+fn order_url(base: &str, id: u64) -> String { format!("{}/{}", orders_url(base), id) }
 fn join(base: &str, path: &str) -> String { format!("{}{}", base, path) }
 fn looped(base: &str) -> String { format!("{}/x", looped(base)) }
 mod inner { fn health_url(base: &str) -> String { format!("{base}/health") } }
@@ -3415,12 +3415,12 @@ mod inner { fn health_url(base: &str) -> String { format!("{base}/health") } }
         );
         let urls = url_helpers(&f);
         assert_eq!(
-            urls.get("creator_url").map(String::as_str),
-            Some("{}/api/center/creator/{}")
+            urls.get("order_url").map(String::as_str),
+            Some("{}/api/shop/orders/{}")
         );
         assert_eq!(
-            urls.get("creators_url").map(String::as_str),
-            Some("{}/api/center/creator")
+            urls.get("orders_url").map(String::as_str),
+            Some("{}/api/shop/orders")
         );
         assert_eq!(
             urls.get("health_url").map(String::as_str),

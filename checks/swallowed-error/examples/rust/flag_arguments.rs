@@ -13,24 +13,24 @@ impl Registry {
             .await
     }
 
-    pub async fn search(&self, name: &str, cache: bool) -> Result<Vec<String>, sqlx::Error> {
+    pub async fn lookup(&self, prefix: &str, cache: bool) -> Result<Vec<String>, sqlx::Error> {
         sqlx::query_scalar("SELECT name FROM crates WHERE cached = $2 AND name LIKE $1")
-            .bind(name)
+            .bind(prefix)
             .bind(cache)
             .fetch_all(&self.pool)
             .await
     }
 }
 
-pub struct SearchParams {
-    pub name: String,
+pub struct LookupParams {
+    pub prefix: String,
     pub cache: Option<bool>,
 }
 
 pub fn routes() -> axum::Router {
     axum::Router::new()
         .route("/crates", axum::routing::get(crates))
-        .route("/search", axum::routing::get(search))
+        .route("/lookup", axum::routing::get(lookup))
 }
 
 // A database outage answers an empty registry: `cache` only says which crates to include.
@@ -39,9 +39,9 @@ pub async fn crates(registry: &Registry, limit: i64, cache: bool) -> Vec<String>
 }
 
 // The same with the flag read off the request: a field of the parameters, defaulted.
-pub async fn search(registry: &Registry, params: SearchParams) -> Vec<String> {
+pub async fn lookup(registry: &Registry, params: LookupParams) -> Vec<String> {
     registry //~ swallowed-error
-        .search(&params.name, params.cache.unwrap_or(false))
+        .lookup(&params.prefix, params.cache.unwrap_or(false))
         .await
         .unwrap_or_default()
 }

@@ -30,5 +30,5 @@ fn ensure_dir(p: &std::path::Path) -> std::io::Result<()> {
 // A migration that creates a collection which may already exist: on a re-run the error is
 // "already exists", and any other failure shows at the collection's first use.
 async fn migrate(db: &mongodb::Database) {
-    db.create_collection("channel_webhooks").await.ok();
+    db.create_collection("audit_events").await.ok();
 }

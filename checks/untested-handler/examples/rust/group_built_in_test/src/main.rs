@@ -1,5 +1,5 @@
 //! The receiver's routes are mounted under `/api/v1` here, but its unit tests build the
-//! receiver's own router and request `/webhook/a`: that reaches `forward` without the prefix.
+//! receiver's own router and request `/hooks/github`: that reaches `forward` without the prefix.
 //! `status` is in the same router and no test requests it.
 mod receiver;
 

@@ -10,8 +10,8 @@ pub struct State {
 
 pub fn router() -> Router<State> {
     Router::new()
-        .route("/webhook/{integration_id}", post(forward))
-        .route("/status/{integration_id}", get(status))
+        .route("/hooks/{source}", post(forward))
+        .route("/status/{source}", get(status))
 }
 
 async fn forward(Extract(state): Extract<State>, Path(id): Path<String>, body: String) -> StatusCode {
