@@ -2422,17 +2422,7 @@ fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) ->
         }
         match arg.kind() {
             "macro_invocation" => {
-                let name = arg.field("macro").map(|m| file.node_text(m)).unwrap_or("");
-                if name != "format" && !name.ends_with("::format") {
-                    return None;
-                }
-                let tt = arg
-                    .named_children(&mut arg.walk())
-                    .find(|c| c.kind() == "token_tree")?;
-                let lit = tt
-                    .named_children(&mut tt.walk())
-                    .find(|c| matches!(c.kind(), "string_literal" | "raw_string_literal"))?;
-                let s = string_value(file, lit)?;
+                let (tt, lit, s) = format_literal(file, arg)?;
                 let s = with_url_variable_base(file, tt, lit, &s, vars).unwrap_or(s);
                 return request_segments(&s).is_some().then_some(s);
             }
@@ -2597,7 +2587,7 @@ fn url_helpers(file: &ParsedFile) -> Arc<HashMap<String, String>> {
                         let tail =
                             body.and_then(|b| b.named_child(b.named_child_count().checked_sub(1)?));
                         if let (Some(name), Some(tail)) = (item.field("name"), tail) {
-                            if is_format_macro(file, tail) {
+                            if format_literal(file, tail).is_some() {
                                 formats.insert(file.node_text(name), tail);
                             }
                         }
@@ -2617,13 +2607,21 @@ fn url_helpers(file: &ParsedFile) -> Arc<HashMap<String, String>> {
     })
 }
 
-/// Whether `node` is a `format!(..)` invocation.
-fn is_format_macro(file: &ParsedFile, node: Node<'_>) -> bool {
-    node.kind() == "macro_invocation"
-        && node
-            .field("macro")
-            .map(|m| file.node_text(m))
-            .is_some_and(|m| m == "format" || m.ends_with("::format"))
+/// The parts of a `format!(..)` invocation: its token tree, its format string's node and that
+/// string's text. `None` for any other node, or a `format!` with no string literal.
+fn format_literal<'t>(file: &ParsedFile, node: Node<'t>) -> Option<(Node<'t>, Node<'t>, String)> {
+    let name = node.field("macro").map(|m| file.node_text(m))?;
+    if node.kind() != "macro_invocation" || (name != "format" && !name.ends_with("::format")) {
+        return None;
+    }
+    let tt = named_args(node)
+        .into_iter()
+        .find(|c| c.kind() == "token_tree")?;
+    let lit = named_args(tt)
+        .into_iter()
+        .find(|c| matches!(c.kind(), "string_literal" | "raw_string_literal"))?;
+    let text = string_value(file, lit)?;
+    Some((tt, lit, text))
 }
 
 /// The URL a URL-building function's `format!` makes (see [`url_helpers`]).
@@ -2633,25 +2631,23 @@ fn helper_format_url(
     formats: &HashMap<&str, Node<'_>>,
     depth: usize,
 ) -> Option<String> {
-    let tt = named_args(format)
-        .into_iter()
-        .find(|c| c.kind() == "token_tree")?;
-    let tokens = named_args(tt);
-    let lit_at = tokens
-        .iter()
-        .position(|c| matches!(c.kind(), "string_literal" | "raw_string_literal"))?;
-    let text = string_value(file, tokens[lit_at])?;
+    let (_, lit, text) = format_literal(file, format)?;
     let mut url = text.clone();
     if let Some(rest) = text.strip_prefix("{}") {
         // The first argument: `other_url(base)` is an identifier and its `( .. )` token tree.
-        let callee = tokens
-            .get(lit_at + 1)
+        let callee = std::iter::successors(lit.next_named_sibling(), |n| n.next_named_sibling())
+            .find(|n| {
+                !matches!(
+                    n.kind(),
+                    "line_comment" | "block_comment" | "attribute_item"
+                )
+            })
             .filter(|t| t.kind() == "identifier")
             .filter(|t| {
                 t.next_named_sibling()
                     .is_some_and(|n| n.kind() == "token_tree")
             })
-            .map(|t| file.node_text(*t));
+            .map(|t| file.node_text(t));
         if let Some(inner) = callee.and_then(|c| formats.get(c)) {
             if depth < MAX_URL_HELPER_DEPTH {
                 let base = helper_format_url(file, *inner, formats, depth + 1)?;
