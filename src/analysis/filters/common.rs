@@ -24,6 +24,15 @@ pub static FILTERS: &[FilterDef] = &[
         gate: None,
     },
     FilterDef {
+        name: "fn_doc_names_any",
+        args: &[ArgKind::Capture, ArgKind::DataList],
+        sets: &[],
+        doc: "the doc comment of the fn around the node contains one of the listed words (case-insensitive): \
+              what the whole function is for (`/// waits while another process holds the file lock`)",
+        eval: fn_doc_names_any,
+        gate: None,
+    },
+    FilterDef {
         name: "call_name_in",
         args: &[ArgKind::Capture, ArgKind::DataList],
         sets: &[],
@@ -274,6 +283,19 @@ fn has_intent_comment(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false;
     };
     comment_near_mentions(ctx, node, ctx.list(&args[1]))
+}
+
+fn fn_doc_names_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let words = ctx.list(&args[1]);
+    enclosing_fn_doc(ctx.file, node).is_some_and(|doc| {
+        let lower = doc.to_ascii_lowercase();
+        words
+            .iter()
+            .any(|w| lower.contains(&w.to_ascii_lowercase()))
+    })
 }
 
 /// What `spawns_without_logging` can tell from the tree and the config alone.

@@ -81,6 +81,17 @@ pub static FILTERS: &[FilterDef] = &[
         gate: None,
     },
     FilterDef {
+        name: "loop_tests_name_any",
+        args: &[ArgKind::Capture, ArgKind::DataList],
+        sets: &[],
+        doc: "a test in the loop's own code (a `match` arm's pattern or guard, an `if` or `while` condition, \
+              nested loops included, closures not) names a word of the list (case-sensitive text): \
+              `Err(e) if e.code() == Some(DatabaseLocked)` or `if log.contains(\"No space left\")`: the loop is \
+              about that failure",
+        eval: loop_tests_name_any,
+        gate: None,
+    },
+    FilterDef {
         name: "loop_bounded",
         args: &[ArgKind::Capture],
         sets: &[],
@@ -1038,6 +1049,25 @@ fn retried_operation_calls_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -
         .filter(|d| d.kind() == "call_expression")
         .filter_map(|c| syntax::call_name(file, c))
         .any(|name| list.iter().any(|e| matches_entry(name, e)))
+}
+
+fn loop_tests_name_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let file = ctx.file;
+    let words = ctx.list(&args[1]);
+    own_nodes(node, true)
+        .into_iter()
+        .filter_map(|n| match n.kind() {
+            "match_pattern" => Some(n),
+            "if_expression" | "while_expression" => n.field("condition"),
+            _ => None,
+        })
+        .any(|test| {
+            let text = file.node_text(test);
+            words.iter().any(|w| text.contains(w.as_str()))
+        })
 }
 
 /// Whether a condition text compares or reads a deadline.

@@ -213,3 +213,64 @@ pub async fn wait_for_registry(registry: &Registry) -> Manifest {
         sleep(Duration::from_secs(30)).await;
     }
 }
+
+// Retries only while another writer holds the embedded database's lock: the loop waits for a
+// local lock, and no shared service is hit however fast it goes.
+pub fn cursor_of(store: &LocalStore, host: &str) -> Result<Option<u64>, StoreError> {
+    loop {
+        match store.cursor(host) {
+            Ok(cursor) => return Ok(cursor),
+            Err(StoreError::Sqlite(e)) if e.code() == Some(ErrorCode::DatabaseLocked) => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+// Waits for this machine's disk cleanup: other failures return at once.
+pub fn fetch_sources(krate: &Crate, log: &Log) -> Result<(), FetchError> {
+    for attempt in 1..=15 {
+        match krate.fetch() {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                if !log.text().contains("No space left on device") || attempt == 15 {
+                    return Err(e);
+                }
+                std::thread::sleep(Duration::from_secs(3));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Tries the operation for up to a minute: on some systems another process (a virus scanner, an
+/// indexer) holds a file lock on the directory for a while.
+pub async fn retry_while_locked<F, Fut>(op: F) -> std::io::Result<()>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = std::io::Result<()>>,
+{
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match op().await {
+            Ok(()) => return Ok(()),
+            Err(e) if tries > 60 => return Err(e),
+            Err(_) => sleep(Duration::from_secs(1)).await,
+        }
+    }
+}
+
+// Any failure of the database is retried at once, a full disk or an I/O error among them: the
+// arm names the whole error type, not a lock.
+pub fn persist(conn: &mut Conn, event: &Event) -> Result<(), SqlError> {
+    let mut attempts = 0;
+    loop { //~ retry-without-backoff
+        attempts += 1;
+        match conn.insert(event) {
+            Err(SqlError::SqliteFailure(e, _)) if attempts < 10 => {
+                tracing::info!(code = e.extended_code, "write failed, trying again");
+            }
+            other => return other,
+        }
+    }
+}
