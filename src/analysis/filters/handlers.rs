@@ -2686,8 +2686,15 @@ fn test_request(
     let lower = name.to_ascii_lowercase();
     // In production code a route registration can look like a request (`router.get("/p",
     // handler)`, `warp::path("p")`): there a verb takes the URL alone, and `path` is no request.
+    // A client's own verb method called on `self` with the path and a body or query
+    // (`self.post("/api/v1/article", Some(params))`, the SDK's wrapper around its HTTP client)
+    // registers nothing: a router is not `self` in its own methods.
     let client = shapes == RequestShapes::Client;
-    if client && (name == "path" || (HTTP_METHODS.contains(&lower.as_str()) && args.len() != 1)) {
+    let on_self = syntax::call_receiver(call).is_some_and(|r| file.node_text(r) == "self");
+    if client
+        && (name == "path"
+            || (HTTP_METHODS.contains(&lower.as_str()) && args.len() != 1 && !on_self))
+    {
         return None;
     }
     let (method, url) = if HTTP_METHODS.contains(&lower.as_str()) && !args.is_empty() {

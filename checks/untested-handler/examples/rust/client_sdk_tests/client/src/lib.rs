@@ -48,6 +48,21 @@ impl Client {
         Ok(())
     }
 
+    /// Archives a record through the SDK's own verb wrappers below, which take the path and
+    /// a body: `self.post(path, body)` is a request, not a route registration.
+    pub async fn archive_record(&self, id: i64) -> Result<String, reqwest::Error> {
+        self.post("/api/v0/archive", Some(id)).await
+    }
+
+    async fn post(&self, path: &str, body: Option<i64>) -> Result<String, reqwest::Error> {
+        self.send(Method::POST, path, body).await
+    }
+
+    async fn send(&self, method: Method, path: &str, body: Option<i64>) -> Result<String, reqwest::Error> {
+        let url = format!("{}{}", self.base, path.trim_start_matches('/'));
+        self.http.request(method, url).json(&body).send().await?.error_for_status()?.text().await
+    }
+
     pub async fn get_record(&self, id: i64) -> Result<String, reqwest::Error> {
         let url = record_url(&self.base, id);
         self.http.get(url).send().await?.error_for_status()?.text().await

@@ -11,5 +11,6 @@ pub fn router(db: db::Db) -> Router {
         .route("/api/v0/import", post(handlers::import))
         .route("/api/v0/store", delete(handlers::delete_store))
         .route("/api/v0/record/{id}", get(handlers::get_record_handler))
+        .route("/api/v0/archive", post(handlers::archive))
         .with_state(db)
 }

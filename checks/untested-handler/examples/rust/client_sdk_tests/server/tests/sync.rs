@@ -34,3 +34,9 @@ async fn a_record_is_read_back() {
     let (client, _) = spawn_server().await;
     assert_eq!(client.get_record(1).await.unwrap(), "a");
 }
+
+#[tokio::test]
+async fn an_archived_record_is_reported() {
+    let (client, _) = spawn_server().await;
+    assert_eq!(client.archive_record(1).await.unwrap(), "archived");
+}
