@@ -3284,6 +3284,11 @@ fn is_trivial_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                     return false;
                 }
             }
+            // A macro's arguments are tokens, not expressions: an `.await` or `?` among them
+            // (`render!(page(db.load().await?))`) still waits on I/O or fails.
+            "?" | "await" if syntax::ancestors(d).any(|a| a.kind() == "token_tree") => {
+                return false;
+            }
             _ => {}
         }
     }

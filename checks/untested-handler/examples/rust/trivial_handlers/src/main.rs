@@ -51,6 +51,17 @@ async fn greet(axum::extract::Path(name): axum::extract::Path<String>) -> Html<S
     render_page(&name)
 }
 
+// A template rendered by the project's `render!` macro from the page context and an empty
+// form: a static page.
+async fn signup_form(axum::extract::State(ctx): axum::extract::State<PageContext>) -> Html<String> {
+    render!(templates::signup(&ctx.to_context(), &SignupForm::default()))
+}
+
+// Not trivial: the macro's arguments wait on the database and can fail.
+async fn stats(axum::extract::State(pool): axum::extract::State<sqlx::PgPool>) -> impl IntoResponse { //~ untested-handler:low
+    Json(json!({ "users": count_users(&pool).await? }))
+}
+
 #[derive(Debug)]
 enum AppError {
     NotAvailable(String),
@@ -97,6 +108,8 @@ async fn main() {
         .route("/about", get(about))
         .route("/banner", get(banner))
         .route("/hello/{name}", get(greet))
+        .route("/signup", get(signup_form))
+        .route("/stats", get(stats))
         .with_state(pool);
     let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await.unwrap();
     axum::serve(listener, app).await.unwrap();
