@@ -165,11 +165,19 @@ pub fn comment_near_mentions(
     // The doc comment of the enclosing fn, read against the check's stricter `doc_intent_words`
     // ("errors are ignored", "best effort", "non-critical"): a doc comment says much more than
     // the one statement, so the everyday words of `words` would silence too much.
-    let doc_words = ctx.data.list("doc_intent_words");
-    !doc_words.is_empty()
-        && enclosing_fn_doc(ctx.file, node).is_some_and(|doc| {
+    fn_doc_mentions(ctx.file, node, ctx.data.list("doc_intent_words"))
+}
+
+/// Whether the doc comment of the fn around `node` contains one of `words` (case-insensitive).
+fn fn_doc_mentions(
+    file: &crate::analysis::source::ParsedFile,
+    node: tree_sitter::Node<'_>,
+    words: &[String],
+) -> bool {
+    !words.is_empty()
+        && enclosing_fn_doc(file, node).is_some_and(|doc| {
             let lower = doc.to_ascii_lowercase();
-            doc_words
+            words
                 .iter()
                 .any(|w| lower.contains(&w.to_ascii_lowercase()))
         })
@@ -289,13 +297,7 @@ fn fn_doc_names_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(node) = ctx.arg_node(&args[0]) else {
         return false;
     };
-    let words = ctx.list(&args[1]);
-    enclosing_fn_doc(ctx.file, node).is_some_and(|doc| {
-        let lower = doc.to_ascii_lowercase();
-        words
-            .iter()
-            .any(|w| lower.contains(&w.to_ascii_lowercase()))
-    })
+    fn_doc_mentions(ctx.file, node, ctx.list(&args[1]))
 }
 
 /// What `spawns_without_logging` can tell from the tree and the config alone.
