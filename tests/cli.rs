@@ -455,15 +455,15 @@ fn hostile_tree_is_survived_and_every_skip_is_reported() {
         ("src/latin1.rs".to_string(), "not-utf8".to_string()),
         ("src/x.rs".to_string(), "binary".to_string()),
     ];
-    // The deep file either parses or is skipped for its parse budget; both are fine, silence is not.
-    if kinds.iter().any(|(p, _)| p == "src/deep.rs") {
-        expected.insert(
-            0,
-            (
-                "src/deep.rs".to_string(),
-                "parse-budget-exceeded".to_string(),
-            ),
+    // The deep file parses and is checked, or is reported for the budget it ran out of: its
+    // parse budget, or on a loaded machine the checks' budget after it parsed. Any of these is
+    // fine; silence is not, nor any other kind.
+    if let Some((_, kind)) = kinds.iter().find(|(p, _)| p == "src/deep.rs") {
+        assert!(
+            kind == "parse-budget-exceeded" || kind == "check-budget-exceeded",
+            "src/deep.rs skipped as {kind}"
         );
+        expected.insert(0, ("src/deep.rs".to_string(), kind.clone()));
     }
     assert_eq!(kinds, expected);
 
@@ -472,7 +472,13 @@ fn hostile_tree_is_survived_and_every_skip_is_reported() {
     let notes = v["runs"][0]["invocations"][0]["toolExecutionNotifications"]
         .as_array()
         .unwrap();
-    assert_eq!(notes.len(), expected.len());
+    // One notification per skipped file: the three above, and the deep file when this run,
+    // too, ran out of a budget on it.
+    assert!(
+        (3..=4).contains(&notes.len()),
+        "{} notifications: {notes:?}",
+        notes.len()
+    );
     assert!(notes
         .iter()
         .any(|n| n["descriptor"]["id"] == "skipped/binary"));

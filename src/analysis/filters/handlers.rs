@@ -561,8 +561,17 @@ impl HandlerFacts {
                     else {
                         continue;
                     };
-                    if syntax::is_in_test_code(file, node) {
-                        let t = collect_test_fn(file, nodes, node, name, RequestShapes::Tests);
+                    // A test-utility crate's functions (`TestClient::open_workspace`, wrapping
+                    // the SDK method of the same name) are helpers the tests call, not
+                    // production functions that share the SDK's names.
+                    if syntax::is_in_test_code(file, node) || file.role == FileRole::DevTool {
+                        let mut t = collect_test_fn(file, nodes, node, name, RequestShapes::Tests);
+                        // A call that names neither a method, nor a literal segment, nor the
+                        // root (`create_dir_all(format!("{}/{}/{}", dir, a, b))`) is no
+                        // request: it would match the end of every route of that length.
+                        t.requests.retain(|r| {
+                            r.method.is_some() || r.path.is_empty() || names_a_literal_segment(r)
+                        });
                         if t.is_test {
                             self.tests.add(t);
                         } else {
