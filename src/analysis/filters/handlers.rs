@@ -2699,10 +2699,11 @@ fn test_request(
     // (`self.post("/api/v1/article", Some(params))`, the SDK's wrapper around its HTTP client)
     // registers nothing: a router is not `self` in its own methods.
     let client = shapes == RequestShapes::Client;
-    let on_self = syntax::call_receiver(call).is_some_and(|r| file.node_text(r) == "self");
     if client
         && (name == "path"
-            || (HTTP_METHODS.contains(&lower.as_str()) && args.len() != 1 && !on_self))
+            || (HTTP_METHODS.contains(&lower.as_str())
+                && args.len() != 1
+                && syntax::call_receiver(call).is_none_or(|r| file.node_text(r) != "self")))
     {
         return None;
     }
