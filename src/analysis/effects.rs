@@ -1009,15 +1009,16 @@ fn fn_facts<'t>(
     // (a task nobody may wait for: a call whose error such a task logs and drops is lost, as in
     // a work loop), a blocking spawn.
     let (mut ticks, mut spawns_tasks, mut spawns_blocking) = (false, false, false);
+    let timer_calls = lists.get("timer_calls");
     for name in calls
         .iter()
         .filter(|c| c.kind() == "call_expression")
         .filter_map(|c| syntax::call_name(file, *c))
     {
         match name {
-            "interval" | "tick" => ticks = true,
             "spawn" | "spawn_local" => spawns_tasks = true,
             "spawn_blocking" => spawns_blocking = true,
+            _ if timer_calls.iter().any(|t| t == name) => ticks = true,
             _ => {}
         }
     }
@@ -2027,6 +2028,33 @@ async fn push() -> Result<()> { Ok(()) }
         assert!(m.in_periodic_work("flush"));
         assert!(m.in_periodic_work("push"), "two calls away");
         assert!(!m.in_periodic_work("consume"));
+    }
+
+    #[test]
+    fn a_timer_or_scheduler_call_from_the_vocabulary_makes_a_function_periodic() {
+        let m = model(&[(
+            "src/jobs.rs",
+            r#"
+async fn reverify(db: &Pool) {
+    let start = Instant::now() + PERIOD;
+    let timer = tokio::time::interval_at(start, PERIOD);
+    watch(timer, db).await;
+}
+fn schedule(pool: Pool) {
+    let mut scheduler = Scheduler::new();
+    scheduler.every(1.hour()).run(move || { let _ = purge(&pool); });
+}
+fn purge(pool: &Pool) -> Result<()> { Ok(()) }
+fn once(pool: &Pool) { let _ = purge(pool); }
+"#,
+        )]);
+        assert!(m.in_periodic_work("reverify"), "interval_at makes a timer");
+        assert!(
+            m.in_periodic_work("schedule"),
+            "every(..) hands work to a scheduler"
+        );
+        assert!(m.in_periodic_work("purge"), "called from scheduled work");
+        assert!(!m.in_periodic_work("once"));
     }
 
     const STORE: &str = r#"

@@ -2891,9 +2891,13 @@ fn in_periodic_work(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 }
 
 /// Whether `node` runs as periodic work (see the `in_periodic_work` filter): a timer-paced loop
-/// around it in its function, or a function the effect model counts as periodic work.
+/// around it in its function, a closure handed to a scheduler around it, or a function the
+/// effect model counts as periodic work.
 fn runs_as_periodic_work(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
     let file = ctx.file;
+    if in_scheduled_closure(file, node, ctx.data.list("timer_calls")) {
+        return true;
+    }
     let paced_loop = syntax::ancestors(node)
         .take_while(|a| {
             !matches!(
@@ -2915,6 +2919,32 @@ fn runs_as_periodic_work(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
         || syntax::enclosing_function(node)
             .and_then(|f| f.field("name"))
             .is_some_and(|n| ctx.index().effects.in_periodic_work(file.node_text(n)))
+}
+
+/// Whether `node` is inside a closure passed to a call whose method chain makes one of
+/// `timer_calls` (vocabulary): `scheduler.every(1.hour()).run(move || sync(&db))`,
+/// `ctx.run_interval(d, |act, _| act.flush())`. The scheduler runs the closure again on its
+/// next round.
+fn in_scheduled_closure(file: &ParsedFile, node: Node<'_>, timer_calls: &[String]) -> bool {
+    syntax::ancestors(node)
+        .take_while(|a| a.kind() != "function_item")
+        .filter(|a| a.kind() == "closure_expression")
+        .filter_map(|c| {
+            c.parent()
+                .filter(|p| p.kind() == "arguments")
+                .and_then(|p| p.parent())
+                .filter(|call| call.kind() == "call_expression")
+        })
+        .any(|call| {
+            // The call and the calls its receiver chain makes (`every(..)` in
+            // `scheduler.every(..).run(..)`).
+            std::iter::successors(Some(call), |c| {
+                syntax::call_receiver(*c).filter(|r| r.kind() == "call_expression")
+            })
+            .take(16)
+            .filter_map(|c| syntax::call_name(file, c))
+            .any(|name| timer_calls.iter().any(|t| t == name))
+        })
 }
 
 fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
