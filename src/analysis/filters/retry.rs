@@ -1387,11 +1387,15 @@ fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
         return None;
     }
     let is_read = |n: &str| names_a_read(lists, n);
+    // A chain that starts with a query builder (`diesel::delete(t).execute(conn)`) runs a
+    // statement: its verb-named builder is no HTTP request.
+    let sql_root = lists.has("sql_builders", &s.root) || lists.has("sql_builders", root_last);
     // HTTP: a verb with a URL, sent.
     if let Some((verb, _, args)) = s
         .calls
         .iter()
         .find(|(n, c, _)| *c > 0 && lists.has("http_verbs", n))
+        .filter(|_| !sql_root)
     {
         if matches!(last, "send" | "execute" | "call")
             || s.root.starts_with("reqwest::")
@@ -1457,7 +1461,8 @@ fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
             .chain([s.root.as_str()])
             .collect::<Vec<_>>()
             .join(" ");
-        let looks_db = s.root.contains("query")
+        let looks_db = sql_root
+            || s.root.contains("query")
             || s.root.contains("sqlx")
             || names.iter().any(|n| {
                 matches!(
@@ -3293,6 +3298,22 @@ mod tests {
         assert!(e.aws && e.write);
         let e = classify_src("sqlx::query(\"UPDATE t SET a = 1\").execute(&pool).await").unwrap();
         assert_eq!((e.service.as_str(), e.write), ("the database", true));
+        // A query builder named like an HTTP verb runs a statement (class 17: not "a request
+        // to delete").
+        for q in [
+            "diesel::delete(sessions::table).execute(&mut c)",
+            "diesel::update(t.find(id)).set(done.eq(true)).execute(&mut c)",
+            "delete(sessions::table.filter(expired)).execute(&mut c)",
+        ] {
+            let e = classify_src(q).unwrap();
+            assert_eq!(
+                (e.service.as_str(), e.what.as_str()),
+                ("the database", "write"),
+                "{q}"
+            );
+        }
+        let e = classify_src("http.delete(url).send().await").unwrap();
+        assert_eq!(e.what, "request", "a client's verb is still a request");
         let e = classify_src("gh.post_comment(n, \"thanks\").await").unwrap();
         assert_eq!((e.service.as_str(), e.what.as_str()), ("GitHub", "comment"));
         let e = classify_src("self.billing_client.charge(req).await").unwrap();
