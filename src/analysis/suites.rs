@@ -8,7 +8,7 @@
 //! `.js`, ...) under a test directory (`tests/`, `spec/`, `e2e/`, `playwright/`, ...) or named
 //! like a test (`*_spec.rb`, `*.spec.ts`, `test_*.py`).
 
-use super::filters::handlers::{request_segments, Request};
+use super::filters::handlers::{request_segments, Request, HTTP_METHODS};
 use super::finding::Finding;
 use super::markup::code_span;
 use crate::config::Config;
@@ -144,24 +144,25 @@ pub struct SuiteReach {
 /// `{id}`, `%s`) stand for any one segment.
 pub fn reach_of(text: &str) -> SuiteReach {
     let mut reach = SuiteReach::default();
-    for quote in ['"', '\'', '`'] {
-        for (i, literal) in text.split(quote).enumerate() {
-            // Odd pieces are inside quotes (a rough split: escaped quotes only shift pieces).
-            if i % 2 == 0 || literal.len() > 300 || literal.contains('\n') {
-                continue;
-            }
-            let normalised = normalise_interpolations(literal);
-            let base_then_path = normalised.starts_with('{') && normalised.contains("}/");
-            if !(normalised.starts_with('/') || normalised.contains("://") || base_then_path) {
-                continue;
-            }
-            if let Some(segments) = request_segments(&normalised) {
-                if !segments.is_empty() {
-                    reach.requests.push(Request {
-                        method: None,
-                        path: segments,
-                    });
-                }
+    for (start, literal, concatenated) in string_literals(text) {
+        if literal.len() > 300 || literal.contains('\n') {
+            continue;
+        }
+        let mut normalised = normalise_interpolations(literal);
+        // `'/invitations/' + invite.id`: the value added after the last `/` is one segment.
+        if concatenated && normalised.ends_with('/') {
+            normalised.push_str("{}");
+        }
+        let base_then_path = normalised.starts_with('{') && normalised.contains("}/");
+        if !(normalised.starts_with('/') || normalised.contains("://") || base_then_path) {
+            continue;
+        }
+        if let Some(segments) = request_segments(&normalised) {
+            if !segments.is_empty() {
+                reach.requests.push(Request {
+                    method: verb_before(&text[..start]),
+                    path: segments,
+                });
             }
         }
     }
@@ -266,6 +267,71 @@ pub fn fold_uncovered(findings: &mut Vec<Finding>, config: &Config) {
     findings.insert(position, summary);
 }
 
+/// The HTTP method a call names just before a literal: `request.put('/x')`, `.delete(\n"/x"`,
+/// Ruby's `patch "/x"`, Python's `client.post("/x")`. `None` for any other text (`visit '/x'`,
+/// `fetch('/x', { method })`): the request may use any method.
+fn verb_before(before: &str) -> Option<String> {
+    let before = before.trim_end();
+    // Python's string prefixes: `client.get(f"{base}/x")`.
+    let before = ["rb", "br", "fr", "rf", "f", "r", "b", "u"]
+        .iter()
+        .find_map(|p| {
+            before
+                .strip_suffix(p)
+                .filter(|b| b.ends_with(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+        })
+        .unwrap_or(before);
+    let before = before.strip_suffix('(').unwrap_or(before).trim_end();
+    let word_start = before
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let word = before[word_start..].to_ascii_lowercase();
+    HTTP_METHODS
+        .contains(&word.as_str())
+        .then(|| word.to_ascii_uppercase())
+}
+
+/// The string literals of a script, in order, each with its start (the byte after its opening
+/// quote) and whether a `+` follows it (the literal is the start of a concatenation). A `'` or `"` literal ends at the end of its line,
+/// so an apostrophe in a comment (`// can't`) makes no literal of the rest of the file; a
+/// backtick template may span lines. A backslash escapes the next character.
+fn string_literals(text: &str) -> Vec<(usize, &str, bool)> {
+    let bytes = text.as_bytes();
+    let mut literals = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let quote = bytes[i];
+        if !matches!(quote, b'"' | b'\'' | b'`') {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        let mut close = None;
+        while j < bytes.len() {
+            match bytes[j] {
+                b'\\' => j += 1,
+                b'\n' if quote != b'`' => break,
+                b if b == quote => {
+                    close = Some(j);
+                    break;
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        match close {
+            // The quotes are ASCII, so both ends are character boundaries.
+            Some(end) => {
+                let concatenated = text[end + 1..].trim_start().starts_with('+');
+                literals.push((i, &text[i + 1..end], concatenated));
+                i = end + 1;
+            }
+            None => i += 1,
+        }
+    }
+    literals
+}
+
 /// `/orders/${id}` and `/orders/#{id}` → `/orders/{id}`; `%s`/`%d` → `{}`.
 fn normalise_interpolations(literal: &str) -> String {
     literal
@@ -362,6 +428,44 @@ mod tests {
         ]));
         assert_eq!(paths.len(), 3);
         assert!(reach.names.contains("delete_notification"));
+        let methods: Vec<Option<String>> =
+            reach_of("visit '/guide'\npost \"/evaluate.json\", body\nhttp.put(f\"{base}/x\")")
+                .requests
+                .into_iter()
+                .map(|r| r.method)
+                .collect();
+        assert_eq!(
+            methods,
+            [None, Some("POST".into()), Some("PUT".into())],
+            "a verb before the literal names it"
+        );
+    }
+
+    #[test]
+    fn an_apostrophe_in_a_comment_hides_no_later_path_and_a_concatenation_adds_a_segment() {
+        let reach = reach_of(
+            "// I can't get the hooks to work\nrequest.put('/channels/neurosis/foo/pkgs/demote')\nrequest.delete('/tokens/' + global.tokenId)\nrequest.get(\"/escaped\\\"/quote\")",
+        );
+        let requests: Vec<(Option<String>, Vec<RequestSegment>)> = reach
+            .requests
+            .into_iter()
+            .map(|r| (r.method, r.path))
+            .collect();
+        let lit = |s: &str| RequestSegment::Literal(s.into());
+        let demote = ["channels", "neurosis", "foo", "pkgs", "demote"]
+            .map(lit)
+            .to_vec();
+        assert_eq!(
+            requests,
+            vec![
+                (Some("PUT".into()), demote),
+                (
+                    Some("DELETE".into()),
+                    vec![lit("tokens"), RequestSegment::Any]
+                ),
+                (Some("GET".into()), vec![lit("escaped\\\""), lit("quote")]),
+            ]
+        );
     }
 
     #[test]

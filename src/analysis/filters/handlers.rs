@@ -93,7 +93,8 @@ const CONSUMER_CALL_CANDIDATES: &[&str] = &[
     "poll",
 ];
 
-const HTTP_METHODS: &[&str] = &[
+/// The HTTP methods, in lower case as clients and routers name them in calls (`client.put(..)`).
+pub const HTTP_METHODS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "head", "options", "trace",
 ];
 
