@@ -2664,6 +2664,37 @@ fn helper_format_url(
                 url = format!("{base}{rest}");
             }
         }
+    } else if let Some((name, rest)) = text
+        .strip_prefix('{')
+        .and_then(|t| t.split_once('}'))
+        .filter(|(name, _)| {
+            !name.is_empty() && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
+        })
+    {
+        // An inline name bound in the same body to another URL function's call:
+        // `let prefix = notes_url(base, ws); format!("{prefix}/{id}")`.
+        let callee = format
+            .parent()
+            .filter(|b| b.kind() == "block")
+            .into_iter()
+            .flat_map(named_args)
+            .filter(|d| d.kind() == "let_declaration")
+            .filter(|d| {
+                d.field("pattern")
+                    .is_some_and(|p| file.node_text(p) == name)
+            })
+            .filter_map(|d| d.field("value"))
+            .filter(|v| v.kind() == "call_expression")
+            .filter_map(|v| v.field("function"))
+            .filter(|f| f.kind() == "identifier")
+            .last()
+            .map(|f| file.node_text(f));
+        if let Some(inner) = callee.and_then(|c| formats.get(c)) {
+            if depth < MAX_URL_HELPER_DEPTH {
+                let base = helper_format_url(file, *inner, formats, depth + 1)?;
+                url = format!("{base}{rest}");
+            }
+        }
     }
     // A function that only joins what it is given (`format!("{}{}", base, path)`) names no
     // route: read as a URL it would match every route.
@@ -3430,6 +3461,7 @@ fn order_url(base: &str, id: u64) -> String { format!("{}/{}", orders_url(base),
 fn join(base: &str, path: &str) -> String { format!("{}{}", base, path) }
 fn looped(base: &str) -> String { format!("{}/x", looped(base)) }
 mod inner { fn health_url(base: &str) -> String { format!("{base}/health") } }
+fn order_items_url(base: &str, id: u64) -> String { let order = order_url(base, id); format!("{order}/items") }
 "#,
         );
         let urls = url_helpers(&f);
@@ -3444,6 +3476,11 @@ mod inner { fn health_url(base: &str) -> String { format!("{base}/health") } }
         assert_eq!(
             urls.get("health_url").map(String::as_str),
             Some("{base}/health")
+        );
+        assert_eq!(
+            urls.get("order_items_url").map(String::as_str),
+            Some("{}/api/shop/orders/{}/items"),
+            "an inline name bound to another URL function's call"
         );
         // Only joins what it is given: it would match every route.
         assert!(!urls.contains_key("join"));

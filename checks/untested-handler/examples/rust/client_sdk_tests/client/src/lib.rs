@@ -11,6 +11,16 @@ fn record_url(base: &Url, id: i64) -> String {
     format!("{}/{}", records_url(base), id)
 }
 
+fn record_tags_url(base: &Url, id: i64) -> String {
+    format!("{}/tags", record_url(base, id))
+}
+
+// Names the URL it builds on in a `let`, then formats it inline.
+fn record_tag_url(base: &Url, id: i64, tag: &str) -> String {
+    let tags = record_tags_url(base, id);
+    format!("{tags}/{tag}")
+}
+
 pub struct Client {
     http: reqwest::Client,
     base: Url,
@@ -66,5 +76,17 @@ impl Client {
     pub async fn get_record(&self, id: i64) -> Result<String, reqwest::Error> {
         let url = record_url(&self.base, id);
         self.http.get(url).send().await?.error_for_status()?.text().await
+    }
+
+    pub async fn tag_record(&self, id: i64, tag: &str) -> Result<(), reqwest::Error> {
+        let url = record_tags_url(&self.base, id);
+        self.http.put(url).json(&tag).send().await?.error_for_status()?;
+        Ok(())
+    }
+
+    pub async fn untag_record(&self, id: i64, tag: &str) -> Result<(), reqwest::Error> {
+        let url = record_tag_url(&self.base, id, tag);
+        self.http.delete(url).send().await?.error_for_status()?;
+        Ok(())
     }
 }

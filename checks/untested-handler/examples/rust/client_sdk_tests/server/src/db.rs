@@ -21,6 +21,15 @@ impl Db {
         sqlx::query("DELETE FROM records WHERE user_id = $1").bind(user).execute(&self.0).await?;
         Ok(())
     }
+
+    pub async fn delete_tag(&self, record: i64, tag: &str) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM tags WHERE record_id = $1 AND tag = $2")
+            .bind(record)
+            .bind(tag)
+            .execute(&self.0)
+            .await?;
+        Ok(())
+    }
 }
 
 pub async fn get_record(pool: &PgPool, id: i64) -> sqlx::Result<String> {

@@ -54,3 +54,20 @@ pub async fn get_record_handler(State(db): State<Db>, Path(id): Path<i64>) -> Re
 pub async fn archive(State(db): State<Db>, Json(id): Json<i64>) -> Result<String, StatusCode> {
     db.archive(id).await.map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)
 }
+
+// Reached by `client.tag_record(1, ..)` in a test.
+pub async fn tag_record(State(db): State<Db>, Path(id): Path<i64>, Json(tag): Json<String>) -> StatusCode {
+    match db.insert_records(id, &[tag]).await {
+        Ok(()) => StatusCode::NO_CONTENT,
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+// Reached by `client.untag_record(1, ..)` in a test: the SDK's `record_tag_url` binds the tags'
+// URL to a name and formats it inline (`let tags = record_tags_url(..); format!("{tags}/{tag}")`).
+pub async fn untag_record(State(db): State<Db>, Path((id, tag)): Path<(i64, String)>) -> StatusCode {
+    match db.delete_tag(id, &tag).await {
+        Ok(()) => StatusCode::NO_CONTENT,
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}

@@ -40,3 +40,10 @@ async fn an_archived_record_is_reported() {
     let (client, _) = spawn_server().await;
     assert_eq!(client.archive_record(1).await.unwrap(), "archived");
 }
+
+#[tokio::test]
+async fn a_record_can_be_tagged() {
+    let (client, _) = spawn_server().await;
+    client.tag_record(1, "urgent").await.unwrap();
+    client.untag_record(1, "urgent").await.unwrap();
+}
