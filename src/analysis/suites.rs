@@ -291,10 +291,11 @@ fn verb_before(before: &str) -> Option<String> {
         .then(|| word.to_ascii_uppercase())
 }
 
-/// The string literals of a script, in order, each with its start (the byte after its opening
-/// quote) and whether a `+` follows it (the literal is the start of a concatenation). A `'` or `"` literal ends at the end of its line,
-/// so an apostrophe in a comment (`// can't`) makes no literal of the rest of the file; a
-/// backtick template may span lines. A backslash escapes the next character.
+/// The string literals of a script, in order, each with where its opening quote is and whether
+/// a `+` follows it (the literal starts a concatenation). A `'` or `"` literal ends at the end
+/// of its line, so an apostrophe in a comment (`// can't`) makes no literal of the rest of the
+/// file; a backtick template may span lines. A backslash escapes the next character. Linear:
+/// a quote left open stops at its line's end, and no later quote of its kind is on that line.
 fn string_literals(text: &str) -> Vec<(usize, &str, bool)> {
     let bytes = text.as_bytes();
     let mut literals = Vec::new();
