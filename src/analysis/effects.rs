@@ -1009,17 +1009,18 @@ fn fn_facts<'t>(
     // (a task nobody may wait for: a call whose error such a task logs and drops is lost, as in
     // a work loop), a blocking spawn.
     let (mut ticks, mut spawns_tasks, mut spawns_blocking) = (false, false, false);
-    let timer_calls = lists.get("timer_calls");
+    let listed = |list: &str, name: &str| lists.get(list).iter().any(|t| t == name);
     for name in calls
         .iter()
         .filter(|c| c.kind() == "call_expression")
         .filter_map(|c| syntax::call_name(file, *c))
     {
-        match name {
-            "spawn" | "spawn_local" => spawns_tasks = true,
-            "spawn_blocking" => spawns_blocking = true,
-            _ if timer_calls.iter().any(|t| t == name) => ticks = true,
-            _ => {}
+        if listed("task_spawns", name) {
+            spawns_tasks = true;
+        } else if listed("blocking_spawns", name) {
+            spawns_blocking = true;
+        } else if listed("timer_calls", name) {
+            ticks = true;
         }
     }
     let spawns_arg = takes_work && (spawns_tasks || spawns_blocking);
@@ -1149,7 +1150,7 @@ fn fn_facts<'t>(
             }
         } else if !periodic
             && (in_work_loop(nodes, &work_loops, *c)
-                || (spawns_tasks && in_spawned_task(file, nodes, *c)))
+                || (spawns_tasks && in_spawned_task(file, nodes, *c, lists.get("task_spawns"))))
             && logs_and_drops(file, nodes, *c, lists)
         {
             Handling::Dropped(DropSite {
@@ -1538,17 +1539,22 @@ fn in_work_loop(nodes: &NodeList<'_>, work_loops: &[Node<'_>], call: Node<'_>) -
 }
 
 /// Whether `call` runs in a task nobody waits for: the nearest closure or async block around it
-/// in its function is handed to `spawn` or `spawn_local`, and the handle is dropped (see
+/// in its function is handed to a `task_spawns` call (vocabulary), and the handle is dropped (see
 /// [`syntax::fire_and_forget_spawn_of`]). An error the task logs and drops is gone, as in a work
 /// loop: the caller carried on when the task started. Workspace spawn wrappers are not known
 /// while the model is collected, so only the runtime's own spawns count here.
-fn in_spawned_task(file: &ParsedFile, nodes: &NodeList<'_>, call: Node<'_>) -> bool {
+fn in_spawned_task(
+    file: &ParsedFile,
+    nodes: &NodeList<'_>,
+    call: Node<'_>,
+    task_spawns: &[String],
+) -> bool {
     for p in nodes.ancestors(call).take(48) {
         match p.kind() {
             "function_item" => return false,
             "closure_expression" | "async_block" => {
                 return syntax::fire_and_forget_spawn_of(file, p, |name, _| {
-                    matches!(name, "spawn" | "spawn_local")
+                    task_spawns.iter().any(|s| s == name)
                 })
                 .is_some();
             }

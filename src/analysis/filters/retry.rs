@@ -2677,7 +2677,7 @@ fn spawn_around<'t>(
             }
             "async_block" | "closure_expression" => {
                 return syntax::fire_and_forget_spawn_of(ctx.file, a, |name, path| {
-                    matches!(name, "spawn" | "spawn_local")
+                    ctx.data.list("task_spawns").iter().any(|s| s == name)
                         || ctx
                             .config
                             .vocabulary
