@@ -1040,7 +1040,10 @@ fn fn_facts<'t>(
         .iter()
         .filter(|l| {
             let text = head(file.node_text(**l));
-            WORK_PULLS.iter().any(|w| text.contains(w))
+            lists
+                .get("work_pull_markers")
+                .iter()
+                .any(|w| text.contains(w.as_str()))
         })
         .copied()
         .collect();
@@ -1502,22 +1505,6 @@ fn head(text: &str) -> &str {
     }
     &text[..end]
 }
-
-/// Calls that pull the next work item in a worker loop.
-const WORK_PULLS: &[&str] = &[
-    ".recv(",
-    ".next(",
-    ".try_next(",
-    ".receive(",
-    "receive_message",
-    ".pop(",
-    ".poll(",
-    ".try_recv(",
-    ".recv_many(",
-    ".dequeue(",
-    ".fetch_job(",
-    ".claim(",
-];
 
 /// Whether `call` sits in a loop of `body` that pulls work items (a worker or consumer loop),
 /// not inside a closure or nested function of that loop.

@@ -798,20 +798,6 @@ fn item_effect_after(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     false
 }
 
-/// Calls in a `while` header that pull the next work item.
-const WORK_PULLS: &[&str] = &[
-    ".recv(",
-    ".next(",
-    ".try_next(",
-    ".receive(",
-    "receive_message",
-    ".pop(",
-    ".dequeue(",
-    ".fetch_job(",
-    ".claim(",
-    ".recv_many(",
-];
-
 /// What `in_worker` can tell from the tree alone.
 enum WorkerSite<'f> {
     /// A loop around the node pulls work items, or iterates rows the function loaded.
@@ -822,7 +808,8 @@ enum WorkerSite<'f> {
     Neither,
 }
 
-fn worker_site<'f>(file: &'f ParsedFile, node: Node<'_>) -> WorkerSite<'f> {
+/// `pulls`: the vocabulary's `work_pull_markers`, calls that pull the next work item.
+fn worker_site<'f>(file: &'f ParsedFile, node: Node<'_>, pulls: &[String]) -> WorkerSite<'f> {
     let mut function = None;
     let mut for_values = Vec::new();
     for a in climb(file, node) {
@@ -832,7 +819,7 @@ fn worker_site<'f>(file: &'f ParsedFile, node: Node<'_>) -> WorkerSite<'f> {
                     .field("condition")
                     .map(|c| file.node_text(c))
                     .unwrap_or("");
-                if WORK_PULLS.iter().any(|w| header.contains(w)) {
+                if pulls.iter().any(|w| header.contains(w.as_str())) {
                     return WorkerSite::WorkLoop;
                 }
             }
@@ -865,7 +852,7 @@ fn in_worker(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(node) = ctx.arg_node(&args[0]) else {
         return false;
     };
-    match worker_site(ctx.file, node) {
+    match worker_site(ctx.file, node, ctx.data.list("work_pull_markers")) {
         WorkerSite::WorkLoop => true,
         WorkerSite::Function(name) => ctx.index().effects.in_periodic_work(name),
         WorkerSite::Neither => false,
@@ -876,7 +863,11 @@ fn in_worker(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 /// function's name, so a statement of a function that never runs as periodic work need not
 /// keep its tree.
 static IN_WORKER_GATE: Gate = Gate {
-    key: |ctx, args| match worker_site(ctx.file, ctx.arg_node(&args[0])?) {
+    key: |ctx, args| match worker_site(
+        ctx.file,
+        ctx.arg_node(&args[0])?,
+        ctx.data.list("work_pull_markers"),
+    ) {
         WorkerSite::WorkLoop => Some(String::new()),
         WorkerSite::Function(name) => Some(name.to_string()),
         WorkerSite::Neither => None,
@@ -1263,7 +1254,13 @@ async fn consume(mut rx: Receiver<Job>, mailer: &Mailer) {
     }
 }
 "#;
-        assert!(stmt(pulled, 4, "in_worker(s)", &[]).is_some());
+        // The vocabulary's `work_pull_markers` name the pull; this test's data has only it.
+        let pulls: &[&str] = &[".recv("];
+        assert!(stmt(pulled, 4, "in_worker(s)", &[("work_pull_markers", pulls)]).is_some());
+        assert!(
+            stmt(pulled, 4, "in_worker(s)", &[]).is_none(),
+            "no pull named, no work loop"
+        );
         let periodic = r#"
 async fn tick(mailer: &Mailer) {
     loop {
