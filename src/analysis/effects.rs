@@ -1009,17 +1009,16 @@ fn fn_facts<'t>(
     // (a task nobody may wait for: a call whose error such a task logs and drops is lost, as in
     // a work loop), a blocking spawn.
     let (mut ticks, mut spawns_tasks, mut spawns_blocking) = (false, false, false);
-    let listed = |list: &str, name: &str| lists.get(list).iter().any(|t| t == name);
     for name in calls
         .iter()
         .filter(|c| c.kind() == "call_expression")
         .filter_map(|c| syntax::call_name(file, *c))
     {
-        if listed("task_spawns", name) {
+        if lists.has("task_spawns", name) {
             spawns_tasks = true;
-        } else if listed("blocking_spawns", name) {
+        } else if lists.has("blocking_spawns", name) {
             spawns_blocking = true;
-        } else if listed("timer_calls", name) {
+        } else if lists.has("timer_calls", name) {
             ticks = true;
         }
     }
@@ -1036,14 +1035,12 @@ fn fn_facts<'t>(
                 let t = head(file.node_text(*l));
                 t.contains("sleep(") || t.contains(".tick()")
             });
+    let work_pulls = lists.get("work_pull_markers");
     let work_loops: Vec<Node<'_>> = loops
         .iter()
         .filter(|l| {
             let text = head(file.node_text(**l));
-            lists
-                .get("work_pull_markers")
-                .iter()
-                .any(|w| text.contains(w.as_str()))
+            work_pulls.iter().any(|w| text.contains(w.as_str()))
         })
         .copied()
         .collect();
@@ -1153,7 +1150,7 @@ fn fn_facts<'t>(
             }
         } else if !periodic
             && (in_work_loop(nodes, &work_loops, *c)
-                || (spawns_tasks && in_spawned_task(file, nodes, *c, lists.get("task_spawns"))))
+                || (spawns_tasks && in_spawned_task(file, nodes, *c, lists)))
             && logs_and_drops(file, nodes, *c, lists)
         {
             Handling::Dropped(DropSite {
@@ -1534,14 +1531,14 @@ fn in_spawned_task(
     file: &ParsedFile,
     nodes: &NodeList<'_>,
     call: Node<'_>,
-    task_spawns: &[String],
+    lists: &Lists<'_>,
 ) -> bool {
     for p in nodes.ancestors(call).take(48) {
         match p.kind() {
             "function_item" => return false,
             "closure_expression" | "async_block" => {
                 return syntax::fire_and_forget_spawn_of(file, p, |name, _| {
-                    task_spawns.iter().any(|s| s == name)
+                    lists.has("task_spawns", name)
                 })
                 .is_some();
             }

@@ -315,7 +315,7 @@ fn spawn_call<'f>(ctx: &MatchCtx<'f, '_>, args: &[FilterArg]) -> Option<SpawnCal
     // A runtime's task spawn by its module path (`tokio::spawn`, `task::spawn_local`,
     // actix's `rt::spawn`), as the effect model reads one
     // (`syntax::fire_and_forget_spawn_of`); a type's `Retry::spawn(..)` is no task.
-    if ctx.data.list("task_spawns").iter().any(|s| s == name)
+    if ctx.data.contains("task_spawns", name)
         && !path
             .split("::")
             .any(|s| s.starts_with(|c: char| c.is_ascii_uppercase()))

@@ -211,7 +211,8 @@ impl<'a> Lists<'a> {
         self.data.map(|d| d.list(name)).unwrap_or(&[])
     }
 
-    fn has(&self, name: &str, value: &str) -> bool {
+    /// Whether list `name` holds `value` exactly.
+    pub(crate) fn has(&self, name: &str, value: &str) -> bool {
         self.data.is_some_and(|d| d.contains(name, value))
     }
 

@@ -2643,9 +2643,10 @@ fn helper_format_url(
 ) -> Option<String> {
     let (_, lit, text) = format_literal(file, format)?;
     let mut url = text.clone();
-    if let Some(rest) = text.strip_prefix("{}") {
+    // The URL function whose value fills the leading placeholder, and the text after it.
+    let leading = if let Some(rest) = text.strip_prefix("{}") {
         // The first argument: `other_url(base)` is an identifier and its `( .. )` token tree.
-        let callee = std::iter::successors(lit.next_named_sibling(), |n| n.next_named_sibling())
+        std::iter::successors(lit.next_named_sibling(), |n| n.next_named_sibling())
             .find(|n| {
                 !matches!(
                     n.kind(),
@@ -2657,13 +2658,7 @@ fn helper_format_url(
                 t.next_named_sibling()
                     .is_some_and(|n| n.kind() == "token_tree")
             })
-            .map(|t| file.node_text(t));
-        if let Some(inner) = callee.and_then(|c| formats.get(c)) {
-            if depth < MAX_URL_HELPER_DEPTH {
-                let base = helper_format_url(file, *inner, formats, depth + 1)?;
-                url = format!("{base}{rest}");
-            }
-        }
+            .map(|t| (file.node_text(t), rest))
     } else if let Some((name, rest)) = text
         .strip_prefix('{')
         .and_then(|t| t.split_once('}'))
@@ -2673,7 +2668,7 @@ fn helper_format_url(
     {
         // An inline name bound in the same body to another URL function's call:
         // `let prefix = notes_url(base, ws); format!("{prefix}/{id}")`.
-        let callee = format
+        format
             .parent()
             .filter(|b| b.kind() == "block")
             .into_iter()
@@ -2688,12 +2683,14 @@ fn helper_format_url(
             .filter_map(|v| v.field("function"))
             .filter(|f| f.kind() == "identifier")
             .last()
-            .map(|f| file.node_text(f));
-        if let Some(inner) = callee.and_then(|c| formats.get(c)) {
-            if depth < MAX_URL_HELPER_DEPTH {
-                let base = helper_format_url(file, *inner, formats, depth + 1)?;
-                url = format!("{base}{rest}");
-            }
+            .map(|f| (file.node_text(f), rest))
+    } else {
+        None
+    };
+    if let Some((inner, rest)) = leading.and_then(|(c, rest)| Some((formats.get(c)?, rest))) {
+        if depth < MAX_URL_HELPER_DEPTH {
+            let base = helper_format_url(file, *inner, formats, depth + 1)?;
+            url = format!("{base}{rest}");
         }
     }
     // A function that only joins what it is given (`format!("{}{}", base, path)`) names no

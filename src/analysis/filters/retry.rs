@@ -2677,7 +2677,7 @@ fn spawn_around<'t>(
             }
             "async_block" | "closure_expression" => {
                 return syntax::fire_and_forget_spawn_of(ctx.file, a, |name, path| {
-                    ctx.data.list("task_spawns").iter().any(|s| s == name)
+                    ctx.data.contains("task_spawns", name)
                         || ctx
                             .config
                             .vocabulary
@@ -2900,7 +2900,7 @@ fn in_periodic_work(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 /// effect model counts as periodic work.
 fn runs_as_periodic_work(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
     let file = ctx.file;
-    if in_scheduled_closure(file, node, ctx.data.list("timer_calls")) {
+    if in_scheduled_closure(file, node, ctx.data) {
         return true;
     }
     let paced_loop = syntax::ancestors(node)
@@ -2927,10 +2927,10 @@ fn runs_as_periodic_work(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
 }
 
 /// Whether `node` is inside a closure passed to a call whose method chain makes one of
-/// `timer_calls` (vocabulary): `scheduler.every(1.hour()).run(move || sync(&db))`,
+/// the vocabulary's `timer_calls`: `scheduler.every(1.hour()).run(move || sync(&db))`,
 /// `ctx.run_interval(d, |act, _| act.flush())`. The scheduler runs the closure again on its
 /// next round.
-fn in_scheduled_closure(file: &ParsedFile, node: Node<'_>, timer_calls: &[String]) -> bool {
+fn in_scheduled_closure(file: &ParsedFile, node: Node<'_>, data: &CheckData) -> bool {
     syntax::ancestors(node)
         .take_while(|a| a.kind() != "function_item")
         .filter(|a| a.kind() == "closure_expression")
@@ -2948,7 +2948,7 @@ fn in_scheduled_closure(file: &ParsedFile, node: Node<'_>, timer_calls: &[String
             })
             .take(16)
             .filter_map(|c| syntax::call_name(file, c))
-            .any(|name| timer_calls.iter().any(|t| t == name))
+            .any(|name| data.contains("timer_calls", name))
         })
 }
 
