@@ -370,8 +370,11 @@ pub struct Check {
 pub struct LanguageQuery {
     /// The language.
     pub language: &'static Language,
-    /// One query holding the patterns of all rules for this language.
-    pub query: tree_sitter::Query,
+    /// The text of one query holding the patterns of all rules for this language.
+    query_text: String,
+    /// That query compiled: at load time when `patterns` is `None` (every file then needs it),
+    /// else on first use (`failmode explain`), since failmode's own matcher does the scan.
+    query: OnceLock<tree_sitter::Query>,
     /// For each pattern index of `query`: (check index, rule index).
     pub owners: Vec<(usize, usize)>,
     /// The same patterns for failmode's own matcher, which runs during the walk the index
@@ -558,6 +561,18 @@ struct SuggestionFile {
     description: String,
 }
 
+impl LanguageQuery {
+    /// The one query holding the patterns of all rules for this language, for tree-sitter's
+    /// query cursor. Every rule's query compiled on its own when the checks were loaded, and
+    /// patterns compile independently of each other, so their concatenation compiles too.
+    pub fn query(&self) -> &tree_sitter::Query {
+        self.query.get_or_init(|| {
+            tree_sitter::Query::new(&(self.language.grammar)(), &self.query_text)
+                .expect("a concatenation of compiled queries compiles")
+        })
+    }
+}
+
 impl CheckSet {
     /// The walk plan for files of `language`: the one of its rules' query, or the index's own
     /// when the language has no rules.
@@ -618,11 +633,12 @@ impl CheckSet {
             vocabularies.insert(language.to_string(), parse_vocabulary(path, text)?);
         }
         let mut checks = Vec::new();
+        let mut compiled = CompiledQueries::new();
         for (path, text) in &files {
             let Some(dir) = path.strip_suffix("/check.toml") else {
                 continue;
             };
-            let mut check = parse_check(path, text, &vocabularies)?;
+            let mut check = parse_check(path, text, &vocabularies, &mut compiled)?;
             if check.id != dir {
                 return Err(CheckLoadError {
                     path: path.clone(),
@@ -661,21 +677,27 @@ impl CheckSet {
             if owners.is_empty() {
                 continue;
             }
-            let query =
-                tree_sitter::Query::new(&(lang.grammar)(), &text).map_err(|e| CheckLoadError {
-                    path: "(all checks)".into(),
-                    message: format!("combined {} query does not compile: {e}", lang.name),
-                })?;
-            if query.pattern_count() != owners.len() {
-                return Err(CheckLoadError {
-                    path: "(all checks)".into(),
-                    message: "combined query has a different number of patterns than its rules"
-                        .into(),
-                });
-            }
             let patterns = PatternSet::new(&(lang.grammar)(), &text)
                 .ok()
-                .filter(|p| p.len() == query.pattern_count());
+                .filter(|p| p.len() == owners.len());
+            let query = if patterns.is_some() {
+                OnceLock::new()
+            } else {
+                let compiled = tree_sitter::Query::new(&(lang.grammar)(), &text).map_err(|e| {
+                    CheckLoadError {
+                        path: "(all checks)".into(),
+                        message: format!("combined {} query does not compile: {e}", lang.name),
+                    }
+                })?;
+                if compiled.pattern_count() != owners.len() {
+                    return Err(CheckLoadError {
+                        path: "(all checks)".into(),
+                        message: "combined query has a different number of patterns than its rules"
+                            .into(),
+                    });
+                }
+                OnceLock::from(compiled)
+            };
             let roots = patterns
                 .as_ref()
                 .map(PatternSet::root_kinds)
@@ -683,6 +705,7 @@ impl CheckSet {
             let walk = WalkPlan::new(lang, &index::listed_kinds(), &roots);
             queries.push(LanguageQuery {
                 language: lang,
+                query_text: text,
                 query,
                 owners,
                 patterns,
@@ -716,10 +739,21 @@ fn parse_vocabulary(
     Ok(raw.lists)
 }
 
+/// What loading needs of a compiled rule query: its capture names and number of patterns.
+struct QueryShape {
+    captures: Vec<String>,
+    pattern_count: usize,
+}
+
+/// Rule queries compiled so far in one load, by language and text: rules often repeat a query
+/// (each rule of a check matching the same statements), and compiling is most of loading.
+type CompiledQueries = std::collections::HashMap<(&'static str, String), QueryShape>;
+
 fn parse_check(
     path: &str,
     text: &str,
     vocabularies: &BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    compiled: &mut CompiledQueries,
 ) -> Result<Check, CheckLoadError> {
     let err = |message: String| CheckLoadError {
         path: path.to_string(),
@@ -759,9 +793,19 @@ fn parse_check(
         }
         let lang = language::by_name(&r.language)
             .ok_or_else(|| rerr(format!("unknown language `{}`", r.language)))?;
-        let q = tree_sitter::Query::new(&(lang.grammar)(), &r.query)
-            .map_err(|e| rerr(format!("query does not compile: {e}")))?;
-        let captures: Vec<&str> = q.capture_names().to_vec();
+        let key = (lang.name, r.query.clone());
+        if !compiled.contains_key(&key) {
+            let q = tree_sitter::Query::new(&(lang.grammar)(), &r.query)
+                .map_err(|e| rerr(format!("query does not compile: {e}")))?;
+            let shape = QueryShape {
+                captures: q.capture_names().iter().map(|c| c.to_string()).collect(),
+                pattern_count: q.pattern_count(),
+            };
+            compiled.insert(key.clone(), shape);
+        }
+        let shape = &compiled[&key];
+        let captures: Vec<&str> = shape.captures.iter().map(String::as_str).collect();
+        let pattern_count = shape.pattern_count;
         for c in [
             Some(&r.anchor),
             r.code.as_ref(),
@@ -830,7 +874,7 @@ fn parse_check(
             }),
             include_tests: r.include_tests,
             query: r.query,
-            pattern_count: q.pattern_count(),
+            pattern_count,
             shared_prefix: None,
             prefix_kept_at: Vec::new(),
         });
@@ -1066,7 +1110,22 @@ message = "`{value}` is dropped"
 
     #[test]
     fn embedded_checks_load() {
-        CheckSet::embedded().unwrap();
+        let set = CheckSet::embedded().unwrap();
+        // The combined query is compiled on first use and holds every rule's patterns, in the
+        // order of `owners`; rules that repeat a query text each keep their own patterns.
+        for lq in &set.queries {
+            assert_eq!(lq.query().pattern_count(), lq.owners.len());
+            let expected: usize = set
+                .checks
+                .iter()
+                .flat_map(|c| &c.rules)
+                .filter(|r| r.language.name == lq.language.name)
+                .map(|r| r.pattern_count)
+                .sum();
+            assert_eq!(lq.owners.len(), expected);
+        }
+        let nir = set.get("non-idempotent-retry").unwrap();
+        assert!(nir.rules.windows(2).any(|w| w[0].query == w[1].query));
     }
 
     #[test]

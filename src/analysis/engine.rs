@@ -506,7 +506,7 @@ pub fn check_matches_traced(
         }
         return findings;
     }
-    let names = lq.query.capture_names();
+    let names = lq.query().capture_names();
     let mut cursor = tree_sitter::QueryCursor::new();
     cursor.set_match_limit(MATCH_LIMIT);
     let started = Instant::now();
@@ -514,7 +514,7 @@ pub fn check_matches_traced(
         cursor.set_byte_range(range);
         let mut over_budget = |_: &tree_sitter::QueryCursorState| started.elapsed() > budget;
         let mut matches = cursor.matches_with_options(
-            &lq.query,
+            lq.query(),
             file.tree.root_node(),
             file.text.as_bytes(),
             tree_sitter::QueryCursorOptions::new().progress_callback(&mut over_budget),

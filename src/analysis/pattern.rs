@@ -820,7 +820,7 @@ mod tests {
             PatternSet::new(&(lq.language.grammar)(), &text)
                 .expect("compiles")
                 .len(),
-            lq.query.pattern_count()
+            lq.query().pattern_count()
         );
     }
 
