@@ -3035,26 +3035,31 @@ fn inside_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     false
 }
 
-/// The [`Gate`] key of `inside_handler`: the function around the node (closures registered as
-/// handlers are rare; a node inside one is keyed by the closure).
+/// The [`Gate`] key of `inside_handler`: the keys of the function and closures around the node,
+/// innermost first, each [`HandlerKey::encode`]d and joined by [`KEYS_SEPARATOR`]. `None` when
+/// there are none (the filter is false then).
 fn enclosing_handler_gate_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<String> {
     let node = ctx.arg_node(&args[0])?;
     if ctx.file.role == FileRole::Example {
         return None;
     }
-    let entries = enclosing_entries(ctx.file, node);
-    match entries.as_slice() {
-        [only] => HandlerKey::of(ctx.file, *only).map(|key| key.encode()),
-        // Several candidates: let the filter decide with the tree.
-        [_, ..] => Some(String::new()),
-        [] => None,
-    }
+    let keys: Vec<String> = enclosing_entries(ctx.file, node)
+        .into_iter()
+        .filter_map(|entry| HandlerKey::of(ctx.file, entry))
+        .map(|key| key.encode())
+        .collect();
+    (!keys.is_empty()).then(|| keys.join(&KEYS_SEPARATOR.to_string()))
 }
 
-/// Whether the index knows the function of an [`enclosing_handler_gate_key`] as a handler
-/// (tested or not); a key this module did not write is admitted, so the filter decides.
+/// Separates the keys of an [`enclosing_handler_gate_key`] (never in an encoded key).
+const KEYS_SEPARATOR: char = '\u{2}';
+
+/// Whether the index knows one of the functions or closures of an
+/// [`enclosing_handler_gate_key`] as a handler with a route, as `inside_handler` asks; a key
+/// this module did not write is admitted, so the filter decides.
 fn enclosing_handler_gate_admits(index: &RepoIndex, key: &str) -> bool {
-    index.handlers.handler_keys.contains(key) || !HandlerKey::is_encoded(key)
+    key.split(KEYS_SEPARATOR)
+        .any(|k| index.handlers.handler_keys.contains(k) || !HandlerKey::is_encoded(k))
 }
 
 /// The handler facts behind a captured node: a function definition or a closure.
@@ -3730,6 +3735,52 @@ fn order_items_url(base: &str, id: u64) -> String { let order = order_url(base, 
             .map(|n| file.node_text(n).to_string())
             .collect();
         assert_eq!(admitted, ["b", "consume"]);
+    }
+
+    #[test]
+    fn the_enclosing_handler_gate_admits_a_node_exactly_when_inside_handler_can_pass() {
+        // Index expressions in a routed fn, in a closure inside it, in a routed closure, in a
+        // closure inside a function that is no handler, and in that function itself.
+        let src = "fn app() -> Router {\n    Router::new()\n        .route(\"/a\", get(a))\n        .route(\"/b\", get(|q: Query| async move { q.0[0] }))\n}\nasync fn a(v: Json<Vec<u8>>) -> u8 { let f = |i: usize| v[i]; v[0] + f(1) }\nfn helper(v: Vec<u8>) -> u8 { let f = |i: usize| v[i]; v[2] + f(3) }\n";
+        let index = RepoIndex {
+            handlers: facts(&[("src/main.rs", src)]),
+            ..RepoIndex::default()
+        };
+        let file = parsed("src/main.rs", src);
+        let config = crate::config::Config::default();
+        let data = crate::analysis::check::CheckData::default();
+        let manifests = Manifests::default();
+        let verdicts: Vec<(String, bool, bool)> = syntax::descendants(file.tree.root_node())
+            .filter(|n| n.kind() == "index_expression")
+            .map(|node| {
+                let mut ctx = MatchCtx::new(
+                    &file,
+                    &index,
+                    &manifests,
+                    &config,
+                    &data,
+                    vec![("code", node)],
+                );
+                let args = [FilterArg::Capture("code".into())];
+                let admitted = enclosing_handler_gate_key(&ctx, &args)
+                    .is_some_and(|key| enclosing_handler_gate_admits(&index, &key));
+                let passes = inside_handler(&mut ctx, &args);
+                (file.node_text(node).to_string(), admitted, passes)
+            })
+            .collect();
+        let expect = |text: &str, inside: bool| (text.to_string(), inside, inside);
+        assert_eq!(
+            verdicts,
+            [
+                expect("q.0[0]", true),
+                expect("v[i]", true),
+                expect("v[0]", true),
+                // A closure in a function no route registers has two candidates, neither a
+                // handler: its file need not be read again for it.
+                expect("v[i]", false),
+                expect("v[2]", false),
+            ]
+        );
     }
 
     /// Whether the handler `name` is tested (`None` when it is no handler).
