@@ -377,8 +377,12 @@ fn screen<'t>(
         if rule.prefix_kept_at.contains(&at) {
             kept.push((at, Some((ctx.vars.clone(), ctx.anchor))));
         }
-        let passed = filter.eval(ctx);
-        if ctx.index_read() {
+        // A filter with a gate is not run during the walk: its gate says, once the index is
+        // complete, whether it can pass, and the check phase runs every filter again anyway
+        // (what it would answer on the incomplete index is thrown away).
+        let gated = filter.gate().is_some();
+        let passed = !gated && filter.eval(ctx);
+        if gated || ctx.index_read() {
             let mut gates = Vec::new();
             for (gate, args) in rule.filters[at..].iter().filter_map(|f| f.gate()) {
                 match (gate.key)(ctx, args) {

@@ -1242,13 +1242,19 @@ fn configured_client_effect(
     })
 }
 
-/// [`swallowed_effect`]'s gate, for a match whose callee the facts must resolve: the key holds
-/// the mode, whether `?` propagates, whether the call passes on its own (when the facts do not
-/// know the callee) and the callee's name.
+/// [`swallowed_effect`]'s gate: the key holds the mode, whether `?` propagates, whether the call
+/// passes on its own (what decides when the facts do not know the callee) and the callee's name,
+/// empty for a call the facts are not asked about (the filter then decides on its own).
 fn swallowed_effect_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<String> {
     let call = swallowed_call(ctx, args)?;
-    let name = call.callee?;
     let mode = args[1].as_str();
+    let Some(name) = call.callee else {
+        let lists = Lists::new(ctx.data);
+        let passes = classify(ctx.file, call.target, &lists, None)
+            .or_else(|| configured_client_effect(ctx, call.target, &lists))
+            .is_some_and(|e| effect_passes(mode, &e, call.has_try));
+        return passes.then(|| Gate::key_of(&[mode, "0", "1", "0", "0", "", ""]));
+    };
     // No effect passes `batch` without `?`, nor `any`/`write` with it.
     let possible = match mode {
         "batch" => call.has_try,
@@ -1281,6 +1287,9 @@ fn swallowed_effect_admits(index: &RepoIndex, key: &str) -> bool {
         // Not a key this gate made: let the filter decide.
         return true;
     };
+    if qualified.is_empty() && name.is_empty() {
+        return alone == "1";
+    }
     let names = CalleeName {
         qualified: qualified.to_string(),
         name: name.to_string(),
@@ -1803,6 +1812,56 @@ mod tests {
 
     fn kind_action(src: &str) -> Option<(EffectKind, Action)> {
         classify_let(src).map(|e| (e.kind, e.action))
+    }
+
+    #[test]
+    fn the_swallowed_effect_gate_admits_every_call_the_filter_passes() {
+        // Calls decided from their own shape (no workspace callee to resolve), calls of
+        // workspace fns the effect model knows, and calls that are no effect at all.
+        let src = "async fn notify(http: &Client) -> Result<(), E> { http.post(URL).send().await?; Ok(()) }\n\
+            fn quiet() -> Result<(), E> { Ok(()) }\n\
+            async fn a(db: &PgPool, http: &Client, tx: Sender<u8>) {\n\
+            let _ = sqlx::query(\"UPDATE t SET x = 1\").execute(db).await;\n\
+            let _ = http.post(url).json(&ev).send().await;\n\
+            let _ = http.get(url).send().await?;\n\
+            let _ = tx.send(1);\n\
+            let _ = notify(http).await;\n\
+            let _ = quiet();\n\
+            }\n";
+        let f = file(src);
+        let index = RepoIndex {
+            effects: model_of(&f),
+            ..RepoIndex::default()
+        };
+        let set = crate::analysis::check::CheckSet::embedded().unwrap();
+        let data = &set.get("swallowed-error").unwrap().data;
+        let config = crate::config::Config::default();
+        let manifests = Manifests::default();
+        let mut passed = Vec::new();
+        for value in syntax::descendants(f.tree.root_node())
+            .filter(|n| n.kind() == "let_declaration")
+            .filter_map(|l| l.field("value"))
+        {
+            for mode in ["any", "write", "read", "batch"] {
+                let args = [FilterArg::Capture("x".into()), FilterArg::Text(mode.into())];
+                let mut ctx =
+                    MatchCtx::new(&f, &index, &manifests, &config, data, vec![("x", value)]);
+                let passes = swallowed_effect(&mut ctx, &args);
+                let admitted = swallowed_effect_key(&ctx, &args)
+                    .is_some_and(|key| swallowed_effect_admits(&index, &key));
+                let text = f.node_text(value).to_string();
+                assert!(admitted || !passes, "{mode}: {text}");
+                if passes {
+                    passed.push(format!("{mode}: {}", text.lines().next().unwrap_or("")));
+                }
+            }
+        }
+        // Not vacuous: both kinds of call pass somewhere.
+        assert!(
+            passed.iter().any(|p| p.contains("sqlx::query")),
+            "{passed:?}"
+        );
+        assert!(passed.iter().any(|p| p.contains("notify(")), "{passed:?}");
     }
 
     #[test]

@@ -85,6 +85,8 @@ pub struct Gate {
     /// The match's key, computed from the tree during the walk; `None` when the filter is
     /// false whatever the index says. It must not read template variables: it is also asked
     /// for a filter after one that waits on the index, before the filters in between have run.
+    /// The walk never runs a filter that has a gate (it asks the gate instead), so the key and
+    /// [`Gate::admits`] also answer for matches the filter decides without reading the index.
     pub key: fn(&MatchCtx<'_, '_>, &[FilterArg]) -> Option<String>,
     /// Whether the complete index may let the filter pass for `key`. Must be true whenever the
     /// filter could pass.
