@@ -111,8 +111,22 @@ impl GateCheck {
 pub struct GatedMatches {
     /// The distinct gate sets, each sorted.
     sets: Vec<Vec<GateCheck>>,
-    /// Each match (its `gates` moved out) with the index of its set, in the order found.
-    matches: Vec<(usize, PendingMatch)>,
+    /// Each match, naming its set, in the order found.
+    matches: Vec<WaitingMatch>,
+}
+
+/// A gated match while it waits for the index: a [`PendingMatch`] without its gates, in half
+/// the memory (a tree of every check holds about a hundred thousand of them).
+#[derive(Debug)]
+struct WaitingMatch {
+    /// Index of its gate set in [`GatedMatches::sets`].
+    set: u32,
+    /// [`PendingMatch::pattern`].
+    pattern: u32,
+    /// [`PendingMatch::root`].
+    root: u32,
+    /// [`PendingMatch::captures`].
+    captures: Box<[(u16, u32)]>,
 }
 
 /// The order of gates in a set (their admitting function, then their key).
@@ -132,8 +146,14 @@ fn set_order(a: &[GateCheck], b: &[GateCheck]) -> std::cmp::Ordering {
 }
 
 impl GatedMatches {
-    /// Stores `matches`, each gate set once.
-    pub fn new(matches: Vec<PendingMatch>) -> GatedMatches {
+    /// Stores `matches`, each gate set once. Gives them back when one does not fit the compact
+    /// form (a position past `u32::MAX`, which a file under the size limit never has).
+    pub fn new(matches: Vec<PendingMatch>) -> Result<GatedMatches, Vec<PendingMatch>> {
+        let fits = |n: usize| u32::try_from(n).is_ok();
+        if !fits(matches.len()) || matches.iter().any(|m| !fits(m.pattern) || !fits(m.root)) {
+            return Err(matches);
+        }
+        let compact = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let (mut gates, matches): (Vec<Vec<GateCheck>>, Vec<PendingMatch>) = matches
             .into_iter()
             .map(|mut m| {
@@ -160,9 +180,17 @@ impl GatedMatches {
             set_of[i] = sets.len() - 1;
         }
         sets.shrink_to_fit();
-        let mut matches: Vec<(usize, PendingMatch)> = set_of.into_iter().zip(matches).collect();
-        matches.shrink_to_fit();
-        GatedMatches { sets, matches }
+        let matches = set_of
+            .into_iter()
+            .zip(matches)
+            .map(|(set, m)| WaitingMatch {
+                set: compact(set),
+                pattern: compact(m.pattern),
+                root: compact(m.root),
+                captures: m.captures,
+            })
+            .collect();
+        Ok(GatedMatches { sets, matches })
     }
 
     /// The matches whose every gate the complete `index` admits, in the order found.
@@ -174,8 +202,13 @@ impl GatedMatches {
             .collect();
         self.matches
             .into_iter()
-            .filter(|(set, _)| admitted[*set])
-            .map(|(_, m)| m)
+            .filter(|m| admitted[m.set as usize])
+            .map(|m| PendingMatch {
+                pattern: m.pattern as usize,
+                root: m.root as usize,
+                captures: m.captures,
+                gates: Vec::new(),
+            })
             .collect()
     }
 }
@@ -803,7 +836,8 @@ mod tests {
             gated(5, &[(admits_yes, "yes-c"), (admits_yes, "yes-a")]),
             gated(6, &[(admits_yes, "yes-a"), (admits_yes, "yes-c")]),
         ];
-        let kept = GatedMatches::new(matches);
+        let kept = GatedMatches::new(matches).expect("small positions fit");
+        assert_eq!(kept.matches.len(), 6);
         assert_eq!(kept.sets.len(), 4, "{:?}", kept.sets);
         let admitted: Vec<usize> = kept
             .admitted(&RepoIndex::default())

@@ -241,7 +241,10 @@ pub fn analyze_with_progress(
                         if m.iter().all(|m| !m.gates.is_empty())
                             && !file.text.contains("failmode:") =>
                     {
-                        Walked::Gated(at, GatedMatches::new(m))
+                        match GatedMatches::new(m) {
+                            Ok(gated) => Walked::Gated(at, gated),
+                            Err(m) => Walked::Freed(at, Some(m)),
+                        }
                     }
                     matches => Walked::Freed(at, matches),
                 }
