@@ -3674,14 +3674,18 @@ fn order_items_url(base: &str, id: u64) -> String { let order = order_url(base, 
         }
     }
 
-    #[test]
-    fn the_handler_gate_admits_exactly_the_functions_and_closures_the_index_registers() {
-        let src = "mod api {\n    pub async fn create(b: String) -> String { b }\n    pub async fn helper() {}\n}\nfn app() -> Router {\n    Router::new()\n        .route(\"/orders\", post(api::create))\n        .route(\"/ping\", get(|| async { db.ping().await }))\n}\n";
+    /// An index of the handler facts of `src` as the only file, `src/main.rs`, and that file.
+    fn routed_file(src: &str) -> (RepoIndex, ParsedFile) {
         let index = RepoIndex {
             handlers: facts(&[("src/main.rs", src)]),
             ..RepoIndex::default()
         };
-        let file = parsed("src/main.rs", src);
+        (index, parsed("src/main.rs", src))
+    }
+
+    #[test]
+    fn the_handler_gate_admits_exactly_the_functions_and_closures_the_index_registers() {
+        let (index, file) = routed_file("mod api {\n    pub async fn create(b: String) -> String { b }\n    pub async fn helper() {}\n}\nfn app() -> Router {\n    Router::new()\n        .route(\"/orders\", post(api::create))\n        .route(\"/ping\", get(|| async { db.ping().await }))\n}\n");
         let config = crate::config::Config::default();
         let data = crate::analysis::check::CheckData::default();
         let manifests = Manifests::default();
@@ -3712,11 +3716,7 @@ fn order_items_url(base: &str, id: u64) -> String { let order = order_url(base, 
         // A tested handler is not admitted, nor a function the index knows only as a loop
         // that does not wait for messages; one that awaits them is.
         let src = "fn app() -> Router { Router::new().route(\"/a\", get(a)).route(\"/b\", get(b)) }\nasync fn a() {}\nasync fn b() {}\nfn walk(v: Vec<u8>) { let mut it = v.iter(); while let Some(x) = it.next() { use_it(x); } }\nasync fn consume(rx: Receiver) { while let Some(m) = rx.recv().await { handle(m); } }\n#[cfg(test)]\nmod tests { #[tokio::test] async fn calls_a() { super::a().await; } }\n";
-        let index = RepoIndex {
-            handlers: facts(&[("src/main.rs", src)]),
-            ..RepoIndex::default()
-        };
-        let file = parsed("src/main.rs", src);
+        let (index, file) = routed_file(src);
         let admitted: Vec<String> = syntax::descendants(file.tree.root_node())
             .filter(|n| n.kind() == "function_item")
             .filter(|node| {
@@ -3741,12 +3741,7 @@ fn order_items_url(base: &str, id: u64) -> String { let order = order_url(base, 
     fn the_enclosing_handler_gate_admits_a_node_exactly_when_inside_handler_can_pass() {
         // Index expressions in a routed fn, in a closure inside it, in a routed closure, in a
         // closure inside a function that is no handler, and in that function itself.
-        let src = "fn app() -> Router {\n    Router::new()\n        .route(\"/a\", get(a))\n        .route(\"/b\", get(|q: Query| async move { q.0[0] }))\n}\nasync fn a(v: Json<Vec<u8>>) -> u8 { let f = |i: usize| v[i]; v[0] + f(1) }\nfn helper(v: Vec<u8>) -> u8 { let f = |i: usize| v[i]; v[2] + f(3) }\n";
-        let index = RepoIndex {
-            handlers: facts(&[("src/main.rs", src)]),
-            ..RepoIndex::default()
-        };
-        let file = parsed("src/main.rs", src);
+        let (index, file) = routed_file("fn app() -> Router {\n    Router::new()\n        .route(\"/a\", get(a))\n        .route(\"/b\", get(|q: Query| async move { q.0[0] }))\n}\nasync fn a(v: Json<Vec<u8>>) -> u8 { let f = |i: usize| v[i]; v[0] + f(1) }\nfn helper(v: Vec<u8>) -> u8 { let f = |i: usize| v[i]; v[2] + f(3) }\n");
         let config = crate::config::Config::default();
         let data = crate::analysis::check::CheckData::default();
         let manifests = Manifests::default();
