@@ -228,7 +228,9 @@ enum Screen {
 /// with a query cursor). Each match's filters run here as far as they can without the index:
 /// a match a filter rejects without reading the index is dropped, because the same filter would
 /// reject it again once the index is complete (filters are pure functions of the match, the
-/// file, the config and the index). Everything else waits for [`check_matches`].
+/// file, the config and the index). The screen stops at the first filter that has a
+/// [`Gate`](super::filters::Gate) (it is not run: its gate and the later filters' gates are
+/// asked instead) or that reads the index. Everything else waits for [`check_matches`].
 ///
 /// `None` when the language's patterns need tree-sitter's query cursor; see [`check_matches`].
 /// The caller then keeps the file's tree. Stops at `budget`, marking the file
