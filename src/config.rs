@@ -130,6 +130,12 @@ pub struct VocabularyExtension {
 }
 
 impl VocabularyExtension {
+    /// Whether a call written as `path` (its last segment `name`) is one of the repository's
+    /// `spawn_wrappers`, named either way.
+    pub fn is_spawn_wrapper(&self, name: &str, path: &str) -> bool {
+        self.spawn_wrappers.iter().any(|w| w == name || w == path)
+    }
+
     /// The repository's additions to the built-in vocabulary list `name`
     /// (`checks/vocabulary/`), for filters that read that list; empty for a list the
     /// repository cannot extend.

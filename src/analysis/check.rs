@@ -13,7 +13,8 @@ use super::markup;
 use super::pattern::PatternSet;
 use super::walk_plan::WalkPlan;
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_checks.rs"));
@@ -747,7 +748,7 @@ struct QueryShape {
 
 /// Rule queries compiled so far in one load, by language and text: rules often repeat a query
 /// (each rule of a check matching the same statements), and compiling is most of loading.
-type CompiledQueries = std::collections::HashMap<(&'static str, String), QueryShape>;
+type CompiledQueries = HashMap<(&'static str, String), QueryShape>;
 
 fn parse_check(
     path: &str,
@@ -793,17 +794,17 @@ fn parse_check(
         }
         let lang = language::by_name(&r.language)
             .ok_or_else(|| rerr(format!("unknown language `{}`", r.language)))?;
-        let key = (lang.name, r.query.clone());
-        if !compiled.contains_key(&key) {
-            let q = tree_sitter::Query::new(&(lang.grammar)(), &r.query)
-                .map_err(|e| rerr(format!("query does not compile: {e}")))?;
-            let shape = QueryShape {
-                captures: q.capture_names().iter().map(|c| c.to_string()).collect(),
-                pattern_count: q.pattern_count(),
-            };
-            compiled.insert(key.clone(), shape);
-        }
-        let shape = &compiled[&key];
+        let shape = match compiled.entry((lang.name, r.query.clone())) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => {
+                let q = tree_sitter::Query::new(&(lang.grammar)(), &r.query)
+                    .map_err(|e| rerr(format!("query does not compile: {e}")))?;
+                new.insert(QueryShape {
+                    captures: q.capture_names().iter().map(|c| c.to_string()).collect(),
+                    pattern_count: q.pattern_count(),
+                })
+            }
+        };
         let captures: Vec<&str> = shape.captures.iter().map(String::as_str).collect();
         let pattern_count = shape.pattern_count;
         for c in [

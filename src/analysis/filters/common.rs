@@ -322,13 +322,7 @@ fn spawn_call<'f>(ctx: &MatchCtx<'f, '_>, args: &[FilterArg]) -> Option<SpawnCal
     {
         return Some(SpawnCall::Known);
     }
-    if ctx
-        .config
-        .vocabulary
-        .spawn_wrappers
-        .iter()
-        .any(|w| w == name || w == path)
-    {
+    if ctx.config.vocabulary.is_spawn_wrapper(name, path) {
         return Some(SpawnCall::Known);
     }
     Some(SpawnCall::Workspace(name))

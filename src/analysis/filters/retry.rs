@@ -2678,12 +2678,7 @@ fn spawn_around<'t>(
             "async_block" | "closure_expression" => {
                 return syntax::fire_and_forget_spawn_of(ctx.file, a, |name, path| {
                     ctx.data.contains("task_spawns", name)
-                        || ctx
-                            .config
-                            .vocabulary
-                            .spawn_wrappers
-                            .iter()
-                            .any(|w| w == name || w == path)
+                        || ctx.config.vocabulary.is_spawn_wrapper(name, path)
                         || ctx
                             .index()
                             .effects
