@@ -85,9 +85,9 @@ pub static FILTERS: &[FilterDef] = &[
     },
     FilterDef {
         name: "spawned_result_dropped",
-        args: &[ArgKind::Capture],
+        args: &[ArgKind::Capture, ArgKind::DataList],
         sets: &["effect", "consequence", "severity", "what"],
-        doc: "the async block's output is a Result from an effectful call (tail `<call>.await`, or `?` inside and a tail `Ok(..)`)",
+        doc: "the async block's output is a Result from an effectful call (tail `<call>.await`, or a `?` that leaves the block and a tail `Ok(..)`), and that call does not record its error on the way out (a log call of the list in its chain, `.inspect_err(|e| warn!(..))?`); logs elsewhere in the block record other errors, not the one the task returns",
         eval: spawned_result_dropped,
         gate: None,
     },
@@ -1591,6 +1591,10 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
     };
     let file = ctx.file;
     let lists = Lists::new(ctx.data);
+    let log_names = ctx.list(&args[1]);
+    // The error the task returns is recorded only where it leaves: in the chain of the call
+    // whose `Err` becomes the task's output.
+    let unrecorded = |source: Node<'_>| !contains_record(file, source, log_names);
     let block = if body.kind() == "async_block" {
         match (0..body.named_child_count())
             .filter_map(|i| body.named_child(i))
@@ -1604,7 +1608,7 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
         let Some(e) = classify(file, body, &lists, Some(&ctx.index().effects)) else {
             return false;
         };
-        if e.action == Action::Read {
+        if e.action == Action::Read || !unrecorded(body) {
             return false;
         }
         set_spawn_vars(ctx, &e);
@@ -1617,7 +1621,7 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
         return false; // the block ends with `;`: its output is `()`
     }
     let effect = if tail.kind() == "await_expression" {
-        classify(file, tail, &lists, Some(&ctx.index().effects))
+        classify(file, tail, &lists, Some(&ctx.index().effects)).filter(|_| unrecorded(tail))
     } else if tail.kind() == "call_expression" && file.node_text(tail).starts_with("Ok") {
         // A background loop that `?` leaves (`loop { lift_expired_bans(..).await?; sleep(..).await }`)
         // stops for good at its first error, a read's as much as a write's.
@@ -1644,10 +1648,26 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
                     _ => false,
                 })
         };
+        // A `?` inside a closure or a nested async block returns from that, not from the task.
+        let leaves_task = |t: Node<'_>| {
+            syntax::ancestors_from(body, t)
+                .into_iter()
+                .find(|a| {
+                    matches!(
+                        a.kind(),
+                        "closure_expression" | "async_block" | "function_item"
+                    )
+                })
+                .is_some_and(|a| a.id() == body.id())
+        };
         let mut found = None;
         for t in syntax::descendants(block).filter(|d| d.kind() == "try_expression") {
+            if !leaves_task(t) {
+                continue;
+            }
             let Some(e) = t
                 .named_child(0)
+                .filter(|c| unrecorded(*c))
                 .and_then(|c| classify(file, c, &lists, Some(&ctx.index().effects)))
             else {
                 continue;
