@@ -747,7 +747,11 @@ pub fn classify(
         let generic_db = lists.has("db_methods", m) && !http_receiver;
         let receiver_db =
             db_receiver && lists.has("db_receiver_methods", m) && ch.methods.len() == 1;
-        if generic_db || receiver_db || (sql_root && lists.has("db_methods", m)) {
+        // A builder's chain runs its statement with a database method or a connection's
+        // (`redis::cmd(..).query(&mut conn)`).
+        let builder_db =
+            sql_root && (lists.has("db_methods", m) || lists.has("db_receiver_methods", m));
+        if generic_db || receiver_db || builder_db {
             if is_maintenance_sql(file, node, lists) {
                 return None;
             }
@@ -761,23 +765,32 @@ pub fn classify(
                     (action, table.map(|t| format!("{verb} {t}")).unwrap_or(verb))
                 }
                 None => {
-                    let action = if lists.has("db_read_methods", m)
+                    // A builder's statement that is no SQL is a command named by its first
+                    // word (`redis::cmd("DEL")`): that word says what it does, not the method
+                    // that runs it.
+                    let command = sql_root
+                        .then(|| sql_words(file, node).and_then(|ws| ws.first().copied()))
+                        .flatten()
+                        .filter(|w| w.chars().all(|c| c.is_ascii_alphabetic()))
+                        .map(str::to_ascii_lowercase);
+                    let op = command.as_deref().unwrap_or(m);
+                    let action = if lists.has("db_read_methods", op)
                         || lists
                             .get("read_prefixes")
                             .iter()
-                            .any(|p| m.starts_with(p.as_str()))
+                            .any(|p| op.starts_with(p.as_str()))
                     {
                         Action::Read
                     } else if lists
                         .get("delete_prefixes")
                         .iter()
-                        .any(|p| m.starts_with(p.as_str()))
+                        .any(|p| op.starts_with(p.as_str()))
                     {
                         Action::Delete
                     } else {
                         Action::Write
                     };
-                    (action, format!("database {m}"))
+                    (action, format!("database {op}"))
                 }
             };
             return Some(Effect {
