@@ -11,7 +11,7 @@
 //! loop (`_ = abort_rx.recv() => break`) is a stop signal, not a queue.
 
 use crate::analysis::source::ParsedFile;
-use crate::analysis::syntax::{self, FieldExt};
+use crate::analysis::syntax::{self, FieldExt, KindExt};
 use tree_sitter::Node;
 
 /// Where a loop takes its items from.
@@ -76,7 +76,7 @@ pub fn drained_by_loop(
         .skip(1)
         .filter(|(_, n)| {
             matches!(
-                n.kind(),
+                n.kind_name(),
                 "loop_expression" | "while_expression" | "for_expression"
             )
         })
@@ -129,7 +129,7 @@ impl LoopShape {
         let mut other_awaits = 0usize;
         let mut other_calls = false;
         for n in nodes {
-            match n.kind() {
+            match n.kind_name() {
                 "call_expression" => {
                     let Some(name) = syntax::call_name(file, *n) else {
                         continue;
@@ -181,10 +181,10 @@ impl LoopShape {
         // awaits run in another task or later, not between two takes.
         let elsewhere: Vec<std::ops::Range<usize>> = nodes
             .iter()
-            .filter(|n| matches!(n.kind(), "async_block" | "closure_expression"))
+            .filter(|n| matches!(n.kind_name(), "async_block" | "closure_expression"))
             .map(|n| n.byte_range())
             .collect();
-        for n in nodes.iter().filter(|n| n.kind() == "await_expression") {
+        for n in nodes.iter().filter(|n| n.kind_name() == "await_expression") {
             let awaited = n.named_child(0).map(|c| c.id());
             if takes.iter().any(|(_, id)| Some(*id) == awaited) {
                 take_awaited = true;
@@ -212,7 +212,7 @@ fn answers_on_item_channel(file: &ParsedFile, nodes: &[Node<'_>], words: DrainWo
     // parts of a taken item.
     let for_patterns: Vec<std::ops::Range<usize>> = nodes
         .iter()
-        .filter(|n| n.kind() == "for_expression")
+        .filter(|n| n.kind_name() == "for_expression")
         .filter_map(|n| n.field("pattern"))
         .map(|p| p.byte_range())
         .collect();
@@ -220,12 +220,12 @@ fn answers_on_item_channel(file: &ParsedFile, nodes: &[Node<'_>], words: DrainWo
         .iter()
         .filter(|n| {
             matches!(
-                n.kind(),
+                n.kind_name(),
                 "tuple_struct_pattern" | "tuple_pattern" | "field_pattern"
             ) && !for_patterns.iter().any(|r| r.contains(&n.start_byte()))
         })
         .flat_map(|p| (0..p.named_child_count()).filter_map(move |i| p.named_child(i)))
-        .filter(|n| matches!(n.kind(), "identifier" | "shorthand_field_identifier"))
+        .filter(|n| matches!(n.kind_name(), "identifier" | "shorthand_field_identifier"))
         .map(|n| file.node_text(n))
         .filter(|name| {
             crate::analysis::filters::errors::words(name)
@@ -237,14 +237,15 @@ fn answers_on_item_channel(file: &ParsedFile, nodes: &[Node<'_>], words: DrainWo
     let rebound: Vec<&str> = nodes
         .iter()
         .filter(|n| {
-            n.kind() == "identifier" && for_patterns.iter().any(|r| r.contains(&n.start_byte()))
+            n.kind_name() == "identifier"
+                && for_patterns.iter().any(|r| r.contains(&n.start_byte()))
         })
         .map(|n| file.node_text(*n))
         .collect();
     let bound: Vec<&str> = bound.into_iter().filter(|b| !rebound.contains(b)).collect();
     !bound.is_empty()
         && nodes.iter().any(|n| {
-            n.kind() == "call_expression"
+            n.kind_name() == "call_expression"
                 && syntax::call_name(file, *n) == Some("send")
                 && syntax::call_receiver(*n).is_some_and(|r| bound.contains(&file.node_text(r)))
         })
@@ -267,7 +268,7 @@ fn does_the_work(file: &ParsedFile, call: Node<'_>, name: &str, words: DrainWord
     let Some(function) = call.field("function") else {
         return false;
     };
-    match function.kind() {
+    match function.kind_name() {
         "identifier" => true,
         "field_expression" => function
             .field("value")
@@ -425,7 +426,7 @@ fn awaits_in_tokens(text: &str, receive: &[String]) -> usize {
 pub fn chain_root<'t>(mut node: Node<'t>) -> Option<Node<'t>> {
     for _ in 0..256 {
         node = syntax::unwrap_expression(node);
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => return Some(node),
             "call_expression" => node = syntax::call_receiver(node)?,
             "field_expression" => node = node.field("value")?,

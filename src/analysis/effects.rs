@@ -25,7 +25,7 @@ use crate::analysis::filters::errors::{self, Lists};
 use crate::analysis::filters::retry;
 use crate::analysis::index::Manifests;
 use crate::analysis::source::ParsedFile;
-use crate::analysis::syntax::{self, FieldExt, NodeList};
+use crate::analysis::syntax::{self, FieldExt, KindExt, NodeList};
 use std::collections::BTreeMap;
 use tree_sitter::Node;
 
@@ -860,7 +860,7 @@ fn expands_to_err_value(file: &ParsedFile, m: Node<'_>) -> bool {
     let mut rules = 0;
     for rule in m
         .named_children(&mut cursor)
-        .filter(|c| c.kind() == "macro_rule")
+        .filter(|c| c.kind_name() == "macro_rule")
     {
         rules += 1;
         let Some(body) = rule.field("right") else {
@@ -939,7 +939,7 @@ pub fn named_as_read(read_prefixes: &[String], name: &str) -> bool {
 /// The type of the `impl` block that defines `f` directly (not a function nested in a method):
 /// `Client` for `impl Client`, `impl<T> Client<T>` and `impl Trait for Client`.
 fn impl_owner(file: &ParsedFile, nodes: &NodeList<'_>, f: Node<'_>) -> Option<String> {
-    let imp = syntax::enclosing_impl_or_trait(nodes, f).filter(|p| p.kind() == "impl_item")?;
+    let imp = syntax::enclosing_impl_or_trait(nodes, f).filter(|p| p.kind_name() == "impl_item")?;
     syntax::impl_type_name(file, imp).map(str::to_string)
 }
 
@@ -970,7 +970,7 @@ fn fn_facts<'t>(
     let takes_self = f
         .field("parameters")
         .and_then(|p| p.named_child(0))
-        .is_some_and(|p| p.kind() == "self_parameter");
+        .is_some_and(|p| p.kind_name() == "self_parameter");
     let attrs = nodes.attributes(file, f);
     let instrumented = attrs
         .iter()
@@ -1001,7 +1001,7 @@ fn fn_facts<'t>(
     let logs_err = head(file.node_text(body)).contains("Err")
         && errors::records_in(
             file,
-            calls.iter().map(|d| (d.kind(), *d)),
+            calls.iter().map(|d| (d.kind_name(), *d)),
             lists.get("log_names"),
         );
     let records_error = instrumented || (takes_work && logs_err);
@@ -1011,7 +1011,7 @@ fn fn_facts<'t>(
     let (mut ticks, mut spawns_tasks, mut spawns_blocking) = (false, false, false);
     for name in calls
         .iter()
-        .filter(|c| c.kind() == "call_expression")
+        .filter(|c| c.kind_name() == "call_expression")
         .filter_map(|c| syntax::call_name(file, *c))
     {
         if lists.has("task_spawns", name) {
@@ -1030,7 +1030,7 @@ fn fn_facts<'t>(
     let periodic = ticks
         || loops
             .iter()
-            .filter(|l| l.kind() != "for_expression")
+            .filter(|l| l.kind_name() != "for_expression")
             .any(|l| {
                 let t = head(file.node_text(*l));
                 t.contains("sleep(") || t.contains(".tick()")
@@ -1102,7 +1102,7 @@ fn fn_facts<'t>(
     let mut calls_otherwise = Vec::new();
     for c in calls
         .iter()
-        .filter(|c| c.kind() == "call_expression")
+        .filter(|c| c.kind_name() == "call_expression")
         .take(MAX_CALLEES)
     {
         // `self.post(..)` is the owner's `post`; `comment.post(..)` after `let comment =
@@ -1122,7 +1122,8 @@ fn fn_facts<'t>(
             // but on a value of a written type it is that type's method, if the workspace
             // defines one (see `QUALIFIED_ONLY`). Only a callee whose error is passed on
             // is recorded, so that is asked first.
-            let on_a_name = syntax::call_receiver(*c).is_some_and(|r| r.kind() == "identifier");
+            let on_a_name =
+                syntax::call_receiver(*c).is_some_and(|r| r.kind_name() == "identifier");
             if on_a_name
                 && returns_result
                 && passes_error_on(file, nodes, *c, body)
@@ -1225,7 +1226,7 @@ pub(crate) fn argument_callee_name(
     owner: Option<&str>,
 ) -> Option<String> {
     let function = call.field("function")?;
-    let qualifier = match function.kind() {
+    let qualifier = match function.kind_name() {
         "scoped_identifier" => Some(file.node_text(function.field("path")?)),
         _ => None,
     };
@@ -1266,15 +1267,15 @@ fn parameter_names(
     };
     (0..params.named_child_count())
         .filter_map(|i| params.named_child(i))
-        .filter(|p| p.kind() == "parameter")
+        .filter(|p| p.kind_name() == "parameter")
         .map(|p| {
             let mut pattern = p.field("pattern")?;
-            if pattern.kind() == "mut_pattern" {
+            if pattern.kind_name() == "mut_pattern" {
                 pattern = pattern.named_child(0)?;
             }
             let ty = p.field("type").map_or("", |t| file.node_text(t));
             let receiver = receiver_types.iter().any(|r| ty.contains(r.as_str()));
-            (pattern.kind() == "identifier")
+            (pattern.kind_name() == "identifier")
                 .then(|| (file.node_text(pattern).to_string(), receiver))
         })
         .collect()
@@ -1330,7 +1331,7 @@ fn input_flow<'t>(
         }
     }
     if params.iter().flatten().any(|(_, receiver)| *receiver) {
-        let call_expressions = calls.iter().filter(|c| c.kind() == "call_expression");
+        let call_expressions = calls.iter().filter(|c| c.kind_name() == "call_expression");
         for (n, c) in call_expressions.enumerate() {
             // Drained into a sink: `rx.map(Ok).forward(sink)`.
             let forwards =
@@ -1352,11 +1353,11 @@ fn input_flow<'t>(
             };
             let passed: Vec<(usize, usize)> = (0..args.named_child_count())
                 .filter_map(|i| args.named_child(i))
-                .filter(|a| !a.kind().ends_with("comment"))
+                .filter(|a| !a.kind_name().ends_with("comment"))
                 .enumerate()
                 .filter_map(|(at, a)| {
                     let a = syntax::unwrap_expression(a);
-                    (a.kind() == "identifier")
+                    (a.kind_name() == "identifier")
                         .then(|| receiver_index(file.node_text(a)))
                         .flatten()
                         .map(|i| (i, at))
@@ -1387,7 +1388,7 @@ fn input_flow<'t>(
                     continue;
                 };
                 let value = syntax::unwrap_expression(value);
-                if value.kind() != "identifier" {
+                if value.kind_name() != "identifier" {
                     continue;
                 }
                 if let Some(i) = receiver_index(file.node_text(value)) {
@@ -1424,7 +1425,7 @@ fn runs_again<'t>(
         if a.id() == body.id() {
             return false;
         }
-        match a.kind() {
+        match a.kind_name() {
             "match_expression" if !reader_seen => {
                 reader_seen = true;
                 let reads_call = a.field("value").is_some_and(|v| {
@@ -1434,7 +1435,7 @@ fn runs_again<'t>(
                     let mut cursor = a.walk();
                     let requeues = a.field("body").is_some_and(|b| {
                         b.named_children(&mut cursor)
-                            .filter(|arm| arm.kind() == "match_arm")
+                            .filter(|arm| arm.kind_name() == "match_arm")
                             .any(|arm| {
                                 arm.field("pattern").is_some_and(|p| {
                                     file.node_text(p).trim_start().starts_with("Err")
@@ -1479,7 +1480,7 @@ fn runs_again<'t>(
                 let wrapped = nodes
                     .ancestors(a)
                     .take(4)
-                    .find(|p| p.kind() == "call_expression")
+                    .find(|p| p.kind_name() == "call_expression")
                     .is_some_and(|p| retry::calls_listed_wrapper(file, p, wrappers));
                 return wrapped;
             }
@@ -1515,7 +1516,7 @@ fn in_work_loop(nodes: &NodeList<'_>, work_loops: &[Node<'_>], call: Node<'_>) -
         if work_loops.iter().any(|l| l.id() == p.id()) {
             return true;
         }
-        if matches!(p.kind(), "closure_expression" | "function_item") {
+        if matches!(p.kind_name(), "closure_expression" | "function_item") {
             return false;
         }
     }
@@ -1534,7 +1535,7 @@ fn in_spawned_task(
     lists: &Lists<'_>,
 ) -> bool {
     for p in nodes.ancestors(call).take(48) {
-        match p.kind() {
+        match p.kind_name() {
             "function_item" => return false,
             "closure_expression" | "async_block" => {
                 return syntax::fire_and_forget_spawn_of(file, p, |name, _| {
@@ -1553,13 +1554,15 @@ fn in_spawned_task(
 /// parent does something else with it.
 fn error_path_step<'t>(file: &ParsedFile, nodes: &NodeList<'t>, cur: Node<'t>) -> Option<Node<'t>> {
     let p = nodes.parent(cur)?;
-    match p.kind() {
+    match p.kind_name() {
         "await_expression" | "parenthesized_expression" => Some(p),
         "field_expression"
             if p.field("field")
                 .is_some_and(|m| ERROR_ADAPTERS.contains(&file.node_text(m))) =>
         {
-            nodes.parent(p).filter(|o| o.kind() == "call_expression")
+            nodes
+                .parent(p)
+                .filter(|o| o.kind_name() == "call_expression")
         }
         _ => None,
     }
@@ -1584,7 +1587,7 @@ fn logs_and_drops<'t>(
     let Some(p) = nodes.parent(top) else {
         return false;
     };
-    let branch = match p.kind() {
+    let branch = match p.kind_name() {
         "let_condition" => {
             let pattern = p.field("pattern").map(|n| file.node_text(n)).unwrap_or("");
             if !pattern.starts_with("Err") {
@@ -1602,7 +1605,7 @@ fn logs_and_drops<'t>(
             let arm = (0..block.named_child_count())
                 .filter_map(|i| block.named_child(i))
                 .find(|a| {
-                    a.kind() == "match_arm"
+                    a.kind_name() == "match_arm"
                         && a.field("pattern")
                             .is_some_and(|pat| file.node_text(pat).starts_with("Err"))
                 });
@@ -1626,7 +1629,7 @@ fn logs_and_drops<'t>(
     !passes_on
         && errors::records_in(
             file,
-            syntax::descendants(branch).map(|d| (d.kind(), d)),
+            syntax::descendants(branch).map(|d| (d.kind_name(), d)),
             lists.get("log_names"),
         )
 }
@@ -1640,7 +1643,7 @@ fn logged_on_way_out<'t>(
     lists: &Lists<'_>,
 ) -> bool {
     let logs = |c: Node<'_>| {
-        c.kind() == "call_expression"
+        c.kind_name() == "call_expression"
             && matches!(
                 syntax::call_name(file, c),
                 Some("map_err" | "inspect_err" | "or_else")
@@ -1656,11 +1659,11 @@ fn logged_on_way_out<'t>(
         if logs(d) {
             return true;
         }
-        down = match d.kind() {
+        down = match d.kind_name() {
             "try_expression" | "await_expression" => d.named_child(0),
             "call_expression" => d
                 .field("function")
-                .filter(|f| f.kind() == "field_expression")
+                .filter(|f| f.kind_name() == "field_expression")
                 .and_then(|f| f.field("value")),
             _ => None,
         };
@@ -1675,7 +1678,7 @@ fn logged_on_way_out<'t>(
         match nodes.parent(cur) {
             Some(p)
                 if matches!(
-                    p.kind(),
+                    p.kind_name(),
                     "await_expression" | "field_expression" | "call_expression"
                 ) =>
             {
@@ -1714,7 +1717,7 @@ fn passes_error_on<'t>(
     // A real error path is a few steps long; a PR's 100,000 nested adapters are not followed.
     for _ in 0..16 {
         if let Some(next) = error_path_step(file, nodes, cur) {
-            if next.kind() == "call_expression" {
+            if next.kind_name() == "call_expression" {
                 in_closure = false;
             }
             cur = next;
@@ -1723,10 +1726,13 @@ fn passes_error_on<'t>(
         let Some(p) = nodes.parent(cur) else {
             return false;
         };
-        match p.kind() {
+        match p.kind_name() {
             // A method on a closure (`(|| ..).retry(..)`) runs it and passes its error on.
             "field_expression" if in_closure => {
-                let Some(outer) = nodes.parent(p).filter(|o| o.kind() == "call_expression") else {
+                let Some(outer) = nodes
+                    .parent(p)
+                    .filter(|o| o.kind_name() == "call_expression")
+                else {
                     return false;
                 };
                 in_closure = false;
@@ -1737,7 +1743,10 @@ fn passes_error_on<'t>(
                 cur = p;
             }
             "arguments" if in_closure => {
-                let Some(outer) = nodes.parent(p).filter(|o| o.kind() == "call_expression") else {
+                let Some(outer) = nodes
+                    .parent(p)
+                    .filter(|o| o.kind_name() == "call_expression")
+                else {
                     return false;
                 };
                 in_closure = false;
@@ -1769,15 +1778,15 @@ fn passes_error_on<'t>(
                 // The tail of a closure's or async block's block, or of a branch: the branch's
                 // value is the `if`'s (`if a { post(..) } else { Ok(()) }` as a tail).
                 match nodes.parent(p) {
-                    Some(pp) if matches!(pp.kind(), "closure_expression" | "async_block") => {
+                    Some(pp) if matches!(pp.kind_name(), "closure_expression" | "async_block") => {
                         cur = p
                     }
-                    Some(pp) if pp.kind() == "if_expression" => cur = pp,
-                    Some(pp) if pp.kind() == "else_clause" => match nodes.parent(pp) {
-                        Some(i) if i.kind() == "if_expression" => cur = i,
+                    Some(pp) if pp.kind_name() == "if_expression" => cur = pp,
+                    Some(pp) if pp.kind_name() == "else_clause" => match nodes.parent(pp) {
+                        Some(i) if i.kind_name() == "if_expression" => cur = i,
                         _ => return false,
                     },
-                    Some(pp) if pp.kind() == "match_arm" => match match_of_arm(nodes, pp) {
+                    Some(pp) if pp.kind_name() == "match_arm" => match match_of_arm(nodes, pp) {
                         Some(m) => cur = m,
                         None => return false,
                     },
@@ -1786,7 +1795,7 @@ fn passes_error_on<'t>(
             }
             // `else if ..`: the inner `if`'s value is the outer one's.
             "else_clause" => match nodes.parent(p) {
-                Some(i) if i.kind() == "if_expression" => cur = i,
+                Some(i) if i.kind_name() == "if_expression" => cur = i,
                 _ => return false,
             },
             // A match arm's value is the match's.
@@ -1807,7 +1816,7 @@ fn match_of_arm<'t>(nodes: &NodeList<'t>, arm: Node<'t>) -> Option<Node<'t>> {
     nodes
         .parent(arm)
         .and_then(|b| nodes.parent(b))
-        .filter(|m| m.kind() == "match_expression")
+        .filter(|m| m.kind_name() == "match_expression")
 }
 
 /// How a `match` arm treats the error it binds.
@@ -1835,7 +1844,7 @@ fn arm_passes_error(file: &ParsedFile, arm: Node<'_>) -> ArmPasses {
     let Some(value) = arm.field("value") else {
         return ArmPasses::Not;
     };
-    let tail = if value.kind() == "block" {
+    let tail = if value.kind_name() == "block" {
         match value.named_child(value.named_child_count().saturating_sub(1)) {
             Some(t) => t,
             None => return ArmPasses::Not,
@@ -1852,7 +1861,7 @@ fn arm_passes_error(file: &ParsedFile, arm: Node<'_>) -> ArmPasses {
     if body_text.contains("return Err(") || body_text.contains("bail!(") {
         return ArmPasses::Returns;
     }
-    if tail.kind() == "call_expression" && text.starts_with("Err(") {
+    if tail.kind_name() == "call_expression" && text.starts_with("Err(") {
         return ArmPasses::AsValue;
     }
     ArmPasses::Not

@@ -5,6 +5,7 @@
 
 use super::source::ParsedFile;
 use super::syntax;
+use crate::analysis::syntax::KindExt;
 use std::fmt;
 use std::str::FromStr;
 
@@ -107,7 +108,7 @@ pub fn called_on_line(file: &ParsedFile, line: usize) -> Vec<(String, String)> {
     let row = line.saturating_sub(1);
     let mut names: Vec<(String, String)> = Vec::new();
     for call in syntax::descendants(file.tree.root_node())
-        .filter(|n| n.kind() == "call_expression" && n.start_position().row <= row)
+        .filter(|n| n.kind_name() == "call_expression" && n.start_position().row <= row)
     {
         // The name's own line: a chain's `.send()` may sit lines below the chain's start.
         let name_node = call.child_by_field_name("function").map(|f| {

@@ -2,6 +2,7 @@
 
 use super::language::{self, Language};
 use super::syntax::FieldExt;
+use crate::analysis::syntax::KindExt;
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
@@ -338,7 +339,7 @@ impl ParsedFile {
                 let mut more = cursor.goto_first_child();
                 while more {
                     let item = cursor.node();
-                    match item.kind() {
+                    match item.kind_name() {
                         "attribute_item" => {
                             attributes.push(super::syntax::attribute_text(self.node_text(item)))
                         }
@@ -559,7 +560,7 @@ mod tests {
             for item in container.named_children(&mut cursor) {
                 if crate::analysis::syntax::is_test_item(f, item) {
                     ranges.push((item.start_byte(), item.end_byte()));
-                } else if matches!(item.kind(), "mod_item" | "impl_item" | "trait_item") {
+                } else if matches!(item.kind_name(), "mod_item" | "impl_item" | "trait_item") {
                     containers.extend(item.field("body"));
                 }
             }

@@ -3,6 +3,7 @@
 //! pile up.
 
 use super::source::ParsedFile;
+use crate::analysis::syntax::KindExt;
 
 /// One suppression comment found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +49,7 @@ pub fn scan(file: &ParsedFile) -> (Vec<Suppression>, Vec<BadSuppression>) {
     // Only real `//` comments count: not doc comments (`///`, `//!`), which document the
     // syntax, and not string literals that happen to contain it.
     let comments = crate::analysis::syntax::descendants(file.tree.root_node())
-        .filter(|n| n.kind() == "line_comment")
+        .filter(|n| n.kind_name() == "line_comment")
         .filter(|n| {
             let text = file.node_text(*n);
             !(text.starts_with("//!") || (text.starts_with("///") && !text.starts_with("////")))

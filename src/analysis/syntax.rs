@@ -19,6 +19,59 @@ impl<'t> FieldExt<'t> for Node<'t> {
     }
 }
 
+/// [`Node::kind`] without its cost per call: tree-sitter finds the name's C string, and Rust
+/// measures and validates it (`strlen` and a UTF-8 check) on every call. The walk and the
+/// filters ask for kinds millions of times a scan; here the names of every grammar of
+/// [`LANGUAGES`](super::language::LANGUAGES) are read once and looked up by the node's kind id.
+pub trait KindExt {
+    /// The node's kind, exactly as [`Node::kind`] gives it (`"call_expression"`, `"ERROR"`).
+    fn kind_name(&self) -> &'static str;
+}
+
+/// A grammar (the address of its `TSLanguage`) and the name of every kind id in it.
+type KindNames = (usize, Box<[&'static str]>);
+
+/// The [`KindNames`] of every grammar of [`LANGUAGES`](super::language::LANGUAGES).
+fn kind_names() -> &'static [KindNames] {
+    static NAMES: std::sync::OnceLock<Vec<KindNames>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        super::language::LANGUAGES
+            .iter()
+            .map(|l| {
+                let language = (l.grammar)();
+                let names = (0..language.node_kind_count())
+                    .map(|i| {
+                        u16::try_from(i)
+                            .ok()
+                            .and_then(|i| language.node_kind_for_id(i))
+                            .unwrap_or("")
+                    })
+                    .collect();
+                // A grammar compiled into the binary is one static `TSLanguage`: every tree
+                // parsed with it points at that same address.
+                (language.into_raw() as usize, names)
+            })
+            .collect()
+    })
+}
+
+impl KindExt for Node<'_> {
+    // The one place that asks tree-sitter, for what the table does not hold.
+    #[allow(clippy::disallowed_methods)]
+    fn kind_name(&self) -> &'static str {
+        // SAFETY: `self` is a node of a live tree (it borrows it), which is all
+        // `ts_node_language` reads: the tree's language pointer.
+        let language = unsafe { tree_sitter::ffi::ts_node_language(self.into_raw()) } as usize;
+        kind_names()
+            .iter()
+            .find(|(l, _)| *l == language)
+            .and_then(|(_, names)| names.get(usize::from(self.kind_id())).copied())
+            .filter(|n| !n.is_empty())
+            // Ids past the table (the `ERROR` node's) and other grammars: ask tree-sitter.
+            .unwrap_or_else(|| self.kind())
+    }
+}
+
 /// A hasher for keys that are already well spread (pointers and lengths).
 #[derive(Default)]
 struct SpreadHasher(u64);
@@ -226,7 +279,7 @@ impl<'t> NodeList<'t> {
 
     fn kind_of(&self, e: &Entry<'t>) -> &'static str {
         match self.plan.name(e.kind_id) {
-            "" => e.node.kind(),
+            "" => e.node.kind_name(),
             name => name,
         }
     }
@@ -442,7 +495,7 @@ impl<'t> NodeList<'t> {
             Some(i) => Box::new(self.of_kind_between(kind, i, self.entries[i].end as usize)),
             None => {
                 let kind = kind.to_string();
-                Box::new(descendants(node).filter(move |d| d.kind() == kind))
+                Box::new(descendants(node).filter(move |d| d.kind_name() == kind))
             }
         }
     }
@@ -457,7 +510,7 @@ impl<'t> NodeList<'t> {
     pub fn of_kinds_in(&self, kinds: &[&str], node: Node<'t>) -> Vec<Node<'t>> {
         let Some(i) = self.index_of(node) else {
             return descendants(node)
-                .filter(|d| kinds.contains(&d.kind()))
+                .filter(|d| kinds.contains(&d.kind_name()))
                 .collect();
         };
         self.of_kinds_between(kinds, i, self.entries[i].end as usize)
@@ -572,7 +625,7 @@ impl<'t> NodeList<'t> {
                 continue;
             }
             if self.in_item_position(item)
-                && is_test_item_with(item.kind(), &self.attributes(file, item))
+                && is_test_item_with(item.kind_name(), &self.attributes(file, item))
             {
                 ranges.push((start, end));
             }
@@ -613,13 +666,13 @@ impl<'t> NodeList<'t> {
             let Some(parent) = self.parent(cur) else {
                 return false;
             };
-            match parent.kind() {
+            match parent.kind_name() {
                 "source_file" => return true,
                 "declaration_list" => {
                     let Some(owner) = self.parent(parent) else {
                         return false;
                     };
-                    if !matches!(owner.kind(), "mod_item" | "impl_item" | "trait_item")
+                    if !matches!(owner.kind_name(), "mod_item" | "impl_item" | "trait_item")
                         || owner.field("body") != Some(parent)
                     {
                         return false;
@@ -761,7 +814,10 @@ pub fn compare_fast_walk_with_cursor(root: Node<'_>) -> Result<usize, String> {
         for start in std::iter::once(root).chain(inner.iter().copied()) {
             let mut fast = Vec::new();
             if !list_nodes(start, plan, &mut fast) {
-                return Err(format!("the fast walk could not run from {}", start.kind()));
+                return Err(format!(
+                    "the fast walk could not run from {}",
+                    start.kind_name()
+                ));
             }
             let mut slow = Vec::new();
             walk_with_cursor(start, plan, &mut slow);
@@ -769,7 +825,7 @@ pub fn compare_fast_walk_with_cursor(root: Node<'_>) -> Result<usize, String> {
                 return Err(format!(
                     "the fast walk lists {} nodes from {}, the cursor {}",
                     fast.len(),
-                    start.kind(),
+                    start.kind_name(),
                     slow.len()
                 ));
             }
@@ -778,8 +834,8 @@ pub fn compare_fast_walk_with_cursor(root: Node<'_>) -> Result<usize, String> {
                 if ours != theirs {
                     return Err(format!(
                         "entry {at} ({} from {}): fast walk {ours:?}, cursor {theirs:?}",
-                        b.node.kind(),
-                        start.kind()
+                        b.node.kind_name(),
+                        start.kind_name()
                     ));
                 }
             }
@@ -933,7 +989,7 @@ impl<'t> Iterator for Subtree<'_, 't> {
 
     fn next(&mut self) -> Option<Self::Item> {
         match self {
-            Subtree::Walked(nodes) => nodes.next().map(|n| (n.kind(), n)),
+            Subtree::Walked(nodes) => nodes.next().map(|n| (n.kind_name(), n)),
             Subtree::Listed {
                 list,
                 next,
@@ -943,7 +999,7 @@ impl<'t> Iterator for Subtree<'_, 't> {
             } => {
                 if let Some(nodes) = inner {
                     match nodes.next() {
-                        Some(n) => return Some((n.kind(), n)),
+                        Some(n) => return Some((n.kind_name(), n)),
                         None => *inner = None,
                     }
                 }
@@ -1025,7 +1081,7 @@ pub fn attributes<'f>(file: &'f ParsedFile, item: Node<'_>) -> Vec<&'f str> {
     let mut out = Vec::new();
     let mut prev = item.prev_sibling();
     while let Some(p) = prev {
-        match p.kind() {
+        match p.kind_name() {
             "attribute_item" => {
                 out.push(attribute_text(file.node_text(p)));
             }
@@ -1045,7 +1101,7 @@ pub fn attributes<'f>(file: &'f ParsedFile, item: Node<'_>) -> Vec<&'f str> {
 pub fn modules_around<'f>(file: &'f ParsedFile, node: Node<'_>) -> Vec<&'f str> {
     let Some(modules) = file.inline_modules() else {
         let mut names: Vec<&str> = ancestors(node)
-            .filter(|a| a.kind() == "mod_item")
+            .filter(|a| a.kind_name() == "mod_item")
             .filter_map(|m| m.field("name"))
             .map(|n| file.node_text(n))
             .collect();
@@ -1121,7 +1177,7 @@ pub fn is_in_test_code(file: &ParsedFile, node: Node<'_>) -> bool {
 /// `#[cfg(test)]` module or impl. Items compiled into debug builds only
 /// (`#[cfg(debug_assertions)]`) count too: they never run in production.
 pub fn is_test_item(file: &ParsedFile, item: Node<'_>) -> bool {
-    is_test_item_with(item.kind(), &attributes(file, item))
+    is_test_item_with(item.kind_name(), &attributes(file, item))
 }
 
 /// [`is_test_item`] for an item of `kind` written after `attributes` (as [`attributes`]
@@ -1148,16 +1204,18 @@ pub fn attribute_text(item_text: &str) -> &str {
 
 /// The innermost function (`fn` item or closure) containing `node`.
 pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
-    ancestors(node).find(|a| a.kind() == "function_item")
+    ancestors(node).find(|a| a.kind_name() == "function_item")
 }
 
 /// The `impl` or `trait` block that defines the function `f` directly (not a function nested
 /// in a method), read through the node list's parents (constant time per step).
 pub fn enclosing_impl_or_trait<'t>(nodes: &NodeList<'t>, f: Node<'t>) -> Option<Node<'t>> {
-    let list = nodes.parent(f).filter(|p| p.kind() == "declaration_list")?;
+    let list = nodes
+        .parent(f)
+        .filter(|p| p.kind_name() == "declaration_list")?;
     nodes
         .parent(list)
-        .filter(|p| matches!(p.kind(), "impl_item" | "trait_item"))
+        .filter(|p| matches!(p.kind_name(), "impl_item" | "trait_item"))
 }
 
 /// The type an `impl` block is for, as the effect model qualifies its methods: `Client` for
@@ -1186,7 +1244,7 @@ pub fn struct_expression_type<'a>(
 /// The field a struct-expression initialiser sets and the expression it sets it to: `events`
 /// and `rx` for `events: rx`, `rx` twice for the shorthand `rx`; `None` for `..base`.
 pub fn field_initializer_parts(init: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
-    match init.kind() {
+    match init.kind_name() {
         "shorthand_field_initializer" => init.named_child(0).map(|n| (n, n)),
         "field_initializer" => Some((init.field("field")?, init.field("value")?)),
         _ => None,
@@ -1198,7 +1256,7 @@ pub fn calls_own_method(file: &ParsedFile, call: Node<'_>) -> bool {
     let Some(f) = call.field("function") else {
         return false;
     };
-    match f.kind() {
+    match f.kind_name() {
         "field_expression" => f
             .field("value")
             .is_some_and(|v| file.node_text(v) == "self"),
@@ -1217,8 +1275,8 @@ pub fn own_method_name(file: &ParsedFile, call: Node<'_>) -> Option<String> {
     let name = call_name(file, call)?;
     let list = enclosing_function(call)?
         .parent()
-        .filter(|p| p.kind() == "declaration_list")?;
-    let imp = list.parent().filter(|p| p.kind() == "impl_item")?;
+        .filter(|p| p.kind_name() == "declaration_list")?;
+    let imp = list.parent().filter(|p| p.kind_name() == "impl_item")?;
     Some(format!("{}::{name}", impl_type_name(file, imp)?))
 }
 
@@ -1235,12 +1293,12 @@ const MAX_BLOCKS_CLIMBED: usize = 64;
 pub fn typed_method_name(file: &ParsedFile, call: Node<'_>) -> Option<String> {
     own_method_name(file, call).or_else(|| {
         // Most receivers are not a plain name: say so before climbing the tree.
-        if call_receiver(call)?.kind() != "identifier" {
+        if call_receiver(call)?.kind_name() != "identifier" {
             return None;
         }
         // One walk down from the root, not a search from the root for every parent.
         let chain = ancestors_from(file.tree.root_node(), call);
-        let function = *chain.iter().find(|a| a.kind() == "function_item")?;
+        let function = *chain.iter().find(|a| a.kind_name() == "function_item")?;
         let ty = local_receiver_type(file, call, function, chain.into_iter())?;
         Some(format!("{ty}::{}", call_name(file, call)?))
     })
@@ -1260,7 +1318,7 @@ pub fn local_receiver_type<'f, 't>(
     ancestors: impl Iterator<Item = Node<'t>>,
 ) -> Option<&'f str> {
     let receiver = call_receiver(call)?;
-    if receiver.kind() != "identifier" {
+    if receiver.kind_name() != "identifier" {
         return None;
     }
     let name = file.node_text(receiver);
@@ -1276,7 +1334,7 @@ pub fn local_receiver_type<'f, 't>(
             // A closure parameter, loop or match pattern of the same name: another value.
             return None;
         }
-        if a.kind() == "block" {
+        if a.kind_name() == "block" {
             blocks += 1;
             if blocks > MAX_BLOCKS_CLIMBED {
                 return None;
@@ -1293,16 +1351,16 @@ pub fn local_receiver_type<'f, 't>(
                 before.push(s);
             }
             for s in before.iter().rev() {
-                if s.kind() != "let_declaration" {
+                if s.kind_name() != "let_declaration" {
                     continue;
                 }
                 let binds = s.field("pattern").is_some_and(|p| {
-                    let p = if p.kind() == "mut_pattern" {
+                    let p = if p.kind_name() == "mut_pattern" {
                         p.named_child(0).unwrap_or(p)
                     } else {
                         p
                     };
-                    p.kind() == "identifier" && file.node_text(p) == name
+                    p.kind_name() == "identifier" && file.node_text(p) == name
                 });
                 if binds {
                     return let_type(file, *s);
@@ -1324,7 +1382,7 @@ pub fn parameter_named<'t>(file: &ParsedFile, function: Node<'t>, name: &str) ->
     let mut cursor = params.walk();
     let found = params
         .named_children(&mut cursor)
-        .filter(|p| p.kind() == "parameter")
+        .filter(|p| p.kind_name() == "parameter")
         .find(|p| {
             p.field("pattern")
                 .is_some_and(|n| file.node_text(n) == name)
@@ -1336,7 +1394,7 @@ pub fn parameter_named<'t>(file: &ParsedFile, function: Node<'t>, name: &str) ->
 /// closure's parameters, a `for` pattern, a `match` arm's pattern, or an `if let` / `while let`
 /// pattern around its body.
 fn rebinds(file: &ParsedFile, a: Node<'_>, child: Node<'_>, name: &str) -> bool {
-    let patterns: Vec<Node<'_>> = match a.kind() {
+    let patterns: Vec<Node<'_>> = match a.kind_name() {
         "closure_expression" => a.field("parameters").into_iter().collect(),
         "for_expression" | "match_arm" => a.field("pattern").into_iter().collect(),
         "if_expression" | "while_expression" => a
@@ -1345,7 +1403,7 @@ fn rebinds(file: &ParsedFile, a: Node<'_>, child: Node<'_>, name: &str) -> bool 
             .map(|c| {
                 std::iter::once(c)
                     .chain(descendants(c).take(MAX_REBIND_NODES))
-                    .filter(|d| d.kind() == "let_condition")
+                    .filter(|d| d.kind_name() == "let_condition")
                     .filter_map(|d| d.field("pattern"))
                     .collect()
             })
@@ -1355,7 +1413,7 @@ fn rebinds(file: &ParsedFile, a: Node<'_>, child: Node<'_>, name: &str) -> bool 
     patterns.into_iter().any(|p| {
         std::iter::once(p)
             .chain(descendants(p).take(MAX_REBIND_NODES))
-            .any(|d| d.kind() == "identifier" && file.node_text(d) == name)
+            .any(|d| d.kind_name() == "identifier" && file.node_text(d) == name)
     })
 }
 
@@ -1369,10 +1427,10 @@ fn let_type<'f>(file: &'f ParsedFile, stmt: Node<'_>) -> Option<&'f str> {
         return written_type(file, ty);
     }
     let value = unwrap_expression(stmt.field("value")?);
-    let path = match value.kind() {
+    let path = match value.kind_name() {
         "call_expression" => {
             let f = value.field("function")?;
-            (f.kind() == "scoped_identifier").then(|| f.field("path"))??
+            (f.kind_name() == "scoped_identifier").then(|| f.field("path"))??
         }
         "struct_expression" => value.field("name")?,
         _ => return None,
@@ -1426,7 +1484,7 @@ fn capitalised(name: &str) -> Option<&str> {
 pub fn item_path(file: &ParsedFile, node: Node<'_>) -> String {
     let mut parts = Vec::new();
     for a in std::iter::once(node).chain(ancestors(node)) {
-        let name = match a.kind() {
+        let name = match a.kind_name() {
             "function_item" | "mod_item" | "trait_item" | "struct_item" | "enum_item" => {
                 a.field("name").map(|n| file.node_text(n).to_string())
             }
@@ -1453,7 +1511,7 @@ pub fn abbreviate(file: &ParsedFile, node: Node<'_>) -> String {
         if d.start_byte() < skip_until {
             continue;
         }
-        let replacement = match d.kind() {
+        let replacement = match d.kind_name() {
             "arguments" if d.named_child_count() > 0 => Some("(..)"),
             "closure_expression" if d.id() != node.id() => Some("|..| .."),
             "block" if d.id() != node.id() && d.named_child_count() > 0 => Some("{ .. }"),
@@ -1512,13 +1570,13 @@ pub fn normalize(text: &str) -> String {
 /// `client.post(u).send()`, `spawn` for `tokio::spawn(..)`.
 pub fn call_name<'f>(file: &'f ParsedFile, call: Node<'_>) -> Option<&'f str> {
     let f = call.field("function")?;
-    let name_node = match f.kind() {
+    let name_node = match f.kind_name() {
         "field_expression" => f.field("field")?,
         "scoped_identifier" => f.field("name")?,
         "identifier" => f,
         "generic_function" => {
             let inner = f.field("function")?;
-            match inner.kind() {
+            match inner.kind_name() {
                 "field_expression" => inner.field("field")?,
                 "scoped_identifier" => inner.field("name")?,
                 _ => inner,
@@ -1533,12 +1591,12 @@ pub fn call_name<'f>(file: &'f ParsedFile, call: Node<'_>) -> Option<&'f str> {
 /// method call.
 pub fn call_receiver(call: Node<'_>) -> Option<Node<'_>> {
     let f = call.field("function")?;
-    let f = if f.kind() == "generic_function" {
+    let f = if f.kind_name() == "generic_function" {
         f.field("function")?
     } else {
         f
     };
-    (f.kind() == "field_expression")
+    (f.kind_name() == "field_expression")
         .then(|| f.field("value"))
         .flatten()
 }
@@ -1546,7 +1604,7 @@ pub fn call_receiver(call: Node<'_>) -> Option<Node<'_>> {
 /// The last name of a receiver expression: `state.http` → `http`, `self.gh` → `gh`,
 /// `crate::CLIENT` → `CLIENT`, `self.client()` → `client`.
 pub fn receiver_name<'f>(file: &'f ParsedFile, root: Node<'_>) -> &'f str {
-    match root.kind() {
+    match root.kind_name() {
         "field_expression" => root.field("field").map(|f| file.node_text(f)).unwrap_or(""),
         "scoped_identifier" => root.field("name").map(|f| file.node_text(f)).unwrap_or(""),
         _ => file.node_text(root),
@@ -1567,7 +1625,7 @@ pub fn fire_and_forget_spawn_of<'t>(
 ) -> Option<Node<'t>> {
     let mut p = task.parent()?;
     for _ in 0..4 {
-        match p.kind() {
+        match p.kind_name() {
             "field_expression" | "parenthesized_expression" | "closure_expression" => {
                 p = p.parent()?
             }
@@ -1580,7 +1638,7 @@ pub fn fire_and_forget_spawn_of<'t>(
             _ => break,
         }
     }
-    if p.kind() != "arguments" {
+    if p.kind_name() != "arguments" {
         return None;
     }
     let call = p.parent()?;
@@ -1599,7 +1657,7 @@ pub fn fire_and_forget_spawn_of<'t>(
         }
     }
     let parent = call.parent()?;
-    let dropped = match parent.kind() {
+    let dropped = match parent.kind_name() {
         "expression_statement" => true,
         "let_declaration" => parent
             .field("pattern")
@@ -1613,7 +1671,7 @@ pub fn fire_and_forget_spawn_of<'t>(
 /// references. Returns the innermost "real" expression.
 pub fn unwrap_expression(mut node: Node<'_>) -> Node<'_> {
     loop {
-        let next = match node.kind() {
+        let next = match node.kind_name() {
             "await_expression"
             | "try_expression"
             | "parenthesized_expression"
@@ -1631,7 +1689,7 @@ pub fn unwrap_expression(mut node: Node<'_>) -> Node<'_> {
 /// that do it for every node of a stack a PR can make 100,000 deep.
 pub fn unwrap_expression_at_most(mut node: Node<'_>, max: usize) -> Option<Node<'_>> {
     for _ in 0..=max {
-        let next = match node.kind() {
+        let next = match node.kind_name() {
             "await_expression"
             | "try_expression"
             | "parenthesized_expression"
@@ -1763,6 +1821,42 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::disallowed_methods)]
+    fn kind_name_is_the_kind_tree_sitter_gives_every_node() {
+        // Aliased nodes, anonymous tokens, an `ERROR` node and a missing token among them.
+        let f = file(
+            "macro_rules! m { ($x:expr) => { $x }; }\nfn a<'l>(x: &'l str) -> Result<(), E> { let _ = m!(x); match x { \"a\" | _ => {} } r#\"s\"#; b.c(|d| d?)?; Ok(()) }\nfn broken( { let = ; }\nstruct S { f: u8",
+        );
+        let mut cursor = f.tree.walk();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut visited = 0;
+        loop {
+            let node = cursor.node();
+            assert_eq!(node.kind_name(), node.kind(), "at {:?}", node.byte_range());
+            seen.insert(node.kind());
+            visited += 1;
+            if cursor.goto_first_child() || cursor.goto_next_sibling() {
+                continue;
+            }
+            while cursor.goto_parent() && !cursor.goto_next_sibling() {}
+            if cursor.node().id() == f.tree.root_node().id() {
+                break;
+            }
+        }
+        assert!(visited > 100, "only {visited} nodes");
+        // The names come from the table, not from tree-sitter's fallback.
+        let root = f.tree.root_node();
+        // SAFETY: `root` is a node of the live tree `f.tree`.
+        let language = unsafe { tree_sitter::ffi::ts_node_language(root.into_raw()) } as usize;
+        assert!(kind_names().iter().any(|(l, _)| *l == language));
+        assert!(seen.contains("ERROR"), "no error node in {seen:?}");
+        assert!(
+            seen.contains("token_tree") && seen.contains("=>"),
+            "{seen:?}"
+        );
+    }
+
+    #[test]
     fn use_declarations_keep_names_with_as_in_them_and_read_renames() {
         assert_eq!(
             expand_use("use crate::database::{Pool, fast as quick};"),
@@ -1779,7 +1873,7 @@ mod tests {
 
     fn find<'t>(f: &'t ParsedFile, kind: &str, nth: usize) -> Node<'t> {
         descendants(f.tree.root_node())
-            .filter(|n| n.kind() == kind)
+            .filter(|n| n.kind_name() == kind)
             .nth(nth)
             .unwrap()
     }
@@ -1787,7 +1881,7 @@ mod tests {
     /// The `nth` node of `kind` whose text is `text`.
     fn find_text<'t>(f: &'t ParsedFile, kind: &str, text: &str, nth: usize) -> Node<'t> {
         descendants(f.tree.root_node())
-            .filter(|n| n.kind() == kind && f.node_text(*n) == text)
+            .filter(|n| n.kind_name() == kind && f.node_text(*n) == text)
             .nth(nth)
             .unwrap()
     }
@@ -1906,7 +2000,7 @@ mod tests {
         for node in descendants(root) {
             let climbed: Vec<_> = ancestors(node).map(|n| n.id()).collect();
             let descended: Vec<_> = ancestors_from(root, node).iter().map(|n| n.id()).collect();
-            assert_eq!(descended, climbed, "ancestors of {}", node.kind());
+            assert_eq!(descended, climbed, "ancestors of {}", node.kind_name());
         }
         // Error recovery leaves empty (missing) nodes beside real ones; comments, attributes and
         // macros sit between items.
@@ -1928,7 +2022,7 @@ fn g() { h!(a b); (1, ); }
                 descended,
                 climbed,
                 "ancestors of {} in broken code",
-                node.kind()
+                node.kind_name()
             );
         }
         let other = file("fn c() {}");
@@ -1940,7 +2034,7 @@ fn g() { h!(a b); (1, ); }
             ")".repeat(MAX_ANCESTOR_DEPTH)
         ));
         let x = descendants(deep.tree.root_node())
-            .find(|n| n.kind() == "identifier" && deep.node_text(*n) == "x")
+            .find(|n| n.kind_name() == "identifier" && deep.node_text(*n) == "x")
             .unwrap();
         assert!(ancestors_from(deep.tree.root_node(), x).is_empty());
     }
@@ -1949,7 +2043,7 @@ fn g() { h!(a b); (1, ); }
     fn call_names() {
         let f = file("fn a() { tokio::spawn(x); c.post(u).send(); f::<T>(); }");
         let names: Vec<_> = descendants(f.tree.root_node())
-            .filter(|n| n.kind() == "call_expression")
+            .filter(|n| n.kind_name() == "call_expression")
             .filter_map(|n| call_name(&f, n))
             .collect();
         assert_eq!(names, vec!["spawn", "send", "post", "f"]);
@@ -1976,7 +2070,7 @@ fn g() { h!(a b); (1, ); }
                     node.field(name),
                     node.child_by_field_name(name),
                     "{name} of {}",
-                    node.kind()
+                    node.kind_name()
                 );
             }
         }
@@ -2216,7 +2310,7 @@ fn g() { h!(a b); (1, ); }
                 // for nodes inside opaque ones too.
                 let mut cursor = root.walk();
                 for (at, node) in walked.iter().enumerate() {
-                    assert_eq!(list.position(*node), Some(at), "{} in {src:?}", node.kind());
+                    assert_eq!(list.position(*node), Some(at), "{} in {src:?}", node.kind_name());
                     cursor.goto_descendant(at);
                     assert_eq!(cursor.node(), *node, "{src:?}");
                 }
@@ -2227,9 +2321,9 @@ fn g() { h!(a b); (1, ); }
                     let from_list: Vec<usize> =
                         list.subtree_all(*node).map(|(_, n)| n.id()).collect();
                     let from_walk: Vec<usize> = descendants(*node).map(|n| n.id()).collect();
-                    assert_eq!(from_list, from_walk, "subtree of {} in {src:?}", node.kind());
+                    assert_eq!(from_list, from_walk, "subtree of {} in {src:?}", node.kind_name());
                     let kinds: Vec<&str> = list.subtree_all(*node).map(|(k, _)| k).collect();
-                    let walked_kinds: Vec<&str> = descendants(*node).map(|n| n.kind()).collect();
+                    let walked_kinds: Vec<&str> = descendants(*node).map(|n| n.kind_name()).collect();
                     assert_eq!(kinds, walked_kinds);
                     if !inside_closed(node) {
                         let listed_under: Vec<usize> =
@@ -2245,10 +2339,10 @@ fn g() { h!(a b); (1, ); }
                             list.of_kind_in(kind, *node).map(|n| n.id()).collect();
                         let theirs: Vec<usize> = list
                             .descendants(*node)
-                            .filter(|n| n.kind() == kind)
+                            .filter(|n| n.kind_name() == kind)
                             .map(|n| n.id())
                             .collect();
-                        assert_eq!(ours, theirs, "{kind} under {} in {src:?}", node.kind());
+                        assert_eq!(ours, theirs, "{kind} under {} in {src:?}", node.kind_name());
                     }
                     assert_eq!(list.parent(*node), node.parent());
                     // Siblings agree except around zero-width MISSING nodes in broken input,

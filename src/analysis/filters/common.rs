@@ -3,7 +3,7 @@
 use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::index::RepoIndex;
 use crate::analysis::source::ParsedFile;
-use crate::analysis::syntax::{self, FieldExt};
+use crate::analysis::syntax::{self, FieldExt, KindExt};
 
 /// The common filters.
 pub static FILTERS: &[FilterDef] = &[
@@ -157,7 +157,7 @@ pub fn comment_near_mentions(
     // long `match` ("if the request was done intentionally") is about something else.
     let short = node.end_position().row - node.start_position().row < 3;
     if syntax::descendants(node)
-        .filter(|d| d.kind() == "line_comment" || d.kind() == "block_comment")
+        .filter(|d| d.kind_name() == "line_comment" || d.kind_name() == "block_comment")
         .any(|c| (short || in_error_branch(ctx.file, c, node)) && mentions(ctx.file.node_text(c)))
     {
         return true;
@@ -192,7 +192,7 @@ fn in_error_branch(
 ) -> bool {
     // A comment on the line above an `Err(..)` arm belongs to that arm.
     if let Some(next) = comment.next_named_sibling() {
-        if next.kind() == "match_arm"
+        if next.kind_name() == "match_arm"
             && next
                 .field("pattern")
                 .is_some_and(|p| file.node_text(p).starts_with("Err"))
@@ -205,7 +205,7 @@ fn in_error_branch(
     let mut cur = comment;
     for _ in 0..24 {
         let Some(p) = cur.parent() else { return false };
-        match p.kind() {
+        match p.kind_name() {
             "match_arm" => {
                 let pat = p.field("pattern").map(|n| file.node_text(n)).unwrap_or("");
                 if pat.starts_with("Err") || pat.trim() == "_" || pat.starts_with("None") {
@@ -263,7 +263,7 @@ fn enclosing_fn_doc(
         // from the root, so a hostile 100,000-deep file must not pay more.
         for _ in 0..48 {
             let Some(p) = cur.parent() else { break };
-            if p.kind() == "function_item" {
+            if p.kind_name() == "function_item" {
                 found = Some(p);
                 break;
             }
@@ -362,7 +362,7 @@ fn call_name_in(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false;
     };
     let node = syntax::unwrap_expression(node);
-    if node.kind() != "call_expression" {
+    if node.kind_name() != "call_expression" {
         return false;
     }
     syntax::call_name(ctx.file, node).is_some_and(|name| {
@@ -422,10 +422,10 @@ fn inside_kind(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     };
     let kind = args[1].as_str();
     for a in syntax::ancestors(node) {
-        if a.kind() == kind {
+        if a.kind_name() == kind {
             return true;
         }
-        if a.kind() == "function_item" {
+        if a.kind_name() == "function_item" {
             return false;
         }
     }

@@ -15,7 +15,7 @@ use crate::analysis::effects::{self, CalleeName, EffectModel};
 use crate::analysis::index::{Manifests, RepoIndex};
 use crate::analysis::markup::code;
 use crate::analysis::source::ParsedFile;
-use crate::analysis::syntax::{self, FieldExt};
+use crate::analysis::syntax::{self, FieldExt, KindExt};
 use tree_sitter::Node;
 
 /// The last segment of a path (`post` of `Client::post`), kept here for the many callers that
@@ -71,7 +71,7 @@ pub static FILTERS: &[FilterDef] = &[
         name: "handles_a_named_error",
         args: &[ArgKind::Capture],
         sets: &[],
-        doc: "the match arm's Err(..) pattern says which error it handles: a variant or path inside it (Err(DbError::Taken), Err(sqlx::Error::RowNotFound)) or a guard (Err(e) if e.kind() == WouldBlock); the other errors go to other arms, so the arm is a decision about one error, not a drop",
+        doc: "the match arm's Err(..) pattern says which error it handles: a variant or path inside it (Err(DbError::Taken), Err(sqlx::Error::RowNotFound)) or a guard (Err(e) if e.kind_name() == WouldBlock); the other errors go to other arms, so the arm is a decision about one error, not a drop",
         eval: handles_a_named_error,
         gate: None,
     },
@@ -284,7 +284,7 @@ pub fn chain<'t>(file: &ParsedFile, node: Node<'t>) -> Chain<'t> {
     };
     let mut cur = node;
     loop {
-        match cur.kind() {
+        match cur.kind_name() {
             "await_expression" => {
                 out.awaited = true;
                 match cur.named_child(0) {
@@ -302,12 +302,12 @@ pub fn chain<'t>(file: &ParsedFile, node: Node<'t>) -> Chain<'t> {
                 let Some(f) = cur.field("function") else {
                     return out;
                 };
-                let f = if f.kind() == "generic_function" {
+                let f = if f.kind_name() == "generic_function" {
                     f.field("function").unwrap_or(f)
                 } else {
                     f
                 };
-                match f.kind() {
+                match f.kind_name() {
                     "field_expression" => {
                         let name = f
                             .field("field")
@@ -403,7 +403,7 @@ fn sql_summary(file: &ParsedFile, node: Node<'_>) -> Option<(String, Option<Stri
 /// The words of the first string literal under `node`: the SQL of a query call.
 fn sql_words<'f>(file: &'f ParsedFile, node: Node<'_>) -> Option<Vec<&'f str>> {
     let lit = syntax::descendants(node)
-        .find(|d| d.kind() == "string_literal" || d.kind() == "raw_string_literal")?;
+        .find(|d| d.kind_name() == "string_literal" || d.kind_name() == "raw_string_literal")?;
     let text = file.node_text(lit);
     Some(
         text.trim_start_matches(['r', '#', '"'])
@@ -523,10 +523,10 @@ fn is_best_effort(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> bool 
     let flags: Vec<std::ops::Range<usize>> = syntax::descendants(node)
         .take(MAX_BEST_EFFORT_NODES)
         .filter(|d| {
-            d.kind() == "arguments"
+            d.kind_name() == "arguments"
                 && d.parent()
                     .and_then(|call| call.field("function"))
-                    .is_some_and(|f| f.kind() == "field_expression")
+                    .is_some_and(|f| f.kind_name() == "field_expression")
         })
         .flat_map(|args| {
             let mut cursor = args.walk();
@@ -554,7 +554,7 @@ fn is_best_effort(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> bool 
 /// either defaulted (`params.cache.unwrap_or(false)`): a word in it names data handed to the
 /// call, not what the call touches.
 fn flag_argument<'t>(file: &ParsedFile, arg: Node<'t>) -> Option<Node<'t>> {
-    let value = if arg.kind() == "call_expression"
+    let value = if arg.kind_name() == "call_expression"
         && matches!(
             syntax::call_name(file, arg),
             Some("unwrap_or" | "unwrap_or_default")
@@ -565,7 +565,7 @@ fn flag_argument<'t>(file: &ParsedFile, arg: Node<'t>) -> Option<Node<'t>> {
     };
     let mut part = value;
     for _ in 0..8 {
-        match part.kind() {
+        match part.kind_name() {
             "identifier" => return Some(value),
             "field_expression" => part = part.field("value")?,
             _ => return None,
@@ -587,12 +587,12 @@ pub fn resolvable_callee<'f>(
 ) -> Option<&'f str> {
     let name = syntax::call_name(file, call)?;
     let f = call.field("function")?;
-    let f = if f.kind() == "generic_function" {
+    let f = if f.kind_name() == "generic_function" {
         f.field("function")?
     } else {
         f
     };
-    if f.kind() != "field_expression" {
+    if f.kind_name() != "field_expression" {
         return Some(name);
     }
     let on_self = f
@@ -963,13 +963,13 @@ pub fn classify(
 
 fn macro_of(node: Node<'_>) -> Option<Node<'_>> {
     let n = syntax::unwrap_expression(node);
-    (n.kind() == "macro_invocation").then_some(n)
+    (n.kind_name() == "macro_invocation").then_some(n)
 }
 
 fn macro_first_token(file: &ParsedFile, mac: Node<'_>) -> Option<String> {
     let tt = (0..mac.named_child_count())
         .filter_map(|i| mac.named_child(i))
-        .find(|c| c.kind() == "token_tree")?;
+        .find(|c| c.kind_name() == "token_tree")?;
     let inner = file.node_text(tt).trim_start_matches(['(', '[', '{']);
     let first = inner.split(',').next()?.trim();
     Some(
@@ -984,13 +984,13 @@ fn macro_first_token(file: &ParsedFile, mac: Node<'_>) -> Option<String> {
 /// The `let` value that declares `name` in the function enclosing `at` (the last one before
 /// `at`), or the parameter's type when `name` is a parameter.
 pub fn declaration_text<'f>(file: &'f ParsedFile, at: Node<'_>, name: &str) -> Option<&'f str> {
-    let func = syntax::ancestors(at).find(|a| a.kind() == "function_item")?;
+    let func = syntax::ancestors(at).find(|a| a.kind_name() == "function_item")?;
     let mut found = None;
     for d in syntax::descendants(func) {
         if d.start_byte() >= at.start_byte() {
             break;
         }
-        match d.kind() {
+        match d.kind_name() {
             "let_declaration" => {
                 let Some(p) = d.field("pattern") else {
                     continue;
@@ -1170,10 +1170,10 @@ fn swallowed_call<'t>(ctx: &MatchCtx<'_, 't>, args: &[FilterArg]) -> Option<Swal
         let mut n = node;
         let mut found = false;
         while matches!(
-            n.kind(),
+            n.kind_name(),
             "await_expression" | "try_expression" | "parenthesized_expression"
         ) {
-            found |= n.kind() == "try_expression";
+            found |= n.kind_name() == "try_expression";
             match n.named_child(0) {
                 Some(c) => n = c,
                 None => break,
@@ -1329,7 +1329,7 @@ static SWALLOWED_EFFECT_GATE: Gate = Gate {
 fn strip_adapters<'t>(file: &ParsedFile, mut node: Node<'t>, lists: &Lists<'_>) -> Node<'t> {
     loop {
         let n = syntax::unwrap_expression(node);
-        if n.kind() != "call_expression" {
+        if n.kind_name() != "call_expression" {
             return node;
         }
         match (syntax::call_name(file, n), syntax::call_receiver(n)) {
@@ -1348,7 +1348,7 @@ fn strip_adapters<'t>(file: &ParsedFile, mut node: Node<'t>, lists: &Lists<'_>) 
 pub fn contains_record(file: &ParsedFile, node: Node<'_>, names: &[String]) -> bool {
     records_in(
         file,
-        syntax::descendants(node).map(|d| (d.kind(), d)),
+        syntax::descendants(node).map(|d| (d.kind_name(), d)),
         names,
     )
 }
@@ -1356,7 +1356,7 @@ pub fn contains_record(file: &ParsedFile, node: Node<'_>, names: &[String]) -> b
 /// Whether `node` holds a call of one of [`syntax::PANIC_MACROS`].
 fn panics_in(file: &ParsedFile, node: Node<'_>) -> bool {
     syntax::descendants(node).any(|d| {
-        d.kind() == "macro_invocation"
+        d.kind_name() == "macro_invocation"
             && d.field("macro")
                 .is_some_and(|m| syntax::PANIC_MACROS.contains(&last_segment(file.node_text(m))))
     })
@@ -1415,7 +1415,7 @@ fn on_failing_path(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     };
     let file = ctx.file;
     for a in syntax::ancestors(node) {
-        let branch_body = match a.kind() {
+        let branch_body = match a.kind_name() {
             "match_arm" => a
                 .field("pattern")
                 .filter(|p| pattern_is_err(file, *p))
@@ -1424,7 +1424,7 @@ fn on_failing_path(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                 let cond = a.field("condition");
                 let is_err = cond.is_some_and(|c| {
                     let t = file.node_text(c);
-                    (c.kind() == "let_condition"
+                    (c.kind_name() == "let_condition"
                         && c.field("pattern").is_some_and(|p| pattern_is_err(file, p)))
                         || t.ends_with(".is_err()")
                 });
@@ -1444,7 +1444,7 @@ fn on_failing_path(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                 let call = a
                     .parent()
                     .and_then(|p| p.parent())
-                    .filter(|c| c.kind() == "call_expression");
+                    .filter(|c| c.kind_name() == "call_expression");
                 call.filter(|c| {
                     syntax::call_name(file, *c).is_some_and(|n| {
                         matches!(n, "map_err" | "or_else" | "inspect_err" | "unwrap_or_else")
@@ -1469,7 +1469,7 @@ fn on_failing_path(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                     body,
                     &["error".into(), "warn".into(), "eprintln".into()],
                 )
-                || a.kind() == "closure_expression";
+                || a.kind_name() == "closure_expression";
         }
     }
     false
@@ -1513,14 +1513,14 @@ fn handles_a_named_error(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool
     // `Err(inner)`: the tuple-struct pattern may sit under the arm's `match_pattern`.
     let Some(err) = std::iter::once(pat)
         .chain(syntax::descendants(pat))
-        .find(|n| n.kind() == "tuple_struct_pattern")
+        .find(|n| n.kind_name() == "tuple_struct_pattern")
     else {
         return false;
     };
     let Some(inner) = err.named_child(1) else {
         return false;
     };
-    match inner.kind() {
+    match inner.kind_name() {
         "scoped_identifier" | "tuple_struct_pattern" | "struct_pattern" => true,
         // An imported variant (`Err(NotFound)`), not a binding (`Err(e)`).
         "identifier" => ctx
@@ -1534,15 +1534,15 @@ fn handles_a_named_error(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool
 /// `{}`, `()`, `continue`, `break`, `return`, `return Ok(..)`, `Ok(())`, or a block holding only one of those.
 fn is_silent_body(file: &ParsedFile, value: Node<'_>) -> bool {
     let mut v = value;
-    if v.kind() == "block" {
+    if v.kind_name() == "block" {
         let stmts: Vec<Node<'_>> = (0..v.named_child_count())
             .filter_map(|i| v.named_child(i))
-            .filter(|c| c.kind() != "line_comment" && c.kind() != "block_comment")
+            .filter(|c| c.kind_name() != "line_comment" && c.kind_name() != "block_comment")
             .collect();
         match stmts.as_slice() {
             [] => return true,
             [one] => {
-                v = if one.kind() == "expression_statement" {
+                v = if one.kind_name() == "expression_statement" {
                     one.named_child(0).unwrap_or(*one)
                 } else {
                     *one
@@ -1557,7 +1557,7 @@ fn is_silent_body(file: &ParsedFile, value: Node<'_>) -> bool {
         t,
         "()" | "continue" | "break" | "return" | "Ok(())" | "return Ok(())"
     ) || (t.starts_with("return Ok(") && !t.contains("Err"))
-        || (t.starts_with("Ok(") && v.kind() == "call_expression" && t.len() <= 12)
+        || (t.starts_with("Ok(") && v.kind_name() == "call_expression" && t.len() <= 12)
 }
 
 fn empty_block(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
@@ -1566,7 +1566,7 @@ fn empty_block(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     };
     (0..b.named_child_count())
         .filter_map(|i| b.named_child(i))
-        .all(|c| c.kind() == "line_comment" || c.kind() == "block_comment")
+        .all(|c| c.kind_name() == "line_comment" || c.kind_name() == "block_comment")
 }
 
 fn logged_after(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
@@ -1577,7 +1577,7 @@ fn logged_after(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     // The loop may be wrapped in an expression statement.
     let stmt = node
         .parent()
-        .filter(|p| p.kind() == "expression_statement")
+        .filter(|p| p.kind_name() == "expression_statement")
         .unwrap_or(node);
     let mut next = stmt.next_named_sibling();
     while let Some(n) = next {
@@ -1608,10 +1608,10 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
     // The error the task returns is recorded only where it leaves: in the chain of the call
     // whose `Err` becomes the task's output.
     let unrecorded = |source: Node<'_>| !contains_record(file, source, log_names);
-    let block = if body.kind() == "async_block" {
+    let block = if body.kind_name() == "async_block" {
         match (0..body.named_child_count())
             .filter_map(|i| body.named_child(i))
-            .find(|c| c.kind() == "block")
+            .find(|c| c.kind_name() == "block")
         {
             Some(b) => b,
             None => return false,
@@ -1630,12 +1630,12 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
     let Some(tail) = block.named_child(block.named_child_count().saturating_sub(1)) else {
         return false;
     };
-    if tail.kind() == "expression_statement" || tail.kind().ends_with("comment") {
+    if tail.kind_name() == "expression_statement" || tail.kind_name().ends_with("comment") {
         return false; // the block ends with `;`: its output is `()`
     }
-    let effect = if tail.kind() == "await_expression" {
+    let effect = if tail.kind_name() == "await_expression" {
         classify(file, tail, &lists, Some(&ctx.index().effects)).filter(|_| unrecorded(tail))
-    } else if tail.kind() == "call_expression" && file.node_text(tail).starts_with("Ok") {
+    } else if tail.kind_name() == "call_expression" && file.node_text(tail).starts_with("Ok") {
         // A background loop that `?` leaves (`loop { lift_expired_bans(..).await?; sleep(..).await }`)
         // stops for good at its first error, a read's as much as a write's.
         let in_loop = |t: Node<'_>| {
@@ -1643,7 +1643,7 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
                 .into_iter()
                 .find(|a| {
                     matches!(
-                        a.kind(),
+                        a.kind_name(),
                         "loop_expression"
                             | "while_expression"
                             | "for_expression"
@@ -1652,7 +1652,7 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
                             | "function_item"
                     )
                 })
-                .is_some_and(|a| match a.kind() {
+                .is_some_and(|a| match a.kind_name() {
                     // `for row in load().await? {..}` reads its rows once, before the loop.
                     "for_expression" => a.field("body").is_some_and(|b| {
                         b.start_byte() <= t.start_byte() && t.end_byte() <= b.end_byte()
@@ -1667,14 +1667,14 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
                 .into_iter()
                 .find(|a| {
                     matches!(
-                        a.kind(),
+                        a.kind_name(),
                         "closure_expression" | "async_block" | "function_item"
                     )
                 })
                 .is_some_and(|a| a.id() == body.id())
         };
         let mut found = None;
-        for t in syntax::descendants(block).filter(|d| d.kind() == "try_expression") {
+        for t in syntax::descendants(block).filter(|d| d.kind_name() == "try_expression") {
             if !leaves_task(t) {
                 continue;
             }
@@ -1734,7 +1734,7 @@ fn parse_to_default(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let file = ctx.file;
     let lists = Lists::new(ctx.data);
     let inner = syntax::unwrap_expression(inner);
-    if inner.kind() != "call_expression" {
+    if inner.kind_name() != "call_expression" {
         return false;
     }
     let Some(name) = syntax::call_name(file, inner) else {
@@ -1784,9 +1784,9 @@ fn parse_to_default(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     }
     // Money: the value, its binding, or the surrounding statement names an amount.
     let stmt = syntax::ancestors(outer).find(|a| {
-        a.kind() == "let_declaration"
-            || a.kind() == "expression_statement"
-            || a.kind() == "field_initializer"
+        a.kind_name() == "let_declaration"
+            || a.kind_name() == "expression_statement"
+            || a.kind_name() == "field_initializer"
     });
     let mut money_words = evidence.clone();
     if let Some(s) = stmt {
@@ -1836,7 +1836,7 @@ mod tests {
         let lists = Lists::embedded();
         let facts = model_of(&f);
         let l = syntax::descendants(f.tree.root_node())
-            .find(|n| n.kind() == "let_declaration")
+            .find(|n| n.kind_name() == "let_declaration")
             .unwrap();
         let v = l.field("value").unwrap();
         let v = strip_adapters(&f, v, &lists);
@@ -1872,7 +1872,7 @@ mod tests {
         let manifests = Manifests::default();
         let mut passed = Vec::new();
         for value in syntax::descendants(f.tree.root_node())
-            .filter(|n| n.kind() == "let_declaration")
+            .filter(|n| n.kind_name() == "let_declaration")
             .filter_map(|l| l.field("value"))
         {
             for mode in ["any", "write", "read", "batch"] {
@@ -1959,7 +1959,7 @@ mod tests {
         let f = file("fn a(f: &mut std::fs::File) { let mut s = String::new(); let mut h = Sha256::new(); let c = Cursor::new(v); x(); }");
         let lists = Lists::embedded();
         let at = syntax::descendants(f.tree.root_node())
-            .filter(|n| n.kind() == "call_expression")
+            .filter(|n| n.kind_name() == "call_expression")
             .last()
             .unwrap();
         assert!(receiver_is_infallible(&f, at, "s", &lists));
@@ -1975,7 +1975,7 @@ mod tests {
         let names = lists.get("log_names");
         let f = file("fn a() { x().inspect_err(|e| tracing::warn!(error = %e, \"x\")).ok(); y().ok(); z().map_err(|e| log_failure(e)).ok(); }");
         let stmts: Vec<Node<'_>> = syntax::descendants(f.tree.root_node())
-            .filter(|n| n.kind() == "expression_statement")
+            .filter(|n| n.kind_name() == "expression_statement")
             .collect();
         assert!(contains_record(&f, stmts[0], names));
         assert!(!contains_record(&f, stmts[1], names));
@@ -2013,7 +2013,7 @@ mod tests {
         assert!(facts.is_defined("store") && facts.summary("store").is_none());
         let lists = Lists::embedded();
         let call = syntax::descendants(f.tree.root_node())
-            .filter(|n| n.kind() == "let_declaration")
+            .filter(|n| n.kind_name() == "let_declaration")
             .last()
             .and_then(|l| l.field("value"))
             .unwrap();
@@ -2086,7 +2086,7 @@ mod tests {
     fn sql_summary_names_verb_and_table() {
         let f = file("fn a() { q(\"UPDATE orders SET shipped = true\"); q(\"insert into audit_log (a) values (1)\"); }");
         let calls: Vec<Node<'_>> = syntax::descendants(f.tree.root_node())
-            .filter(|n| n.kind() == "call_expression")
+            .filter(|n| n.kind_name() == "call_expression")
             .collect();
         assert_eq!(
             sql_summary(&f, calls[0]),

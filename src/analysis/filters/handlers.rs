@@ -11,7 +11,7 @@ use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::index::{Manifests, RepoIndex};
 use crate::analysis::markup::code;
 use crate::analysis::source::{FileRole, ParsedFile};
-use crate::analysis::syntax::{self, FieldExt, NodeList};
+use crate::analysis::syntax::{self, FieldExt, KindExt, NodeList};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
@@ -556,7 +556,7 @@ impl HandlerFacts {
             "for_expression",
             "use_declaration",
         ]) {
-            match node.kind() {
+            match node.kind_name() {
                 "function_item" => {
                     let Some(name) = node.field("name").map(|n| file.node_text(n).to_string())
                     else {
@@ -1166,7 +1166,7 @@ impl HandlerFacts {
                 let chain = file.node_text(r);
                 chain.contains("warp::") || chain.contains("path!")
             })
-            && syntax::unwrap_expression(arg_list[0]).kind() != "closure_expression";
+            && syntax::unwrap_expression(arg_list[0]).kind_name() != "closure_expression";
         let relevant = warp_target
             || REGISTRATIONS.contains(&name)
             || (arg_list.len() >= 2
@@ -1277,7 +1277,7 @@ impl HandlerFacts {
                     && (lambda_file || serves_hyper_requests(file, nodes, call)) =>
             {
                 let arg = syntax::unwrap_expression(arg_list[0]);
-                let h = if arg.kind() == "closure_expression" {
+                let h = if arg.kind_name() == "closure_expression" {
                     Some(HandlerRef::Forwarding(
                         file.path.clone(),
                         arg.start_byte(),
@@ -1359,7 +1359,7 @@ impl HandlerFacts {
         let (group, prefix) = location(file, nodes, file_module, mac);
         let Some(tt) = mac
             .named_children(&mut mac.walk())
-            .find(|c| c.kind() == "token_tree")
+            .find(|c| c.kind_name() == "token_tree")
         else {
             return;
         };
@@ -1401,14 +1401,16 @@ impl HandlerFacts {
     ) {
         let Some(tt) = mac
             .named_children(&mut mac.walk())
-            .find(|c| c.kind() == "token_tree")
+            .find(|c| c.kind_name() == "token_tree")
         else {
             return;
         };
         let tokens: Vec<Node<'_>> = tt.children(&mut tt.walk()).collect();
         let mut pairs = Vec::new();
         for (i, t) in tokens.iter().enumerate() {
-            if t.kind() != "string_literal" || tokens.get(i + 1).map(|n| n.kind()) != Some("=>") {
+            if t.kind_name() != "string_literal"
+                || tokens.get(i + 1).map(|n| n.kind_name()) != Some("=>")
+            {
                 continue;
             }
             let Some(prefix) = string_value(file, *t).filter(|p| p.starts_with('/')) else {
@@ -1418,7 +1420,7 @@ impl HandlerFacts {
             let mut segs = Vec::new();
             let mut called = false;
             for n in &tokens[i + 2..] {
-                match n.kind() {
+                match n.kind_name() {
                     "identifier" => segs.push(file.node_text(*n).to_string()),
                     "::" => {}
                     "token_tree" => {
@@ -1456,7 +1458,10 @@ impl HandlerFacts {
         file_module: &[String],
         lp: Node<'t>,
     ) {
-        let Some(func) = nodes.ancestors(lp).find(|a| a.kind() == "function_item") else {
+        let Some(func) = nodes
+            .ancestors(lp)
+            .find(|a| a.kind_name() == "function_item")
+        else {
             return;
         };
         let Some(name) = func.field("name").map(|n| file.node_text(n).to_string()) else {
@@ -1466,7 +1471,7 @@ impl HandlerFacts {
             return;
         }
         // The pulling call is in a `while let` condition, or (for `loop`) a statement of the body.
-        let search: Vec<Node<'_>> = match lp.kind() {
+        let search: Vec<Node<'_>> = match lp.kind_name() {
             "while_expression" => lp.field("condition").into_iter().collect(),
             "for_expression" => lp.field("value").into_iter().collect(),
             _ => lp.field("body").into_iter().collect(),
@@ -1478,7 +1483,7 @@ impl HandlerFacts {
                     .take_while(|a| a.id() != lp.id())
                     .any(|a| {
                         matches!(
-                            a.kind(),
+                            a.kind_name(),
                             "closure_expression"
                                 | "function_item"
                                 | "loop_expression"
@@ -1499,7 +1504,7 @@ impl HandlerFacts {
                 };
                 let awaited = nodes
                     .parent(c)
-                    .is_some_and(|p| p.kind() == "await_expression");
+                    .is_some_and(|p| p.kind_name() == "await_expression");
                 let key = fn_key(file, file_module, func, &name);
                 self.consumers.push(ConsumerLoop {
                     function: key,
@@ -1585,7 +1590,7 @@ fn named_args(args: Node<'_>) -> Vec<Node<'_>> {
     args.named_children(&mut cursor)
         .filter(|n| {
             !matches!(
-                n.kind(),
+                n.kind_name(),
                 "line_comment" | "block_comment" | "attribute_item"
             )
         })
@@ -1598,11 +1603,11 @@ fn string_value(file: &ParsedFile, node: Node<'_>) -> Option<String> {
     let mut node = node;
     loop {
         node = syntax::unwrap_expression(node);
-        match node.kind() {
+        match node.kind_name() {
             "string_literal" | "raw_string_literal" => {
                 let content = node
                     .named_children(&mut node.walk())
-                    .find(|c| c.kind() == "string_content");
+                    .find(|c| c.kind_name() == "string_content");
                 return Some(
                     content
                         .map(|c| file.node_text(c).to_string())
@@ -1635,7 +1640,7 @@ fn chain_root_call<'t>(file: &ParsedFile, call: Node<'t>, name: &str) -> Option<
     let mut cur = call;
     loop {
         match syntax::call_receiver(cur).map(syntax::unwrap_expression) {
-            Some(r) if r.kind() == "call_expression" => cur = r,
+            Some(r) if r.kind_name() == "call_expression" => cur = r,
             Some(_) => return None,
             None => return (syntax::call_name(file, cur) == Some(name)).then_some(cur),
         }
@@ -1651,12 +1656,12 @@ fn serves_hyper_requests<'t>(file: &ParsedFile, nodes: &NodeList<'t>, call: Node
         return false;
     }
     for parent in nodes.ancestors(call).take(8) {
-        if parent.kind() == "call_expression"
+        if parent.kind_name() == "call_expression"
             && syntax::call_name(file, parent).is_some_and(|n| n.contains("connect"))
         {
             return false;
         }
-        if matches!(parent.kind(), "function_item" | "block") {
+        if matches!(parent.kind_name(), "function_item" | "block") {
             break;
         }
     }
@@ -1677,17 +1682,17 @@ fn forwarded_names(file: &ParsedFile, closure: Node<'_>) -> Vec<NameRef> {
         .map(|p| {
             syntax::descendants(p)
                 .take(MAX_FORWARDING_NODES)
-                .filter(|d| d.kind() == "identifier")
+                .filter(|d| d.kind_name() == "identifier")
                 .map(|d| file.node_text(d))
                 .collect()
         })
         .unwrap_or_default();
     syntax::descendants(closure)
         .take(MAX_FORWARDING_NODES)
-        .filter(|d| d.kind() == "call_expression")
+        .filter(|d| d.kind_name() == "call_expression")
         .filter_map(|c| {
             let function = c.field("function")?;
-            if function.kind() != "field_expression" {
+            if function.kind_name() != "field_expression" {
                 return name_ref(file, function);
             }
             let passes_param = named_args(c.field("arguments")?)
@@ -1706,12 +1711,12 @@ fn forwarded_names(file: &ParsedFile, closure: Node<'_>) -> Vec<NameRef> {
 }
 
 fn name_ref(file: &ParsedFile, node: Node<'_>) -> Option<NameRef> {
-    let node = if node.kind() == "generic_function" {
+    let node = if node.kind_name() == "generic_function" {
         node.field("function")?
     } else {
         node
     };
-    match node.kind() {
+    match node.kind_name() {
         "identifier" => Some(NameRef {
             qualifier: Vec::new(),
             name: file.node_text(node).to_string(),
@@ -1740,7 +1745,7 @@ fn name_ref(file: &ParsedFile, node: Node<'_>) -> Option<NameRef> {
 fn handler_ref(file: &ParsedFile, node: Node<'_>) -> Option<HandlerRef> {
     let mut node = syntax::unwrap_expression(node);
     loop {
-        match node.kind() {
+        match node.kind_name() {
             "closure_expression" => {
                 return Some(HandlerRef::Closure(file.path.clone(), node.start_byte()))
             }
@@ -1770,7 +1775,7 @@ fn method_router_handlers(file: &ParsedFile, node: Node<'_>) -> Vec<(Option<Meth
     let mut out = Vec::new();
     let mut cur = syntax::unwrap_expression(node);
     for _ in 0..64 {
-        match cur.kind() {
+        match cur.kind_name() {
             "call_expression" => {
                 let Some(name) = syntax::call_name(file, cur) else {
                     break;
@@ -1803,7 +1808,7 @@ fn method_router_handlers(file: &ParsedFile, node: Node<'_>) -> Vec<(Option<Meth
                         let m = syntax::call_receiver(cur)
                             .map(syntax::unwrap_expression)
                             .and_then(|r| {
-                                if r.kind() == "call_expression" {
+                                if r.kind_name() == "call_expression" {
                                     syntax::call_name(file, r)
                                 } else {
                                     None
@@ -1841,7 +1846,7 @@ fn method_router_handlers(file: &ParsedFile, node: Node<'_>) -> Vec<(Option<Meth
 fn mount_child(file: &ParsedFile, call: Node<'_>, arg: Node<'_>) -> Option<MountChild> {
     let mut cur = syntax::unwrap_expression(arg);
     for _ in 0..64 {
-        match cur.kind() {
+        match cur.kind_name() {
             "call_expression" => match syntax::call_receiver(cur) {
                 Some(r) => cur = syntax::unwrap_expression(r),
                 None => {
@@ -1863,16 +1868,16 @@ fn mount_child(file: &ParsedFile, call: Node<'_>, arg: Node<'_>) -> Option<Mount
             // `|cfg| auth::configure(cfg, opts)`: the function the closure hands its config to.
             "closure_expression" => {
                 let body = syntax::unwrap_expression(cur.field("body")?);
-                let body = if body.kind() == "block" {
+                let body = if body.kind_name() == "block" {
                     let last = body.named_child(body.named_child_count().checked_sub(1)?)?;
-                    match last.kind() {
+                    match last.kind_name() {
                         "expression_statement" => last.named_child(0)?,
                         _ => last,
                     }
                 } else {
                     body
                 };
-                if body.kind() != "call_expression" || syntax::call_receiver(body).is_some() {
+                if body.kind_name() != "call_expression" || syntax::call_receiver(body).is_some() {
                     return None;
                 }
                 cur = body.field("function")?;
@@ -1895,9 +1900,12 @@ fn location<'t>(
     let mut parts: Vec<String> = Vec::new();
     let mut prev = node;
     for a in nodes.ancestors(node) {
-        match a.kind() {
+        match a.kind_name() {
             "arguments" => {
-                if let Some(call) = nodes.parent(a).filter(|p| p.kind() == "call_expression") {
+                if let Some(call) = nodes
+                    .parent(a)
+                    .filter(|p| p.kind_name() == "call_expression")
+                {
                     let name = syntax::call_name(file, call).unwrap_or("");
                     let first = named_args(a).first().copied();
                     let in_first = first.is_some_and(|f| f.id() == prev.id());
@@ -1916,10 +1924,10 @@ fn location<'t>(
                 }
             }
             "let_declaration" => {
-                if let Some(p) = a.field("pattern").filter(|p| p.kind() == "identifier") {
+                if let Some(p) = a.field("pattern").filter(|p| p.kind_name() == "identifier") {
                     let fn_start = nodes
                         .ancestors(a)
-                        .find(|f| f.kind() == "function_item")
+                        .find(|f| f.kind_name() == "function_item")
                         .map_or(0, |f| f.start_byte());
                     return (
                         RouteGroup::Local(
@@ -1932,10 +1940,10 @@ fn location<'t>(
                 }
             }
             "assignment_expression" => {
-                if let Some(l) = a.field("left").filter(|l| l.kind() == "identifier") {
+                if let Some(l) = a.field("left").filter(|l| l.kind_name() == "identifier") {
                     let fn_start = nodes
                         .ancestors(a)
-                        .find(|f| f.kind() == "function_item")
+                        .find(|f| f.kind_name() == "function_item")
                         .map_or(0, |f| f.start_byte());
                     return (
                         RouteGroup::Local(
@@ -1981,7 +1989,7 @@ fn warp_route(file: &ParsedFile, chain: Node<'_>) -> (Option<Method>, Option<Str
     let mut method = None;
     let mut segs: Vec<String> = Vec::new();
     for d in syntax::descendants(chain) {
-        match d.kind() {
+        match d.kind_name() {
             "macro_invocation" => {
                 let name = d.field("macro").map(|m| file.node_text(m)).unwrap_or("");
                 if name.ends_with("path") {
@@ -2251,7 +2259,7 @@ fn collect_test_fn<'t>(
         &["let_declaration", "call_expression", "macro_invocation"],
         body,
     ) {
-        match d.kind() {
+        match d.kind_name() {
             "let_declaration" => {
                 let Some(p) = d.field("pattern") else {
                     continue;
@@ -2260,7 +2268,7 @@ fn collect_test_fn<'t>(
                 let Some(v) = d.field("value") else {
                     continue;
                 };
-                if p.kind() == "identifier" {
+                if p.kind_name() == "identifier" {
                     // Earlier URL variables count: `let by_id = format!("{}/{}", url, id)`.
                     if let Some(u) = url_text(file, v, &url_vars) {
                         url_vars.insert(file.node_text(p).to_string(), u);
@@ -2275,7 +2283,7 @@ fn collect_test_fn<'t>(
                     continue;
                 };
                 t.calls.insert(cname.to_string());
-                if f.kind() != "field_expression" {
+                if f.kind_name() != "field_expression" {
                     t.plain_calls.insert(cname.to_string());
                     let called = name_ref(file, f);
                     if let Some(n) = called.as_ref().filter(|n| !n.qualifier.is_empty()) {
@@ -2305,7 +2313,7 @@ fn collect_test_fn<'t>(
                 // one, there is nothing to find (most `assert!(ok)` and literal fixtures).
                 let inner = d
                     .named_children(&mut d.walk())
-                    .find(|c| c.kind() == "token_tree")
+                    .find(|c| c.kind_name() == "token_tree")
                     .map(|tt| file.node_text(tt))
                     .and_then(|t| t.get(1..))
                     .unwrap_or("");
@@ -2315,14 +2323,14 @@ fn collect_test_fn<'t>(
                 for (tok, prev, next, qualifier) in identifiers_with_siblings(file, d) {
                     let after_dot = prev.is_some_and(|p| file.node_text(p) == ".");
                     let called = next.is_some_and(|n| {
-                        n.kind() == "token_tree" && file.node_text(n).starts_with('(')
+                        n.kind_name() == "token_tree" && file.node_text(n).starts_with('(')
                     });
                     let tok_text = file.node_text(tok);
                     if called && HTTP_METHODS.contains(&tok_text) {
                         // `assert_eq!(client.get("/x").send().await.status(), 200)`
                         let lit = next
                             .and_then(|n| n.named_child(0))
-                            .filter(|l| l.kind() == "string_literal");
+                            .filter(|l| l.kind_name() == "string_literal");
                         if let Some(path) = lit
                             .and_then(|l| string_value(file, l))
                             .and_then(|s| request_segments(&s))
@@ -2361,7 +2369,7 @@ fn collect_test_fn<'t>(
 fn bound_names(file: &ParsedFile, pattern: Node<'_>) -> Vec<String> {
     syntax::descendants(pattern)
         .take(256)
-        .filter(|d| d.kind() == "identifier")
+        .filter(|d| d.kind_name() == "identifier")
         .map(|d| file.node_text(d))
         .filter(|n| n.starts_with(|c: char| c.is_ascii_lowercase() || c == '_'))
         .map(str::to_string)
@@ -2408,7 +2416,7 @@ fn token_qualifier(file: &ParsedFile, list: &NodeList<'_>, at: usize) -> Vec<Str
         };
         let Some((segment, node)) = list.previous_at(sep).and_then(|p| {
             list.node_at(p)
-                .filter(|(_, n)| n.kind() == "identifier")
+                .filter(|(_, n)| n.kind_name() == "identifier")
                 .map(|(_, n)| (p, n))
         }) else {
             break;
@@ -2430,7 +2438,7 @@ fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) ->
         if let Some(s) = string_value(file, arg) {
             return request_segments(&s).is_some().then_some(s);
         }
-        match arg.kind() {
+        match arg.kind_name() {
             "macro_invocation" => {
                 let (tt, lit, s) = format_literal(file, arg)?;
                 let s = with_url_variable_base(file, tt, lit, &s, vars).unwrap_or(s);
@@ -2447,7 +2455,7 @@ fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) ->
                 let path = string_value(file, arg.field("right")?)?;
                 // One level only: a PR's `a + "/x" + "/x" + ..` must not recurse its length.
                 let left = syntax::unwrap_expression(arg.field("left")?);
-                let base = (left.kind() != "binary_expression")
+                let base = (left.kind_name() != "binary_expression")
                     .then(|| url_text(file, left, vars))
                     .flatten();
                 let url = match base {
@@ -2486,7 +2494,7 @@ fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) ->
                             return None;
                         };
                         let array = syntax::unwrap_expression(*array);
-                        if array.kind() != "array_expression" {
+                        if array.kind_name() != "array_expression" {
                             return None;
                         }
                         let segments: Vec<Option<String>> = named_args(array)
@@ -2519,7 +2527,7 @@ fn url_text(file: &ParsedFile, arg: Node<'_>, vars: &HashMap<String, String>) ->
                     Some(n)
                         if arg
                             .field("function")
-                            .is_some_and(|f| f.kind() == "identifier") =>
+                            .is_some_and(|f| f.kind_name() == "identifier") =>
                     {
                         return url_helpers(file).get(n).cloned();
                     }
@@ -2566,7 +2574,7 @@ fn with_url_variable_base(
         let next_is_end = first
             .next_sibling()
             .is_none_or(|n| matches!(file.node_text(n), "," | ")"));
-        (first.kind() == "identifier" && next_is_end).then(|| file.node_text(first))?
+        (first.kind_name() == "identifier" && next_is_end).then(|| file.node_text(first))?
     } else {
         inner
     };
@@ -2591,7 +2599,7 @@ fn url_helpers(file: &ParsedFile) -> Arc<HashMap<String, String>> {
         let mut scopes = vec![root];
         while let Some(scope) = scopes.pop() {
             for item in named_args(scope) {
-                match item.kind() {
+                match item.kind_name() {
                     "function_item" => {
                         let body = item.field("body");
                         let tail =
@@ -2621,15 +2629,15 @@ fn url_helpers(file: &ParsedFile) -> Arc<HashMap<String, String>> {
 /// string's text. `None` for any other node, or a `format!` with no string literal.
 fn format_literal<'t>(file: &ParsedFile, node: Node<'t>) -> Option<(Node<'t>, Node<'t>, String)> {
     let name = node.field("macro").map(|m| file.node_text(m))?;
-    if node.kind() != "macro_invocation" || (name != "format" && !name.ends_with("::format")) {
+    if node.kind_name() != "macro_invocation" || (name != "format" && !name.ends_with("::format")) {
         return None;
     }
     let tt = named_args(node)
         .into_iter()
-        .find(|c| c.kind() == "token_tree")?;
+        .find(|c| c.kind_name() == "token_tree")?;
     let lit = named_args(tt)
         .into_iter()
-        .find(|c| matches!(c.kind(), "string_literal" | "raw_string_literal"))?;
+        .find(|c| matches!(c.kind_name(), "string_literal" | "raw_string_literal"))?;
     let text = string_value(file, lit)?;
     Some((tt, lit, text))
 }
@@ -2649,14 +2657,14 @@ fn helper_format_url(
         std::iter::successors(lit.next_named_sibling(), |n| n.next_named_sibling())
             .find(|n| {
                 !matches!(
-                    n.kind(),
+                    n.kind_name(),
                     "line_comment" | "block_comment" | "attribute_item"
                 )
             })
-            .filter(|t| t.kind() == "identifier")
+            .filter(|t| t.kind_name() == "identifier")
             .filter(|t| {
                 t.next_named_sibling()
-                    .is_some_and(|n| n.kind() == "token_tree")
+                    .is_some_and(|n| n.kind_name() == "token_tree")
             })
             .map(|t| (file.node_text(t), rest))
     } else if let Some((name, rest)) = text
@@ -2670,18 +2678,18 @@ fn helper_format_url(
         // `let prefix = notes_url(base, ws); format!("{prefix}/{id}")`.
         format
             .parent()
-            .filter(|b| b.kind() == "block")
+            .filter(|b| b.kind_name() == "block")
             .into_iter()
             .flat_map(named_args)
-            .filter(|d| d.kind() == "let_declaration")
+            .filter(|d| d.kind_name() == "let_declaration")
             .filter(|d| {
                 d.field("pattern")
                     .is_some_and(|p| file.node_text(p) == name)
             })
             .filter_map(|d| d.field("value"))
-            .filter(|v| v.kind() == "call_expression")
+            .filter(|v| v.kind_name() == "call_expression")
             .filter_map(|v| v.field("function"))
-            .filter(|f| f.kind() == "identifier")
+            .filter(|f| f.kind_name() == "identifier")
             .last()
             .map(|f| (file.node_text(f), rest))
     } else {
@@ -2819,13 +2827,13 @@ fn chain_method(file: &ParsedFile, call: Node<'_>) -> Option<Method> {
     // Climb to the outermost call of the chain.
     let mut top = call;
     while let Some(p) = top.parent() {
-        if p.kind() == "field_expression" {
-            if let Some(c) = p.parent().filter(|c| c.kind() == "call_expression") {
+        if p.kind_name() == "field_expression" {
+            if let Some(c) = p.parent().filter(|c| c.kind_name() == "call_expression") {
                 top = c;
                 continue;
             }
         }
-        if p.kind() == "await_expression" || p.kind() == "try_expression" {
+        if p.kind_name() == "await_expression" || p.kind_name() == "try_expression" {
             top = p;
             continue;
         }
@@ -2833,7 +2841,7 @@ fn chain_method(file: &ParsedFile, call: Node<'_>) -> Option<Method> {
     }
     let mut cur = syntax::unwrap_expression(top);
     for _ in 0..64 {
-        if cur.kind() != "call_expression" {
+        if cur.kind_name() != "call_expression" {
             break;
         }
         let name = syntax::call_name(file, cur).unwrap_or("");
@@ -2920,7 +2928,7 @@ const KEY_SEPARATOR: char = '\u{1}';
 impl HandlerKey {
     /// The key of a function definition or closure; `None` for other nodes and unnamed items.
     fn of(file: &ParsedFile, node: Node<'_>) -> Option<HandlerKey> {
-        match node.kind() {
+        match node.kind_name() {
             "function_item" => fn_key_of(file, node).map(HandlerKey::Fn),
             "closure_expression" => Some(HandlerKey::Closure(file.path.clone(), node.start_byte())),
             _ => None,
@@ -3005,9 +3013,9 @@ fn handler_gate_admits(index: &RepoIndex, key: &str) -> bool {
 fn enclosing_entries<'t>(file: &'t ParsedFile, node: Node<'t>) -> Vec<Node<'t>> {
     let mut out = Vec::new();
     for a in syntax::ancestors_from(file.tree.root_node(), node) {
-        if matches!(a.kind(), "closure_expression" | "function_item") {
+        if matches!(a.kind_name(), "closure_expression" | "function_item") {
             out.push(a);
-            if a.kind() == "function_item" {
+            if a.kind_name() == "function_item" {
                 break;
             }
         }
@@ -3237,7 +3245,7 @@ fn thin_wrapper_over_tested(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
     };
     let mut forwards = false;
     for d in syntax::descendants(body) {
-        match d.kind() {
+        match d.kind_name() {
             "if_expression" | "match_expression" | "while_expression" | "loop_expression"
             | "for_expression" => return false,
             // A plain call (`name_ref` reads paths, not method calls).
@@ -3287,7 +3295,7 @@ fn is_trivial_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     // call workspace helpers, so long as the effect model sees no service behind them.
     let input_unread = !reads_parameters(ctx.file, node, body);
     for d in syntax::descendants(body) {
-        match d.kind() {
+        match d.kind_name() {
             "await_expression" | "try_expression" | "if_expression" | "match_expression"
             | "while_expression" | "loop_expression" | "for_expression" | "unsafe_block" => {
                 return false
@@ -3330,7 +3338,7 @@ fn is_trivial_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             }
             // A macro's arguments are tokens, not expressions: an `.await` or `?` among them
             // (`render!(page(db.load().await?))`) still waits on I/O or fails.
-            "?" | "await" if syntax::ancestors(d).any(|a| a.kind() == "token_tree") => {
+            "?" | "await" if syntax::ancestors(d).any(|a| a.kind_name() == "token_tree") => {
                 return false;
             }
             _ => {}
@@ -3347,7 +3355,7 @@ fn reads_parameters(file: &ParsedFile, node: Node<'_>, body: Node<'_>) -> bool {
     };
     let names: FxHashSet<String> = params
         .named_children(&mut params.walk())
-        .filter_map(|p| match p.kind() {
+        .filter_map(|p| match p.kind_name() {
             "self_parameter" => Some(vec!["self".to_string()]),
             "parameter" => p.field("pattern").map(|pat| bound_names(file, pat)),
             _ => None,
@@ -3357,7 +3365,7 @@ fn reads_parameters(file: &ParsedFile, node: Node<'_>, body: Node<'_>) -> bool {
         .collect();
     !names.is_empty()
         && syntax::descendants(body)
-            .filter(|d| matches!(d.kind(), "identifier" | "self"))
+            .filter(|d| matches!(d.kind_name(), "identifier" | "self"))
             .any(|d| names.contains(file.node_text(d)))
 }
 
@@ -3404,7 +3412,7 @@ fn handler_severity(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     } else if handler_body(node).is_some_and(|b| {
         let body = ctx.text(b);
         io_markers.iter().any(|m| body.contains(m.as_str()))
-            || syntax::descendants(b).any(|d| d.kind() == "await_expression")
+            || syntax::descendants(b).any(|d| d.kind_name() == "await_expression")
     }) {
         "medium"
     } else {
@@ -3529,7 +3537,7 @@ fn order_items_url(base: &str, id: u64) -> String { let order = order_url(base, 
             if let Some((ident, before)) = waiting.take() {
                 out.push((ident, before, Some(n)));
             }
-            if n.kind() == "identifier" {
+            if n.kind_name() == "identifier" {
                 *waiting = Some((n, *prev));
             }
             *prev = Some(n);
@@ -3574,8 +3582,8 @@ fn order_items_url(base: &str, id: u64) -> String { let order = order_url(base, 
         }
         for (path, src) in &sources {
             let f = parsed(path, src);
-            for mac in
-                syntax::descendants(f.tree.root_node()).filter(|n| n.kind() == "macro_invocation")
+            for mac in syntax::descendants(f.tree.root_node())
+                .filter(|n| n.kind_name() == "macro_invocation")
             {
                 let ours: Vec<_> = identifiers_with_siblings(&f, mac)
                     .into_iter()
@@ -3622,7 +3630,7 @@ fn order_items_url(base: &str, id: u64) -> String { let order = order_url(base, 
                 }
                 for func in nodes.of_kind("function_item") {
                     let mut expected: Vec<String> = syntax::ancestors(func)
-                        .filter(|a| a.kind() == "mod_item")
+                        .filter(|a| a.kind_name() == "mod_item")
                         .filter_map(|m| m.field("name"))
                         .map(|n| f.node_text(n).to_string())
                         .collect();
@@ -3691,7 +3699,7 @@ fn order_items_url(base: &str, id: u64) -> String { let order = order_url(base, 
         let manifests = Manifests::default();
         let gate = |kind: &str, nth: usize| {
             let node = syntax::descendants(file.tree.root_node())
-                .filter(|n| n.kind() == kind)
+                .filter(|n| n.kind_name() == kind)
                 .nth(nth)
                 .expect("the snippet has the node");
             let ctx = MatchCtx::new(
@@ -3718,7 +3726,7 @@ fn order_items_url(base: &str, id: u64) -> String { let order = order_url(base, 
         let src = "fn app() -> Router { Router::new().route(\"/a\", get(a)).route(\"/b\", get(b)) }\nasync fn a() {}\nasync fn b() {}\nfn walk(v: Vec<u8>) { let mut it = v.iter(); while let Some(x) = it.next() { use_it(x); } }\nasync fn consume(rx: Receiver) { while let Some(m) = rx.recv().await { handle(m); } }\n#[cfg(test)]\nmod tests { #[tokio::test] async fn calls_a() { super::a().await; } }\n";
         let (index, file) = routed_file(src);
         let admitted: Vec<String> = syntax::descendants(file.tree.root_node())
-            .filter(|n| n.kind() == "function_item")
+            .filter(|n| n.kind_name() == "function_item")
             .filter(|node| {
                 let ctx = MatchCtx::new(
                     &file,
@@ -3746,7 +3754,7 @@ fn order_items_url(base: &str, id: u64) -> String { let order = order_url(base, 
         let data = crate::analysis::check::CheckData::default();
         let manifests = Manifests::default();
         let verdicts: Vec<(String, bool, bool)> = syntax::descendants(file.tree.root_node())
-            .filter(|n| n.kind() == "index_expression")
+            .filter(|n| n.kind_name() == "index_expression")
             .map(|node| {
                 let mut ctx = MatchCtx::new(
                     &file,

@@ -11,7 +11,7 @@
 use super::common::name_matches_entry as matches_entry;
 use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
 use crate::analysis::source::ParsedFile;
-use crate::analysis::syntax::{self, FieldExt};
+use crate::analysis::syntax::{self, FieldExt, KindExt};
 use std::collections::BTreeSet;
 use tree_sitter::Node;
 
@@ -120,7 +120,7 @@ const ATTEMPT_WORDS: &[&str] = &[
 
 fn is_loop(node: Node<'_>) -> bool {
     matches!(
-        node.kind(),
+        node.kind_name(),
         "loop_expression" | "while_expression" | "for_expression"
     )
 }
@@ -137,7 +137,7 @@ fn own_nodes(loop_node: Node<'_>, nested_loops: bool) -> Vec<Node<'_>> {
         }
         if d.id() != loop_node.id()
             && (matches!(
-                d.kind(),
+                d.kind_name(),
                 "closure_expression" | "function_item" | "impl_item" | "async_block"
             ) || (!nested_loops && is_loop(d)))
         {
@@ -250,7 +250,7 @@ pub(crate) fn arms_of<'t>(match_node: Node<'t>) -> Vec<Node<'t>> {
     let mut cursor = block.walk();
     block
         .named_children(&mut cursor)
-        .filter(|a| a.kind() == "match_arm")
+        .filter(|a| a.kind_name() == "match_arm")
         .collect()
 }
 
@@ -282,13 +282,13 @@ fn arm_path(file: &ParsedFile, arm: Node<'_>, match_node: Node<'_>) -> Option<Pa
 
 /// The path an `if` condition's consequence stands for, and the operation it tests.
 fn path_of_condition<'t>(file: &ParsedFile, cond: Node<'t>) -> Option<(Path, Node<'t>)> {
-    if cond.kind() == "let_condition" {
+    if cond.kind_name() == "let_condition" {
         let pattern = cond.field("pattern")?;
         let value = cond.field("value")?;
         return path_of_pattern(file.node_text(pattern)).map(|p| (p, value));
     }
     let call = syntax::unwrap_expression(cond);
-    if call.kind() == "call_expression" {
+    if call.kind_name() == "call_expression" {
         let name = syntax::call_name(file, call)?;
         let receiver = syntax::call_receiver(call)?;
         return match name {
@@ -320,7 +320,7 @@ fn always_leaves_or_reaches(file: &ParsedFile, branch: Node<'_>) -> bool {
     always_leaves(file, branch)
         || syntax::descendants(branch)
             .take(MAX_SCAN)
-            .any(|d| matches!(d.kind(), "break_expression" | "return_expression"))
+            .any(|d| matches!(d.kind_name(), "break_expression" | "return_expression"))
 }
 
 /// Where `node` (inside the loop) is: the path it is on, the operation that decides it (the
@@ -339,11 +339,11 @@ fn path_at<'t>(
     // .is_success()`): the outer decider names the attempt.
     let mut inner_success: Option<Node<'t>> = None;
     for a in chain {
-        match a.kind() {
+        match a.kind_name() {
             "match_arm" => {
                 let matched = syntax::ancestors_from(file.tree.root_node(), a)
                     .into_iter()
-                    .find(|m| m.kind() == "match_expression");
+                    .find(|m| m.kind_name() == "match_expression");
                 let value = matched.and_then(|m| m.field("value"));
                 let path = matched.and_then(|m| arm_path(file, a, m));
                 if let (Some(path), Some(value), Some(m)) = (path, value, matched) {
@@ -405,13 +405,13 @@ fn path_at<'t>(
 /// from (`let result = s3.put(..).await;`), to name in a message.
 fn bound_call<'t>(file: &'t ParsedFile, op: Node<'t>, loop_node: Node<'t>) -> Option<Node<'t>> {
     let inner = syntax::unwrap_expression(op);
-    if inner.kind() != "identifier" {
+    if inner.kind_name() != "identifier" {
         return None;
     }
     let name = file.node_text(inner);
     own_nodes(loop_node, true)
         .into_iter()
-        .find_map(|n| match n.kind() {
+        .find_map(|n| match n.kind_name() {
             "assignment_expression"
                 if n.field("left").is_some_and(|l| file.node_text(l) == name) =>
             {
@@ -432,26 +432,28 @@ fn bound_call<'t>(file: &'t ParsedFile, op: Node<'t>, loop_node: Node<'t>) -> Op
 /// `while let Err(e) = conn { ..; conn = connect().await }`).
 fn is_attempt(file: &ParsedFile, op: Node<'_>, loop_node: Node<'_>) -> bool {
     let inner = syntax::unwrap_expression(op);
-    match inner.kind() {
+    match inner.kind_name() {
         "call_expression" => true,
         "identifier" => {
             let name = file.node_text(inner);
             let from_a_call = |value: Node<'_>| {
-                syntax::unwrap_expression(value).kind() == "call_expression"
+                syntax::unwrap_expression(value).kind_name() == "call_expression"
                     || file.node_text(value).contains(".await")
             };
-            own_nodes(loop_node, true).iter().any(|n| match n.kind() {
-                "assignment_expression" => {
-                    n.field("left").is_some_and(|l| file.node_text(l) == name)
-                        && n.field("right").is_some_and(from_a_call)
-                }
-                "let_declaration" => {
-                    n.field("pattern")
-                        .is_some_and(|p| file.node_text(p) == name)
-                        && n.field("value").is_some_and(from_a_call)
-                }
-                _ => false,
-            })
+            own_nodes(loop_node, true)
+                .iter()
+                .any(|n| match n.kind_name() {
+                    "assignment_expression" => {
+                        n.field("left").is_some_and(|l| file.node_text(l) == name)
+                            && n.field("right").is_some_and(from_a_call)
+                    }
+                    "let_declaration" => {
+                        n.field("pattern")
+                            .is_some_and(|p| file.node_text(p) == name)
+                            && n.field("value").is_some_and(from_a_call)
+                    }
+                    _ => false,
+                })
         }
         _ => false,
     }
@@ -467,11 +469,11 @@ fn is_leaving_macro(text: &str) -> bool {
 /// Whether a branch (a match arm's value, an `if` block) always leaves the loop: it is, or ends
 /// with, a `return`, a `break`, a `?` on an error, or `bail!`/`panic!`.
 fn always_leaves(file: &ParsedFile, branch: Node<'_>) -> bool {
-    let last = if branch.kind() == "block" {
+    let last = if branch.kind_name() == "block" {
         let mut cursor = branch.walk();
         let last = branch
             .named_children(&mut cursor)
-            .filter(|c| !c.kind().ends_with("comment"))
+            .filter(|c| !c.kind_name().ends_with("comment"))
             .last();
         match last {
             Some(l) => l,
@@ -480,7 +482,7 @@ fn always_leaves(file: &ParsedFile, branch: Node<'_>) -> bool {
     } else {
         branch
     };
-    let last = if last.kind() == "expression_statement" {
+    let last = if last.kind_name() == "expression_statement" {
         match last.named_child(0) {
             Some(e) => e,
             None => return false,
@@ -488,7 +490,7 @@ fn always_leaves(file: &ParsedFile, branch: Node<'_>) -> bool {
     } else {
         last
     };
-    match last.kind() {
+    match last.kind_name() {
         "return_expression" | "break_expression" => true,
         "macro_invocation" => is_leaving_macro(file.node_text(last)),
         "try_expression" => file.node_text(last).trim_start().starts_with("Err("),
@@ -519,7 +521,7 @@ fn find_retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Opti
     let body = loop_node.field("body")?;
     let own = own_nodes(loop_node, false);
     // `while let Err(e) = op()` / `while r.is_err()`: the header is the retry.
-    if loop_node.kind() == "while_expression" {
+    if loop_node.kind_name() == "while_expression" {
         let cond = loop_node.field("condition")?;
         // On a `Result` only: `while let None = slot.take()` polls for a state.
         let on_result = {
@@ -532,7 +534,7 @@ fn find_retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Opti
             }
         }
     }
-    let header_is_attempts = match loop_node.kind() {
+    let header_is_attempts = match loop_node.kind_name() {
         "for_expression" => {
             let pattern = loop_node
                 .field("pattern")
@@ -541,8 +543,8 @@ fn find_retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Opti
             let value = loop_node.field("value");
             let range = value.is_some_and(|v| {
                 let v = syntax::unwrap_expression(v);
-                v.kind() == "range_expression"
-                    || (v.kind() == "call_expression"
+                v.kind_name() == "range_expression"
+                    || (v.kind_name() == "call_expression"
                         && v.field("function")
                             .is_some_and(|f| file.node_text(f).starts_with('(')))
             });
@@ -567,12 +569,12 @@ fn find_retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Opti
     // `break`s in one loop).
     let exits = own.iter().filter(|n| {
         matches!(
-            n.kind(),
+            n.kind_name(),
             "break_expression" | "return_expression" | "continue_expression"
         )
     });
     for n in exits.take(MAX_EXITS) {
-        match n.kind() {
+        match n.kind_name() {
             "break_expression" | "return_expression" => match path_at(file, *n, body) {
                 Some((Path::Success, op, true)) if is_attempt(file, op, loop_node) => {
                     success_exit = true;
@@ -586,7 +588,7 @@ fn find_retried_operation<'t>(file: &'t ParsedFile, loop_node: Node<'t>) -> Opti
                 None => {
                     plain_exit |= ancestors_until(file, *n, body)
                         .iter()
-                        .all(|a| matches!(a.kind(), "expression_statement"))
+                        .all(|a| matches!(a.kind_name(), "expression_statement"))
                 }
             },
             "continue_expression" => {
@@ -662,13 +664,13 @@ fn reader_of<'t>(file: &'t ParsedFile, op: Node<'t>, body: Node<'t>) -> Option<N
     syntax::ancestors_from(file.tree.root_node(), op)
         .into_iter()
         .take_while(|a| a.id() != body.id())
-        .find(|a| matches!(a.kind(), "match_expression" | "if_expression") || is_let_else(*a))
+        .find(|a| matches!(a.kind_name(), "match_expression" | "if_expression") || is_let_else(*a))
 }
 
 /// Whether `node` is a `let .. else { .. }` (its `else` block runs when the pattern does not
 /// match: `let Ok(stream) = connect(addr) else { continue };`).
 fn is_let_else(node: Node<'_>) -> bool {
-    node.kind() == "let_declaration" && node.field("alternative").is_some()
+    node.kind_name() == "let_declaration" && node.field("alternative").is_some()
 }
 
 /// Whether the loop tells success from failure by a `Result` (`Ok`/`Err` patterns, `is_ok`,
@@ -679,7 +681,7 @@ fn decided_on_result(file: &ParsedFile, op: Node<'_>, body: Node<'_>) -> bool {
     let Some(reader) = reader_of(file, op, body) else {
         return false;
     };
-    let decided_text = match reader.kind() {
+    let decided_text = match reader.kind_name() {
         "match_expression" => {
             let Some(block) = reader.field("body") else {
                 return false;
@@ -687,7 +689,7 @@ fn decided_on_result(file: &ParsedFile, op: Node<'_>, body: Node<'_>) -> bool {
             let mut cursor = block.walk();
             block
                 .named_children(&mut cursor)
-                .filter(|a| a.kind() == "match_arm")
+                .filter(|a| a.kind_name() == "match_arm")
                 .filter_map(|a| a.field("pattern"))
                 .map(|p| file.node_text(p))
                 .collect::<Vec<_>>()
@@ -723,7 +725,7 @@ fn failure_goes_round(file: &ParsedFile, op: Node<'_>, body: Node<'_>) -> bool {
     let Some(reader) = reader_of(file, op, body) else {
         return true;
     };
-    match reader.kind() {
+    match reader.kind_name() {
         "match_expression" => {
             let failure_arms: Vec<Node<'_>> = arms_of(reader)
                 .into_iter()
@@ -752,7 +754,7 @@ fn failure_goes_round(file: &ParsedFile, op: Node<'_>, body: Node<'_>) -> bool {
             match failure_branch {
                 None => true,
                 Some(b) => {
-                    let b = if b.kind() == "else_clause" {
+                    let b = if b.kind_name() == "else_clause" {
                         b.named_child(0).unwrap_or(b)
                     } else {
                         b
@@ -771,18 +773,18 @@ fn reconnected<'t>(
     loop_node: Node<'t>,
     calls: &[String],
 ) -> Option<Node<'t>> {
-    if loop_node.kind() != "loop_expression" {
+    if loop_node.kind_name() != "loop_expression" {
         return None;
     }
     let body = loop_node.field("body")?;
     own_nodes(loop_node, false).into_iter().find_map(|n| {
-        let value = match n.kind() {
+        let value = match n.kind_name() {
             "match_expression" => n.field("value")?,
             "let_condition" => n.field("value")?,
             _ => return None,
         };
         let call = syntax::unwrap_expression(value);
-        if call.kind() != "call_expression" {
+        if call.kind_name() != "call_expression" {
             return None;
         }
         let name = syntax::call_name(file, call)?;
@@ -821,7 +823,7 @@ fn listed_calls<'t>(
 ) -> Vec<(Node<'t>, String)> {
     let mut out = Vec::new();
     for n in own_nodes(loop_node, true) {
-        match n.kind() {
+        match n.kind_name() {
             "call_expression" => {
                 if let Some(name) = syntax::call_name(file, n) {
                     if list.iter().any(|e| matches_entry(name, e)) {
@@ -833,7 +835,7 @@ fn listed_calls<'t>(
                 let mut cursor = n.walk();
                 let tokens = n
                     .named_children(&mut cursor)
-                    .find(|c| c.kind() == "token_tree");
+                    .find(|c| c.kind_name() == "token_tree");
                 if let Some(tokens) = tokens {
                     let text = file.node_text(tokens);
                     let called = identifier_spans(text).find(|(end, w)| {
@@ -858,7 +860,7 @@ fn loop_calls_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let calls = listed_calls(ctx.file, node, &ctx.list_with_additions(&args[1]));
     match calls.first() {
         Some((call, name)) => {
-            let text = if call.kind() == "call_expression" {
+            let text = if call.kind_name() == "call_expression" {
                 syntax::abbreviate(ctx.file, *call)
             } else {
                 format!("{name}(..)")
@@ -932,7 +934,7 @@ fn varying_names(
     variations: &[String],
 ) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
-    if loop_node.kind() == "for_expression" {
+    if loop_node.kind_name() == "for_expression" {
         if let Some(p) = loop_node.field("pattern") {
             names.extend(identifiers(file.node_text(p)).map(str::to_string));
         }
@@ -940,7 +942,7 @@ fn varying_names(
     let own = own_nodes(loop_node, true);
     let mut lets = Vec::new();
     for n in &own {
-        match n.kind() {
+        match n.kind_name() {
             "assignment_expression" | "compound_assignment_expr" => {
                 if let Some(left) = n.field("left") {
                     if let Some(last) = identifiers(file.node_text(left)).last() {
@@ -993,7 +995,7 @@ fn loop_call_args_vary(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     }
     let names = varying_names(file, node, variations);
     calls.iter().any(|(call, name)| {
-        let args_text = if call.kind() == "call_expression" {
+        let args_text = if call.kind_name() == "call_expression" {
             call.field("arguments")
                 .map(|a| file.node_text(a))
                 .unwrap_or("")
@@ -1009,7 +1011,7 @@ fn loop_call_args_vary(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             &rest[..end]
         };
         // A method on a varying receiver (`backoff.next_delay()`): the receiver counts too.
-        let receiver_text = if call.kind() == "call_expression" {
+        let receiver_text = if call.kind_name() == "call_expression" {
             syntax::call_receiver(*call)
                 .map(|r| file.node_text(r))
                 .unwrap_or("")
@@ -1031,7 +1033,7 @@ fn retried_with_new_arguments(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) ->
     let names = varying_names(file, node, ctx.list(&args[1]));
     syntax::descendants(op)
         .take(MAX_SCAN)
-        .filter(|d| d.kind() == "arguments")
+        .filter(|d| d.kind_name() == "arguments")
         .any(|a| text_varies(file.node_text(a), &names, ctx.list(&args[1])))
 }
 
@@ -1046,7 +1048,7 @@ fn retried_operation_calls_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -
     let list = ctx.list_with_additions(&args[1]);
     syntax::descendants(op)
         .take(MAX_SCAN)
-        .filter(|d| d.kind() == "call_expression")
+        .filter(|d| d.kind_name() == "call_expression")
         .filter_map(|c| syntax::call_name(file, c))
         .any(|name| list.iter().any(|e| matches_entry(name, e)))
 }
@@ -1059,7 +1061,7 @@ fn loop_tests_name_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let words = ctx.list(&args[1]);
     own_nodes(node, true)
         .into_iter()
-        .filter_map(|n| match n.kind() {
+        .filter_map(|n| match n.kind_name() {
             "match_pattern" => Some(n),
             "if_expression" | "while_expression" => n.field("condition"),
             _ => None,
@@ -1086,7 +1088,7 @@ fn loop_bounded(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false;
     };
     let file = ctx.file;
-    match node.kind() {
+    match node.kind_name() {
         "for_expression" => {
             // `for _ in 0..` and `loop`-like iterators (`repeat`, `cycle`) never end.
             let value = node.field("value").map(|v| file.node_text(v)).unwrap_or("");
@@ -1099,9 +1101,9 @@ fn loop_bounded(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         }
         "while_expression" => {
             let cond = node.field("condition");
-            if cond
-                .is_some_and(|c| c.kind() != "let_condition" && condition_bounds(file.node_text(c)))
-            {
+            if cond.is_some_and(|c| {
+                c.kind_name() != "let_condition" && condition_bounds(file.node_text(c))
+            }) {
                 return true;
             }
         }
@@ -1113,7 +1115,7 @@ fn loop_bounded(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     };
     let leaving = own_nodes(node, false)
         .into_iter()
-        .filter(|n| match n.kind() {
+        .filter(|n| match n.kind_name() {
             "break_expression" | "return_expression" => true,
             "macro_invocation" => is_leaving_macro(file.node_text(*n)),
             _ => false,
@@ -1122,7 +1124,7 @@ fn loop_bounded(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         let chain = ancestors_until(file, n, body);
         let mut child = n;
         for a in chain {
-            match a.kind() {
+            match a.kind_name() {
                 "if_expression" => {
                     let in_branch = a.field("consequence").is_some_and(|c| c.id() == child.id())
                         || a.field("alternative").is_some_and(|c| c.id() == child.id());

@@ -24,7 +24,7 @@ use crate::analysis::effects::DATABASE_SERVICE;
 use crate::analysis::effects::{CalleeName, EffectModel, FnSummary};
 use crate::analysis::index::{Manifests, RepoIndex};
 use crate::analysis::source::ParsedFile;
-use crate::analysis::syntax::{self, FieldExt, NodeList};
+use crate::analysis::syntax::{self, FieldExt, KindExt, NodeList};
 use rustc_hash::FxHashSet;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -304,7 +304,7 @@ impl RetryFacts {
             "const_item",
             "assignment_expression",
         ]) {
-            match node.kind() {
+            match node.kind_name() {
                 "function_item" => {
                     if syntax::is_in_test_code(file, node) {
                         continue;
@@ -333,7 +333,7 @@ impl RetryFacts {
                     if let Some(params) = node.field("parameters") {
                         for p in nodes.of_kind_in("parameter", params) {
                             if let (Some(pat), Some(ty)) = (p.field("pattern"), p.field("type")) {
-                                if pat.kind() == "identifier" {
+                                if pat.kind_name() == "identifier" {
                                     self.typed_names.extend(NameIdents::new(
                                         &shared_krate,
                                         file.node_text(pat),
@@ -359,7 +359,7 @@ impl RetryFacts {
                 | "static_item"
                 | "const_item"
                 | "assignment_expression" => {
-                    let (target, value) = match node.kind() {
+                    let (target, value) = match node.kind_name() {
                         "let_declaration" => (node.field("pattern"), node.field("value")),
                         "field_initializer" => (node.field("field"), node.field("value")),
                         "assignment_expression" => (node.field("left"), node.field("right")),
@@ -368,7 +368,7 @@ impl RetryFacts {
                     let (Some(target), Some(value)) = (target, value) else {
                         continue;
                     };
-                    let target = match target.kind() {
+                    let target = match target.kind_name() {
                         "identifier" | "field_identifier" => name_of(target),
                         "field_expression" => match target.field("field") {
                             Some(f) => name_of(f),
@@ -376,7 +376,7 @@ impl RetryFacts {
                         },
                         _ => continue,
                     };
-                    if node.kind() == "let_declaration" {
+                    if node.kind_name() == "let_declaration" {
                         if let Some(t) = node.field("type") {
                             self.typed_names.extend(NameIdents::new(
                                 &shared_krate,
@@ -530,7 +530,7 @@ fn is_associated_fn_name<'t>(file: &ParsedFile, nodes: &NodeList<'t>, d: Node<'t
     let Some(p) = nodes.parent(d) else {
         return false;
     };
-    p.kind() == "scoped_identifier"
+    p.kind_name() == "scoped_identifier"
         && p.field("name").is_some_and(|n| n.id() == d.id())
         && p.field("path").is_some_and(|path| {
             let last = file.node_text(path).rsplit("::").next().unwrap_or("");
@@ -659,7 +659,7 @@ fn client_type_crate_service(
     // A type is small: its first 256 nodes hold every name a reader would look at.
     syntax::descendants(ty)
         .take(256)
-        .filter(|n| n.kind() == "type_identifier")
+        .filter(|n| n.kind_name() == "type_identifier")
         .find_map(|n| {
             let t = file.node_text(n);
             imports.iter().find(|(i, _)| i == t).map(|(_, s)| s.clone())
@@ -670,7 +670,7 @@ fn client_type_crate_service(
 /// `self.github.repo(owner, name)`): the root of a method chain with no `.await` or `?` in it.
 /// `None` for anything else.
 fn handle_source<'t>(file: &ParsedFile, value: Node<'t>) -> Option<Node<'t>> {
-    if value.kind() != "call_expression" {
+    if value.kind_name() != "call_expression" {
         return None;
     }
     let text = file.node_text(value);
@@ -678,15 +678,15 @@ fn handle_source<'t>(file: &ParsedFile, value: Node<'t>) -> Option<Node<'t>> {
         return None;
     }
     let root = Chain::of(file, value).root;
-    matches!(root.kind(), "identifier" | "field_expression").then_some(root)
+    matches!(root.kind_name(), "identifier" | "field_expression").then_some(root)
 }
 
 /// The type of parameter `name` of the function `node` is in.
 fn parameter_type<'t>(file: &'t ParsedFile, node: Node<'t>, name: &str) -> Option<Node<'t>> {
     let function = syntax::ancestors_from(file.tree.root_node(), node)
         .into_iter()
-        .find(|a| matches!(a.kind(), "function_item" | "closure_expression"))
-        .filter(|a| a.kind() == "function_item")?;
+        .find(|a| matches!(a.kind_name(), "function_item" | "closure_expression"))
+        .filter(|a| a.kind_name() == "function_item")?;
     syntax::parameter_named(file, function, name)?.field("type")
 }
 
@@ -712,7 +712,7 @@ fn local_client_service(
                 )
                 .filter(|d| d != "*")
         };
-        match node.kind() {
+        match node.kind_name() {
             "field_expression" => {
                 let krate = crate_of(ctx);
                 if let Some(service) = ctx
@@ -853,7 +853,7 @@ pub(crate) fn body_has_retry_shape<'t>(
             body,
         )
         .into_iter()
-        .any(|d| match d.kind() {
+        .any(|d| match d.kind_name() {
             "loop_expression" | "for_expression" | "while_expression" => is_retry_loop(file, d),
             "call_expression" => syntax::call_name(file, d).is_some_and(|n| {
                 matches!(n, "retry" | "retry_notify" | "spawn") && {
@@ -934,7 +934,7 @@ fn body_chains<'t>(
     // (`builder.send()` as a blocking client wrapper's last expression).
     let tail = body
         .named_child(body.named_child_count().saturating_sub(1))
-        .filter(|t| t.kind() == "call_expression");
+        .filter(|t| t.kind_name() == "call_expression");
     for d in nodes
         .of_kinds_in(&["await_expression", "try_expression"], body)
         .into_iter()
@@ -944,8 +944,8 @@ fn body_chains<'t>(
         if out.len() >= 16 {
             break;
         }
-        let awaited = d.kind() == "await_expression";
-        let Some(inner) = (if d.kind() == "call_expression" {
+        let awaited = d.kind_name() == "await_expression";
+        let Some(inner) = (if d.kind_name() == "call_expression" {
             Some(d)
         } else {
             d.named_child(0)
@@ -957,12 +957,12 @@ fn body_chains<'t>(
             continue;
         };
         // `call.await?` is read at its `.await`.
-        if inner.kind() != "call_expression" || !keep(if awaited { d } else { inner }) {
+        if inner.kind_name() != "call_expression" || !keep(if awaited { d } else { inner }) {
             continue;
         }
         // `block_on(call)?` is read as `call.await?`.
         let (inner, awaited) = match run_future(file, lists, inner) {
-            Some(future) if future.kind() == "call_expression" => (future, true),
+            Some(future) if future.kind_name() == "call_expression" => (future, true),
             _ => (inner, awaited),
         };
         let chain = Chain::of(file, inner);
@@ -979,12 +979,13 @@ fn is_retry_loop(file: &ParsedFile, l: Node<'_>) -> bool {
         .get_or_init(|| regex::Regex::new(r"(?i)\b(attempts?|retry|retries|retried|tries|backoff|max_tries|max_attempts|remaining_tries)\b").ok())
         .as_ref();
     let has_words = |t: &str| words.is_some_and(|re| re.is_match(t));
-    match l.kind() {
+    match l.kind_name() {
         "for_expression" => {
             let pat = l.field("pattern").map(|p| file.node_text(p)).unwrap_or("");
             let value = l.field("value");
             has_words(pat)
-                || (pat.starts_with('_') && value.is_some_and(|v| v.kind() == "range_expression"))
+                || (pat.starts_with('_')
+                    && value.is_some_and(|v| v.kind_name() == "range_expression"))
                 || value.is_some_and(|v| has_words(file.node_text(v)))
         }
         "while_expression" => {
@@ -1032,7 +1033,7 @@ fn request_helpers(
             return Vec::new();
         }
         syntax::descendants(root)
-            .filter(|n| n.kind() == "function_item")
+            .filter(|n| n.kind_name() == "function_item")
             .filter(|f| {
                 f.field("return_type").is_some_and(|r| {
                     let ty = file.node_text(r);
@@ -1063,7 +1064,7 @@ impl<'t> Chain<'t> {
         let mut steps = 0;
         let root = loop {
             steps += 1;
-            if steps > 256 || cur.kind() != "call_expression" {
+            if steps > 256 || cur.kind_name() != "call_expression" {
                 break cur;
             }
             let name = syntax::call_name(file, cur).unwrap_or("").to_string();
@@ -1084,13 +1085,13 @@ impl<'t> Chain<'t> {
     /// builder, so the binding's chain is what names the client and the verb.
     /// `None` when the root is not such a local.
     fn through_binding(&self, file: &'t ParsedFile) -> Option<Chain<'t>> {
-        if self.root.kind() != "identifier" || self.calls.is_empty() {
+        if self.root.kind_name() != "identifier" || self.calls.is_empty() {
             return None;
         }
         let value = binding_of(file, self.root)?.field("value")?;
         let value = syntax::unwrap_expression(value);
         let text = file.node_text(value);
-        if value.kind() != "call_expression"
+        if value.kind_name() != "call_expression"
             || text.len() > MAX_BOUND_CHAIN_BYTES
             || text.contains(".await")
             || text.contains('?')
@@ -1116,7 +1117,7 @@ impl<'t> Chain<'t> {
             return None;
         }
         let inner = syntax::unwrap_expression(args.named_child(0)?);
-        if inner.kind() != "call_expression" || syntax::call_receiver(inner).is_none() {
+        if inner.kind_name() != "call_expression" || syntax::call_receiver(inner).is_none() {
             return None;
         }
         let mut wrapped = Chain::of(file, inner);
@@ -1581,7 +1582,7 @@ fn effect_call<'t>(file: &'t ParsedFile, lists: &Lists<'_>, node: Node<'t>) -> (
     for _ in 0..64 {
         let before = n;
         loop {
-            match n.kind() {
+            match n.kind_name() {
                 "await_expression" => awaited = true,
                 "try_expression" | "parenthesized_expression" | "reference_expression" => {}
                 _ => break,
@@ -1591,7 +1592,7 @@ fn effect_call<'t>(file: &'t ParsedFile, lists: &Lists<'_>, node: Node<'t>) -> (
                 None => break,
             }
         }
-        if n.kind() == "call_expression"
+        if n.kind_name() == "call_expression"
             && syntax::call_name(file, n).is_some_and(|m| lists.has("passthrough_methods", m))
         {
             if let Some(r) = syntax::call_receiver(n) {
@@ -1615,7 +1616,7 @@ fn effect_call<'t>(file: &'t ParsedFile, lists: &Lists<'_>, node: Node<'t>) -> (
 /// The future a call runs to completion (`async_std::task::block_on(fut)`, `rt.block_on(fut)`:
 /// the vocabulary's `future_runners`), unwrapped; `None` for any other node.
 fn run_future<'t>(file: &ParsedFile, lists: &Lists<'_>, call: Node<'t>) -> Option<Node<'t>> {
-    if call.kind() != "call_expression"
+    if call.kind_name() != "call_expression"
         || !syntax::call_name(file, call).is_some_and(|m| lists.has("future_runners", m))
     {
         return None;
@@ -1637,7 +1638,7 @@ fn resolve_binding<'t>(file: &'t ParsedFile, node: Node<'t>) -> Node<'t> {
 /// enclosing one of the same function (the nearest before it).
 fn binding_of<'t>(file: &'t ParsedFile, node: Node<'t>) -> Option<Node<'t>> {
     let inner = syntax::unwrap_expression(node);
-    if inner.kind() != "identifier" {
+    if inner.kind_name() != "identifier" {
         return None;
     }
     let name = file.node_text(inner);
@@ -1646,7 +1647,7 @@ fn binding_of<'t>(file: &'t ParsedFile, node: Node<'t>) -> Option<Node<'t>> {
         .into_iter()
         .take(64)
     {
-        if matches!(p.kind(), "function_item" | "closure_expression") {
+        if matches!(p.kind_name(), "function_item" | "closure_expression") {
             break;
         }
         let mut nearest = None;
@@ -1655,7 +1656,7 @@ fn binding_of<'t>(file: &'t ParsedFile, node: Node<'t>) -> Option<Node<'t>> {
             if s.id() == cur.id() {
                 break;
             }
-            if s.kind() == "let_declaration" {
+            if s.kind_name() == "let_declaration" {
                 let pat = s.field("pattern").map(|p| file.node_text(p)).unwrap_or("");
                 if pat == name || pat.strip_prefix("mut ") == Some(name) {
                     nearest = Some(s);
@@ -1697,7 +1698,7 @@ fn transient_site<'t>(
     let binding = binding_of(ctx.file, node).filter(|b| b.field("value").is_some());
     let bound = binding.and_then(|b| b.field("value")).unwrap_or(node);
     let (call, awaited) = effect_call(ctx.file, lists, bound);
-    if call.kind() != "call_expression" {
+    if call.kind_name() != "call_expression" {
         return None;
     }
     let chain = Chain::of(ctx.file, call);
@@ -1735,7 +1736,7 @@ fn callee_names(ctx: &MatchCtx<'_, '_>, site: &TransientSite<'_>) -> Option<Call
         });
     }
     let root = site.chain.root;
-    let ty = (root.kind() == "scoped_identifier")
+    let ty = (root.kind_name() == "scoped_identifier")
         .then(|| root.field("path"))
         .flatten()
         .map(|p| crate::analysis::filters::errors::last_segment(ctx.file.node_text(p)))
@@ -2044,18 +2045,18 @@ fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let file = ctx.file;
     // Wrappers and loops around the call.
     for a in syntax::ancestors(node) {
-        match a.kind() {
+        match a.kind_name() {
             "function_item" => break,
             "closure_expression" | "async_block" => {
                 let mut p = a.parent();
                 while let Some(pp) = p {
                     if matches!(
-                        pp.kind(),
+                        pp.kind_name(),
                         "parenthesized_expression"
                             | "closure_expression"
                             | "block"
                             | "expression_statement"
-                    ) && pp.kind() != "block"
+                    ) && pp.kind_name() != "block"
                     {
                         p = pp.parent();
                     } else {
@@ -2063,14 +2064,16 @@ fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                     }
                 }
                 let Some(p) = p else { continue };
-                if p.kind() == "arguments" {
+                if p.kind_name() == "arguments" {
                     if let Some(call) = p.parent() {
-                        if call.kind() == "call_expression" && is_wrapper_call(ctx, &lists, call) {
+                        if call.kind_name() == "call_expression"
+                            && is_wrapper_call(ctx, &lists, call)
+                        {
                             return true;
                         }
                     }
                 }
-                if p.kind() == "field_expression" {
+                if p.kind_name() == "field_expression" {
                     let field = p.field("field").map(|f| file.node_text(f)).unwrap_or("");
                     if matches!(field, "retry" | "retry_notify" | "retry_with" | "retry_if")
                         || lists.has("retry_wrappers", field)
@@ -2087,7 +2090,7 @@ fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     }
     // The client: retry middleware configured where it was built, or AWS SDK defaults.
     let (call, _) = effect_call(file, &lists, node);
-    if call.kind() != "call_expression" {
+    if call.kind_name() != "call_expression" {
         return false;
     }
     let chain = Chain::of(file, call);
@@ -2136,7 +2139,7 @@ fn retry_covered(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 /// Whether a subtree logs: a log macro (`warn!`, `tracing::error!`, `eprintln!`) or a call named
 /// like one of the log macros (`report_error(..)`).
 fn logs(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, node: Node<'_>) -> bool {
-    syntax::descendants(node).any(|d| match d.kind() {
+    syntax::descendants(node).any(|d| match d.kind_name() {
         "macro_invocation" => d
             .field("macro")
             .map(|m| {
@@ -2164,12 +2167,12 @@ fn error_logged(
     if logs(ctx, lists, branch) {
         return true;
     }
-    let Some(binding) = stmt.parent().filter(|p| p.kind() == "let_declaration") else {
+    let Some(binding) = stmt.parent().filter(|p| p.kind_name() == "let_declaration") else {
         return false;
     };
     let Some(name) = binding
         .field("pattern")
-        .filter(|p| p.kind() == "identifier")
+        .filter(|p| p.kind_name() == "identifier")
         .map(|p| ctx.file.node_text(p))
     else {
         return false;
@@ -2183,12 +2186,12 @@ fn error_logged(
     });
     message
         && std::iter::successors(binding.next_named_sibling(), |n| n.next_named_sibling())
-            .filter(|n| n.kind() != "line_comment" && n.kind() != "block_comment")
+            .filter(|n| n.kind_name() != "line_comment" && n.kind_name() != "block_comment")
             .take(2)
             .any(|n| {
                 logs(ctx, lists, n)
                     && syntax::descendants(n)
-                        .any(|d| d.kind() == "identifier" && ctx.file.node_text(d) == name)
+                        .any(|d| d.kind_name() == "identifier" && ctx.file.node_text(d) == name)
             })
 }
 
@@ -2211,7 +2214,7 @@ fn propagates_or_requeues(
         return false;
     }
     for d in syntax::descendants(branch) {
-        match d.kind() {
+        match d.kind_name() {
             "return_expression" => {
                 let value = d
                     .named_child(0)
@@ -2248,7 +2251,7 @@ fn propagates_or_requeues(
     // expands to an `Err` (`json_err!("..")`): the caller sees the failure.
     if let Some(tail) = tail_value(branch) {
         let t = ctx.file.node_text(tail);
-        let error_value_macro = tail.kind() == "macro_invocation"
+        let error_value_macro = tail.kind_name() == "macro_invocation"
             && tail.field("macro").is_some_and(|m| {
                 let m = ctx.file.node_text(m);
                 ctx.index()
@@ -2297,17 +2300,17 @@ fn tail_value(branch: Node<'_>) -> Option<Node<'_>> {
 const MAX_TAIL_NESTING: usize = 8;
 
 fn tail_value_within(branch: Node<'_>, depth: usize) -> Option<Node<'_>> {
-    if branch.kind() != "block" {
+    if branch.kind_name() != "block" {
         return Some(branch);
     }
     let last = branch.named_child(branch.named_child_count().checked_sub(1)?)?;
     // `return fallback;` ends the branch in a value as much as a tail expression does. A value
     // longer than a fallback ever is (a PR's 100,000 nested returns) is not read: each level's
     // text would be searched again, quadratic in the nesting.
-    if last.kind() == "expression_statement" {
+    if last.kind_name() == "expression_statement" {
         if let Some(value) = last
             .named_child(0)
-            .filter(|r| r.kind() == "return_expression")
+            .filter(|r| r.kind_name() == "return_expression")
             .and_then(|r| r.named_child(0))
         {
             return (value.byte_range().len() <= MAX_RETURNED_VALUE_BYTES).then_some(value);
@@ -2316,16 +2319,16 @@ fn tail_value_within(branch: Node<'_>, depth: usize) -> Option<Node<'_>> {
     // A trailing `match` or `if .. else` is written as a statement, yet without a `;` it is
     // the block's value when each of its branches ends in one:
     // `Err(e) => { warn!(..); match render(page) { Ok(html) => Html(html), Err(_) => oops() } }`.
-    if last.kind() == "expression_statement" && !ends_with_semicolon(last) {
+    if last.kind_name() == "expression_statement" && !ends_with_semicolon(last) {
         if let Some(inner) = last.named_child(0) {
             if let Some(value) = branching_value(inner, depth) {
                 return Some(value);
             }
         }
     }
-    if last.kind().ends_with("_statement")
-        || last.kind() == "let_declaration"
-        || last.kind().ends_with("comment")
+    if last.kind_name().ends_with("_statement")
+        || last.kind_name() == "let_declaration"
+        || last.kind_name().ends_with("comment")
     {
         return None;
     }
@@ -2335,7 +2338,7 @@ fn tail_value_within(branch: Node<'_>, depth: usize) -> Option<Node<'_>> {
 /// Whether a statement ends with `;` (read off its last child, no text needed).
 fn ends_with_semicolon(stmt: Node<'_>) -> bool {
     stmt.child(stmt.child_count().saturating_sub(1))
-        .is_some_and(|c| c.kind() == ";")
+        .is_some_and(|c| c.kind_name() == ";")
 }
 
 /// The value a `match` or `if .. else` yields when every branch ends in one (see
@@ -2345,7 +2348,7 @@ fn branching_value(expr: Node<'_>, depth: usize) -> Option<Node<'_>> {
     if depth >= MAX_TAIL_NESTING {
         return None;
     }
-    let branches: Vec<Node<'_>> = match expr.kind() {
+    let branches: Vec<Node<'_>> = match expr.kind_name() {
         "match_expression" => super::loops::arms_of(expr)
             .into_iter()
             .map(|arm| arm.field("value"))
@@ -2359,7 +2362,7 @@ fn branching_value(expr: Node<'_>, depth: usize) -> Option<Node<'_>> {
     let mut first = None;
     for branch in branches {
         let value = tail_value_within(branch, depth + 1)?;
-        if value.kind() == "unit_expression" || value.kind() == "macro_invocation" {
+        if value.kind_name() == "unit_expression" || value.kind_name() == "macro_invocation" {
             return None;
         }
         first.get_or_insert(value);
@@ -2386,10 +2389,10 @@ pub(crate) fn is_catch_all_err(pattern: &str) -> bool {
 /// The Err branch of an `if let Err(..) = ..` or a `match` on a Result: of a `match`, the
 /// catch-all `Err` arm when it has one, else its first `Err` arm.
 fn err_branch<'t>(ctx: &MatchCtx<'_, 't>, stmt: Node<'t>) -> Option<Node<'t>> {
-    match stmt.kind() {
+    match stmt.kind_name() {
         "if_expression" => {
             let cond = stmt.field("condition")?;
-            if cond.kind() == "let_chain" {
+            if cond.kind_name() == "let_chain" {
                 // `if ready && let Err(e) = call {..}`: the body runs on the error (an `Ok`
                 // pattern's `else` runs on any failed condition, so it is not read as one).
                 let on_err = err_let_condition(ctx.file, cond).is_some();
@@ -2448,7 +2451,7 @@ fn replies_to_user(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, branch: Node<'_>) 
     let replies = lists.list("user_reply_calls");
     syntax::descendants(branch)
         .take(MAX_BRANCH_NODES)
-        .filter(|d| d.kind() == "call_expression")
+        .filter(|d| d.kind_name() == "call_expression")
         .filter_map(|d| syntax::call_name(ctx.file, d))
         .any(|name| replies.iter().any(|r| r == name))
 }
@@ -2457,7 +2460,7 @@ fn replies_to_user(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, branch: Node<'_>) 
 fn err_let_condition<'t>(file: &ParsedFile, chain: Node<'t>) -> Option<Node<'t>> {
     let mut cursor = chain.walk();
     let found = chain.named_children(&mut cursor).find(|c| {
-        c.kind() == "let_condition"
+        c.kind_name() == "let_condition"
             && c.field("pattern")
                 .is_some_and(|p| file.node_text(p).starts_with("Err"))
     });
@@ -2467,11 +2470,11 @@ fn err_let_condition<'t>(file: &ParsedFile, chain: Node<'t>) -> Option<Node<'t>>
 /// The name an Err branch binds the error to: `e` of `Err(e) => ..` or `if let Err(e) = ..`.
 fn err_binding<'f>(file: &'f ParsedFile, branch: Node<'_>) -> Option<&'f str> {
     let parent = branch.parent()?;
-    let pattern = match parent.kind() {
+    let pattern = match parent.kind_name() {
         "match_arm" => parent.field("pattern")?,
         "if_expression" => {
             let cond = parent.field("condition")?;
-            if cond.kind() == "let_chain" {
+            if cond.kind_name() == "let_chain" {
                 err_let_condition(file, cond)?.field("pattern")?
             } else {
                 cond.field("pattern")?
@@ -2506,16 +2509,16 @@ fn hands_error_on(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, branch: Node<'_>) -
     let mut names: Vec<&str> = vec![binding];
     for d in nodes
         .iter()
-        .filter(|d| d.kind() == "let_declaration")
+        .filter(|d| d.kind_name() == "let_declaration")
         .take(MAX_DERIVED_LETS)
     {
         if let (Some(p), Some(v)) = (d.field("pattern"), d.field("value")) {
             let named = nodes.iter().any(|n| {
-                n.kind() == "identifier"
+                n.kind_name() == "identifier"
                     && v.byte_range().contains(&n.start_byte())
                     && names.contains(&file.node_text(*n))
             });
-            if p.kind() == "identifier" && named && names.len() < 8 {
+            if p.kind_name() == "identifier" && named && names.len() < 8 {
                 names.push(file.node_text(p));
             }
         }
@@ -2529,7 +2532,7 @@ fn hands_error_on(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, branch: Node<'_>) -
     };
     let uses: Vec<usize> = nodes
         .iter()
-        .filter(|n| match n.kind() {
+        .filter(|n| match n.kind_name() {
             "identifier" => names.contains(&file.node_text(**n)),
             "string_literal" => inlined(file.node_text(**n)),
             _ => false,
@@ -2538,7 +2541,7 @@ fn hands_error_on(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, branch: Node<'_>) -
         .collect();
     nodes
         .iter()
-        .filter(|d| d.kind() == "call_expression")
+        .filter(|d| d.kind_name() == "call_expression")
         .any(|d| {
             let Some(name) = syntax::call_name(file, *d) else {
                 return false;
@@ -2546,7 +2549,7 @@ fn hands_error_on(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, branch: Node<'_>) -
             if lists.has("log_macros", name) || name.split('_').any(|w| w == "log") {
                 return false;
             }
-            // `e.to_string()`, `e.kind()`: reading the error, not handing it on.
+            // `e.to_string()`, `e.kind_name()`: reading the error, not handing it on.
             if syntax::call_receiver(*d).is_some_and(|r| names.contains(&file.node_text(r))) {
                 return false;
             }
@@ -2586,7 +2589,7 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         let answers_success = t.starts_with("Ok(") || is_success_status(t);
         if !t.is_empty()
             && t != "()"
-            && tail.kind() != "macro_invocation"
+            && tail.kind_name() != "macro_invocation"
             && !t.starts_with("continue")
             && !t.starts_with("Ok(())")
             && (read || !answers_success)
@@ -2594,7 +2597,11 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             return false;
         }
     }
-    if read && stmt.parent().is_some_and(|p| p.kind() == "let_declaration") {
+    if read
+        && stmt
+            .parent()
+            .is_some_and(|p| p.kind_name() == "let_declaration")
+    {
         return false;
     }
     true
@@ -2606,7 +2613,7 @@ fn discarded_with_log(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     };
     let lists = Lists::of(ctx);
     let node = syntax::unwrap_expression(node);
-    if node.kind() != "call_expression" {
+    if node.kind_name() != "call_expression" {
         return false;
     }
     let chain = Chain::of(ctx.file, node);
@@ -2646,13 +2653,13 @@ fn spawned_loop_ended_by<'t>(ctx: &MatchCtx<'_, 't>, stmt: Node<'t>) -> Option<N
     let in_loop = syntax::ancestors(stmt)
         .take_while(|a| {
             !matches!(
-                a.kind(),
+                a.kind_name(),
                 "async_block" | "closure_expression" | "function_item"
             )
         })
         .any(|a| {
             matches!(
-                a.kind(),
+                a.kind_name(),
                 "loop_expression" | "while_expression" | "for_expression"
             )
         });
@@ -2670,7 +2677,7 @@ fn spawn_around<'t>(
     through_loops: bool,
 ) -> Option<Node<'t>> {
     for a in syntax::ancestors(node) {
-        match a.kind() {
+        match a.kind_name() {
             "function_item" => return None,
             "loop_expression" | "for_expression" | "while_expression" if !through_loops => {
                 return None
@@ -2695,7 +2702,7 @@ fn spawn_around<'t>(
 /// Whether the enclosing fn is a GitHub webhook handler (GitHub does not redeliver).
 fn in_github_webhook(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, node: Node<'_>) -> bool {
     syntax::ancestors(node)
-        .filter(|a| a.kind() == "function_item")
+        .filter(|a| a.kind_name() == "function_item")
         .last()
         .is_some_and(|func| is_github_webhook(ctx, lists, func))
 }
@@ -2737,7 +2744,7 @@ static PROPAGATES_NOWHERE_GATE: Gate = Gate {
         // The first closure, async block or fn up says whether the statement runs in a task
         // body, in a loop of it or not (where a fire-and-forget spawn's task runs: see
         // `fire_and_forget_spawn` and `spawned_loop_ended_by`).
-        let in_task_body = ancestors.iter().find_map(|a| match a.kind() {
+        let in_task_body = ancestors.iter().find_map(|a| match a.kind_name() {
             "async_block" | "closure_expression" => Some(true),
             "function_item" => Some(false),
             _ => None,
@@ -2748,7 +2755,7 @@ static PROPAGATES_NOWHERE_GATE: Gate = Gate {
         let func = ancestors
             .iter()
             .rev()
-            .find(|a| a.kind() == "function_item")?;
+            .find(|a| a.kind_name() == "function_item")?;
         if func.byte_range().len() > GATE_MAX_FN_BYTES {
             return Some(String::new());
         }
@@ -2775,8 +2782,8 @@ fn propagates_nowhere(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     }
     // The `?` must reach the handler itself, not a closure or async block inside it.
     !syntax::ancestors(stmt)
-        .take_while(|a| a.kind() != "function_item")
-        .any(|a| matches!(a.kind(), "closure_expression" | "async_block"))
+        .take_while(|a| a.kind_name() != "function_item")
+        .any(|a| matches!(a.kind_name(), "closure_expression" | "async_block"))
 }
 
 /// The statements after `stmt` in its block and the enclosing blocks, up to the fn or the given
@@ -2791,7 +2798,7 @@ fn later_calls<'a, 't>(
     for _ in 0..64 {
         let mut sib = cur.next_sibling();
         while let Some(s) = sib {
-            for d in syntax::descendants(s).filter(|d| d.kind() == "call_expression") {
+            for d in syntax::descendants(s).filter(|d| d.kind_name() == "call_expression") {
                 if let Some(n) = syntax::call_name(ctx.file, d) {
                     out.push(n);
                 }
@@ -2799,8 +2806,8 @@ fn later_calls<'a, 't>(
             sib = s.next_sibling();
         }
         let Some(p) = cur.parent() else { break };
-        if p.kind() == "function_item"
-            || p.kind() == "closure_expression"
+        if p.kind_name() == "function_item"
+            || p.kind_name() == "closure_expression"
             || stop.is_some_and(|s| s.id() == p.id())
         {
             break;
@@ -2815,7 +2822,7 @@ fn later_calls<'a, 't>(
 fn propagating_fn<'f>(file: &'f ParsedFile, stmt: Node<'_>) -> Option<&'f str> {
     let mut func = None;
     for a in syntax::ancestors(stmt).take(48) {
-        match a.kind() {
+        match a.kind_name() {
             "closure_expression" | "async_block" => return None,
             "function_item" => {
                 func = Some(a);
@@ -2901,13 +2908,13 @@ fn runs_as_periodic_work(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
     let paced_loop = syntax::ancestors(node)
         .take_while(|a| {
             !matches!(
-                a.kind(),
+                a.kind_name(),
                 "function_item" | "closure_expression" | "async_block"
             )
         })
         .filter(|a| {
             matches!(
-                a.kind(),
+                a.kind_name(),
                 "loop_expression" | "for_expression" | "while_expression"
             )
         })
@@ -2927,19 +2934,19 @@ fn runs_as_periodic_work(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
 /// next round.
 fn in_scheduled_closure(file: &ParsedFile, node: Node<'_>, data: &CheckData) -> bool {
     syntax::ancestors(node)
-        .take_while(|a| a.kind() != "function_item")
-        .filter(|a| a.kind() == "closure_expression")
+        .take_while(|a| a.kind_name() != "function_item")
+        .filter(|a| a.kind_name() == "closure_expression")
         .filter_map(|c| {
             c.parent()
-                .filter(|p| p.kind() == "arguments")
+                .filter(|p| p.kind_name() == "arguments")
                 .and_then(|p| p.parent())
-                .filter(|call| call.kind() == "call_expression")
+                .filter(|call| call.kind_name() == "call_expression")
         })
         .any(|call| {
             // The call and the calls its receiver chain makes (`every(..)` in
             // `scheduler.every(..).run(..)`).
             std::iter::successors(Some(call), |c| {
-                syntax::call_receiver(*c).filter(|r| r.kind() == "call_expression")
+                syntax::call_receiver(*c).filter(|r| r.kind_name() == "call_expression")
             })
             .take(16)
             .filter_map(|c| syntax::call_name(file, c))
@@ -2966,13 +2973,13 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let innermost_loop = syntax::ancestors(stmt)
         .take_while(|a| {
             !matches!(
-                a.kind(),
+                a.kind_name(),
                 "function_item" | "closure_expression" | "async_block"
             )
         })
         .find(|a| {
             matches!(
-                a.kind(),
+                a.kind_name(),
                 "loop_expression" | "for_expression" | "while_expression"
             )
         });
@@ -3014,7 +3021,7 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false; // the next tick is the retry
     }
     if let Some(l) = innermost_loop.filter(|_| !ends_task_loop) {
-        if l.kind() == "for_expression" && consumed.is_none() {
+        if l.kind_name() == "for_expression" && consumed.is_none() {
             let btext = file.node_text(branch.unwrap_or(stmt));
             let records = btext.contains(".push(")
                 || btext.contains("+= 1")
@@ -3068,7 +3075,7 @@ mod tests {
     /// The Err arm of the first `match` in `src`.
     fn err_arm_value(f: &ParsedFile) -> Node<'_> {
         let m = syntax::descendants(f.tree.root_node())
-            .find(|n| n.kind() == "match_expression")
+            .find(|n| n.kind_name() == "match_expression")
             .expect("a match");
         let arm = super::super::loops::arms_of(m)
             .into_iter()
@@ -3268,8 +3275,8 @@ mod tests {
         let lists = Lists {
             data: &set.get("missing-retry").unwrap().data,
         };
-        let stmt =
-            syntax::descendants(f.tree.root_node()).find(|n| n.kind() == "expression_statement")?;
+        let stmt = syntax::descendants(f.tree.root_node())
+            .find(|n| n.kind_name() == "expression_statement")?;
         let (call, awaited) = effect_call(&f, &lists, stmt.named_child(0)?);
         classify(&lists, &Chain::of(&f, call).summary(&f, awaited))
     }

@@ -13,7 +13,7 @@ use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::effects::{classify, Action, Effect, EffectModel};
 use crate::analysis::filters::errors::Lists;
 use crate::analysis::source::ParsedFile;
-use crate::analysis::syntax::{self, FieldExt};
+use crate::analysis::syntax::{self, FieldExt, KindExt};
 use tree_sitter::Node;
 
 /// The filters of this topic.
@@ -145,7 +145,7 @@ fn runs_again_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<String> 
     let node = ctx.arg_node(&args[0])?;
     let wrappers = ctx.list_with_additions(&args[1]);
     for a in climb(ctx.file, node) {
-        match a.kind() {
+        match a.kind_name() {
             "loop_expression" | "while_expression" | "for_expression"
                 if super::loops::retried_operation_of(ctx.file, a)
                     .is_some_and(|op| op.start_byte() >= node.end_byte()) =>
@@ -155,7 +155,7 @@ fn runs_again_key(ctx: &MatchCtx<'_, '_>, args: &[FilterArg]) -> Option<String> 
             "closure_expression" | "async_block" => {
                 let wrapped = syntax::ancestors(a)
                     .take(4)
-                    .find(|p| p.kind() == "call_expression")
+                    .find(|p| p.kind_name() == "call_expression")
                     .and_then(|call| wrapper_name(ctx.file, call, &wrappers));
                 return wrapped.map(|_| "always".to_string());
             }
@@ -204,18 +204,18 @@ fn statement_call<'t>(file: &ParsedFile, stmt: Node<'t>) -> Option<Node<'t>> {
     if stmt.byte_range().len() > MAX_STATEMENT_BYTES {
         return None;
     }
-    let value = match stmt.kind() {
+    let value = match stmt.kind_name() {
         "let_declaration" => stmt.field("value")?,
         "expression_statement" => stmt.named_child(0)?,
         _ => stmt,
     };
     // `match client.post(url).send().await { .. }`, `if let Err(e) = mailer.send(m).await { .. }`:
     // the call whose result the statement reads.
-    let value = match value.kind() {
+    let value = match value.kind_name() {
         "match_expression" => value.field("value")?,
         "if_expression" => value
             .field("condition")
-            .filter(|c| c.kind() == "let_condition")
+            .filter(|c| c.kind_name() == "let_condition")
             .and_then(|c| c.field("value"))?,
         _ => value,
     };
@@ -225,17 +225,19 @@ fn statement_call<'t>(file: &ParsedFile, stmt: Node<'t>) -> Option<Node<'t>> {
 /// The branches of the `match` or `if let` a statement is (`match send().await { Ok(..) => ..,
 /// .. }`): they run after the call it reads.
 fn statement_branches(stmt: Node<'_>) -> Vec<Node<'_>> {
-    let value = match stmt.kind() {
+    let value = match stmt.kind_name() {
         "let_declaration" => stmt.field("value"),
         "expression_statement" => stmt.named_child(0),
         _ => Some(stmt),
     };
     match value {
-        Some(v) if v.kind() == "match_expression" => v.field("body").into_iter().collect(),
-        Some(v) if v.kind() == "if_expression" => [v.field("consequence"), v.field("alternative")]
-            .into_iter()
-            .flatten()
-            .collect(),
+        Some(v) if v.kind_name() == "match_expression" => v.field("body").into_iter().collect(),
+        Some(v) if v.kind_name() == "if_expression" => {
+            [v.field("consequence"), v.field("alternative")]
+                .into_iter()
+                .flatten()
+                .collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -249,7 +251,7 @@ fn peel<'t>(file: &ParsedFile, mut node: Node<'t>) -> Option<Node<'t>> {
         // meet (a call that deep is not one a reader would call a step).
         let mut wrappers = 0;
         while matches!(
-            node.kind(),
+            node.kind_name(),
             "try_expression" | "parenthesized_expression" | "reference_expression"
         ) {
             wrappers += 1;
@@ -258,12 +260,12 @@ fn peel<'t>(file: &ParsedFile, mut node: Node<'t>) -> Option<Node<'t>> {
             }
             node = node.named_child(0)?;
         }
-        let call = if node.kind() == "await_expression" {
+        let call = if node.kind_name() == "await_expression" {
             node.named_child(0)?
         } else {
             node
         };
-        if call.kind() != "call_expression" {
+        if call.kind_name() != "call_expression" {
             return None;
         }
         match syntax::call_name(file, call) {
@@ -366,7 +368,7 @@ const MAX_STATEMENT_BYTES: usize = 64 * 1024;
 fn scope_of<'t>(file: &'t ParsedFile, node: Node<'t>) -> Option<Node<'t>> {
     climb(file, node).into_iter().find(|a| {
         matches!(
-            a.kind(),
+            a.kind_name(),
             "function_item" | "closure_expression" | "async_block"
         )
     })
@@ -465,7 +467,7 @@ fn later_nodes<'t>(node: Node<'t>, stop: Option<Node<'t>>) -> Vec<Node<'t>> {
         }
         let Some(parent) = cur.parent() else { break };
         if matches!(
-            parent.kind(),
+            parent.kind_name(),
             "function_item" | "closure_expression" | "async_block"
         ) || stop.is_some_and(|s| s.id() == parent.id())
         {
@@ -483,7 +485,7 @@ fn later_nodes<'t>(node: Node<'t>, stop: Option<Node<'t>>) -> Vec<Node<'t>> {
                 continue;
             }
             if matches!(
-                d.kind(),
+                d.kind_name(),
                 "closure_expression" | "async_block" | "function_item" | "impl_item"
             ) {
                 skip_until = d.end_byte();
@@ -511,7 +513,7 @@ fn later_failing_step<'t>(
     let lists = model_lists();
     let mut classified = 0usize;
     for n in later_nodes(node, stop) {
-        let inner = match n.kind() {
+        let inner = match n.kind_name() {
             "try_expression" => n.named_child(0),
             "call_expression"
                 if syntax::call_name(file, n).is_some_and(|m| m == "expect" || m == "unwrap") =>
@@ -559,7 +561,7 @@ fn followed_by_call(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false;
     }
     for n in later_nodes(node, None) {
-        if n.kind() != "call_expression" {
+        if n.kind_name() != "call_expression" {
             continue;
         }
         let Some(name) = syntax::call_name(ctx.file, n) else {
@@ -582,18 +584,18 @@ fn loop_items<'t>(file: &'t ParsedFile, node: Node<'t>) -> (Vec<String>, Option<
     let mut names = Vec::new();
     let mut outermost_body = None;
     for a in climb(file, node) {
-        let pattern = match a.kind() {
+        let pattern = match a.kind_name() {
             "function_item" | "closure_expression" | "async_block" => break,
             "for_expression" => a.field("pattern"),
             "while_expression" => a
                 .field("condition")
-                .filter(|c| c.kind() == "let_condition")
+                .filter(|c| c.kind_name() == "let_condition")
                 .and_then(|c| c.field("pattern")),
             _ => None,
         };
         let Some(pattern) = pattern else { continue };
         outermost_body = a.field("body").or(outermost_body);
-        for d in syntax::descendants(pattern).filter(|d| d.kind() == "identifier") {
+        for d in syntax::descendants(pattern).filter(|d| d.kind_name() == "identifier") {
             let name = file.node_text(d);
             if name != "_" && !name.starts_with(char::is_uppercase) {
                 names.push(name.to_string());
@@ -618,7 +620,7 @@ fn statement_calls(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(call) = statement_call(ctx.file, stmt) else {
         return false;
     };
-    if call.kind() != "await_expression" {
+    if call.kind_name() != "await_expression" {
         return false;
     }
     let Some(name) = call
@@ -640,7 +642,7 @@ fn statement_calls(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     }
     let receiver = call.named_child(0).and_then(syntax::call_receiver);
     let on_binding =
-        receiver.is_some_and(|r| matches!(r.kind(), "identifier" | "field_expression"));
+        receiver.is_some_and(|r| matches!(r.kind_name(), "identifier" | "field_expression"));
     if on_binding
         && lists.get("channel_send_methods").iter().any(|m| m == name)
         && !receiver.is_some_and(|r| bound_to_request(ctx.file, r, &lists))
@@ -655,20 +657,20 @@ fn statement_calls(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 /// Whether `receiver` is a local bound, earlier in its function, to an HTTP request builder
 /// (`let request = client.post(url).json(&body);` before `request.send().await`).
 fn bound_to_request(file: &ParsedFile, receiver: Node<'_>, lists: &Lists<'_>) -> bool {
-    if receiver.kind() != "identifier" {
+    if receiver.kind_name() != "identifier" {
         return false;
     }
     let name = file.node_text(receiver);
     let Some(function) = climb(file, receiver)
         .into_iter()
-        .find(|a| a.kind() == "function_item")
+        .find(|a| a.kind_name() == "function_item")
     else {
         return false;
     };
     let verbs = lists.get("http_verbs");
     syntax::descendants(function)
         .take(MAX_SCAN)
-        .filter(|d| d.kind() == "let_declaration" && d.end_byte() <= receiver.start_byte())
+        .filter(|d| d.kind_name() == "let_declaration" && d.end_byte() <= receiver.start_byte())
         .filter(|d| {
             d.field("pattern")
                 .is_some_and(|p| file.node_text(p) == name)
@@ -676,7 +678,7 @@ fn bound_to_request(file: &ParsedFile, receiver: Node<'_>, lists: &Lists<'_>) ->
         .filter_map(|d| d.field("value"))
         .any(|v| {
             syntax::descendants(v)
-                .filter(|c| c.kind() == "call_expression")
+                .filter(|c| c.kind_name() == "call_expression")
                 .filter_map(|c| syntax::call_name(file, c))
                 .any(|m| m != "get" && m != "head" && verbs.iter().any(|x| x == m))
         })
@@ -692,7 +694,7 @@ fn statement_call_has_word(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bo
     let call = syntax::unwrap_expression(call);
     // The callee: a path call's path (`logout::send_backchannel_logout`), a method's name.
     let callee = match call.field("function") {
-        Some(f) if f.kind() == "field_expression" => f.field("field"),
+        Some(f) if f.kind_name() == "field_expression" => f.field("field"),
         f => f,
     };
     let Some(callee) = callee else {
@@ -723,7 +725,7 @@ fn item_call_after(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false;
     }
     for n in later_nodes(node, body) {
-        if n.kind() != "call_expression" {
+        if n.kind_name() != "call_expression" {
             continue;
         }
         let Some(name) = syntax::call_name(ctx.file, n) else {
@@ -765,13 +767,14 @@ fn item_effect_after(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let mut classified = 0usize;
     for n in later_nodes(node, body) {
         // The outermost call of a chain (`sqlx::query(..).bind(id).execute(db)`), awaited or not.
-        if n.kind() != "call_expression"
+        if n.kind_name() != "call_expression"
             || n.byte_range().len() > MAX_CALL_BYTES
             || !names_item(ctx.file.node_text(n))
             || n.parent().is_some_and(|p| {
-                p.kind() == "field_expression"
-                    || (p.kind() == "await_expression"
-                        && p.parent().is_some_and(|pp| pp.kind() == "field_expression"))
+                p.kind_name() == "field_expression"
+                    || (p.kind_name() == "await_expression"
+                        && p.parent()
+                            .is_some_and(|pp| pp.kind_name() == "field_expression"))
             })
         {
             continue;
@@ -781,7 +784,7 @@ fn item_effect_after(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         }
         classified += 1;
         let target = match n.parent() {
-            Some(p) if p.kind() == "await_expression" => p,
+            Some(p) if p.kind_name() == "await_expression" => p,
             _ => n,
         };
         // The index is read only for a call that names the item, so most statements decide
@@ -813,7 +816,7 @@ fn worker_site<'f>(file: &'f ParsedFile, node: Node<'_>, pulls: &[String]) -> Wo
     let mut function = None;
     let mut for_values = Vec::new();
     for a in climb(file, node) {
-        match a.kind() {
+        match a.kind_name() {
             "while_expression" => {
                 let header = a
                     .field("condition")
@@ -880,14 +883,14 @@ static IN_WORKER_GATE: Gate = Gate {
 /// `for job in due`).
 fn iterates_loaded_rows(file: &ParsedFile, function: Node<'_>, value: Node<'_>) -> bool {
     let value = syntax::unwrap_expression(value);
-    let name = match value.kind() {
+    let name = match value.kind_name() {
         "identifier" => file.node_text(value),
         _ => return false,
     };
     let lists = model_lists();
     let reads = lists.get("read_prefixes");
     syntax::descendants(function)
-        .filter(|d| d.kind() == "let_declaration" && d.end_byte() <= value.start_byte())
+        .filter(|d| d.kind_name() == "let_declaration" && d.end_byte() <= value.start_byte())
         .filter(|d| {
             d.field("pattern")
                 .is_some_and(|p| file.node_text(p).trim_start_matches("mut ") == name)
@@ -896,7 +899,10 @@ fn iterates_loaded_rows(file: &ParsedFile, function: Node<'_>, value: Node<'_>) 
         .any(|v| {
             file.node_text(v).contains(".await")
                 && peel(file, v)
-                    .and_then(|c| c.named_child(0).filter(|_| c.kind() == "await_expression"))
+                    .and_then(|c| {
+                        c.named_child(0)
+                            .filter(|_| c.kind_name() == "await_expression")
+                    })
                     .and_then(|c| syntax::call_name(file, c))
                     .is_some_and(|m| reads.iter().any(|r| m.starts_with(r.as_str())))
         })
@@ -938,7 +944,7 @@ fn runs_again_on_failure(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool
     };
     let mut function = None;
     for a in climb(file, node) {
-        match a.kind() {
+        match a.kind_name() {
             "loop_expression" | "while_expression" | "for_expression" => {
                 // The loop tries an operation again when it fails: a write before it in the
                 // same iteration is made again on every try.
@@ -964,7 +970,7 @@ fn runs_again_on_failure(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool
             "closure_expression" | "async_block" => {
                 let wrapped_by = syntax::ancestors(a)
                     .take(4)
-                    .find(|p| p.kind() == "call_expression")
+                    .find(|p| p.kind_name() == "call_expression")
                     .and_then(|call| wrapper_name(file, call, &wrappers));
                 if let Some(wrapper) = wrapped_by {
                     if let Some(step) = later_failing_step(file, model, node, Some(a)) {
@@ -1032,7 +1038,7 @@ mod tests {
         );
         let expr = FilterExpr::parse(filter, &["s"], &data).expect("the filter is valid");
         let node = syntax::descendants(file.tree.root_node())
-            .find(|n| n.kind() == kind && n.start_position().row + 1 == line)
+            .find(|n| n.kind_name() == kind && n.start_position().row + 1 == line)
             .expect("the snippet has the node on that line");
         let manifests = Manifests::default();
         let mut index = RepoIndex::collect(&file, &manifests);

@@ -15,7 +15,7 @@
 
 use super::{ArgKind, FilterArg, FilterDef, MatchCtx};
 use crate::analysis::source::ParsedFile;
-use crate::analysis::syntax::{self, FieldExt};
+use crate::analysis::syntax::{self, FieldExt, KindExt};
 use tree_sitter::Node;
 
 /// The filters of this topic.
@@ -189,7 +189,7 @@ fn enclosing_fn<'t>(file: &'t ParsedFile, node: Node<'t>) -> Option<Node<'t>> {
     lineage(file, node)
         .into_iter()
         .skip(1)
-        .find(|a| a.kind() == "function_item")
+        .find(|a| a.kind_name() == "function_item")
 }
 
 /// What following a value found.
@@ -266,7 +266,7 @@ fn follow<'t>(file: &'t ParsedFile, node: Node<'t>, transforms: &[String]) -> Fl
             continue;
         };
         // The uses to follow next, and the node whose end they come after.
-        let (names, scope, after) = match parent.kind() {
+        let (names, scope, after) = match parent.kind_name() {
             "expression_statement" => continue,
             // Named in a macro: what the expansion does with it is not known.
             "token_tree" => {
@@ -295,7 +295,7 @@ fn follow<'t>(file: &'t ParsedFile, node: Node<'t>, transforms: &[String]) -> Fl
                 if parent.field("right").is_some_and(|v| v.id() == top.id()) =>
             {
                 match parent.field("left") {
-                    Some(l) if l.kind() == "identifier" => (
+                    Some(l) if l.kind_name() == "identifier" => (
                         vec![file.node_text(l).to_string()],
                         function_scope(&lineage, parent),
                         parent.end_byte(),
@@ -308,7 +308,7 @@ fn follow<'t>(file: &'t ParsedFile, node: Node<'t>, transforms: &[String]) -> Fl
             }
             "match_expression" => {
                 let arms = parent.field("body").into_iter().flat_map(named_children);
-                for arm in arms.filter(|a| a.kind() == "match_arm") {
+                for arm in arms.filter(|a| a.kind_name() == "match_arm") {
                     let Some(pattern) = arm.field("pattern") else {
                         continue;
                     };
@@ -331,7 +331,7 @@ fn follow<'t>(file: &'t ParsedFile, node: Node<'t>, transforms: &[String]) -> Fl
                 let scope = lineage
                     .iter()
                     .skip_while(|a| a.id() != parent.id())
-                    .find(|a| matches!(a.kind(), "if_expression" | "while_expression"))
+                    .find(|a| matches!(a.kind_name(), "if_expression" | "while_expression"))
                     .copied()
                     .unwrap_or(parent);
                 (names, scope, parent.end_byte())
@@ -344,7 +344,7 @@ fn follow<'t>(file: &'t ParsedFile, node: Node<'t>, transforms: &[String]) -> Fl
             // as `from_str`), and it escapes.
             "arguments" => {
                 if let Some(name) = parent_in(&lineage, parent)
-                    .filter(|c| c.kind() == "call_expression")
+                    .filter(|c| c.kind_name() == "call_expression")
                     .and_then(|c| syntax::call_name(file, c))
                 {
                     flow.calls.push(name.to_string());
@@ -372,7 +372,7 @@ fn follow<'t>(file: &'t ParsedFile, node: Node<'t>, transforms: &[String]) -> Fl
 /// its branches (a block's last expression, or a match arm's value).
 fn branch_result<'t>(lineage: &[Node<'t>], node: Node<'t>) -> Option<Node<'t>> {
     let parent = parent_in(lineage, node)?;
-    let branch = match parent.kind() {
+    let branch = match parent.kind_name() {
         "block" => {
             let last = parent.named_child(parent.named_child_count().checked_sub(1)?)?;
             if last.id() != node.id() {
@@ -387,13 +387,13 @@ fn branch_result<'t>(lineage: &[Node<'t>], node: Node<'t>) -> Option<Node<'t>> {
         _ => return None,
     };
     let mut up = parent_in(lineage, branch)?;
-    if up.kind() == "match_arm" && up.field("value").is_some_and(|v| v.id() == branch.id()) {
+    if up.kind_name() == "match_arm" && up.field("value").is_some_and(|v| v.id() == branch.id()) {
         return parent_in(lineage, parent_in(lineage, up)?);
     }
-    if up.kind() == "else_clause" {
+    if up.kind_name() == "else_clause" {
         up = parent_in(lineage, up)?;
     }
-    (up.kind() == "if_expression").then_some(up)
+    (up.kind_name() == "if_expression").then_some(up)
 }
 
 /// Where a local bound at `node` can be used: its function, or the closure around it.
@@ -401,7 +401,7 @@ fn function_scope<'t>(lineage: &[Node<'t>], node: Node<'t>) -> Node<'t> {
     lineage
         .iter()
         .skip_while(|a| a.id() != node.id())
-        .find(|a| matches!(a.kind(), "function_item" | "closure_expression"))
+        .find(|a| matches!(a.kind_name(), "function_item" | "closure_expression"))
         .copied()
         .unwrap_or(node)
 }
@@ -419,7 +419,7 @@ fn climb<'t>(
         let Some(p) = parent_in(lineage, cur) else {
             break;
         };
-        match p.kind() {
+        match p.kind_name() {
             "await_expression"
             | "try_expression"
             | "parenthesized_expression"
@@ -428,7 +428,9 @@ fn climb<'t>(
                 // `x.m(..)` or `x.m::<T>(..)`: the call is the next link; `x.field` is a value.
                 let mut up = p;
                 let mut turbofish = None;
-                if let Some(g) = parent_in(lineage, up).filter(|g| g.kind() == "generic_function") {
+                if let Some(g) =
+                    parent_in(lineage, up).filter(|g| g.kind_name() == "generic_function")
+                {
                     turbofish = g.field("type_arguments");
                     up = g;
                 }
@@ -441,7 +443,7 @@ fn climb<'t>(
                 }
                 match parent_in(lineage, up) {
                     Some(call)
-                        if call.kind() == "call_expression"
+                        if call.kind_name() == "call_expression"
                             && call.field("function").is_some_and(|f| f.id() == up.id()) =>
                     {
                         cur = call
@@ -467,7 +469,7 @@ fn pattern_names(file: &ParsedFile, pattern: Node<'_>) -> Vec<String> {
         if seen > MAX_SCAN {
             break;
         }
-        match d.kind() {
+        match d.kind_name() {
             "tuple_struct_pattern" | "struct_pattern" => {
                 let ty = d.field("type");
                 if ty.is_some_and(|t| file.node_text(t) == "Err") {
@@ -508,14 +510,14 @@ fn uses_of<'t>(
     }
     let let_patterns: Vec<std::ops::Range<usize>> = nodes
         .iter()
-        .filter(|d| d.kind() == "let_declaration")
+        .filter(|d| d.kind_name() == "let_declaration")
         .filter_map(|d| d.field("pattern"))
         .map(|p| p.byte_range())
         .collect();
     // A later `let` binding the same name shadows it: uses after that `let` are another value.
     let shadowed_from = nodes
         .iter()
-        .filter(|d| d.start_byte() >= after && d.kind() == "let_declaration")
+        .filter(|d| d.start_byte() >= after && d.kind_name() == "let_declaration")
         .find(|d| {
             d.field("pattern")
                 .is_some_and(|p| pattern_names(file, p).iter().any(|n| names.contains(n)))
@@ -525,7 +527,7 @@ fn uses_of<'t>(
         nodes
             .into_iter()
             .filter(|d| d.start_byte() >= after && d.start_byte() < shadowed_from)
-            .filter(|d| d.kind() == "identifier")
+            .filter(|d| d.kind_name() == "identifier")
             .filter(|d| names.iter().any(|n| n == file.node_text(*d)))
             // The name a `let` binds is a new value, not a use.
             .filter(|d| !let_patterns.iter().any(|r| r.contains(&d.start_byte())))
@@ -544,12 +546,12 @@ fn token_calls(file: &ParsedFile, ident: Node<'_>, calls: &mut Vec<String>) {
         ) else {
             break;
         };
-        if file.node_text(dot) != "." || name.kind() != "identifier" {
+        if file.node_text(dot) != "." || name.kind_name() != "identifier" {
             break;
         }
         calls.push(file.node_text(name).to_string());
         cur = match name.next_sibling() {
-            Some(args) if args.kind() == "token_tree" => args,
+            Some(args) if args.kind_name() == "token_tree" => args,
             _ => name,
         };
     }
@@ -572,7 +574,7 @@ fn receiver_calls_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let mut hops = 0;
     for _ in 0..MAX_CHAIN {
         cur = syntax::unwrap_expression(cur);
-        match cur.kind() {
+        match cur.kind_name() {
             "call_expression" => {
                 if let Some(n) = syntax::call_name(file, cur) {
                     names.push(n);
@@ -600,7 +602,7 @@ fn binding_value<'t>(file: &'t ParsedFile, ident: Node<'t>) -> Option<Node<'t>> 
     let name = file.node_text(ident);
     let func = enclosing_fn(file, ident)?;
     scan(func)
-        .filter(|d| d.kind() == "let_declaration" && d.end_byte() <= ident.start_byte())
+        .filter(|d| d.kind_name() == "let_declaration" && d.end_byte() <= ident.start_byte())
         .filter(|d| {
             d.field("pattern")
                 .is_some_and(|p| pattern_names(file, p).iter().any(|n| n == name))
@@ -644,15 +646,15 @@ fn path_resolves_to(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 /// The call's function path (or the path itself) as written, without whitespace, a turbofish
 /// or a leading `::`; `None` when the function is not a path (a method or a closure).
 fn written_path(file: &ParsedFile, node: Node<'_>) -> Option<String> {
-    let mut f = if node.kind() == "call_expression" {
+    let mut f = if node.kind_name() == "call_expression" {
         node.field("function")?
     } else {
         node
     };
-    if f.kind() == "generic_function" {
+    if f.kind_name() == "generic_function" {
         f = f.field("function")?;
     }
-    if !matches!(f.kind(), "scoped_identifier" | "identifier") {
+    if !matches!(f.kind_name(), "scoped_identifier" | "identifier") {
         return None;
     }
     Some(
@@ -676,11 +678,11 @@ fn resolved_path(file: &ParsedFile, node: Node<'_>) -> Option<String> {
     let imported = named_children(root)
         .chain(
             named_children(root)
-                .filter(|m| m.kind() == "mod_item")
+                .filter(|m| m.kind_name() == "mod_item")
                 .filter_map(|m| m.field("body"))
                 .flat_map(named_children),
         )
-        .filter(|d| d.kind() == "use_declaration")
+        .filter(|d| d.kind_name() == "use_declaration")
         .flat_map(|d| syntax::expand_use_aliases(file.node_text(d)))
         .find(|(local, _)| local == first)
         .map(|(_, path)| path);
@@ -712,7 +714,7 @@ fn inside_impl_of(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(imp) = lineage(file, node)
         .into_iter()
         .skip(1)
-        .find(|a| a.kind() == "impl_item")
+        .find(|a| a.kind_name() == "impl_item")
     else {
         return false;
     };
@@ -744,13 +746,13 @@ fn checked_before(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     };
     let target = compact(file.node_text(node));
     let base = match syntax::unwrap_expression(node) {
-        call if call.kind() == "call_expression" => syntax::call_receiver(call)
+        call if call.kind_name() == "call_expression" => syntax::call_receiver(call)
             .map(|r| compact(file.node_text(r)))
             .unwrap_or_else(|| target.clone()),
         _ => target.clone(),
     };
     scan(func)
-        .filter(|d| d.kind() == "if_expression" && d.start_byte() < node.start_byte())
+        .filter(|d| d.kind_name() == "if_expression" && d.start_byte() < node.start_byte())
         .any(|guard| {
             let Some(condition) = guard.field("condition") else {
                 return false;
@@ -862,7 +864,7 @@ where
     func.field("parameters")
         .into_iter()
         .flat_map(named_children)
-        .filter(|p| p.kind() == "parameter")
+        .filter(|p| p.kind_name() == "parameter")
         .filter(move |p| {
             let ty = p.field("type").map(|t| file.node_text(t)).unwrap_or("");
             counted(syntax::outer_type_name(ty))
@@ -911,14 +913,14 @@ fn tainted_names(
     };
     // Bindings in source order, each tainted when its value names a tainted name.
     for d in scan(body) {
-        let (patterns, value): (Vec<Node<'_>>, _) = match d.kind() {
+        let (patterns, value): (Vec<Node<'_>>, _) = match d.kind_name() {
             "let_declaration" | "for_expression" | "let_condition" => {
                 (d.field("pattern").into_iter().collect(), d.field("value"))
             }
             // `content_type = Some(part.content_type())` after `let mut content_type = None;`
             "assignment_expression" => (
                 d.field("left")
-                    .filter(|l| l.kind() == "identifier")
+                    .filter(|l| l.kind_name() == "identifier")
                     .into_iter()
                     .collect(),
                 d.field("right"),
@@ -958,7 +960,7 @@ fn names_any(
 ) -> Option<String> {
     std::iter::once(node)
         .chain(scan(node))
-        .filter(|d| d.kind() == "identifier")
+        .filter(|d| d.kind_name() == "identifier")
         .find_map(|d| {
             let text = file.node_text(d);
             tainted
@@ -982,17 +984,17 @@ fn drained_by_waiting_loop(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bo
     };
     let line = |n: Node<'_>| n.start_position().row + 1;
     // Stored in a field as it is made: `Self { timer: loole::unbounded(), .. }`.
-    if parent.kind() == "field_initializer" {
+    if parent.kind_name() == "field_initializer" {
         return field_drained(ctx, &call_lineage, parent);
     }
-    if parent.kind() != "let_declaration" {
+    if parent.kind_name() != "let_declaration" {
         return false;
     }
     let Some(pattern) = parent.field("pattern") else {
         return false;
     };
     // `let (_, rx) = unbounded()`: one end is dropped as it is made, so nothing can fill it.
-    if pattern.kind() == "tuple_pattern"
+    if pattern.kind_name() == "tuple_pattern"
         && (0..pattern.child_count())
             .filter_map(|i| pattern.child(i))
             .any(|p| file.node_text(p) == "_")
@@ -1013,7 +1015,7 @@ fn drained_by_waiting_loop(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bo
         // 1. A loop around the use drains it.
         for lp in use_lineage.iter().filter(|a| {
             matches!(
-                a.kind(),
+                a.kind_name(),
                 "loop_expression" | "while_expression" | "for_expression"
             )
         }) {
@@ -1047,7 +1049,7 @@ fn drained_by_waiting_loop(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bo
             continue;
         };
         // 3b. Passed to a call inside a macro's tokens (`select! { r = control_loop(rx) => .. }`).
-        if parent.kind() == "token_tree" {
+        if parent.kind_name() == "token_tree" {
             if let Some((qualifier, name, index)) = token_call_argument(file, parent, u) {
                 let owner = impl_type(file, &full_lineage);
                 let Some(callee) = crate::analysis::effects::callee_name(qualifier, name, owner)
@@ -1060,17 +1062,17 @@ fn drained_by_waiting_loop(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bo
             }
             continue;
         }
-        match parent.kind() {
+        match parent.kind_name() {
             // 3. Passed to a workspace fn that drains it.
             "arguments" => {
                 let Some(call) =
-                    parent_in(&use_lineage, parent).filter(|c| c.kind() == "call_expression")
+                    parent_in(&use_lineage, parent).filter(|c| c.kind_name() == "call_expression")
                 else {
                     continue;
                 };
                 let Some(index) = (0..parent.named_child_count())
                     .filter_map(|i| parent.named_child(i))
-                    .filter(|a| a.kind() != "line_comment" && a.kind() != "block_comment")
+                    .filter(|a| a.kind_name() != "line_comment" && a.kind_name() != "block_comment")
                     .position(|a| a.id() == top.id())
                 else {
                     continue;
@@ -1131,7 +1133,7 @@ fn lineage_within<'t>(lineage: &[Node<'t>], scope: Node<'t>) -> Vec<Node<'t>> {
 
 /// The type of the `impl` block around the innermost node of `lineage`.
 fn impl_type<'f>(file: &'f ParsedFile, lineage: &[Node<'_>]) -> Option<&'f str> {
-    let imp = lineage.iter().find(|a| a.kind() == "impl_item")?;
+    let imp = lineage.iter().find(|a| a.kind_name() == "impl_item")?;
     syntax::impl_type_name(file, *imp)
 }
 
@@ -1146,7 +1148,9 @@ fn token_call_argument<'f>(
     if !file.node_text(group).starts_with('(') {
         return None;
     }
-    let name = group.prev_sibling().filter(|n| n.kind() == "identifier")?;
+    let name = group
+        .prev_sibling()
+        .filter(|n| n.kind_name() == "identifier")?;
     let qualifier = name
         .prev_sibling()
         .filter(|n| file.node_text(*n) == "::")
@@ -1176,7 +1180,7 @@ mod tests {
     /// The first node of `kind` whose text is `text`.
     fn find<'t>(f: &'t ParsedFile, kind: &str, text: &str) -> Node<'t> {
         syntax::descendants(f.tree.root_node())
-            .find(|d| d.kind() == kind && f.node_text(*d) == text)
+            .find(|d| d.kind_name() == kind && f.node_text(*d) == text)
             .unwrap_or_else(|| panic!("no {kind} `{text}`"))
     }
 
