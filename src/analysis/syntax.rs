@@ -2264,6 +2264,43 @@ fn g() { h!(a b); (1, ); }
     }
 
     #[test]
+    fn node_list_finds_every_node_of_a_long_file_by_its_start() {
+        let rust = crate::analysis::language::by_name("rust").expect("rust is registered");
+        let plan = WalkPlan::complete(rust);
+        // Items over many kilobytes, after a long comment, some nodes sharing a start with
+        // their parent: each is found by its start among thousands of entries.
+        let block = 256;
+        let mut src = format!("//{}\n", "x".repeat(block - 3));
+        for i in 0..100 {
+            src.push_str(&format!(
+                "fn f{i}(x: u8) -> Result<u8, E> {{ let y = g(x, {i}).await?; Ok(y.z[0] + 1) }}\n"
+            ));
+        }
+        let f = file(&src);
+        let root = f.tree.root_node();
+        let walked: Vec<Node<'_>> = descendants(root).collect();
+        assert!(walked
+            .iter()
+            .any(|n| n.start_byte() == block && n.kind_name() == "function_item"));
+        assert!(src.len() > 20 * block);
+        let list = NodeList::new(root, &plan);
+        for (at, node) in walked.iter().enumerate() {
+            assert_eq!(
+                list.position(*node),
+                Some(at),
+                "{} at {}",
+                node.kind_name(),
+                node.start_byte()
+            );
+            assert_eq!(list.parent(*node), node.parent());
+        }
+        // A node of another tree is not found, whatever its start.
+        let other = file(&src);
+        let stranger = other.tree.root_node().named_child(3).expect("an item");
+        assert_eq!(list.position(stranger), None);
+    }
+
+    #[test]
     fn node_list_subtrees_match_walked_descendants() {
         let rust = crate::analysis::language::by_name("rust").expect("rust is registered");
         let complete = WalkPlan::complete(rust);
