@@ -1830,10 +1830,12 @@ mod tests {
         let mut cursor = f.tree.walk();
         let mut seen = std::collections::BTreeSet::new();
         let mut visited = 0;
+        let mut missing = 0;
         loop {
             let node = cursor.node();
             assert_eq!(node.kind_name(), node.kind(), "at {:?}", node.byte_range());
             seen.insert(node.kind());
+            missing += usize::from(node.is_missing());
             visited += 1;
             if cursor.goto_first_child() || cursor.goto_next_sibling() {
                 continue;
@@ -1850,6 +1852,7 @@ mod tests {
         let language = unsafe { tree_sitter::ffi::ts_node_language(root.into_raw()) } as usize;
         assert!(kind_names().iter().any(|(l, _)| *l == language));
         assert!(seen.contains("ERROR"), "no error node in {seen:?}");
+        assert!(missing > 0, "no missing node");
         assert!(
             seen.contains("token_tree") && seen.contains("=>"),
             "{seen:?}"
