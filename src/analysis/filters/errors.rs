@@ -71,7 +71,7 @@ pub static FILTERS: &[FilterDef] = &[
         name: "handles_a_named_error",
         args: &[ArgKind::Capture],
         sets: &[],
-        doc: "the match arm's Err(..) pattern says which error it handles: a variant or path inside it (Err(DbError::Taken), Err(sqlx::Error::RowNotFound)) or a guard (Err(e) if e.kind_name() == WouldBlock); the other errors go to other arms, so the arm is a decision about one error, not a drop",
+        doc: "the match arm's Err(..) pattern says which error it handles: a variant or path inside it (Err(DbError::Taken), Err(sqlx::Error::RowNotFound)) or a guard (Err(e) if e.kind() == WouldBlock); the other errors go to other arms, so the arm is a decision about one error, not a drop",
         eval: handles_a_named_error,
         gate: None,
     },

@@ -2549,7 +2549,7 @@ fn hands_error_on(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, branch: Node<'_>) -
             if lists.has("log_macros", name) || name.split('_').any(|w| w == "log") {
                 return false;
             }
-            // `e.to_string()`, `e.kind_name()`: reading the error, not handing it on.
+            // `e.to_string()`, `e.kind()`: reading the error, not handing it on.
             if syntax::call_receiver(*d).is_some_and(|r| names.contains(&file.node_text(r))) {
                 return false;
             }
