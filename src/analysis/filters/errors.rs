@@ -1636,46 +1636,38 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
     let effect = if tail.kind_name() == "await_expression" {
         classify(file, tail, &lists, Some(&ctx.index().effects)).filter(|_| unrecorded(tail))
     } else if tail.kind_name() == "call_expression" && file.node_text(tail).starts_with("Ok") {
-        // A background loop that `?` leaves (`loop { lift_expired_bans(..).await?; sleep(..).await }`)
-        // stops for good at its first error, a read's as much as a write's.
-        let in_loop = |t: Node<'_>| {
-            syntax::ancestors_from(block, t)
-                .into_iter()
-                .find(|a| {
-                    matches!(
-                        a.kind_name(),
-                        "loop_expression"
-                            | "while_expression"
-                            | "for_expression"
-                            | "closure_expression"
-                            | "async_block"
-                            | "function_item"
-                    )
-                })
-                .is_some_and(|a| match a.kind_name() {
+        // Where a `?` sits, in one walk out from it to the first closure, async block or fn:
+        // whether it leaves the task (that boundary is the task's own block; a `?` inside a
+        // closure or a nested async block returns from that), and whether a loop of the task
+        // holds it. A background loop that `?` leaves (`loop { lift_expired_bans(..).await?;
+        // sleep(..).await }`) stops for good at its first error, a read's as much as a write's.
+        let placement = |t: Node<'_>| {
+            let mut in_loop = None;
+            for a in syntax::ancestors_from(body, t) {
+                match a.kind_name() {
+                    "closure_expression" | "async_block" | "function_item" => {
+                        return (a.id() == body.id(), in_loop.unwrap_or(false));
+                    }
                     // `for row in load().await? {..}` reads its rows once, before the loop.
-                    "for_expression" => a.field("body").is_some_and(|b| {
-                        b.start_byte() <= t.start_byte() && t.end_byte() <= b.end_byte()
-                    }),
-                    "loop_expression" | "while_expression" => true,
-                    _ => false,
-                })
-        };
-        // A `?` inside a closure or a nested async block returns from that, not from the task.
-        let leaves_task = |t: Node<'_>| {
-            syntax::ancestors_from(body, t)
-                .into_iter()
-                .find(|a| {
-                    matches!(
-                        a.kind_name(),
-                        "closure_expression" | "async_block" | "function_item"
-                    )
-                })
-                .is_some_and(|a| a.id() == body.id())
+                    "for_expression" => {
+                        in_loop.get_or_insert_with(|| {
+                            a.field("body").is_some_and(|b| {
+                                b.start_byte() <= t.start_byte() && t.end_byte() <= b.end_byte()
+                            })
+                        });
+                    }
+                    "loop_expression" | "while_expression" => {
+                        in_loop.get_or_insert(true);
+                    }
+                    _ => {}
+                }
+            }
+            (false, false)
         };
         let mut found = None;
         for t in syntax::descendants(block).filter(|d| d.kind_name() == "try_expression") {
-            if !leaves_task(t) {
+            let (leaves_task, in_loop) = placement(t);
+            if !leaves_task {
                 continue;
             }
             let Some(e) = t
@@ -1685,7 +1677,7 @@ fn spawned_result_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> boo
             else {
                 continue;
             };
-            if in_loop(t) {
+            if in_loop {
                 found = Some((e, true));
                 break;
             }
