@@ -662,7 +662,7 @@ impl CheckSet {
         }
         checks.sort_by(|a, b| a.id.cmp(&b.id));
         let mut queries = Vec::new();
-        for lang in language::LANGUAGES {
+        for lang in &language::LANGUAGES {
             let mut text = String::new();
             let mut owners = Vec::new();
             for (ci, check) in checks.iter().enumerate() {

@@ -13,18 +13,62 @@ pub struct Language {
     /// The grammar's `node-types.json`: which node kinds can occur under which (see
     /// [`WalkPlan`](super::walk_plan::WalkPlan)).
     pub node_types: &'static str,
+    /// The grammar's kind names, read once (see [`Language::kind_names`]).
+    kinds: std::sync::OnceLock<GrammarKinds>,
+}
+
+/// A grammar's kind names by kind id, and the address of its `TSLanguage`.
+#[derive(Debug)]
+struct GrammarKinds {
+    address: usize,
+    names: Box<[&'static str]>,
+}
+
+impl Language {
+    /// The name of every kind id of the grammar (`""` for an id it does not name), read from
+    /// tree-sitter once: the walk plans and [`KindExt`](super::syntax::KindExt) share it.
+    pub fn kind_names(&self) -> &[&'static str] {
+        &self.kinds().names
+    }
+
+    /// Whether a tree whose `TSLanguage` is at `address` was parsed with this grammar: a
+    /// grammar compiled into the binary is one static `TSLanguage`, and every tree parsed with
+    /// it points at that same address.
+    pub fn is_at(&self, address: usize) -> bool {
+        self.kinds().address == address
+    }
+
+    fn kinds(&self) -> &GrammarKinds {
+        self.kinds.get_or_init(|| {
+            let grammar = (self.grammar)();
+            let names = (0..grammar.node_kind_count())
+                .map(|id| {
+                    u16::try_from(id)
+                        .ok()
+                        .and_then(|id| grammar.node_kind_for_id(id))
+                        .unwrap_or("")
+                })
+                .collect();
+            GrammarKinds {
+                address: grammar.into_raw() as usize,
+                names,
+            }
+        })
+    }
 }
 
 fn rust_grammar() -> tree_sitter::Language {
     tree_sitter_rust::LANGUAGE.into()
 }
 
-/// Every supported language.
-pub static LANGUAGES: &[Language] = &[Language {
+/// Every supported language (an array, not a slice reference: each entry fills its own kind
+/// names once, which a constant's borrowed slice cannot hold).
+pub static LANGUAGES: [Language; 1] = [Language {
     name: "rust",
     extensions: &["rs"],
     grammar: rust_grammar,
     node_types: tree_sitter_rust::NODE_TYPES,
+    kinds: std::sync::OnceLock::new(),
 }];
 
 /// The language of a path, by extension.

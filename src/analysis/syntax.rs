@@ -21,38 +21,11 @@ impl<'t> FieldExt<'t> for Node<'t> {
 
 /// [`Node::kind`] without its cost per call: tree-sitter finds the name's C string, and Rust
 /// measures and validates it (`strlen` and a UTF-8 check) on every call. The walk and the
-/// filters ask for kinds millions of times a scan; here the names of every grammar of
-/// [`LANGUAGES`](super::language::LANGUAGES) are read once and looked up by the node's kind id.
+/// filters ask for kinds millions of times a scan; here they are looked up by the node's kind id
+/// in its grammar's names, read once ([`Language::kind_names`](super::language::Language::kind_names)).
 pub trait KindExt {
     /// The node's kind, exactly as [`Node::kind`] gives it (`"call_expression"`, `"ERROR"`).
     fn kind_name(&self) -> &'static str;
-}
-
-/// A grammar (the address of its `TSLanguage`) and the name of every kind id in it.
-type KindNames = (usize, Box<[&'static str]>);
-
-/// The [`KindNames`] of every grammar of [`LANGUAGES`](super::language::LANGUAGES).
-fn kind_names() -> &'static [KindNames] {
-    static NAMES: std::sync::OnceLock<Vec<KindNames>> = std::sync::OnceLock::new();
-    NAMES.get_or_init(|| {
-        super::language::LANGUAGES
-            .iter()
-            .map(|l| {
-                let language = (l.grammar)();
-                let names = (0..language.node_kind_count())
-                    .map(|i| {
-                        u16::try_from(i)
-                            .ok()
-                            .and_then(|i| language.node_kind_for_id(i))
-                            .unwrap_or("")
-                    })
-                    .collect();
-                // A grammar compiled into the binary is one static `TSLanguage`: every tree
-                // parsed with it points at that same address.
-                (language.into_raw() as usize, names)
-            })
-            .collect()
-    })
 }
 
 impl KindExt for Node<'_> {
@@ -62,10 +35,10 @@ impl KindExt for Node<'_> {
         // SAFETY: `self` is a node of a live tree (it borrows it), which is all
         // `ts_node_language` reads: the tree's language pointer.
         let language = unsafe { tree_sitter::ffi::ts_node_language(self.into_raw()) } as usize;
-        kind_names()
+        super::language::LANGUAGES
             .iter()
-            .find(|(l, _)| *l == language)
-            .and_then(|(_, names)| names.get(usize::from(self.kind_id())).copied())
+            .find(|l| l.is_at(language))
+            .and_then(|l| l.kind_names().get(usize::from(self.kind_id())).copied())
             .filter(|n| !n.is_empty())
             // Ids past the table (the `ERROR` node's) and other grammars: ask tree-sitter.
             .unwrap_or_else(|| self.kind())
@@ -1850,7 +1823,9 @@ mod tests {
         let root = f.tree.root_node();
         // SAFETY: `root` is a node of the live tree `f.tree`.
         let language = unsafe { tree_sitter::ffi::ts_node_language(root.into_raw()) } as usize;
-        assert!(kind_names().iter().any(|(l, _)| *l == language));
+        assert!(crate::analysis::language::LANGUAGES
+            .iter()
+            .any(|l| l.is_at(language)));
         assert!(seen.contains("ERROR"), "no error node in {seen:?}");
         assert!(missing > 0, "no missing node");
         assert!(

@@ -19,8 +19,8 @@ pub const NO_BUCKET: u8 = u8::MAX;
 /// The plan of a walk over one language's trees; see the module docs.
 #[derive(Debug)]
 pub struct WalkPlan {
-    /// Kind name by kind id.
-    names: Vec<&'static str>,
+    /// Kind name by kind id ([`Language::kind_names`]).
+    names: &'static [&'static str],
     /// By kind id: whether nodes of this kind are listed without their descendants.
     opaque: Vec<bool>,
     /// By kind id: the index of this kind's position list, or [`NO_BUCKET`].
@@ -69,16 +69,12 @@ impl WalkPlan {
     /// When nothing is looked for, when the grammar's node types cannot be read, or when an
     /// anonymous kind is looked for (a keyword token can occur almost anywhere, token trees
     /// included), nothing is opaque: the walk is then complete, only slower.
-    pub fn new(language: &Language, needed: &[&str], needed_ids: &[u16]) -> WalkPlan {
+    pub fn new(language: &'static Language, needed: &[&str], needed_ids: &[u16]) -> WalkPlan {
         let grammar = (language.grammar)();
-        let count = grammar.node_kind_count();
-        let mut names = Vec::with_capacity(count);
-        let mut named = Vec::with_capacity(count);
-        for id in 0..count {
-            let id = u16::try_from(id).unwrap_or(u16::MAX);
-            names.push(grammar.node_kind_for_id(id).unwrap_or(""));
-            named.push(grammar.node_kind_is_named(id));
-        }
+        let names = language.kind_names();
+        let named: Vec<bool> = (0..names.len())
+            .map(|id| grammar.node_kind_is_named(u16::try_from(id).unwrap_or(u16::MAX)))
+            .collect();
         let mut looked_for: BTreeSet<KindRef> = needed
             .iter()
             .map(|k| KindRef {
@@ -104,7 +100,7 @@ impl WalkPlan {
         } else {
             None
         };
-        let opaque = (0..count)
+        let opaque = (0..names.len())
             .map(|i| match &reach {
                 Some(reach) => {
                     let key = KindRef {
@@ -120,7 +116,7 @@ impl WalkPlan {
             })
             .collect();
         let mut bucket_names: Vec<&'static str> = Vec::new();
-        let mut bucket_of = vec![NO_BUCKET; count];
+        let mut bucket_of = vec![NO_BUCKET; names.len()];
         let mut root_buckets: Vec<usize> = Vec::new();
         for (i, name) in names.iter().enumerate() {
             let is_root = u16::try_from(i).is_ok_and(|id| needed_ids.contains(&id));
@@ -156,7 +152,7 @@ impl WalkPlan {
     }
 
     /// A plan that lists every node and keeps no position lists (for tests and comparisons).
-    pub fn complete(language: &Language) -> WalkPlan {
+    pub fn complete(language: &'static Language) -> WalkPlan {
         let mut plan = WalkPlan::new(language, &[], &[]);
         plan.opaque.iter_mut().for_each(|o| *o = false);
         plan
