@@ -2928,6 +2928,74 @@ fn runs_as_periodic_work(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
             .is_some_and(|n| ctx.index().effects.in_periodic_work(file.node_text(n)))
 }
 
+/// Whether the function around `stmt` also makes the same call of a workspace function (same
+/// callee, same arguments) on a timer: run once now, then on every tick (`refresh(&db).ok();`
+/// followed by `scheduler.every(1.hour()).run(move || refresh(&db).ok())`, or a `loop` that
+/// ticks). The next tick repeats what this attempt missed. A `for` loop that sleeps is a retry
+/// or a paced batch, not a timer, and a call with other arguments is other work.
+fn also_runs_on_a_timer(ctx: &MatchCtx<'_, '_>, stmt: Node<'_>) -> bool {
+    let Some(callee) = ctx.vars.get("through_workspace_fn") else {
+        return false;
+    };
+    let callee = syntax::last_segment(callee);
+    let Some(func) = syntax::enclosing_function(stmt) else {
+        return false;
+    };
+    if func.byte_range().len() > GATE_MAX_FN_BYTES {
+        return false;
+    }
+    let file = ctx.file;
+    let same_callee = |c: &Node<'_>| {
+        c.kind_name() == "call_expression"
+            && syntax::call_name(file, *c).is_some_and(|n| syntax::last_segment(n) == callee)
+    };
+    let spaced = |c: Node<'_>| -> String { file.node_text(c).split_whitespace().collect() };
+    let here: Vec<String> = syntax::descendants(stmt)
+        .filter(same_callee)
+        .map(spaced)
+        .collect();
+    if here.is_empty() {
+        return false;
+    }
+    let timer_loop = |c: Node<'_>| {
+        syntax::ancestors(c)
+            .take_while(|a| {
+                !matches!(
+                    a.kind_name(),
+                    "function_item" | "closure_expression" | "async_block"
+                )
+            })
+            .filter(|a| matches!(a.kind_name(), "loop_expression" | "while_expression"))
+            .any(|l| paced_by_its_own_statement(file, l))
+    };
+    syntax::descendants(func)
+        .filter(same_callee)
+        .filter(|c| !stmt.byte_range().contains(&c.start_byte()))
+        .filter(|c| here.contains(&spaced(*c)))
+        .any(|c| in_scheduled_closure(file, c, ctx.data) || timer_loop(c))
+}
+
+/// Whether a statement of `loop_node`'s own body waits for the next round: `ticker.tick().await;`
+/// or `sleep(PERIOD).await;`. A sleep nested deeper (a `select!` arm's read timeout, a backoff in
+/// an `Err` branch) does not pace the loop.
+fn paced_by_its_own_statement(file: &ParsedFile, loop_node: Node<'_>) -> bool {
+    let Some(body) = loop_node.field("body") else {
+        return false;
+    };
+    let mut cursor = body.walk();
+    // The statement is the wait itself (`sleep(d).await;`), not a macro or block holding one.
+    let paced = body.named_children(&mut cursor).any(|s| {
+        s.kind_name() == "expression_statement"
+            && s.named_child(0).is_some_and(|e| {
+                matches!(e.kind_name(), "await_expression" | "call_expression") && {
+                    let t = file.node_text(e);
+                    !t.contains('{') && (t.contains(".tick()") || t.contains("sleep("))
+                }
+            })
+    });
+    paced
+}
+
 /// Whether `node` is inside a closure passed to a call whose method chain makes one of
 /// the vocabulary's `timer_calls`: `scheduler.every(1.hour()).run(move || sync(&db))`,
 /// `ctx.run_interval(d, |act, _| act.flush())`. The scheduler runs the closure again on its
@@ -3017,7 +3085,10 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     } else {
         consumed
     };
-    if runs_as_periodic_work(ctx, stmt) && consumed.is_none() && !ends_task_loop {
+    if (runs_as_periodic_work(ctx, stmt) || also_runs_on_a_timer(ctx, stmt))
+        && consumed.is_none()
+        && !ends_task_loop
+    {
         return false; // the next tick is the retry
     }
     if let Some(l) = innermost_loop.filter(|_| !ends_task_loop) {
@@ -3082,6 +3153,37 @@ mod tests {
             .find(|a| f.node_text(a.field("pattern").unwrap()).starts_with("Err"))
             .expect("an Err arm");
         arm.field("value").unwrap()
+    }
+
+    #[test]
+    fn a_loop_is_paced_only_by_a_sleep_or_tick_among_its_own_statements() {
+        let loops = |src: &str| {
+            let f = file("a.rs", src);
+            let paced: Vec<bool> = syntax::descendants(f.tree.root_node())
+                .filter(|n| matches!(n.kind_name(), "loop_expression" | "while_expression"))
+                .map(|l| paced_by_its_own_statement(&f, l))
+                .collect();
+            paced
+        };
+        assert_eq!(
+            loops("async fn f() { loop { ticker.tick().await; sync().await; } }"),
+            [true]
+        );
+        assert_eq!(
+            loops("async fn f() { while running { sync().await; tokio::time::sleep(P).await; } }"),
+            [true]
+        );
+        // A read timeout in a `select!` and a backoff in an `Err` branch do not pace the loop.
+        assert_eq!(
+            loops(
+                "async fn f() { loop { tokio::select! { m = ws.next() => {}, () = sleep(T) => continue } } }"
+            ),
+            [false]
+        );
+        assert_eq!(
+            loops("async fn f() { loop { if let Err(e) = sync().await { sleep(B).await; } } }"),
+            [false]
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Work handed to a scheduler (`scheduler.every(1.hour()).run(job)`) runs again on its next
 //! round, as a timer loop's body does: an error logged there is retried by the next run. Here
 //! the scheduling function's name is defined twice in the crate, so only the closure itself
-//! shows that it is scheduled. Work the same function does once, at startup, is not retried.
+//! shows that it is scheduled. Work the same function does once, at startup, is not retried,
+//! unless the scheduler runs that same job too: then the next round redoes a failed first run.
 use clokwerk::{Scheduler, TimeUnits};
 use std::time::Duration;
 
@@ -13,7 +14,13 @@ pub mod jobs {
         if let Err(e) = send_digest(&pool) { //~ missing-retry:high
             tracing::error!(error = %e, "startup digest failed");
         }
+        if let Err(e) = refresh_active_counts(&pool) {
+            tracing::error!(error = %e, "startup count refresh failed");
+        }
         scheduler.every(1.hour()).run(move || {
+            if let Err(e) = refresh_active_counts(&pool) {
+                tracing::error!(error = %e, "count refresh failed");
+            }
             if let Err(e) = purge_expired_sessions(&pool) {
                 tracing::error!(error = %e, "session purge failed; the next run retries");
             }
@@ -25,6 +32,14 @@ pub mod jobs {
         let mut conn = pool.get()?;
         diesel::insert_into(digests::table)
             .values(&NewDigest::now())
+            .execute(&mut conn)?;
+        Ok(())
+    }
+
+    fn refresh_active_counts(pool: &DbPool) -> Result<(), DbError> {
+        let mut conn = pool.get()?;
+        diesel::update(user_counts::table)
+            .set(user_counts::active.eq(active_users_subquery()))
             .execute(&mut conn)?;
         Ok(())
     }
