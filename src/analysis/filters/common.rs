@@ -4,6 +4,7 @@ use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::index::RepoIndex;
 use crate::analysis::source::ParsedFile;
 use crate::analysis::syntax::{self, FieldExt, KindExt};
+use tree_sitter::Node;
 
 /// The common filters.
 pub static FILTERS: &[FilterDef] = &[
@@ -47,6 +48,16 @@ pub static FILTERS: &[FilterDef] = &[
         sets: &[],
         doc: "the node's source text matches the regular expression",
         eval: text_matches,
+        gate: None,
+    },
+    FilterDef {
+        name: "binding_unused",
+        args: &[ArgKind::Capture],
+        sets: &[],
+        doc: "the node is a `let` that binds one name (`let _sent = ..;`), and no later statement of its block \
+              mentions that name (in code, a macro's arguments or an inline format string): the value is dropped \
+              unread, as with `let _ =`",
+        eval: binding_unused,
         gate: None,
     },
     FilterDef {
@@ -408,6 +419,43 @@ fn text_matches(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     regex_is_match(args[1].as_str(), ctx.text(node))
 }
 
+fn binding_unused(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    ctx.arg_node(&args[0])
+        .is_some_and(|node| let_binding_unused(ctx.file, node))
+}
+
+/// Whether `stmt` is a `let` of one plain name that no later statement of its block mentions.
+/// Any whole-word mention counts as a use (a read, a shadowing `let`, a `{name}` in a format
+/// string), so a name the code may read is never taken for unread.
+fn let_binding_unused(file: &ParsedFile, stmt: Node<'_>) -> bool {
+    if stmt.kind_name() != "let_declaration" {
+        return false;
+    }
+    let Some(name) = stmt
+        .field("pattern")
+        .filter(|p| p.kind_name() == "identifier")
+        .map(|p| file.node_text(p))
+    else {
+        return false;
+    };
+    let mentions = |text: &str| {
+        text.match_indices(name).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + name.len()..].chars().next();
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            !word(before) && !word(after)
+        })
+    };
+    let mut next = stmt.next_sibling();
+    while let Some(s) = next {
+        if mentions(file.node_text(s)) {
+            return false;
+        }
+        next = s.next_sibling();
+    }
+    true
+}
+
 fn text_contains_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(node) = ctx.arg_node(&args[0]) else {
         return false;
@@ -430,4 +478,44 @@ fn inside_kind(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether each `let` of `body` (in order) is a binding nothing later reads.
+    fn unread(body: &str) -> Vec<bool> {
+        let f = crate::analysis::source::parse_rust_snippet(
+            "src/a.rs",
+            &format!("fn f() {{ {body} }}"),
+        );
+        let lets: Vec<Node<'_>> = syntax::descendants(f.tree.root_node())
+            .filter(|n| n.kind_name() == "let_declaration")
+            .collect();
+        lets.into_iter()
+            .map(|l| let_binding_unused(&f, l))
+            .collect()
+    }
+
+    #[test]
+    fn a_binding_is_unread_only_when_no_later_statement_mentions_its_name() {
+        assert_eq!(unread("let _res = save(); done();"), [true]);
+        // A longer name that starts with it is another name.
+        assert_eq!(
+            unread("let _res = save(); let _res2 = 1; log(_res2);"),
+            [true, false]
+        );
+        // A macro's argument and an inline format string are reads.
+        assert_eq!(unread("let _res = save(); info!(\"{_res:?}\");"), [false]);
+        assert_eq!(
+            unread("let _res = save(); debug!(\"{:?}\", _res);"),
+            [false]
+        );
+        // Only a plain name is a binding this reads; `_` and patterns are other rules' business.
+        assert_eq!(
+            unread("let _ = save(); let (a, _b) = pair();"),
+            [false, false]
+        );
+    }
 }
