@@ -426,7 +426,8 @@ fn binding_unused(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 
 /// Whether `stmt` is a `let` of one plain name that no later statement of its block mentions.
 /// Any whole-word mention counts as a use (a read, a shadowing `let`, a `{name}` in a format
-/// string), so a name the code may read is never taken for unread.
+/// string), so a name the code may read is never taken for unread. Each block's words are read
+/// once, however many of its `let`s are asked about.
 fn let_binding_unused(file: &ParsedFile, stmt: Node<'_>) -> bool {
     if stmt.kind_name() != "let_declaration" {
         return false;
@@ -438,22 +439,37 @@ fn let_binding_unused(file: &ParsedFile, stmt: Node<'_>) -> bool {
     else {
         return false;
     };
-    let mentions = |text: &str| {
-        text.match_indices(name).any(|(at, _)| {
-            let before = text[..at].chars().next_back();
-            let after = text[at + name.len()..].chars().next();
-            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-            !word(before) && !word(after)
-        })
+    let Some(block) = stmt.parent() else {
+        return false;
     };
-    let mut next = stmt.next_sibling();
-    while let Some(s) = next {
-        if mentions(file.node_text(s)) {
-            return false;
+    let last_mentions = file.memo("last_word_mentions", block, 0, || {
+        last_word_mentions(file.node_text(block), block.start_byte())
+    });
+    last_mentions
+        .get(name)
+        .is_none_or(|&at| at < stmt.end_byte())
+}
+
+/// The byte offset (in the file, `base` being where `text` starts) of each word's last whole-word
+/// occurrence in `text`: a word is a run of letters, digits and `_`.
+fn last_word_mentions(text: &str, base: usize) -> std::collections::HashMap<String, usize> {
+    let mut last = std::collections::HashMap::new();
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut start = None;
+    for (at, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (is_word(c), start) {
+            (true, None) => start = Some(at),
+            (false, Some(from)) => {
+                last.insert(text[from..at].to_string(), base + from);
+                start = None;
+            }
+            _ => {}
         }
-        next = s.next_sibling();
     }
-    true
+    last
 }
 
 fn text_contains_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
