@@ -2905,7 +2905,20 @@ fn runs_as_periodic_work(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
     if in_scheduled_closure(file, node, ctx.data) {
         return true;
     }
-    let paced_loop = syntax::ancestors(node)
+    let paced_loop = loops_around(node).any(|l| {
+        let t = file.node_text(l);
+        t.contains(".tick()") || t.contains("sleep(") || t.contains("interval")
+    });
+    paced_loop
+        || syntax::enclosing_function(node)
+            .and_then(|f| f.field("name"))
+            .is_some_and(|n| ctx.index().effects.in_periodic_work(file.node_text(n)))
+}
+
+/// The loops around `node` in its own body, innermost first: up to the first fn, closure or
+/// async block around it (a loop outside that runs the closure again, not this statement).
+fn loops_around(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    syntax::ancestors(node)
         .take_while(|a| {
             !matches!(
                 a.kind_name(),
@@ -2918,14 +2931,6 @@ fn runs_as_periodic_work(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
                 "loop_expression" | "for_expression" | "while_expression"
             )
         })
-        .any(|l| {
-            let t = file.node_text(l);
-            t.contains(".tick()") || t.contains("sleep(") || t.contains("interval")
-        });
-    paced_loop
-        || syntax::enclosing_function(node)
-            .and_then(|f| f.field("name"))
-            .is_some_and(|n| ctx.index().effects.in_periodic_work(file.node_text(n)))
 }
 
 /// Whether the function around `stmt` also makes the same call of a workspace function (same
@@ -2958,14 +2963,8 @@ fn also_runs_on_a_timer(ctx: &MatchCtx<'_, '_>, stmt: Node<'_>) -> bool {
         return false;
     }
     let timer_loop = |c: Node<'_>| {
-        syntax::ancestors(c)
-            .take_while(|a| {
-                !matches!(
-                    a.kind_name(),
-                    "function_item" | "closure_expression" | "async_block"
-                )
-            })
-            .filter(|a| matches!(a.kind_name(), "loop_expression" | "while_expression"))
+        loops_around(c)
+            .filter(|l| l.kind_name() != "for_expression")
             .any(|l| paced_by_its_own_statement(file, l))
     };
     syntax::descendants(func)
@@ -3038,19 +3037,7 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         .get("service")
         .cloned()
         .unwrap_or_else(|| "the service".into());
-    let innermost_loop = syntax::ancestors(stmt)
-        .take_while(|a| {
-            !matches!(
-                a.kind_name(),
-                "function_item" | "closure_expression" | "async_block"
-            )
-        })
-        .find(|a| {
-            matches!(
-                a.kind_name(),
-                "loop_expression" | "for_expression" | "while_expression"
-            )
-        });
+    let innermost_loop = loops_around(stmt).next();
     let consumed = later_calls(ctx, stmt, innermost_loop.and_then(|l| l.field("body")))
         .into_iter()
         .find(|n| lists.has("consume_methods", n));
