@@ -840,8 +840,11 @@ fn parse_check(
             r.failure_mode.as_ref().map(|t| ("failure_mode", t)),
             r.fix.as_ref().map(|t| ("fix", t)),
             r.suggestion.as_ref().map(|s| ("suggestion.with", &s.with)),
-            Some(("explain.failure_mode", &raw.explain.failure_mode)),
-            Some(("explain.fix", &raw.explain.fix)),
+            // The check's paragraphs are used only where the rule has none of its own.
+            r.failure_mode
+                .is_none()
+                .then_some(("explain.failure_mode", &raw.explain.failure_mode)),
+            r.fix.is_none().then_some(("explain.fix", &raw.explain.fix)),
         ];
         for (field, t) in templates.into_iter().flatten() {
             for p in (Template { text: t.clone() }).placeholders() {
@@ -1058,6 +1061,34 @@ message = "`{value}` is dropped"
                 "expected `{expected}` in: {err}"
             );
         }
+    }
+
+    #[test]
+    fn the_check_paragraphs_are_checked_only_for_rules_that_use_them() {
+        // The check's paragraph names a variable this rule's filters do not set.
+        let check = GOOD.replace("\"it breaks\"", "\"`{what}` breaks\"");
+        let err = load(&check).unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("explain.failure_mode uses `{what}`"));
+        // A rule with a paragraph of its own never renders the check's: it loads, and its
+        // own paragraph is still checked.
+        let own = |text: &str| {
+            check.replace(
+                "message = \"`{value}` is dropped\"",
+                &format!("message = \"`{{value}}` is dropped\"\nfailure_mode = \"{text}\""),
+            )
+        };
+        assert!(load(&own("`{value}` breaks")).is_ok());
+        let err = load(&own("`{valu}` breaks")).unwrap_err();
+        assert!(err.to_string().contains("failure_mode uses `{valu}`"));
+        let fix = GOOD.replace("\"fix it\"", "\"fix `{what}`\"");
+        assert!(load(&fix).is_err());
+        let own_fix = fix.replace(
+            "message = \"`{value}` is dropped\"",
+            "message = \"`{value}` is dropped\"\nfix = \"propagate `{value}`\"",
+        );
+        assert!(load(&own_fix).is_ok());
     }
 
     #[test]
