@@ -2220,10 +2220,12 @@ fn propagates_or_requeues(
                     .named_child(0)
                     .map(|v| ctx.file.node_text(v))
                     .unwrap_or("");
+                // `return vec![Action::Ack]` hands the queue an acknowledgement, not an error.
                 if !value.is_empty()
                     && !value.starts_with("Ok(")
                     && value != "()"
                     && !is_success_status(value)
+                    && consume_word_in(lists, value).is_none()
                 {
                     return true;
                 }
@@ -2581,9 +2583,12 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     }
     // An Err branch that ends in a value has handled the error: a read falls back (cache,
     // default), a write answers with a message or a failure value the caller acts on. Only a
-    // branch that ends in nothing (`()`, `continue`, `Ok(())`, a log macro) drops it.
+    // branch that ends in nothing (`()`, `continue`, `Ok(())`, a log macro) drops it, or one
+    // that acknowledges the work item (`return vec![Action::Ack]`): its value tells the queue
+    // to forget the message.
     let read = ctx.vars.get("severity").is_some_and(|s| s == "medium");
-    if let Some(tail) = tail_value(branch) {
+    let acks = branch_consumes(ctx.file, &lists, branch).is_some();
+    if let Some(tail) = tail_value(branch).filter(|_| !acks) {
         let t = ctx.file.node_text(tail);
         // After a failed write, answering success (`StatusCode::OK`, `Ok(..)`) hides it.
         let answers_success = t.starts_with("Ok(") || is_success_status(t);
@@ -2785,6 +2790,35 @@ fn propagates_nowhere(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         .take_while(|a| a.kind_name() != "function_item")
         .any(|a| matches!(a.kind_name(), "closure_expression" | "async_block"))
 }
+
+/// The `consume_methods` entry an `Err` branch names as a word of its code (`return
+/// vec![Action::Ack];`, `Ok(Action::Ack)`, `delivery.ack().await`; case aside): the branch
+/// acknowledges the work item, so the queue will not hand it out again. `None` when it names
+/// none (a `Nack` or `Requeue` is not `ack`).
+fn branch_consumes<'a>(file: &ParsedFile, lists: &Lists<'a>, branch: Node<'_>) -> Option<&'a str> {
+    if branch.byte_range().len() > MAX_SCANNED_BRANCH_BYTES {
+        return None;
+    }
+    consume_word_in(lists, file.node_text(branch))
+}
+
+/// The first `consume_methods` entry that is a word of `text` (case aside).
+fn consume_word_in<'a>(lists: &Lists<'a>, text: &str) -> Option<&'a str> {
+    let words: Vec<String> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    lists
+        .list("consume_methods")
+        .iter()
+        .find(|m| words.iter().any(|w| w == *m))
+        .map(String::as_str)
+}
+
+/// Largest `Err` branch [`branch_consumes`] reads: a fallback or log-and-ack is short, and a
+/// hostile branch costs each statement a bounded scan.
+const MAX_SCANNED_BRANCH_BYTES: usize = 16 * 1024;
 
 /// The statements after `stmt` in its block and the enclosing blocks, up to the fn or the given
 /// loop body: used to see whether the work item is consumed (acked, deleted) anyway.
@@ -3064,10 +3098,14 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         let t = file.node_text(b);
         t.contains("continue") || t.contains("return") || t.contains("break")
     });
-    if consumed.is_some() && diverges {
+    // The `Err` branch itself acknowledges the item (`return vec![Action::Ack]`).
+    let acked_on_error = branch.and_then(|b| branch_consumes(file, &lists, b));
+    if consumed.is_some() && diverges && acked_on_error.is_none() {
         return false; // the work item is left unconsumed, so the queue redelivers it
     }
-    let consumed = if diverges || ends_task_loop {
+    let consumed = if acked_on_error.is_some() {
+        acked_on_error
+    } else if diverges || ends_task_loop {
         None
     } else {
         consumed
@@ -3140,6 +3178,24 @@ mod tests {
             .find(|a| f.node_text(a.field("pattern").unwrap()).starts_with("Err"))
             .expect("an Err arm");
         arm.field("value").unwrap()
+    }
+
+    #[test]
+    fn an_err_branch_acknowledges_only_with_a_consume_word_of_its_own() {
+        let lists = Lists::embedded().expect("the embedded missing-retry check loads");
+        let acks = |text: &str| consume_word_in(&lists, text);
+        assert_eq!(acks("return vec![worker::Action::Ack];"), Some("ack"));
+        assert_eq!(acks("{ warn!(..); return Ok(Action::Ack); }"), Some("ack"));
+        assert_eq!(
+            acks("delivery.ack(BasicAckOptions::default()).await?"),
+            Some("ack")
+        );
+        assert_eq!(acks("sqs.delete_message().send()"), Some("delete_message"));
+        // A requeue, or a word that only contains `ack`, acknowledges nothing.
+        assert_eq!(acks("return vec![Action::NackRequeue];"), None);
+        assert_eq!(acks("delivery.nack(opts).await"), None);
+        assert_eq!(acks("return Err(Backtrack::from(e));"), None);
+        assert_eq!(acks("track_failure(&e); feedback()"), None);
     }
 
     #[test]

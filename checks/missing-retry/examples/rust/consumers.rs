@@ -48,3 +48,34 @@ pub async fn poll_sqs_redelivers(sqs: &aws_sdk_sqs::Client, http: &reqwest::Clie
         }
     }
 }
+
+/// A worker that answers the broker with actions: on a failed fetch it logs and returns an ack,
+/// so the broker forgets the message, and the build the comment asked for never runs.
+pub fn on_build_comment(http: &reqwest::Client, rt: &tokio::runtime::Runtime, job: &CommentJob) -> Vec<Action> {
+    let pr = rt.block_on(http.get(&job.pull_url).send()); //~ missing-retry:medium
+    if let Err(e) = pr {
+        tracing::info!(error = %e, "fetching the PR failed");
+        return vec![Action::Ack];
+    }
+    vec![Action::Publish(build_request(pr.unwrap())), Action::Ack]
+}
+
+/// The same worker handing the message back: the broker redelivers it.
+pub fn on_build_comment_requeued(http: &reqwest::Client, rt: &tokio::runtime::Runtime, job: &CommentJob) -> Vec<Action> {
+    let pr = rt.block_on(http.get(&job.pull_url).send());
+    if let Err(e) = pr {
+        tracing::info!(error = %e, "fetching the PR failed");
+        return vec![Action::NackRequeue];
+    }
+    vec![Action::Publish(build_request(pr.unwrap())), Action::Ack]
+}
+
+/// The same drop with a typed answer: `Ok(Action::Ack)` on the error path.
+pub async fn on_release_event(http: &reqwest::Client, job: &CommentJob) -> anyhow::Result<Action> {
+    let release = http.get(&job.release_url).send().await; //~ missing-retry:medium
+    if let Err(e) = release {
+        tracing::warn!(error = %e, "fetching the release failed");
+        return Ok(Action::Ack);
+    }
+    Ok(Action::Publish(release_request(release?)))
+}
