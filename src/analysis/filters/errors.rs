@@ -938,6 +938,17 @@ pub fn classify(
                 .lookup_word("client_words", &ctx_words)
                 .and_then(EffectKind::parse)
             {
+                // `conn.close().await`: the connection itself is torn down, and the server frees
+                // it whether or not the goodbye arrives. A writer's or producer's `close` (object
+                // storage, a queue) commits or flushes what was written, so it still counts.
+                let teardown = lists.has("teardown_methods", &name)
+                    && call
+                        .field("arguments")
+                        .is_some_and(|a| a.named_child_count() == 0)
+                    && matches!(kind, EffectKind::Database | EffectKind::Network);
+                if teardown {
+                    return None;
+                }
                 let action = if read {
                     Action::Read
                 } else if lists
