@@ -3316,12 +3316,19 @@ fn is_trivial_handler(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
                 // `Err(..)`, `Content(..)`, `Error::NotFound(..)`: a tuple struct or enum
                 // variant, named in UpperCamelCase, builds a value and does nothing else.
                 let constructor = name.starts_with(|c: char| c.is_ascii_uppercase());
+                // By its bare name, or by its type's for `Config::get()` (a bare `get` names
+                // every type's).
+                let qualified = crate::analysis::effects::argument_callee_name(ctx.file, d, None);
+                let model = &ctx.index().effects;
                 let pure_helper = input_unread
-                    && ctx
-                        .index()
-                        .effects
-                        .summary(name)
-                        .is_some_and(|s| s.effect.is_none() && !s.spawns_arg && !s.periodic);
+                    && [Some(name), qualified.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .any(|n| {
+                            model
+                                .summary(n)
+                                .is_some_and(|s| s.effect.is_none() && !s.spawns_arg && !s.periodic)
+                        });
                 if !on_static && !constructor && !pure_helper && !calls.iter().any(|c| c == name) {
                     return false;
                 }

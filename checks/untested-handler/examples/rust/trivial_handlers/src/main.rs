@@ -62,6 +62,54 @@ async fn stats(axum::extract::State(pool): axum::extract::State<sqlx::PgPool>) -
     Json(json!({ "users": count_users(&pool).await? }))
 }
 
+static TRACKED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+// An in-memory listing: a static lock and an iterator, nothing that waits or fails.
+async fn tracked() -> String {
+    let names = TRACKED.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    names.iter().fold(String::new(), |page, n| page + n + "\n")
+}
+
+// Startup configuration through a type's own getter, which reads no service.
+async fn client_config() -> Json<serde_json::Value> {
+    let base = &Settings::get().public_url;
+    Json(json!({ "redirect_uri": format!("{base}/callback"), "contact": Settings::get().admin.clone().map(|a| vec![a]) }))
+}
+
+// Not trivial: the iterator's closure calls out to another service for each name.
+async fn tracked_status() -> String { //~ untested-handler:low
+    let names = TRACKED.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    names.iter().map(|n| fetch_status(n).unwrap_or_default()).collect()
+}
+
+struct Settings {
+    public_url: String,
+    admin: Option<String>,
+}
+
+impl Settings {
+    fn get() -> &'static Settings {
+        static SETTINGS: std::sync::OnceLock<Settings> = std::sync::OnceLock::new();
+        SETTINGS.get_or_init(|| Settings { public_url: "https://example.com".into(), admin: None })
+    }
+}
+
+fn fetch_status(name: &str) -> Result<String, reqwest::Error> {
+    reqwest::blocking::get(format!("http://registry.internal/status/{name}"))?.text()
+}
+
+// Another type's `get` that does call a service: the bare name `get` stands for both, so only
+// `Settings::get` says what `client_config` calls.
+struct Registry {
+    http: reqwest::blocking::Client,
+}
+
+impl Registry {
+    fn get(&self, name: &str) -> Result<String, reqwest::Error> {
+        self.http.get(format!("http://registry.internal/packages/{name}")).send()?.text()
+    }
+}
+
 #[derive(Debug)]
 enum AppError {
     NotAvailable(String),
@@ -110,6 +158,9 @@ async fn main() {
         .route("/hello/{name}", get(greet))
         .route("/signup", get(signup_form))
         .route("/stats", get(stats))
+        .route("/internal/tracked", get(tracked))
+        .route("/internal/tracked/status", get(tracked_status))
+        .route("/client-config", get(client_config))
         .with_state(pool);
     let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await.unwrap();
     axum::serve(listener, app).await.unwrap();
