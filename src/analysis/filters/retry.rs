@@ -2225,7 +2225,8 @@ fn propagates_or_requeues(
                     && !value.starts_with("Ok(")
                     && value != "()"
                     && !is_success_status(value)
-                    && consume_word_in(lists, value).is_none()
+                    && d.named_child(0)
+                        .is_none_or(|v| consume_word_in(ctx.file, lists, v).is_none())
                 {
                     return true;
                 }
@@ -2587,7 +2588,7 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     // that acknowledges the work item (`return vec![Action::Ack]`): its value tells the queue
     // to forget the message.
     let read = ctx.vars.get("severity").is_some_and(|s| s == "medium");
-    let acks = branch_consumes(ctx.file, &lists, branch).is_some();
+    let acks = consume_word_in(ctx.file, &lists, branch).is_some();
     if let Some(tail) = tail_value(branch).filter(|_| !acks) {
         let t = ctx.file.node_text(tail);
         // After a failed write, answering success (`StatusCode::OK`, `Ok(..)`) hides it.
@@ -2791,33 +2792,34 @@ fn propagates_nowhere(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         .any(|a| matches!(a.kind_name(), "closure_expression" | "async_block"))
 }
 
-/// The `consume_methods` entry an `Err` branch names as a word of its code (`return
-/// vec![Action::Ack];`, `Ok(Action::Ack)`, `delivery.ack().await`; case aside): the branch
-/// acknowledges the work item, so the queue will not hand it out again. `None` when it names
-/// none (a `Nack` or `Requeue` is not `ack`).
-fn branch_consumes<'a>(file: &ParsedFile, lists: &Lists<'a>, branch: Node<'_>) -> Option<&'a str> {
-    if branch.byte_range().len() > MAX_SCANNED_BRANCH_BYTES {
+/// The `consume_methods` entry a node names in its code (`return vec![Action::Ack];`,
+/// `Ok(Action::Ack)`, `delivery.ack().await`; case aside): an `Err` branch that does
+/// acknowledges the work item, so the queue will not hand it out again. Only identifiers count,
+/// not a log message's words (`warn!("ack failed")`), and a `Nack` or `Requeue` is not `ack`.
+/// `None` when it names none, or is larger than a fallback or log-and-ack ever is (a hostile
+/// branch costs each statement a bounded walk).
+fn consume_word_in<'a>(file: &ParsedFile, lists: &Lists<'a>, node: Node<'_>) -> Option<&'a str> {
+    if node.byte_range().len() > MAX_SCANNED_BRANCH_BYTES {
         return None;
     }
-    consume_word_in(lists, file.node_text(branch))
+    let names = lists.list("consume_methods");
+    syntax::descendants(node)
+        .filter(|d| {
+            matches!(
+                d.kind_name(),
+                "identifier" | "field_identifier" | "type_identifier"
+            )
+        })
+        .find_map(|d| {
+            let word = file.node_text(d);
+            names
+                .iter()
+                .find(|m| m.eq_ignore_ascii_case(word))
+                .map(String::as_str)
+        })
 }
 
-/// The first `consume_methods` entry that is a word of `text` (case aside).
-fn consume_word_in<'a>(lists: &Lists<'a>, text: &str) -> Option<&'a str> {
-    let words: Vec<String> = text
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    lists
-        .list("consume_methods")
-        .iter()
-        .find(|m| words.iter().any(|w| w == *m))
-        .map(String::as_str)
-}
-
-/// Largest `Err` branch [`branch_consumes`] reads: a fallback or log-and-ack is short, and a
-/// hostile branch costs each statement a bounded scan.
+/// Largest node [`consume_word_in`] reads.
 const MAX_SCANNED_BRANCH_BYTES: usize = 16 * 1024;
 
 /// The statements after `stmt` in its block and the enclosing blocks, up to the fn or the given
@@ -3099,7 +3101,7 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         t.contains("continue") || t.contains("return") || t.contains("break")
     });
     // The `Err` branch itself acknowledges the item (`return vec![Action::Ack]`).
-    let acked_on_error = branch.and_then(|b| branch_consumes(file, &lists, b));
+    let acked_on_error = branch.and_then(|b| consume_word_in(file, &lists, b));
     if consumed.is_some() && diverges && acked_on_error.is_none() {
         return false; // the work item is left unconsumed, so the queue redelivers it
     }
@@ -3183,19 +3185,26 @@ mod tests {
     #[test]
     fn an_err_branch_acknowledges_only_with_a_consume_word_of_its_own() {
         let lists = Lists::embedded().expect("the embedded missing-retry check loads");
-        let acks = |text: &str| consume_word_in(&lists, text);
-        assert_eq!(acks("return vec![worker::Action::Ack];"), Some("ack"));
-        assert_eq!(acks("{ warn!(..); return Ok(Action::Ack); }"), Some("ack"));
+        let acks = |branch: &str| {
+            let f = file(
+                "a.rs",
+                &format!("fn f() {{ match x {{ Err(e) => {branch}, _ => {{}} }} }}"),
+            );
+            consume_word_in(&f, &lists, err_arm_value(&f)).map(str::to_string)
+        };
+        let ack = Some("ack".to_string());
+        assert_eq!(acks("{ return vec![worker::Action::Ack]; }"), ack);
+        assert_eq!(acks("{ warn!(\"x\"); return Ok(Action::Ack); }"), ack);
+        assert_eq!(acks("delivery.ack(BasicAckOptions::default()).await?"), ack);
         assert_eq!(
-            acks("delivery.ack(BasicAckOptions::default()).await?"),
-            Some("ack")
+            acks("sqs.delete_message().send()"),
+            Some("delete_message".to_string())
         );
-        assert_eq!(acks("sqs.delete_message().send()"), Some("delete_message"));
-        // A requeue, or a word that only contains `ack`, acknowledges nothing.
-        assert_eq!(acks("return vec![Action::NackRequeue];"), None);
+        // A requeue, a word that only contains `ack`, or a log message acknowledges nothing.
+        assert_eq!(acks("{ return vec![Action::NackRequeue]; }"), None);
         assert_eq!(acks("delivery.nack(opts).await"), None);
-        assert_eq!(acks("return Err(Backtrack::from(e));"), None);
-        assert_eq!(acks("track_failure(&e); feedback()"), None);
+        assert_eq!(acks("{ track_failure(&e); feedback() }"), None);
+        assert_eq!(acks("{ warn!(\"ack failed: {e}\"); return Err(e); }"), None);
     }
 
     #[test]
