@@ -2216,17 +2216,16 @@ fn propagates_or_requeues(
     for d in syntax::descendants(branch) {
         match d.kind_name() {
             "return_expression" => {
-                let value = d
-                    .named_child(0)
-                    .map(|v| ctx.file.node_text(v))
-                    .unwrap_or("");
+                let Some(returned) = d.named_child(0) else {
+                    continue;
+                };
+                let value = ctx.file.node_text(returned);
                 // `return vec![Action::Ack]` hands the queue an acknowledgement, not an error.
                 if !value.is_empty()
                     && !value.starts_with("Ok(")
                     && value != "()"
                     && !is_success_status(value)
-                    && d.named_child(0)
-                        .is_none_or(|v| consume_word_in(ctx.file, lists, v).is_none())
+                    && consume_word_in(ctx.file, lists, returned).is_none()
                 {
                     return true;
                 }
