@@ -48,6 +48,7 @@ pub const REQUIRED_LISTS: &[&str] = &[
     "fanout_words",
     "github_webhook_markers",
     "url_services",
+    "role_names",
 ];
 
 /// The filters of this topic.
@@ -1320,15 +1321,9 @@ fn http_service(lists: &Lists<'_>, url_args: &str, receiver: &str) -> String {
         }
     }
     if let Some(c) = ident.and_then(|re| re.captures(url_args)) {
-        let w = c
-            .get(1)
-            .map(|m| m.as_str().to_ascii_lowercase())
-            .unwrap_or_default();
-        if !matches!(
-            w.as_str(),
-            "base" | "api" | "service" | "target" | "remote" | "webhook" | "hook" | "callback"
-        ) {
-            return w;
+        let w = c.get(1).map(|m| m.as_str()).unwrap_or_default();
+        if let Some(service) = service_word(lists, w) {
+            return service;
         }
     }
     let r = receiver.to_ascii_lowercase();
@@ -1336,18 +1331,23 @@ fn http_service(lists: &Lists<'_>, url_args: &str, receiver: &str) -> String {
         .trim_end_matches("_client")
         .trim_end_matches("_http")
         .trim_start_matches("http_");
-    if !stem.is_empty()
-        && !matches!(
-            stem,
-            "http" | "client" | "self" | "reqwest" | "c" | "api" | "internal" | "inner"
-        )
-    {
-        return stem.to_string();
+    if let Some(service) = service_word(lists, stem) {
+        return service;
     }
     if url_args.to_ascii_lowercase().contains("hook") {
         return "the webhook endpoint".to_string();
     }
     "the remote service".to_string()
+}
+
+/// The service a one-word name stands for (`billing` of `billing_client`, `stripe` of
+/// `stripe_url`), lowercased; `None` for a name of several words (`execute_logout_by` of a
+/// function `execute_logout_by_client`) or one that says what role a value plays (`builder`,
+/// `resp`, `new`: the vocabulary's `role_names`), which would read as a garbled service.
+fn service_word(lists: &Lists<'_>, name: &str) -> Option<String> {
+    let word = name.to_ascii_lowercase();
+    let one_word = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric());
+    (one_word && !lists.has("role_names", &word)).then_some(word)
 }
 
 /// Whether a call chain fills a cache with an expiry (the vocabulary's `cache_fill_methods`,
@@ -1520,15 +1520,13 @@ fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
     // Named service clients (`gh.post_comment(..)`, `mailer.send(..)`, `billing_client.charge(..)`).
     if let Some(display) = lists.lookup("service_receivers", &receiver_lower, name_matches) {
         let service = if display == "*" {
+            // `billing_client`, `client_billing`, `billing_clients` → billing.
             let stem = receiver_lower
-                .trim_end_matches("_client")
+                .trim_end_matches('s')
                 .trim_end_matches("client")
-                .trim_end_matches('_');
-            if stem.is_empty() || stem == "http" {
-                "the remote service".to_string()
-            } else {
-                stem.to_string()
-            }
+                .trim_start_matches("client")
+                .trim_matches('_');
+            service_word(lists, stem).unwrap_or_else(|| "the remote service".to_string())
         } else {
             display
         };
@@ -1797,6 +1795,11 @@ fn transient_effect(
                     .cloned()
             })
             .or_else(|| {
+                // A client field's name says nothing about a `let` of the same name, which
+                // `local_client_service` has read: `let client = DB::cache();` is no field.
+                if binding_of(ctx.file, chain.root).is_some() {
+                    return None;
+                }
                 ctx.index()
                     .retry
                     .client_names
@@ -3476,6 +3479,36 @@ mod tests {
         assert!(classify_src("tx.send(msg).await").is_none());
         assert!(classify_src("cache.get(&k).await").is_none());
         assert!(classify_src("gh.clone()").is_none());
+    }
+
+    #[test]
+    fn a_service_is_named_after_one_word_that_is_no_role() {
+        // Class 17: a receiver's role (`new` of `Client::new()`, `builder`) or a phrase (a
+        // function named `.._by_client`) is no service: "a request to new" is garbled.
+        for (q, service) in [
+            ("self.client_scim.delete_user(id).await", "scim"),
+            ("self.billing_clients.charge(req).await", "billing"),
+            (
+                "reqwest::Client::new().post(u).send().await",
+                "the remote service",
+            ),
+            ("builder.post(u).send().await", "the remote service"),
+            (
+                "execute_logout_by_client().post(u).send().await",
+                "the remote service",
+            ),
+            (
+                "http.post(format!(\"{}/x\", state.repo_url)).send().await",
+                "the remote service",
+            ),
+            (
+                "http.post(format!(\"{}/x\", state.ledger_url)).send().await",
+                "ledger",
+            ),
+        ] {
+            let e = classify_src(q).unwrap_or_else(|| panic!("{q}: no effect"));
+            assert_eq!(e.service, service, "{q}");
+        }
     }
 
     #[test]
