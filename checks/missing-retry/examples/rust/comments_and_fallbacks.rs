@@ -1,6 +1,7 @@
 //! Classes 5, 7 and 9: an intent word in a comment about something else does not silence the
 //! finding; an Err arm that answers with a value has handled the error; a fn whose doc comment
-//! says it is best effort has chosen one attempt.
+//! says it is best effort, or a comment in the `Err` branch that calls it fire-and-forget, has
+//! chosen one attempt.
 pub async fn forward(http: &reqwest::Client, req: Forwarded) {
     match http.post(UPSTREAM_URL).json(&req).send().await { //~ missing-retry:high
         Ok(resp) => {
@@ -25,5 +26,14 @@ pub async fn subscribe(http: &reqwest::Client, email: &str) -> Reply {
 pub async fn ping_status_page(http: &reqwest::Client) {
     if let Err(e) = http.post(STATUS_URL).send().await {
         tracing::debug!(error = %e, "status ping failed");
+    }
+}
+
+/// Tells the local metrics agent about a login. A comment in the `Err` branch says one
+/// attempt is the intent.
+pub async fn emit_login_event(http: &reqwest::Client, user: &str) {
+    if let Err(e) = http.post(METRICS_AGENT_URL).json(&user).send().await {
+        tracing::debug!(error = %e, "login event not sent");
+        // Don't fail the login: this is fire-and-forget.
     }
 }
