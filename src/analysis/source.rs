@@ -82,7 +82,7 @@ pub enum FileRole {
     /// `build.rs`: reported at low severity.
     BuildScript,
     /// Developer tooling and operator command-line tools (`xtask/`, test-utility crates such as
-    /// `test-utils/` or `*-test/`, a crate named `cli` or `*-cli`): never reported on, because the person running them sees
+    /// `test-utils/` or `*-test/`, a crate named `cli`, `*-cli` or `*-repl`): never reported on, because the person running them sees
     /// the error and runs the command again; read by cross-file checks like tests.
     DevTool,
 }
@@ -113,6 +113,8 @@ impl FileRole {
                     | "cli"
             ) || d.ends_with("-cli")
                 || d.ends_with("_cli")
+                || d.ends_with("-repl")
+                || d.ends_with("_repl")
                 || d.ends_with("-test")
                 || d.ends_with("_test")
         }) {
@@ -634,6 +636,10 @@ mod tests {
             FileRole::DevTool
         );
         assert_eq!(FileRole::of_path("xtask/src/main.rs"), FileRole::DevTool);
+        assert_eq!(
+            FileRole::of_path("shop-repl/src/cmdline.rs"),
+            FileRole::DevTool
+        );
         assert_eq!(FileRole::of_path("src/client.rs"), FileRole::Production);
         assert_eq!(FileRole::of_path("examples/demo.rs"), FileRole::Example);
         assert_eq!(FileRole::of_path("build.rs"), FileRole::BuildScript);
