@@ -82,8 +82,9 @@ pub enum FileRole {
     /// `build.rs`: reported at low severity.
     BuildScript,
     /// Developer tooling and operator command-line tools (`xtask/`, test-utility crates such as
-    /// `test-utils/` or `*-test/`, a crate named `cli`, `*-cli` or `*-repl`): never reported on, because the person running them sees
-    /// the error and runs the command again; read by cross-file checks like tests.
+    /// `test-utils/` or `*-test/`, a crate named `cli`, `*-cli` or `*-repl`): never reported
+    /// on, because the person running them sees the error and runs the command again; read by
+    /// cross-file checks like tests.
     DevTool,
 }
 

@@ -1520,11 +1520,15 @@ fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
     // Named service clients (`gh.post_comment(..)`, `mailer.send(..)`, `billing_client.charge(..)`).
     if let Some(display) = lists.lookup("service_receivers", &receiver_lower, name_matches) {
         let service = if display == "*" {
-            // `billing_client`, `client_billing`, `billing_clients` → billing.
-            let stem = receiver_lower
-                .trim_end_matches('s')
-                .trim_end_matches("client")
-                .trim_start_matches("client")
+            // `billing_client`, `billing_clients`, `client_billing` → billing.
+            let singular = receiver_lower
+                .strip_suffix('s')
+                .filter(|s| s.ends_with("client"))
+                .unwrap_or(&receiver_lower);
+            let stem = singular
+                .strip_suffix("client")
+                .or_else(|| singular.strip_prefix("client"))
+                .unwrap_or(singular)
                 .trim_matches('_');
             service_word(lists, stem).unwrap_or_else(|| "the remote service".to_string())
         } else {
@@ -3488,6 +3492,7 @@ mod tests {
         for (q, service) in [
             ("self.client_scim.delete_user(id).await", "scim"),
             ("self.billing_clients.charge(req).await", "billing"),
+            ("client_status.update(id).await", "status"),
             (
                 "reqwest::Client::new().post(u).send().await",
                 "the remote service",
