@@ -49,6 +49,7 @@ pub const REQUIRED_LISTS: &[&str] = &[
     "github_webhook_markers",
     "url_services",
     "role_names",
+    "reply_channel_words",
 ];
 
 /// The filters of this topic.
@@ -2454,15 +2455,33 @@ static LOGGED_AND_DROPPED_GATE: Gate = Gate {
 const MAX_BRANCH_NODES: usize = 5_000;
 
 /// Whether an `Err` branch answers the person who asked: a call of the vocabulary's
-/// `user_reply_calls` (`msg.reply(..)`, `component.create_interaction_response(..)`). A chat
-/// command that says it failed has handed the retry to its user.
+/// `user_reply_calls` (`msg.reply(..)`, `component.create_interaction_response(..)`), or a
+/// send of anything but `Ok(..)` on a reply channel (`reply.send(Verdict::Deny)`, a receiver
+/// with a word of `reply_channel_words`: `respond_to`, `reply_tx`). A request that is told it failed has handed
+/// the retry to whoever made it.
 fn replies_to_user(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, branch: Node<'_>) -> bool {
     let replies = lists.list("user_reply_calls");
+    let file = ctx.file;
+    let answers_on_reply_channel = |call: Node<'_>| {
+        let on_reply_channel = syntax::call_receiver(call).is_some_and(|r| {
+            let name = syntax::receiver_name(file, syntax::unwrap_expression(r));
+            name.split('_')
+                .any(|w| lists.has("reply_channel_words", &w.to_ascii_lowercase()))
+        });
+        let failure_sent = call
+            .field("arguments")
+            .and_then(|a| a.named_child(0))
+            .is_some_and(|v| !file.node_text(v).starts_with("Ok("));
+        on_reply_channel && failure_sent
+    };
     syntax::descendants(branch)
         .take(MAX_BRANCH_NODES)
         .filter(|d| d.kind_name() == "call_expression")
-        .filter_map(|d| syntax::call_name(ctx.file, d))
-        .any(|name| replies.iter().any(|r| r == name))
+        .any(|d| match syntax::call_name(file, d) {
+            Some("send") => answers_on_reply_channel(d),
+            Some(name) => replies.iter().any(|r| r == name),
+            None => false,
+        })
 }
 
 /// The `let Err(..) = ..` of a let chain (`if ready && let Err(e) = call {..}`).
