@@ -1338,8 +1338,11 @@ fn http_service(lists: &Lists<'_>, url_args: &str, receiver: &str) -> String {
     if url_args.to_ascii_lowercase().contains("hook") {
         return "the webhook endpoint".to_string();
     }
-    "the remote service".to_string()
+    UNNAMED_SERVICE.to_string()
 }
+
+/// The service a message names when nothing says which one it is.
+const UNNAMED_SERVICE: &str = "the remote service";
 
 /// The service a one-word name stands for (`billing` of `billing_client`, `stripe` of
 /// `stripe_url`), lowercased; `None` for a name of several words (`execute_logout_by` of a
@@ -1531,7 +1534,7 @@ fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
                 .or_else(|| singular.strip_prefix("client"))
                 .unwrap_or(singular)
                 .trim_matches('_');
-            service_word(lists, stem).unwrap_or_else(|| "the remote service".to_string())
+            service_word(lists, stem).unwrap_or_else(|| UNNAMED_SERVICE.to_string())
         } else {
             display
         };
@@ -1762,6 +1765,13 @@ fn transient_effect(
     let chain = &site.chain;
     let awaited = site.awaited;
     let (_, mut effect) = chain.classified(ctx.file, lists, awaited);
+    // `self.client.add_label(..)` with `client: hubcaps::Github`: the receiver's name says only
+    // that it is a client; its type says which.
+    if let Some(e) = effect.as_mut().filter(|e| e.service == UNNAMED_SERVICE) {
+        if let Some(service) = local_client_service(ctx, lists, chain.root) {
+            e.service = service;
+        }
+    }
     let mut through = None;
     // The file whose crate makes the effect: this one, or the workspace fn's where it ends.
     let mut effect_path = ctx.file.path.clone();
@@ -3560,6 +3570,18 @@ mod tests {
         .into_iter()
         .filter(|f| f.check == "missing-retry")
         .collect()
+    }
+
+    #[test]
+    fn a_client_field_named_only_client_is_named_by_its_type() {
+        let src = "pub struct Bot { client: hubcaps::Github, cache: Cache }\nimpl Bot {\n    pub async fn label(&self, n: u64) {\n        if let Err(err) = self.client.add_label(n, \"triaged\").await { tracing::warn!(%err); }\n    }\n}\n";
+        let got = findings(src, &crate::config::Config::default());
+        let messages: Vec<&str> = got.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            messages[0].ends_with("this update to GitHub"),
+            "{messages:?}"
+        );
     }
 
     const WRAPPED: &str = "async fn notify(http: &reqwest::Client) {\n    let r = resilient::persist(|| http.post(HOOK_URL).send()).await;\n    if let Err(e) = resilient::persist(|| async { http.post(HOOK_URL).send().await }).await { tracing::warn!(%e); }\n    tokio::spawn(async move {\n        if let Err(e) = resilient::persist(|| async { if let Err(e) = http.post(HOOK_URL).send().await { tracing::warn!(%e); } }).await {}\n    });\n}\n";
