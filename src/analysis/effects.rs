@@ -83,6 +83,13 @@ pub struct FnFacts {
     pub service: Option<String>,
     /// The body retries (a retry loop with a sleep, a retry crate or wrapper, a retry helper).
     pub retries_inside: bool,
+    /// The function is a retry helper: it takes a closure or future and runs it under a retry
+    /// (`fn execute<F: Fn() -> Fut>(&self, call: F)` whose body calls `policy.retry_if(..)`).
+    pub retries_arg: bool,
+    /// The workspace fn whose closure or async-block argument holds every call the direct
+    /// effect was read from (`self.execute(|c| async move { c.mutate_row(req).await })`): when
+    /// that fn is a retry helper, the effect is retried.
+    pub effect_wrapper: Option<String>,
     /// The function takes a future or closure and hands it to a spawn (`spawn_try_task(fut)`).
     pub spawns_arg: bool,
     /// The function runs periodically: an interval timer, or a loop with a sleep.
@@ -181,6 +188,8 @@ pub struct FnSummary {
     pub retried: bool,
     /// Every definition spawns the future or closure it is given.
     pub spawns_arg: bool,
+    /// Every definition runs the closure or future it is given under a retry.
+    pub retries_arg: bool,
     /// Every definition runs periodically.
     pub periodic: bool,
     /// Where the error of a call of this function ends when every workspace call of it either
@@ -780,10 +789,20 @@ fn summarize(
     type Reached = (Effect, Option<String>, Vec<String>, bool);
     let mut effects: Vec<Option<Reached>> = Vec::with_capacity(defs.len());
     for d in defs {
-        let own = d
-            .direct
-            .clone()
-            .map(|e| (e, d.service.clone(), Vec::new(), d.retries_inside));
+        // An effect inside a closure handed to a retry helper is retried
+        // (`self.execute(|c| async move { c.mutate_row(req).await })`).
+        let wrapped_in_retry = d
+            .effect_wrapper
+            .as_ref()
+            .is_some_and(|w| previous.get(w).is_some_and(|s| s.retries_arg));
+        let own = d.direct.clone().map(|e| {
+            (
+                e,
+                d.service.clone(),
+                Vec::new(),
+                d.retries_inside || wrapped_in_retry,
+            )
+        });
         let through = || {
             follow_calls
                 .then(|| {
@@ -847,6 +866,7 @@ fn summarize(
         via,
         retried,
         spawns_arg: defs.iter().all(|d| d.spawns_arg),
+        retries_arg: defs.iter().all(|d| d.retries_arg),
         periodic: defs.iter().all(|d| d.periodic),
         dropped_at: None,
         dropped_directly: false,
@@ -1044,8 +1064,8 @@ fn fn_facts<'t>(
         })
         .copied()
         .collect();
-    let retries_inside = retry::is_retry_helper(file, nodes, f, name)
-        || retry::body_has_retry_shape(file, nodes, body);
+    let retries_arg = retry::is_retry_helper(file, nodes, f, name);
+    let retries_inside = retries_arg || retry::body_has_retry_shape(file, nodes, body);
     // The body's own effect is only read for a function that returns its error.
     let passed_on: Vec<(Node<'_>, Effect)> = if returns_result && !records_error {
         nodes
@@ -1067,6 +1087,8 @@ fn fn_facts<'t>(
     // recorded here, as under `#[instrument(err)]`: a caller that then drops the error has
     // lost nothing the logs do not show.
     let mut logged_effect = false;
+    // The calls the direct effect is read from, for the retry helper they may run under.
+    let mut effect_calls: Vec<Node<'_>> = Vec::new();
     let mut direct = passed_on
         .into_iter()
         .filter(|(d, _)| {
@@ -1074,17 +1096,19 @@ fn fn_facts<'t>(
             logged_effect |= logged;
             !logged
         })
+        .inspect(|(d, _)| effect_calls.push(*d))
         .map(|(_, e)| e)
         .max_by_key(|e| (e.action != Action::Read, e.kind == EffectKind::Database));
     let mut service = None;
     if returns_result && !records_error {
         let passed_on = |d: Node<'_>| passes_error_on(file, nodes, d, body);
         let logged = |d: Node<'_>| logged_on_way_out(file, nodes, d, lists);
-        if let Some((e, s)) =
+        if let Some((e, s, at)) =
             retry::body_transient_effect(file, nodes, body, &|d| passed_on(d) && !logged(d))
         {
             if direct.is_none() {
                 direct = Some(e);
+                effect_calls.push(at);
             }
             service = Some(s);
         } else if !logged_effect && {
@@ -1183,6 +1207,17 @@ fn fn_facts<'t>(
         .all(|c| !c.contains("::") && c.starts_with(|ch: char| ch.is_ascii_uppercase()));
     let records_error = records_error || (logged_effect && direct.is_none() && calls_no_fn);
     let inputs = input_flow(file, nodes, f, owner.as_deref(), &calls, &loops, lists);
+    let effect_wrapper = if direct.is_some() && !effect_calls.is_empty() {
+        let wrappers: Vec<Option<String>> = effect_calls
+            .iter()
+            .map(|d| closure_argument_of(file, nodes, *d, body, owner.as_deref(), lists))
+            .collect();
+        wrappers[0]
+            .clone()
+            .filter(|w| wrappers.iter().all(|o| o.as_deref() == Some(w.as_str())))
+    } else {
+        None
+    };
     FnFacts {
         path: file.path.clone(),
         owner,
@@ -1192,6 +1227,8 @@ fn fn_facts<'t>(
         direct,
         service,
         retries_inside,
+        retries_arg,
+        effect_wrapper,
         spawns_arg,
         periodic,
         callees,
@@ -1706,6 +1743,39 @@ const ERROR_ADAPTERS: &[&str] = &[
 /// `.await` and error adapters) is under `?`, returned, or is the body's tail expression. A
 /// call that is the output of a closure or async block handed to another call counts when that
 /// call passes its error on (`retry(|| async { delete(..).await }).await?`).
+/// The workspace fn that `call` is handed to inside a closure or async block argument
+/// (`self.execute(|c| async move { c.mutate_row(req).await })` → `Owner::execute`), named as
+/// [`FnFacts::callees`] names it; the innermost such call below `body`.
+fn closure_argument_of<'t>(
+    file: &ParsedFile,
+    nodes: &NodeList<'t>,
+    call: Node<'t>,
+    body: Node<'t>,
+    owner: Option<&str>,
+    lists: &Lists<'_>,
+) -> Option<String> {
+    for a in nodes.ancestors(call).take_while(|a| a.id() != body.id()) {
+        if !matches!(a.kind_name(), "closure_expression" | "async_block") {
+            continue;
+        }
+        let Some(args) = nodes.parent(a).filter(|p| p.kind_name() == "arguments") else {
+            continue;
+        };
+        let Some(outer) = nodes
+            .parent(args)
+            .filter(|p| p.kind_name() == "call_expression")
+        else {
+            continue;
+        };
+        let method = syntax::call_name(file, outer)?;
+        if syntax::calls_own_method(file, outer) {
+            return Some(format!("{}::{method}", owner?));
+        }
+        return errors::resolvable_callee(file, outer, lists).map(str::to_string);
+    }
+    None
+}
+
 fn passes_error_on<'t>(
     file: &ParsedFile,
     nodes: &NodeList<'t>,
@@ -2309,6 +2379,55 @@ pub async fn cleanup(c: &Client) -> Result<(), Error> {
         let s = m.summary("cleanup").expect("cleanup is summarised");
         assert!(s.effect.is_some());
         assert!(s.retried, "the effect goes through a retry loop");
+    }
+
+    #[test]
+    fn an_effect_in_a_closure_handed_to_a_retry_helper_is_retried() {
+        let src = r#"
+impl Table {
+    async fn execute_rpc<F, Fut>(&self, call: F) -> Result<(), Error>
+    where
+        F: Fn(reqwest::Client) -> Fut,
+        Fut: Future<Output = Result<(), Error>>,
+    {
+        policy().retry_if(|| call(self.http.clone()), is_transient).await
+    }
+    async fn call_once<F, Fut>(&self, call: F) -> Result<(), Error>
+    where
+        F: Fn(reqwest::Client) -> Fut,
+        Fut: Future<Output = Result<(), Error>>,
+    {
+        call(self.http.clone()).await
+    }
+    pub async fn mutate_row(&self, req: Req) -> Result<(), Error> {
+        self.execute_rpc(|http| async move {
+            http.delete(format!("{TABLE_URL}/rows/{}", req.key)).send().await?;
+            Ok(())
+        })
+        .await
+    }
+    pub async fn mutate_row_once(&self, req: Req) -> Result<(), Error> {
+        self.call_once(|http| async move {
+            http.delete(format!("{TABLE_URL}/rows/{}", req.key)).send().await?;
+            Ok(())
+        })
+        .await
+    }
+}
+pub async fn remove_user(t: &Table, req: Req) -> Result<(), Error> {
+    t.mutate_row(req).await
+}
+"#;
+        let m = model(&[("src/table.rs", src)]);
+        let retried = m.summary("remove_user").expect("summarised");
+        assert!(retried.effect.is_some() && retried.retried, "{retried:?}");
+        assert_eq!(
+            retried.via,
+            ["Table::mutate_row"],
+            "the effect is the closure's"
+        );
+        let once = m.summary("Table::mutate_row_once").expect("summarised");
+        assert!(once.effect.is_some() && !once.retried, "{once:?}");
     }
 
     #[test]

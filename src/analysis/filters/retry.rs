@@ -825,7 +825,7 @@ pub(crate) fn is_retry_helper<'t>(
     let Some(body) = func.field("body") else {
         return false;
     };
-    nodes
+    let paced_loop = nodes
         .of_kinds_in(
             &["loop_expression", "for_expression", "while_expression"],
             body,
@@ -834,6 +834,15 @@ pub(crate) fn is_retry_helper<'t>(
         .any(|l| {
             let t = file.node_text(l);
             t.contains("sleep") || t.contains("delay")
+        });
+    // A fn that hands its work to a retry wrapper (`policy.retry_if(|| .., is_transient)`),
+    // whatever it is called: every client method that goes through it is retried.
+    paced_loop
+        || Lists::embedded().is_some_and(|lists| {
+            let wrappers = lists.list("retry_wrappers");
+            nodes
+                .of_kind_in("call_expression", body)
+                .any(|c| calls_listed_wrapper(file, c, wrappers))
         })
 }
 
@@ -882,14 +891,14 @@ pub(crate) fn body_transient_effect<'t>(
     nodes: &NodeList<'t>,
     body: Node<'t>,
     keep: &dyn Fn(Node<'t>) -> bool,
-) -> Option<(crate::analysis::effects::Effect, String)> {
+) -> Option<(crate::analysis::effects::Effect, String, Node<'t>)> {
     use crate::analysis::effects::{Action, Effect as ModelEffect, EffectKind};
     let lists = Lists::embedded()?;
     body_chains(file, nodes, &lists, body, keep)
         .iter()
-        .filter_map(|s| classify(&lists, s))
-        .max_by_key(|e| e.write)
-        .map(|e| {
+        .filter_map(|(at, s)| classify(&lists, s).map(|e| (e, *at)))
+        .max_by_key(|(e, _)| e.write)
+        .map(|(e, at)| {
             let kind = if e.service == DATABASE_SERVICE || e.service == "DynamoDB" {
                 EffectKind::Database
             } else if e.service.contains("object store") || e.service == "S3" {
@@ -916,18 +925,19 @@ pub(crate) fn body_transient_effect<'t>(
                 batch: false,
                 what: e.what.clone(),
             };
-            (effect, e.service)
+            (effect, e.service, at)
         })
 }
 
-/// Summaries of the awaited method chains in a fn body (only outermost chain calls), bounded.
+/// Summaries of the awaited method chains in a fn body (only outermost chain calls), bounded,
+/// each with the call it was read from.
 fn body_chains<'t>(
     file: &ParsedFile,
     nodes: &NodeList<'t>,
     lists: &Lists<'_>,
     body: Node<'t>,
     keep: &dyn Fn(Node<'t>) -> bool,
-) -> Vec<ChainSummary> {
+) -> Vec<(Node<'t>, ChainSummary)> {
     let mut out = Vec::new();
     // `keep` may climb the tree (each step a walk down from the root): look at a bounded
     // number of awaits, not at each of a PR's 100,000.
@@ -968,7 +978,7 @@ fn body_chains<'t>(
             _ => (inner, awaited),
         };
         let chain = Chain::of(file, inner);
-        out.push(chain.classified(file, lists, awaited).0);
+        out.push((inner, chain.classified(file, lists, awaited).0));
     }
     out
 }
@@ -1781,6 +1791,14 @@ fn transient_effect(
         let callee = callee_names(ctx, site);
         if let Some(name) = callee.as_ref().and_then(|c| c.in_model(model)) {
             let bare = callee.as_ref().map(|c| c.name.as_str());
+            // The model followed the call to an effect it retries: no guess from the
+            // receiver's name may say otherwise.
+            if model
+                .summary(name)
+                .is_some_and(|s| s.effect.is_some() && s.retried)
+            {
+                return None;
+            }
             effect = model
                 .summary(name)
                 .filter(|_| !steps_reported_instead(model, name, bare))
