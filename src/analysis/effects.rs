@@ -1739,10 +1739,6 @@ const ERROR_ADAPTERS: &[&str] = &[
     "into",
 ];
 
-/// Whether the error of `call` leaves the function `body` belongs to: the call (after
-/// `.await` and error adapters) is under `?`, returned, or is the body's tail expression. A
-/// call that is the output of a closure or async block handed to another call counts when that
-/// call passes its error on (`retry(|| async { delete(..).await }).await?`).
 /// The workspace fn that `call` is handed to inside a closure or async block argument
 /// (`self.execute(|c| async move { c.mutate_row(req).await })` → `Owner::execute`), named as
 /// [`FnFacts::callees`] names it; the innermost such call below `body`.
@@ -1776,6 +1772,10 @@ fn closure_argument_of<'t>(
     None
 }
 
+/// Whether the error of `call` leaves the function `body` belongs to: the call (after
+/// `.await` and error adapters) is under `?`, returned, or is the body's tail expression. A
+/// call that is the output of a closure or async block handed to another call counts when that
+/// call passes its error on (`retry(|| async { delete(..).await }).await?`).
 fn passes_error_on<'t>(
     file: &ParsedFile,
     nodes: &NodeList<'t>,
