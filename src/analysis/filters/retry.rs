@@ -2485,8 +2485,8 @@ const MAX_BRANCH_NODES: usize = 5_000;
 /// Whether an `Err` branch answers the person who asked: a call of the vocabulary's
 /// `user_reply_calls` (`msg.reply(..)`, `component.create_interaction_response(..)`), or a
 /// send of anything but `Ok(..)` on a reply channel (`reply.send(Verdict::Deny)`, a receiver
-/// with a word of `reply_channel_words`: `respond_to`, `reply_tx`). A request that is told it failed has handed
-/// the retry to whoever made it.
+/// with a word of `reply_channel_words`: `respond_to`, `reply_tx`). A request that is told it
+/// failed has handed the retry to whoever made it.
 fn replies_to_user(ctx: &MatchCtx<'_, '_>, lists: &Lists<'_>, branch: Node<'_>) -> bool {
     let replies = lists.list("user_reply_calls");
     let file = ctx.file;
