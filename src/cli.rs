@@ -10,6 +10,7 @@ use failmode::analysis::check::{
 use failmode::analysis::examples::{examples_of, run_example};
 use failmode::analysis::explain::{ExplainTarget, Explanation, Outcome};
 use failmode::analysis::finding::Finding;
+use failmode::analysis::repeats;
 use failmode::analysis::source::{SkipReason, Skipped, SourceInput, DEFAULT_MAX_FILE_SIZE};
 use failmode::analysis::{analyze_with_progress, AnalysisOptions};
 use failmode::config::{Config, ConfigSource, FailOn};
@@ -724,6 +725,8 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     };
     // After the diff filter: the count is of findings this run would otherwise have shown.
     let baselined = baseline.as_ref().map_or(0, |b| b.hide(&mut findings));
+    // Last: a repeat the diff or the baseline left out is not named as one.
+    let findings = repeats::fold_repeats(findings);
     let report = Report {
         findings: &findings,
         skipped: &skipped,

@@ -659,6 +659,91 @@ fn diff_base_reports_only_changed_lines() {
     assert!(stderr(&o).contains("no-such-rev"), "{}", stderr(&o));
 }
 
+/// Three dropped database errors in one function (lines 4-6) and one in another (line 10).
+const REPEATED_DROPS: &str = "use sqlx::PgPool;
+
+pub async fn close_order(db: &PgPool, id: i64) {
+    let _ = sqlx::query(\"UPDATE orders SET closed = true WHERE id = $1\").bind(id).execute(db).await;
+    let _ = sqlx::query(\"DELETE FROM carts WHERE order_id = $1\").bind(id).execute(db).await;
+    let _ = sqlx::query(\"UPDATE stock SET held = 0 WHERE order_id = $1\").bind(id).execute(db).await;
+}
+
+pub async fn mark_paid(db: &PgPool, id: i64) {
+    let _ = sqlx::query(\"UPDATE orders SET paid = true WHERE id = $1\").bind(id).execute(db).await;
+}
+";
+
+#[test]
+fn repeats_in_one_function_are_one_finding_in_every_format_but_only_changed_lines_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "Cargo.toml", CARGO_TOML.as_bytes());
+    write(d, "src/orders.rs", REPEATED_DROPS.as_bytes());
+
+    let o = failmode(d, &["check", "--format", "json"]);
+    let found = json_findings(&o);
+    let summary: Vec<(u64, Vec<u64>)> = found
+        .iter()
+        .map(|f| {
+            let repeats = f["repeats"].as_array().cloned().unwrap_or_default();
+            (
+                f["span"]["start_line"].as_u64().unwrap(),
+                repeats
+                    .iter()
+                    .map(|r| r["span"]["start_line"].as_u64().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(summary, [(4, vec![5, 6]), (10, vec![])], "{found:#?}");
+    assert!(
+        found[0]["message"].as_str().unwrap().ends_with(
+            "The same holds in `close_order` for `sqlx::query(..).bind(..).execute(..).await` \
+             (line 5) and `sqlx::query(..).bind(..).execute(..).await` (line 6)."
+        ),
+        "{}",
+        found[0]["message"]
+    );
+    // Each repeat keeps the fingerprint a finding of its own would have had.
+    let fingerprints: std::collections::BTreeSet<&str> = found[0]["repeats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["fingerprint"].as_str().unwrap())
+        .chain([found[0]["fingerprint"].as_str().unwrap()])
+        .collect();
+    assert_eq!(fingerprints.len(), 3);
+
+    let o = failmode(d, &["check", "--format", "sarif"]);
+    let v = assert_valid_sarif(&stdout(&o));
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    let related: Vec<u64> = results[0]["relatedLocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            l["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(related, [5, 6]);
+
+    // A change that touches only line 6: its finding is reported on its own, not as a repeat
+    // of a line the change did not touch.
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "first"]);
+    let changed = REPEATED_DROPS.replace("held = 0", "held = NULL");
+    write(d, "src/orders.rs", changed.as_bytes());
+    let o = failmode(d, &["check", "--diff-base", "HEAD", "--format", "json"]);
+    let found = json_findings(&o);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["span"]["start_line"], 6);
+    assert!(found[0].get("repeats").is_none(), "{found:#?}");
+}
+
 // ---- Baselines: `--write-baseline` accepts today's findings, `--baseline` hides them. ----
 
 const BASELINE_HEADER: &str = "# failmode baseline: findings accepted as they are; `failmode check --baseline <this file>`\n# reports only findings not listed here. Regenerate with `failmode check --write-baseline <this file>`.\n";

@@ -919,3 +919,54 @@ async fn text_from_the_pull_request_is_posted_inert_and_a_humans_marker_does_not
     );
     assert!(github.errors().is_empty(), "{:?}", github.errors());
 }
+
+/// Three dropped database errors in one function and one in another.
+const REPEATED_DROPS: &str = r#"use sqlx::PgPool;
+
+pub async fn close_order(db: &PgPool, id: i64) {
+    let _ = sqlx::query("UPDATE orders SET closed = true WHERE id = $1").bind(id).execute(db).await;
+    let _ = sqlx::query("DELETE FROM carts WHERE order_id = $1").bind(id).execute(db).await;
+    let _ = sqlx::query("UPDATE stock SET held = 0 WHERE order_id = $1").bind(id).execute(db).await;
+}
+
+pub async fn mark_paid(db: &PgPool, id: i64) {
+    let _ = sqlx::query("UPDATE orders SET paid = true WHERE id = $1").bind(id).execute(db).await;
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_drop_repeated_in_one_function_gets_one_comment_naming_the_other_lines() {
+    let github = FakeGithub::start(APP_ID).await;
+    setup_added_files(
+        &github,
+        HEAD_SHA,
+        REPO,
+        &[("src/orders.rs".to_string(), REPEATED_DROPS.to_string())],
+    );
+    let server = start_server(&github, tempfile::tempdir().unwrap()).await;
+    let opened = pull_request_payload("opened", HEAD_SHA, false);
+    assert_eq!(
+        deliver(&server, "pull_request", "rep-1", &opened, SECRET).await,
+        202
+    );
+    wait_for_completed_check_runs(&github, 1).await;
+    let reviews = github.reviews();
+    assert_eq!(reviews.len(), 1);
+    let comments = comments_of(&reviews[0].request);
+    let lines: Vec<u64> = comments
+        .iter()
+        .map(|c| c["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [4, 10], "{comments:#?}");
+    let folded = comments[0]["body"].as_str().unwrap();
+    assert!(
+        folded.contains(
+            "The same holds in `close_order` for `sqlx::query(..).bind(..).execute(..).await` \
+             (line 5) and `sqlx::query(..).bind(..).execute(..).await` (line 6)."
+        ),
+        "{folded}"
+    );
+    let single = comments[1]["body"].as_str().unwrap();
+    assert!(!single.contains("The same holds"), "{single}");
+    assert!(github.errors().is_empty(), "{:?}", github.errors());
+}

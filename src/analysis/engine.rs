@@ -769,6 +769,8 @@ fn build_finding(
         suppress: check.explain.suppress.replace("{check}", &check.id),
         suggestion,
         fingerprint,
+        item,
+        repeats: Vec::new(),
     }
 }
 

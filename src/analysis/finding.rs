@@ -133,6 +133,26 @@ pub struct Finding {
     /// Structural fingerprint: check id + enclosing item path + normalised code. Survives line
     /// shifts, so the same problem is never reported twice on a pull request.
     pub fingerprint: String,
+    /// The item the finding is in (`billing::impl Client::charge`), as the fingerprint reads
+    /// it: what [`crate::analysis::repeats`] groups by. Not part of the output.
+    #[serde(skip)]
+    pub item: String,
+    /// The other places in the same item where the same rule found the same thing, folded
+    /// into this finding (see [`crate::analysis::repeats`]); its message names them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repeats: Vec<Repeat>,
+}
+
+/// One more place a folded [`Finding`] stands for: the same rule, the same consequence, in
+/// the same function.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repeat {
+    /// Where that finding would have been anchored.
+    pub span: Span,
+    /// Its code, abbreviated as in [`Finding::code`].
+    pub code: String,
+    /// Its fingerprint: the one a comment of its own would carry.
+    pub fingerprint: String,
 }
 
 impl Finding {

@@ -15,6 +15,7 @@ pub mod index;
 pub mod language;
 pub mod markup;
 pub mod pattern;
+pub mod repeats;
 pub mod source;
 pub mod suites;
 pub mod suppress;
@@ -481,6 +482,9 @@ fn apply_suppressions(file: &ParsedFile, findings: &mut Vec<Finding>, checks: &C
         suppress: "Fix or delete the suppression comment.".to_string(),
         suggestion: None,
         fingerprint: engine::fingerprint(SUPPRESSION_CHECK, &file.path, file.line(line)),
+        // Each suppression comment is its own decision: none is folded into another.
+        item: String::new(),
+        repeats: Vec::new(),
     }
     };
     for b in bad {

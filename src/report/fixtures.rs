@@ -40,6 +40,8 @@ pub fn findings() -> Vec<Finding> {
             replacement: "    sqlx::query(\"UPDATE orders SET shipped = true WHERE id = $1\").bind(id).execute(db).await?;".into(),
         }),
         fingerprint: "3f9a1c2b7d4e5f60a1b2".into(),
+        item: String::new(),
+        repeats: Vec::new(),
     };
     let retry = Finding {
         check: "missing-retry".into(),
@@ -54,6 +56,8 @@ pub fn findings() -> Vec<Finding> {
         suppress: "Add `// failmode: allow(missing-retry) <reason>` on the line above.".into(),
         suggestion: None,
         fingerprint: "8c0d1e2f3a4b5c6d7e8f".into(),
+        item: String::new(),
+        repeats: Vec::new(),
     };
     vec![swallowed, retry]
 }

@@ -190,6 +190,22 @@ fn result_json(f: &Finding, rule_index: usize, sources: &dyn SourceText) -> Valu
         "partialFingerprints": { "failmode/v1": f.fingerprint },
         "properties": { "severity": f.severity.as_str(), "rule": f.rule, "suppress": f.suppress }
     });
+    if !f.repeats.is_empty() {
+        // The places folded into this result (see `analysis::repeats`), as SARIF's own
+        // "related locations" so code scanning can still show each one.
+        r["relatedLocations"] = f
+            .repeats
+            .iter()
+            .enumerate()
+            .map(|(id, rep)| {
+                json!({
+                    "id": id + 1,
+                    "physicalLocation": { "artifactLocation": artifact(&f.path), "region": region(&rep.span, text) },
+                    "message": { "text": format!("the same, at `{}`", rep.code) }
+                })
+            })
+            .collect();
+    }
     if let Some(s) = &f.suggestion {
         // The suggestion's span covers whole lines without their final line break, and the
         // replacement has none either, so the text is inserted as is.

@@ -16,6 +16,7 @@ use crate::analysis::check::{
     MAX_REPOSITORY_CHECK_BYTES, REPOSITORY_CHECKS_DIR,
 };
 use crate::analysis::finding::Finding;
+use crate::analysis::repeats::fold_repeats;
 use crate::analysis::source::{is_vendored_path, SourceInput, DEFAULT_MAX_FILE_SIZE};
 use crate::analysis::{analyze, AnalysisOptions};
 use crate::config::{Config, ConfigError, ConfigSource, CONFIG_PATH};
@@ -315,11 +316,13 @@ impl Reviewer {
             .await
             .map_err(|e| ReviewError::Analysis(e.to_string()))?;
             if let Some(head) = head_analysis {
-                head_findings = on_changed_lines(head.findings, &diffs);
+                head_findings = fold_repeats(on_changed_lines(head.findings, &diffs));
             }
             present.extend(analysis.findings.iter().map(|f| f.fingerprint.clone()));
             skipped.extend(analysis.skipped.iter().map(|s| s.path.clone()));
-            on_changed_lines(analysis.findings, &diffs)
+            // Folded before `/failmode ignore` is applied: ignoring a folded comment ignores
+            // the repeats it names.
+            fold_repeats(on_changed_lines(analysis.findings, &diffs))
         };
         let bot = gh.bot_login().await?.to_string();
         let comments = gh

@@ -18,6 +18,9 @@ tie), so labels on neighbouring lines are told apart.
     precision = flag labels found / (flag labels found + no-flag labels found)
     recall    = flag labels found / flag labels
 
+The repeats a finding folds in (its `repeats`, named in its message) count as found at their own
+lines; the `findings` column counts findings, not repeats.
+
 Findings on unlabelled lines are counted but not judged here: `judged.tsv` holds the sampled
 precision over all findings (`--sample-out FILE` draws 30 per check, seed 14, to judge by hand;
 the verdicts are `correct` or `wrong` with a reason). Needs only Python 3 and git; runs no network.
@@ -67,6 +70,11 @@ def findings_of(failmode, tree, config):
     report = json.loads(run.stdout)
     return [
         (f["check"], f["path"], f["span"]["start_line"]) for f in report["findings"]
+    ], [
+        # A repeat folded into a finding is named in its message: it is reported too.
+        (f["check"], f["path"], r["span"]["start_line"])
+        for f in report["findings"]
+        for r in f.get("repeats", [])
     ]
 
 
@@ -92,6 +100,7 @@ def main():
         config.write(f"[checks.{check}]\nenabled = true\n\n")
     config.close()
     found = {}  # repo -> list of (check, path, line)
+    repeats = {}  # repo -> list of (check, path, line) of the repeats folded into those
     skipped = []
     for r in repos:
         tree = os.path.join(args.snapshots, r["repo"].replace("/", "+"))
@@ -99,11 +108,11 @@ def main():
         if head != r["commit"]:
             skipped.append(f"{r['repo']}: HEAD {head or 'missing'}, labels are at {r['commit']}")
             continue
-        found[r["repo"]] = findings_of(args.failmode, tree, config.name)
+        found[r["repo"]], repeats[r["repo"]] = findings_of(args.failmode, tree, config.name)
 
     index = collections.defaultdict(list)
     for repo, fs in found.items():
-        for check, path, line in fs:
+        for check, path, line in fs + repeats[repo]:
             index[(repo, path, check)].append(line)
 
     # Each finding counts for the label nearest its line (both, on a tie): two labels a line or
