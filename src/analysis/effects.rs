@@ -547,6 +547,12 @@ impl EffectModel {
             }
         }
         let known: std::collections::BTreeSet<String> = qualified.keys().cloned().collect();
+        // A qualified name no type of the workspace defines falls back to the bare one.
+        let bare_unless_known = |c: &mut String| {
+            if c.contains("::") && !known.contains(c.as_str()) {
+                *c = errors::last_segment(c).to_string();
+            }
+        };
         let resolve = |callees: &mut Vec<String>| {
             callees.retain_mut(|c| match c.strip_prefix(QUALIFIED_ONLY) {
                 Some(q) if known.contains(q) => {
@@ -557,18 +563,21 @@ impl EffectModel {
                 None => true,
             });
             for c in callees.iter_mut() {
-                if c.contains("::") && !known.contains(c.as_str()) {
-                    *c = errors::last_segment(c).to_string();
-                }
+                bare_unless_known(c);
             }
             let mut seen = std::collections::BTreeSet::new();
             callees.retain(|c| seen.insert(c.clone()));
         };
-        for d in self.defs.values_mut().flatten() {
+        for d in self
+            .defs
+            .values_mut()
+            .chain(qualified.values_mut())
+            .flatten()
+        {
             resolve(&mut d.callees);
-        }
-        for d in qualified.values_mut().flatten() {
-            resolve(&mut d.callees);
+            if let Some(w) = d.effect_wrapper.as_mut() {
+                bare_unless_known(w);
+            }
         }
         self.defs.extend(qualified);
     }
@@ -1132,15 +1141,7 @@ fn fn_facts<'t>(
         // `self.post(..)` is the owner's `post`; `comment.post(..)` after `let comment =
         // Comment::new(..)` (or with `comment: &Comment`) is `Comment::post`. A qualified
         // name no type defines falls back to the bare one in `add_owner_qualified_names`.
-        let typed = || {
-            let method = syntax::call_name(file, *c)?;
-            let ty = if syntax::calls_own_method(file, *c) {
-                owner.as_deref()?
-            } else {
-                syntax::local_receiver_type(file, *c, f, nodes.ancestors(*c))?
-            };
-            Some(format!("{ty}::{method}"))
-        };
+        let typed = || typed_callee(file, nodes, *c, f, owner.as_deref());
         let Some(callee) = errors::resolvable_callee(file, *c, lists) else {
             // A well-known client method (`post`, `send`) is not looked up by its bare name,
             // but on a value of a written type it is that type's method, if the workspace
@@ -1763,13 +1764,32 @@ fn closure_argument_of<'t>(
         else {
             continue;
         };
-        let method = syntax::call_name(file, outer)?;
-        if syntax::calls_own_method(file, outer) {
-            return Some(format!("{}::{method}", owner?));
-        }
-        return errors::resolvable_callee(file, outer, lists).map(str::to_string);
+        let typed = nodes
+            .parent(body)
+            .and_then(|function| typed_callee(file, nodes, outer, function, owner));
+        return typed.or_else(|| errors::resolvable_callee(file, outer, lists).map(str::to_string));
     }
     None
+}
+
+/// The name [`FnFacts::callees`] knows the callee of the method call `call` in `function` by
+/// when its receiver's type is written: `Owner::method` for `self.method(..)`, `Type::method`
+/// for `t.method(..)` after `let t: Type = ..` or `let t = Type::new(..)`, or with a parameter
+/// `t: &Type`. `None` when no type is written.
+fn typed_callee(
+    file: &ParsedFile,
+    nodes: &NodeList<'_>,
+    call: Node<'_>,
+    function: Node<'_>,
+    owner: Option<&str>,
+) -> Option<String> {
+    let method = syntax::call_name(file, call)?;
+    let ty = if syntax::calls_own_method(file, call) {
+        owner?
+    } else {
+        syntax::local_receiver_type(file, call, function, nodes.ancestors(call))?
+    };
+    Some(format!("{ty}::{method}"))
 }
 
 /// Whether the error of `call` leaves the function `body` belongs to: the call (after
@@ -2417,8 +2437,33 @@ impl Table {
 pub async fn remove_user(t: &Table, req: Req) -> Result<(), Error> {
     t.mutate_row(req).await
 }
+impl Ledger {
+    async fn execute_rpc<F, Fut>(&self, call: F) -> Result<(), Error>
+    where
+        F: Fn(reqwest::Client) -> Fut,
+        Fut: Future<Output = Result<(), Error>>,
+    {
+        call(self.http.clone()).await
+    }
+}
+pub async fn purge_rows(keys: Vec<String>) -> Result<(), Error> {
+    let table: Table = Table::connect().await?;
+    for key in keys {
+        table
+            .execute_rpc(|http| async move {
+                http.delete(format!("{TABLE_URL}/rows/{key}")).send().await?;
+                Ok(())
+            })
+            .await?;
+    }
+    Ok(())
+}
 "#;
         let m = model(&[("src/table.rs", src)]);
+        // The helper is called on a local whose type is written: it is that type's, not the
+        // namesake of another type that does not retry.
+        let purged = m.summary("purge_rows").expect("summarised");
+        assert!(purged.effect.is_some() && purged.retried, "{purged:?}");
         let retried = m.summary("remove_user").expect("summarised");
         assert!(retried.effect.is_some() && retried.retried, "{retried:?}");
         assert_eq!(
