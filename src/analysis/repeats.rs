@@ -13,6 +13,7 @@
 //! stands for.
 
 use crate::analysis::finding::{Finding, Repeat};
+use crate::analysis::markup::code_span;
 use std::collections::BTreeMap;
 
 /// How many repeats a folded message names before it says "and N more".
@@ -79,18 +80,6 @@ fn repeats_sentence(f: &Finding) -> String {
     };
     let item = f.item.rsplit("::").next().unwrap_or(&f.item);
     format!("The same holds in {} for {list}.", code_span(item))
-}
-
-/// `text` as inline code, with a fence long enough for any backticks inside it.
-fn code_span(text: &str) -> String {
-    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 #[cfg(test)]
@@ -210,11 +199,5 @@ mod tests {
             "The same holds in `all` for `db.n1()` (line 11), `db.n2()` (line 12), `db.n3()` \
              (line 13), `db.n4()` (line 14), `db.n5()` (line 15) and 2 more."
         ));
-    }
-
-    #[test]
-    fn code_with_backticks_gets_a_longer_fence() {
-        assert_eq!(code_span("a`b"), "``a`b``");
-        assert_eq!(code_span("plain"), "`plain`");
     }
 }
