@@ -1791,16 +1791,13 @@ fn transient_effect(
         let callee = callee_names(ctx, site);
         if let Some(name) = callee.as_ref().and_then(|c| c.in_model(model)) {
             let bare = callee.as_ref().map(|c| c.name.as_str());
+            let summary = model.summary(name);
             // The model followed the call to an effect it retries: no guess from the
             // receiver's name may say otherwise.
-            if model
-                .summary(name)
-                .is_some_and(|s| s.effect.is_some() && s.retried)
-            {
+            if summary.is_some_and(|s| s.effect.is_some() && s.retried) {
                 return None;
             }
-            effect = model
-                .summary(name)
+            effect = summary
                 .filter(|_| !steps_reported_instead(model, name, bare))
                 .and_then(|s| transient_effect_of(lists, name, s));
             if effect.is_some() {
