@@ -168,6 +168,22 @@ impl Manifests {
         }
     }
 
+    /// Whether `segment`, the first segment of a path in the code of `path`
+    /// (`rusqlite` in `rusqlite::Connection::open(..)`), names a crate from outside the
+    /// workspace: the standard library, or a dependency of the file's crate that no crate of
+    /// the workspace is. A function reached through it is never one of the workspace's own.
+    pub fn is_external_crate(&self, path: &str, segment: &str) -> bool {
+        if matches!(segment, "std" | "core" | "alloc") {
+            return true;
+        }
+        let dashed = segment.replace('_', "-");
+        (self.depends_on(path, segment) || self.depends_on(path, &dashed))
+            && !self
+                .crates
+                .iter()
+                .any(|c| c.crate_name.as_deref() == Some(segment))
+    }
+
     fn workspace_root_has(&self, dependency: &str) -> bool {
         self.crates
             .iter()

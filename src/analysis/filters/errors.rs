@@ -9,6 +9,7 @@
 //! Calls to workspace functions are resolved through the effect model
 //! ([`EffectModel`](crate::analysis::effects::EffectModel)), at any depth.
 
+use super::statements::{self, StatementSigns};
 use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::check::{CheckData, CheckSet};
 use crate::analysis::effects::{self, CalleeName, EffectModel};
@@ -610,17 +611,6 @@ pub fn resolvable_callee<'f>(
     (!known || on_self).then_some(name)
 }
 
-/// Whether the arguments `args` of a call look like a statement to run: the first is a string
-/// literal (`conn.execute("DELETE ..", ..)`), or a word of their text is a `db_receivers` or
-/// `statement_words` entry (`client.execute(&stmt, ..)`, `.execute(&mut *tx)`).
-fn statement_arguments(file: &ParsedFile, args: Node<'_>, lists: &Lists<'_>) -> bool {
-    let literal = args
-        .named_child(0)
-        .is_some_and(|a| matches!(a.kind_name(), "string_literal" | "raw_string_literal"));
-    let text = file.node_text(args);
-    literal || lists.any_word_in("db_receivers", text) || lists.any_word_in("statement_words", text)
-}
-
 /// The name [`classify`] would look `node`'s callee up by in the repository facts, when it
 /// would look at them at all.
 fn callee_to_resolve(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> Option<CalleeName> {
@@ -754,24 +744,20 @@ pub fn classify(
             lists.has("sql_builders", &path_tail(r)) || lists.has("sql_builders", last_segment(r))
         });
         let db_receiver = lists.any_word("db_receivers", &root_words);
-        let http_receiver = lists.any_word("http_receivers", &root_words);
-        // `execute` is also an executor's, a federation client's or a GraphQL schema's method:
-        // on its own it is a query only with evidence of one (a prepared `stmt` will do).
-        let statement_evidence = || {
-            sql_root
-                || db_receiver
-                || lists.any_word("statement_words", &root_words)
-                || ch.root_macro.is_some()
-                || ch.methods.len() > 1
-                || ch
+        let generic_db = lists.data.is_some_and(|data| {
+            let signs = StatementSigns {
+                built: sql_root || ch.root_macro.is_some(),
+                root: ch.root.map(|r| file.node_text(r)).unwrap_or(""),
+                methods: ch.methods.len(),
+                first_args: ch
                     .methods
                     .first()
                     .and_then(|(_, call)| call.field("arguments"))
-                    .is_some_and(|args| statement_arguments(file, args, lists))
-        };
-        let generic_db = lists.has("db_methods", m)
-            && !http_receiver
-            && (!lists.has("db_methods_needing_evidence", m) || statement_evidence());
+                    .map(|args| file.node_text(args))
+                    .unwrap_or(""),
+            };
+            statements::runs_a_statement(data, m, &signs)
+        });
         let receiver_db =
             db_receiver && lists.has("db_receiver_methods", m) && ch.methods.len() == 1;
         // A builder's chain runs its statement with a database method or a connection's

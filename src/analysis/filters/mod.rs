@@ -17,6 +17,7 @@ pub mod handlers;
 pub mod loops;
 pub mod retry;
 pub mod sequence;
+mod statements;
 pub mod values;
 
 use super::check::CheckData;

@@ -18,6 +18,7 @@
 //! The lists of names the filters read (HTTP verbs, service receivers, log macros, ...) live in
 //! the check's `[data]` table under the names in [`REQUIRED_LISTS`].
 
+use super::statements::{self, StatementSigns};
 use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::check::CheckData;
 use crate::analysis::effects::DATABASE_SERVICE;
@@ -929,6 +930,22 @@ pub(crate) fn body_transient_effect<'t>(
         })
 }
 
+/// Whether `root`, a chain's receiver, is a connection its function opens from an embedded
+/// database's crate (`embedded_database_crates`): `let state = rusqlite::Connection::open(p)?;`.
+/// In a crate that uses a networked database too, the call says which one it talks to.
+fn opened_from_embedded_crate(file: &ParsedFile, lists: &Lists<'_>, root: Node<'_>) -> bool {
+    binding_of(file, root)
+        .and_then(|b| b.field("value"))
+        .is_some_and(|v| {
+            let text = file.node_text(v).trim_start();
+            lists
+                .list("embedded_database_crates")
+                .iter()
+                .filter(|c| !c.contains('/'))
+                .any(|c| text.starts_with(&format!("{}::", c.replace('-', "_"))))
+        })
+}
+
 /// Summaries of the awaited method chains in a fn body (only outermost chain calls), bounded,
 /// each with the call it was read from.
 fn body_chains<'t>(
@@ -1467,8 +1484,24 @@ fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
             }
         }
     }
-    // Databases: sqlx / diesel / sea-orm execution methods.
-    if let Some(m) = names.iter().find(|n| lists.has("db_methods", n)) {
+    // Databases: a method that runs a statement (shared vocabulary, see `statements`). A chain
+    // that starts with a function call (`Entity::insert(row).exec(&db)`) or a macro
+    // (`sqlx::query_as_unchecked!(..)`) has no receiver; a macro there builds the statement.
+    let path_call = s.calls.first().is_some_and(|(n, _, _)| n == root_last);
+    let root_macro = s.root.contains('!');
+    let database_method = names.iter().find(|n| {
+        let signs = StatementSigns {
+            built: sql_root || root_macro,
+            root: if path_call || root_macro { "" } else { &s.root },
+            methods: s.calls.len() - usize::from(path_call),
+            first_args: s
+                .calls
+                .get(usize::from(path_call))
+                .map_or("", |(_, _, a)| a.as_str()),
+        };
+        statements::runs_a_statement(lists.data, n, &signs)
+    });
+    if let Some(m) = database_method {
         let sql = s
             .calls
             .iter()
@@ -1476,44 +1509,28 @@ fn classify(lists: &Lists<'_>, s: &ChainSummary) -> Option<Effect> {
             .chain([s.root.as_str()])
             .collect::<Vec<_>>()
             .join(" ");
-        let looks_db = sql_root
-            || s.root.contains("query")
-            || s.root.contains("sqlx")
-            || names.iter().any(|n| {
-                matches!(
-                    *n,
-                    "query" | "query_as" | "query_scalar" | "bind" | "filter" | "values" | "set"
-                )
-            })
-            || ["pool", "db", "conn", "tx", "database", "pg"]
-                .iter()
-                .any(|p| sql.contains(p));
         let first_sql_word = sql
             .split('"')
             .nth(1)
             .and_then(|q| q.split_whitespace().next())
             .unwrap_or("");
-        if looks_db
-            && crate::analysis::filters::errors::is_maintenance_statement(
-                lists.list("maintenance_statements"),
-                first_sql_word,
-            )
-        {
+        if crate::analysis::filters::errors::is_maintenance_statement(
+            lists.list("maintenance_statements"),
+            first_sql_word,
+        ) {
             return None;
         }
-        if looks_db {
-            let upper = sql.to_ascii_uppercase();
-            let write = matches!(*m, "execute" | "exec" | "execute_many")
-                || ["INSERT ", "UPDATE ", "DELETE ", "UPSERT", "MERGE "]
-                    .iter()
-                    .any(|k| upper.contains(k));
-            return Some(Effect {
-                service: DATABASE_SERVICE.into(),
-                write,
-                aws: false,
-                what: if write { "write".into() } else { "read".into() },
-            });
-        }
+        let upper = sql.to_ascii_uppercase();
+        let write = !is_read(m)
+            || ["INSERT ", "UPDATE ", "DELETE ", "UPSERT", "MERGE "]
+                .iter()
+                .any(|k| upper.contains(k));
+        return Some(Effect {
+            service: DATABASE_SERVICE.into(),
+            write,
+            aws: false,
+            what: if write { "write".into() } else { "read".into() },
+        });
     }
     if !s.awaited || lists.has("non_io_methods", last) {
         return None;
@@ -1744,6 +1761,15 @@ fn callee_names(ctx: &MatchCtx<'_, '_>, site: &TransientSite<'_>) -> Option<Call
     }
     let method_call = syntax::call_receiver(site.call)
         .is_some_and(|r| ctx.file.node_text(syntax::unwrap_expression(r)) != "self");
+    // `rusqlite::Connection::open(..)` is that crate's `open`, not a workspace fn of the name.
+    let root = site.chain.root;
+    if root.kind_name() == "scoped_identifier" {
+        let path = ctx.file.node_text(root);
+        let first = path.split("::").next().unwrap_or("").trim();
+        if ctx.manifests.is_external_crate(&ctx.file.path, first) {
+            return None;
+        }
+    }
     if site.chain.calls.len() == 1 || syntax::receiver_name(ctx.file, site.chain.root) == "self" {
         return Some(CalleeName {
             qualified: syntax::typed_method_name(ctx.file, site.call).unwrap_or_default(),
@@ -1751,7 +1777,6 @@ fn callee_names(ctx: &MatchCtx<'_, '_>, site: &TransientSite<'_>) -> Option<Call
             method_call,
         });
     }
-    let root = site.chain.root;
     let ty = (root.kind_name() == "scoped_identifier")
         .then(|| root.field("path"))
         .flatten()
@@ -1854,6 +1879,9 @@ fn transient_effect(
                 .any(|c| ctx.manifests.depends_on(&effect_path, c))
         };
         if depends("embedded_database_crates") && !depends("network_database_crates") {
+            return None;
+        }
+        if opened_from_embedded_crate(ctx.file, lists, chain.root) {
             return None;
         }
     }
