@@ -242,7 +242,7 @@ impl EffectModel {
     ];
 
     /// Collects the facts of every function defined in one file.
-    pub fn collect(&mut self, file: &ParsedFile, _manifests: &Manifests, nodes: &NodeList<'_>) {
+    pub fn collect(&mut self, file: &ParsedFile, manifests: &Manifests, nodes: &NodeList<'_>) {
         if file.language.name != "rust" {
             return;
         }
@@ -268,7 +268,7 @@ impl EffectModel {
             let Some(name) = f.field("name").map(|n| file.node_text(n).to_string()) else {
                 continue;
             };
-            let facts = fn_facts(file, nodes, f, &name, &lists);
+            let facts = fn_facts(file, nodes, f, &name, &lists, manifests);
             add_defs(&mut self.defs, name, vec![facts]);
         }
     }
@@ -979,6 +979,7 @@ fn fn_facts<'t>(
     f: Node<'t>,
     name: &str,
     lists: &Lists<'_>,
+    manifests: &Manifests,
 ) -> FnFacts {
     let ret = f
         .field("return_type")
@@ -1142,6 +1143,14 @@ fn fn_facts<'t>(
         // Comment::new(..)` (or with `comment: &Comment`) is `Comment::post`. A qualified
         // name no type defines falls back to the bare one in `add_owner_qualified_names`.
         let typed = || typed_callee(file, nodes, *c, f, owner.as_deref());
+        // `rusqlite::Connection::open(..)` is that crate's `open`, never the workspace's.
+        let external = c.field("function").is_some_and(|function| {
+            function.kind_name() == "scoped_identifier"
+                && manifests.calls_external_crate(&file.path, file.node_text(function))
+        });
+        if external {
+            continue;
+        }
         let Some(callee) = errors::resolvable_callee(file, *c, lists) else {
             // A well-known client method (`post`, `send`) is not looked up by its bare name,
             // but on a value of a written type it is that type's method, if the workspace

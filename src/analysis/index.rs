@@ -184,6 +184,17 @@ impl Manifests {
                 .any(|c| c.crate_name.as_deref() == Some(segment))
     }
 
+    /// Whether a call of the path `function` (`rusqlite::Connection::open`) in the code of
+    /// `path` goes into a crate from outside the workspace ([`Manifests::is_external_crate`] on
+    /// its first segment). A plain name (`open`) could be the workspace's own.
+    pub fn calls_external_crate(&self, path: &str, function: &str) -> bool {
+        let mut segments = function.split("::").map(str::trim);
+        match (segments.next(), segments.next()) {
+            (Some(first), Some(_)) => self.is_external_crate(path, first),
+            _ => false,
+        }
+    }
+
     fn workspace_root_has(&self, dependency: &str) -> bool {
         self.crates
             .iter()

@@ -898,6 +898,10 @@ pub(crate) fn body_transient_effect<'t>(
     body_chains(file, nodes, &lists, body, keep)
         .iter()
         .filter_map(|(at, s)| classify(&lists, s).map(|e| (e, *at)))
+        .filter(|(e, at)| {
+            e.service != DATABASE_SERVICE
+                || !opened_from_embedded_crate(file, &lists, Chain::of(file, *at).root)
+        })
         .max_by_key(|(e, _)| e.write)
         .map(|(e, at)| {
             let kind = if e.service == DATABASE_SERVICE || e.service == "DynamoDB" {
@@ -1763,12 +1767,12 @@ fn callee_names(ctx: &MatchCtx<'_, '_>, site: &TransientSite<'_>) -> Option<Call
         .is_some_and(|r| ctx.file.node_text(syntax::unwrap_expression(r)) != "self");
     // `rusqlite::Connection::open(..)` is that crate's `open`, not a workspace fn of the name.
     let root = site.chain.root;
-    if root.kind_name() == "scoped_identifier" {
-        let path = ctx.file.node_text(root);
-        let first = path.split("::").next().unwrap_or("").trim();
-        if ctx.manifests.is_external_crate(&ctx.file.path, first) {
-            return None;
-        }
+    if root.kind_name() == "scoped_identifier"
+        && ctx
+            .manifests
+            .calls_external_crate(&ctx.file.path, ctx.file.node_text(root))
+    {
+        return None;
     }
     if site.chain.calls.len() == 1 || syntax::receiver_name(ctx.file, site.chain.root) == "self" {
         return Some(CalleeName {

@@ -16,6 +16,13 @@ impl Archive {
     }
 }
 
+/// Records in the local progress file that `name` has started.
+fn mark_started(path: &str, name: &str) -> rusqlite::Result<()> {
+    let state = rusqlite::Connection::open(path)?;
+    state.execute("INSERT INTO started (name) VALUES (?1)", [name])?;
+    Ok(())
+}
+
 pub async fn load_all(
     archive: &Archive,
     names: Vec<String>,
@@ -23,6 +30,9 @@ pub async fn load_all(
 ) -> rusqlite::Result<()> {
     let state = rusqlite::Connection::open(state_path)?;
     for name in names {
+        if let Err(e) = mark_started(state_path, &name) {
+            tracing::error!("progress file: {e}");
+        }
         if let Err(e) = state.execute_batch("CREATE TABLE IF NOT EXISTS done (did TEXT)") {
             tracing::error!("progress file: {e}");
         }
