@@ -1113,9 +1113,11 @@ fn fn_facts<'t>(
     if returns_result && !records_error {
         let passed_on = |d: Node<'_>| passes_error_on(file, nodes, d, body);
         let logged = |d: Node<'_>| logged_on_way_out(file, nodes, d, lists);
-        if let Some((e, s, at)) =
-            retry::body_transient_effect(file, nodes, body, &|d| passed_on(d) && !logged(d))
-        {
+        // What the shared vocabulary calls best effort (a cache, metrics) is no effect on
+        // either side of the model (`errors::classify` skips it too).
+        let kept =
+            |d: Node<'_>| passed_on(d) && !logged(d) && !errors::is_best_effort(file, d, lists);
+        if let Some((e, s, at)) = retry::body_transient_effect(file, nodes, body, &kept) {
             if direct.is_none() {
                 direct = Some(e);
                 effect_calls.push(at);
@@ -1986,6 +1988,34 @@ mod tests {
         }
         model.finish();
         model
+    }
+
+    #[test]
+    fn a_cache_refresh_inside_a_fetch_does_not_make_the_fetch_a_write() {
+        // The cache row's update is best effort (`best_effort_words`) for both classifiers, so
+        // the fetch reads the network; before, the retry side's database write outweighed it.
+        let m = model(&[(
+            "src/fetch.rs",
+            r#"
+async fn cached_get(store: &Store, url: &str) -> anyhow::Result<Option<Vec<u8>>> {
+    store.sql.execute("UPDATE http_cache SET expires = ?1 WHERE url = ?2", (now(), url)).await?;
+    Ok(None)
+}
+async fn download(url: &str) -> anyhow::Result<Vec<u8>> {
+    let body = reqwest::get(url).await?.error_for_status()?.bytes().await?;
+    Ok(body.to_vec())
+}
+async fn fetch_settings(store: &Store, url: &str) -> anyhow::Result<Vec<u8>> {
+    if let Some(body) = cached_get(store, url).await? {
+        return Ok(body);
+    }
+    download(url).await
+}
+"#,
+        )]);
+        let described = m.describe("fetch_settings");
+        assert!(described.starts_with("read on "), "{described}");
+        assert!(described.contains("through download"), "{described}");
     }
 
     #[test]

@@ -509,7 +509,7 @@ fn resolve(model: &EffectModel, name: &str, named_as_read: bool) -> Resolved {
 /// A plain-name argument of a method call (`cache` in `db.crate_list(limit, cache)`, a flag)
 /// says how the call runs, not what it touches, so its words do not count; those of a path
 /// call (`fs::remove_file(tmp_path)`), fields and literals do.
-fn is_best_effort(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> bool {
+pub(crate) fn is_best_effort(file: &ParsedFile, node: Node<'_>, lists: &Lists<'_>) -> bool {
     let all_text = file.node_text(node);
     if lists
         .get("best_effort_calls")
