@@ -2290,6 +2290,7 @@ fn propagates_or_requeues(
                     && !value.starts_with("Ok(")
                     && value != "()"
                     && !is_success_status(value)
+                    && !answers_as_on_success(ctx.file, branch, value)
                     && consume_word_in(ctx.file, lists, returned).is_none()
                 {
                     return true;
@@ -2673,8 +2674,11 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let acks = consume_word_in(ctx.file, &lists, branch).is_some();
     if let Some(tail) = tail_value(branch).filter(|_| !acks) {
         let t = ctx.file.node_text(tail);
-        // After a failed write, answering success (`StatusCode::OK`, `Ok(..)`) hides it.
-        let answers_success = t.starts_with("Ok(") || is_success_status(t);
+        // After a failed write, answering success (`StatusCode::OK`, `Ok(..)`, or whatever the
+        // function answers when all went well) hides it.
+        let answers_success = t.starts_with("Ok(")
+            || is_success_status(t)
+            || answers_as_on_success(ctx.file, stmt, t);
         if !t.is_empty()
             && t != "()"
             && tail.kind_name() != "macro_invocation"
@@ -2693,6 +2697,25 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false;
     }
     true
+}
+
+/// Whether `value`, what an `Err` branch in `stmt` returns, is what the function around it
+/// returns at its end, when all went well: `return render_success_page(&state);` after a
+/// failed send, in a handler that ends in `render_success_page(&state)`. The caller cannot
+/// tell the failure from a success.
+fn answers_as_on_success(file: &ParsedFile, stmt: Node<'_>, value: &str) -> bool {
+    let spaced = |t: &str| t.split_whitespace().collect::<String>();
+    let Some(tail) = syntax::enclosing_function(stmt)
+        .and_then(|f| f.field("body"))
+        .and_then(|body| body.named_child(body.named_child_count().checked_sub(1)?))
+        .filter(|last| last.kind_name() != "expression_statement" || !ends_with_semicolon(*last))
+    else {
+        return false;
+    };
+    // The tail is the function's own last expression, not the statement under test.
+    !tail.byte_range().contains(&stmt.start_byte())
+        && value.len() <= MAX_RETURNED_VALUE_BYTES
+        && spaced(file.node_text(tail)) == spaced(value)
 }
 
 fn discarded_with_log(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
