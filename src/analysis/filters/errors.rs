@@ -245,17 +245,8 @@ impl<'a> Lists<'a> {
     /// Whether one of the lower-case identifier words of `text` (see [`words`]) is in list
     /// `name`, without collecting them.
     fn any_word_in(&self, name: &str, text: &str) -> bool {
-        let Some(list) = self.data.and_then(|d| d.indexed(name)) else {
-            return false;
-        };
-        let mut lower = String::new();
-        text.split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .any(|w| {
-                lower.clear();
-                lower.extend(w.chars().map(|c| c.to_ascii_lowercase()));
-                list.contains(&lower)
-            })
+        self.data
+            .is_some_and(|d| statements::any_word(d, name, text))
     }
 }
 

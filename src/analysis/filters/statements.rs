@@ -54,15 +54,19 @@ fn statement_arguments(data: &CheckData, args: &str) -> bool {
 }
 
 /// Whether one of the lower-case identifier words of `text` (split at every character that is
-/// not a letter or digit, so `pg_pool` is `pg` and `pool`) is in list `name`.
-fn any_word(data: &CheckData, name: &str, text: &str) -> bool {
+/// not a letter or digit, so `pg_pool` is `pg` and `pool`) is in list `name`, without
+/// collecting them. Shared with [`super::errors`].
+pub(crate) fn any_word(data: &CheckData, name: &str, text: &str) -> bool {
+    let Some(list) = data.indexed(name) else {
+        return false;
+    };
     let mut lower = String::new();
     text.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .any(|w| {
             lower.clear();
             lower.extend(w.chars().map(|c| c.to_ascii_lowercase()));
-            data.contains(name, &lower)
+            list.contains(&lower)
         })
 }
 
