@@ -897,11 +897,11 @@ pub(crate) fn body_transient_effect<'t>(
     let lists = Lists::embedded()?;
     body_chains(file, nodes, &lists, body, keep)
         .iter()
-        .filter_map(|(at, s)| classify(&lists, s).map(|e| (e, *at)))
-        .filter(|(e, at)| {
-            e.service != DATABASE_SERVICE
-                || !opened_from_embedded_crate(file, &lists, Chain::of(file, *at).root)
+        .filter_map(|(at, root, s)| classify(&lists, s).map(|e| (e, *at, *root)))
+        .filter(|(e, _, root)| {
+            e.service != DATABASE_SERVICE || !opened_from_embedded_crate(file, &lists, *root)
         })
+        .map(|(e, at, _)| (e, at))
         .max_by_key(|(e, _)| e.write)
         .map(|(e, at)| {
             let kind = if e.service == DATABASE_SERVICE || e.service == "DynamoDB" {
@@ -951,14 +951,14 @@ fn opened_from_embedded_crate(file: &ParsedFile, lists: &Lists<'_>, root: Node<'
 }
 
 /// Summaries of the awaited method chains in a fn body (only outermost chain calls), bounded,
-/// each with the call it was read from.
+/// each with the call it was read from and that chain's root receiver.
 fn body_chains<'t>(
     file: &ParsedFile,
     nodes: &NodeList<'t>,
     lists: &Lists<'_>,
     body: Node<'t>,
     keep: &dyn Fn(Node<'t>) -> bool,
-) -> Vec<(Node<'t>, ChainSummary)> {
+) -> Vec<(Node<'t>, Node<'t>, ChainSummary)> {
     let mut out = Vec::new();
     // `keep` may climb the tree (each step a walk down from the root): look at a bounded
     // number of awaits, not at each of a PR's 100,000.
@@ -999,7 +999,7 @@ fn body_chains<'t>(
             _ => (inner, awaited),
         };
         let chain = Chain::of(file, inner);
-        out.push((inner, chain.classified(file, lists, awaited).0));
+        out.push((inner, chain.root, chain.classified(file, lists, awaited).0));
     }
     out
 }
