@@ -1,6 +1,8 @@
 //! Checks as data: each `checks/<id>/check.toml` is parsed, its queries compiled and its filters
 //! and templates validated when loaded. A broken check file is a load error (and so a test
-//! failure), never a silently skipped rule.
+//! failure), never a silently skipped rule. The built-in checks' queries are compiled by
+//! tree-sitter in the tests rather than on every run (see `QueryShape::of_embedded`); a
+//! repository's own checks are compiled when they load.
 //!
 //! All rules of all enabled checks for one language are compiled into a single tree-sitter
 //! query, so each file is walked once whatever the number of checks.
@@ -741,9 +743,39 @@ fn parse_vocabulary(
 }
 
 /// What loading needs of a compiled rule query: its capture names and number of patterns.
+#[derive(Debug, PartialEq)]
 struct QueryShape {
     captures: Vec<String>,
     pattern_count: usize,
+}
+
+impl QueryShape {
+    /// The shape tree-sitter gives the query, which validates it: every node kind and field
+    /// exists in the grammar and the pattern is structurally possible.
+    fn compiled(lang: &Language, query: &str) -> Result<QueryShape, String> {
+        let q = tree_sitter::Query::new(&(lang.grammar)(), query)
+            .map_err(|e| format!("query does not compile: {e}"))?;
+        Ok(QueryShape {
+            captures: q.capture_names().iter().map(|c| c.to_string()).collect(),
+            pattern_count: q.pattern_count(),
+        })
+    }
+
+    /// For a rule of a check built into the binary, the shape failmode's own matcher reads
+    /// from the query, without tree-sitter's compile (a seventh of loading time on a small
+    /// repository): the test `embedded_rule_shapes_match_tree_sitter` compiles every built-in
+    /// rule with tree-sitter and asserts the same shape. `None` for any other check, or a
+    /// query the matcher does not cover.
+    fn of_embedded(lang: &Language, query: &str, embedded: bool) -> Option<QueryShape> {
+        if !embedded {
+            return None;
+        }
+        let set = PatternSet::new(&(lang.grammar)(), query).ok()?;
+        Some(QueryShape {
+            captures: set.capture_names().to_vec(),
+            pattern_count: set.len(),
+        })
+    }
 }
 
 /// Rule queries compiled so far in one load, by language and text: rules often repeat a query
@@ -760,6 +792,10 @@ fn parse_check(
         path: path.to_string(),
         message,
     };
+    // A file identical to a built-in one was validated when failmode was tested.
+    let embedded = EMBEDDED_CHECK_FILES
+        .iter()
+        .any(|(p, c)| *p == path && *c == text);
     let raw: CheckFile = toml::from_str(text).map_err(|e| {
         let (line, col) = crate::config::line_col(text, e.span().map_or(0, |s| s.start));
         err(format!("{line}:{col}: {}", e.message().trim()))
@@ -796,14 +832,11 @@ fn parse_check(
             .ok_or_else(|| rerr(format!("unknown language `{}`", r.language)))?;
         let shape = match compiled.entry((lang.name, r.query.clone())) {
             Entry::Occupied(known) => known.into_mut(),
-            Entry::Vacant(new) => {
-                let q = tree_sitter::Query::new(&(lang.grammar)(), &r.query)
-                    .map_err(|e| rerr(format!("query does not compile: {e}")))?;
-                new.insert(QueryShape {
-                    captures: q.capture_names().iter().map(|c| c.to_string()).collect(),
-                    pattern_count: q.pattern_count(),
-                })
-            }
+            Entry::Vacant(new) => new.insert(
+                QueryShape::of_embedded(lang, &r.query, embedded)
+                    .map_or_else(|| QueryShape::compiled(lang, &r.query), Ok)
+                    .map_err(rerr)?,
+            ),
         };
         let captures: Vec<&str> = shape.captures.iter().map(String::as_str).collect();
         let pattern_count = shape.pattern_count;
@@ -1158,6 +1191,44 @@ message = "`{value}` is dropped"
         }
         let nir = set.get("non-idempotent-retry").unwrap();
         assert!(nir.rules.windows(2).any(|w| w[0].query == w[1].query));
+    }
+
+    #[test]
+    fn embedded_rule_shapes_match_tree_sitter() {
+        // Built-in rules skip tree-sitter's compile when loading; this is where they still get
+        // it, and where the matcher's reading of each query must agree with tree-sitter's.
+        let set = CheckSet::embedded().unwrap();
+        let mut rules = 0;
+        let mut total = 0;
+        for rule in set.checks.iter().flat_map(|c| &c.rules) {
+            total += 1;
+            let compiled = QueryShape::compiled(rule.language, &rule.query)
+                .unwrap_or_else(|e| panic!("rule {}: {e}", rule.id));
+            if let Some(read) = QueryShape::of_embedded(rule.language, &rule.query, true) {
+                assert_eq!(read, compiled, "rule {}", rule.id);
+                rules += 1;
+            }
+            assert_eq!(
+                rule.pattern_count, compiled.pattern_count,
+                "rule {}",
+                rule.id
+            );
+        }
+        // Every built-in rule is within the matcher's query language, so none is compiled
+        // when loading (a rule outside it still loads, through tree-sitter).
+        assert_eq!(rules, total);
+    }
+
+    #[test]
+    fn a_repository_check_is_still_compiled_by_tree_sitter() {
+        // `(let_declaration name: ..)` names a field let statements do not have; the matcher
+        // alone would load it and never match.
+        let text = GOOD.replace("pattern: (_) @pat", "name: (_) @pat");
+        let lang = language::by_name("rust").unwrap();
+        assert!(PatternSet::new(&(lang.grammar)(), "(let_declaration name: (_) @pat)").is_ok());
+        assert_ne!(text, GOOD);
+        let err = CheckSet::from_files([("demo/check.toml".to_string(), text)]).unwrap_err();
+        assert!(err.message.contains("query does not compile"), "{err:?}");
     }
 
     #[test]

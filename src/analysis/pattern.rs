@@ -2,8 +2,8 @@
 //! the repository index already makes over every tree. A tree-sitter `QueryCursor` pass costs
 //! about half a parse on its own; matching here costs a lookup by node kind per node.
 //!
-//! The rules stay tree-sitter queries (they are still compiled by tree-sitter when checks load,
-//! which validates them). This matcher covers the query language the checks use: node and
+//! The rules stay tree-sitter queries (a repository's own checks are compiled by tree-sitter
+//! when they load, which validates them; the built-in ones are in the tests). This matcher covers the query language the checks use: node and
 //! wildcard patterns, anonymous (string) nodes, fields, negated fields, anchors, alternations,
 //! captures, and the `#eq?` / `#match?` predicates (and their `not-` forms). A language whose
 //! patterns use anything else (quantifiers, for instance) is matched with tree-sitter's cursor
