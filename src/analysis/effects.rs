@@ -22,7 +22,7 @@
 
 use crate::analysis::channels;
 use crate::analysis::filters::errors::{self, Lists};
-use crate::analysis::filters::retry;
+use crate::analysis::filters::{loops, retry};
 use crate::analysis::index::Manifests;
 use crate::analysis::source::ParsedFile;
 use crate::analysis::syntax::{self, FieldExt, KindExt, NodeList};
@@ -1061,10 +1061,7 @@ fn fn_facts<'t>(
         || loops
             .iter()
             .filter(|l| l.kind_name() != "for_expression")
-            .any(|l| {
-                let t = head(file.node_text(*l));
-                t.contains("sleep(") || t.contains(".tick()")
-            });
+            .any(|l| loops::is_paced(file, *l, lists.get("wait_calls"), lists.get("timer_calls")));
     let work_pulls = lists.get("work_pull_markers");
     let work_loops: Vec<Node<'_>> = loops
         .iter()

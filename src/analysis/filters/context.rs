@@ -91,8 +91,15 @@ impl<'a: 't, 't> MatchCtx<'a, 't> {
     /// The list named by a data-list argument with the repository's additions to it
     /// (`[vocabulary]` in its config, for the lists a repository may extend).
     pub fn list_with_additions(&self, arg: &FilterArg) -> std::borrow::Cow<'a, [String]> {
-        let built_in = self.data.list(arg.as_str());
-        let added = self.config.vocabulary.additions_to(arg.as_str());
+        self.list_named_with_additions(arg.as_str())
+    }
+
+    /// List `name` of the check's data, with the repository's additions to it (see
+    /// [`MatchCtx::list_with_additions`]), for a filter that reads a list it does not take as
+    /// an argument.
+    pub fn list_named_with_additions(&self, name: &str) -> std::borrow::Cow<'a, [String]> {
+        let built_in = self.data.list(name);
+        let added = self.config.vocabulary.additions_to(name);
         if added.is_empty() {
             std::borrow::Cow::Borrowed(built_in)
         } else {

@@ -853,6 +853,21 @@ fn listed_calls<'t>(
     out
 }
 
+/// Whether `loop_node` waits for its next round in its own code: it calls a `wait_calls` or
+/// `timer_calls` entry of the vocabulary (`sleep(d)`, `sleep_until(next)`, `ticker.tick()`),
+/// not in a closure or task of its body. A loop paced this way runs its body again on the next
+/// round: the one reading of "periodic loop" shared by the effect model and the
+/// `in_periodic_work` filter.
+pub(crate) fn is_paced(
+    file: &ParsedFile,
+    loop_node: Node<'_>,
+    wait_calls: &[String],
+    timer_calls: &[String],
+) -> bool {
+    !listed_calls(file, loop_node, wait_calls).is_empty()
+        || !listed_calls(file, loop_node, timer_calls).is_empty()
+}
+
 fn loop_calls_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(node) = ctx.arg_node(&args[0]) else {
         return false;

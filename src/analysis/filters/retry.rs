@@ -18,6 +18,7 @@
 //! The lists of names the filters read (HTTP verbs, service receivers, log macros, ...) live in
 //! the check's `[data]` table under the names in [`REQUIRED_LISTS`].
 
+use super::loops;
 use super::statements::{self, StatementSigns};
 use super::{ArgKind, FilterArg, FilterDef, Gate, MatchCtx};
 use crate::analysis::check::CheckData;
@@ -3046,10 +3047,9 @@ fn runs_as_periodic_work(ctx: &MatchCtx<'_, '_>, node: Node<'_>) -> bool {
     if in_scheduled_closure(file, node, ctx.data) {
         return true;
     }
-    let paced_loop = loops_around(node).any(|l| {
-        let t = file.node_text(l);
-        t.contains(".tick()") || t.contains("sleep(") || t.contains("interval")
-    });
+    let wait_calls = ctx.list_named_with_additions("wait_calls");
+    let timer_calls = ctx.data.list("timer_calls");
+    let paced_loop = loops_around(node).any(|l| loops::is_paced(file, l, &wait_calls, timer_calls));
     paced_loop
         || syntax::enclosing_function(node)
             .and_then(|f| f.field("name"))
