@@ -2682,7 +2682,7 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
             || answers_as_on_success(ctx.file, stmt, t);
         if !t.is_empty()
             && t != "()"
-            && tail.kind_name() != "macro_invocation"
+            && (tail.kind_name() != "macro_invocation" || builds_a_value(ctx, tail))
             && !t.starts_with("continue")
             && !t.starts_with("Ok(())")
             && (read || !answers_success)
@@ -2698,6 +2698,16 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false;
     }
     true
+}
+
+/// Whether `mac`, a macro invocation, is one of the vocabulary's `value_macros` (`vec![]`,
+/// `json!(..)`): it yields a value, where a log macro yields nothing.
+fn builds_a_value(ctx: &MatchCtx<'_, '_>, mac: Node<'_>) -> bool {
+    mac.field("macro").is_some_and(|m| {
+        let m = ctx.file.node_text(m);
+        ctx.data
+            .contains("value_macros", m.rsplit("::").next().unwrap_or(m))
+    })
 }
 
 /// Whether `value`, what an `Err` branch in `stmt` returns, is what the function around it

@@ -28,3 +28,15 @@ pub async fn recent_orders(pool: &sqlx::PgPool, user: i64) -> Vec<Order> {
             Vec::new()
         })
 }
+
+/// A fallback built by a macro (`vec![]`) is a value as much as `Vec::new()` is; only a log
+/// macro at the end of the branch leaves it empty-handed.
+pub async fn open_tickets(http: &reqwest::Client, team: &str) -> Vec<Ticket> {
+    match http.get(format!("{TICKETS_URL}/teams/{team}/open")).send().await {
+        Ok(resp) => resp.json().await.unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "ticket service unreachable; showing none");
+            vec![]
+        }
+    }
+}
