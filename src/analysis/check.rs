@@ -762,8 +762,8 @@ impl QueryShape {
     }
 
     /// For a rule of a check built into the binary, the shape failmode's own matcher reads
-    /// from the query, without tree-sitter's compile (a seventh of loading time on a small
-    /// repository): the test `embedded_rule_shapes_match_tree_sitter` compiles every built-in
+    /// from the query, without tree-sitter's compile (most of a run on a small repository:
+    /// 151 ms against 33 ms for a one-file crate): the test `embedded_rule_shapes_match_tree_sitter` compiles every built-in
     /// rule with tree-sitter and asserts the same shape. `None` for any other check, or a
     /// query the matcher does not cover.
     fn of_embedded(lang: &Language, query: &str, embedded: bool) -> Option<QueryShape> {

@@ -52,6 +52,9 @@ pub const REQUIRED_LISTS: &[&str] = &[
     "url_services",
     "role_names",
     "reply_channel_words",
+    "value_macros",
+    "wait_calls",
+    "timer_calls",
 ];
 
 /// The filters of this topic.
