@@ -94,6 +94,10 @@ pub struct FnFacts {
     pub spawns_arg: bool,
     /// The function runs periodically: an interval timer, or a loop with a sleep.
     pub periodic: bool,
+    /// For a short helper whose value names a vocabulary `consume_methods` entry
+    /// (`fn skip(&mut self) -> Actions { vec![Action::Ack] }`), that entry: a caller that
+    /// returns its value acknowledges the work item, and the queue will not hand it out again.
+    pub answers_ack: Option<String>,
     /// Names of workspace functions this body calls and passes the error of (`?`, `return`,
     /// tail expression), in source order. A method's call on `self` or `Self` is named with its
     /// owner (`Client::post`), so it resolves to that type's method even when other types
@@ -659,6 +663,17 @@ impl EffectModel {
     /// (`Experiment::next(db)`) cannot be what `rows.next()` calls.
     pub fn method_call_can_reach(&self, name: &str) -> bool {
         self.summary(name).is_none_or(|s| s.takes_self)
+    }
+
+    /// The consume method every workspace definition of `name` answers with, when each
+    /// answers with an acknowledgement of the work item (see [`FnFacts::answers_ack`]).
+    pub fn answers_ack(&self, name: &str) -> Option<&str> {
+        let defs = self.defs.get(name)?;
+        if defs.iter().all(|d| d.answers_ack.is_some()) {
+            defs.first()?.answers_ack.as_deref()
+        } else {
+            None
+        }
     }
 
     /// Whether `name` is a workspace macro that returns an `Err` from its caller.
@@ -1240,6 +1255,7 @@ fn fn_facts<'t>(
         effect_wrapper,
         spawns_arg,
         periodic,
+        answers_ack: answers_ack(file, body, lists),
         callees,
         call_sites,
         calls_otherwise: {
@@ -1250,6 +1266,24 @@ fn fn_facts<'t>(
         },
         inputs,
     }
+}
+
+/// Longest body [`answers_ack`] reads: a helper that only builds the queue's answer is short.
+const MAX_ACK_HELPER_BYTES: usize = 400;
+
+/// The consume method a short function body's value names (`vec![worker::Action::Ack]`),
+/// see [`FnFacts::answers_ack`].
+fn answers_ack(file: &ParsedFile, body: Node<'_>, lists: &Lists<'_>) -> Option<String> {
+    if body.byte_range().len() > MAX_ACK_HELPER_BYTES {
+        return None;
+    }
+    let tail = body
+        .named_child(body.named_child_count().saturating_sub(1))
+        .filter(|t| {
+            let kind = t.kind_name();
+            !kind.ends_with("_statement") && !kind.ends_with("comment") && kind != "let_declaration"
+        })?;
+    retry::names_consume_word(file, lists.get("consume_methods"), tail).map(str::to_string)
 }
 
 /// The vocabulary lists of [`channels`], from the effect model's lists.
@@ -2153,6 +2187,39 @@ async fn push() -> Result<()> { Ok(()) }
         assert!(m.in_periodic_work("flush"));
         assert!(m.in_periodic_work("push"), "two calls away");
         assert!(!m.in_periodic_work("consume"));
+    }
+
+    #[test]
+    fn a_short_helper_answering_an_ack_is_known_by_name() {
+        let m = model(&[
+            (
+                "src/actions.rs",
+                r#"
+impl Actions {
+    pub fn skip(&mut self, _job: &Job) -> Vec<Action> { vec![worker::Action::Ack] }
+    pub fn retry_later(&mut self, _job: &Job) -> Vec<Action> { vec![worker::Action::NackRequeue] }
+    pub fn ack_after_logging(&mut self) -> Vec<Action> { tracing::info!("acked"); vec![] }
+}
+"#,
+            ),
+            ("src/a.rs", "fn done() -> Vec<Action> { vec![Action::Ack] }"),
+            (
+                "src/b.rs",
+                "fn done() -> Vec<Action> { vec![Action::Publish(x)] }",
+            ),
+        ]);
+        assert_eq!(m.answers_ack("skip"), Some("ack"));
+        assert_eq!(
+            m.answers_ack("retry_later"),
+            None,
+            "a requeue is not an ack"
+        );
+        assert_eq!(
+            m.answers_ack("ack_after_logging"),
+            None,
+            "only its value counts"
+        );
+        assert_eq!(m.answers_ack("done"), None, "the two `done`s disagree");
     }
 
     #[test]

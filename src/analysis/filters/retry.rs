@@ -2295,7 +2295,7 @@ fn propagates_or_requeues(
                     && value != "()"
                     && !is_success_status(value)
                     && !answers_as_on_success(ctx.file, branch, value)
-                    && consume_word_in(ctx.file, lists, returned).is_none()
+                    && acked_in(ctx, lists, returned).is_none()
                 {
                     return true;
                 }
@@ -2675,7 +2675,7 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     // that acknowledges the work item (`return vec![Action::Ack]`): its value tells the queue
     // to forget the message.
     let read = ctx.vars.get("severity").is_some_and(|s| s == "medium");
-    let acks = consume_word_in(ctx.file, &lists, branch).is_some();
+    let acks = acked_in(ctx, &lists, branch).is_some();
     if let Some(tail) = tail_value(branch).filter(|_| !acks) {
         let t = ctx.file.node_text(tail);
         // After a failed write, answering success (`StatusCode::OK`, `Ok(..)`, or whatever the
@@ -2701,6 +2701,24 @@ fn logged_and_dropped(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false;
     }
     true
+}
+
+/// The consume method with which an `Err` branch acknowledges the work item: one it names
+/// itself (`delivery.ack()`, `return vec![Action::Ack]`), or the one a workspace helper it
+/// calls answers with (`return Ok(self.actions().skip(job));`, where `skip` is
+/// `vec![Action::Ack]`). The queue will not hand the item out again.
+fn acked_in<'a>(ctx: &MatchCtx<'a, '_>, lists: &Lists<'a>, branch: Node<'_>) -> Option<&'a str> {
+    if let Some(word) = consume_word_in(ctx.file, lists, branch) {
+        return Some(word);
+    }
+    if branch.byte_range().len() > MAX_SCANNED_BRANCH_BYTES {
+        return None;
+    }
+    let effects = &ctx.index().effects;
+    syntax::descendants(branch)
+        .filter(|d| d.kind_name() == "call_expression")
+        .filter_map(|c| syntax::call_name(ctx.file, c))
+        .find_map(|name| effects.answers_ack(name))
 }
 
 /// Whether `mac`, a macro invocation, is one of the vocabulary's `value_macros` (`vec![]`,
@@ -2918,10 +2936,20 @@ fn propagates_nowhere(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
 /// `None` when it names none, or is larger than a fallback or log-and-ack ever is (a hostile
 /// branch costs each statement a bounded walk).
 fn consume_word_in<'a>(file: &ParsedFile, lists: &Lists<'a>, node: Node<'_>) -> Option<&'a str> {
+    names_consume_word(file, lists.list("consume_methods"), node)
+}
+
+/// The first of `names` (the vocabulary's `consume_methods`) that a name in `node` spells,
+/// ignoring case (`Action::Ack`, `delivery.ack()`); nodes longer than a branch ever is are
+/// not read.
+pub(crate) fn names_consume_word<'a>(
+    file: &ParsedFile,
+    names: &'a [String],
+    node: Node<'_>,
+) -> Option<&'a str> {
     if node.byte_range().len() > MAX_SCANNED_BRANCH_BYTES {
         return None;
     }
-    let names = lists.list("consume_methods");
     syntax::descendants(node)
         .filter(|d| {
             matches!(
@@ -3219,7 +3247,7 @@ fn nobody_retries(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         t.contains("continue") || t.contains("return") || t.contains("break")
     });
     // The `Err` branch itself acknowledges the item (`return vec![Action::Ack]`).
-    let acked_on_error = branch.and_then(|b| consume_word_in(file, &lists, b));
+    let acked_on_error = branch.and_then(|b| acked_in(ctx, &lists, b));
     if consumed.is_some() && diverges && acked_on_error.is_none() {
         return false; // the work item is left unconsumed, so the queue redelivers it
     }
