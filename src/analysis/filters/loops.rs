@@ -814,19 +814,26 @@ fn retry_loop(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     }
 }
 
-/// The calls of the loop's own code (with nested loops) whose name is in `list`, with the
-/// name matched; calls inside macro tokens (`tokio::select!`) are found by their text.
+/// The calls of the loop's own code (with nested loops) whose name is in one of `lists`, with
+/// the name matched; calls inside macro tokens (`tokio::select!`) are found by their text.
 fn listed_calls<'t>(
     file: &'t ParsedFile,
     loop_node: Node<'t>,
-    list: &[String],
+    lists: &[&[String]],
 ) -> Vec<(Node<'t>, String)> {
+    let listed = |name: &str| {
+        lists
+            .iter()
+            .copied()
+            .flatten()
+            .any(|e| matches_entry(name, e))
+    };
     let mut out = Vec::new();
     for n in own_nodes(loop_node, true) {
         match n.kind_name() {
             "call_expression" => {
                 if let Some(name) = syntax::call_name(file, n) {
-                    if list.iter().any(|e| matches_entry(name, e)) {
+                    if listed(name) {
                         out.push((n, name.to_string()));
                     }
                 }
@@ -838,10 +845,8 @@ fn listed_calls<'t>(
                     .find(|c| c.kind_name() == "token_tree");
                 if let Some(tokens) = tokens {
                     let text = file.node_text(tokens);
-                    let called = identifier_spans(text).find(|(end, w)| {
-                        list.iter().any(|e| matches_entry(w, e))
-                            && text[*end..].trim_start().starts_with('(')
-                    });
+                    let called = identifier_spans(text)
+                        .find(|(end, w)| listed(w) && text[*end..].trim_start().starts_with('('));
                     if let Some((_, w)) = called {
                         out.push((tokens, w.to_string()));
                     }
@@ -864,15 +869,14 @@ pub(crate) fn is_paced(
     wait_calls: &[String],
     timer_calls: &[String],
 ) -> bool {
-    !listed_calls(file, loop_node, wait_calls).is_empty()
-        || !listed_calls(file, loop_node, timer_calls).is_empty()
+    !listed_calls(file, loop_node, &[wait_calls, timer_calls]).is_empty()
 }
 
 fn loop_calls_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Some(node) = ctx.arg_node(&args[0]) else {
         return false;
     };
-    let calls = listed_calls(ctx.file, node, &ctx.list_with_additions(&args[1]));
+    let calls = listed_calls(ctx.file, node, &[&ctx.list_with_additions(&args[1])]);
     match calls.first() {
         Some((call, name)) => {
             let text = if call.kind_name() == "call_expression" {
@@ -894,7 +898,7 @@ fn loop_waits_at_least(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     let Ok(least) = args[2].as_str().trim().parse::<f64>() else {
         return false;
     };
-    let calls = listed_calls(ctx.file, node, &ctx.list_with_additions(&args[1]));
+    let calls = listed_calls(ctx.file, node, &[&ctx.list_with_additions(&args[1])]);
     !calls.is_empty()
         && calls.iter().all(|(call, _)| {
             literal_seconds(ctx.file.node_text(*call)).is_some_and(|secs| secs >= least)
@@ -1004,7 +1008,7 @@ fn loop_call_args_vary(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
     };
     let file = ctx.file;
     let variations = ctx.list(&args[2]);
-    let calls = listed_calls(file, node, &ctx.list_with_additions(&args[1]));
+    let calls = listed_calls(file, node, &[&ctx.list_with_additions(&args[1])]);
     if calls.is_empty() {
         return false;
     }
