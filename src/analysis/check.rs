@@ -288,12 +288,27 @@ pub struct Rule {
     pub suggestion: Option<SuggestionTemplate>,
     /// Report matches inside test code too (off by default, per the scope rules).
     pub include_tests: bool,
+    /// The check's notes, read against this rule's captures: sentences added to the message of
+    /// a finding of this rule when their conditions hold.
+    pub notes: Vec<Note>,
     /// An earlier rule of the same check whose first filters this rule repeats (see
     /// [`SharedPrefix`]); computed when the check is loaded.
     pub shared_prefix: Option<SharedPrefix>,
     /// The lengths of this rule's filter prefix that later rules repeat: the engine keeps the
     /// state after each, for them to start from.
     pub prefix_kept_at: Vec<usize>,
+}
+
+/// A sentence a check adds to a finding's message when more is true of it than the rule
+/// asked (`[[notes]]` in `check.toml`): `missing-retry` says what must come before a retry when
+/// the call is not idempotent. Notes never decide whether a match is reported.
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// Conditions that must all hold, written as a rule's `filters` are. Variables they set
+    /// are seen by `text` only.
+    pub when: Vec<FilterExpr>,
+    /// The sentence, a template like a rule's `message`; joined to the message with a space.
+    pub text: Template,
 }
 
 /// Rules of one check often share a query and their first filters (the same statement
@@ -534,7 +549,16 @@ struct CheckFile {
     explain: Explanation,
     #[serde(default)]
     data: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    notes: Vec<NoteFile>,
     rules: Vec<RuleFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoteFile {
+    when: Vec<String>,
+    text: String,
 }
 
 #[derive(Deserialize)]
@@ -888,6 +912,34 @@ fn parse_check(
                 }
             }
         }
+        let notes = raw
+            .notes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let nerr = |m: String| rerr(format!("note {}: {m}", i + 1));
+                let when = n
+                    .when
+                    .iter()
+                    .map(|f| FilterExpr::parse(f, &captures, &data).map_err(&nerr))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut note_vars = vars.clone();
+                for f in &when {
+                    for call in &f.any_of {
+                        note_vars.extend(call.def.sets.iter().map(|s| s.to_string()));
+                    }
+                }
+                let text = Template {
+                    text: n.text.clone(),
+                };
+                if let Some(p) = text.placeholders().into_iter().find(|p| !note_vars.contains(p)) {
+                    return Err(nerr(format!(
+                        "text uses `{{{p}}}`, which is neither a capture nor a variable set by this rule's or the note's filters"
+                    )));
+                }
+                Ok(Note { when, text })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let severity = r
             .severity
             .as_deref()
@@ -910,6 +962,7 @@ fn parse_check(
                 description: s.description,
             }),
             include_tests: r.include_tests,
+            notes,
             query: r.query,
             pattern_count,
             shared_prefix: None,
@@ -974,6 +1027,79 @@ message = "`{value}` is dropped"
 
     fn load(text: &str) -> Result<CheckSet, CheckLoadError> {
         CheckSet::from_files([("demo/check.toml".to_string(), text.to_string())])
+    }
+
+    /// [`GOOD`] with two notes: one for values that say "loud", one for values that say "quiet"
+    /// and not "loud".
+    fn with_notes(notes: &str) -> String {
+        GOOD.replace(
+            "[[rules]]",
+            &format!("loud = [\"loud\"]\nquiet = [\"quiet\"]\n{notes}\n[[rules]]"),
+        )
+    }
+
+    const TWO_NOTES: &str = r#"
+[[notes]]
+when = ['text_contains_any(value, "loud")']
+text = "`{value}` is loud."
+[[notes]]
+when = ['text_contains_any(value, "quiet")', '!text_contains_any(value, "loud")']
+text = "It is quiet."
+"#;
+
+    #[test]
+    fn a_note_adds_its_sentence_to_the_findings_it_holds_for_and_decides_nothing_else() {
+        let set = load(&with_notes(TWO_NOTES)).expect("loads");
+        let src = "fn f() {\n    let a = shout(\"loud\");\n    let b = whisper(\"quiet\");\n    let c = both(\"quiet\", \"loud\");\n    let d = plain();\n}\n";
+        let analysis = crate::analysis::analyze(
+            &[crate::analysis::source::SourceInput::new(
+                "src/lib.rs".to_string(),
+                src.as_bytes().to_vec(),
+            )],
+            &crate::config::Config::default(),
+            &set,
+            &crate::analysis::AnalysisOptions::default(),
+        );
+        let messages: Vec<(usize, &str)> = analysis
+            .findings
+            .iter()
+            .map(|f| (f.span.start_line, f.message.as_str()))
+            .collect();
+        assert_eq!(
+            messages,
+            vec![
+                (2, "`shout(..)` is dropped. `shout(..)` is loud."),
+                (3, "`whisper(..)` is dropped. It is quiet."),
+                (4, "`both(..)` is dropped. `both(..)` is loud."),
+                (5, "`plain()` is dropped"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_note_is_checked_against_every_rule_when_the_check_loads() {
+        let missing_capture =
+            with_notes("[[notes]]\nwhen = ['text_contains_any(call, \"loud\")']\ntext = \"loud\"");
+        let err = load(&missing_capture).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("rule `let-underscore`: note 1: filter `text_contains_any`: `call` is not a capture"),
+            "{}",
+            err.message
+        );
+        let unknown_variable = with_notes("[[notes]]\nwhen = []\ntext = \"{value} and {nope}\"");
+        let err = load(&unknown_variable).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("rule `let-underscore`: note 1: text uses `{nope}`"),
+            "{}",
+            err.message
+        );
+        let stray_key = with_notes("[[notes]]\nwhen = []\ntext = \"x\"\nif = \"y\"");
+        assert!(load(&stray_key)
+            .unwrap_err()
+            .message
+            .contains("unknown field `if`"));
     }
 
     #[test]

@@ -661,7 +661,10 @@ fn collect_match(
         }
         seen.insert((ci, anchor.start_byte()));
         let anchor = ctx.anchor.unwrap_or(anchor);
-        findings.push(build_finding(file, check, rule, &ctx, anchor, config));
+        let notes = holding_notes(rule, &mut ctx);
+        findings.push(build_finding(
+            file, check, rule, &ctx, anchor, config, &notes,
+        ));
         Outcome::Reported
     };
     let Some(trace) = trace else {
@@ -680,6 +683,37 @@ fn collect_match(
     }
 }
 
+/// The indexes of `rule`'s notes whose conditions all hold on a reported match, in order. The
+/// variables a holding note's filters set stay in `ctx` for its text; a note that does not hold
+/// leaves `ctx` as it found it, so it cannot change another sentence.
+fn holding_notes(rule: &Rule, ctx: &mut MatchCtx<'_, '_>) -> Vec<usize> {
+    let mut holding = Vec::new();
+    for (i, note) in rule.notes.iter().enumerate() {
+        let (vars, anchor) = (ctx.vars.clone(), ctx.anchor);
+        if note.when.iter().all(|f| f.eval(ctx)) {
+            holding.push(i);
+        } else {
+            ctx.vars = vars;
+            ctx.anchor = anchor;
+        }
+    }
+    holding
+}
+
+/// `message` followed by the sentences of its notes. A message is written as one sentence
+/// without its full stop; it gets one when a note follows.
+fn with_notes(message: String, notes: impl Iterator<Item = String>) -> String {
+    let mut out = message;
+    for note in notes {
+        if !out.ends_with(['.', '!', '?']) {
+            out.push('.');
+        }
+        out.push(' ');
+        out.push_str(&note);
+    }
+    out
+}
+
 fn build_finding(
     file: &ParsedFile,
     check: &Check,
@@ -687,6 +721,7 @@ fn build_finding(
     ctx: &MatchCtx<'_, '_>,
     anchor: tree_sitter::Node<'_>,
     config: &Config,
+    notes: &[usize],
 ) -> Finding {
     let code_node = ctx.capture(&rule.code).unwrap_or(anchor);
     let code = syntax::abbreviate(file, code_node);
@@ -759,7 +794,10 @@ fn build_finding(
         path: file.path.clone(),
         span: Span::of(anchor),
         code,
-        message: render(&rule.message),
+        message: with_notes(
+            render(&rule.message),
+            notes.iter().map(|&i| render(&rule.notes[i].text)),
+        ),
         failure_mode: render(rule.failure_mode.as_ref().unwrap_or(&Template {
             text: check.explain.failure_mode.clone(),
         })),
