@@ -1248,3 +1248,83 @@ fn audit(id: i64) -> Result<(), std::fmt::Error> {
     );
     assert!(stderr(&o).contains("is not PATH:LINE"), "{}", stderr(&o));
 }
+
+/// Three writes a failure only logs: a counter bumped in SQL, a welcome mail and a rename.
+const ONE_ATTEMPT_WRITES: &str = r#"use tracing::warn;
+
+pub struct Db {
+    pool: sqlx::PgPool,
+}
+
+impl Db {
+    pub async fn record_download(&self, name: &str) {
+        if let Err(e) = sqlx::query("UPDATE packages SET downloads = downloads + 1 WHERE name = $1")
+            .bind(name)
+            .execute(&self.pool)
+            .await
+        {
+            warn!("could not count a download of {name}: {e}");
+        }
+    }
+}
+
+pub async fn on_signup(mailer: &lettre::AsyncSmtpTransport<lettre::Tokio1Executor>, email: lettre::Message) {
+    if let Err(e) = mailer.send(email).await {
+        warn!("welcome mail failed: {e}");
+    }
+}
+
+pub async fn on_rename(db: &sqlx::PgPool, id: i64, name: &str) {
+    if let Err(e) = sqlx::query("UPDATE users SET name = $1 WHERE id = $2").bind(name).bind(id).execute(db).await {
+        warn!("rename failed: {e}");
+    }
+}
+"#;
+
+#[test]
+fn missing_retry_says_what_must_come_before_a_retry_of_a_write_that_is_not_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Cargo.toml", CARGO_TOML.as_bytes());
+    write(dir.path(), "src/writes.rs", ONE_ATTEMPT_WRITES.as_bytes());
+    let o = failmode(dir.path(), &["check", ".", "--format", "json"]);
+    let first = "fails once and the error is only logged: the caller sees success, so nothing \
+                 retries this";
+    let first_idempotent = "It is not idempotent: a retry after a timeout that hid a success \
+                            would do it twice (a second row, message, charge or count), so first \
+                            give it a key derived from the work (an idempotency key the receiver \
+                            deduplicates on, `ON CONFLICT DO NOTHING`, a DynamoDB \
+                            `attribute_not_exists` condition).";
+    let messages: Vec<(u64, String)> = json_findings(&o)
+        .iter()
+        .filter(|f| f["check"] == "missing-retry")
+        .map(|f| {
+            (
+                f["span"]["start_line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            (
+                9,
+                format!(
+                    "`sqlx::query(..).bind(..).execute(..)` {first} write to the database. \
+                     {first_idempotent}"
+                )
+            ),
+            (
+                20,
+                format!("`mailer.send(..)` {first} call to the mail server. {first_idempotent}")
+            ),
+            // Setting a name twice leaves the same name: a plain retry is safe.
+            (
+                26,
+                format!(
+                    "`sqlx::query(..).bind(..).bind(..).execute(..)` {first} write to the database"
+                )
+            ),
+        ]
+    );
+}

@@ -3722,7 +3722,10 @@ mod tests {
         assert_eq!(f.severity, crate::analysis::finding::Severity::High);
         assert_eq!(
             f.message,
-            "`gh.post_comment(..)` runs once in a spawned task nobody awaits: GitHub does not redeliver webhooks, so this comment to GitHub is never retried"
+            "`gh.post_comment(..)` runs once in a spawned task nobody awaits: GitHub does not redeliver webhooks, so this comment to GitHub is never retried. \
+             It is not idempotent: a retry after a timeout that hid a success would do it twice (a second row, message, charge or count), \
+             so first give it a key derived from the work (an idempotency key the receiver deduplicates on, `ON CONFLICT DO NOTHING`, \
+             a DynamoDB `attribute_not_exists` condition)."
         );
         assert!(
             f.failure_mode.contains("talks to GitHub once"),
