@@ -51,6 +51,14 @@ pub static FILTERS: &[FilterDef] = &[
         gate: None,
     },
     FilterDef {
+        name: "text_matches_any",
+        args: &[ArgKind::Capture, ArgKind::DataList],
+        sets: &[],
+        doc: "the node's source text matches one of the list's regular expressions",
+        eval: text_matches_any,
+        gate: None,
+    },
+    FilterDef {
         name: "binding_unused",
         args: &[ArgKind::Capture],
         sets: &[],
@@ -417,6 +425,16 @@ fn text_matches(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
         return false;
     };
     regex_is_match(args[1].as_str(), ctx.text(node))
+}
+
+fn text_matches_any(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {
+    let Some(node) = ctx.arg_node(&args[0]) else {
+        return false;
+    };
+    let text = ctx.text(node);
+    ctx.list(&args[1])
+        .iter()
+        .any(|pattern| regex_is_match(pattern, text))
 }
 
 fn binding_unused(ctx: &mut MatchCtx<'_, '_>, args: &[FilterArg]) -> bool {

@@ -32,6 +32,23 @@ pub async fn on_order(db: &PgPool, delivery: Delivery) -> Result<(), Error> {
     Ok(())
 }
 
+// A counter bumped in SQL before the ack: a failed ack redelivers the message and the count
+// goes up twice. Setting a column to a value is safe to repeat.
+pub async fn on_download(db: &PgPool, delivery: Delivery) -> Result<(), Error> {
+    let ev: Download = serde_json::from_slice(&delivery.data)?;
+    sqlx::query("UPDATE crates SET downloads = downloads + 1 WHERE name = $1") //~ non-idempotent-retry
+        .bind(&ev.name)
+        .execute(db)
+        .await?;
+    sqlx::query("UPDATE crates SET last_download = $1 WHERE name = $2")
+        .bind(ev.at)
+        .bind(&ev.name)
+        .execute(db)
+        .await?;
+    delivery.ack(BasicAckOptions::default()).await?;
+    Ok(())
+}
+
 // The same consumer with the row keyed by the message: a redelivery finds the row.
 pub async fn on_order_keyed(db: &PgPool, delivery: Delivery) -> Result<(), Error> {
     let order: NewOrder = serde_json::from_slice(&delivery.data)?;
