@@ -305,7 +305,7 @@ pub struct Rule {
 #[derive(Debug, Clone)]
 pub struct Note {
     /// Conditions that must all hold, written as a rule's `filters` are. Variables they set
-    /// are seen by `text` only.
+    /// are seen by `text` only: the message, severity and other notes keep the rule's.
     pub when: Vec<FilterExpr>,
     /// The sentence, a template like a rule's `message`; joined to the message with a space.
     pub text: Template,

@@ -683,19 +683,22 @@ fn collect_match(
     }
 }
 
-/// The indexes of `rule`'s notes whose conditions all hold on a reported match, in order. The
-/// variables a holding note's filters set stay in `ctx` for its text; a note that does not hold
-/// leaves `ctx` as it found it, so it cannot change another sentence.
-fn holding_notes(rule: &Rule, ctx: &mut MatchCtx<'_, '_>) -> Vec<usize> {
+/// The notes of `rule` whose conditions all hold on a reported match, in order, each with the
+/// variables as its filters left them (for its text only). `ctx` is left as it was: a note
+/// cannot change the message, the severity or another note.
+fn holding_notes(
+    rule: &Rule,
+    ctx: &mut MatchCtx<'_, '_>,
+) -> Vec<(usize, BTreeMap<String, String>)> {
     let mut holding = Vec::new();
     for (i, note) in rule.notes.iter().enumerate() {
         let (vars, anchor) = (ctx.vars.clone(), ctx.anchor);
         if note.when.iter().all(|f| f.eval(ctx)) {
-            holding.push(i);
+            holding.push((i, std::mem::replace(&mut ctx.vars, vars)));
         } else {
             ctx.vars = vars;
-            ctx.anchor = anchor;
         }
+        ctx.anchor = anchor;
     }
     holding
 }
@@ -721,7 +724,7 @@ fn build_finding(
     ctx: &MatchCtx<'_, '_>,
     anchor: tree_sitter::Node<'_>,
     config: &Config,
-    notes: &[usize],
+    notes: &[(usize, BTreeMap<String, String>)],
 ) -> Finding {
     let code_node = ctx.capture(&rule.code).unwrap_or(anchor);
     let code = syntax::abbreviate(file, code_node);
@@ -796,7 +799,11 @@ fn build_finding(
         code,
         message: with_notes(
             render(&rule.message),
-            notes.iter().map(|&i| render(&rule.notes[i].text)),
+            notes.iter().map(|(i, vars)| {
+                rule.notes[*i]
+                    .text
+                    .render(|name| vars.get(name).cloned().or_else(|| value(name)))
+            }),
         ),
         failure_mode: render(rule.failure_mode.as_ref().unwrap_or(&Template {
             text: check.explain.failure_mode.clone(),
