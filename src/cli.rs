@@ -310,7 +310,8 @@ fn list_filters() -> Result<()> {
         out,
         "Filters a rule's `filters` list can name (negate with `!`, join alternatives with `||`).\n\
          `capture` is a capture of the rule's query, `\"list\"` the name of a list in the check's \
-         [data] or the shared vocabulary, `\"text\"` a literal.\n"
+         [data] or the shared vocabulary (`\"regex list\"`: one of regular expressions), \
+         `\"text\"` a literal (`\"regex\"`: a regular expression).\n"
     )?;
     for f in filters {
         let args: Vec<&str> = f
@@ -320,6 +321,8 @@ fn list_filters() -> Result<()> {
                 ArgKind::Capture => "capture",
                 ArgKind::DataList => "\"list\"",
                 ArgKind::Text => "\"text\"",
+                ArgKind::Regex => "\"regex\"",
+                ArgKind::RegexList => "\"regex list\"",
             })
             .collect();
         write!(out, "{}({})", f.name, args.join(", "))?;

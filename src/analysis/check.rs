@@ -1103,6 +1103,38 @@ text = "It is quiet."
     }
 
     #[test]
+    fn a_regular_expression_that_does_not_compile_fails_the_load_naming_it() {
+        let inline = GOOD.replace(
+            "filters = ['!has_intent_comment(stmt, \"words\")']",
+            "filters = ['text_matches(value, \"(unclosed\")']",
+        );
+        let err = load(&inline).unwrap_err();
+        assert!(
+            err.message.starts_with(
+                "rule `let-underscore`: filter `text_matches`: `(unclosed` is not a valid regular expression"
+            ),
+            "{}",
+            err.message
+        );
+        let listed = GOOD
+            .replace("words = [\"ignore\"]", "words = [\"ok\", \"[a-\"]")
+            .replace(
+                "filters = ['!has_intent_comment(stmt, \"words\")']",
+                "filters = ['text_matches_any(value, \"words\")']",
+            );
+        let err = load(&listed).unwrap_err();
+        assert!(
+            err.message.starts_with(
+                "rule `let-underscore`: filter `text_matches_any`: `[a-` is not a valid regular expression"
+            ),
+            "{}",
+            err.message
+        );
+        // The same list read as plain words loads.
+        assert!(load(&GOOD.replace("words = [\"ignore\"]", "words = [\"[a-\"]")).is_ok());
+    }
+
+    #[test]
     fn data_lists_answer_membership_and_keys_like_the_lists_read_in_order() {
         let data = CheckData::new(BTreeMap::from([
             (

@@ -44,7 +44,7 @@ pub static FILTERS: &[FilterDef] = &[
     },
     FilterDef {
         name: "text_matches",
-        args: &[ArgKind::Capture, ArgKind::Text],
+        args: &[ArgKind::Capture, ArgKind::Regex],
         sets: &[],
         doc: "the node's source text matches the regular expression",
         eval: text_matches,
@@ -52,7 +52,7 @@ pub static FILTERS: &[FilterDef] = &[
     },
     FilterDef {
         name: "text_matches_any",
-        args: &[ArgKind::Capture, ArgKind::DataList],
+        args: &[ArgKind::Capture, ArgKind::RegexList],
         sets: &[],
         doc: "the node's source text matches one of the list's regular expressions",
         eval: text_matches_any,

@@ -33,6 +33,11 @@ pub enum ArgKind {
     DataList,
     /// A string literal used as-is.
     Text,
+    /// A string literal holding a regular expression, which must compile.
+    Regex,
+    /// A string literal: the name of a list of the check's `[data]` whose entries are regular
+    /// expressions, each of which must compile.
+    RegexList,
 }
 
 /// A filter argument after validation.
@@ -232,24 +237,42 @@ fn parse_call(text: &str, captures: &[&str], data: &CheckData) -> Result<FilterC
                 }
                 args.push(FilterArg::Capture(raw.to_string()));
             }
-            ArgKind::DataList => {
+            ArgKind::DataList | ArgKind::RegexList => {
                 let list = raw.trim_matches('"');
                 if !quoted || !data.lists.contains_key(list) {
                     return Err(format!("filter `{name}`: `{raw}` must be a quoted name of a list in this check's [data] table"));
                 }
+                if *kind == ArgKind::RegexList {
+                    for pattern in data.list(list) {
+                        compiles(name, pattern)?;
+                    }
+                }
                 args.push(FilterArg::Text(list.to_string()));
             }
-            ArgKind::Text => {
+            ArgKind::Text | ArgKind::Regex => {
                 if !quoted {
                     return Err(format!(
                         "filter `{name}`: argument `{raw}` must be a quoted string"
                     ));
                 }
-                args.push(FilterArg::Text(raw[1..raw.len() - 1].to_string()));
+                let text = &raw[1..raw.len() - 1];
+                if *kind == ArgKind::Regex {
+                    compiles(name, text)?;
+                }
+                args.push(FilterArg::Text(text.to_string()));
             }
         }
     }
     Ok(FilterCall { def, args, negated })
+}
+
+/// `Ok` when `pattern`, an argument of filter `name`, is a regular expression that compiles;
+/// else the error says which pattern and why, so a check never loads with a pattern that would
+/// silently match nothing.
+fn compiles(name: &str, pattern: &str) -> Result<(), String> {
+    regex::Regex::new(pattern)
+        .map(|_| ())
+        .map_err(|e| format!("filter `{name}`: `{pattern}` is not a valid regular expression: {e}"))
 }
 
 fn split_args(s: &str) -> Vec<&str> {
