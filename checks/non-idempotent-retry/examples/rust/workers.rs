@@ -32,12 +32,17 @@ pub async fn on_order(db: &PgPool, delivery: Delivery) -> Result<(), Error> {
     Ok(())
 }
 
-// A counter bumped in SQL before the ack: a failed ack redelivers the message and the count
-// goes up twice. Setting a column to a value is safe to repeat.
+// Counters moved in SQL before the ack: a failed ack redelivers the message and each moves
+// twice. Setting a column to a value is safe to repeat.
 pub async fn on_download(db: &PgPool, delivery: Delivery) -> Result<(), Error> {
     let ev: Download = serde_json::from_slice(&delivery.data)?;
     sqlx::query("UPDATE crates SET downloads = downloads + 1 WHERE name = $1") //~ non-idempotent-retry
         .bind(&ev.name)
+        .execute(db)
+        .await?;
+    sqlx::query("UPDATE quotas SET remaining = quotas.remaining - $1 WHERE owner = $2") //~ non-idempotent-retry
+        .bind(1)
+        .bind(&ev.owner)
         .execute(db)
         .await?;
     sqlx::query("UPDATE crates SET last_download = $1 WHERE name = $2")
