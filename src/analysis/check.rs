@@ -884,6 +884,11 @@ fn parse_check(
             .iter()
             .map(|f| FilterExpr::parse(f, &captures, &data).map_err(&rerr))
             .collect::<Result<Vec<_>, _>>()?;
+        if !embedded {
+            for f in &filters {
+                crate::analysis::filters::check_regexes(f, &data).map_err(&rerr)?;
+            }
+        }
         let mut vars: BTreeSet<String> = BUILTIN_VARS.iter().map(|s| s.to_string()).collect();
         vars.extend(captures.iter().map(|c| c.to_string()));
         vars.extend(captures.iter().map(|c| format!("{c}.full")));
@@ -923,6 +928,11 @@ fn parse_check(
                     .iter()
                     .map(|f| FilterExpr::parse(f, &captures, &data).map_err(&nerr))
                     .collect::<Result<Vec<_>, _>>()?;
+                if !embedded {
+                    for f in &when {
+                        crate::analysis::filters::check_regexes(f, &data).map_err(&nerr)?;
+                    }
+                }
                 let mut note_vars = vars.clone();
                 for f in &when {
                     for call in &f.any_of {
@@ -1100,6 +1110,24 @@ text = "It is quiet."
             .unwrap_err()
             .message
             .contains("unknown field `if`"));
+    }
+
+    #[test]
+    fn every_regular_expression_of_the_built_in_checks_compiles() {
+        // The loader skips this for the built-in checks (see `check_regexes`): it holds here.
+        let set = CheckSet::embedded().expect("checks load");
+        let mut exprs = 0;
+        for check in &set.checks {
+            for rule in &check.rules {
+                let notes = rule.notes.iter().flat_map(|n| &n.when);
+                for f in rule.filters.iter().chain(notes) {
+                    crate::analysis::filters::check_regexes(f, &check.data)
+                        .unwrap_or_else(|e| panic!("{} / {}: {e}", check.id, rule.id));
+                    exprs += 1;
+                }
+            }
+        }
+        assert!(exprs > 100, "only {exprs} filter expressions read");
     }
 
     #[test]
