@@ -879,24 +879,33 @@ fn parse_check(
                 )));
             }
         }
-        let filters = r
-            .filters
-            .iter()
-            .map(|f| FilterExpr::parse(f, &captures, &data).map_err(&rerr))
-            .collect::<Result<Vec<_>, _>>()?;
-        if !embedded {
-            for f in &filters {
-                crate::analysis::filters::check_regexes(f, &data).map_err(&rerr)?;
+        // A rule's filters and a note's conditions are read the same way; the regular
+        // expressions of a built-in check were compiled when failmode was tested.
+        let parse_filters = |texts: &[String]| -> Result<Vec<FilterExpr>, String> {
+            let filters = texts
+                .iter()
+                .map(|f| FilterExpr::parse(f, &captures, &data))
+                .collect::<Result<Vec<_>, _>>()?;
+            if !embedded {
+                for f in &filters {
+                    crate::analysis::filters::check_regexes(f, &data)?;
+                }
             }
-        }
+            Ok(filters)
+        };
+        let set_by = |filters: &[FilterExpr]| -> Vec<String> {
+            filters
+                .iter()
+                .flat_map(|f| &f.any_of)
+                .flat_map(|call| call.def.sets)
+                .map(|s| s.to_string())
+                .collect()
+        };
+        let filters = parse_filters(&r.filters).map_err(&rerr)?;
         let mut vars: BTreeSet<String> = BUILTIN_VARS.iter().map(|s| s.to_string()).collect();
         vars.extend(captures.iter().map(|c| c.to_string()));
         vars.extend(captures.iter().map(|c| format!("{c}.full")));
-        for f in &filters {
-            for call in &f.any_of {
-                vars.extend(call.def.sets.iter().map(|s| s.to_string()));
-            }
-        }
+        vars.extend(set_by(&filters));
         let templates = [
             Some(("message", &r.message)),
             r.failure_mode.as_ref().map(|t| ("failure_mode", t)),
@@ -923,22 +932,9 @@ fn parse_check(
             .enumerate()
             .map(|(i, n)| {
                 let nerr = |m: String| rerr(format!("note {}: {m}", i + 1));
-                let when = n
-                    .when
-                    .iter()
-                    .map(|f| FilterExpr::parse(f, &captures, &data).map_err(&nerr))
-                    .collect::<Result<Vec<_>, _>>()?;
-                if !embedded {
-                    for f in &when {
-                        crate::analysis::filters::check_regexes(f, &data).map_err(&nerr)?;
-                    }
-                }
+                let when = parse_filters(&n.when).map_err(&nerr)?;
                 let mut note_vars = vars.clone();
-                for f in &when {
-                    for call in &f.any_of {
-                        note_vars.extend(call.def.sets.iter().map(|s| s.to_string()));
-                    }
-                }
+                note_vars.extend(set_by(&when));
                 let text = Template {
                     text: n.text.clone(),
                 };

@@ -6,7 +6,7 @@
 use super::check::{Check, CheckSet, LanguageQuery, Rule, Template};
 use super::explain::{Explained, Outcome};
 use super::filters::MatchCtx;
-use super::finding::{Finding, Severity, Span, Suggestion};
+use super::finding::{append_sentence, Finding, Severity, Span, Suggestion};
 use super::index::{Manifests, RepoIndex};
 use super::pattern::{MatchScratch, PatternMatch};
 use super::source::{FileRole, ParsedFile};
@@ -703,20 +703,6 @@ fn holding_notes(
     holding
 }
 
-/// `message` followed by the sentences of its notes. A message is written as one sentence
-/// without its full stop; it gets one when a note follows.
-fn with_notes(message: String, notes: impl Iterator<Item = String>) -> String {
-    let mut out = message;
-    for note in notes {
-        if !out.ends_with(['.', '!', '?']) {
-            out.push('.');
-        }
-        out.push(' ');
-        out.push_str(&note);
-    }
-    out
-}
-
 fn build_finding(
     file: &ParsedFile,
     check: &Check,
@@ -797,14 +783,16 @@ fn build_finding(
         path: file.path.clone(),
         span: Span::of(anchor),
         code,
-        message: with_notes(
-            render(&rule.message),
-            notes.iter().map(|(i, vars)| {
-                rule.notes[*i]
+        message: {
+            let mut message = render(&rule.message);
+            for (i, vars) in notes {
+                let text = rule.notes[*i]
                     .text
-                    .render(|name| vars.get(name).cloned().or_else(|| value(name)))
-            }),
-        ),
+                    .render(|name| vars.get(name).cloned().or_else(|| value(name)));
+                append_sentence(&mut message, &text);
+            }
+            message
+        },
         failure_mode: render(rule.failure_mode.as_ref().unwrap_or(&Template {
             text: check.explain.failure_mode.clone(),
         })),

@@ -167,6 +167,17 @@ impl Finding {
     }
 }
 
+/// Appends `sentence` to a finding's `message`. A rule's message is written as one sentence
+/// without its full stop; it gets one when another sentence follows (a check's note, the
+/// repeats a folded finding names).
+pub fn append_sentence(message: &mut String, sentence: &str) {
+    if !message.ends_with(['.', '!', '?']) {
+        message.push('.');
+    }
+    message.push(' ');
+    message.push_str(sentence);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

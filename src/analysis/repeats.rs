@@ -12,7 +12,7 @@
 //! baseline), so a repeat on a line the pull request did not touch is never what a comment
 //! stands for.
 
-use crate::analysis::finding::{Finding, Repeat};
+use crate::analysis::finding::{append_sentence, Finding, Repeat};
 use crate::analysis::markup::code_span;
 use std::collections::BTreeMap;
 
@@ -54,12 +54,8 @@ pub fn fold_repeats(findings: Vec<Finding>) -> Vec<Finding> {
         }
     }
     for f in kept.iter_mut().filter(|f| !f.repeats.is_empty()) {
-        let stop = if f.message.ends_with(['.', '!', '?']) {
-            ""
-        } else {
-            "."
-        };
-        f.message = format!("{}{stop} {}", f.message, repeats_sentence(f));
+        let sentence = repeats_sentence(f);
+        append_sentence(&mut f.message, &sentence);
     }
     kept
 }
